@@ -1,0 +1,171 @@
+package dev.pgpulse.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Resolves the one {@link PgPulseConfig}. Precedence: command-line flags &gt; environment &gt; profile file &gt;
+ * defaults (the {@link PoolSizing} preset of the environment). The environment speaks libpq
+ * ({@code PGHOST PGPORT PGDATABASE PGUSER PGPASSWORD PGSSLMODE PGAPPNAME PGCONNECT_TIMEOUT}, {@code .pgpass})
+ * and the twelve-factor {@code DATABASE_URL} / {@code DATABASE_READ_URLS}; within the environment a URL's
+ * parts win over the {@code PG*} variables, as a libpq connection string wins over them.
+ *
+ * <p>Problems are collected, never thrown one by one: {@link #load} reports them all in one
+ * {@link ConfigException}.
+ */
+public final class ConfigLoader {
+    /** The profile file when {@code --config} and {@code PGPULSE_CONFIG} are not given, under the home folder. */
+    public static final String DEFAULT_PROFILE_FILE = ".config/pgpulse/profiles.json";
+
+    private static final Map<String, String> LIBPQ_ENV = Map.of(
+            "PGHOST", "host", "PGPORT", "port", "PGDATABASE", "database", "PGUSER", "user",
+            "PGPASSWORD", "password", "PGSSLMODE", "sslmode", "PGAPPNAME", "application_name",
+            "PGCONNECT_TIMEOUT", "connect_timeout");
+    private static final List<String> LIBPQ_ORDER = List.of("PGHOST", "PGPORT", "PGDATABASE", "PGUSER",
+            "PGPASSWORD", "PGSSLMODE", "PGAPPNAME", "PGCONNECT_TIMEOUT");
+
+    private final Map<String, String> env;
+    private final Path home;
+    private final String osUser;
+    private final int cores;
+
+    /**
+     * @param env    the environment to read (the process's in production, a map in tests)
+     * @param home   the user's home folder, for the default profile file, {@code .pgpass} and data folders
+     * @param osUser libpq's default user name
+     * @param cores  processors, for the production pool size
+     */
+    public ConfigLoader(Map<String, String> env, Path home, String osUser, int cores) {
+        this.env = Map.copyOf(env);
+        this.home = home;
+        this.osUser = osUser;
+        this.cores = cores;
+    }
+
+    public static ConfigLoader forThisProcess() {
+        return new ConfigLoader(System.getenv(), Path.of(System.getProperty("user.home")),
+                System.getProperty("user.name"), Runtime.getRuntime().availableProcessors());
+    }
+
+    public PgPulseConfig load(Overrides flags) throws ConfigException {
+        List<String> problems = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        Layer flagLayer = flags(flags, problems);
+        Layer envLayer = environment(problems, warnings);
+        Layer profileLayer = profile(flags, problems, warnings);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        List<Layer> layers = profileLayer == null ? List.of(flagLayer, envLayer)
+                : List.of(flagLayer, envLayer, profileLayer);
+        return new ConfigResolver(layers, env, home, osUser, cores, problems, warnings).resolve();
+    }
+
+    private Layer flags(Overrides o, List<String> problems) {
+        Layer layer = new Layer("flags");
+        if (o.environment() != null) {
+            layer.put(Keys.ENVIRONMENT, o.environment(), ConfigSource.flag("--env"));
+        }
+        if (o.url() != null) {
+            layer.namesPrimary = true;
+            layer.putUrl(Keys.PRIMARY, o.url(), ConfigSource.flag("--url"), "--url", problems, new ArrayList<>());
+        }
+        if (!o.replicas().isEmpty()) {
+            layer.putReplicas(o.replicas().stream().map(u -> new ConfigValue(u, ConfigSource.flag("--replica"))).toList());
+        }
+        o.settings().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
+            String key = e.getKey().trim();
+            if (Setting.isSecret(key)) {
+                problems.add("--set " + key + ": a password on the command line is visible to every user of this "
+                        + "machine (ps); use PGPASSWORD or ~/.pgpass instead");
+            } else if (!Keys.isSettable(key)) {
+                problems.add("--set " + key + ": unknown key; expected one of " + Keys.describeSettable());
+            } else {
+                layer.put(key, e.getValue(), ConfigSource.flag("--set " + key));
+                if (key.equals("primary.host")) {
+                    layer.namesPrimary = true;
+                }
+            }
+        });
+        return layer;
+    }
+
+    private Layer environment(List<String> problems, List<String> warnings) {
+        Layer layer = new Layer("environment");
+        for (String var : LIBPQ_ORDER) {
+            String v = env.get(var);
+            if (v != null && !v.isEmpty()) {
+                layer.put("primary." + LIBPQ_ENV.get(var), v, ConfigSource.env(var));
+            }
+        }
+        if (nonEmpty("PGHOST")) {
+            layer.namesPrimary = true;
+        }
+        if (nonEmpty("DATABASE_URL")) {
+            layer.namesPrimary = true;
+            layer.putUrl(Keys.PRIMARY, env.get("DATABASE_URL"), ConfigSource.env("DATABASE_URL"), "DATABASE_URL",
+                    problems, warnings);
+        }
+        if (nonEmpty("DATABASE_READ_URLS")) {
+            List<ConfigValue> urls = Arrays.stream(env.get("DATABASE_READ_URLS").split(","))
+                    .map(String::trim).filter(s -> !s.isEmpty())
+                    .map(u -> new ConfigValue(u, ConfigSource.env("DATABASE_READ_URLS"))).toList();
+            layer.putReplicas(urls);
+        }
+        if (nonEmpty("PGPULSE_ENV")) {
+            layer.put(Keys.ENVIRONMENT, env.get("PGPULSE_ENV"), ConfigSource.env("PGPULSE_ENV"));
+        }
+        for (String key : Keys.settable()) {
+            String var = Keys.envName(key);
+            if (key.equals(Keys.ENVIRONMENT) || !nonEmpty(var)) {
+                continue;
+            }
+            layer.put(key, env.get(var), ConfigSource.env(var));
+            if (key.equals("primary.host")) {
+                layer.namesPrimary = true;
+            }
+        }
+        return layer;
+    }
+
+    private Layer profile(Overrides o, List<String> problems, List<String> warnings) {
+        Path file;
+        boolean explicit;
+        if (o.configFile() != null) {
+            file = o.configFile();
+            explicit = true;
+        } else if (nonEmpty("PGPULSE_CONFIG")) {
+            file = Path.of(env.get("PGPULSE_CONFIG"));
+            explicit = true;
+        } else {
+            file = home.resolve(DEFAULT_PROFILE_FILE);
+            explicit = false;
+        }
+        if (!Files.exists(file)) {
+            if (explicit) {
+                problems.add("profile file " + file + " does not exist; create it (see README, \"Configuration\") "
+                        + "or drop --config / PGPULSE_CONFIG");
+            } else if (o.profile() != null) {
+                problems.add("--profile " + o.profile() + ": there is no profile file at " + file
+                        + "; create it or give one with --config FILE");
+            }
+            return null;
+        }
+        String requested = o.profile();
+        ConfigSource requestedSource = requested == null ? null : ConfigSource.flag("--profile");
+        if (requested == null && nonEmpty("PGPULSE_PROFILE")) {
+            requested = env.get("PGPULSE_PROFILE");
+            requestedSource = ConfigSource.env("PGPULSE_PROFILE");
+        }
+        return ProfileFile.read(file, requested, requestedSource, problems, warnings);
+    }
+
+    private boolean nonEmpty(String var) {
+        String v = env.get(var);
+        return v != null && !v.isBlank();
+    }
+}

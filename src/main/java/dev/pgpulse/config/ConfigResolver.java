@@ -1,0 +1,325 @@
+package dev.pgpulse.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Turns the raw layers into typed values, HikariCP style in three steps: reject values that cannot be
+ * right (collected as problems), check cross-field rules, and warn-and-clamp soft values.
+ */
+final class ConfigResolver {
+    private static final Duration DEFAULT_STARTUP_WAIT = Duration.ofSeconds(30);
+    private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    private static final String DEFAULT_APPLICATION_NAME = "pgpulse";
+    private static final String DEFAULT_SSLMODE = "prefer";
+    private static final Map<String, String> LIBPQ_DEFAULT_VARS = Map.of(
+            "port", "PGPORT", "database", "PGDATABASE", "user", "PGUSER", "password", "PGPASSWORD",
+            "sslmode", "PGSSLMODE", "application_name", "PGAPPNAME", "connect_timeout", "PGCONNECT_TIMEOUT");
+
+    private final List<Layer> layers;
+    private final Map<String, String> env;
+    private final Path home;
+    private final String osUser;
+    private final int cores;
+    private final List<String> problems;
+    private final List<String> warnings;
+    private final List<Setting> settings = new ArrayList<>();
+    private String presetName;
+
+    ConfigResolver(List<Layer> layers, Map<String, String> env, Path home, String osUser, int cores,
+                   List<String> problems, List<String> warnings) {
+        this.layers = layers;
+        this.env = env;
+        this.home = home;
+        this.osUser = osUser;
+        this.cores = cores;
+        this.problems = problems;
+        this.warnings = warnings;
+    }
+
+    PgPulseConfig resolve() throws ConfigException {
+        Environment environment = first(Keys.ENVIRONMENT).map(v -> {
+            Optional<Environment> e = Environment.parse(v.raw());
+            if (e.isEmpty()) {
+                problem(Keys.ENVIRONMENT, v, "development, staging or production (or dev, prod)");
+            }
+            record(Keys.ENVIRONMENT, e.map(Environment::label).orElse(v.raw()), v.source());
+            return e.orElse(Environment.DEVELOPMENT);
+        }).orElseGet(() -> {
+            record(Keys.ENVIRONMENT, Environment.DEVELOPMENT.label(), ConfigSource.defaults("no PGPULSE_ENV"));
+            return Environment.DEVELOPMENT;
+        });
+        presetName = environment.label() + " preset";
+        PoolSizing preset = PoolSizing.preset(environment, cores);
+        Duration startupWait = duration(Keys.STARTUP_WAIT, DEFAULT_STARTUP_WAIT, "PgPulse default", Duration.ZERO,
+                Duration.ofHours(1));
+
+        boolean configured = layers.stream().anyMatch(l -> l.namesPrimary);
+        List<ConfigValue> replicaUrls = layers.stream().filter(l -> l.replicas != null).findFirst()
+                .map(l -> l.replicas).orElse(List.of());
+
+        Optional<EndpointConfig> primary = Optional.empty();
+        Optional<EmbeddedConfig> embedded = Optional.empty();
+        List<EndpointConfig> replicas = new ArrayList<>();
+        if (!configured) {
+            if (!replicaUrls.isEmpty()) {
+                problems.add("replicas are configured (from " + replicaUrls.getFirst().source() + ") but no primary; "
+                        + "set DATABASE_URL, PGHOST or --url for the primary");
+            }
+            Path dataDir = first(Keys.EMBEDDED_DATA_DIR).map(v -> {
+                record(Keys.EMBEDDED_DATA_DIR, v.raw(), v.source());
+                return Path.of(v.raw());
+            }).orElseGet(() -> {
+                Path d = defaultDataHome().resolve("pgpulse").resolve("embedded");
+                record(Keys.EMBEDDED_DATA_DIR, d.toString(), ConfigSource.defaults("XDG data folder"));
+                return d;
+            });
+            record(Keys.PRIMARY, "embedded PostgreSQL 15, started on demand, data kept in " + dataDir,
+                    ConfigSource.defaults("no DATABASE_URL, PGHOST or profile"));
+            String app = first("primary.application_name").map(ConfigValue::raw).orElse(DEFAULT_APPLICATION_NAME);
+            embedded = Optional.of(new EmbeddedConfig(dataDir, pool(Keys.PRIMARY, preset, environment), app));
+        } else {
+            Map<String, ConfigValue> given = new HashMap<>();
+            for (String f : Keys.CONNECTION_FIELDS) {
+                first("primary." + f).ifPresent(v -> given.put(f, v));
+            }
+            primary = Optional.of(endpoint(Keys.PRIMARY, EndpointConfig.Role.PRIMARY, given, preset, environment));
+            for (int i = 0; i < replicaUrls.size(); i++) {
+                replica(i, replicaUrls.get(i), preset, environment).ifPresent(replicas::add);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return new PgPulseConfig(environment, primary, replicas, embedded, startupWait, settings, warnings);
+    }
+
+    private Optional<EndpointConfig> replica(int index, ConfigValue url, PoolSizing preset, Environment environment) {
+        String name = Keys.replicaName(index);
+        if (index >= Keys.MAX_REPLICAS) {
+            problems.add(name + " (from " + url.source() + "): at most " + Keys.MAX_REPLICAS + " replicas are supported");
+            return Optional.empty();
+        }
+        ConnectionUri.Parsed parsed;
+        try {
+            parsed = ConnectionUri.parse(url.raw());
+        } catch (IllegalArgumentException e) {
+            problems.add(name + ".url = '" + ConnectionUri.mask(url.raw()) + "' (from " + url.source() + "): "
+                    + e.getMessage() + "; expected " + ConnectionUri.EXPECTED);
+            return Optional.empty();
+        }
+        parsed.warnings().forEach(w -> warnings.add(url.source() + ": " + w));
+        if (!parsed.parts().containsKey("host")) {
+            problems.add(name + ".url = '" + ConnectionUri.mask(url.raw()) + "' (from " + url.source()
+                    + "): names no host; expected " + ConnectionUri.EXPECTED);
+            return Optional.empty();
+        }
+        Map<String, ConfigValue> given = new HashMap<>();
+        parsed.parts().forEach((k, v) -> given.put(k, new ConfigValue(v, url.source())));
+        // What the replica's URL leaves out comes from libpq's variables, as it would for psql.
+        LIBPQ_DEFAULT_VARS.forEach((field, var) -> {
+            String v = env.get(var);
+            if (!given.containsKey(field) && v != null && !v.isEmpty()) {
+                given.put(field, new ConfigValue(v, ConfigSource.env(var)));
+            }
+        });
+        return Optional.of(endpoint(name, EndpointConfig.Role.REPLICA, given, preset, environment));
+    }
+
+    private EndpointConfig endpoint(String name, EndpointConfig.Role role, Map<String, ConfigValue> given,
+                                    PoolSizing preset, Environment environment) {
+        String host = text(name, "host", given, "localhost", "libpq default");
+        int port = integer(name + ".port", given.get("port"), 5432, "libpq default", 1, 65535);
+        String user = text(name, "user", given, osUser, "libpq default: the operating-system user");
+        String database = text(name, "database", given, user, "libpq default: same as the user");
+        String sslMode = text(name, "sslmode", given, DEFAULT_SSLMODE, "libpq default").toLowerCase(Locale.ROOT);
+        if (given.containsKey("sslmode") && !Keys.SSL_MODES.contains(sslMode)) {
+            problem(name + ".sslmode", given.get("sslmode"), "one of " + String.join(", ", Keys.SSL_MODES));
+        }
+        String app = text(name, "application_name", given, DEFAULT_APPLICATION_NAME, "PgPulse default");
+        Duration connectTimeout = connectTimeout(name, given.get("connect_timeout"));
+        String password = null;
+        ConfigValue pw = given.get("password");
+        if (pw != null) {
+            password = pw.raw();
+            record(name + ".password", password, pw.source());
+        } else {
+            Path pgpass = env.containsKey("PGPASSFILE") ? Path.of(env.get("PGPASSFILE")) : home.resolve(".pgpass");
+            Optional<PgPass.Match> match = PgPass.lookup(pgpass, host, port, database, user, warnings);
+            if (match.isPresent()) {
+                password = match.get().password();
+                record(name + ".password", password, ConfigSource.pgpass(pgpass.toString(), match.get().line()));
+            } else {
+                settings.add(new Setting(name + ".password", "(none)", ConfigSource.defaults("no password, no matching "
+                        + pgpass + " line")));
+            }
+        }
+        PoolSizing pool = pool(name, preset, environment);
+        return new EndpointConfig(name, role, host, port, database, user, password, sslMode, app, connectTimeout, pool);
+    }
+
+    private PoolSizing pool(String endpoint, PoolSizing preset, Environment environment) {
+        int max = integer(endpoint + ".pool.max_size", poolValue(endpoint, "max_size"), preset.maxPoolSize(),
+                presetName, 1, PoolSizing.MAX_POOL_SIZE_LIMIT);
+        // A fixed-size pool in production follows the chosen max; elsewhere the preset's idle floor, within max.
+        int minIdleDefault = environment == Environment.PRODUCTION ? max : Math.min(preset.minIdle(), max);
+        ConfigValue minIdleValue = poolValue(endpoint, "min_idle");
+        int minIdle = integer(endpoint + ".pool.min_idle", minIdleValue, minIdleDefault, presetName, 0,
+                PoolSizing.MAX_POOL_SIZE_LIMIT);
+        if (minIdleValue != null && minIdle > max) {
+            problem(endpoint + ".pool.min_idle", minIdleValue, "at most " + endpoint + ".pool.max_size (" + max + ")");
+        }
+        Duration connectionTimeout = poolDuration(endpoint, "connection_timeout", preset.connectionTimeout());
+        if (connectionTimeout.compareTo(PoolSizing.MIN_CONNECTION_TIMEOUT) < 0) {
+            problem(endpoint + ".pool.connection_timeout", poolValue(endpoint, "connection_timeout"),
+                    "at least 250ms (HikariCP's minimum)");
+        }
+        Duration maxLifetime = poolDuration(endpoint, "max_lifetime", preset.maxLifetime());
+        if (!maxLifetime.isZero() && maxLifetime.compareTo(PoolSizing.MIN_MAX_LIFETIME) < 0) {
+            warnings.add(endpoint + ".pool.max_lifetime " + Durations.format(maxLifetime) + " is below 30s (HikariCP's "
+                    + "minimum); using " + Durations.format(preset.maxLifetime()));
+            maxLifetime = preset.maxLifetime();
+        }
+        Duration idleTimeout = poolDuration(endpoint, "idle_timeout", preset.idleTimeout());
+        if (!idleTimeout.isZero() && idleTimeout.compareTo(PoolSizing.MIN_IDLE_TIMEOUT) < 0) {
+            warnings.add(endpoint + ".pool.idle_timeout " + Durations.format(idleTimeout) + " is below 10s; using 10s");
+            idleTimeout = PoolSizing.MIN_IDLE_TIMEOUT;
+        }
+        if (!idleTimeout.isZero() && !maxLifetime.isZero() && idleTimeout.compareTo(maxLifetime) >= 0) {
+            warnings.add(endpoint + ".pool.idle_timeout " + Durations.format(idleTimeout) + " is not below max_lifetime "
+                    + Durations.format(maxLifetime) + "; idle connections retire at max_lifetime instead");
+            idleTimeout = Duration.ZERO;
+        }
+        Duration keepalive = poolDuration(endpoint, "keepalive", preset.keepalive());
+        if (!keepalive.isZero() && (keepalive.compareTo(PoolSizing.MIN_KEEPALIVE) < 0
+                || (!maxLifetime.isZero() && keepalive.compareTo(maxLifetime) >= 0))) {
+            warnings.add(endpoint + ".pool.keepalive " + Durations.format(keepalive) + " must be at least 30s and below "
+                    + "max_lifetime; keepalive disabled");
+            keepalive = Duration.ZERO;
+        }
+        Duration leak = poolDuration(endpoint, "leak_detection", preset.leakDetectionThreshold());
+        if (!leak.isZero() && (leak.compareTo(PoolSizing.MIN_LEAK_DETECTION) < 0
+                || (!maxLifetime.isZero() && leak.compareTo(maxLifetime) > 0))) {
+            warnings.add(endpoint + ".pool.leak_detection " + Durations.format(leak) + " must be at least 2s and at "
+                    + "most max_lifetime; leak detection disabled");
+            leak = Duration.ZERO;
+        }
+        Duration statementTimeout = poolDuration(endpoint, "statement_timeout", preset.statementTimeout());
+        return new PoolSizing(max, minIdle, connectionTimeout, idleTimeout, maxLifetime, keepalive, leak,
+                statementTimeout);
+    }
+
+    /** Layer by layer, the endpoint's own key before the key for every endpoint: a flag beats a profile either way. */
+    private ConfigValue poolValue(String endpoint, String field) {
+        for (Layer layer : layers) {
+            Optional<ConfigValue> v = layer.get(endpoint + ".pool." + field).or(() -> layer.get("pool." + field));
+            if (v.isPresent()) {
+                return v.get();
+            }
+        }
+        return null;
+    }
+
+    private Duration poolDuration(String endpoint, String field, Duration fallback) {
+        String key = endpoint + ".pool." + field;
+        ConfigValue v = poolValue(endpoint, field);
+        return parseDuration(key, v, fallback, presetName, Duration.ZERO, Duration.ofDays(1));
+    }
+
+    private Duration duration(String key, Duration fallback, String why, Duration min, Duration max) {
+        return parseDuration(key, first(key).orElse(null), fallback, why, min, max);
+    }
+
+    private Duration parseDuration(String key, ConfigValue v, Duration fallback, String why, Duration min, Duration max) {
+        if (v == null) {
+            record(key, Durations.format(fallback), ConfigSource.defaults(why));
+            return fallback;
+        }
+        Optional<Duration> d = Durations.parse(v.raw());
+        if (d.isEmpty() || d.get().compareTo(min) < 0 || d.get().compareTo(max) > 0) {
+            problem(key, v, Durations.EXPECTED + ", from " + Durations.format(min) + " to " + Durations.format(max));
+            return fallback;
+        }
+        record(key, Durations.format(d.get()), v.source());
+        return d.get();
+    }
+
+    /** libpq's connect_timeout: a bare number is seconds there, so it is here too. */
+    private Duration connectTimeout(String endpoint, ConfigValue v) {
+        String key = endpoint + ".connect_timeout";
+        if (v == null) {
+            record(key, Durations.format(DEFAULT_CONNECT_TIMEOUT), ConfigSource.defaults("PgPulse default"));
+            return DEFAULT_CONNECT_TIMEOUT;
+        }
+        String raw = v.raw().trim();
+        Optional<Duration> d = raw.matches("\\d{1,6}") ? Optional.of(Duration.ofSeconds(Long.parseLong(raw)))
+                : Durations.parse(raw);
+        if (d.isEmpty() || d.get().compareTo(Duration.ofHours(1)) > 0) {
+            problem(key, v, "seconds as in libpq (e.g. 10), or a duration such as 10s, at most 1h");
+            return DEFAULT_CONNECT_TIMEOUT;
+        }
+        if (d.get().toMillis() % 1000 != 0) {
+            warnings.add(key + " " + Durations.format(d.get()) + " rounds up to whole seconds for the JDBC driver");
+        }
+        record(key, Durations.format(d.get()), v.source());
+        return d.get();
+    }
+
+    private int integer(String key, ConfigValue v, int fallback, String why, int min, int max) {
+        if (v == null) {
+            record(key, Integer.toString(fallback), ConfigSource.defaults(why));
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(v.raw().trim());
+            if (n < min || n > max) {
+                problem(key, v, "a whole number from " + min + " to " + max);
+                return fallback;
+            }
+            record(key, Integer.toString(n), v.source());
+            return n;
+        } catch (NumberFormatException e) {
+            problem(key, v, "a whole number from " + min + " to " + max);
+            return fallback;
+        }
+    }
+
+    private String text(String endpoint, String field, Map<String, ConfigValue> given, String fallback, String why) {
+        ConfigValue v = given.get(field);
+        String key = endpoint + "." + field;
+        if (v == null) {
+            record(key, fallback, ConfigSource.defaults(why));
+            return fallback;
+        }
+        if (v.raw().isBlank()) {
+            problem(key, v, "a non-empty value");
+            return fallback;
+        }
+        record(key, v.raw(), v.source());
+        return v.raw();
+    }
+
+    private Optional<ConfigValue> first(String key) {
+        return layers.stream().map(l -> l.get(key)).flatMap(Optional::stream).findFirst();
+    }
+
+    private void problem(String key, ConfigValue v, String expected) {
+        String shown = Setting.isSecret(key) ? Setting.MASK : v.raw();
+        problems.add(key + " = '" + shown + "' (from " + v.source() + "): expected " + expected);
+    }
+
+    private void record(String key, String value, ConfigSource source) {
+        settings.add(Setting.of(key, value, source));
+    }
+
+    private Path defaultDataHome() {
+        String xdg = env.get("XDG_DATA_HOME");
+        return xdg != null && !xdg.isBlank() ? Path.of(xdg) : home.resolve(".local").resolve("share");
+    }
+}

@@ -1,0 +1,161 @@
+package dev.pgpulse.config;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Parses the two URL forms PostgreSQL users hand around: libpq's connection URI
+ * ({@code postgresql://user:secret@host:5432/db?sslmode=require}) and pgjdbc's
+ * ({@code jdbc:postgresql://host:5432/db?user=app}) into the configuration's endpoint keys:
+ * host, port, database, user, password, sslmode, application_name, connect_timeout.
+ */
+final class ConnectionUri {
+    static final String EXPECTED = "postgresql://[user[:password]@]host[:port]/database[?sslmode=...] "
+            + "or jdbc:postgresql://host[:port]/database";
+
+    private static final Pattern LIBPQ = Pattern.compile("(?i)postgres(?:ql)?://([^/?#]*)(?:/([^?#]*))?(?:\\?([^#]*))?");
+    private static final Pattern JDBC = Pattern.compile("(?i)jdbc:postgresql:(?://([^/?#]*))?/?([^?#]*)(?:\\?([^#]*))?");
+    private static final Pattern HOST_PORT = Pattern.compile("(\\[[^\\]]+\\]|[^:\\[\\]]*)(?::(.*))?");
+    private static final Pattern USERINFO_PASSWORD = Pattern.compile("(?i)(://[^:/@]*:)[^@/]*@");
+    private static final Pattern QUERY_PASSWORD = Pattern.compile("(?i)(password=)[^&]*");
+
+    /** libpq URI query parameters and our key for each. */
+    private static final Map<String, String> LIBPQ_PARAMS = Map.of(
+            "host", "host", "port", "port", "dbname", "database", "user", "user", "password", "password",
+            "sslmode", "sslmode", "application_name", "application_name", "connect_timeout", "connect_timeout");
+    /** pgjdbc property names (case-sensitive in pgjdbc; matched ignoring case here) and our key for each. */
+    private static final Map<String, String> JDBC_PARAMS = Map.of(
+            "user", "user", "password", "password", "sslmode", "sslmode",
+            "applicationname", "application_name", "connecttimeout", "connect_timeout");
+
+    record Parsed(Map<String, String> parts, List<String> warnings) {
+    }
+
+    private ConnectionUri() {
+    }
+
+    /** @throws IllegalArgumentException with a reason a person can act on (no password in it) */
+    static Parsed parse(String url) {
+        String trimmed = url.trim();
+        Matcher libpq = LIBPQ.matcher(trimmed);
+        if (libpq.matches()) {
+            return parseLibpq(libpq);
+        }
+        Matcher jdbc = JDBC.matcher(trimmed);
+        if (jdbc.matches()) {
+            return parseJdbc(jdbc);
+        }
+        throw new IllegalArgumentException("not a PostgreSQL URL");
+    }
+
+    private static Parsed parseLibpq(Matcher m) {
+        Map<String, String> parts = new LinkedHashMap<>();
+        String authority = m.group(1);
+        int at = authority.lastIndexOf('@');
+        if (at >= 0) {
+            String userInfo = authority.substring(0, at);
+            authority = authority.substring(at + 1);
+            int colon = userInfo.indexOf(':');
+            String user = decode(colon >= 0 ? userInfo.substring(0, colon) : userInfo);
+            if (!user.isEmpty()) {
+                parts.put("user", user);
+            }
+            if (colon >= 0) {
+                parts.put("password", decode(userInfo.substring(colon + 1)));
+            }
+        }
+        hostAndPort(authority, parts);
+        if (m.group(2) != null && !m.group(2).isEmpty()) {
+            parts.put("database", decode(m.group(2)));
+        }
+        List<String> warnings = new ArrayList<>();
+        for (var param : query(m.group(3))) {
+            String key = LIBPQ_PARAMS.get(param.getKey().toLowerCase(Locale.ROOT));
+            if (key == null) {
+                throw new IllegalArgumentException("unsupported URI parameter '" + param.getKey() + "' (supported: "
+                        + String.join(", ", new java.util.TreeSet<>(LIBPQ_PARAMS.keySet())) + ")");
+            }
+            parts.put(key, param.getValue());
+        }
+        return new Parsed(parts, warnings);
+    }
+
+    private static Parsed parseJdbc(Matcher m) {
+        Map<String, String> parts = new LinkedHashMap<>();
+        if (m.group(1) != null) {
+            hostAndPort(m.group(1), parts);
+        }
+        if (m.group(2) != null && !m.group(2).isEmpty()) {
+            parts.put("database", decode(m.group(2)));
+        }
+        List<String> warnings = new ArrayList<>();
+        for (var param : query(m.group(3))) {
+            String key = JDBC_PARAMS.get(param.getKey().toLowerCase(Locale.ROOT));
+            if (key == null) {
+                warnings.add("JDBC URL property '" + param.getKey() + "' is not used by PgPulse and was ignored");
+                continue;
+            }
+            parts.put(key, param.getValue());
+        }
+        return new Parsed(parts, warnings);
+    }
+
+    private static void hostAndPort(String authority, Map<String, String> parts) {
+        if (authority.contains(",")) {
+            throw new IllegalArgumentException("lists several hosts; give the primary here and each replica "
+                    + "as its own URL in DATABASE_READ_URLS");
+        }
+        Matcher hp = HOST_PORT.matcher(authority);
+        if (!hp.matches()) {
+            throw new IllegalArgumentException("has a malformed host:port '" + authority + "'");
+        }
+        String host = hp.group(1);
+        if (host.startsWith("[")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        if (!host.isEmpty()) {
+            parts.put("host", decode(host));
+        }
+        if (hp.group(2) != null && !hp.group(2).isEmpty()) {
+            parts.put("port", hp.group(2));
+        }
+    }
+
+    private static List<Map.Entry<String, String>> query(String query) {
+        List<Map.Entry<String, String>> out = new ArrayList<>();
+        if (query == null || query.isEmpty()) {
+            return out;
+        }
+        for (String pair : query.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String k = decode(eq >= 0 ? pair.substring(0, eq) : pair);
+            String v = eq >= 0 ? decode(pair.substring(eq + 1)) : "";
+            out.add(Map.entry(k, v));
+        }
+        return out;
+    }
+
+    private static String decode(String s) {
+        try {
+            return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("has a malformed percent-escape (write % as %25)");
+        }
+    }
+
+    /** The URL with any password replaced by a mask, for messages and logs. */
+    static String mask(String url) {
+        String masked = USERINFO_PASSWORD.matcher(url).replaceAll("$1" + Setting.MASK + "@");
+        return QUERY_PASSWORD.matcher(masked).replaceAll("$1" + Setting.MASK);
+    }
+}

@@ -1,0 +1,236 @@
+package dev.pgpulse.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads the profile file into a {@link Layer}. Format (schema version 1):
+ * <pre>{@code
+ * { "version": 1, "default": "local",
+ *   "profiles": {
+ *     "local": {
+ *       "environment": "development",
+ *       "primary": { "url": "postgresql://app@db1:5432/app", "pool": { "max_size": 8 } },
+ *       "replicas": [ "postgresql://app@db2:5432/app", { "url": "postgresql://app@db3/app", "pool": { "max_size": 4 } } ],
+ *       "pool": { "connection_timeout": "5s" },
+ *       "startup": { "wait": "30s" },
+ *       "embedded": { "data_dir": "/srv/pgpulse/embedded" } } } }
+ * }</pre>
+ * The file is walked as a tree so that every problem names its path.
+ */
+final class ProfileFile {
+    static final int SCHEMA_VERSION = 1;
+    private static final Set<String> TOP = Set.of("version", "default", "profiles");
+    private static final Set<String> PROFILE = Set.of("environment", "primary", "replicas", "pool", "startup", "embedded");
+    private static final Set<String> ENDPOINT;
+    private static final Set<String> REPLICA = Set.of("url", "pool");
+
+    static {
+        var fields = new java.util.HashSet<>(Keys.CONNECTION_FIELDS);
+        fields.add("url");
+        fields.add("pool");
+        ENDPOINT = Set.copyOf(fields);
+    }
+
+    private final Path file;
+    private final String profileName;
+    private final List<String> problems;
+    private final List<String> warnings;
+
+    private ProfileFile(Path file, String profileName, List<String> problems, List<String> warnings) {
+        this.file = file;
+        this.profileName = profileName;
+        this.problems = problems;
+        this.warnings = warnings;
+    }
+
+    /**
+     * @param requested the profile asked for by flag or environment, or null for the file's default
+     * @return the layer, or null when the file cannot be used (the reason is in {@code problems})
+     */
+    static Layer read(Path file, String requested, ConfigSource requestedSource, List<String> problems,
+                      List<String> warnings) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(Files.readString(file));
+        } catch (JsonProcessingException e) {
+            var loc = e.getLocation();
+            problems.add("profile file " + file + " is not valid JSON"
+                    + (loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr()) + ": "
+                    + e.getOriginalMessage() + "; fix the file or point --config at another one");
+            return null;
+        } catch (IOException e) {
+            problems.add("profile file " + file + " cannot be read: " + e.getMessage()
+                    + "; check its permissions or point --config at another one");
+            return null;
+        }
+        if (root == null || !root.isObject()) {
+            problems.add("profile file " + file + " must hold a JSON object with \"version\": " + SCHEMA_VERSION
+                    + " and \"profiles\"");
+            return null;
+        }
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!TOP.contains(f)) {
+                problems.add("profile file " + file + ": unknown field '" + f + "'; expected one of " + sorted(TOP));
+            }
+        }
+        JsonNode version = root.get("version");
+        if (version == null || !version.canConvertToInt() || version.asInt() != SCHEMA_VERSION) {
+            problems.add("profile file " + file + ": \"version\" is " + version + "; expected " + SCHEMA_VERSION);
+            return null;
+        }
+        JsonNode profiles = root.get("profiles");
+        if (profiles == null || !profiles.isObject() || profiles.isEmpty()) {
+            problems.add("profile file " + file + ": \"profiles\" must be an object with at least one profile");
+            return null;
+        }
+        String name = requested;
+        String why = requestedSource == null ? null : requestedSource.toString();
+        if (name == null && root.hasNonNull("default")) {
+            name = root.get("default").asText();
+            why = "the file's \"default\"";
+        }
+        if (name == null) {
+            if (profiles.size() != 1) {
+                problems.add("profile file " + file + " has " + profiles.size() + " profiles and no \"default\"; "
+                        + "choose one with --profile NAME or PGPULSE_PROFILE (profiles: " + names(profiles) + ")");
+                return null;
+            }
+            name = profiles.fieldNames().next();
+        }
+        JsonNode profile = profiles.get(name);
+        if (profile == null || !profile.isObject()) {
+            problems.add("profile '" + name + "' (from " + why + ") is not in " + file + "; profiles there: "
+                    + names(profiles));
+            return null;
+        }
+        ProfileFile reader = new ProfileFile(file, name, problems, warnings);
+        return reader.walk(profile);
+    }
+
+    private Layer walk(JsonNode profile) {
+        Layer layer = new Layer("profile");
+        unknown(profile, PROFILE, "");
+        text(profile, "environment").ifPresent(v -> layer.put(Keys.ENVIRONMENT, v, src("environment")));
+        JsonNode startup = profile.get("startup");
+        if (startup != null) {
+            unknown(startup, Set.of("wait"), "startup.");
+            text(startup, "wait").ifPresent(v -> layer.put(Keys.STARTUP_WAIT, v, src("startup.wait")));
+        }
+        JsonNode embedded = profile.get("embedded");
+        if (embedded != null) {
+            unknown(embedded, Set.of("data_dir"), "embedded.");
+            text(embedded, "data_dir").ifPresent(v -> layer.put(Keys.EMBEDDED_DATA_DIR, v, src("embedded.data_dir")));
+        }
+        pool(profile.get("pool"), "pool", layer);
+        JsonNode primary = profile.get("primary");
+        if (primary != null) {
+            if (!primary.isObject()) {
+                problems.add(where("primary") + ": expected an object such as {\"url\": \"postgresql://...\"}");
+            } else {
+                unknown(primary, ENDPOINT, "primary.");
+                layer.namesPrimary = true;
+                text(primary, "url").ifPresent(u -> layer.putUrl(Keys.PRIMARY, u, src("primary.url"),
+                        "primary.url", problems, warnings));
+                for (String f : Keys.CONNECTION_FIELDS) {
+                    text(primary, f).ifPresent(v -> layer.put("primary." + f, v, src("primary." + f)));
+                }
+                if (primary.has("password")) {
+                    warnings.add(where("primary.password") + " stores a password in plain text; prefer ~/.pgpass "
+                            + "(mode 0600) or PGPASSWORD");
+                }
+                pool(primary.get("pool"), "primary.pool", layer);
+            }
+        }
+        JsonNode replicas = profile.get("replicas");
+        if (replicas != null) {
+            if (!replicas.isArray()) {
+                problems.add(where("replicas") + ": expected an array of URLs or {\"url\": ..., \"pool\": {...}} objects");
+            } else {
+                List<ConfigValue> urls = new ArrayList<>();
+                for (int i = 0; i < replicas.size(); i++) {
+                    JsonNode r = replicas.get(i);
+                    String path = "replicas[" + i + "]";
+                    if (r.isTextual()) {
+                        urls.add(new ConfigValue(r.asText(), src(path)));
+                    } else if (r.isObject() && r.hasNonNull("url")) {
+                        unknown(r, REPLICA, path + ".");
+                        urls.add(new ConfigValue(r.get("url").asText(), src(path + ".url")));
+                        pool(r.get("pool"), Keys.replicaName(i) + ".pool", layer);
+                    } else {
+                        problems.add(where(path) + ": expected a URL string or an object with \"url\"");
+                    }
+                }
+                layer.putReplicas(urls);
+            }
+        }
+        return layer;
+    }
+
+    private void pool(JsonNode pool, String prefix, Layer layer) {
+        if (pool == null) {
+            return;
+        }
+        if (!pool.isObject()) {
+            problems.add(where(prefix) + ": expected an object of pool settings (" + String.join(", ", Keys.POOL_FIELDS) + ")");
+            return;
+        }
+        unknown(pool, Set.copyOf(Keys.POOL_FIELDS), prefix + ".");
+        for (String f : Keys.POOL_FIELDS) {
+            text(pool, f).ifPresent(v -> layer.put(prefix + "." + f, v, src(prefix + "." + f)));
+        }
+    }
+
+    private java.util.Optional<String> text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return java.util.Optional.empty();
+        }
+        if (v.isValueNode()) {
+            return java.util.Optional.of(v.asText());
+        }
+        problems.add(where(field) + ": expected a string or a number, not " + v.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+        return java.util.Optional.empty();
+    }
+
+    private void unknown(JsonNode node, Set<String> known, String prefix) {
+        if (!node.isObject()) {
+            return;
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            String f = it.next().getKey();
+            if (!known.contains(f)) {
+                problems.add(where(prefix + f) + ": unknown field; expected one of " + sorted(known));
+            }
+        }
+    }
+
+    private ConfigSource src(String path) {
+        return ConfigSource.profile(file.toString(), profileName, path);
+    }
+
+    private String where(String path) {
+        return "profile " + file + " [" + profileName + "] " + path;
+    }
+
+    private static String names(JsonNode profiles) {
+        List<String> names = new ArrayList<>();
+        profiles.fieldNames().forEachRemaining(names::add);
+        return String.join(", ", names);
+    }
+
+    private static String sorted(Set<String> s) {
+        return String.join(", ", new java.util.TreeSet<>(s));
+    }
+}

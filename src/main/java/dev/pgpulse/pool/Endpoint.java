@@ -1,0 +1,102 @@
+package dev.pgpulse.pool;
+
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+import dev.pgpulse.config.EndpointConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+
+/** One PostgreSQL server and its HikariCP pool. */
+public final class Endpoint implements AutoCloseable {
+    private final EndpointConfig config;
+    private final HikariDataSource dataSource;
+    private final MeterRegistry registry;
+    private final Clock clock;
+
+    Endpoint(EndpointConfig config, HikariDataSource dataSource, MeterRegistry registry, Clock clock) {
+        this.config = config;
+        this.dataSource = dataSource;
+        this.registry = registry;
+        this.clock = clock;
+    }
+
+    public String name() {
+        return config.name();
+    }
+
+    public EndpointConfig.Role role() {
+        return config.role();
+    }
+
+    public EndpointConfig config() {
+        return config;
+    }
+
+    /** The pool, for code that must hand a {@code DataSource} to a library (Flyway, benchmarks). */
+    public HikariDataSource dataSource() {
+        return dataSource;
+    }
+
+    public Connection connection() throws SQLException {
+        return dataSource.getConnection();
+    }
+
+    /** Open and not shut down. Breaker state is the resilience layer's concern, not this one's. */
+    public boolean isUsable() {
+        return dataSource.isRunning();
+    }
+
+    public PoolSnapshot snapshot() {
+        HikariPoolMXBean pool = dataSource.getHikariPoolMXBean();
+        int active = pool == null ? 0 : pool.getActiveConnections();
+        int idle = pool == null ? 0 : pool.getIdleConnections();
+        int total = pool == null ? 0 : pool.getTotalConnections();
+        int awaiting = pool == null ? 0 : pool.getThreadsAwaitingConnection();
+        Timer acquire = timer("hikaricp.connections.acquire");
+        Timer usage = timer("hikaricp.connections.usage");
+        Timer creation = timer("hikaricp.connections.creation");
+        Counter timeouts = registry.find("hikaricp.connections.timeout").tag("pool", name()).counter();
+        return new PoolSnapshot(name(), clock.instant(), active, idle, total, dataSource.getMaximumPoolSize(),
+                dataSource.getMinimumIdle(), awaiting,
+                acquire == null ? 0 : acquire.mean(TimeUnit.MILLISECONDS),
+                percentile(acquire, 0.95),
+                acquire == null ? 0 : acquire.max(TimeUnit.MILLISECONDS),
+                usage == null ? 0 : usage.mean(TimeUnit.MILLISECONDS),
+                usage == null ? 0 : usage.max(TimeUnit.MILLISECONDS),
+                timeouts == null ? 0 : (long) timeouts.count(),
+                creation == null ? 0 : creation.count());
+    }
+
+    private Timer timer(String name) {
+        return registry.find(name).tag("pool", name()).timer();
+    }
+
+    private static double percentile(Timer timer, double p) {
+        if (timer == null) {
+            return 0;
+        }
+        for (ValueAtPercentile v : timer.takeSnapshot().percentileValues()) {
+            if (Math.abs(v.percentile() - p) < 1e-9) {
+                return v.value(TimeUnit.MILLISECONDS);
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+
+    @Override
+    public String toString() {
+        return "Endpoint[" + name() + " " + config.displayTarget() + "]";
+    }
+}

@@ -1,0 +1,95 @@
+package dev.pgpulse.pool;
+
+import dev.pgpulse.config.EndpointConfig;
+import io.github.resilience4j.core.IntervalFunction;
+import org.postgresql.Driver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * Waits for a server that is still starting: connection refused and 57P03 ("the database system is
+ * starting up") are retried with exponential backoff and jitter up to a bound; anything else (bad password,
+ * missing database, bad TLS) fails at once, since waiting would not change it.
+ */
+final class StartupWait {
+    private static final Logger LOG = LoggerFactory.getLogger(StartupWait.class);
+    /** pgjdbc: 08001 connection refused / unable to connect, 08006 connection failure; server: 57P03 starting up. */
+    static final Set<String> STILL_STARTING = Set.of("08001", "08006", "57P03");
+    private static final IntervalFunction BACKOFF =
+            IntervalFunction.ofExponentialRandomBackoff(Duration.ofMillis(100), 2.0, 0.2, Duration.ofSeconds(2));
+
+    private StartupWait() {
+    }
+
+    /** @return the number of attempts it took */
+    static int await(EndpointConfig endpoint, Duration bound) throws EndpointStartupException {
+        long deadline = System.nanoTime() + bound.toNanos();
+        Driver driver = new Driver();
+        Properties props = properties(endpoint);
+        SQLException last = null;
+        for (int attempt = 1; ; attempt++) {
+            try (Connection c = driver.connect(endpoint.jdbcUrl(), props)) {
+                if (attempt > 1) {
+                    LOG.info("{} - server accepts connections after {} attempts", endpoint.name(), attempt);
+                }
+                return attempt;
+            } catch (SQLException e) {
+                last = e;
+                if (!STILL_STARTING.contains(e.getSQLState())) {
+                    throw new EndpointStartupException(describe(endpoint, e), e);
+                }
+            }
+            long remainingMs = Duration.ofNanos(deadline - System.nanoTime()).toMillis();
+            if (remainingMs <= 0) {
+                throw new EndpointStartupException(endpoint.name() + " (" + endpoint.displayTarget()
+                        + "): no connection within " + bound.toSeconds() + "s after " + attempt + " attempts: "
+                        + last.getMessage() + " [" + last.getSQLState() + "]. Check that PostgreSQL runs and accepts TCP "
+                        + "connections there, or wait longer with startup.wait (PGPULSE_STARTUP_WAIT)", last);
+            }
+            long sleep = Math.min(BACKOFF.apply(attempt), remainingMs);
+            LOG.info("{} - server not ready ({}: {}); attempt {} again in {} ms", endpoint.name(), last.getSQLState(),
+                    last.getMessage(), attempt + 1, sleep);
+            try {
+                Thread.sleep(sleep);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                throw new EndpointStartupException(endpoint.name() + ": interrupted while waiting for the server", ie);
+            }
+        }
+    }
+
+    static Properties properties(EndpointConfig endpoint) {
+        Properties p = new Properties();
+        p.setProperty("user", endpoint.user());
+        if (endpoint.hasPassword()) {
+            p.setProperty("password", endpoint.password());
+        }
+        p.setProperty("sslmode", endpoint.sslMode());
+        p.setProperty("ApplicationName", endpoint.applicationName());
+        p.setProperty("connectTimeout", Long.toString(connectTimeoutSeconds(endpoint)));
+        return p;
+    }
+
+    static long connectTimeoutSeconds(EndpointConfig endpoint) {
+        long ms = endpoint.connectTimeout().toMillis();
+        return ms == 0 ? 0 : Math.max(1, (ms + 999) / 1000);
+    }
+
+    private static String describe(EndpointConfig e, SQLException ex) {
+        String where = e.name() + " (" + e.displayTarget() + "): ";
+        String state = ex.getSQLState() == null ? "" : ex.getSQLState();
+        String hint = switch (state) {
+            case "28P01", "28000" -> "check the user and password (URL, PGPASSWORD or ~/.pgpass) and pg_hba.conf";
+            case "3D000" -> "create the database or name another one (URL path or PGDATABASE)";
+            case "53300" -> "the server has no free connection slots; lower pool sizes or raise max_connections";
+            default -> state.startsWith("08") ? "check the host, port and sslmode" : "see the server's log";
+        };
+        return where + ex.getMessage() + " [" + state + "]; " + hint;
+    }
+}
