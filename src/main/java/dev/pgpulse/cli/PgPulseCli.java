@@ -50,7 +50,6 @@ public final class PgPulseCli implements Callable<Integer> {
         cmd.addSubcommand(new StatusCommand(context));
         cmd.setOut(context.out());
         cmd.setErr(context.err());
-        cmd.setExitCodeExceptionMapper(e -> FAILED);
         cmd.setExecutionExceptionHandler((e, line, parsed) -> {
             line.getErr().println("pgpulse: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             return FAILED;

@@ -53,8 +53,12 @@ final class StartupWait {
                         + "connections there, or wait longer with startup.wait (PGPULSE_STARTUP_WAIT)", last);
             }
             long sleep = Math.min(BACKOFF.apply(attempt), remainingMs);
-            LOG.info("{} - server not ready ({}: {}); attempt {} again in {} ms", endpoint.name(), last.getSQLState(),
-                    last.getMessage(), attempt + 1, sleep);
+            if (attempt == 1) {
+                LOG.info("{} - server not ready ({}: {}); waiting up to {}s for it", endpoint.name(),
+                        last.getSQLState(), last.getMessage(), bound.toSeconds());
+            } else {
+                LOG.debug("{} - still not ready; attempt {} in {} ms", endpoint.name(), attempt + 1, sleep);
+            }
             try {
                 Thread.sleep(sleep);
             } catch (InterruptedException ie) {

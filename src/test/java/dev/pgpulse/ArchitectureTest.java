@@ -1,0 +1,37 @@
+package dev.pgpulse;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.GeneralCodingRules.ACCESS_STANDARD_STREAMS;
+import static com.tngtech.archunit.library.GeneralCodingRules.USE_JAVA_UTIL_LOGGING;
+
+/** The rules DESIGN.md states, checked on the compiled classes so they cannot drift. */
+@AnalyzeClasses(packages = "dev.pgpulse", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+
+    @ArchTest
+    static final ArchRule coreDoesNotImportJavaFx = noClasses()
+            .that().resideInAPackage("dev.pgpulse..")
+            .and().resideOutsideOfPackage("dev.pgpulse.ui..")
+            .should().dependOnClassesThat().resideInAnyPackage("javafx..", "eu.hansolo..", "org.controlsfx..")
+            .because("the core runs headless in the agent and the CLI");
+
+    @ArchTest
+    static final ArchRule onlyTheCliWritesToTheTerminal = noClasses()
+            .that().resideOutsideOfPackage("dev.pgpulse.cli..")
+            .should(ACCESS_STANDARD_STREAMS)
+            .because("everything else logs through SLF4J");
+
+    @ArchTest
+    static final ArchRule slf4jOnly = noClasses().should(USE_JAVA_UTIL_LOGGING);
+
+    @ArchTest
+    static final ArchRule coreDoesNotReachIntoTheFaces = noClasses()
+            .that().resideInAnyPackage("dev.pgpulse.config..", "dev.pgpulse.pool..", "dev.pgpulse.embedded..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.pgpulse.cli..", "dev.pgpulse.ui..",
+                    "dev.pgpulse.agent..");
+}
