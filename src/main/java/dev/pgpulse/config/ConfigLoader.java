@@ -47,8 +47,11 @@ public final class ConfigLoader {
     }
 
     public static ConfigLoader forThisProcess() {
-        return new ConfigLoader(System.getenv(), Path.of(System.getProperty("user.home")),
-                System.getProperty("user.name"), Runtime.getRuntime().availableProcessors());
+        // $HOME first, as libpq and the XDG folders use it; the JVM's user.home ignores it.
+        String homeEnv = System.getenv("HOME");
+        Path home = Path.of(homeEnv != null && !homeEnv.isBlank() ? homeEnv : System.getProperty("user.home"));
+        return new ConfigLoader(System.getenv(), home, System.getProperty("user.name"),
+                Runtime.getRuntime().availableProcessors());
     }
 
     public PgPulseConfig load(Overrides flags) throws ConfigException {

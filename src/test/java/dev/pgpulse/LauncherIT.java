@@ -1,0 +1,78 @@
+package dev.pgpulse;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * README's promise, end to end: {@code bin/pgpulse} on the packaged jar, in a clean environment with an
+ * empty home folder, as a newcomer would run it. Runs after {@code package} (failsafe).
+ */
+class LauncherIT {
+    @TempDir
+    Path home;
+
+    record Run(int code, String out, String err) {
+    }
+
+    private Run launch(Map<String, String> extraEnv, String... args) throws IOException, InterruptedException {
+        Path launcher = Path.of("bin/pgpulse").toAbsolutePath();
+        var cmd = new java.util.ArrayList<String>(List.of(launcher.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        Map<String, String> env = pb.environment();
+        env.keySet().removeIf(k -> k.startsWith("PG") || k.startsWith("DATABASE_") || k.startsWith("XDG_"));
+        env.put("HOME", home.toString());
+        env.putAll(extraEnv);
+        Path out = home.resolve("out.txt");
+        Path err = home.resolve("err.txt");
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        Process p = pb.start();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("launcher finished").isTrue();
+        return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void configPrintsTheResolvedConfiguration() throws Exception {
+        Run r = launch(Map.of(), "config");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("environment: development").contains("embedded PostgreSQL 15")
+                .contains(home.resolve(".local/share/pgpulse/embedded").toString());
+    }
+
+    @Test
+    void nonsenseDatabaseUrlGivesOneLineAndExitTwo() throws Exception {
+        Run r = launch(Map.of("DATABASE_URL", "nonsense"), "config");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().strip().lines()).hasSize(1);
+        assertThat(r.err()).contains("DATABASE_URL").contains("nonsense");
+    }
+
+    @Test
+    void statusRunsOnTheEmbeddedDefaultWithNothingConfigured() throws Exception {
+        Run r = launch(Map.of(), "status");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("embedded PostgreSQL at postgresql://postgres@localhost:")
+                .containsPattern("primary\\s+primary\\s+postgres@localhost:\\d+/postgres\\s+15\\.\\d+\\s+no\\s+[\\d.]+ ms\\s+ok");
+        assertThat(r.err()).contains("Embedded PostgreSQL 15 at postgresql://");
+        assertThat(home.resolve(".local/share/pgpulse/embedded/PG_VERSION")).exists();
+        assertThat(home.resolve(".local/share/pgpulse/logs/pgpulse.log")).exists();
+    }
+
+    @Test
+    void noCommandPrintsTheHelp() throws Exception {
+        Run r = launch(Map.of());
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("Usage: pgpulse");
+    }
+}
