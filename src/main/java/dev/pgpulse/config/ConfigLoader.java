@@ -60,9 +60,7 @@ public final class ConfigLoader {
         Layer flagLayer = flags(flags, problems);
         Layer envLayer = environment(problems, warnings);
         Layer profileLayer = profile(flags, problems, warnings);
-        if (!problems.isEmpty()) {
-            throw new ConfigException(problems);
-        }
+        // The resolver adds its problems to these, so every problem is reported in one round.
         List<Layer> layers = profileLayer == null ? List.of(flagLayer, envLayer)
                 : List.of(flagLayer, envLayer, profileLayer);
         return new ConfigResolver(layers, env, home, osUser, cores, problems, warnings).resolve();
@@ -100,9 +98,8 @@ public final class ConfigLoader {
     private Layer environment(List<String> problems, List<String> warnings) {
         Layer layer = new Layer("environment");
         for (String var : LIBPQ_ORDER) {
-            String v = env.get(var);
-            if (v != null && !v.isEmpty()) {
-                layer.put("primary." + LIBPQ_ENV.get(var), v, ConfigSource.env(var));
+            if (nonEmpty(var)) {
+                layer.put("primary." + LIBPQ_ENV.get(var), env.get(var), ConfigSource.env(var));
             }
         }
         if (nonEmpty("PGHOST")) {
@@ -155,6 +152,9 @@ public final class ConfigLoader {
             } else if (o.profile() != null) {
                 problems.add("--profile " + o.profile() + ": there is no profile file at " + file
                         + "; create it or give one with --config FILE");
+            } else if (nonEmpty("PGPULSE_PROFILE")) {
+                problems.add("PGPULSE_PROFILE = '" + env.get("PGPULSE_PROFILE") + "' (from env PGPULSE_PROFILE): "
+                        + "there is no profile file at " + file + "; create it, set PGPULSE_CONFIG, or unset PGPULSE_PROFILE");
             }
             return null;
         }

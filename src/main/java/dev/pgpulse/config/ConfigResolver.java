@@ -258,7 +258,7 @@ final class ConfigResolver {
             return DEFAULT_CONNECT_TIMEOUT;
         }
         String raw = v.raw().trim();
-        Optional<Duration> d = raw.matches("\\d{1,6}") ? Optional.of(Duration.ofSeconds(Long.parseLong(raw)))
+        Optional<Duration> d = raw.matches("\\d{1,12}") ? Optional.of(Duration.ofSeconds(Long.parseLong(raw)))
                 : Durations.parse(raw);
         if (d.isEmpty() || d.get().compareTo(Duration.ofHours(1)) > 0) {
             problem(key, v, "seconds as in libpq (e.g. 10), or a duration such as 10s, at most 1h");

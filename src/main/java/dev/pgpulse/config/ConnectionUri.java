@@ -23,7 +23,7 @@ final class ConnectionUri {
     private static final Pattern LIBPQ = Pattern.compile("(?i)postgres(?:ql)?://([^/?#]*)(?:/([^?#]*))?(?:\\?([^#]*))?");
     private static final Pattern JDBC = Pattern.compile("(?i)jdbc:postgresql:(?://([^/?#]*))?/?([^?#]*)(?:\\?([^#]*))?");
     private static final Pattern HOST_PORT = Pattern.compile("(\\[[^\\]]+\\]|[^:\\[\\]]*)(?::(.*))?");
-    private static final Pattern USERINFO_PASSWORD = Pattern.compile("(?i)(://[^:/@]*:)[^@/]*@");
+    private static final Pattern USERINFO_PASSWORD = Pattern.compile("(?i)(://[^:/@]*:).*@");
     private static final Pattern QUERY_PASSWORD = Pattern.compile("(?i)(password=)[^&]*");
 
     /** libpq URI query parameters and our key for each. */
@@ -58,6 +58,11 @@ final class ConnectionUri {
     private static Parsed parseLibpq(Matcher m) {
         Map<String, String> parts = new LinkedHashMap<>();
         String authority = m.group(1);
+        if (!authority.contains("@") && (contains(m.group(2), '@') || contains(m.group(3), '@'))) {
+            // A password with an unencoded '/' or '?' cuts the authority short; say so without echoing it.
+            throw new IllegalArgumentException("has an '@' after the host; percent-encode special characters in "
+                    + "the user or password (/ as %2F, ? as %3F, @ as %40)");
+        }
         int at = authority.lastIndexOf('@');
         if (at >= 0) {
             String userInfo = authority.substring(0, at);
@@ -89,6 +94,10 @@ final class ConnectionUri {
 
     private static Parsed parseJdbc(Matcher m) {
         Map<String, String> parts = new LinkedHashMap<>();
+        if (m.group(1) != null && m.group(1).contains("@")) {
+            throw new IllegalArgumentException("has user or password before the host, which JDBC URLs do not take; "
+                    + "use ?user=...&password=... or a postgresql:// URL");
+        }
         if (m.group(1) != null) {
             hostAndPort(m.group(1), parts);
         }
@@ -124,8 +133,16 @@ final class ConnectionUri {
             parts.put("host", decode(host));
         }
         if (hp.group(2) != null && !hp.group(2).isEmpty()) {
+            if (!hp.group(2).matches("\\d{1,5}")) {
+                throw new IllegalArgumentException("has a port that is not a number from 1 to 65535; percent-encode "
+                        + "special characters in the password (/ as %2F, ? as %3F, @ as %40)");
+            }
             parts.put("port", hp.group(2));
         }
+    }
+
+    private static boolean contains(String s, char c) {
+        return s != null && s.indexOf(c) >= 0;
     }
 
     private static List<Map.Entry<String, String>> query(String query) {

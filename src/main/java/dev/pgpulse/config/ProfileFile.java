@@ -122,16 +122,16 @@ final class ProfileFile {
     private Layer walk(JsonNode profile) {
         Layer layer = new Layer("profile");
         unknown(profile, PROFILE, "");
-        text(profile, "environment").ifPresent(v -> layer.put(Keys.ENVIRONMENT, v, src("environment")));
+        text(profile, "", "environment").ifPresent(v -> layer.put(Keys.ENVIRONMENT, v, src("environment")));
         JsonNode startup = profile.get("startup");
         if (startup != null) {
             unknown(startup, Set.of("wait"), "startup.");
-            text(startup, "wait").ifPresent(v -> layer.put(Keys.STARTUP_WAIT, v, src("startup.wait")));
+            text(startup, "startup.", "wait").ifPresent(v -> layer.put(Keys.STARTUP_WAIT, v, src("startup.wait")));
         }
         JsonNode embedded = profile.get("embedded");
         if (embedded != null) {
             unknown(embedded, Set.of("data_dir"), "embedded.");
-            text(embedded, "data_dir").ifPresent(v -> layer.put(Keys.EMBEDDED_DATA_DIR, v, src("embedded.data_dir")));
+            text(embedded, "embedded.", "data_dir").ifPresent(v -> layer.put(Keys.EMBEDDED_DATA_DIR, v, src("embedded.data_dir")));
         }
         pool(profile.get("pool"), "pool", layer);
         JsonNode primary = profile.get("primary");
@@ -141,10 +141,10 @@ final class ProfileFile {
             } else {
                 unknown(primary, ENDPOINT, "primary.");
                 layer.namesPrimary = true;
-                text(primary, "url").ifPresent(u -> layer.putUrl(Keys.PRIMARY, u, src("primary.url"),
+                text(primary, "primary.", "url").ifPresent(u -> layer.putUrl(Keys.PRIMARY, u, src("primary.url"),
                         "primary.url", problems, warnings));
                 for (String f : Keys.CONNECTION_FIELDS) {
-                    text(primary, f).ifPresent(v -> layer.put("primary." + f, v, src("primary." + f)));
+                    text(primary, "primary.", f).ifPresent(v -> layer.put("primary." + f, v, src("primary." + f)));
                 }
                 if (primary.has("password")) {
                     warnings.add(where("primary.password") + " stores a password in plain text; prefer ~/.pgpass "
@@ -188,11 +188,11 @@ final class ProfileFile {
         }
         unknown(pool, Set.copyOf(Keys.POOL_FIELDS), prefix + ".");
         for (String f : Keys.POOL_FIELDS) {
-            text(pool, f).ifPresent(v -> layer.put(prefix + "." + f, v, src(prefix + "." + f)));
+            text(pool, prefix + ".", f).ifPresent(v -> layer.put(prefix + "." + f, v, src(prefix + "." + f)));
         }
     }
 
-    private java.util.Optional<String> text(JsonNode node, String field) {
+    private java.util.Optional<String> text(JsonNode node, String prefix, String field) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
             return java.util.Optional.empty();
@@ -200,7 +200,7 @@ final class ProfileFile {
         if (v.isValueNode()) {
             return java.util.Optional.of(v.asText());
         }
-        problems.add(where(field) + ": expected a string or a number, not " + v.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+        problems.add(where(prefix + field) + ": expected a string or a number, not " + v.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
         return java.util.Optional.empty();
     }
 

@@ -1,0 +1,211 @@
+package dev.pgpulse.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+import static dev.pgpulse.config.ConfigFixture.failure;
+import static dev.pgpulse.config.ConfigFixture.flags;
+import static dev.pgpulse.config.ConfigFixture.write;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+/** Every problem is one line naming the key, the bad value, what was expected and where the value came from. */
+class BadInputTest {
+    @TempDir
+    Path home;
+
+    @Test
+    void nonsenseDatabaseUrlIsExactlyOneProblem() {
+        var e = failure(home, Map.of("DATABASE_URL", "nonsense"));
+
+        assertThat(e.problems()).singleElement().asString()
+                .contains("DATABASE_URL", "'nonsense'", "expected postgresql://", "env DATABASE_URL")
+                .doesNotContain(System.lineSeparator());
+    }
+
+    @Test
+    void portOutOfRangeIsRejected() {
+        var e = failure(home, Map.of("PGHOST", "h", "PGPORT", "99999"));
+
+        assertThat(e.problems()).singleElement().asString()
+                .isEqualTo("primary.port = '99999' (from env PGPORT): expected a whole number from 1 to 65535");
+    }
+
+    @Test
+    void portInTheUrlIsCheckedToo() {
+        var e = failure(home, Map.of(), flags().url("postgresql://h:0/db").build());
+
+        assertThat(e.problems()).singleElement().asString().contains("primary.port", "'0'", "flag --url", "1 to 65535");
+    }
+
+    @Test
+    void unknownSslmodeListsTheKnownOnes() {
+        var e = failure(home, Map.of("DATABASE_URL", "postgresql://h/db?sslmode=always"));
+
+        assertThat(e.problems()).singleElement().asString()
+                .contains("primary.sslmode", "'always'", "env DATABASE_URL", "disable, allow, prefer, require, verify-ca, verify-full");
+    }
+
+    @Test
+    void unknownEnvironmentIsRejected() {
+        var e = failure(home, Map.of("PGPULSE_ENV", "qa"));
+
+        assertThat(e.problems()).singleElement().asString()
+                .isEqualTo("environment = 'qa' (from env PGPULSE_ENV): expected development, staging or production "
+                        + "(or dev, prod)");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"soon", "30 seconds", "1.5s", "-5s", "2d"})
+    void badDurationIsRejectedWithTheSyntax(String raw) {
+        var e = failure(home, Map.of("PGPULSE_STARTUP_WAIT", raw));
+
+        assertThat(e.problems()).singleElement().asString()
+                .contains("startup.wait", "'" + raw + "'", "env PGPULSE_STARTUP_WAIT", "250ms, 30s, 5m or 1h");
+    }
+
+    @Test
+    void durationOutOfRangeIsRejected() {
+        var e = failure(home, Map.of(), flags().set("startup.wait", "2h").build());
+
+        assertThat(e.problems()).singleElement().asString().contains("startup.wait", "'2h'", "flag --set startup.wait",
+                "from 0 to 1h");
+    }
+
+    @Test
+    void durationsParseEveryDocumentedUnit() {
+        assertThat(Durations.parse("250")).hasValue(Duration.ofMillis(250));
+        assertThat(Durations.parse(" 250ms ")).hasValue(Duration.ofMillis(250));
+        assertThat(Durations.parse("30S")).hasValue(Duration.ofSeconds(30));
+        assertThat(Durations.parse("5m")).hasValue(Duration.ofMinutes(5));
+        assertThat(Durations.parse("5min")).hasValue(Duration.ofMinutes(5));
+        assertThat(Durations.parse("1h")).hasValue(Duration.ofHours(1));
+        assertThat(Durations.format(Duration.ofMillis(90_000))).isEqualTo("90s");
+        assertThat(Durations.format(Duration.ofMinutes(120))).isEqualTo("2h");
+        assertThat(Durations.format(Duration.ofMillis(1500))).isEqualTo("1500ms");
+        assertThat(Durations.format(Duration.ZERO)).isEqualTo("0");
+    }
+
+    @Test
+    void multiHostUrlIsRejected() {
+        var e = failure(home, Map.of("DATABASE_URL", "postgresql://h1:5432,h2:5432/db"));
+
+        assertThat(e.problems()).singleElement().asString()
+                .contains("DATABASE_URL", "'postgresql://h1:5432,h2:5432/db'", "several hosts", "env DATABASE_URL");
+    }
+
+    @Test
+    void unsupportedUriParameterIsRejected() {
+        var e = failure(home, Map.of(), flags().url("postgresql://h/db?target_session_attrs=read-write").build());
+
+        assertThat(e.problems()).singleElement().asString()
+                .contains("--url", "target_session_attrs", "flag --url", "expected postgresql://");
+    }
+
+    @Test
+    void badReplicaUrlNamesTheReplica() {
+        var e = failure(home, Map.of("PGHOST", "h", "DATABASE_READ_URLS", "postgresql://r1,not-a-url,postgresql:///db"));
+
+        assertThat(e.problems()).hasSize(2);
+        assertThat(e.problems().get(0)).contains("replica-2.url", "'not-a-url'", "env DATABASE_READ_URLS", "expected postgresql://");
+        assertThat(e.problems().get(1)).contains("replica-3.url", "names no host");
+    }
+
+    @Test
+    void moreThanSixteenReplicasAreRejected() {
+        var urls = String.join(",", IntStream.rangeClosed(1, 17).mapToObj(i -> "postgresql://r" + i).toList());
+
+        var e = failure(home, Map.of("PGHOST", "h", "DATABASE_READ_URLS", urls));
+
+        assertThat(e.problems()).singleElement().asString().contains("replica-17", "at most 16");
+    }
+
+    @Test
+    void blankValueIsRejected() {
+        var e = failure(home, Map.of("PGHOST", "h"), flags().set("primary.user", " ").build());
+
+        assertThat(e.problems()).singleElement().asString().contains("primary.user", "flag --set primary.user", "non-empty");
+    }
+
+    @Test
+    void setOfAnUnknownKeyListsTheSettableKeys() {
+        var e = failure(home, Map.of(), flags().set("pool.max_conns", "5").build());
+
+        assertThat(e.problems()).singleElement().asString()
+                .contains("--set pool.max_conns", "unknown key", "pool.<field>", "max_size");
+    }
+
+    @Test
+    void setOfAPasswordIsRefused() {
+        var e = failure(home, Map.of("PGHOST", "h"), flags().set("primary.password", "hunter2").build());
+
+        assertThat(e.problems()).singleElement().asString()
+                .contains("--set primary.password", "command line", "PGPASSWORD", ".pgpass");
+    }
+
+    @Test
+    void severalBadValuesInTheEnvironmentAreReportedTogether() {
+        var e = failure(home, Map.of("PGHOST", "h", "PGPORT", "99999", "PGSSLMODE", "bogus", "PGPULSE_ENV", "qa",
+                "PGPULSE_STARTUP_WAIT", "soon", "PGPULSE_POOL_MAX_SIZE", "ten"));
+
+        assertThat(e.problems()).hasSize(5);
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("primary.port = '99999'"))
+                .anySatisfy(p -> assertThat(p).startsWith("primary.sslmode = 'bogus'"))
+                .anySatisfy(p -> assertThat(p).startsWith("environment = 'qa'"))
+                .anySatisfy(p -> assertThat(p).startsWith("startup.wait = 'soon'"))
+                .anySatisfy(p -> assertThat(p).startsWith("primary.pool.max_size = 'ten'"));
+        assertThat(e.getMessage().lines()).hasSize(5);
+    }
+
+    @Test
+    void severalBadSourcesAreReportedTogether() {
+        Path notJson = write(home.resolve("bad.json"), "not json");
+
+        var e = failure(home, Map.of("DATABASE_URL", "nonsense"), flags().config(notJson).set("colour", "red")
+                .set("primary.password", "x").build());
+
+        assertThat(e.problems()).hasSize(4);
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("'nonsense'"))
+                .anySatisfy(p -> assertThat(p).contains("--set colour"))
+                .anySatisfy(p -> assertThat(p).contains("--set primary.password"))
+                .anySatisfy(p -> assertThat(p).contains("not valid JSON"));
+    }
+
+    @Test
+    void badUrlAndBadValueElsewhereAreReportedTogether() {
+        var e = failure(home, Map.of("DATABASE_URL", "nonsense", "PGHOST", "h", "PGPORT", "99999"));
+
+        assertThat(e.problems()).hasSize(2);
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("DATABASE_URL", "'nonsense'"))
+                .anySatisfy(p -> assertThat(p).contains("primary.port", "'99999'"));
+    }
+
+    @Test
+    void aConfigExceptionNeedsAProblem() {
+        assertThatIllegalArgumentException().isThrownBy(() -> new ConfigException(List.of()));
+        assertThat(new ConfigException("one").problems()).containsExactly("one");
+    }
+
+    @Test
+    void profileNamedInTheEnvironmentWithoutAProfileFileIsAnError() {
+        var e = failure(home, Map.of("PGPULSE_PROFILE", "prod"));
+
+        assertThat(e.problems()).singleElement().asString()
+                .contains("PGPULSE_PROFILE = 'prod'").contains("no profile file at").contains("PGPULSE_CONFIG");
+    }
+
+    @Test
+    void blankPghostIsIgnoredLikeAnUnsetOne() throws Exception {
+        var config = ConfigFixture.load(home, Map.of("PGHOST", "   "));
+
+        assertThat(config.isEmbedded()).isTrue();
+    }
+}

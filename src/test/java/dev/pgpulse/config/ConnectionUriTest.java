@@ -1,0 +1,132 @@
+package dev.pgpulse.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.entry;
+
+class ConnectionUriTest {
+    @TempDir
+    Path home;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"postgres://app:pw@db1.example:6432/orders", "postgresql://app:pw@db1.example:6432/orders",
+            "POSTGRESQL://app:pw@db1.example:6432/orders"})
+    void libpqSchemesGiveEveryAuthorityPart(String url) {
+        assertThat(ConnectionUri.parse(url).parts()).containsOnly(entry("user", "app"), entry("password", "pw"),
+                entry("host", "db1.example"), entry("port", "6432"), entry("database", "orders"));
+    }
+
+    @Test
+    void libpqQueryParametersMapToOurKeys() {
+        var parsed = ConnectionUri.parse("postgresql://h/db?sslmode=verify-full&application_name=my%20app"
+                + "&connect_timeout=7&dbname=other&user=u2&port=7000&host=h2");
+
+        assertThat(parsed.parts()).containsOnly(entry("host", "h2"), entry("port", "7000"), entry("database", "other"),
+                entry("user", "u2"), entry("sslmode", "verify-full"), entry("application_name", "my app"),
+                entry("connect_timeout", "7"));
+        assertThat(parsed.warnings()).isEmpty();
+    }
+
+    @Test
+    void percentEscapesAreDecodedInUserPasswordAndDatabaseButPlusStaysLiteral() {
+        var parts = ConnectionUri.parse("postgresql://us%40er:p%3Aw%2Fd+x%25@h/my%2Ddb").parts();
+
+        assertThat(parts).contains(entry("user", "us@er"), entry("password", "p:w/d+x%"), entry("database", "my-db"));
+    }
+
+    @Test
+    void userWithoutPasswordAndEmptyPasswordAreDistinguished() {
+        assertThat(ConnectionUri.parse("postgresql://app@h/db").parts()).containsEntry("user", "app")
+                .doesNotContainKey("password");
+        assertThat(ConnectionUri.parse("postgresql://app:@h/db").parts()).containsEntry("password", "");
+    }
+
+    @Test
+    void bracketedIpv6HostLosesItsBrackets() {
+        assertThat(ConnectionUri.parse("postgresql://[::1]:5433/db").parts())
+                .contains(entry("host", "::1"), entry("port", "5433"));
+        assertThat(ConnectionUri.parse("jdbc:postgresql://[fe80::1]/db").parts()).containsEntry("host", "fe80::1");
+    }
+
+    @Test
+    void urlWithoutHostOrDatabaseLeavesThemOut() {
+        // libpq reads "postgresql:///db" as "the default host": the PG* variables must still be able to fill it.
+        assertThat(ConnectionUri.parse("postgresql:///db").parts()).containsOnly(entry("database", "db"));
+        assertThat(ConnectionUri.parse("postgresql://h").parts()).containsOnly(entry("host", "h"));
+    }
+
+    @Test
+    void jdbcUrlPropertiesMapToOurKeysIgnoringCase() {
+        var parsed = ConnectionUri.parse("jdbc:postgresql://db1:5433/orders?user=app&password=pw&SSLMODE=require"
+                + "&ApplicationName=console&connectTimeout=4");
+
+        assertThat(parsed.parts()).containsOnly(entry("host", "db1"), entry("port", "5433"), entry("database", "orders"),
+                entry("user", "app"), entry("password", "pw"), entry("sslmode", "require"),
+                entry("application_name", "console"), entry("connect_timeout", "4"));
+    }
+
+    @Test
+    void unknownJdbcPropertyIsIgnoredWithAWarningNamingIt() {
+        var parsed = ConnectionUri.parse("jdbc:postgresql://db1/orders?tcpKeepAlive=true");
+
+        assertThat(parsed.parts()).doesNotContainKey("tcpKeepAlive");
+        assertThat(parsed.warnings()).singleElement().asString().contains("'tcpKeepAlive'", "ignored");
+    }
+
+    @Test
+    void unknownLibpqParameterIsRejectedNamingItAndTheSupportedOnes() {
+        assertThatIllegalArgumentException().isThrownBy(() -> ConnectionUri.parse("postgresql://h/db?target_session_attrs=any"))
+                .withMessageContaining("'target_session_attrs'").withMessageContaining("sslmode");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"postgresql://h1,h2/db", "postgresql://h1:5432,h2:5433/db", "jdbc:postgresql://h1,h2/db"})
+    void multiHostUrlsAreRejectedPointingAtReplicaUrls(String url) {
+        assertThatIllegalArgumentException().isThrownBy(() -> ConnectionUri.parse(url))
+                .withMessageContaining("several hosts").withMessageContaining("DATABASE_READ_URLS");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"nonsense", "mysql://h/db", "http://h/db", ""})
+    void otherTextIsNotAPostgresUrl(String url) {
+        assertThatIllegalArgumentException().isThrownBy(() -> ConnectionUri.parse(url))
+                .withMessage("not a PostgreSQL URL");
+    }
+
+    @Test
+    void malformedPercentEscapeIsExplained() {
+        assertThatIllegalArgumentException().isThrownBy(() -> ConnectionUri.parse("postgresql://u:100%@h/db"))
+                .withMessageContaining("percent-escape");
+    }
+
+    @Test
+    void maskHidesUserinfoAndQueryPasswords() {
+        assertThat(ConnectionUri.mask("postgresql://app:s3cr3t@h/db")).isEqualTo("postgresql://app:********@h/db");
+        assertThat(ConnectionUri.mask("jdbc:postgresql://h/db?user=a&password=s3cr3t&sslmode=require"))
+                .isEqualTo("jdbc:postgresql://h/db?user=a&password=********&sslmode=require");
+        assertThat(ConnectionUri.mask("postgresql://app@h/db")).isEqualTo("postgresql://app@h/db");
+    }
+
+    @Test
+    void loadedFromDatabaseUrlTheEndpointCarriesEveryPart() throws Exception {
+        var config = ConfigFixture.load(home, Map.of("DATABASE_URL",
+                "postgresql://app:pw@[::1]:6543/orders?sslmode=REQUIRE&application_name=batch&connect_timeout=3"));
+
+        var primary = config.primary().orElseThrow();
+        assertThat(primary.host()).isEqualTo("::1");
+        assertThat(primary.port()).isEqualTo(6543);
+        assertThat(primary.sslMode()).as("sslmode is case-insensitive, as in libpq").isEqualTo("require");
+        assertThat(primary.applicationName()).isEqualTo("batch");
+        assertThat(primary.connectTimeout()).hasSeconds(3);
+        assertThat(primary.jdbcUrl()).isEqualTo("jdbc:postgresql://[::1]:6543/orders");
+        assertThat(primary.displayTarget()).isEqualTo("app@::1:6543/orders");
+    }
+}
