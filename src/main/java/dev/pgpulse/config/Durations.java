@@ -7,14 +7,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Parses the duration syntax of the configuration: {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h}, or a bare number of milliseconds. */
-final class Durations {
+public final class Durations {
     static final String EXPECTED = "a duration such as 250ms, 30s, 5m or 1h (a bare number is milliseconds)";
     private static final Pattern FORMAT = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|min|h)?");
 
     private Durations() {
     }
 
-    static Optional<Duration> parse(String raw) {
+    public static Optional<Duration> parse(String raw) {
         Matcher m = FORMAT.matcher(raw.trim().toLowerCase(Locale.ROOT));
         if (!m.matches()) {
             return Optional.empty();
@@ -31,7 +31,7 @@ final class Durations {
     }
 
     /** The shortest exact spelling, so {@code pgpulse config} prints what a person would have typed. */
-    static String format(Duration d) {
+    public static String format(Duration d) {
         long ms = d.toMillis();
         if (ms == 0) {
             return "0";

@@ -20,7 +20,12 @@ public final class Endpoint implements AutoCloseable {
     private final MeterRegistry registry;
     private final Clock clock;
 
-    Endpoint(EndpointConfig config, HikariDataSource dataSource, MeterRegistry registry, Clock clock) {
+    /** False for a replica that did not answer at startup, until its pool has made a connection. */
+    private volatile boolean reached;
+
+    Endpoint(EndpointConfig config, HikariDataSource dataSource, MeterRegistry registry, Clock clock,
+             boolean reachedAtStartup) {
+        this.reached = reachedAtStartup;
         this.config = config;
         this.dataSource = dataSource;
         this.registry = registry;
@@ -48,9 +53,20 @@ public final class Endpoint implements AutoCloseable {
         return dataSource.getConnection();
     }
 
-    /** Open and not shut down. Breaker state is the resilience layer's concern, not this one's. */
+    /**
+     * Open, not shut down, and known to have reached its server: a replica that was down at startup becomes
+     * usable once HikariCP's background fill has connected to it (pools with min idle 0 wait for the
+     * resilience layer to probe them). Breaker state is the resilience layer's concern, not this one's.
+     */
     public boolean isUsable() {
-        return dataSource.isRunning();
+        if (!dataSource.isRunning()) {
+            return false;
+        }
+        if (!reached) {
+            HikariPoolMXBean pool = dataSource.getHikariPoolMXBean();
+            reached = pool != null && pool.getTotalConnections() > 0;
+        }
+        return reached;
     }
 
     public PoolSnapshot snapshot() {

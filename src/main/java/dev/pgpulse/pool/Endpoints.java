@@ -48,7 +48,8 @@ public final class Endpoints implements AutoCloseable {
                 () -> new IllegalStateException("the embedded server must be started before the pools"));
         configureRegistry(registry);
         StartupWait.await(primaryConfig, config.startupWait());
-        Endpoint primary = new Endpoint(primaryConfig, pool(primaryConfig, registry, true), registry, Clock.systemUTC());
+        Endpoint primary = new Endpoint(primaryConfig, pool(primaryConfig, registry, true), registry, Clock.systemUTC(),
+                true);
         List<Endpoint> replicas = new ArrayList<>();
         try {
             for (EndpointConfig rc : config.replicas()) {
@@ -60,7 +61,7 @@ public final class Endpoints implements AutoCloseable {
                     LOG.warn("{} - not reachable at startup, reads go to the other endpoints until it is: {}",
                             rc.name(), e.getMessage());
                 }
-                replicas.add(new Endpoint(rc, pool(rc, registry, up), registry, Clock.systemUTC()));
+                replicas.add(new Endpoint(rc, pool(rc, registry, up), registry, Clock.systemUTC(), up));
             }
         } catch (RuntimeException e) {
             replicas.forEach(Endpoint::close);
@@ -116,7 +117,12 @@ public final class Endpoints implements AutoCloseable {
             // Set in the startup packet, so every pooled session has it without an extra round trip.
             h.addDataSourceProperty("options", "-c statement_timeout=" + p.statementTimeout().toMillis());
         }
-        h.setReadOnly(c.role() == EndpointConfig.Role.REPLICA);
+        if (c.role() == EndpointConfig.Role.REPLICA) {
+            // pgjdbc only sends read-only with an explicit transaction by default; autocommit work must be
+            // refused too, or a replica URL pointing at a writable server would take writes.
+            h.setReadOnly(true);
+            h.addDataSourceProperty("readOnlyMode", "always");
+        }
         h.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
         h.setInitializationFailTimeout(failFast ? 1 : -1);
         return new HikariDataSource(h);

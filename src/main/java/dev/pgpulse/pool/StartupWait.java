@@ -1,5 +1,6 @@
 package dev.pgpulse.pool;
 
+import dev.pgpulse.config.Durations;
 import dev.pgpulse.config.EndpointConfig;
 import io.github.resilience4j.core.IntervalFunction;
 import org.postgresql.Driver;
@@ -48,14 +49,14 @@ final class StartupWait {
             long remainingMs = Duration.ofNanos(deadline - System.nanoTime()).toMillis();
             if (remainingMs <= 0) {
                 throw new EndpointStartupException(endpoint.name() + " (" + endpoint.displayTarget()
-                        + "): no connection within " + bound.toSeconds() + "s after " + attempt + " attempts: "
+                        + "): no connection within " + Durations.format(bound) + " after " + attempt + " attempts: "
                         + last.getMessage() + " [" + last.getSQLState() + "]. Check that PostgreSQL runs and accepts TCP "
                         + "connections there, or wait longer with startup.wait (PGPULSE_STARTUP_WAIT)", last);
             }
             long sleep = Math.min(BACKOFF.apply(attempt), remainingMs);
             if (attempt == 1) {
-                LOG.info("{} - server not ready ({}: {}); waiting up to {}s for it", endpoint.name(),
-                        last.getSQLState(), last.getMessage(), bound.toSeconds());
+                LOG.info("{} - server not ready ({}: {}); waiting up to {} for it", endpoint.name(),
+                        last.getSQLState(), last.getMessage(), Durations.format(bound));
             } else {
                 LOG.debug("{} - still not ready; attempt {} in {} ms", endpoint.name(), attempt + 1, sleep);
             }

@@ -1,0 +1,125 @@
+package dev.pgpulse.embedded;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.pgpulse.config.ConfigLoader;
+import dev.pgpulse.config.Overrides;
+import dev.pgpulse.config.PgPulseConfig;
+import dev.pgpulse.pool.Endpoints;
+import dev.pgpulse.testing.PostgresExtension;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The embedded default holds the user's data: it must survive restarts and never be shared by two servers. */
+class EmbeddedServerTest {
+    private Path tempDir;
+    private Logger logger;
+    private Level previousLevel;
+    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        tempDir = Files.createTempDirectory("pgpulse-embedded-test");
+        logger = (Logger) LoggerFactory.getLogger(EmbeddedServer.class);
+        previousLevel = logger.getLevel();
+        // The assertions read INFO lines whatever logback-test.xml says.
+        logger.setLevel(Level.INFO);
+        appender.setContext(logger.getLoggerContext());
+        appender.start();
+        logger.addAppender(appender);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        logger.detachAppender(appender);
+        appender.stop();
+        logger.setLevel(previousLevel);
+        PostgresExtension.deleteTree(tempDir);
+    }
+
+    private List<String> infoLines() {
+        synchronized (appender) {
+            return appender.list.stream().filter(e -> e.getLevel() == Level.INFO)
+                    .map(ILoggingEvent::getFormattedMessage).toList();
+        }
+    }
+
+    private static Connection connect(EmbeddedServer server) throws SQLException {
+        return DriverManager.getConnection(server.jdbcUrl(), EmbeddedServer.SUPERUSER, null);
+    }
+
+    @Test
+    void dataPersistsAcrossRestartsAndTheLogGivesTheUrl() throws Exception {
+        Path dataDir = tempDir.resolve("data");
+        String firstUrl;
+        try (EmbeddedServer first = EmbeddedServer.start(dataDir, 0)) {
+            firstUrl = first.url();
+            assertThat(first.dataDir()).isEqualTo(dataDir);
+            assertThat(first.url()).isEqualTo("postgresql://postgres@localhost:" + first.port() + "/postgres");
+            try (Connection c = connect(first); Statement st = c.createStatement()) {
+                st.execute("create table kept (id int primary key, note text)");
+                st.execute("insert into kept values (1, 'survives a restart')");
+            }
+        }
+        assertThat(infoLines()).anySatisfy(line -> assertThat(line)
+                .startsWith("Embedded PostgreSQL 15 at " + firstUrl).contains("new data in " + dataDir));
+        assertThat(infoLines()).anySatisfy(line -> assertThat(line)
+                .isEqualTo("Embedded PostgreSQL stopped; data kept in " + dataDir));
+        assertThat(dataDir.resolve("PG_VERSION")).exists();
+
+        // The second run goes the product's way: configuration, embedded start, then pools on it.
+        PgPulseConfig config = new ConfigLoader(Map.of(), tempDir, "tester", 2)
+                .load(new Overrides(null, null, null, List.of(), null, Map.of("embedded.data_dir", dataDir.toString())));
+        assertThat(config.isEmbedded()).isTrue();
+        try (EmbeddedServer second = EmbeddedServer.start(config.embedded().orElseThrow())) {
+            assertThat(infoLines()).anySatisfy(line -> assertThat(line)
+                    .startsWith("Embedded PostgreSQL 15 at " + second.url()).contains("postgresql://")
+                    .contains("existing data in " + dataDir));
+            PgPulseConfig running = config.withEmbeddedPrimary(second.endpoint(config.embedded().orElseThrow()));
+            try (Endpoints endpoints = Endpoints.open(running, new SimpleMeterRegistry());
+                 Connection c = endpoints.primary().connection();
+                 Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("select id, note from kept")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).isEqualTo(1);
+                assertThat(rs.getString(2)).isEqualTo("survives a restart");
+                assertThat(rs.next()).isFalse();
+            }
+        }
+    }
+
+    @Test
+    void secondServerOnAFolderInUseFailsAndLeavesTheFirstRunning() throws Exception {
+        Path dataDir = tempDir.resolve("data");
+        try (EmbeddedServer first = EmbeddedServer.start(dataDir, 0)) {
+            // Closed at once should it start, so a broken lock cannot leave a second postmaster behind.
+            assertThatThrownBy(() -> EmbeddedServer.start(dataDir, 0).close()).isInstanceOf(EmbeddedStartException.class)
+                    .hasMessageContaining("could not start on " + dataDir)
+                    .hasMessageContaining("If another PgPulse uses this folder, stop it first")
+                    .hasMessageContaining("embedded.data_dir (PGPULSE_EMBEDDED_DATA_DIR)");
+
+            try (Connection c = connect(first); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("select 1")) {
+                assertThat(rs.next()).isTrue();
+            }
+        }
+    }
+}
