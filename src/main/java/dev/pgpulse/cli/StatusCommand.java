@@ -100,7 +100,7 @@ final class StatusCommand implements Callable<Integer> {
         try (Connection c = endpoint.connection(); Statement st = c.createStatement()) {
             String version;
             boolean recovery;
-            try (ResultSet rs = st.executeQuery("select current_setting('server_version'), pg_is_in_recovery()")) {
+            try (ResultSet rs = st.executeQuery("select split_part(current_setting('server_version'), ' ', 1), pg_is_in_recovery()")) {
                 rs.next();
                 version = rs.getString(1);
                 recovery = rs.getBoolean(2);
