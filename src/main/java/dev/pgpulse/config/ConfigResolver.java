@@ -60,6 +60,7 @@ final class ConfigResolver {
         Duration startupWait = duration(Keys.STARTUP_WAIT, DEFAULT_STARTUP_WAIT, "PgPulse default", Duration.ZERO,
                 Duration.ofHours(1));
 
+        ResilienceSettings resilience = resilience();
         boolean configured = layers.stream().anyMatch(l -> l.namesPrimary);
         List<ConfigValue> replicaUrls = layers.stream().filter(l -> l.replicas != null).findFirst()
                 .map(l -> l.replicas).orElse(List.of());
@@ -97,7 +98,59 @@ final class ConfigResolver {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new PgPulseConfig(environment, primary, replicas, embedded, startupWait, settings, warnings);
+        return new PgPulseConfig(environment, primary, replicas, embedded, startupWait, resilience, settings,
+                warnings);
+    }
+
+    private ResilienceSettings resilience() {
+        String why = "PgPulse default";
+        float failureRate = integer("breaker.failure_rate_threshold", first("breaker.failure_rate_threshold")
+                .orElse(null), (int) ResilienceSettings.DEFAULT_FAILURE_RATE_THRESHOLD, why, 1, 100);
+        float slowRate = integer("breaker.slow_call_rate_threshold", first("breaker.slow_call_rate_threshold")
+                .orElse(null), (int) ResilienceSettings.DEFAULT_SLOW_CALL_RATE_THRESHOLD, why, 1, 100);
+        Duration slowCall = duration("breaker.slow_call_duration", ResilienceSettings.DEFAULT_SLOW_CALL_DURATION, why,
+                Duration.ofMillis(1), Duration.ofHours(1));
+        ResilienceSettings.WindowType windowType = first("breaker.window_type").map(v -> {
+            String raw = v.raw().trim().toUpperCase(Locale.ROOT);
+            if (!raw.equals("COUNT") && !raw.equals("TIME")) {
+                problem("breaker.window_type", v, "count (the last N calls) or time (the last N seconds)");
+                return ResilienceSettings.WindowType.COUNT;
+            }
+            record("breaker.window_type", raw.toLowerCase(Locale.ROOT), v.source());
+            return ResilienceSettings.WindowType.valueOf(raw);
+        }).orElseGet(() -> {
+            record("breaker.window_type", "count", ConfigSource.defaults(why));
+            return ResilienceSettings.WindowType.COUNT;
+        });
+        int windowSize = integer("breaker.window_size", first("breaker.window_size").orElse(null),
+                ResilienceSettings.DEFAULT_WINDOW_SIZE, why, 1, 10_000);
+        ConfigValue minCallsValue = first("breaker.minimum_calls").orElse(null);
+        int minimumCalls = integer("breaker.minimum_calls", minCallsValue, Math.min(ResilienceSettings.DEFAULT_MINIMUM_CALLS,
+                windowType == ResilienceSettings.WindowType.COUNT ? windowSize : Integer.MAX_VALUE), why, 1, 10_000);
+        if (minCallsValue != null && windowType == ResilienceSettings.WindowType.COUNT && minimumCalls > windowSize) {
+            warnings.add("breaker.minimum_calls " + minimumCalls + " is above breaker.window_size " + windowSize
+                    + "; Resilience4j uses the window size");
+        }
+        Duration waitInOpen = duration("breaker.wait_in_open", ResilienceSettings.DEFAULT_WAIT_IN_OPEN, why,
+                Duration.ofMillis(1), Duration.ofHours(1));
+        int halfOpen = integer("breaker.half_open_calls", first("breaker.half_open_calls").orElse(null),
+                ResilienceSettings.DEFAULT_HALF_OPEN_CALLS, why, 1, 1000);
+        int attempts = integer("retry.max_attempts", first("retry.max_attempts").orElse(null),
+                ResilienceSettings.DEFAULT_RETRY_MAX_ATTEMPTS, why, 1, 20);
+        Duration initial = duration("retry.initial_backoff", ResilienceSettings.DEFAULT_RETRY_INITIAL_BACKOFF, why,
+                Duration.ofMillis(1), Duration.ofMinutes(1));
+        Duration max = duration("retry.max_backoff", ResilienceSettings.DEFAULT_RETRY_MAX_BACKOFF, why,
+                Duration.ofMillis(1), Duration.ofMinutes(10));
+        if (max.compareTo(initial) < 0) {
+            problems.add("retry.max_backoff = '" + Durations.format(max) + "': expected at least retry.initial_backoff ("
+                    + Durations.format(initial) + ")");
+        }
+        Duration slowQuery = duration("query.slow_threshold", ResilienceSettings.DEFAULT_SLOW_QUERY_THRESHOLD, why,
+                Duration.ofMillis(1), Duration.ofHours(1));
+        Duration grace = duration("shutdown.grace", ResilienceSettings.DEFAULT_SHUTDOWN_GRACE, why, Duration.ZERO,
+                Duration.ofMinutes(10));
+        return new ResilienceSettings(failureRate, slowRate, slowCall, windowType, windowSize, minimumCalls,
+                waitInOpen, halfOpen, attempts, initial, max, slowQuery, grace);
     }
 
     private Optional<EndpointConfig> replica(int index, ConfigValue url, PoolSizing preset, Environment environment) {

@@ -11,7 +11,18 @@ final class Keys {
     static final String STARTUP_WAIT = "startup.wait";
     static final String EMBEDDED_DATA_DIR = "embedded.data_dir";
 
-    static final List<String> GLOBAL = List.of(ENVIRONMENT, STARTUP_WAIT, EMBEDDED_DATA_DIR);
+    static final List<String> RESILIENCE = List.of("breaker.failure_rate_threshold",
+            "breaker.slow_call_rate_threshold", "breaker.slow_call_duration", "breaker.window_type",
+            "breaker.window_size", "breaker.minimum_calls", "breaker.wait_in_open", "breaker.half_open_calls",
+            "retry.max_attempts", "retry.initial_backoff", "retry.max_backoff", "query.slow_threshold",
+            "shutdown.grace");
+    static final List<String> GLOBAL;
+
+    static {
+        List<String> global = new ArrayList<>(List.of(ENVIRONMENT, STARTUP_WAIT, EMBEDDED_DATA_DIR));
+        global.addAll(RESILIENCE);
+        GLOBAL = List.copyOf(global);
+    }
     static final List<String> POOL_FIELDS = List.of("max_size", "min_idle", "connection_timeout", "idle_timeout",
             "max_lifetime", "keepalive", "leak_detection", "statement_timeout");
     static final List<String> CONNECTION_FIELDS = List.of("host", "port", "database", "user", "password", "sslmode",
@@ -65,7 +76,7 @@ final class Keys {
     }
 
     static String describeSettable() {
-        return "environment, startup.wait, embedded.data_dir, pool.<field>, primary.<" + String.join("|", CONNECTION_FIELDS)
+        return String.join(", ", GLOBAL) + ", pool.<field>, primary.<" + String.join("|", CONNECTION_FIELDS)
                 + ">, primary.pool.<field>, replica-<n>.pool.<field>, where <field> is one of " + String.join(", ", POOL_FIELDS);
     }
 }

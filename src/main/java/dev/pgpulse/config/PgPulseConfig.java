@@ -18,12 +18,14 @@ public record PgPulseConfig(
         List<EndpointConfig> replicas,
         Optional<EmbeddedConfig> embedded,
         Duration startupWait,
+        ResilienceSettings resilience,
         List<Setting> settings,
         List<String> warnings) {
 
     public PgPulseConfig {
         Objects.requireNonNull(environment, "environment");
         Objects.requireNonNull(startupWait, "startupWait");
+        Objects.requireNonNull(resilience, "resilience");
         replicas = List.copyOf(replicas);
         settings = List.copyOf(settings);
         warnings = List.copyOf(warnings);
@@ -47,7 +49,7 @@ public record PgPulseConfig(
             throw new IllegalStateException("not an embedded configuration");
         }
         return new PgPulseConfig(environment, Optional.of(running), List.of(), embedded, startupWait,
-                settings, warnings);
+                resilience, settings, warnings);
     }
 
     /** Primary first, then replicas in order. Empty while the embedded server has not started. */

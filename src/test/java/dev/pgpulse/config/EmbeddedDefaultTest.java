@@ -152,7 +152,7 @@ class EmbeddedDefaultTest {
     @Test
     void aConfigurationIsEitherAPrimaryOrEmbedded() {
         assertThatIllegalArgumentException().isThrownBy(() -> new PgPulseConfig(Environment.DEVELOPMENT,
-                Optional.empty(), List.of(), Optional.empty(), Duration.ZERO,
+                Optional.empty(), List.of(), Optional.empty(), Duration.ZERO, ResilienceSettings.defaults(),
                 List.of(), List.of()));
     }
 

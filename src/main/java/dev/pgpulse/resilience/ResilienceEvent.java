@@ -1,0 +1,28 @@
+package dev.pgpulse.resilience;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/** What the resilience layer did, as immutable events for listeners and the bounded log. */
+public sealed interface ResilienceEvent {
+    Instant at();
+
+    /** An endpoint's breaker changed state (CLOSED, OPEN, HALF_OPEN, FORCED_OPEN, DISABLED, ...). */
+    record BreakerTransition(Instant at, String endpoint, String from, String to) implements ResilienceEvent {
+    }
+
+    /** An operation failed and will run again after {@code backoff}. */
+    record RetryScheduled(Instant at, String operation, int attempt, Duration backoff, String error)
+            implements ResilienceEvent {
+    }
+
+    /** A connection was lost during COMMIT and the outcome was looked up with pg_xact_status. */
+    record CommitResolved(Instant at, String operation, String endpoint, String xid, String outcome)
+            implements ResilienceEvent {
+    }
+
+    /** A call took at least the slow-query threshold. */
+    record SlowCall(Instant at, String operation, String endpoint, Duration duration, String sql)
+            implements ResilienceEvent {
+    }
+}

@@ -1,0 +1,411 @@
+package dev.pgpulse.service;
+
+import dev.pgpulse.pool.Endpoint;
+import dev.pgpulse.pool.Endpoints;
+import dev.pgpulse.pool.Route;
+import dev.pgpulse.resilience.AttemptFailure;
+import dev.pgpulse.resilience.ErrorCategory;
+import dev.pgpulse.resilience.Guard;
+import dev.pgpulse.resilience.ResilienceEvent;
+import dev.pgpulse.resilience.SqlErrors;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The one path every query takes: route to an endpoint, pass its circuit breaker, run, retry what is safe
+ * to retry, resolve a lost COMMIT, record per-operation metrics and slow queries. Returns {@link Result};
+ * never throws at the caller. Built and owned by whoever composes the application; closing it drains
+ * in-flight calls and then closes the pools.
+ */
+public final class DatabaseService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DatabaseService.class);
+    public static final int SLOW_QUERY_CAPACITY = 200;
+    private static final Duration COMMIT_RESOLVE_BOUND = Duration.ofSeconds(30);
+    private static final Duration COMMIT_RESOLVE_PAUSE = Duration.ofMillis(100);
+
+    private final Endpoints endpoints;
+    private final Guard guard;
+    private final MeterRegistry meters;
+    private final Clock clock;
+    private final long slowNanos;
+    private final CommitResolver resolver;
+    private final ConcurrentHashMap<String, OperationMeters> operations = new ConcurrentHashMap<>();
+    private final ArrayDeque<SlowQuery> slowQueries = new ArrayDeque<>(SLOW_QUERY_CAPACITY);
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicBoolean shuttingDown = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    public DatabaseService(Endpoints endpoints, Guard guard, MeterRegistry meters, Clock clock) {
+        this.endpoints = endpoints;
+        this.guard = guard;
+        this.meters = meters;
+        this.clock = clock;
+        this.slowNanos = guard.settings().slowQueryThreshold().toNanos();
+        this.resolver = new CommitResolver(COMMIT_RESOLVE_BOUND, COMMIT_RESOLVE_PAUSE);
+    }
+
+    /** A read or a write in autocommit. Reads are retried on endpoint failures; writes only when not yet sent. */
+    public <T> Result<T> query(String operation, Route route, SqlFunction<Connection, T> work) {
+        return query(operation, route, null, false, work);
+    }
+
+    /**
+     * @param sql        the statement, for the slow-query log (null when unknown)
+     * @param idempotent for a write: running it twice is harmless, so it may be retried even after it was sent
+     */
+    public <T> Result<T> query(String operation, Route route, String sql, boolean idempotent,
+                               SqlFunction<Connection, T> work) {
+        return run(operation, route, sql, idempotent, null, work);
+    }
+
+    /**
+     * A transaction on the primary. Retried as a whole on endpoint failures before COMMIT and on 40001/40P01;
+     * a connection lost during COMMIT is resolved with {@code pg_xact_status}, never blindly retried.
+     */
+    public <T> Result<T> transaction(String operation, TxOptions options, SqlFunction<Connection, T> work) {
+        return run(operation, Route.WRITE, null, options.idempotent(), options, work);
+    }
+
+    /** {@code executeUpdate} of one parameterised statement, in autocommit, on the primary. */
+    public Result<Integer> update(String operation, boolean idempotent, String sql, Object... params) {
+        return query(operation, Route.WRITE, sql, idempotent, c -> {
+            try (PreparedStatement st = prepare(c, sql, params)) {
+                return st.executeUpdate();
+            }
+        });
+    }
+
+    /** Rows of one parameterised query, each mapped by {@code mapper}. */
+    public <T> Result<List<T>> list(String operation, Route route, String sql, SqlFunction<ResultSet, T> mapper,
+                                    Object... params) {
+        return query(operation, route, sql, false, c -> {
+            try (PreparedStatement st = prepare(c, sql, params); ResultSet rs = st.executeQuery()) {
+                List<T> rows = new ArrayList<>();
+                while (rs.next()) {
+                    rows.add(mapper.apply(rs));
+                }
+                return rows;
+            }
+        });
+    }
+
+    private static PreparedStatement prepare(Connection c, String sql, Object... params) throws SQLException {
+        PreparedStatement st = c.prepareStatement(sql);
+        for (int i = 0; i < params.length; i++) {
+            st.setObject(i + 1, params[i]);
+        }
+        return st;
+    }
+
+    /** Per-call bookkeeping for the attempts of one call. */
+    private static final class Attempts {
+        int count;
+        String endpoint;
+    }
+
+    private <T> Result<T> run(String operation, Route route, String sql, boolean idempotent, TxOptions tx,
+                              SqlFunction<Connection, T> work) {
+        long start = System.nanoTime();
+        OperationMeters m = meters(operation);
+        // Counted before the check, so shutdown's drain sees every call that got past it.
+        inFlight.incrementAndGet();
+        try {
+            if (shuttingDown.get()) {
+                m.failure(ErrorCategory.SHUTTING_DOWN);
+                return new Result.Failure<>(ErrorCategory.SHUTTING_DOWN, "the database service is shutting down",
+                        null, false, null, 0, Duration.ZERO, null);
+            }
+            Attempts attempts = new Attempts();
+            try {
+                T value = guard.retry(operation).executeCheckedSupplier(() -> tx == null
+                        ? attemptQuery(operation, route, sql, idempotent, work, attempts)
+                        : attemptTransaction(operation, tx, work, attempts));
+                long elapsed = System.nanoTime() - start;
+                m.timer.record(elapsed, TimeUnit.NANOSECONDS);
+                if (attempts.count > 1) {
+                    m.retries.increment(attempts.count - 1);
+                }
+                return new Result.Success<>(value, attempts.endpoint, attempts.count, Duration.ofNanos(elapsed));
+            } catch (Throwable t) {
+                long elapsed = System.nanoTime() - start;
+                m.timer.record(elapsed, TimeUnit.NANOSECONDS);
+                if (attempts.count > 1) {
+                    m.retries.increment(attempts.count - 1);
+                }
+                if (t instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                Result.Failure<T> f = failure(t, attempts, Duration.ofNanos(elapsed));
+                m.failure(f.category());
+                return f;
+            }
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private static <T> Result.Failure<T> failure(Throwable t, Attempts attempts, Duration elapsed) {
+        if (t instanceof AttemptFailure af) {
+            return new Result.Failure<>(af.category(), af.getMessage(), af.sqlState(), af.outcomeUnknown(),
+                    af.endpoint(), attempts.count, elapsed, af.getCause());
+        }
+        return new Result.Failure<>(SqlErrors.classify(t), String.valueOf(t.getMessage()), SqlErrors.stateOf(t),
+                false, attempts.endpoint, attempts.count, elapsed, t);
+    }
+
+    private Endpoint enter(Route route, Attempts attempts) throws AttemptFailure {
+        attempts.count++;
+        Endpoint endpoint = endpoints.route(route, guard::isUsable);
+        attempts.endpoint = endpoint.name();
+        CircuitBreaker breaker = guard.breaker(endpoint);
+        if (!breaker.tryAcquirePermission()) {
+            throw new AttemptFailure(ErrorCategory.CIRCUIT_OPEN, false, false, endpoint.name(),
+                    endpoint.name() + " circuit breaker is " + breaker.getState() + "; failing fast", null);
+        }
+        return endpoint;
+    }
+
+    /** Taking a connection: a failure here means nothing was sent, so any work may safely run again. */
+    private Connection connect(Endpoint endpoint, CircuitBreaker breaker, long t0) throws AttemptFailure {
+        try {
+            return endpoint.connection();
+        } catch (SQLException e) {
+            breaker.onError(System.nanoTime() - t0, TimeUnit.NANOSECONDS, e);
+            ErrorCategory category = SqlErrors.classify(e);
+            throw new AttemptFailure(category, category.isEndpointFailure(), false, endpoint.name(),
+                    endpoint.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private <T> T attemptQuery(String operation, Route route, String sql, boolean idempotent,
+                               SqlFunction<Connection, T> work, Attempts attempts) throws AttemptFailure {
+        Endpoint endpoint = enter(route, attempts);
+        CircuitBreaker breaker = guard.breaker(endpoint);
+        long t0 = System.nanoTime();
+        Connection c = connect(endpoint, breaker, t0);
+        try (c) {
+            T value = work.apply(c);
+            long d = System.nanoTime() - t0;
+            breaker.onSuccess(d, TimeUnit.NANOSECONDS);
+            slow(operation, sql, route, endpoint, d);
+            return value;
+        } catch (SQLException e) {
+            breaker.onError(System.nanoTime() - t0, TimeUnit.NANOSECONDS, e);
+            ErrorCategory category = SqlErrors.classify(e);
+            // Sent: a write may have happened unless the caller says running it twice is harmless.
+            boolean safe = route == Route.READ || idempotent;
+            throw new AttemptFailure(category, category.isEndpointFailure() && safe, false, endpoint.name(),
+                    e.getMessage(), e);
+        } catch (RuntimeException e) {
+            breaker.onError(System.nanoTime() - t0, TimeUnit.NANOSECONDS, e);
+            throw new AttemptFailure(ErrorCategory.APPLICATION, false, false, endpoint.name(), e.toString(), e);
+        }
+    }
+
+    private <T> T attemptTransaction(String operation, TxOptions options, SqlFunction<Connection, T> work,
+                                     Attempts attempts) throws AttemptFailure {
+        Endpoint endpoint = enter(Route.WRITE, attempts);
+        CircuitBreaker breaker = guard.breaker(endpoint);
+        long t0 = System.nanoTime();
+        Connection c = connect(endpoint, breaker, t0);
+        String xid = null;
+        boolean committing = false;
+        T value = null;
+        try (c) {
+            try {
+                c.setAutoCommit(false);
+                if (c.getTransactionIsolation() != options.isolation()) {
+                    c.setTransactionIsolation(options.isolation());
+                }
+                if (options.readOnly()) {
+                    c.setReadOnly(true);
+                }
+                if (!options.timeout().isZero()) {
+                    try (Statement st = c.createStatement()) {
+                        st.execute("set local statement_timeout = " + options.timeout().toMillis());
+                    }
+                }
+                value = work.apply(c);
+                if (!options.readOnly()) {
+                    xid = currentXid(c);
+                }
+                committing = true;
+                c.commit();
+                long d = System.nanoTime() - t0;
+                breaker.onSuccess(d, TimeUnit.NANOSECONDS);
+                slow(operation, null, Route.WRITE, endpoint, d);
+                return value;
+            } catch (SQLException e) {
+                breaker.onError(System.nanoTime() - t0, TimeUnit.NANOSECONDS, e);
+                ErrorCategory category = SqlErrors.classify(e);
+                if (committing && category == ErrorCategory.CONNECTION) {
+                    return afterLostCommit(operation, endpoint, xid, value, e);
+                }
+                rollbackQuietly(c);
+                // Nothing committed before COMMIT succeeds: an endpoint failure or a serialization failure
+                // (40001, 40P01) can run the whole transaction again.
+                boolean retryable = category.isEndpointFailure() || category == ErrorCategory.SERIALIZATION;
+                throw new AttemptFailure(category, retryable, false, endpoint.name(), e.getMessage(), e);
+            } catch (RuntimeException e) {
+                breaker.onError(System.nanoTime() - t0, TimeUnit.NANOSECONDS, e);
+                rollbackQuietly(c);
+                throw new AttemptFailure(ErrorCategory.APPLICATION, false, false, endpoint.name(), e.toString(), e);
+            }
+        } catch (SQLException closeFailure) {
+            // Closing a pooled connection does not fail in practice; if it does, the work's outcome stands.
+            LOG.debug("{} - closing a connection failed: {}", endpoint.name(), closeFailure.getMessage());
+            return value;
+        }
+    }
+
+    private <T> T afterLostCommit(String operation, Endpoint endpoint, String xid, T value, SQLException e)
+            throws AttemptFailure {
+        if (xid == null) {
+            // No transaction id was assigned: the transaction wrote nothing, so there is nothing to lose.
+            return value;
+        }
+        CommitResolver.Outcome outcome = resolver.resolve(endpoint, xid);
+        guard.events().publish(new ResilienceEvent.CommitResolved(clock.instant(), operation, endpoint.name(), xid,
+                outcome.name()));
+        LOG.warn("{} - connection lost during COMMIT of {} (xid {}): {}", endpoint.name(), operation, xid, outcome);
+        return switch (outcome) {
+            case COMMITTED -> value;
+            case ABORTED -> throw new AttemptFailure(ErrorCategory.CONNECTION, true, false, endpoint.name(),
+                    "connection lost during COMMIT; the server aborted transaction " + xid, e);
+            case UNKNOWN -> throw new AttemptFailure(ErrorCategory.COMMIT_UNKNOWN, false, true, endpoint.name(),
+                    "connection lost during COMMIT; the outcome of transaction " + xid + " could not be resolved", e);
+        };
+    }
+
+    private static String currentXid(Connection c) throws SQLException {
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select pg_current_xact_id_if_assigned()::text")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // The connection is gone or the transaction already ended; the server rolls back either way.
+        }
+    }
+
+    private void slow(String operation, String sql, Route route, Endpoint endpoint, long nanos) {
+        if (nanos < slowNanos) {
+            return;
+        }
+        Duration d = Duration.ofNanos(nanos);
+        SlowQuery q = new SlowQuery(operation, sql, route, endpoint.name(), d, clock.instant());
+        synchronized (slowQueries) {
+            if (slowQueries.size() == SLOW_QUERY_CAPACITY) {
+                slowQueries.removeFirst();
+            }
+            slowQueries.addLast(q);
+        }
+        meters(operation).slow.increment();
+        LOG.warn("{} - slow query: {} took {} ms{}", endpoint.name(), operation, d.toMillis(),
+                sql == null ? "" : ": " + sql);
+        guard.events().publish(new ResilienceEvent.SlowCall(q.at(), operation, endpoint.name(), d, sql));
+    }
+
+    private OperationMeters meters(String operation) {
+        OperationMeters m = operations.get(operation);
+        return m != null ? m : operations.computeIfAbsent(operation, op -> new OperationMeters(op, meters));
+    }
+
+    /** SELECT 1 through each endpoint's own pool (not the breaker), with its latency and breaker state. */
+    public List<EndpointHealth> healthCheck() {
+        List<EndpointHealth> out = new ArrayList<>();
+        for (Endpoint e : endpoints.all()) {
+            String state = guard.breaker(e).getState().name();
+            long t0 = System.nanoTime();
+            try (Connection c = e.connection(); Statement st = c.createStatement()) {
+                st.execute("select 1");
+                out.add(new EndpointHealth(e.name(), true, (System.nanoTime() - t0) / 1e6, state, null, clock.instant()));
+            } catch (SQLException ex) {
+                out.add(new EndpointHealth(e.name(), false, (System.nanoTime() - t0) / 1e6, state,
+                        ex.getMessage() + " [" + ex.getSQLState() + "]", clock.instant()));
+            }
+        }
+        return out;
+    }
+
+    public ServiceSnapshot snapshot() {
+        List<OperationStats> ops = operations.values().stream().map(OperationMeters::stats)
+                .sorted(Comparator.comparing(OperationStats::operation)).toList();
+        List<SlowQuery> slow;
+        synchronized (slowQueries) {
+            slow = List.copyOf(slowQueries);
+        }
+        List<String> names = endpoints.all().stream().map(Endpoint::name).toList();
+        return new ServiceSnapshot(clock.instant(), ops, guard.snapshots(names), endpoints.snapshots(), slow,
+                guard.events().recent(), inFlight.get(), shuttingDown.get());
+    }
+
+    public Endpoints endpoints() {
+        return endpoints;
+    }
+
+    public Guard guard() {
+        return guard;
+    }
+
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /**
+     * Stops taking calls, waits up to {@code grace} for calls in flight, then closes the pools.
+     *
+     * @return true when every call finished within the grace period
+     */
+    public boolean shutdown(Duration grace) {
+        if (!closed.compareAndSet(false, true)) {
+            return true;
+        }
+        shuttingDown.set(true);
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        int left = inFlight.get();
+        if (left > 0) {
+            LOG.warn("{} call(s) still running after the {} ms grace period; closing the pools under them", left,
+                    grace.toMillis());
+        }
+        endpoints.close();
+        LOG.info("database service stopped");
+        return left == 0;
+    }
+
+    @Override
+    public void close() {
+        shutdown(guard.settings().shutdownGrace());
+    }
+}

@@ -1,0 +1,70 @@
+package dev.pgpulse.service;
+
+import dev.pgpulse.resilience.ErrorCategory;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** One operation's Micrometer meters, registered once and looked up by name afterwards. */
+final class OperationMeters {
+    static final String TIMER = "pgpulse.operation";
+    static final String FAILURES = "pgpulse.operation.failures";
+    static final String RETRIES = "pgpulse.operation.retries";
+    static final String SLOW = "pgpulse.operation.slow";
+
+    private final String operation;
+    private final MeterRegistry registry;
+    final Timer timer;
+    final Counter retries;
+    final Counter slow;
+    private final Map<ErrorCategory, Counter> failures = new EnumMap<>(ErrorCategory.class);
+
+    OperationMeters(String operation, MeterRegistry registry) {
+        this.operation = operation;
+        this.registry = registry;
+        this.timer = Timer.builder(TIMER).description("Calls through the DatabaseService, retries included")
+                .tag("operation", operation).publishPercentiles(0.5, 0.95, 0.99).register(registry);
+        this.retries = Counter.builder(RETRIES).description("Attempts beyond the first").tag("operation", operation)
+                .register(registry);
+        this.slow = Counter.builder(SLOW).description("Calls at or above the slow-query threshold")
+                .tag("operation", operation).register(registry);
+    }
+
+    void failure(ErrorCategory category) {
+        Counter c;
+        synchronized (failures) {
+            c = failures.computeIfAbsent(category, k -> Counter.builder(FAILURES)
+                    .description("Calls that ended in failure, by category")
+                    .tag("operation", operation).tag("category", k.name().toLowerCase(java.util.Locale.ROOT))
+                    .register(registry));
+        }
+        c.increment();
+    }
+
+    OperationStats stats() {
+        Map<ErrorCategory, Long> byCategory = new EnumMap<>(ErrorCategory.class);
+        synchronized (failures) {
+            failures.forEach((k, v) -> byCategory.put(k, (long) v.count()));
+        }
+        double p50 = 0;
+        double p95 = 0;
+        double p99 = 0;
+        for (ValueAtPercentile v : timer.takeSnapshot().percentileValues()) {
+            double ms = v.value(TimeUnit.MILLISECONDS);
+            if (Math.abs(v.percentile() - 0.5) < 1e-9) {
+                p50 = ms;
+            } else if (Math.abs(v.percentile() - 0.95) < 1e-9) {
+                p95 = ms;
+            } else if (Math.abs(v.percentile() - 0.99) < 1e-9) {
+                p99 = ms;
+            }
+        }
+        return new OperationStats(operation, timer.count(), byCategory, (long) retries.count(),
+                timer.mean(TimeUnit.MILLISECONDS), p50, p95, p99, timer.max(TimeUnit.MILLISECONDS));
+    }
+}

@@ -1,0 +1,21 @@
+package dev.pgpulse.service;
+
+import dev.pgpulse.pool.PoolSnapshot;
+import dev.pgpulse.resilience.BreakerSnapshot;
+import dev.pgpulse.resilience.ResilienceEvent;
+
+import java.time.Instant;
+import java.util.List;
+
+/** Everything the service knows, at one instant, as immutable values: cheap to take, safe to share. */
+public record ServiceSnapshot(Instant at, List<OperationStats> operations, List<BreakerSnapshot> breakers,
+                              List<PoolSnapshot> pools, List<SlowQuery> slowQueries, List<ResilienceEvent> events,
+                              int inFlight, boolean shuttingDown) {
+    public ServiceSnapshot {
+        operations = List.copyOf(operations);
+        breakers = List.copyOf(breakers);
+        pools = List.copyOf(pools);
+        slowQueries = List.copyOf(slowQueries);
+        events = List.copyOf(events);
+    }
+}
