@@ -212,7 +212,9 @@ public final class DatabaseService implements AutoCloseable {
             ErrorCategory category = SqlErrors.classify(e);
             // Sent: a write may have happened unless the caller says running it twice is harmless.
             boolean safe = route == Route.READ || idempotent;
-            throw new AttemptFailure(category, category.isEndpointFailure() && safe, false, endpoint.name(),
+            // A write whose connection broke after it was sent may or may not have been applied.
+            boolean unknown = !safe && category == ErrorCategory.CONNECTION;
+            throw new AttemptFailure(category, category.isEndpointFailure() && safe, unknown, endpoint.name(),
                     e.getMessage(), e);
         } catch (RuntimeException e) {
             breaker.onError(System.nanoTime() - t0, TimeUnit.NANOSECONDS, e);

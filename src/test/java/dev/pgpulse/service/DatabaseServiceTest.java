@@ -150,7 +150,7 @@ class DatabaseServiceTest {
         return f.service.transaction("skew", TxOptions.serializable(), c -> {
             int sum = scalar(c, "select sum(balance) from account");
             if (runs[0]++ == 0) {
-                await(bothRead);
+                awaitBarrier(bothRead);
             }
             try (Statement st = c.createStatement()) {
                 st.executeUpdate("update account set balance = balance - " + (sum / 2) + " where id = " + id);
@@ -174,7 +174,7 @@ class DatabaseServiceTest {
         }
     }
 
-    private static void await(CyclicBarrier barrier) {
+    private static void awaitBarrier(CyclicBarrier barrier) {
         try {
             barrier.await(5, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -188,7 +188,7 @@ class DatabaseServiceTest {
             try (Statement st = c.createStatement()) {
                 st.executeUpdate("update account set balance = balance + 1 where id = " + first);
                 if (runs[0]++ == 0) {
-                    await(bothLocked);
+                    awaitBarrier(bothLocked);
                 }
                 st.executeUpdate("update account set balance = balance + 1 where id = " + second);
             }
