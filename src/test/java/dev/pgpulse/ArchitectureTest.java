@@ -31,7 +31,14 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule coreDoesNotReachIntoTheFaces = noClasses()
-            .that().resideInAnyPackage("dev.pgpulse.config..", "dev.pgpulse.pool..", "dev.pgpulse.embedded..")
+            .that().resideInAnyPackage("dev.pgpulse.config..", "dev.pgpulse.pool..", "dev.pgpulse.embedded..",
+                    "dev.pgpulse.resilience..", "dev.pgpulse.service..", "dev.pgpulse.demo..")
             .should().dependOnClassesThat().resideInAnyPackage("dev.pgpulse.cli..", "dev.pgpulse.ui..",
                     "dev.pgpulse.agent..");
+
+    @ArchTest
+    static final ArchRule resilienceDoesNotDependOnTheService = noClasses()
+            .that().resideInAPackage("dev.pgpulse.resilience..")
+            .should().dependOnClassesThat().resideInAPackage("dev.pgpulse.service..")
+            .because("the service is built on the guard, not the other way round");
 }

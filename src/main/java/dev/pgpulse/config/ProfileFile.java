@@ -208,8 +208,8 @@ final class ProfileFile {
         if (!node.isObject()) {
             return;
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            String f = it.next().getKey();
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
+            String f = entry.getKey();
             if (!known.contains(f)) {
                 problems.add(where(prefix + f) + ": unknown field; expected one of " + sorted(known));
             }

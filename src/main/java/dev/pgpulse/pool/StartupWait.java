@@ -35,7 +35,7 @@ final class StartupWait {
         Properties props = properties(endpoint);
         SQLException last = null;
         for (int attempt = 1; ; attempt++) {
-            try (Connection c = driver.connect(endpoint.jdbcUrl(), props)) {
+            try (Connection _ = driver.connect(endpoint.jdbcUrl(), props)) {
                 if (attempt > 1) {
                     LOG.info("{} - server accepts connections after {} attempts", endpoint.name(), attempt);
                 }

@@ -230,7 +230,7 @@ class DatabaseServiceTest {
 
     @Test
     void aListenerThatThrowsNeverBreaksTheCall() throws Exception {
-        try (var sub = f.events.subscribe(e -> {
+        try (var _ = f.events.subscribe(e -> {
             throw new IllegalStateException("listener bug");
         })) {
             Result<Integer> r = f.service.query("nap2", Route.READ, c -> {
