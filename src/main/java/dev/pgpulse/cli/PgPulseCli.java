@@ -48,6 +48,8 @@ public final class PgPulseCli implements Callable<Integer> {
         CommandLine cmd = new CommandLine(new PgPulseCli(context));
         cmd.addSubcommand(new ConfigCommand(context));
         cmd.addSubcommand(new StatusCommand(context));
+        cmd.addSubcommand(new LoadtestCommand(context));
+        cmd.addSubcommand(new BenchCommand(context));
         cmd.setOut(context.out());
         cmd.setErr(context.err());
         cmd.setExecutionExceptionHandler((e, line, parsed) -> {

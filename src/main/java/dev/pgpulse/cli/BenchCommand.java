@@ -1,0 +1,538 @@
+package dev.pgpulse.cli;
+
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+import dev.pgpulse.config.ConfigException;
+import dev.pgpulse.config.Overrides;
+import dev.pgpulse.config.PgPulseConfig;
+import dev.pgpulse.embedded.EmbeddedStartException;
+import dev.pgpulse.pool.Endpoint;
+import dev.pgpulse.pool.EndpointStartupException;
+import dev.pgpulse.pool.Route;
+import dev.pgpulse.resilience.ErrorCategory;
+import dev.pgpulse.resilience.EventLog;
+import dev.pgpulse.resilience.Guard;
+import dev.pgpulse.service.DatabaseService;
+import dev.pgpulse.service.Result;
+import dev.pgpulse.service.SqlFunction;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import com.sun.management.OperatingSystemMXBean;
+
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+/**
+ * {@code pgpulse bench}: the cost of the resilient service layer, measured against raw HikariCP + pgjdbc in
+ * the same run, on the same server and the same pool. For each thread count, raw and service runs of
+ * {@code SELECT 1} alternate (A B A B ...), because runs of the same thing differ by about 10 % on a small
+ * machine; the median of the rounds is quoted. Then the primary's breaker is forced open and the fail-fast
+ * time of a call is measured, with a check that no call reached the pool.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measure DatabaseService.query against raw HikariCP + pgjdbc on the same pool: SELECT 1 "
+                + "throughput and per-call latency per thread count (raw and service runs alternating, median of "
+                + "the rounds), and the fail-fast time of a call when the primary's breaker is open.",
+                "The primary pool is sized to the largest thread count (pool.max_size and pool.min_idle) unless "
+                        + "--set gives them.",
+                "Exit codes: 0 it ran (targets met or MISSED), 1 it could not run or a check failed, 2 bad usage."})
+final class BenchCommand implements Callable<Integer> {
+    static final String OPERATION = "bench.select1";
+    static final String SQL = "SELECT 1";
+    static final double LATENCY_RATIO_TARGET = 1.05;
+    static final long FAIL_FAST_TARGET_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final String ACQUIRE = "hikaricp.connections.acquire";
+    private static final int FAIL_FAST_WARMUP_CALLS = 20_000;
+    private static final int FAIL_FAST_CALLS = 100_000;
+    private static final long POOL_FILL_WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
+    private static final int INITIAL_SAMPLES = 1 << 16;
+
+    private final PgPulseCli.Context context;
+
+    @Option(names = "--threads", split = ",", paramLabel = "N", defaultValue = "1,8",
+            description = "Thread counts to measure, comma-separated (default: ${DEFAULT-VALUE}).")
+    List<Integer> threads;
+
+    @Option(names = "--seconds", paramLabel = "S", defaultValue = "3",
+            description = "Length of one measured run, per path and thread count (default: ${DEFAULT-VALUE}).")
+    int seconds;
+
+    @Option(names = "--rounds", paramLabel = "R", defaultValue = "3",
+            description = "Raw/service pairs per thread count; the median is quoted (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--warmup", paramLabel = "S", defaultValue = "2",
+            description = "Seconds of unmeasured warm-up per path, at the largest thread count (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Mixin
+    TargetOptions target = new TargetOptions();
+
+    BenchCommand(PgPulseCli.Context context) {
+        this.context = context;
+    }
+
+    /** One way of making the call under test; throws when the call did not return 1. */
+    @FunctionalInterface
+    interface Call {
+        void run() throws Exception;
+    }
+
+    /**
+     * One measured run: calls made, wall time of the run, per-call latency percentiles, and the CPU time this
+     * JVM used during the run (all its threads, -1 when the platform does not say).
+     */
+    record Run(long calls, long elapsedNanos, long p50Nanos, long p99Nanos, long cpuNanos) {
+        double callsPerSecond() {
+            return calls * 1e9 / elapsedNanos;
+        }
+
+        double cpuMicrosPerCall() {
+            return cpuNanos < 0 ? Double.NaN : cpuNanos / 1e3 / calls;
+        }
+    }
+
+    /** The rounds of one path at one thread count. */
+    record Series(List<Run> runs) {
+        double callsPerSecond() {
+            return median(runs.stream().mapToDouble(Run::callsPerSecond).toArray());
+        }
+
+        double p50Micros() {
+            return median(runs.stream().mapToDouble(r -> r.p50Nanos() / 1e3).toArray());
+        }
+
+        double p99Micros() {
+            return median(runs.stream().mapToDouble(r -> r.p99Nanos() / 1e3).toArray());
+        }
+
+        double cpuMicrosPerCall() {
+            return median(runs.stream().mapToDouble(Run::cpuMicrosPerCall).toArray());
+        }
+    }
+
+    /** Per-thread latency samples, reused across runs so arrays grow during warm-up, not in measured runs. */
+    private static final class Samples {
+        long[] values = new long[INITIAL_SAMPLES];
+        int count;
+
+        void add(long v) {
+            if (count == values.length) {
+                values = Arrays.copyOf(values, count * 2);
+            }
+            values[count++] = v;
+        }
+    }
+
+    @Override
+    public Integer call() {
+        String bad = validate();
+        if (bad != null) {
+            context.err().println("pgpulse: bench: " + bad);
+            return PgPulseCli.USAGE;
+        }
+        int maxThreads = Collections.max(threads);
+        PgPulseConfig config;
+        try {
+            config = context.loader().load(overrides(maxThreads));
+        } catch (ConfigException e) {
+            return Problems.report(context.err(), e);
+        }
+        Problems.warnings(context.err(), config);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        ExecutorService pool = Executors.newFixedThreadPool(maxThreads,
+                Thread.ofPlatform().name("bench-", 0).daemon(true).factory());
+        try (Connected connected = Connected.open(config, registry)) {
+            Clock clock = Clock.systemUTC();
+            Guard guard = new Guard(connected.config().resilience(), registry,
+                    new EventLog(EventLog.DEFAULT_CAPACITY), clock);
+            DatabaseService service = new DatabaseService(connected.endpoints(), guard, registry, clock);
+            try {
+                return bench(connected, guard, service, registry, pool, maxThreads);
+            } finally {
+                service.close();
+            }
+        } catch (EmbeddedStartException | EndpointStartupException e) {
+            context.err().println("pgpulse: " + e.getMessage());
+            return PgPulseCli.FAILED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            context.err().println("pgpulse: bench: interrupted");
+            return PgPulseCli.FAILED;
+        } catch (BenchFailure e) {
+            context.err().println("pgpulse: bench: " + e.getMessage());
+            return PgPulseCli.FAILED;
+        } finally {
+            pool.shutdownNow();
+            try {
+                pool.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private String validate() {
+        if (threads == null || threads.isEmpty() || threads.stream().anyMatch(t -> t == null || t < 1 || t > 1024)) {
+            return "--threads takes thread counts from 1 to 1024, e.g. --threads 1,8";
+        }
+        if (seconds < 1) {
+            return "--seconds must be at least 1";
+        }
+        if (rounds < 1) {
+            return "--rounds must be at least 1";
+        }
+        if (warmup < 0) {
+            return "--warmup must not be negative";
+        }
+        return null;
+    }
+
+    /** The command line's settings, with the pool sized to the largest thread count unless --set says otherwise. */
+    private Overrides overrides(int maxThreads) {
+        Overrides given = target.toOverrides();
+        Map<String, String> settings = new LinkedHashMap<>(given.settings());
+        settings.putIfAbsent("pool.max_size", String.valueOf(maxThreads));
+        if (!settings.containsKey("pool.min_idle")) {
+            // A fixed-size pool: every connection exists before the first run; idle_timeout would only make
+            // HikariCP warn that it has no effect.
+            settings.put("pool.min_idle", settings.get("pool.max_size"));
+            settings.putIfAbsent("pool.idle_timeout", "0");
+        }
+        return new Overrides(given.configFile(), given.profile(), given.url(), given.replicas(), given.environment(),
+                settings);
+    }
+
+    /** A run that cannot go on: the pool is too small, a call failed, or a check did not hold. */
+    private static final class BenchFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        BenchFailure(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private int bench(Connected connected, Guard guard, DatabaseService service, SimpleMeterRegistry registry,
+                      ExecutorService pool, int maxThreads) throws InterruptedException, BenchFailure {
+        PrintWriter out = context.out();
+        PrintWriter err = context.err();
+        Endpoint primary = connected.endpoints().primary();
+        HikariDataSource ds = primary.dataSource();
+        if (ds.getMaximumPoolSize() < maxThreads) {
+            throw new BenchFailure("the " + primary.name() + " pool's max size is " + ds.getMaximumPoolSize()
+                    + ", fewer than " + maxThreads + " threads; pass --set pool.max_size=" + maxThreads);
+        }
+        awaitPoolFilled(ds);
+
+        Call raw = () -> {
+            try (Connection c = ds.getConnection()) {
+                expectOne(select1(c));
+            }
+        };
+        SqlFunction<Connection, Integer> work = BenchCommand::select1;
+        Call viaService = () -> {
+            Result<Integer> r = service.query(OPERATION, Route.WRITE, work);
+            if (r instanceof Result.Success<Integer> s) {
+                expectOne(s.value());
+            } else {
+                throw new IllegalStateException(r.toString());
+            }
+        };
+
+        String mode = connected.embedded() != null ? "embedded PostgreSQL at " + connected.embedded().url()
+                : "configured target " + primary.config().displayTarget();
+        out.println("PgPulse bench - " + connected.config().environment().label() + ", " + mode);
+        out.println("Java " + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors() + " cores; pool "
+                + primary.name() + ": max " + ds.getMaximumPoolSize() + ", min idle " + ds.getMinimumIdle());
+        out.println("raw     = HikariCP getConnection + pgjdbc prepareStatement(\"" + SQL + "\"), executeQuery, next, close");
+        out.println("service = DatabaseService.query(\"" + OPERATION + "\", WRITE, same work): breaker, retry, timer");
+        out.println(rounds + " round(s) of " + seconds + " s per path and thread count, raw and service alternating "
+                + "(A B A B ...), after " + warmup + " s warm-up per path; medians of the rounds");
+        out.println();
+        out.flush();
+
+        Samples[] samples = new Samples[maxThreads];
+        for (int i = 0; i < samples.length; i++) {
+            samples[i] = new Samples();
+        }
+        if (warmup > 0) {
+            err.println("pgpulse: bench: warming up (" + warmup + " s per path, " + maxThreads + " threads)");
+            run(pool, samples, maxThreads, warmup, raw, "raw");
+            run(pool, samples, maxThreads, warmup, viaService, "service");
+        }
+
+        TextTable table = new TextTable("THREADS", "PATH", "CALLS/S", "P50 µs", "P99 µs", "JVM CPU µs/CALL",
+                "PER ROUND");
+        double ratioAtMax = Double.NaN;
+        for (int t : threads) {
+            List<Run> rawRuns = new ArrayList<>();
+            List<Run> serviceRuns = new ArrayList<>();
+            for (int r = 0; r < rounds; r++) {
+                rawRuns.add(run(pool, samples, t, seconds, raw, "raw"));
+                serviceRuns.add(run(pool, samples, t, seconds, viaService, "service"));
+                err.printf(Locale.ROOT, "pgpulse: bench: %d thread(s), round %d/%d: raw %,.0f calls/s, service %,.0f calls/s%n",
+                        t, r + 1, rounds, rawRuns.getLast().callsPerSecond(), serviceRuns.getLast().callsPerSecond());
+                err.flush();
+            }
+            Series rs = new Series(rawRuns);
+            Series ss = new Series(serviceRuns);
+            double[] latencyRatios = new double[rounds];
+            double[] throughputRatios = new double[rounds];
+            double[] p99Ratios = new double[rounds];
+            double[] cpuRatios = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                cpuRatios[r] = serviceRuns.get(r).cpuMicrosPerCall() / rawRuns.get(r).cpuMicrosPerCall();
+                latencyRatios[r] = (double) serviceRuns.get(r).p50Nanos() / rawRuns.get(r).p50Nanos();
+                throughputRatios[r] = serviceRuns.get(r).callsPerSecond() / rawRuns.get(r).callsPerSecond();
+                p99Ratios[r] = (double) serviceRuns.get(r).p99Nanos() / rawRuns.get(r).p99Nanos();
+            }
+            table.row(t, "raw", count(rs.callsPerSecond()), micros(rs.p50Micros()), micros(rs.p99Micros()),
+                    micros(rs.cpuMicrosPerCall()), perRound(rawRuns));
+            table.row(t, "service", count(ss.callsPerSecond()), micros(ss.p50Micros()), micros(ss.p99Micros()),
+                    micros(ss.cpuMicrosPerCall()), perRound(serviceRuns));
+            table.row(t, "service/raw", ratio(median(throughputRatios)), ratio(median(latencyRatios)),
+                    ratio(median(p99Ratios)), ratio(median(cpuRatios)), Arrays.stream(latencyRatios)
+                            .mapToObj(BenchCommand::ratio).collect(Collectors.joining(" ")));
+            if (t == maxThreads) {
+                ratioAtMax = median(latencyRatios);
+            }
+        }
+        table.print(out);
+        out.println("PER ROUND: calls/s of each run; on service/raw rows, the P50 latency ratio of each A/B pair.");
+        out.println("JVM CPU µs/CALL: CPU time of this JVM (all threads; not PostgreSQL's) during a run, per call.");
+        out.println("service/raw ratios are medians of the per-round ratios (each service run against the raw run "
+                + "just before it).");
+        out.println();
+        out.flush();
+
+        FailFast ff = failFast(guard, service, registry, primary, pool);
+        out.printf(Locale.ROOT, "fail-fast: %s breaker FORCED_OPEN, %,d calls (after %,d unmeasured), all %s; "
+                        + "median %s µs, p99 %s µs%n", primary.name(), FAIL_FAST_CALLS, FAIL_FAST_WARMUP_CALLS,
+                ErrorCategory.CIRCUIT_OPEN, micros(ff.p50Nanos / 1e3), micros(ff.p99Nanos / 1e3));
+        out.printf(Locale.ROOT, "fail-fast: %s count %s (%,d before, %,d after): no call reached the pool%n",
+                ACQUIRE, "unchanged", ff.acquireBefore, ff.acquireAfter);
+        out.println("fail-fast: breaker closed again; a call through the service succeeded");
+        out.println();
+
+        boolean ratioMet = ratioAtMax <= LATENCY_RATIO_TARGET;
+        boolean failFastMet = ff.p50Nanos < FAIL_FAST_TARGET_NANOS;
+        out.printf(Locale.ROOT, "service/raw latency ratio at %d threads: %s (target <= %.2f): %s%n", maxThreads,
+                ratio(ratioAtMax), LATENCY_RATIO_TARGET, ratioMet ? "met" : "MISSED");
+        out.printf(Locale.ROOT, "OPEN fail-fast median: %s µs (target < 1 ms): %s%n", micros(ff.p50Nanos / 1e3),
+                failFastMet ? "met" : "MISSED");
+        out.flush();
+        return PgPulseCli.OK;
+    }
+
+    /** min idle connections made by HikariCP's background fill, so the first measured run does not make them. */
+    private static void awaitPoolFilled(HikariDataSource ds) throws InterruptedException {
+        long deadline = System.nanoTime() + POOL_FILL_WAIT_NANOS;
+        while (System.nanoTime() < deadline) {
+            HikariPoolMXBean mx = ds.getHikariPoolMXBean();
+            if (mx != null && mx.getTotalConnections() >= ds.getMinimumIdle()) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    static int select1(Connection c) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(SQL); ResultSet rs = st.executeQuery()) {
+            return rs.next() ? rs.getInt(1) : 0;
+        }
+    }
+
+    private static void expectOne(int v) {
+        if (v != 1) {
+            throw new IllegalStateException(SQL + " returned " + v);
+        }
+    }
+
+    /**
+     * {@code threads} tasks start together and call {@code call} back to back for {@code secs} seconds, each
+     * recording every call's nanoseconds; throughput is calls over the wall time until the last one stopped.
+     */
+    private static Run run(ExecutorService pool, Samples[] samples, int threads, int secs, Call call, String path)
+            throws InterruptedException, BenchFailure {
+        CountDownLatch ready = new CountDownLatch(threads);
+        CountDownLatch go = new CountDownLatch(1);
+        AtomicLong deadline = new AtomicLong();
+        List<Future<Long>> futures = new ArrayList<>(threads);
+        for (int i = 0; i < threads; i++) {
+            Samples s = samples[i];
+            s.count = 0;
+            futures.add(pool.submit(() -> {
+                ready.countDown();
+                go.await();
+                long end = deadline.get();
+                long t = System.nanoTime();
+                while (t < end) {
+                    call.run();
+                    long t2 = System.nanoTime();
+                    s.add(t2 - t);
+                    t = t2;
+                }
+                return t;
+            }));
+        }
+        ready.await();
+        long cpu0 = processCpuNanos();
+        long start = System.nanoTime();
+        deadline.set(start + TimeUnit.SECONDS.toNanos(secs));
+        go.countDown();
+        long last = start;
+        BenchFailure failure = null;
+        for (Future<Long> f : futures) {
+            try {
+                last = Math.max(last, f.get());
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                if (failure == null) {
+                    failure = new BenchFailure("a " + path + " call failed: " + cause);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        long cpu1 = processCpuNanos();
+        int total = 0;
+        for (int i = 0; i < threads; i++) {
+            total += samples[i].count;
+        }
+        long[] all = new long[total];
+        int at = 0;
+        for (int i = 0; i < threads; i++) {
+            System.arraycopy(samples[i].values, 0, all, at, samples[i].count);
+            at += samples[i].count;
+        }
+        if (total == 0) {
+            throw new BenchFailure("no " + path + " call finished within " + secs + " s");
+        }
+        Arrays.sort(all);
+        return new Run(total, last - start, percentile(all, 0.50), percentile(all, 0.99),
+                cpu0 < 0 || cpu1 < 0 ? -1 : cpu1 - cpu0);
+    }
+
+    /** CPU time of this JVM so far, or -1 when the platform's management bean does not say. */
+    private static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
+    }
+
+    private record FailFast(long p50Nanos, long p99Nanos, long acquireBefore, long acquireAfter) {
+    }
+
+    /**
+     * Forces the primary's breaker open, times calls that must all fail fast with CIRCUIT_OPEN, checks that the
+     * pool's acquire count did not move, and closes the breaker again.
+     */
+    private static FailFast failFast(Guard guard, DatabaseService service, SimpleMeterRegistry registry,
+                                     Endpoint primary, ExecutorService pool) throws InterruptedException, BenchFailure {
+        Timer acquire = registry.find(ACQUIRE).tag("pool", primary.name()).timer();
+        if (acquire == null) {
+            throw new BenchFailure("no " + ACQUIRE + " timer for pool " + primary.name());
+        }
+        SqlFunction<Connection, Integer> work = BenchCommand::select1;
+        CircuitBreaker breaker = guard.breaker(primary.name());
+        long before = acquire.count();
+        long[] nanos = new long[FAIL_FAST_CALLS];
+        breaker.transitionToForcedOpenState();
+        String wrong;
+        try {
+            wrong = pool.submit(() -> {
+                for (int i = 0; i < FAIL_FAST_WARMUP_CALLS + FAIL_FAST_CALLS; i++) {
+                    long t0 = System.nanoTime();
+                    Result<Integer> r = service.query(OPERATION, Route.WRITE, work);
+                    long d = System.nanoTime() - t0;
+                    if (!(r instanceof Result.Failure<Integer> f) || f.category() != ErrorCategory.CIRCUIT_OPEN) {
+                        return "call " + (i + 1) + " with the breaker open returned " + r;
+                    }
+                    if (i >= FAIL_FAST_WARMUP_CALLS) {
+                        nanos[i - FAIL_FAST_WARMUP_CALLS] = d;
+                    }
+                }
+                return null;
+            }).get();
+        } catch (ExecutionException e) {
+            wrong = "a call with the breaker open threw " + e.getCause();
+        } finally {
+            breaker.transitionToClosedState();
+        }
+        long after = acquire.count();
+        if (wrong != null) {
+            throw new BenchFailure("fail-fast check failed: " + wrong);
+        }
+        if (after != before) {
+            throw new BenchFailure("fail-fast check failed: " + ACQUIRE + " count changed from " + before + " to "
+                    + after + " while the breaker was open: calls reached the pool");
+        }
+        Result<Integer> again = service.query(OPERATION, Route.WRITE, work);
+        if (!again.isSuccess()) {
+            throw new BenchFailure("after closing the breaker again, a call failed: " + again);
+        }
+        Arrays.sort(nanos);
+        return new FailFast(percentile(nanos, 0.50), percentile(nanos, 0.99), before, after);
+    }
+
+    /** Nearest-rank percentile of sorted values. */
+    static long percentile(long[] sorted, double p) {
+        int rank = (int) Math.ceil(p * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+
+    static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+
+    private static String perRound(List<Run> runs) {
+        return runs.stream().map(r -> count(r.callsPerSecond())).collect(Collectors.joining(" "));
+    }
+
+    private static String count(double v) {
+        return String.format(Locale.ROOT, "%,.0f", v);
+    }
+
+    private static String micros(double v) {
+        if (Double.isNaN(v)) {
+            return "-";
+        }
+        return String.format(Locale.ROOT, v < 10 ? "%.2f" : "%.1f", v);
+    }
+
+    private static String ratio(double v) {
+        if (Double.isNaN(v)) {
+            return "-";
+        }
+        return String.format(Locale.ROOT, "%.3f", v);
+    }
+}

@@ -1,0 +1,230 @@
+package dev.pgpulse.cli;
+
+import dev.pgpulse.config.ConfigException;
+import dev.pgpulse.config.PgPulseConfig;
+import dev.pgpulse.embedded.EmbeddedStartException;
+import dev.pgpulse.pool.EndpointStartupException;
+import dev.pgpulse.pool.Route;
+import dev.pgpulse.resilience.ErrorCategory;
+import dev.pgpulse.resilience.EventLog;
+import dev.pgpulse.resilience.Guard;
+import dev.pgpulse.service.DatabaseService;
+import dev.pgpulse.service.Result;
+import dev.pgpulse.service.TxOptions;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@code pgpulse loadtest}: inserts rows keyed by client-generated UUIDs through
+ * {@link DatabaseService#transaction} and reports each attempted row as COMMITTED, FAILED or UNKNOWN. It keeps
+ * going through outages, so the report shows whether the resilience layer told the truth about every row.
+ */
+@Command(name = "loadtest", mixinStandardHelpOptions = true,
+        description = "Insert N rows through DatabaseService.transaction and write each row's fate to a report.")
+final class LoadtestCommand implements Callable<Integer> {
+    static final String TABLE_DDL = "create table if not exists pgpulse_loadtest(id uuid primary key, payload text, "
+            + "created_at timestamptz default now())";
+    private static final Duration FIRST_PAUSE = Duration.ofMillis(50);
+    private static final Duration MAX_PAUSE = Duration.ofSeconds(1);
+
+    private final PgPulseCli.Context context;
+    @Mixin
+    TargetOptions target = new TargetOptions();
+
+    @Option(names = "--writes", required = true, paramLabel = "N", description = "Rows to insert (1 to 10,000,000).")
+    int writes;
+
+    @Option(names = "--concurrency", paramLabel = "C", defaultValue = "4", description = "Threads inserting at once (1 to 256; default ${DEFAULT-VALUE}).")
+    int concurrency;
+
+    @Option(names = "--report", required = true, paramLabel = "FILE", description = "Where to write <uuid>,<COMMITTED|FAILED|UNKNOWN> per attempted row.")
+    Path report;
+
+    @Option(names = "--deadline", paramLabel = "SECONDS", defaultValue = "0", description = "Stop starting new rows after this many seconds (0: no deadline).")
+    long deadlineSeconds;
+
+    @Option(names = "--rate", paramLabel = "ROWS_PER_SECOND", defaultValue = "0", description = "Start at most this many rows a second in all (0: as fast as possible).")
+    double rate;
+
+    LoadtestCommand(PgPulseCli.Context context) {
+        this.context = context;
+    }
+
+    enum Fate { COMMITTED, FAILED, UNKNOWN }
+
+    @Override
+    public Integer call() {
+        String bad = validate();
+        if (bad != null) {
+            context.err().println("pgpulse: loadtest: " + bad);
+            return PgPulseCli.USAGE;
+        }
+        PgPulseConfig config;
+        try {
+            config = context.loader().load(target.toOverrides());
+        } catch (ConfigException e) {
+            return Problems.report(context.err(), e);
+        }
+        Problems.warnings(context.err(), config);
+        var meters = new SimpleMeterRegistry();
+        try (Connected connected = Connected.open(config, meters)) {
+            Guard guard = new Guard(connected.config().resilience(), meters, new EventLog(EventLog.DEFAULT_CAPACITY),
+                    Clock.systemUTC());
+            DatabaseService service = new DatabaseService(connected.endpoints(), guard, meters, Clock.systemUTC());
+            try {
+                return run(service);
+            } finally {
+                service.shutdown(connected.config().resilience().shutdownGrace());
+            }
+        } catch (EmbeddedStartException | EndpointStartupException e) {
+            context.err().println("pgpulse: " + e.getMessage());
+            return PgPulseCli.FAILED;
+        }
+    }
+
+    private String validate() {
+        if (writes < 1 || writes > 10_000_000) {
+            return "--writes " + writes + ": expected 1 to 10,000,000";
+        }
+        if (concurrency < 1 || concurrency > 256) {
+            return "--concurrency " + concurrency + ": expected 1 to 256";
+        }
+        if (deadlineSeconds < 0) {
+            return "--deadline " + deadlineSeconds + ": expected 0 (none) or a number of seconds";
+        }
+        if (rate < 0) {
+            return "--rate " + rate + ": expected 0 (unlimited) or rows per second";
+        }
+        Path dir = report.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
+            return "--report " + report + ": its folder does not exist or is not writable";
+        }
+        return null;
+    }
+
+    private int run(DatabaseService service) {
+        Result<Void> schema = service.query("loadtest.schema", Route.WRITE, TABLE_DDL, true, c -> {
+            try (Statement st = c.createStatement()) {
+                st.execute(TABLE_DDL);
+            }
+            return null;
+        });
+        if (!schema.isSuccess()) {
+            context.err().println("pgpulse: loadtest: cannot create pgpulse_loadtest: " + schema);
+            return PgPulseCli.FAILED;
+        }
+        long start = System.nanoTime();
+        long deadline = deadlineSeconds == 0 ? Long.MAX_VALUE : start + TimeUnit.SECONDS.toNanos(deadlineSeconds);
+        AtomicInteger next = new AtomicInteger();
+        List<String> lines = new ArrayList<>(writes);
+        int[] counts = new int[Fate.values().length];
+        ExecutorService workers = Executors.newFixedThreadPool(concurrency,
+                Thread.ofPlatform().name("loadtest-", 0).factory());
+        for (int w = 0; w < concurrency; w++) {
+            workers.execute(() -> work(service, next, start, deadline, lines, counts));
+        }
+        workers.shutdown();
+        try {
+            while (!workers.awaitTermination(1, TimeUnit.SECONDS)) {
+                // Rows in flight finish on their own: each is bounded by its retries and COMMIT resolution.
+            }
+        } catch (InterruptedException e) {
+            workers.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        try {
+            writeAtomically(lines);
+        } catch (IOException e) {
+            context.err().println("pgpulse: loadtest: cannot write the report " + report + ": " + e.getMessage());
+            return PgPulseCli.FAILED;
+        }
+        int attempted = lines.size();
+        context.out().printf(Locale.ROOT, "loadtest: %d of %d rows attempted in %.1f s (concurrency %d): %d COMMITTED,"
+                        + " %d FAILED, %d UNKNOWN%s; report: %s%n", attempted, writes, seconds, concurrency,
+                counts[Fate.COMMITTED.ordinal()], counts[Fate.FAILED.ordinal()], counts[Fate.UNKNOWN.ordinal()],
+                attempted < writes ? " (deadline reached)" : "", report);
+        return PgPulseCli.OK;
+    }
+
+    private void work(DatabaseService service, AtomicInteger next, long start, long deadline, List<String> lines,
+                      int[] counts) {
+        Duration pause = FIRST_PAUSE;
+        int i;
+        while ((i = next.getAndIncrement()) < writes && System.nanoTime() < deadline) {
+            if (rate > 0) {
+                long due = start + (long) (i / rate * 1e9);
+                sleepNanos(due - System.nanoTime());
+            }
+            UUID id = UUID.randomUUID();
+            String payload = "row " + i;
+            Result<Integer> r = service.transaction("loadtest.insert", TxOptions.readCommitted(), c -> {
+                try (PreparedStatement st = c.prepareStatement("insert into pgpulse_loadtest(id, payload) values (?, ?)")) {
+                    st.setObject(1, id);
+                    st.setString(2, payload);
+                    return st.executeUpdate();
+                }
+            });
+            Fate fate = switch (r) {
+                case Result.Success<Integer> s -> Fate.COMMITTED;
+                case Result.Failure<Integer> f -> f.outcomeUnknown() ? Fate.UNKNOWN : Fate.FAILED;
+            };
+            synchronized (lines) {
+                lines.add(id + "," + fate);
+                counts[fate.ordinal()]++;
+            }
+            if (r instanceof Result.Failure<Integer> f && (f.category().isEndpointFailure()
+                    || f.category() == ErrorCategory.CIRCUIT_OPEN || f.category() == ErrorCategory.COMMIT_UNKNOWN)) {
+                // The endpoint is in trouble: back off before the next row instead of burning through them.
+                sleepNanos(pause.toNanos());
+                pause = pause.multipliedBy(2).compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : pause.multipliedBy(2);
+            } else {
+                pause = FIRST_PAUSE;
+            }
+        }
+    }
+
+    private static void sleepNanos(long nanos) {
+        if (nanos <= 0) {
+            return;
+        }
+        try {
+            TimeUnit.NANOSECONDS.sleep(nanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Temp file beside the report, then a rename: a reader never sees half a report. */
+    private void writeAtomically(List<String> lines) throws IOException {
+        Path target = report.toAbsolutePath();
+        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+        try {
+            Files.write(tmp, lines, StandardCharsets.UTF_8);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}

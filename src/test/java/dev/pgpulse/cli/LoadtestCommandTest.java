@@ -1,0 +1,118 @@
+package dev.pgpulse.cli;
+
+import dev.pgpulse.config.ConfigLoader;
+import dev.pgpulse.embedded.EmbeddedServer;
+import dev.pgpulse.testing.PostgresExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@code loadtest} across a real server restart: every row the report calls COMMITTED is in the table, every
+ * row it calls FAILED is not. The server is the test's own embedded one, stopped and started on its port.
+ */
+class LoadtestCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    @Timeout(120)
+    void reportsEveryRowTruthfullyAcrossAServerRestart() throws Exception {
+        Path data = dir.resolve("data");
+        EmbeddedServer server = EmbeddedServer.start(data, 0);
+        int port = server.port();
+        String jdbc = "jdbc:postgresql://localhost:" + port + "/postgres";
+        Path report = dir.resolve("report.csv");
+        ExecutorService pool = Executors.newFixedThreadPool(2, Thread.ofPlatform().name("loadtest-test-", 0).factory());
+        try {
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            var context = new PgPulseCli.Context(new ConfigLoader(
+                    Map.of("DATABASE_URL", "postgresql://postgres@localhost:" + port + "/postgres"), dir, "tester", 2),
+                    new PrintWriter(out), new PrintWriter(err));
+            var run = CompletableFuture.supplyAsync(() -> PgPulseCli.run(context, "loadtest", "--writes", "1200",
+                    "--concurrency", "4", "--rate", "250", "--deadline", "90", "--report", report.toString(),
+                    "--set", "pool.connection_timeout=500ms", "--set", "breaker.wait_in_open=500ms",
+                    "--set", "breaker.minimum_calls=5", "--set", "breaker.window_size=10",
+                    "--set", "retry.max_attempts=3", "--set", "retry.max_backoff=300ms"), pool);
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> rows(jdbc) >= 200);
+            server.close();
+            Thread.sleep(2500);
+            server = EmbeddedServer.start(data, port);
+
+            assertThat(run.get(100, TimeUnit.SECONDS)).as(err.toString()).isZero();
+            assertThat(out.toString()).startsWith("loadtest: 1200 of 1200 rows attempted");
+
+            List<String> lines = Files.readAllLines(report);
+            assertThat(lines).hasSize(1200);
+            Set<String> inTable = ids(jdbc);
+            Map<String, Integer> fates = new HashMap<>();
+            for (String line : lines) {
+                String[] parts = line.split(",");
+                fates.merge(parts[1], 1, Integer::sum);
+                switch (parts[1]) {
+                    case "COMMITTED" -> assertThat(inTable).as("COMMITTED row %s", parts[0]).contains(parts[0]);
+                    case "FAILED" -> assertThat(inTable).as("FAILED row %s", parts[0]).doesNotContain(parts[0]);
+                    case "UNKNOWN" -> { }
+                    default -> throw new AssertionError("bad line: " + line);
+                }
+            }
+            Set<String> reported = new HashSet<>();
+            lines.forEach(l -> reported.add(l.split(",")[0]));
+            assertThat(reported).as("every row in the table was reported").containsAll(inTable);
+            assertThat(fates.getOrDefault("COMMITTED", 0)).isGreaterThan(200);
+            assertThat(fates.getOrDefault("FAILED", 0) + fates.getOrDefault("UNKNOWN", 0))
+                    .as("the outage was felt: " + fates).isGreaterThan(0);
+            assertThat(out.toString()).contains(fates.getOrDefault("COMMITTED", 0) + " COMMITTED");
+        } finally {
+            pool.shutdownNow();
+            server.close();
+            PostgresExtension.deleteTree(data);
+        }
+    }
+
+    private static int rows(String jdbc) {
+        try (Connection c = DriverManager.getConnection(jdbc, "postgres", null); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select count(*) from pgpulse_loadtest")) {
+            rs.next();
+            return rs.getInt(1);
+        } catch (SQLException e) {
+            return 0;
+        }
+    }
+
+    private static Set<String> ids(String jdbc) throws SQLException {
+        Set<String> ids = new HashSet<>();
+        try (Connection c = DriverManager.getConnection(jdbc, "postgres", null); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select id::text from pgpulse_loadtest")) {
+            while (rs.next()) {
+                ids.add(rs.getString(1));
+            }
+        }
+        return ids;
+    }
+}
