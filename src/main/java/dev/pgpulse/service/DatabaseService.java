@@ -27,7 +27,10 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
 
 /**
  * The one path every query takes: route to an endpoint, pass its circuit breaker, run, retry what is safe
@@ -49,7 +52,10 @@ public final class DatabaseService implements AutoCloseable {
     private final CommitResolver resolver;
     private final ConcurrentHashMap<String, OperationMeters> operations = new ConcurrentHashMap<>();
     private final ArrayDeque<SlowQuery> slowQueries = new ArrayDeque<>(SLOW_QUERY_CAPACITY);
-    private final AtomicInteger inFlight = new AtomicInteger();
+    // A striped counter: eight threads incrementing one AtomicInteger fight over its cache line.
+    private final LongAdder inFlight = new LongAdder();
+    private final Map<Endpoint, CircuitBreaker> breakers;
+    private final Predicate<Endpoint> usable;
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -60,6 +66,10 @@ public final class DatabaseService implements AutoCloseable {
         this.clock = clock;
         this.slowNanos = guard.settings().slowQueryThreshold().toNanos();
         this.resolver = new CommitResolver(COMMIT_RESOLVE_BOUND, COMMIT_RESOLVE_PAUSE);
+        Map<Endpoint, CircuitBreaker> byEndpoint = new IdentityHashMap<>();
+        endpoints.all().forEach(e -> byEndpoint.put(e, guard.breaker(e)));
+        this.breakers = byEndpoint;
+        this.usable = guard::isUsable;
     }
 
     /** A read or a write in autocommit. Reads are retried on endpoint failures; writes only when not yet sent. */
@@ -126,7 +136,7 @@ public final class DatabaseService implements AutoCloseable {
         long start = System.nanoTime();
         OperationMeters m = meters(operation);
         // Counted before the check, so shutdown's drain sees every call that got past it.
-        inFlight.incrementAndGet();
+        inFlight.increment();
         try {
             if (shuttingDown.get()) {
                 m.failure(ErrorCategory.SHUTTING_DOWN);
@@ -135,7 +145,7 @@ public final class DatabaseService implements AutoCloseable {
             }
             Attempts attempts = new Attempts();
             try {
-                T value = guard.retry(operation).executeCheckedSupplier(() -> tx == null
+                T value = m.retry.executeCheckedSupplier(() -> tx == null
                         ? attemptQuery(operation, route, sql, idempotent, work, attempts)
                         : attemptTransaction(operation, tx, work, attempts));
                 long elapsed = System.nanoTime() - start;
@@ -158,7 +168,7 @@ public final class DatabaseService implements AutoCloseable {
                 return f;
             }
         } finally {
-            inFlight.decrementAndGet();
+            inFlight.decrement();
         }
     }
 
@@ -173,9 +183,9 @@ public final class DatabaseService implements AutoCloseable {
 
     private Endpoint enter(Route route, Attempts attempts) throws AttemptFailure {
         attempts.count++;
-        Endpoint endpoint = endpoints.route(route, guard::isUsable);
+        Endpoint endpoint = endpoints.route(route, usable);
         attempts.endpoint = endpoint.name();
-        CircuitBreaker breaker = guard.breaker(endpoint);
+        CircuitBreaker breaker = breakers.get(endpoint);
         if (!breaker.tryAcquirePermission()) {
             throw new AttemptFailure(ErrorCategory.CIRCUIT_OPEN, false, false, endpoint.name(),
                     endpoint.name() + " circuit breaker is " + breaker.getState() + "; failing fast", null);
@@ -198,7 +208,7 @@ public final class DatabaseService implements AutoCloseable {
     private <T> T attemptQuery(String operation, Route route, String sql, boolean idempotent,
                                SqlFunction<Connection, T> work, Attempts attempts) throws AttemptFailure {
         Endpoint endpoint = enter(route, attempts);
-        CircuitBreaker breaker = guard.breaker(endpoint);
+        CircuitBreaker breaker = breakers.get(endpoint);
         long t0 = System.nanoTime();
         Connection c = connect(endpoint, breaker, t0);
         try (c) {
@@ -225,7 +235,7 @@ public final class DatabaseService implements AutoCloseable {
     private <T> T attemptTransaction(String operation, TxOptions options, SqlFunction<Connection, T> work,
                                      Attempts attempts) throws AttemptFailure {
         Endpoint endpoint = enter(Route.WRITE, attempts);
-        CircuitBreaker breaker = guard.breaker(endpoint);
+        CircuitBreaker breaker = breakers.get(endpoint);
         long t0 = System.nanoTime();
         Connection c = connect(endpoint, breaker, t0);
         String xid = null;
@@ -333,7 +343,8 @@ public final class DatabaseService implements AutoCloseable {
 
     private OperationMeters meters(String operation) {
         OperationMeters m = operations.get(operation);
-        return m != null ? m : operations.computeIfAbsent(operation, op -> new OperationMeters(op, meters));
+        return m != null ? m : operations.computeIfAbsent(operation,
+                op -> new OperationMeters(op, meters, guard.retry(op)));
     }
 
     /** SELECT 1 through each endpoint's own pool (not the breaker), with its latency and breaker state. */
@@ -362,7 +373,7 @@ public final class DatabaseService implements AutoCloseable {
         }
         List<String> names = endpoints.all().stream().map(Endpoint::name).toList();
         return new ServiceSnapshot(clock.instant(), ops, guard.snapshots(names), endpoints.snapshots(), slow,
-                guard.events().recent(), inFlight.get(), shuttingDown.get());
+                guard.events().recent(), inFlight(), shuttingDown.get());
     }
 
     public Endpoints endpoints() {
@@ -374,7 +385,7 @@ public final class DatabaseService implements AutoCloseable {
     }
 
     public int inFlight() {
-        return inFlight.get();
+        return inFlight.intValue();
     }
 
     /**
@@ -388,7 +399,7 @@ public final class DatabaseService implements AutoCloseable {
         }
         shuttingDown.set(true);
         long deadline = System.nanoTime() + grace.toNanos();
-        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+        while (inFlight.sum() > 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
@@ -396,7 +407,7 @@ public final class DatabaseService implements AutoCloseable {
                 break;
             }
         }
-        int left = inFlight.get();
+        int left = inFlight();
         if (left > 0) {
             LOG.warn("{} call(s) still running after the {} ms grace period; closing the pools under them", left,
                     grace.toMillis());

@@ -1,6 +1,7 @@
 package dev.pgpulse.service;
 
 import dev.pgpulse.resilience.ErrorCategory;
+import io.github.resilience4j.retry.Retry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -10,7 +11,10 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** One operation's Micrometer meters, registered once and looked up by name afterwards. */
+/**
+ * One operation's Micrometer meters and its Resilience4j {@link Retry}, created once and found with a single
+ * map lookup per call afterwards (the hot path).
+ */
 final class OperationMeters {
     static final String TIMER = "pgpulse.operation";
     static final String FAILURES = "pgpulse.operation.failures";
@@ -22,13 +26,17 @@ final class OperationMeters {
     final Timer timer;
     final Counter retries;
     final Counter slow;
+    final Retry retry;
     private final Map<ErrorCategory, Counter> failures = new EnumMap<>(ErrorCategory.class);
 
-    OperationMeters(String operation, MeterRegistry registry) {
+    OperationMeters(String operation, MeterRegistry registry, Retry retry) {
         this.operation = operation;
+        this.retry = retry;
         this.registry = registry;
         this.timer = Timer.builder(TIMER).description("Calls through the DatabaseService, retries included")
-                .tag("operation", operation).publishPercentiles(0.5, 0.95, 0.99).register(registry);
+                .tag("operation", operation).publishPercentiles(0.5, 0.95, 0.99)
+                .distributionStatisticBufferLength(1).distributionStatisticExpiry(java.time.Duration.ofMinutes(1))
+                .register(registry);
         this.retries = Counter.builder(RETRIES).description("Attempts beyond the first").tag("operation", operation)
                 .register(registry);
         this.slow = Counter.builder(SLOW).description("Calls at or above the slow-query threshold")
