@@ -227,4 +227,19 @@ class FaultToleranceTest {
         assertThat(resolver.resolve(f.service.endpoints().primary(), xid)).isEqualTo(CommitResolver.Outcome.UNKNOWN);
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
     }
+
+    @Test
+    void aWriteThatCouldNotBeSentIsRetriedAndAppliedOnce() throws Exception {
+        service(Map.of("retry.max_attempts", "8", "breaker.minimum_calls", "100"));
+        proxy.outage();
+        var call = CompletableFuture.supplyAsync(
+                () -> f.service.update("insert", false, "insert into item values (6, 'after the outage')"), pool);
+        await().atMost(Duration.ofSeconds(5)).until(() -> f.events.recent().stream()
+                .anyMatch(e -> e instanceof ResilienceEvent.RetryScheduled));
+        proxy.restore();
+        Result<Integer> r = call.get(30, TimeUnit.SECONDS);
+        assertThat(r.orElseThrow()).isEqualTo(1);
+        assertThat(r.attempts()).isGreaterThan(1);
+        assertThat(rowsDirect("id = 6")).isEqualTo(1);
+    }
 }
