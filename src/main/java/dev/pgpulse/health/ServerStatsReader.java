@@ -1,0 +1,153 @@
+package dev.pgpulse.health;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Objects;
+
+/**
+ * Reads {@link ServerStats} from a live connection: one round trip per sample. Everything read is a catalog,
+ * setting or statistics-view lookup plus {@code pg_database_size} (a directory listing), so a sample is cheap;
+ * the caller bounds it with the connection's {@code statement_timeout} (a {@code SET LOCAL} would need a
+ * transaction, and this reader does not open one).
+ *
+ * <p>Before reading, {@code pg_stat_clear_snapshot()} throws away any statistics snapshot the session holds, so a
+ * connection kept inside a transaction still sees fresh values. PostgreSQL publishes a backend's counters only when
+ * it flushes them (at most about once a second while it is busy, at exit), so counters lag activity slightly; rates
+ * use the real time between reads and are right for any sampling interval.
+ *
+ * <p>Other sessions' states and queries are visible only to superusers and members of {@code pg_read_all_stats}
+ * (or {@code pg_monitor}); for anyone else the activity figures undercount.
+ */
+public final class ServerStatsReader {
+
+    /** A sample and the counters it was computed from: pass {@link #counters()} as the next sample's previous. */
+    public record Sample(ServerStats stats, ServerCounters counters) {
+    }
+
+    private static final String CLEAR_SNAPSHOT = "select pg_stat_clear_snapshot()";
+
+    private static final String COUNTERS = """
+            select xact_commit, xact_rollback, deadlocks, blks_hit, blks_read, stats_reset
+            from pg_stat_database where datname = current_database()""";
+
+    // Durations are clamped at 0: now() is this statement's start, a session may have started a query after it.
+    private static final String STATS = """
+            select d.xact_commit, d.xact_rollback, d.deadlocks, d.blks_hit, d.blks_read, d.stats_reset,
+                   a.used, a.longest_query, a.longest_xact, a.longest_idle_xact, a.waiting,
+                   current_setting('max_connections')::int
+                       - current_setting('superuser_reserved_connections')::int
+                       - coalesce(current_setting('reserved_connections', true)::int, 0) as available,
+                   pg_database_size(current_database()) as database_size,
+                   (select max(age(datfrozenxid)) from pg_database) as oldest_xid_age,
+                   pg_is_in_recovery() as in_recovery,
+                   case when pg_is_in_recovery() then
+                       case when pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() then 0
+                            else greatest(0, extract(epoch from now() - pg_last_xact_replay_timestamp())) end
+                   end as replay_lag_seconds,
+                   case when pg_is_in_recovery() then
+                       greatest(0, pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()))
+                   end as replay_lag_bytes
+            from pg_stat_database d,
+                 (select count(*) filter (where backend_type = 'client backend') as used,
+                         greatest(0, coalesce(extract(epoch from max(now() - query_start) filter (
+                             where backend_type = 'client backend' and state = 'active'
+                               and pid <> pg_backend_pid())), 0)) as longest_query,
+                         greatest(0, coalesce(extract(epoch from max(now() - xact_start) filter (
+                             where backend_type = 'client backend' and pid <> pg_backend_pid())), 0)) as longest_xact,
+                         greatest(0, coalesce(extract(epoch from max(now() - state_change) filter (
+                             where state in ('idle in transaction', 'idle in transaction (aborted)'))), 0))
+                             as longest_idle_xact,
+                         count(*) filter (where wait_event_type = 'Lock') as waiting
+                  from pg_stat_activity) a
+            where d.datname = current_database()""";
+
+    /** Reads the current database's cumulative counters (one round trip). */
+    public ServerCounters readCounters(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = query(st, COUNTERS)) {
+            return counters(rs);
+        }
+    }
+
+    /** One sample; previous may be null (first sample: rates unknown). */
+    public ServerStats read(String endpoint, Connection c, ServerCounters previous) throws SQLException {
+        return sample(endpoint, c, previous).stats();
+    }
+
+    /** One sample and the counters behind it (one round trip); previous may be null. */
+    public Sample sample(String endpoint, Connection c, ServerCounters previous) throws SQLException {
+        Objects.requireNonNull(endpoint, "endpoint");
+        try (Statement st = c.createStatement(); ResultSet rs = query(st, STATS)) {
+            ServerCounters now = counters(rs);
+            ServerStats.Rates r = rates(previous, now);
+            int used = rs.getInt("used");
+            int available = rs.getInt("available");
+            boolean inRecovery = rs.getBoolean("in_recovery");
+            double lagSeconds = rs.getDouble("replay_lag_seconds");
+            Double replayLagSeconds = rs.wasNull() ? null : lagSeconds;
+            long lagBytes = rs.getLong("replay_lag_bytes");
+            Long replayLagBytes = rs.wasNull() ? null : lagBytes;
+            ServerStats stats = new ServerStats(now.at(), endpoint,
+                    used, available, available > 0 ? (double) used / available : 0.0,
+                    r.tps(), r.rollbackRatio(), r.cacheHitRatio(),
+                    rs.getDouble("longest_query"), rs.getDouble("longest_xact"), rs.getDouble("longest_idle_xact"),
+                    rs.getInt("waiting"), r.deadlocksPerMinute(),
+                    rs.getLong("database_size"), rs.getLong("oldest_xid_age"),
+                    inRecovery, replayLagSeconds, replayLagBytes, r.known());
+            return new Sample(stats, now);
+        }
+    }
+
+    /**
+     * Rates between two reads, over the real elapsed time (nanoTime). Unknown (rates 0) without a previous read,
+     * when time did not advance, or when any counter went backwards or the reset time changed (statistics reset).
+     */
+    static ServerStats.Rates rates(ServerCounters prev, ServerCounters now) {
+        Objects.requireNonNull(now, "now");
+        if (prev == null || !prev.continuedBy(now)) {
+            return new ServerStats.Rates(false, 0, 0, 0, 0, hitRatio(now.blksHit(), now.blksRead()));
+        }
+        double seconds = (now.nanoTime() - prev.nanoTime()) / 1e9;
+        long commits = now.xactCommit() - prev.xactCommit();
+        long rollbacks = now.xactRollback() - prev.xactRollback();
+        long xacts = commits + rollbacks;
+        long deadlocks = now.deadlocks() - prev.deadlocks();
+        return new ServerStats.Rates(true, seconds, xacts / seconds,
+                xacts == 0 ? 0 : (double) rollbacks / xacts,
+                deadlocks * 60.0 / seconds,
+                hitRatio(now.blksHit() - prev.blksHit(), now.blksRead() - prev.blksRead()));
+    }
+
+    private static double hitRatio(long hits, long reads) {
+        return hits + reads <= 0 ? 1.0 : (double) hits / (hits + reads);
+    }
+
+    /**
+     * Sends the snapshot reset and the query together (pgjdbc sends both before one Sync: one round trip) and
+     * returns the query's result, positioned on its single row.
+     */
+    private static ResultSet query(Statement st, String sql) throws SQLException {
+        st.execute(CLEAR_SNAPSHOT + ";\n" + sql);
+        if (!st.getMoreResults()) {
+            throw new SQLException("no result from the statistics query");
+        }
+        ResultSet rs = st.getResultSet();
+        if (!rs.next()) {
+            rs.close();
+            throw new SQLException("pg_stat_database has no row for the current database");
+        }
+        return rs;
+    }
+
+    private static ServerCounters counters(ResultSet rs) throws SQLException {
+        long nanoTime = System.nanoTime();
+        Instant at = Instant.now();
+        OffsetDateTime reset = rs.getObject("stats_reset", OffsetDateTime.class);
+        return new ServerCounters(at, nanoTime,
+                rs.getLong("xact_commit"), rs.getLong("xact_rollback"), rs.getLong("deadlocks"),
+                rs.getLong("blks_hit"), rs.getLong("blks_read"), reset == null ? null : reset.toInstant());
+    }
+}
