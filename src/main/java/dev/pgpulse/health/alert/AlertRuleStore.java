@@ -1,0 +1,466 @@
+package dev.pgpulse.health.alert;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads and writes the alert rules file (the app uses {@code ~/.config/pgpulse/alert-rules.json}). Format:
+ * <pre>{@code
+ * { "schemaVersion": 1,
+ *   "rules": [ { "id": "connections-high", "name": "...", "metric": "server.connections.used_ratio",
+ *                "comparator": ">", "threshold": 0.8, "for": "5m", "severity": "warning", "enabled": true } ] }
+ * }</pre>
+ * {@code "for"} is a duration ({@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h}; a bare number is seconds)
+ * and defaults to {@code 0s}; {@code "enabled"} defaults to {@code true}; every other field is required.
+ *
+ * <p>Nothing the user wrote is ever deleted: a file that is not JSON, or of another schema version, is moved
+ * aside to {@code alert-rules.json.broken-<yyyyMMdd-HHmmss>} and the defaults load; a file that is JSON
+ * but holds bad rules stays where it is and {@link #load} throws, so the user can fix it.
+ */
+public final class AlertRuleStore {
+    public static final int SCHEMA_VERSION = 1;
+
+    /** What {@link #load} found. {@code defaultsUsed} is true when the rules are {@link DefaultRules#all()}. */
+    public record LoadResult(List<AlertRule> rules, List<String> warnings, boolean defaultsUsed) {
+        public LoadResult {
+            rules = List.copyOf(rules);
+            warnings = List.copyOf(warnings);
+        }
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(AlertRuleStore.class);
+    private static final Set<String> TOP_FIELDS = Set.of("schemaVersion", "rules");
+    private static final Set<String> RULE_FIELDS = Set.of("id", "name", "metric", "comparator", "threshold", "for",
+            "severity", "enabled");
+    private static final Map<String, String> EXPECTED = Map.of(
+            "id", "a slug matching " + AlertRule.ID_FORMAT,
+            "name", "1 to " + AlertRule.MAX_NAME_LENGTH + " characters",
+            "metric", "one of " + MetricKeys.describe(),
+            "comparator", "one of " + Comparator.describe(),
+            "threshold", "a finite number such as 0.8",
+            "for", "a duration from 0s to 24h such as 30s, 5m, 2h or 250ms (a bare number is seconds)",
+            "severity", "one of " + Severity.describe(),
+            "enabled", "true or false");
+    private static final Pattern DURATION = Pattern.compile("(-?)(\\d{1,12})\\s*(ms|s|m|min|h)?");
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT);
+    private static final JsonMapper MAPPER = JsonMapper.builder()
+            // NaN and Infinity then reach the threshold check, which names the rule, instead of failing the file.
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private final Path file;
+    private final Clock clock;
+
+    public AlertRuleStore(Path file) {
+        this(file, Clock.systemDefaultZone());
+    }
+
+    /** @param clock for the time stamp of a file moved aside */
+    AlertRuleStore(Path file, Clock clock) {
+        this.file = file.toAbsolutePath();
+        this.clock = clock;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /**
+     * @throws AlertRuleException when the file is JSON of the right version but some rule is bad (every
+     *                            problem is listed), or when it cannot be read or moved aside; the file is left as it is
+     */
+    public LoadResult load() throws AlertRuleException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return new LoadResult(DefaultRules.all(), List.of(), true);
+        } catch (IOException e) {
+            throw new AlertRuleException(List.of("alert rules file " + file + " cannot be read: " + e.getMessage()
+                    + "; check its permissions"));
+        }
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(bytes);
+        } catch (JacksonException e) {
+            var loc = e.getLocation();
+            return moveAside("is not valid JSON"
+                    + (loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr())
+                    + " (" + e.getOriginalMessage() + ")");
+        } catch (IOException e) {
+            return moveAside("cannot be parsed (" + e.getMessage() + ")");
+        }
+        if (root == null || root.isMissingNode() || !root.isObject()) {
+            return moveAside("does not hold a JSON object with \"schemaVersion\": " + SCHEMA_VERSION + " and \"rules\"");
+        }
+        JsonNode version = root.get("schemaVersion");
+        if (version == null || !version.isIntegralNumber() || !version.canConvertToInt()
+                || version.intValue() != SCHEMA_VERSION) {
+            return moveAside((version == null ? "has no \"schemaVersion\"" : "has \"schemaVersion\" " + render(version))
+                    + "; expected " + SCHEMA_VERSION);
+        }
+        return new LoadResult(readRules(root), List.of(), false);
+    }
+
+    private List<AlertRule> readRules(JsonNode root) throws AlertRuleException {
+        String name = fileName();
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> e : root.properties()) {
+            if (!TOP_FIELDS.contains(e.getKey())) {
+                problems.add(name + " field '" + e.getKey() + "': unknown field; expected one of " + sorted(TOP_FIELDS));
+            }
+        }
+        JsonNode rules = root.get("rules");
+        if (rules == null || !rules.isArray()) {
+            problems.add(name + " field 'rules' " + (rules == null ? "is missing" : "is " + render(rules))
+                    + "; expected an array of rule objects");
+            throw new AlertRuleException(problems);
+        }
+        List<AlertRule> result = new ArrayList<>();
+        Map<String, Integer> seen = new HashMap<>();
+        for (int i = 0; i < rules.size(); i++) {
+            JsonNode r = rules.get(i);
+            if (!r.isObject()) {
+                problems.add(name + " rule at index " + i + ": " + render(r) + " is not an object; expected "
+                        + "{\"id\": ..., \"name\": ..., \"metric\": ..., \"comparator\": ..., \"threshold\": ..., "
+                        + "\"for\": ..., \"severity\": ..., \"enabled\": ...}");
+                continue;
+            }
+            AlertRule rule = new RuleReader(r, i, seen, problems).read();
+            if (rule != null) {
+                result.add(rule);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new AlertRuleException(problems);
+        }
+        return result;
+    }
+
+    /** Checks one rule object, adding one problem per bad field. */
+    private final class RuleReader {
+        private final JsonNode node;
+        private final int index;
+        private final Map<String, Integer> seen;
+        private final List<String> problems;
+        private final int problemsBefore;
+        private String label;
+
+        RuleReader(JsonNode node, int index, Map<String, Integer> seen, List<String> problems) {
+            this.node = node;
+            this.index = index;
+            this.seen = seen;
+            this.problems = problems;
+            this.problemsBefore = problems.size();
+        }
+
+        AlertRule read() {
+            label = "rule at index " + index;
+            String id = text("id", AlertRule::idProblem);
+            if (id != null) {
+                Integer first = seen.putIfAbsent(id, index);
+                if (first != null) {
+                    problem("id", render(node.get("id")) + " is already the id of the rule at index " + first
+                            + "; expected each id once");
+                } else {
+                    label = "rule '" + id + "'";
+                }
+            }
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
+                if (!RULE_FIELDS.contains(e.getKey())) {
+                    problem(e.getKey(), "unknown field; expected one of " + sorted(RULE_FIELDS));
+                }
+            }
+            String name = text("name", AlertRule::nameProblem);
+            String metric = text("metric", AlertRule::metricProblem);
+            Comparator comparator = choice("comparator", Comparator::fromSymbol, "is not a comparator");
+            Double threshold = threshold();
+            Duration forDuration = forDuration();
+            Severity severity = choice("severity", Severity::fromJson, "is not a severity");
+            Boolean enabled = enabled();
+            if (problems.size() > problemsBefore) {
+                return null;
+            }
+            try {
+                return new AlertRule(id, name, metric, comparator, threshold, forDuration, severity, enabled);
+            } catch (IllegalArgumentException e) {
+                // The checks above mirror the record's; this only guards against the two drifting apart.
+                problems.add(fileName() + " " + label + ": " + e.getMessage());
+                return null;
+            }
+        }
+
+        private String text(String field, java.util.function.Function<String, String> check) {
+            JsonNode v = present(field);
+            if (v == null) {
+                return null;
+            }
+            if (!v.isTextual()) {
+                problem(field, render(v) + " is not a string; expected " + EXPECTED.get(field));
+                return null;
+            }
+            String reason = check.apply(v.textValue());
+            if (reason != null) {
+                problem(field, render(v) + " " + reason);
+                return null;
+            }
+            return v.textValue();
+        }
+
+        private <T> T choice(String field, java.util.function.Function<String, Optional<T>> parse, String what) {
+            JsonNode v = present(field);
+            if (v == null) {
+                return null;
+            }
+            Optional<T> parsed = v.isTextual() ? parse.apply(v.textValue()) : Optional.empty();
+            if (parsed.isEmpty()) {
+                problem(field, render(v) + " " + what + "; expected " + EXPECTED.get(field));
+                return null;
+            }
+            return parsed.get();
+        }
+
+        private Double threshold() {
+            JsonNode v = present("threshold");
+            if (v == null) {
+                return null;
+            }
+            if (!v.isNumber()) {
+                problem("threshold", render(v) + " is not a number; expected " + EXPECTED.get("threshold"));
+                return null;
+            }
+            double d = v.doubleValue();
+            String reason = AlertRule.thresholdProblem(d);
+            if (reason != null) {
+                problem("threshold", render(v) + " " + reason);
+                return null;
+            }
+            return d;
+        }
+
+        private Duration forDuration() {
+            JsonNode v = node.get("for");
+            if (v == null) {
+                return Duration.ZERO;
+            }
+            Optional<Duration> parsed = Optional.empty();
+            if (v.isTextual()) {
+                parsed = parseDuration(v.textValue());
+            } else if (v.isIntegralNumber() && v.canConvertToLong() && Math.abs(v.longValue()) <= 999_999_999_999L) {
+                parsed = Optional.of(Duration.ofSeconds(v.longValue()));
+            }
+            if (parsed.isEmpty()) {
+                problem("for", render(v) + " is not a duration; expected " + EXPECTED.get("for"));
+                return null;
+            }
+            String reason = AlertRule.forProblem(parsed.get());
+            if (reason != null) {
+                problem("for", render(v) + " " + reason);
+                return null;
+            }
+            return parsed.get();
+        }
+
+        private Boolean enabled() {
+            JsonNode v = node.get("enabled");
+            if (v == null) {
+                return true;
+            }
+            if (!v.isBoolean()) {
+                problem("enabled", render(v) + " is not a boolean; expected " + EXPECTED.get("enabled"));
+                return null;
+            }
+            return v.booleanValue();
+        }
+
+        /** The field's value, or null after reporting it missing (a JSON null counts as missing). */
+        private JsonNode present(String field) {
+            JsonNode v = node.get(field);
+            if (v == null || v.isNull()) {
+                problems.add(fileName() + " " + label + " field '" + field + "' is missing; expected "
+                        + EXPECTED.get(field));
+                return null;
+            }
+            return v;
+        }
+
+        private void problem(String field, String text) {
+            problems.add(fileName() + " " + label + " field '" + field + "': " + text);
+        }
+    }
+
+    private LoadResult moveAside(String reason) throws AlertRuleException {
+        String base = file.getFileName() + ".broken-" + LocalDateTime.now(clock).format(STAMP);
+        Path target = file.resolveSibling(base);
+        for (int n = 1; ; n++) {
+            try {
+                // No REPLACE_EXISTING: an earlier broken file must never be overwritten.
+                Files.move(file, target);
+                break;
+            } catch (FileAlreadyExistsException e) {
+                target = file.resolveSibling(base + "-" + n);
+            } catch (IOException e) {
+                throw new AlertRuleException(List.of("alert rules file " + file + " " + reason
+                        + "; it could not be moved aside to " + target + " (" + e.getMessage()
+                        + "); fix the file or move it away yourself"));
+            }
+        }
+        List<AlertRule> defaults = DefaultRules.all();
+        String warning = "alert rules file " + file + " " + reason + "; moved it to " + target + " and loaded the "
+                + defaults.size() + " default rules";
+        return new LoadResult(defaults, List.of(warning), true);
+    }
+
+    /**
+     * Writes the rules so that the file holds either the old content or all of the new: a temp file in the
+     * same folder, fsynced, renamed over the file, then the folder fsynced where the file system allows.
+     *
+     * @throws IllegalArgumentException when two rules share an id (the file would not load again)
+     */
+    public void save(List<AlertRule> rules) throws IOException {
+        Map<String, Integer> ids = new HashMap<>();
+        for (int i = 0; i < rules.size(); i++) {
+            Integer first = ids.putIfAbsent(rules.get(i).id(), i);
+            if (first != null) {
+                throw new IllegalArgumentException("cannot save alert rules: rule id '" + rules.get(i).id()
+                        + "' is used at index " + first + " and " + i + "; expected each id once");
+            }
+        }
+        byte[] bytes = toJson(rules);
+        Path dir = file.getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, file.getFileName() + ".", ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer buf = ByteBuffer.wrap(bytes);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        // Makes the rename itself durable; some file systems (and Windows) cannot open a folder for this.
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            log.debug("{} - cannot fsync the folder after saving: {}", file, e.toString());
+        }
+    }
+
+    private static byte[] toJson(List<AlertRule> rules) throws IOException {
+        ObjectNode root = MAPPER.createObjectNode();
+        root.put("schemaVersion", SCHEMA_VERSION);
+        ArrayNode array = root.putArray("rules");
+        for (AlertRule r : rules) {
+            ObjectNode o = array.addObject();
+            o.put("id", r.id());
+            o.put("name", r.name());
+            o.put("metric", r.metric());
+            o.put("comparator", r.comparator().symbol());
+            double t = r.threshold();
+            // 1500000000 rather than 1.5E9: the file is meant to be read and edited by hand.
+            if (t == Math.rint(t) && Math.abs(t) < 1e15 && Double.doubleToRawLongBits(t) != Double.doubleToRawLongBits(-0.0)) {
+                o.put("threshold", (long) t);
+            } else {
+                o.put("threshold", t);
+            }
+            o.put("for", formatDuration(r.forDuration()));
+            o.put("severity", r.severity().json());
+            o.put("enabled", r.enabled());
+        }
+        byte[] json = MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+        byte[] out = new byte[json.length + 1];
+        System.arraycopy(json, 0, out, 0, json.length);
+        out[json.length] = '\n';
+        return out;
+    }
+
+    /** Parses {@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h}; a bare number is seconds; a leading '-' is kept for the range check. */
+    static Optional<Duration> parseDuration(String raw) {
+        Matcher m = DURATION.matcher(raw.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        long n = Long.parseLong(m.group(2));
+        String unit = m.group(3) == null ? "s" : m.group(3);
+        Duration d = switch (unit) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m", "min" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> throw new IllegalStateException(unit);
+        };
+        return Optional.of(m.group(1).isEmpty() ? d : d.negated());
+    }
+
+    /** The shortest exact spelling: {@code 0s}, {@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h}. */
+    static String formatDuration(Duration d) {
+        if (d.isNegative()) {
+            return "-" + formatDuration(d.negated());
+        }
+        long ms = d.toMillis();
+        if (ms == 0) {
+            return "0s";
+        }
+        if (ms % 3_600_000 == 0) {
+            return ms / 3_600_000 + "h";
+        }
+        if (ms % 60_000 == 0) {
+            return ms / 60_000 + "m";
+        }
+        if (ms % 1000 == 0) {
+            return ms / 1000 + "s";
+        }
+        return ms + "ms";
+    }
+
+    private String fileName() {
+        return file.getFileName().toString();
+    }
+
+    private static String render(JsonNode v) {
+        // asText for numbers: toString would quote NaN and Infinity, which the file holds unquoted.
+        String s = v.isNumber() ? v.asText() : v.toString();
+        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
+    }
+
+    private static String sorted(Set<String> s) {
+        return String.join(", ", new TreeSet<>(s));
+    }
+}

@@ -1,0 +1,46 @@
+package dev.pgpulse.health.alert;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The rules a new installation starts with, taken from what DBAs already watch: the usual PostgreSQL
+ * monitoring thresholds (connections, rollbacks, cache hits, long transactions, deadlocks, replication lag,
+ * xid wraparound) plus this console's own pool and breaker. Ids are stable: a user's file refers to them.
+ */
+public final class DefaultRules {
+    private static final List<AlertRule> ALL = List.of(
+            rule("breaker-open", "Circuit breaker open", "breaker.*.state", Comparator.GE, 2,
+                    Duration.ZERO, Severity.CRITICAL),
+            rule("pool-waiting", "Threads waiting for a connection", "pool.*.awaiting", Comparator.GT, 0,
+                    Duration.ofSeconds(30), Severity.WARNING),
+            rule("connections-high", "Server connections above 80% of max_connections", "server.connections.used_ratio",
+                    Comparator.GT, 0.8, Duration.ofMinutes(5), Severity.WARNING),
+            rule("rollback-ratio", "Rollback ratio above 10%", "server.rollback_ratio", Comparator.GT, 0.1,
+                    Duration.ofMinutes(1), Severity.WARNING),
+            rule("cache-hit-low", "Cache hit ratio below 98%", "server.cache_hit_ratio", Comparator.LT, 0.98,
+                    Duration.ofMinutes(10), Severity.INFO),
+            rule("long-transaction", "Transaction open for more than 2 minutes", "server.longest_transaction_seconds",
+                    Comparator.GT, 120, Duration.ZERO, Severity.WARNING),
+            rule("very-long-transaction", "Transaction open for more than 30 minutes",
+                    "server.longest_transaction_seconds", Comparator.GT, 1800, Duration.ZERO, Severity.CRITICAL),
+            rule("deadlocks", "More than 5 deadlocks per minute", "server.deadlocks_per_minute", Comparator.GT, 5,
+                    Duration.ZERO, Severity.WARNING),
+            rule("replica-lag", "Replica more than 30 s behind", "replication.lag_seconds", Comparator.GT, 30,
+                    Duration.ZERO, Severity.WARNING),
+            rule("xid-wraparound", "Transaction id age above 1.5 billion (wraparound ahead)", "server.oldest_xid_age",
+                    Comparator.GT, 1.5e9, Duration.ZERO, Severity.CRITICAL));
+
+    private DefaultRules() {
+    }
+
+    /** The default rules, all enabled, in a fixed order. */
+    public static List<AlertRule> all() {
+        return ALL;
+    }
+
+    private static AlertRule rule(String id, String name, String metric, Comparator comparator, double threshold,
+                                  Duration forDuration, Severity severity) {
+        return new AlertRule(id, name, metric, comparator, threshold, forDuration, severity, true);
+    }
+}

@@ -1,0 +1,76 @@
+package dev.pgpulse.health.alert;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * The metric keys a rule may watch. {@code <endpoint>} is {@code primary}, {@code replica-<n>} (n from 1)
+ * or {@code *} (every endpoint: the engine evaluates the rule once per endpoint); {@code <operation>} is a
+ * query operation name ({@code [A-Za-z0-9._-]+}) or {@code *}.
+ * <ul>
+ *   <li>{@code pool.<endpoint>.awaiting}: threads waiting for a connection</li>
+ *   <li>{@code pool.<endpoint>.usage_ratio}: active / maximum connections, 0..1</li>
+ *   <li>{@code breaker.<endpoint>.state}: the circuit breaker's state as a number, see {@link #breakerStateValue}</li>
+ *   <li>{@code server.connections.used_ratio}: backends / max_connections, 0..1</li>
+ *   <li>{@code server.rollback_ratio}: rollbacks / (commits + rollbacks), 0..1</li>
+ *   <li>{@code server.cache_hit_ratio}: blocks hit / (hit + read), 0..1</li>
+ *   <li>{@code server.longest_transaction_seconds}: age of the oldest open transaction</li>
+ *   <li>{@code server.deadlocks_per_minute}</li>
+ *   <li>{@code server.oldest_xid_age}: age(datfrozenxid) of the oldest database, in transactions</li>
+ *   <li>{@code replication.lag_seconds}: replay lag of the replicas</li>
+ *   <li>{@code query.<operation>.p95_ms}: 95th percentile latency of an operation</li>
+ *   <li>{@code service.slow_queries_per_minute}</li>
+ * </ul>
+ */
+public final class MetricKeys {
+    /** The documented keys, with their placeholders, in the order messages list them. */
+    public static final List<String> DOCUMENTED = List.of(
+            "pool.<endpoint>.awaiting", "pool.<endpoint>.usage_ratio", "breaker.<endpoint>.state",
+            "server.connections.used_ratio", "server.rollback_ratio", "server.cache_hit_ratio",
+            "server.longest_transaction_seconds", "server.deadlocks_per_minute", "server.oldest_xid_age",
+            "replication.lag_seconds", "query.<operation>.p95_ms", "service.slow_queries_per_minute");
+
+    private static final String ENDPOINT = "(?:primary|replica-[1-9][0-9]{0,3}|\\*)";
+    private static final String OPERATION = "(?:[A-Za-z0-9._-]+|\\*)";
+    private static final List<Pattern> PATTERNS = DOCUMENTED.stream()
+            .map(k -> Pattern.compile(Pattern.quote(k)
+                    .replace("<endpoint>", "\\E" + ENDPOINT + "\\Q")
+                    .replace("<operation>", "\\E" + OPERATION + "\\Q")))
+            .toList();
+
+    private MetricKeys() {
+    }
+
+    public static boolean isValid(String key) {
+        return key != null && PATTERNS.stream().anyMatch(p -> p.matcher(key).matches());
+    }
+
+    /** For messages: every documented key, then what the placeholders may be. */
+    public static String describe() {
+        return String.join(", ", DOCUMENTED) + " (<endpoint> is primary, replica-<n> or *; "
+                + "<operation> is an operation name of [A-Za-z0-9._-] or *)";
+    }
+
+    /**
+     * The value of {@code breaker.<endpoint>.state} for a Resilience4j breaker state: CLOSED 0, HALF_OPEN 1,
+     * OPEN 2, FORCED_OPEN 3, DISABLED -1, METRICS_ONLY -2. So {@code >= 2} means "calls are being rejected",
+     * and the two states in which the breaker lets everything through without protecting are negative,
+     * so that no threshold on rejection fires for them.
+     *
+     * @throws IllegalArgumentException for a name that is not a breaker state
+     */
+    public static double breakerStateValue(String state) {
+        String s = state == null ? "" : state.trim().toUpperCase(Locale.ROOT);
+        return switch (s) {
+            case "CLOSED" -> 0;
+            case "HALF_OPEN" -> 1;
+            case "OPEN" -> 2;
+            case "FORCED_OPEN" -> 3;
+            case "DISABLED" -> -1;
+            case "METRICS_ONLY" -> -2;
+            default -> throw new IllegalArgumentException("breaker state '" + state + "' is not known; expected "
+                    + "one of CLOSED, HALF_OPEN, OPEN, FORCED_OPEN, DISABLED, METRICS_ONLY");
+        };
+    }
+}

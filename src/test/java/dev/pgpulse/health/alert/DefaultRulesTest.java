@@ -1,0 +1,45 @@
+package dev.pgpulse.health.alert;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static dev.pgpulse.health.alert.Comparator.GE;
+import static dev.pgpulse.health.alert.Comparator.GT;
+import static dev.pgpulse.health.alert.Comparator.LT;
+import static dev.pgpulse.health.alert.Severity.CRITICAL;
+import static dev.pgpulse.health.alert.Severity.INFO;
+import static dev.pgpulse.health.alert.Severity.WARNING;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+class DefaultRulesTest {
+
+    @Test
+    void matchTheDocumentedList() {
+        assertThat(DefaultRules.all())
+                .extracting(AlertRule::id, AlertRule::metric, AlertRule::comparator, AlertRule::threshold,
+                        AlertRule::forDuration, AlertRule::severity, AlertRule::enabled)
+                .containsExactly(
+                        tuple("breaker-open", "breaker.*.state", GE, 2.0, Duration.ZERO, CRITICAL, true),
+                        tuple("pool-waiting", "pool.*.awaiting", GT, 0.0, Duration.ofSeconds(30), WARNING, true),
+                        tuple("connections-high", "server.connections.used_ratio", GT, 0.8, Duration.ofMinutes(5), WARNING, true),
+                        tuple("rollback-ratio", "server.rollback_ratio", GT, 0.1, Duration.ofMinutes(1), WARNING, true),
+                        tuple("cache-hit-low", "server.cache_hit_ratio", LT, 0.98, Duration.ofMinutes(10), INFO, true),
+                        tuple("long-transaction", "server.longest_transaction_seconds", GT, 120.0, Duration.ZERO, WARNING, true),
+                        tuple("very-long-transaction", "server.longest_transaction_seconds", GT, 1800.0, Duration.ZERO, CRITICAL, true),
+                        tuple("deadlocks", "server.deadlocks_per_minute", GT, 5.0, Duration.ZERO, WARNING, true),
+                        tuple("replica-lag", "replication.lag_seconds", GT, 30.0, Duration.ZERO, WARNING, true),
+                        tuple("xid-wraparound", "server.oldest_xid_age", GT, 1.5e9, Duration.ZERO, CRITICAL, true));
+    }
+
+    @Test
+    void breakerRuleFiresForOpenAndForcedOpenOnly() {
+        AlertRule breaker = DefaultRules.all().getFirst();
+        assertThat(breaker.comparator().test(MetricKeys.breakerStateValue("OPEN"), breaker.threshold())).isTrue();
+        assertThat(breaker.comparator().test(MetricKeys.breakerStateValue("FORCED_OPEN"), breaker.threshold())).isTrue();
+        for (String s : new String[] {"CLOSED", "HALF_OPEN", "DISABLED", "METRICS_ONLY"}) {
+            assertThat(breaker.comparator().test(MetricKeys.breakerStateValue(s), breaker.threshold())).as(s).isFalse();
+        }
+    }
+}

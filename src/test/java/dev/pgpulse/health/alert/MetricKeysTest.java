@@ -1,0 +1,59 @@
+package dev.pgpulse.health.alert;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.NullAndEmptySource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class MetricKeysTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "pool.primary.awaiting", "pool.replica-1.awaiting", "pool.replica-12.awaiting", "pool.*.awaiting",
+            "pool.primary.usage_ratio", "pool.*.usage_ratio",
+            "breaker.primary.state", "breaker.replica-3.state", "breaker.*.state",
+            "server.connections.used_ratio", "server.rollback_ratio", "server.cache_hit_ratio",
+            "server.longest_transaction_seconds", "server.deadlocks_per_minute", "server.oldest_xid_age",
+            "replication.lag_seconds",
+            "query.*.p95_ms", "query.findUser.p95_ms", "query.orders.by-id_v2.p95_ms",
+            "service.slow_queries_per_minute"})
+    void accepts(String key) {
+        assertThat(MetricKeys.isValid(key)).isTrue();
+    }
+
+    @ParameterizedTest
+    @NullAndEmptySource
+    @ValueSource(strings = {
+            "pool.primary.wating", "pool.replica.awaiting", "pool.replica-0.awaiting", "pool.replica-x.awaiting",
+            "pool.standby.awaiting", "pool..awaiting", "pool.primary.awaiting ", "POOL.primary.awaiting",
+            "breaker.*.status", "breaker.**.state", "server.connections", "server.*.rollback_ratio",
+            "replication.lag", "query..p95_ms", "query.a b.p95_ms", "query.p95_ms", "query.x.p99_ms",
+            "service.slow_queries", "server.rollback_ratio.x"})
+    void rejects(String key) {
+        assertThat(MetricKeys.isValid(key)).isFalse();
+    }
+
+    @Test
+    void describeListsEveryDocumentedKey() {
+        assertThat(MetricKeys.describe()).startsWith("pool.<endpoint>.awaiting, ");
+        for (String key : MetricKeys.DOCUMENTED) {
+            assertThat(MetricKeys.describe()).contains(key);
+        }
+    }
+
+    @Test
+    void breakerStateEncoding() {
+        assertThat(MetricKeys.breakerStateValue("CLOSED")).isEqualTo(0);
+        assertThat(MetricKeys.breakerStateValue("HALF_OPEN")).isEqualTo(1);
+        assertThat(MetricKeys.breakerStateValue("OPEN")).isEqualTo(2);
+        assertThat(MetricKeys.breakerStateValue("FORCED_OPEN")).isEqualTo(3);
+        assertThat(MetricKeys.breakerStateValue("DISABLED")).isNegative();
+        assertThat(MetricKeys.breakerStateValue("METRICS_ONLY")).isNegative();
+        assertThatThrownBy(() -> MetricKeys.breakerStateValue("AJAR"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'AJAR'").hasMessageContaining("CLOSED, HALF_OPEN, OPEN");
+    }
+}
