@@ -94,6 +94,40 @@ public final class DatabaseService implements AutoCloseable {
         return run(operation, Route.WRITE, null, options.idempotent(), options, work);
     }
 
+    /**
+     * One attempt on a named endpoint, through its breaker and without retries: for probes (the health
+     * monitor) that must ask a particular server. While the breaker is OPEN this fails fast; once its wait is
+     * over, the probe is one of the HALF_OPEN calls that close it again.
+     */
+    public <T> Result<T> probe(String operation, String endpointName, SqlFunction<Connection, T> work) {
+        Endpoint endpoint = endpoints.byName(endpointName)
+                .orElseThrow(() -> new IllegalArgumentException("no endpoint named " + endpointName));
+        long start = System.nanoTime();
+        OperationMeters m = meters(operation);
+        inFlight.increment();
+        try {
+            Attempts attempts = new Attempts();
+            if (shuttingDown.get()) {
+                m.failure(ErrorCategory.SHUTTING_DOWN);
+                return new Result.Failure<>(ErrorCategory.SHUTTING_DOWN, "the database service is shutting down",
+                        null, false, endpointName, 0, Duration.ZERO, null);
+            }
+            try {
+                T value = attemptOn(operation, endpoint, Route.READ, null, false, work, attempts);
+                long elapsed = System.nanoTime() - start;
+                m.timer.record(elapsed, TimeUnit.NANOSECONDS);
+                return new Result.Success<>(value, endpointName, 1, Duration.ofNanos(elapsed));
+            } catch (AttemptFailure f) {
+                long elapsed = System.nanoTime() - start;
+                m.timer.record(elapsed, TimeUnit.NANOSECONDS);
+                m.failure(f.category());
+                return failure(f, attempts, Duration.ofNanos(elapsed));
+            }
+        } finally {
+            inFlight.decrement();
+        }
+    }
+
     /** {@code executeUpdate} of one parameterised statement, in autocommit, on the primary. */
     public Result<Integer> update(String operation, boolean idempotent, String sql, Object... params) {
         return query(operation, Route.WRITE, sql, idempotent, c -> {
@@ -182,8 +216,11 @@ public final class DatabaseService implements AutoCloseable {
     }
 
     private Endpoint enter(Route route, Attempts attempts) throws AttemptFailure {
+        return enter(endpoints.route(route, usable), attempts);
+    }
+
+    private Endpoint enter(Endpoint endpoint, Attempts attempts) throws AttemptFailure {
         attempts.count++;
-        Endpoint endpoint = endpoints.route(route, usable);
         attempts.endpoint = endpoint.name();
         CircuitBreaker breaker = breakers.get(endpoint);
         if (!breaker.tryAcquirePermission()) {
@@ -207,7 +244,13 @@ public final class DatabaseService implements AutoCloseable {
 
     private <T> T attemptQuery(String operation, Route route, String sql, boolean idempotent,
                                SqlFunction<Connection, T> work, Attempts attempts) throws AttemptFailure {
-        Endpoint endpoint = enter(route, attempts);
+        return attemptOn(operation, null, route, sql, idempotent, work, attempts);
+    }
+
+    /** @param fixed the endpoint to use, or null to route */
+    private <T> T attemptOn(String operation, Endpoint fixed, Route route, String sql, boolean idempotent,
+                            SqlFunction<Connection, T> work, Attempts attempts) throws AttemptFailure {
+        Endpoint endpoint = fixed == null ? enter(route, attempts) : enter(fixed, attempts);
         CircuitBreaker breaker = breakers.get(endpoint);
         long t0 = System.nanoTime();
         Connection c = connect(endpoint, breaker, t0);

@@ -1,0 +1,203 @@
+package dev.pgpulse.health;
+
+import dev.pgpulse.config.EndpointConfig;
+import dev.pgpulse.pool.Endpoint;
+import dev.pgpulse.pool.PoolSnapshot;
+import dev.pgpulse.service.DatabaseService;
+import dev.pgpulse.service.Result;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * One scheduled sampler for every endpoint. Each sample probes the endpoint through the service (its breaker
+ * sees the probe, so an idle application still finds out when a server comes back), reads the server's
+ * figures in a transaction with a short {@code statement_timeout}, and grades each endpoint and the whole.
+ * Runs with a fixed delay on a scheduler it is given: a slow server delays the next sample, never piles them up.
+ */
+public final class HealthMonitor implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HealthMonitor.class);
+    public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_QUERY_TIMEOUT = Duration.ofSeconds(2);
+    public static final int DEFAULT_HISTORY = 720;
+    static final double POOL_BUSY_RATIO = 0.9;
+    static final double CONNECTIONS_BUSY_RATIO = 0.9;
+
+    private final DatabaseService service;
+    private final Duration queryTimeout;
+    private final Clock clock;
+    private final ServerStatsReader reader = new ServerStatsReader();
+    private final Map<String, ServerCounters> previous = new HashMap<>();
+    private final ArrayDeque<HealthSnapshot> history;
+    private final int historySize;
+    private final List<Consumer<? super HealthSnapshot>> listeners = new CopyOnWriteArrayList<>();
+    private volatile HealthSnapshot latest;
+    private ScheduledFuture<?> task;
+
+    public HealthMonitor(DatabaseService service, Duration queryTimeout, int historySize, Clock clock) {
+        if (historySize < 1) {
+            throw new IllegalArgumentException("historySize must be at least 1, but was " + historySize);
+        }
+        this.service = service;
+        this.queryTimeout = queryTimeout;
+        this.historySize = historySize;
+        this.history = new ArrayDeque<>(historySize);
+        this.clock = clock;
+    }
+
+    /** Samples now and then every {@code interval} after the end of the previous sample. */
+    public synchronized void start(ScheduledExecutorService scheduler, Duration interval) {
+        if (task != null) {
+            throw new IllegalStateException("the health monitor is already running");
+        }
+        task = scheduler.scheduleWithFixedDelay(this::sampleQuietly, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void sampleQuietly() {
+        try {
+            sample();
+        } catch (RuntimeException e) {
+            // A scheduled task that throws is never run again: log and keep sampling.
+            LOG.error("health sample failed: {}", e.toString(), e);
+        }
+    }
+
+    /** Takes one sample of every endpoint (on the caller's thread), records and publishes it. */
+    public HealthSnapshot sample() {
+        List<EndpointStatus> statuses = new ArrayList<>();
+        for (Endpoint e : service.endpoints().all()) {
+            statuses.add(sample(e));
+        }
+        HealthSnapshot snapshot = grade(statuses);
+        latest = snapshot;
+        synchronized (history) {
+            if (history.size() == historySize) {
+                history.removeFirst();
+            }
+            history.addLast(snapshot);
+        }
+        for (Consumer<? super HealthSnapshot> l : listeners) {
+            try {
+                l.accept(snapshot);
+            } catch (RuntimeException ex) {
+                LOG.warn("health listener {} failed: {}", l, ex.toString());
+            }
+        }
+        return snapshot;
+    }
+
+    private EndpointStatus sample(Endpoint e) {
+        String name = e.name();
+        ServerCounters prev;
+        synchronized (previous) {
+            prev = previous.get(name);
+        }
+        Result<ServerStatsReader.Sample> r = service.probe("health." + name, name, c -> {
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                try (Statement st = c.createStatement()) {
+                    st.execute("set local statement_timeout = " + queryTimeout.toMillis());
+                }
+                ServerStatsReader.Sample s = reader.sample(name, c, prev);
+                c.commit();
+                return s;
+            } finally {
+                if (!c.getAutoCommit()) {
+                    c.rollback();
+                }
+                c.setAutoCommit(auto);
+            }
+        });
+        String breaker = service.guard().breaker(name).getState().name();
+        PoolSnapshot pool = e.snapshot();
+        List<String> reasons = new ArrayList<>();
+        HealthStatus status = HealthStatus.UP;
+        ServerStats server = null;
+        boolean reachable;
+        if (r instanceof Result.Success<ServerStatsReader.Sample> ok) {
+            reachable = true;
+            server = ok.value().stats();
+            synchronized (previous) {
+                previous.put(name, ok.value().counters());
+            }
+        } else {
+            reachable = false;
+            Result.Failure<ServerStatsReader.Sample> f = (Result.Failure<ServerStatsReader.Sample>) r;
+            reasons.add(name + " unreachable: " + f.category().name().toLowerCase(Locale.ROOT).replace('_', ' ')
+                    + (f.message() == null ? "" : " (" + f.message() + ")"));
+            status = HealthStatus.DOWN;
+        }
+        if (!breaker.equals("CLOSED") && !breaker.equals("DISABLED")) {
+            reasons.add(name + " circuit breaker " + breaker);
+            status = HealthStatus.worst(status, breaker.equals("HALF_OPEN") ? HealthStatus.DEGRADED : HealthStatus.DOWN);
+        }
+        if (pool.awaiting() > 0) {
+            reasons.add(name + " pool: " + pool.awaiting() + " thread(s) waiting for a connection");
+            status = HealthStatus.worst(status, HealthStatus.DEGRADED);
+        }
+        if (pool.usageRatio() >= POOL_BUSY_RATIO) {
+            reasons.add(String.format(Locale.ROOT, "%s pool %d of %d connections in use", name, pool.active(), pool.max()));
+            status = HealthStatus.worst(status, HealthStatus.DEGRADED);
+        }
+        if (server != null && server.connectionsUsedRatio() >= CONNECTIONS_BUSY_RATIO) {
+            reasons.add(String.format(Locale.ROOT, "%s server connections %d of %d in use", name,
+                    server.connectionsUsed(), server.connectionsAvailable()));
+            status = HealthStatus.worst(status, HealthStatus.DEGRADED);
+        }
+        return new EndpointStatus(name, e.role().name().toLowerCase(Locale.ROOT), status, reasons, reachable,
+                r.elapsed().toNanos() / 1e6, breaker, pool, server);
+    }
+
+    /** Only the primary being unusable makes the whole DOWN; anything else wrong degrades it. */
+    private HealthSnapshot grade(List<EndpointStatus> statuses) {
+        HealthStatus whole = HealthStatus.UP;
+        List<String> reasons = new ArrayList<>();
+        for (EndpointStatus s : statuses) {
+            reasons.addAll(s.reasons());
+            boolean primary = s.role().equals(EndpointConfig.Role.PRIMARY.name().toLowerCase(Locale.ROOT));
+            HealthStatus contribution = s.status() == HealthStatus.DOWN && !primary ? HealthStatus.DEGRADED : s.status();
+            whole = HealthStatus.worst(whole, contribution);
+        }
+        return new HealthSnapshot(clock.instant(), whole, reasons, statuses);
+    }
+
+    public HealthSnapshot latest() {
+        return latest;
+    }
+
+    /** Oldest first. */
+    public List<HealthSnapshot> history() {
+        synchronized (history) {
+            return List.copyOf(history);
+        }
+    }
+
+    public AutoCloseable subscribe(Consumer<? super HealthSnapshot> listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    /** Stops scheduling; a sample in progress finishes. The scheduler belongs to the caller. */
+    @Override
+    public synchronized void close() {
+        if (task != null) {
+            task.cancel(false);
+            task = null;
+        }
+    }
+}

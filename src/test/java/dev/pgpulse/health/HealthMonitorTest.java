@@ -1,0 +1,133 @@
+package dev.pgpulse.health;
+
+import dev.pgpulse.config.ConfigLoader;
+import dev.pgpulse.config.Overrides;
+import dev.pgpulse.pool.Endpoints;
+import dev.pgpulse.resilience.EventLog;
+import dev.pgpulse.resilience.Guard;
+import dev.pgpulse.service.DatabaseService;
+import dev.pgpulse.testing.FaultProxy;
+import dev.pgpulse.testing.PostgresExtension;
+import dev.pgpulse.testing.TestDatabase;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Health graded from real probes: a primary and a "replica" (the same server behind a second proxy). */
+@ExtendWith(PostgresExtension.class)
+@Timeout(60)
+class HealthMonitorTest {
+    private FaultProxy primaryProxy;
+    private FaultProxy replicaProxy;
+    private DatabaseService service;
+    private HealthMonitor monitor;
+
+    @BeforeEach
+    void setUp(TestDatabase db) throws Exception {
+        primaryProxy = FaultProxy.start(db.host(), db.port());
+        replicaProxy = FaultProxy.start(db.host(), db.port());
+        var config = new ConfigLoader(Map.of("DATABASE_URL", primaryProxy.through(db).url(),
+                "DATABASE_READ_URLS", replicaProxy.through(db).url()), Path.of("/nonexistent"), "tester", 2)
+                .load(new Overrides(null, null, null, List.of(), null, Map.of("pool.connection_timeout", "300ms",
+                        "breaker.wait_in_open", "300ms", "breaker.minimum_calls", "2", "breaker.window_size", "4",
+                        "startup.wait", "2s")));
+        var meters = new SimpleMeterRegistry();
+        service = new DatabaseService(Endpoints.open(config, meters),
+                new Guard(config.resilience(), meters, new EventLog(100), Clock.systemUTC()), meters, Clock.systemUTC());
+        monitor = new HealthMonitor(service, HealthMonitor.DEFAULT_QUERY_TIMEOUT, 50, Clock.systemUTC());
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        monitor.close();
+        service.shutdown(Duration.ofSeconds(2));
+        primaryProxy.close();
+        replicaProxy.close();
+    }
+
+    @Test
+    void aHealthyTargetIsUpWithServerFigures() {
+        monitor.sample();
+        HealthSnapshot s = monitor.sample();
+        assertThat(s.status()).as(s.reasons().toString()).isEqualTo(HealthStatus.UP);
+        assertThat(s.reasons()).isEmpty();
+        assertThat(s.endpoints()).extracting(EndpointStatus::endpoint).containsExactly("primary", "replica-1");
+        EndpointStatus primary = s.endpoint("primary").orElseThrow();
+        assertThat(primary.reachable()).isTrue();
+        assertThat(primary.latencyMs()).isGreaterThan(0);
+        assertThat(primary.breakerState()).isEqualTo("CLOSED");
+        assertThat(primary.server()).isNotNull();
+        assertThat(primary.server().ratesKnown()).as("second sample has a previous one").isTrue();
+        assertThat(primary.server().connectionsUsed()).isGreaterThan(0);
+        assertThat(primary.pool().max()).isEqualTo(5);
+    }
+
+    @Test
+    void aReplicaOutageDegradesTheWholeAndAPrimaryOutageTakesItDown() {
+        replicaProxy.outage();
+        HealthSnapshot s = monitor.sample();
+        assertThat(s.status()).isEqualTo(HealthStatus.DEGRADED);
+        assertThat(s.endpoint("replica-1").orElseThrow().status()).isEqualTo(HealthStatus.DOWN);
+        assertThat(s.endpoint("primary").orElseThrow().status()).isEqualTo(HealthStatus.UP);
+        assertThat(s.reasons()).anyMatch(r -> r.startsWith("replica-1 unreachable"));
+
+        primaryProxy.outage();
+        s = monitor.sample();
+        assertThat(s.status()).isEqualTo(HealthStatus.DOWN);
+        assertThat(s.reasons()).anyMatch(r -> r.startsWith("primary unreachable"));
+
+        primaryProxy.restore();
+        replicaProxy.restore();
+        // The probes themselves are the breakers' HALF_OPEN calls: no application traffic is needed to recover.
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                .until(() -> monitor.sample().status() == HealthStatus.UP);
+        assertThat(service.guard().breaker("primary").getState().name()).isEqualTo("CLOSED");
+        assertThat(service.guard().breaker("replica-1").getState().name()).isEqualTo("CLOSED");
+    }
+
+    @Test
+    void anOpenBreakerOnAReplicaDegradesButDoesNotTakeTheWholeDown() {
+        service.guard().breaker("replica-1").transitionToForcedOpenState();
+        HealthSnapshot s = monitor.sample();
+        assertThat(s.status()).isEqualTo(HealthStatus.DEGRADED);
+        assertThat(s.reasons()).contains("replica-1 circuit breaker FORCED_OPEN");
+    }
+
+    @Test
+    void theScheduledSamplerKeepsABoundedHistoryAndStopsOnClose() throws Exception {
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("pgpulse-health-test").daemon().factory());
+        try {
+            List<HealthSnapshot> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+            monitor.subscribe(seen::add);
+            monitor.start(scheduler, Duration.ofMillis(100));
+            await().atMost(Duration.ofSeconds(10)).until(() -> monitor.history().size() >= 3);
+            assertThat(seen.size()).isGreaterThanOrEqualTo(3);
+            assertThat(monitor.latest()).isNotNull();
+            List<HealthSnapshot> h = monitor.history();
+            for (int i = 1; i < h.size(); i++) {
+                assertThat(h.get(i).at()).isAfterOrEqualTo(h.get(i - 1).at());
+            }
+            monitor.close();
+            int after = monitor.history().size();
+            Thread.sleep(400);
+            assertThat(monitor.history().size()).isLessThanOrEqualTo(after + 1);
+        } finally {
+            scheduler.shutdownNow();
+        }
+    }
+}
