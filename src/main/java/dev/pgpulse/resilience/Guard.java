@@ -34,6 +34,8 @@ public final class Guard {
     private final RetryRegistry retries;
     private final EventLog events;
     private final Clock clock;
+    /** When each breaker last went OPEN (System.nanoTime), for routing back to it once its wait is over. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> openedAt = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Guard(ResilienceSettings settings, MeterRegistry meters, EventLog events, Clock clock) {
         this.settings = settings;
@@ -78,6 +80,9 @@ public final class Guard {
     private void watch(CircuitBreaker breaker) {
         breaker.getEventPublisher().onStateTransition(e -> {
             var t = e.getStateTransition();
+            if (t.getToState() == CircuitBreaker.State.OPEN) {
+                openedAt.put(breaker.getName(), System.nanoTime());
+            }
             LOG.warn("{} - circuit breaker {} -> {}", breaker.getName(), t.getFromState(), t.getToState());
             events.publish(new ResilienceEvent.BreakerTransition(clock.instant(), breaker.getName(),
                     t.getFromState().name(), t.getToState().name()));
@@ -106,10 +111,21 @@ public final class Guard {
         return retries.retry(operation);
     }
 
-    /** For routing: the pool is open and the breaker lets calls through (HALF_OPEN does, for its probes). */
+    /**
+     * For routing: the pool is open and the breaker lets calls through. HALF_OPEN does, for its probes; so
+     * does an OPEN breaker whose wait is over, since the transition to HALF_OPEN happens only when a call asks
+     * it for permission, and routing that skipped it would never ask.
+     */
     public boolean isUsable(Endpoint endpoint) {
+        if (!endpoint.isUsable()) {
+            return false;
+        }
         CircuitBreaker.State state = breaker(endpoint).getState();
-        return endpoint.isUsable() && state != CircuitBreaker.State.OPEN && state != CircuitBreaker.State.FORCED_OPEN;
+        if (state == CircuitBreaker.State.OPEN) {
+            Long since = openedAt.get(endpoint.name());
+            return since != null && System.nanoTime() - since >= settings.waitInOpen().toNanos();
+        }
+        return state != CircuitBreaker.State.FORCED_OPEN;
     }
 
     public ResilienceSettings settings() {

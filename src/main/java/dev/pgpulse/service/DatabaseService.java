@@ -52,8 +52,11 @@ public final class DatabaseService implements AutoCloseable {
     private final CommitResolver resolver;
     private final ConcurrentHashMap<String, OperationMeters> operations = new ConcurrentHashMap<>();
     private final ArrayDeque<SlowQuery> slowQueries = new ArrayDeque<>(SLOW_QUERY_CAPACITY);
-    // A striped counter: eight threads incrementing one AtomicInteger fight over its cache line.
-    private final LongAdder inFlight = new LongAdder();
+    // Two monotonic striped counters, not one AtomicInteger all threads fight over. A single LongAdder that
+    // goes up and down could read 0 while a call is in flight (its sum is not a snapshot); with monotonic
+    // counters, reading finished before started can only over-count what is in flight, never under-count.
+    private final LongAdder started = new LongAdder();
+    private final LongAdder finished = new LongAdder();
     private final Map<Endpoint, CircuitBreaker> breakers;
     private final Predicate<Endpoint> usable;
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
@@ -104,7 +107,7 @@ public final class DatabaseService implements AutoCloseable {
                 .orElseThrow(() -> new IllegalArgumentException("no endpoint named " + endpointName));
         long start = System.nanoTime();
         OperationMeters m = meters(operation);
-        inFlight.increment();
+        started.increment();
         try {
             Attempts attempts = new Attempts();
             if (shuttingDown.get()) {
@@ -124,7 +127,7 @@ public final class DatabaseService implements AutoCloseable {
                 return failure(f, attempts, Duration.ofNanos(elapsed));
             }
         } finally {
-            inFlight.decrement();
+            finished.increment();
         }
     }
 
@@ -163,6 +166,8 @@ public final class DatabaseService implements AutoCloseable {
     private static final class Attempts {
         int count;
         String endpoint;
+        /** A write of this call was sent and its connection broke: it may have been applied. */
+        boolean maybeApplied;
     }
 
     private <T> Result<T> run(String operation, Route route, String sql, boolean idempotent, TxOptions tx,
@@ -170,7 +175,7 @@ public final class DatabaseService implements AutoCloseable {
         long start = System.nanoTime();
         OperationMeters m = meters(operation);
         // Counted before the check, so shutdown's drain sees every call that got past it.
-        inFlight.increment();
+        started.increment();
         try {
             if (shuttingDown.get()) {
                 m.failure(ErrorCategory.SHUTTING_DOWN);
@@ -202,17 +207,18 @@ public final class DatabaseService implements AutoCloseable {
                 return f;
             }
         } finally {
-            inFlight.decrement();
+            finished.increment();
         }
     }
 
     private static <T> Result.Failure<T> failure(Throwable t, Attempts attempts, Duration elapsed) {
         if (t instanceof AttemptFailure af) {
-            return new Result.Failure<>(af.category(), af.getMessage(), af.sqlState(), af.outcomeUnknown(),
+            return new Result.Failure<>(af.category(), af.getMessage(), af.sqlState(),
+                    af.outcomeUnknown() || attempts.maybeApplied,
                     af.endpoint(), attempts.count, elapsed, af.getCause());
         }
         return new Result.Failure<>(SqlErrors.classify(t), String.valueOf(t.getMessage()), SqlErrors.stateOf(t),
-                false, attempts.endpoint, attempts.count, elapsed, t);
+                attempts.maybeApplied, attempts.endpoint, attempts.count, elapsed, t);
     }
 
     private Endpoint enter(Route route, Attempts attempts) throws AttemptFailure {
@@ -247,32 +253,61 @@ public final class DatabaseService implements AutoCloseable {
         return attemptOn(operation, null, route, sql, idempotent, work, attempts);
     }
 
-    /** @param fixed the endpoint to use, or null to route */
+    /**
+     * @param fixed the endpoint to use, or null to route. Every path records exactly one outcome with the
+     *              breaker for the permission {@code enter} took (an {@link Error} included), or a HALF_OPEN
+     *              permit would be lost for good.
+     */
     private <T> T attemptOn(String operation, Endpoint fixed, Route route, String sql, boolean idempotent,
                             SqlFunction<Connection, T> work, Attempts attempts) throws AttemptFailure {
         Endpoint endpoint = fixed == null ? enter(route, attempts) : enter(fixed, attempts);
         CircuitBreaker breaker = breakers.get(endpoint);
         long t0 = System.nanoTime();
         Connection c = connect(endpoint, breaker, t0);
+        T value;
         try (c) {
-            T value = work.apply(c);
-            long d = System.nanoTime() - t0;
-            breaker.onSuccess(d, TimeUnit.NANOSECONDS);
-            slow(operation, sql, route, endpoint, d);
-            return value;
+            value = work.apply(c);
         } catch (SQLException e) {
             breaker.onError(System.nanoTime() - t0, TimeUnit.NANOSECONDS, e);
             ErrorCategory category = SqlErrors.classify(e);
             // Sent: a write may have happened unless the caller says running it twice is harmless.
             boolean safe = route == Route.READ || idempotent;
-            // A write whose connection broke after it was sent may or may not have been applied.
-            boolean unknown = !safe && category == ErrorCategory.CONNECTION;
-            throw new AttemptFailure(category, category.isEndpointFailure() && safe, unknown, endpoint.name(),
-                    e.getMessage(), e);
-        } catch (RuntimeException e) {
+            // A write whose connection broke after it was sent may or may not have been applied; that stays
+            // true of the call even if a later attempt fails before sending anything.
+            if (route != Route.READ && category == ErrorCategory.CONNECTION) {
+                attempts.maybeApplied = true;
+            }
+            throw new AttemptFailure(category, category.isEndpointFailure() && safe, attempts.maybeApplied,
+                    endpoint.name(), e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
             breaker.onError(System.nanoTime() - t0, TimeUnit.NANOSECONDS, e);
-            throw new AttemptFailure(ErrorCategory.APPLICATION, false, false, endpoint.name(), e.toString(), e);
+            if (e instanceof Error err) {
+                throw err;
+            }
+            throw new AttemptFailure(ErrorCategory.APPLICATION, false, attempts.maybeApplied, endpoint.name(),
+                    e.toString(), e);
         }
+        long d = System.nanoTime() - t0;
+        recordSuccess(breaker, operation, sql, route, endpoint, d);
+        return value;
+    }
+
+    /** Bookkeeping after the work is done: it must never turn a done piece of work into a failure. */
+    private void recordSuccess(CircuitBreaker breaker, String operation, String sql, Route route, Endpoint endpoint,
+                               long nanos) {
+        try {
+            breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+            slow(operation, sql, route, endpoint, nanos);
+        } catch (RuntimeException e) {
+            LOG.warn("{} - bookkeeping after {} failed: {}", endpoint.name(), operation, e.toString());
+        }
+    }
+
+    /** SQLSTATEs that prove a COMMIT did not happen; after any other failure of COMMIT the server is asked. */
+    private static boolean provesAbort(ErrorCategory category, String state) {
+        return category == ErrorCategory.SERIALIZATION || category == ErrorCategory.CONSTRAINT
+                || category == ErrorCategory.DATA || category == ErrorCategory.QUERY_CANCELED
+                || "25P02".equals(state);
     }
 
     private <T> T attemptTransaction(String operation, TxOptions options, SqlFunction<Connection, T> work,
@@ -281,7 +316,7 @@ public final class DatabaseService implements AutoCloseable {
         CircuitBreaker breaker = breakers.get(endpoint);
         long t0 = System.nanoTime();
         Connection c = connect(endpoint, breaker, t0);
-        String xid = null;
+        TxId xid = null;
         boolean committing = false;
         T value = null;
         try (c) {
@@ -304,14 +339,10 @@ public final class DatabaseService implements AutoCloseable {
                 }
                 committing = true;
                 c.commit();
-                long d = System.nanoTime() - t0;
-                breaker.onSuccess(d, TimeUnit.NANOSECONDS);
-                slow(operation, null, Route.WRITE, endpoint, d);
-                return value;
             } catch (SQLException e) {
                 breaker.onError(System.nanoTime() - t0, TimeUnit.NANOSECONDS, e);
                 ErrorCategory category = SqlErrors.classify(e);
-                if (committing && category == ErrorCategory.CONNECTION) {
+                if (committing && !provesAbort(category, SqlErrors.stateOf(e))) {
                     return afterLostCommit(operation, endpoint, xid, value, e);
                 }
                 rollbackQuietly(c);
@@ -319,42 +350,56 @@ public final class DatabaseService implements AutoCloseable {
                 // (40001, 40P01) can run the whole transaction again.
                 boolean retryable = category.isEndpointFailure() || category == ErrorCategory.SERIALIZATION;
                 throw new AttemptFailure(category, retryable, false, endpoint.name(), e.getMessage(), e);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 breaker.onError(System.nanoTime() - t0, TimeUnit.NANOSECONDS, e);
+                if (committing) {
+                    return afterLostCommit(operation, endpoint, xid, value, e);
+                }
                 rollbackQuietly(c);
+                if (e instanceof Error err) {
+                    throw err;
+                }
                 throw new AttemptFailure(ErrorCategory.APPLICATION, false, false, endpoint.name(), e.toString(), e);
             }
         } catch (SQLException closeFailure) {
             // Closing a pooled connection does not fail in practice; if it does, the work's outcome stands.
             LOG.debug("{} - closing a connection failed: {}", endpoint.name(), closeFailure.getMessage());
-            return value;
         }
+        recordSuccess(breaker, operation, null, Route.WRITE, endpoint, System.nanoTime() - t0);
+        return value;
     }
 
-    private <T> T afterLostCommit(String operation, Endpoint endpoint, String xid, T value, SQLException e)
+    /** A transaction id and the start time of the server that gave it: ids can be handed out again after a crash. */
+    record TxId(String xid, String serverStart) {
+    }
+
+    private <T> T afterLostCommit(String operation, Endpoint endpoint, TxId xid, T value, Throwable e)
             throws AttemptFailure {
         if (xid == null) {
             // No transaction id was assigned: the transaction wrote nothing, so there is nothing to lose.
             return value;
         }
         CommitResolver.Outcome outcome = resolver.resolve(endpoint, xid);
-        guard.events().publish(new ResilienceEvent.CommitResolved(clock.instant(), operation, endpoint.name(), xid,
-                outcome.name()));
-        LOG.warn("{} - connection lost during COMMIT of {} (xid {}): {}", endpoint.name(), operation, xid, outcome);
+        guard.events().publish(new ResilienceEvent.CommitResolved(clock.instant(), operation, endpoint.name(),
+                xid.xid(), outcome.name()));
+        LOG.warn("{} - COMMIT of {} (xid {}) failed ({}); the server says {}", endpoint.name(), operation, xid.xid(),
+                e.getMessage(), outcome);
         return switch (outcome) {
             case COMMITTED -> value;
             case ABORTED -> throw new AttemptFailure(ErrorCategory.CONNECTION, true, false, endpoint.name(),
-                    "connection lost during COMMIT; the server aborted transaction " + xid, e);
+                    "COMMIT failed; the server aborted transaction " + xid.xid(), e);
             case UNKNOWN -> throw new AttemptFailure(ErrorCategory.COMMIT_UNKNOWN, false, true, endpoint.name(),
-                    "connection lost during COMMIT; the outcome of transaction " + xid + " could not be resolved", e);
+                    "COMMIT failed; the outcome of transaction " + xid.xid() + " could not be resolved", e);
         };
     }
 
-    private static String currentXid(Connection c) throws SQLException {
+    private static TxId currentXid(Connection c) throws SQLException {
         try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select pg_current_xact_id_if_assigned()::text")) {
+             ResultSet rs = st.executeQuery("select pg_current_xact_id_if_assigned()::text, "
+                     + "pg_postmaster_start_time()::text")) {
             rs.next();
-            return rs.getString(1);
+            String xid = rs.getString(1);
+            return xid == null ? null : new TxId(xid, rs.getString(2));
         }
     }
 
@@ -371,6 +416,7 @@ public final class DatabaseService implements AutoCloseable {
             return;
         }
         Duration d = Duration.ofNanos(nanos);
+        sql = redact(sql);
         SlowQuery q = new SlowQuery(operation, sql, route, endpoint.name(), d, clock.instant());
         synchronized (slowQueries) {
             if (slowQueries.size() == SLOW_QUERY_CAPACITY) {
@@ -382,6 +428,21 @@ public final class DatabaseService implements AutoCloseable {
         LOG.warn("{} - slow query: {} took {} ms{}", endpoint.name(), operation, d.toMillis(),
                 sql == null ? "" : ": " + sql);
         guard.events().publish(new ResilienceEvent.SlowCall(q.at(), operation, endpoint.name(), d, sql));
+    }
+
+    private static final java.util.regex.Pattern PASSWORD_LITERAL = java.util.regex.Pattern.compile(
+            "(?i)(password\\s*=?\\s*)('(?:[^']|'')*'|\"[^\"]*\"|[^\\s',)]+)");
+
+    /**
+     * SQL text kept in the log, the ring and events: a DBA's slow statement may be {@code ALTER ROLE ...
+     * PASSWORD '...'} or carry a connection string ({@code CREATE SUBSCRIPTION ... 'password=...'}).
+     */
+    static String redact(String sql) {
+        if (sql == null) {
+            return null;
+        }
+        return PASSWORD_LITERAL.matcher(sql).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(m.group(1)
+                + (m.group(2).startsWith("'") ? "'********'" : "********")));
     }
 
     private OperationMeters meters(String operation) {
@@ -428,7 +489,8 @@ public final class DatabaseService implements AutoCloseable {
     }
 
     public int inFlight() {
-        return inFlight.intValue();
+        long done = finished.sum();
+        return (int) (started.sum() - done);
     }
 
     /**
@@ -442,7 +504,7 @@ public final class DatabaseService implements AutoCloseable {
         }
         shuttingDown.set(true);
         long deadline = System.nanoTime() + grace.toNanos();
-        while (inFlight.sum() > 0 && System.nanoTime() < deadline) {
+        while (inFlight() > 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {

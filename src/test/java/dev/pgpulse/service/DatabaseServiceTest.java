@@ -243,4 +243,33 @@ class DatabaseServiceTest {
             assertThat(f.events.recent()).anyMatch(e -> e instanceof ResilienceEvent.SlowCall);
         }
     }
+
+    @Test
+    void anErrorThrownByTheWorkDoesNotLeakAHalfOpenPermit() {
+        var breaker = f.guard.breaker("primary");
+        breaker.transitionToOpenState();
+        breaker.transitionToHalfOpenState();
+        Result<Integer> boom = f.service.query("boom", Route.WRITE, c -> {
+            throw new AssertionError("a bug in the caller's code");
+        });
+        assertThat(((Result.Failure<Integer>) boom).category()).isEqualTo(ErrorCategory.APPLICATION);
+        // Three HALF_OPEN permits by default: all must still be there for real probes.
+        for (int i = 0; i < 3; i++) {
+            assertThat(f.service.query("probe", Route.WRITE, c -> scalar(c, "select 1")).isSuccess()).isTrue();
+        }
+        assertThat(breaker.getState().name()).isEqualTo("CLOSED");
+    }
+
+    @Test
+    void slowQueryTextHasPasswordsRedacted() {
+        String sql = "select pg_sleep(0.55), 'x' as note /* alter role app password 'hunter2' */";
+        f.service.query("secret", Route.READ, sql, false, c -> {
+            try (Statement st = c.createStatement()) {
+                st.execute(sql);
+            }
+            return 1;
+        });
+        assertThat(f.service.snapshot().slowQueries()).singleElement()
+                .satisfies(q -> assertThat(q.sql()).doesNotContain("hunter2").contains("password '********'"));
+    }
 }

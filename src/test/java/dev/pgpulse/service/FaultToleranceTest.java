@@ -211,12 +211,13 @@ class FaultToleranceTest {
     @Test
     void anUnreachableServerLeavesACommitUnknownRatherThanGuessed() throws Exception {
         service(Map.of());
-        String xid = f.service.transaction("xid", TxOptions.readCommitted(), c -> {
+        DatabaseService.TxId xid = f.service.transaction("xid", TxOptions.readCommitted(), c -> {
             try (Statement st = c.createStatement()) {
                 st.executeUpdate("insert into item values (5, 'x')");
-                try (ResultSet rs = st.executeQuery("select pg_current_xact_id()::text")) {
+                try (ResultSet rs = st.executeQuery(
+                        "select pg_current_xact_id()::text, pg_postmaster_start_time()::text")) {
                     rs.next();
-                    return rs.getString(1);
+                    return new DatabaseService.TxId(rs.getString(1), rs.getString(2));
                 }
             }
         }).orElseThrow();
@@ -241,5 +242,21 @@ class FaultToleranceTest {
         assertThat(r.orElseThrow()).isEqualTo(1);
         assertThat(r.attempts()).isGreaterThan(1);
         assertThat(rowsDirect("id = 6")).isEqualTo(1);
+    }
+
+    @Test
+    void aTransactionIdFromBeforeAServerRestartIsNotTrusted() throws Exception {
+        service(Map.of());
+        DatabaseService.TxId xid = f.service.transaction("xid", TxOptions.readCommitted(), c -> {
+            try (Statement st = c.createStatement()) {
+                st.executeUpdate("insert into item values (7, 'x')");
+                try (ResultSet rs = st.executeQuery("select pg_current_xact_id()::text")) {
+                    rs.next();
+                    return new DatabaseService.TxId(rs.getString(1), "1999-01-01 00:00:00+00");
+                }
+            }
+        }).orElseThrow();
+        CommitResolver resolver = new CommitResolver(Duration.ofSeconds(1), Duration.ofMillis(100));
+        assertThat(resolver.resolve(f.service.endpoints().primary(), xid)).isEqualTo(CommitResolver.Outcome.UNKNOWN);
     }
 }
