@@ -17,10 +17,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.time.Clock;
@@ -147,20 +149,26 @@ final class LoadtestCommand implements Callable<Integer> {
         workers.shutdown();
         try {
             while (!workers.awaitTermination(1, TimeUnit.SECONDS)) {
-                // Rows in flight finish on their own: each is bounded by its retries and COMMIT resolution.
+                // Rows in flight finish on their own: each is bounded by its retries, the pool's connection
+                // timeout per attempt and, after a lost COMMIT, the resolver's 30 s.
             }
         } catch (InterruptedException e) {
             workers.shutdownNow();
             Thread.currentThread().interrupt();
+            awaitQuietly(workers);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        List<String> report;
+        synchronized (lines) {
+            report = List.copyOf(lines);
+        }
         try {
-            writeAtomically(lines);
+            writeAtomically(report);
         } catch (IOException e) {
             context.err().println("pgpulse: loadtest: cannot write the report " + report + ": " + e.getMessage());
             return PgPulseCli.FAILED;
         }
-        int attempted = lines.size();
+        int attempted = report.size();
         context.out().printf(Locale.ROOT, "loadtest: %d of %d rows attempted in %.1f s (concurrency %d): %d COMMITTED,"
                         + " %d FAILED, %d UNKNOWN%s; report: %s%n", attempted, writes, seconds, concurrency,
                 counts[Fate.COMMITTED.ordinal()], counts[Fate.FAILED.ordinal()], counts[Fate.UNKNOWN.ordinal()],
@@ -205,6 +213,15 @@ final class LoadtestCommand implements Callable<Integer> {
         }
     }
 
+    /** After an interrupt: give the workers a moment to finish the row each is on, so the report is whole. */
+    private static void awaitQuietly(ExecutorService workers) {
+        try {
+            workers.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException again) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static void sleepNanos(long nanos) {
         if (nanos <= 0) {
             return;
@@ -222,6 +239,9 @@ final class LoadtestCommand implements Callable<Integer> {
         Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
         try {
             Files.write(tmp, lines, StandardCharsets.UTF_8);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(tmp);
