@@ -1,0 +1,16 @@
+package dev.pgpulse.health.alert;
+
+/**
+ * Sends FIRING and RESOLVED alerts (and manual ones) somewhere a person will see them. Called on the thread
+ * that runs {@link AlertEngine#evaluate}, so an implementation must return at once: anything slow (network,
+ * disk) goes to the notifier's own thread. An exception is logged by the engine and does not stop the others.
+ */
+public interface AlertNotifier extends AutoCloseable {
+
+    void send(Alert alert);
+
+    /** Releases the notifier's threads; idempotent. */
+    @Override
+    default void close() {
+    }
+}
