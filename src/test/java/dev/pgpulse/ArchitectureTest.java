@@ -32,7 +32,8 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule coreDoesNotReachIntoTheFaces = noClasses()
             .that().resideInAnyPackage("dev.pgpulse.config..", "dev.pgpulse.pool..", "dev.pgpulse.embedded..",
-                    "dev.pgpulse.resilience..", "dev.pgpulse.service..", "dev.pgpulse.demo..")
+                    "dev.pgpulse.resilience..", "dev.pgpulse.service..", "dev.pgpulse.demo..", "dev.pgpulse.health..",
+                    "dev.pgpulse.orchestration..")
             .should().dependOnClassesThat().resideInAnyPackage("dev.pgpulse.cli..", "dev.pgpulse.ui..",
                     "dev.pgpulse.agent..");
 

@@ -1,0 +1,221 @@
+package dev.pgpulse.orchestration;
+
+import dev.pgpulse.config.PgPulseConfig;
+import dev.pgpulse.embedded.EmbeddedServer;
+import dev.pgpulse.embedded.EmbeddedStartException;
+import dev.pgpulse.health.HealthMonitor;
+import dev.pgpulse.health.HealthSnapshot;
+import dev.pgpulse.health.HealthStatus;
+import dev.pgpulse.health.alert.AlertEngine;
+import dev.pgpulse.health.alert.AlertRule;
+import dev.pgpulse.health.alert.AlertRuleException;
+import dev.pgpulse.health.alert.AlertRuleStore;
+import dev.pgpulse.health.alert.LogNotifier;
+import dev.pgpulse.pool.EndpointStartupException;
+import dev.pgpulse.pool.Endpoints;
+import dev.pgpulse.resilience.EventLog;
+import dev.pgpulse.resilience.Guard;
+import dev.pgpulse.service.DatabaseService;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The composition root: from one {@link PgPulseConfig} it starts the embedded server when none is configured,
+ * opens the pools, builds the guard, the service, the health monitor and the alert engine, and owns the one
+ * scheduler thread. It shuts them down in reverse order, once, also from a JVM shutdown hook. Every face
+ * reads {@link #snapshot()}. (Migrations and backups will hang off it too.)
+ */
+public final class Orchestrator implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);
+
+    /** What the configuration file does not say yet. */
+    public record Options(Duration healthInterval, Path alertRulesFile, boolean shutdownHook) {
+        public static Options defaults(Path home) {
+            return new Options(HealthMonitor.DEFAULT_INTERVAL,
+                    home.resolve(".config").resolve("pgpulse").resolve("alert-rules.json"), true);
+        }
+    }
+
+    private final PgPulseConfig config;
+    private final PrometheusMeterRegistry meters;
+    private final EmbeddedServer embedded;
+    private final DatabaseService service;
+    private final HealthMonitor health;
+    private final AlertEngine alerts;
+    private final ScheduledExecutorService scheduler;
+    private final List<String> startupWarnings;
+    private final Clock clock = Clock.systemUTC();
+    private final Thread hook;
+    private volatile Status.State lifecycle = Status.State.STARTING;
+
+    private Orchestrator(PgPulseConfig config, PrometheusMeterRegistry meters, EmbeddedServer embedded,
+                         DatabaseService service, HealthMonitor health, AlertEngine alerts,
+                         ScheduledExecutorService scheduler, List<String> startupWarnings, boolean shutdownHook) {
+        this.config = config;
+        this.meters = meters;
+        this.embedded = embedded;
+        this.service = service;
+        this.health = health;
+        this.alerts = alerts;
+        this.scheduler = scheduler;
+        this.startupWarnings = List.copyOf(startupWarnings);
+        this.hook = shutdownHook ? Thread.ofPlatform().name("pgpulse-shutdown").unstarted(this::close) : null;
+    }
+
+    public static Orchestrator start(PgPulseConfig config, Options options)
+            throws EmbeddedStartException, EndpointStartupException, AlertRuleException {
+        List<String> warnings = new ArrayList<>(config.warnings());
+        AlertRuleStore.LoadResult rules = new AlertRuleStore(options.alertRulesFile()).load();
+        warnings.addAll(rules.warnings());
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        EmbeddedServer server = null;
+        PgPulseConfig resolved = config;
+        if (config.isEmbedded() && config.primary().isEmpty()) {
+            var e = config.embedded().orElseThrow();
+            server = EmbeddedServer.start(e);
+            resolved = config.withEmbeddedPrimary(server.endpoint(e));
+        }
+        Endpoints endpoints;
+        try {
+            endpoints = Endpoints.open(resolved, meters);
+        } catch (EndpointStartupException | RuntimeException e) {
+            if (server != null) {
+                server.close();
+            }
+            throw e;
+        }
+        Clock clock = Clock.systemUTC();
+        Guard guard = new Guard(resolved.resilience(), meters, new EventLog(EventLog.DEFAULT_CAPACITY), clock);
+        DatabaseService service = new DatabaseService(endpoints, guard, meters, clock);
+        AlertEngine alerts = new AlertEngine(500, List.of(new LogNotifier()));
+        for (AlertRule r : rules.rules()) {
+            alerts.registerAlertRule(r);
+        }
+        HealthMonitor monitor = new HealthMonitor(service, HealthMonitor.DEFAULT_QUERY_TIMEOUT,
+                HealthMonitor.DEFAULT_HISTORY, clock);
+        monitor.subscribe(h -> alerts.evaluate(h.at(), AlertMetrics.from(h, service.snapshot())));
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("pgpulse-scheduler").daemon().factory());
+        Orchestrator o = new Orchestrator(resolved, meters, server, service, monitor, alerts, scheduler, warnings,
+                options.shutdownHook());
+        warnings.forEach(w -> LOG.warn("{}", w));
+        if (o.hook != null) {
+            Runtime.getRuntime().addShutdownHook(o.hook);
+        }
+        monitor.start(scheduler, options.healthInterval());
+        o.lifecycle = Status.State.RUNNING;
+        LOG.info("PgPulse running on {} ({} endpoint(s), {})", o.target(), endpoints.all().size(),
+                resolved.environment().label());
+        return o;
+    }
+
+    /** Where it is: STARTING, RUNNING or DEGRADED (from the latest health sample), STOPPING, STOPPED. */
+    public Status status() {
+        Status.State state = lifecycle;
+        if (state != Status.State.RUNNING) {
+            return new Status(state, List.of(), clock.instant());
+        }
+        HealthSnapshot h = health.latest();
+        if (h == null) {
+            return new Status(Status.State.STARTING, List.of("waiting for the first health sample"), clock.instant());
+        }
+        if (h.status() == HealthStatus.UP) {
+            return new Status(Status.State.RUNNING, List.of(), clock.instant());
+        }
+        return new Status(Status.State.DEGRADED, h.reasons(), clock.instant());
+    }
+
+    public Snapshot snapshot() {
+        return new Snapshot(clock.instant(), status(), target(), embedded != null, config.environment().label(),
+                service.snapshot(), health.latest(), alerts.active(), alerts.history());
+    }
+
+    /** The primary as a user would name it, without password. */
+    public String target() {
+        return config.primary().map(p -> embedded != null ? embedded.url() : "postgresql://" + p.displayTarget())
+                .orElse("(not started)");
+    }
+
+    public MeterRegistry meters() {
+        return meters;
+    }
+
+    /** The Prometheus text exposition of every meter (HikariCP, Resilience4j and PgPulse's own). */
+    public String scrape() {
+        return meters.scrape();
+    }
+
+    public DatabaseService service() {
+        return service;
+    }
+
+    public HealthMonitor health() {
+        return health;
+    }
+
+    public AlertEngine alerts() {
+        return alerts;
+    }
+
+    public PgPulseConfig config() {
+        return config;
+    }
+
+    public Optional<EmbeddedServer> embedded() {
+        return Optional.ofNullable(embedded);
+    }
+
+    public List<String> startupWarnings() {
+        return startupWarnings;
+    }
+
+    /** Reverse order of starting: sampler, scheduler, alerts, service (drains, closes pools), embedded server. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (lifecycle == Status.State.STOPPING || lifecycle == Status.State.STOPPED) {
+                return;
+            }
+            lifecycle = Status.State.STOPPING;
+        }
+        LOG.info("PgPulse stopping");
+        health.close();
+        scheduler.shutdown();
+        try {
+            if (!scheduler.awaitTermination(5, TimeUnit.SECONDS)) {
+                scheduler.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            scheduler.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        alerts.close();
+        service.shutdown(config.resilience().shutdownGrace());
+        if (embedded != null) {
+            embedded.close();
+        }
+        meters.close();
+        lifecycle = Status.State.STOPPED;
+        if (hook != null && Thread.currentThread() != hook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException alreadyShuttingDown) {
+                // The JVM is exiting and the hook runs (or ran) this already.
+            }
+        }
+        LOG.info("PgPulse stopped");
+    }
+}

@@ -1,0 +1,97 @@
+package dev.pgpulse.orchestration;
+
+import dev.pgpulse.config.ConfigLoader;
+import dev.pgpulse.config.Overrides;
+import dev.pgpulse.health.alert.Alert;
+import dev.pgpulse.health.alert.AlertState;
+import dev.pgpulse.testing.PostgresExtension;
+import dev.pgpulse.testing.TestDatabase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+@ExtendWith(PostgresExtension.class)
+@Timeout(60)
+class OrchestratorTest {
+    @TempDir
+    Path home;
+
+    private Orchestrator start(TestDatabase db) throws Exception {
+        var config = new ConfigLoader(db.env(), home, "tester", 2).load(new Overrides(null, null, null, List.of(), null,
+                Map.of("breaker.minimum_calls", "2", "breaker.window_size", "4")));
+        return Orchestrator.start(config, new Orchestrator.Options(Duration.ofMillis(200),
+                home.resolve("alert-rules.json"), false));
+    }
+
+    @Test
+    void itComposesEverythingAndEveryFigureIsInOneSnapshot(TestDatabase db) throws Exception {
+        try (Orchestrator o = start(db)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> o.status().state() == Status.State.RUNNING);
+            Snapshot s = o.snapshot();
+            assertThat(s.embedded()).isFalse();
+            assertThat(s.target()).contains(db.host() + ":" + db.port() + "/" + db.database());
+            assertThat(s.health()).isNotNull();
+            assertThat(s.health().endpoint("primary").orElseThrow().server()).isNotNull();
+            assertThat(s.service().pools()).singleElement().satisfies(p -> assertThat(p.endpoint()).isEqualTo("primary"));
+            assertThat(s.service().breakers()).singleElement().satisfies(b -> assertThat(b.state()).isEqualTo("CLOSED"));
+            assertThat(s.service().operations()).anySatisfy(op -> assertThat(op.operation()).isEqualTo("health.primary"));
+            assertThat(s.activeAlerts()).isEmpty();
+            String scrape = o.scrape();
+            assertThat(scrape).contains("hikaricp_connections_active").contains("resilience4j_circuitbreaker_state")
+                    .contains("pgpulse_operation_seconds");
+        }
+    }
+
+    @Test
+    void anOpenBreakerFiresItsAlertAndDegradesTheStatusUntilItCloses(TestDatabase db) throws Exception {
+        try (Orchestrator o = start(db)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> o.status().state() == Status.State.RUNNING);
+            o.service().guard().breaker("primary").transitionToForcedOpenState();
+            await().atMost(Duration.ofSeconds(10)).until(() -> o.snapshot().activeAlerts().stream()
+                    .anyMatch(a -> a.ruleId().equals("breaker-open")));
+            Snapshot s = o.snapshot();
+            assertThat(s.status().state()).isEqualTo(Status.State.DEGRADED);
+            assertThat(s.status().reasons()).contains("primary circuit breaker FORCED_OPEN");
+            Alert fired = s.activeAlerts().stream().filter(a -> a.ruleId().equals("breaker-open")).findFirst().orElseThrow();
+            assertThat(fired.subject()).isEqualTo("breaker.primary.state");
+
+            o.service().guard().breaker("primary").transitionToClosedState();
+            await().atMost(Duration.ofSeconds(10)).until(() -> o.snapshot().activeAlerts().isEmpty()
+                    && o.status().state() == Status.State.RUNNING);
+            assertThat(o.snapshot().recentAlerts()).anyMatch(a -> a.ruleId().equals("breaker-open")
+                    && a.state() == AlertState.RESOLVED);
+        }
+    }
+
+    @Test
+    void closingIsOrderlyAndIdempotent(TestDatabase db) throws Exception {
+        Orchestrator o = start(db);
+        o.close();
+        o.close();
+        assertThat(o.status().state()).isEqualTo(Status.State.STOPPED);
+        assertThat(o.service().endpoints().primary().dataSource().isClosed()).isTrue();
+    }
+
+    @Test
+    void aCorruptRulesFileIsMovedAsideAndTheDefaultsLoad(TestDatabase db) throws Exception {
+        Files.writeString(home.resolve("alert-rules.json"), "{not json");
+        try (Orchestrator o = start(db)) {
+            assertThat(o.startupWarnings()).anyMatch(w -> w.contains("alert-rules.json"));
+            assertThat(o.alerts().rules()).extracting(r -> r.id()).contains("breaker-open", "pool-waiting");
+            try (var files = Files.list(home)) {
+                assertThat(files.map(p -> p.getFileName().toString()))
+                        .anyMatch(n -> n.startsWith("alert-rules.json.broken-"));
+            }
+        }
+    }
+}
