@@ -51,7 +51,7 @@ import java.util.stream.Collectors;
 /**
  * {@code pgpulse bench}: the cost of the resilient service layer, measured against raw HikariCP + pgjdbc in
  * the same run, on the same server and the same pool. For each thread count, raw and service runs of
- * {@code SELECT 1} alternate (A B A B ...), because runs of the same thing differ by about 10 % on a small
+ * {@code SELECT 1} alternate (A B, B A, ...), because runs of the same thing differ by about 10 % on a small
  * machine; the median of the rounds is quoted. Then the primary's breaker is forced open and the fail-fast
  * time of a call is measured, with a check that no call reached the pool.
  */
@@ -273,7 +273,7 @@ final class BenchCommand implements Callable<Integer> {
         out.println("raw     = HikariCP getConnection + pgjdbc prepareStatement(\"" + SQL + "\"), executeQuery, next, close");
         out.println("service = DatabaseService.query(\"" + OPERATION + "\", WRITE, same work): breaker, retry, timer");
         out.println(rounds + " round(s) of " + seconds + " s per path and thread count, raw and service alternating "
-                + "(A B A B ...), after " + warmup + " s warm-up per path; medians of the rounds");
+                + "(A B, B A, ...), after " + warmup + " s warm-up per path; medians of the rounds");
         out.println();
         out.flush();
 
@@ -294,8 +294,15 @@ final class BenchCommand implements Callable<Integer> {
             List<Run> rawRuns = new ArrayList<>();
             List<Run> serviceRuns = new ArrayList<>();
             for (int r = 0; r < rounds; r++) {
-                rawRuns.add(run(pool, samples, t, seconds, raw, "raw"));
-                serviceRuns.add(run(pool, samples, t, seconds, viaService, "service"));
+                // A B, then B A: whichever runs second inherits the first's garbage and JIT work, so the
+                // order alternates and neither path always pays for the other.
+                if (r % 2 == 0) {
+                    rawRuns.add(run(pool, samples, t, seconds, raw, "raw"));
+                    serviceRuns.add(run(pool, samples, t, seconds, viaService, "service"));
+                } else {
+                    serviceRuns.add(run(pool, samples, t, seconds, viaService, "service"));
+                    rawRuns.add(run(pool, samples, t, seconds, raw, "raw"));
+                }
                 err.printf(Locale.ROOT, "pgpulse: bench: %d thread(s), round %d/%d: raw %,.0f calls/s, service %,.0f calls/s%n",
                         t, r + 1, rounds, rawRuns.getLast().callsPerSecond(), serviceRuns.getLast().callsPerSecond());
                 err.flush();
@@ -327,7 +334,7 @@ final class BenchCommand implements Callable<Integer> {
         out.println("PER ROUND: calls/s of each run; on service/raw rows, the P50 latency ratio of each A/B pair.");
         out.println("JVM CPU µs/CALL: CPU time of this JVM (all threads; not PostgreSQL's) during a run, per call.");
         out.println("service/raw ratios are medians of the per-round ratios (each service run against the raw run "
-                + "just before it).");
+                + "of the same round, run just before or just after it).");
         out.println();
         out.flush();
 
