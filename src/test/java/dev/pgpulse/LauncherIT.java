@@ -75,4 +75,36 @@ class LauncherIT {
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("Usage: pgpulse");
     }
+
+    @Test
+    void theAgentServesHealthAndStopsCleanlyOnSigterm() throws Exception {
+        Path launcher = Path.of("bin/pgpulse").toAbsolutePath();
+        ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "agent", "--port", "0");
+        Map<String, String> env = pb.environment();
+        env.keySet().removeIf(k -> k.startsWith("PG") || k.startsWith("DATABASE_") || k.startsWith("XDG_"));
+        env.put("HOME", home.toString());
+        Path out = home.resolve("agent-out.txt");
+        Path err = home.resolve("agent-err.txt");
+        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        try {
+            var listening = java.util.regex.Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                    .until(() -> listening.matcher(Files.readString(out)).find());
+            var m = listening.matcher(Files.readString(out));
+            assertThat(m.find()).isTrue();
+            int port = Integer.parseInt(m.group(1));
+            var http = java.net.http.HttpClient.newHttpClient();
+            var health = java.net.URI.create("http://127.0.0.1:" + port + "/health");
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> http.send(
+                    java.net.http.HttpRequest.newBuilder(health).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+            p.destroy(); // SIGTERM
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("stopped after SIGTERM").isTrue();
+            String log = Files.readString(err);
+            assertThat(log).contains("agent stopped").contains("PgPulse stopped").contains("Embedded PostgreSQL stopped");
+            assertThat(home.resolve(".local/share/pgpulse/embedded/postmaster.pid")).doesNotExist();
+        } finally {
+            p.destroyForcibly();
+        }
+    }
 }

@@ -49,6 +49,7 @@ public final class PgPulseCli implements Callable<Integer> {
         cmd.addSubcommand(new ConfigCommand(context));
         cmd.addSubcommand(new StatusCommand(context));
         cmd.addSubcommand(new LoadtestCommand(context));
+        cmd.addSubcommand(new AgentCommand(context));
         cmd.addSubcommand(new BenchCommand(context));
         cmd.setOut(context.out());
         cmd.setErr(context.err());

@@ -54,6 +54,11 @@ public final class ConfigLoader {
                 Runtime.getRuntime().availableProcessors());
     }
 
+    /** The home folder this loader reads from: the same one the other per-user files live under. */
+    public Path home() {
+        return home;
+    }
+
     public PgPulseConfig load(Overrides flags) throws ConfigException {
         List<String> problems = new ArrayList<>();
         List<String> warnings = new ArrayList<>();

@@ -107,6 +107,8 @@ public final class Orchestrator implements AutoCloseable {
         HealthMonitor monitor = new HealthMonitor(service, HealthMonitor.DEFAULT_QUERY_TIMEOUT,
                 HealthMonitor.DEFAULT_HISTORY, clock);
         monitor.subscribe(h -> alerts.evaluate(h.at(), AlertMetrics.from(h, service.snapshot())));
+        StateMeters.register(meters, monitor, alerts,
+                endpoints.all().stream().map(dev.pgpulse.pool.Endpoint::name).toList());
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("pgpulse-scheduler").daemon().factory());
         Orchestrator o = new Orchestrator(resolved, meters, server, service, monitor, alerts, scheduler, warnings,

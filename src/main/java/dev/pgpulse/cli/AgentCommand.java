@@ -1,0 +1,87 @@
+package dev.pgpulse.cli;
+
+import dev.pgpulse.agent.AgentServer;
+import dev.pgpulse.config.ConfigException;
+import dev.pgpulse.config.PgPulseConfig;
+import dev.pgpulse.embedded.EmbeddedStartException;
+import dev.pgpulse.health.alert.AlertRuleException;
+import dev.pgpulse.orchestration.Orchestrator;
+import dev.pgpulse.pool.EndpointStartupException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code pgpulse agent}: the core headless, with /health, /metrics and /alerts over HTTP, until SIGTERM. */
+@Command(name = "agent", mixinStandardHelpOptions = true,
+        description = "Run headless and serve GET /health, /metrics (Prometheus) and /alerts until SIGTERM.")
+final class AgentCommand implements Callable<Integer> {
+    private final PgPulseCli.Context context;
+    @Mixin
+    TargetOptions target = new TargetOptions();
+
+    @Option(names = "--port", required = true, paramLabel = "N", description = "TCP port (0: any free one, printed).")
+    int port;
+
+    @Option(names = "--bind", paramLabel = "ADDR", defaultValue = "127.0.0.1",
+            description = "Address to listen on (default ${DEFAULT-VALUE}; 0.0.0.0 exposes it to the network).")
+    String bind;
+
+    AgentCommand(PgPulseCli.Context context) {
+        this.context = context;
+    }
+
+    @Override
+    public Integer call() {
+        if (port < 0 || port > 65535) {
+            context.err().println("pgpulse: agent: --port " + port + ": expected 0 to 65535");
+            return PgPulseCli.USAGE;
+        }
+        PgPulseConfig config;
+        try {
+            config = context.loader().load(target.toOverrides());
+        } catch (ConfigException e) {
+            return Problems.report(context.err(), e);
+        }
+        Orchestrator orchestrator;
+        try {
+            orchestrator = Orchestrator.start(config, Orchestrator.Options.defaults(context.loader().home()));
+        } catch (EmbeddedStartException | EndpointStartupException e) {
+            context.err().println("pgpulse: " + e.getMessage());
+            return PgPulseCli.FAILED;
+        } catch (AlertRuleException e) {
+            e.problems().forEach(p -> context.err().println("pgpulse: alert rules: " + p));
+            return PgPulseCli.USAGE;
+        }
+        AgentServer server;
+        try {
+            server = AgentServer.start(orchestrator, bind, port);
+        } catch (IOException | RuntimeException e) {
+            context.err().println("pgpulse: agent: cannot listen on " + bind + ":" + port + ": " + e.getMessage());
+            orchestrator.close();
+            return PgPulseCli.FAILED;
+        }
+        context.out().println("pgpulse agent listening on http://" + bind + ":" + server.port()
+                + " (GET /health, /metrics, /alerts); stop with SIGTERM or Ctrl-C");
+        context.out().flush();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = Thread.ofPlatform().name("pgpulse-agent-shutdown").unstarted(() -> {
+            server.close();
+            orchestrator.close();
+            stopped.countDown();
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            Runtime.getRuntime().removeShutdownHook(hook);
+            server.close();
+            orchestrator.close();
+        }
+        return PgPulseCli.OK;
+    }
+}
