@@ -48,7 +48,7 @@ final class AgentCommand implements Callable<Integer> {
         }
         Orchestrator orchestrator;
         try {
-            orchestrator = Orchestrator.start(config, Orchestrator.Options.defaults(context.loader().home()));
+            orchestrator = Orchestrator.start(config, Orchestrator.Options.defaults(context.loader().home(), config));
         } catch (EmbeddedStartException | EndpointStartupException e) {
             context.err().println("pgpulse: " + e.getMessage());
             return PgPulseCli.FAILED;

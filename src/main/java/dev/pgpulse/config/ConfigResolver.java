@@ -61,6 +61,7 @@ final class ConfigResolver {
                 Duration.ofHours(1));
 
         ResilienceSettings resilience = resilience();
+        MonitoringSettings monitoring = monitoring();
         boolean configured = layers.stream().anyMatch(l -> l.namesPrimary);
         List<ConfigValue> replicaUrls = layers.stream().filter(l -> l.replicas != null).findFirst()
                 .map(l -> l.replicas).orElse(List.of());
@@ -98,8 +99,35 @@ final class ConfigResolver {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new PgPulseConfig(environment, primary, replicas, embedded, startupWait, resilience, settings,
-                warnings);
+        return new PgPulseConfig(environment, primary, replicas, embedded, startupWait, resilience, monitoring,
+                settings, warnings);
+    }
+
+    private MonitoringSettings monitoring() {
+        String why = "PgPulse default";
+        Duration interval = duration("health.interval", MonitoringSettings.DEFAULT_HEALTH_INTERVAL, why,
+                Duration.ofMillis(100), Duration.ofHours(1));
+        Optional<java.net.URI> webhook = first("alerts.webhook_url").flatMap(v -> {
+            try {
+                java.net.URI uri = new java.net.URI(v.raw().trim());
+                String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+                if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
+                    record("alerts.webhook_url", ConnectionUri.mask(uri.toString()), v.source());
+                    return Optional.of(uri);
+                }
+            } catch (java.net.URISyntaxException e) {
+                // reported below
+            }
+            problems.add("alerts.webhook_url = '" + ConnectionUri.mask(v.raw()) + "' (from " + v.source()
+                    + "): expected an http:// or https:// URL such as https://hooks.example.com/pgpulse");
+            return Optional.empty();
+        });
+        if (webhook.isEmpty() && first("alerts.webhook_url").isEmpty()) {
+            record("alerts.webhook_url", "(none: alerts go to the log)", ConfigSource.defaults(why));
+        }
+        Duration timeout = duration("alerts.webhook_timeout", MonitoringSettings.DEFAULT_WEBHOOK_TIMEOUT, why,
+                Duration.ofMillis(100), Duration.ofMinutes(1));
+        return new MonitoringSettings(interval, webhook, timeout);
     }
 
     private ResilienceSettings resilience() {

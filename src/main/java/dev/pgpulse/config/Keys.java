@@ -15,7 +15,7 @@ final class Keys {
             "breaker.slow_call_rate_threshold", "breaker.slow_call_duration", "breaker.window_type",
             "breaker.window_size", "breaker.minimum_calls", "breaker.wait_in_open", "breaker.half_open_calls",
             "retry.max_attempts", "retry.initial_backoff", "retry.max_backoff", "query.slow_threshold",
-            "shutdown.grace");
+            "shutdown.grace", "health.interval", "alerts.webhook_url", "alerts.webhook_timeout");
     static final List<String> GLOBAL;
 
     static {

@@ -19,6 +19,7 @@ public record PgPulseConfig(
         Optional<EmbeddedConfig> embedded,
         Duration startupWait,
         ResilienceSettings resilience,
+        MonitoringSettings monitoring,
         List<Setting> settings,
         List<String> warnings) {
 
@@ -26,6 +27,7 @@ public record PgPulseConfig(
         Objects.requireNonNull(environment, "environment");
         Objects.requireNonNull(startupWait, "startupWait");
         Objects.requireNonNull(resilience, "resilience");
+        Objects.requireNonNull(monitoring, "monitoring");
         replicas = List.copyOf(replicas);
         settings = List.copyOf(settings);
         warnings = List.copyOf(warnings);
@@ -49,7 +51,7 @@ public record PgPulseConfig(
             throw new IllegalStateException("not an embedded configuration");
         }
         return new PgPulseConfig(environment, Optional.of(running), List.of(), embedded, startupWait,
-                resilience, settings, warnings);
+                resilience, monitoring, settings, warnings);
     }
 
     /** Primary first, then replicas in order. Empty while the embedded server has not started. */

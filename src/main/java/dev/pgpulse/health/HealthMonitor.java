@@ -106,6 +106,8 @@ public final class HealthMonitor implements AutoCloseable {
         synchronized (previous) {
             prev = previous.get(name);
         }
+        // The pool first: the probe below borrows from it, and a saturated pool must be seen as it was.
+        PoolSnapshot pool = e.snapshot();
         Result<ServerStatsReader.Sample> r = service.probe("health." + name, name, c -> {
             boolean auto = c.getAutoCommit();
             c.setAutoCommit(false);
@@ -124,7 +126,6 @@ public final class HealthMonitor implements AutoCloseable {
             }
         });
         String breaker = service.guard().breaker(name).getState().name();
-        PoolSnapshot pool = e.snapshot();
         List<String> reasons = new ArrayList<>();
         HealthStatus status = HealthStatus.UP;
         ServerStats server = null;

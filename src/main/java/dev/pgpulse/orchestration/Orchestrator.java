@@ -7,6 +7,8 @@ import dev.pgpulse.health.HealthMonitor;
 import dev.pgpulse.health.HealthSnapshot;
 import dev.pgpulse.health.HealthStatus;
 import dev.pgpulse.health.alert.AlertEngine;
+import dev.pgpulse.health.alert.AlertNotifier;
+import dev.pgpulse.health.alert.WebhookNotifier;
 import dev.pgpulse.health.alert.AlertRule;
 import dev.pgpulse.health.alert.AlertRuleException;
 import dev.pgpulse.health.alert.AlertRuleStore;
@@ -41,10 +43,10 @@ import java.util.concurrent.TimeUnit;
 public final class Orchestrator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);
 
-    /** What the configuration file does not say yet. */
+    /** Where the alert rules live and whether to register a JVM shutdown hook; the rest is in the config. */
     public record Options(Duration healthInterval, Path alertRulesFile, boolean shutdownHook) {
-        public static Options defaults(Path home) {
-            return new Options(HealthMonitor.DEFAULT_INTERVAL,
+        public static Options defaults(Path home, PgPulseConfig config) {
+            return new Options(config.monitoring().healthInterval(),
                     home.resolve(".config").resolve("pgpulse").resolve("alert-rules.json"), true);
         }
     }
@@ -100,7 +102,10 @@ public final class Orchestrator implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         Guard guard = new Guard(resolved.resilience(), meters, new EventLog(EventLog.DEFAULT_CAPACITY), clock);
         DatabaseService service = new DatabaseService(endpoints, guard, meters, clock);
-        AlertEngine alerts = new AlertEngine(500, List.of(new LogNotifier()));
+        List<AlertNotifier> notifiers = new ArrayList<>(List.of(new LogNotifier()));
+        var monitoring = resolved.monitoring();
+        monitoring.webhook().ifPresent(url -> notifiers.add(new WebhookNotifier(url, monitoring.webhookTimeout())));
+        AlertEngine alerts = new AlertEngine(500, notifiers);
         for (AlertRule r : rules.rules()) {
             alerts.registerAlertRule(r);
         }

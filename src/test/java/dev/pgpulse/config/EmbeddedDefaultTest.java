@@ -153,6 +153,7 @@ class EmbeddedDefaultTest {
     void aConfigurationIsEitherAPrimaryOrEmbedded() {
         assertThatIllegalArgumentException().isThrownBy(() -> new PgPulseConfig(Environment.DEVELOPMENT,
                 Optional.empty(), List.of(), Optional.empty(), Duration.ZERO, ResilienceSettings.defaults(),
+                MonitoringSettings.defaults(),
                 List.of(), List.of()));
     }
 

@@ -94,4 +94,52 @@ class OrchestratorTest {
             }
         }
     }
+
+    @Test
+    void aSaturatedPoolFiresItsRuleAndTheWebhookHearsItThenItResolves(TestDatabase db) throws Exception {
+        Path rules = home.resolve(".config/pgpulse/alert-rules.json");
+        Files.createDirectories(rules.getParent());
+        Files.writeString(rules, """
+                {"schemaVersion": 1, "rules": [
+                  {"id": "pool-waiting-now", "name": "Threads waiting for a connection", "metric": "pool.*.awaiting",
+                   "comparator": ">", "threshold": 0, "for": "0s", "severity": "warning", "enabled": true}]}
+                """);
+        var received = new java.util.concurrent.CopyOnWriteArrayList<String>();
+        var hook = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        hook.createContext("/alerts", ex -> {
+            received.add(new String(ex.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            ex.sendResponseHeaders(204, -1);
+            ex.close();
+        });
+        hook.start();
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8, Thread.ofPlatform().name("saturate-", 0).factory());
+        try {
+            var config = new ConfigLoader(db.env(), home, "tester", 2).load(new Overrides(null, null, null, List.of(),
+                    null, Map.of("pool.max_size", "2", "pool.connection_timeout", "5s", "health.interval", "150ms",
+                            "alerts.webhook_url", "http://127.0.0.1:" + hook.getAddress().getPort() + "/alerts")));
+            assertThat(config.monitoring().healthInterval()).isEqualTo(Duration.ofMillis(150));
+            try (Orchestrator o = Orchestrator.start(config, Orchestrator.Options.defaults(home, config))) {
+                var release = new java.util.concurrent.CountDownLatch(1);
+                for (int i = 0; i < 4; i++) {
+                    pool.submit(() -> {
+                        try (var _ = o.service().endpoints().primary().connection()) {
+                            release.await();
+                        }
+                        return null;
+                    });
+                }
+                await().atMost(Duration.ofSeconds(10)).until(() -> o.snapshot().activeAlerts().stream()
+                        .anyMatch(a -> a.ruleId().equals("pool-waiting-now") && a.subject().equals("pool.primary.awaiting")));
+                assertThat(o.status().state()).isEqualTo(Status.State.DEGRADED);
+                await().atMost(Duration.ofSeconds(10)).until(() -> received.stream()
+                        .anyMatch(b -> b.contains("pool-waiting-now") && b.contains("FIRING")));
+                release.countDown();
+                await().atMost(Duration.ofSeconds(10)).until(() -> o.snapshot().activeAlerts().isEmpty());
+                await().atMost(Duration.ofSeconds(10)).until(() -> received.stream().anyMatch(b -> b.contains("RESOLVED")));
+            }
+        } finally {
+            pool.shutdownNow();
+            hook.stop(0);
+        }
+    }
 }
