@@ -115,27 +115,32 @@ class OrchestratorTest {
         var pool = java.util.concurrent.Executors.newFixedThreadPool(8, Thread.ofPlatform().name("saturate-", 0).factory());
         try {
             var config = new ConfigLoader(db.env(), home, "tester", 2).load(new Overrides(null, null, null, List.of(),
-                    null, Map.of("pool.max_size", "2", "pool.connection_timeout", "5s", "health.interval", "150ms",
+                    null, Map.of("pool.max_size", "2", "pool.connection_timeout", "1s", "health.interval", "150ms",
                             "alerts.webhook_url", "http://127.0.0.1:" + hook.getAddress().getPort() + "/alerts")));
             assertThat(config.monitoring().healthInterval()).isEqualTo(Duration.ofMillis(150));
             try (Orchestrator o = Orchestrator.start(config, Orchestrator.Options.defaults(home, config))) {
                 var release = new java.util.concurrent.CountDownLatch(1);
                 for (int i = 0; i < 4; i++) {
                     pool.submit(() -> {
-                        try (var _ = o.service().endpoints().primary().connection()) {
-                            release.await();
+                        // Two hold both connections; the others keep asking, so threads are always waiting.
+                        while (release.getCount() > 0) {
+                            try (var _ = o.service().endpoints().primary().connection()) {
+                                release.await();
+                            } catch (java.sql.SQLException timedOut) {
+                                // asked again at once
+                            }
                         }
                         return null;
                     });
                 }
-                await().atMost(Duration.ofSeconds(10)).until(() -> o.snapshot().activeAlerts().stream()
+                await().atMost(Duration.ofSeconds(20)).until(() -> o.snapshot().activeAlerts().stream()
                         .anyMatch(a -> a.ruleId().equals("pool-waiting-now") && a.subject().equals("pool.primary.awaiting")));
                 assertThat(o.status().state()).isEqualTo(Status.State.DEGRADED);
-                await().atMost(Duration.ofSeconds(10)).until(() -> received.stream()
+                await().atMost(Duration.ofSeconds(20)).until(() -> received.stream()
                         .anyMatch(b -> b.contains("pool-waiting-now") && b.contains("FIRING")));
                 release.countDown();
-                await().atMost(Duration.ofSeconds(10)).until(() -> o.snapshot().activeAlerts().isEmpty());
-                await().atMost(Duration.ofSeconds(10)).until(() -> received.stream().anyMatch(b -> b.contains("RESOLVED")));
+                await().atMost(Duration.ofSeconds(20)).until(() -> o.snapshot().activeAlerts().isEmpty());
+                await().atMost(Duration.ofSeconds(20)).until(() -> received.stream().anyMatch(b -> b.contains("RESOLVED")));
             }
         } finally {
             pool.shutdownNow();
