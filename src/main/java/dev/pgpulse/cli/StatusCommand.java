@@ -1,44 +1,39 @@
 package dev.pgpulse.cli;
 
 import dev.pgpulse.config.ConfigException;
+import dev.pgpulse.config.EndpointConfig;
 import dev.pgpulse.config.PgPulseConfig;
 import dev.pgpulse.embedded.EmbeddedStartException;
-import dev.pgpulse.pool.Endpoint;
+import dev.pgpulse.health.EndpointStatus;
+import dev.pgpulse.health.HealthStatus;
+import dev.pgpulse.health.alert.AlertRuleException;
+import dev.pgpulse.orchestration.Orchestrator;
+import dev.pgpulse.orchestration.Snapshot;
 import dev.pgpulse.pool.EndpointStartupException;
 import dev.pgpulse.pool.PoolSnapshot;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 import java.io.PrintWriter;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * {@code pgpulse status}: connects (starting the embedded default when nothing is configured), runs a query
- * through every pool, and prints each endpoint's server, round trip and pool snapshot.
+ * {@code pgpulse status}: starts the core (the embedded default when nothing is configured), waits for the
+ * first health sample, and prints what the orchestrator's {@link Snapshot} says of every endpoint: server
+ * version, recovery, probe round trip, health, and its pool.
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Connect to every endpoint and print its server version, round-trip time and pool.")
+        description = "Connect to every endpoint and print its server version, round-trip time, health and pool.")
 final class StatusCommand implements Callable<Integer> {
-    private static final int RTT_SAMPLES = 5;
+    private static final Duration FIRST_SAMPLE_WAIT = Duration.ofSeconds(60);
     private final PgPulseCli.Context context;
     @Mixin
     TargetOptions target = new TargetOptions();
 
     StatusCommand(PgPulseCli.Context context) {
         this.context = context;
-    }
-
-    /** What one endpoint answered. */
-    record Probe(String server, boolean inRecovery, double rttMs, String error) {
     }
 
     @Override
@@ -50,74 +45,69 @@ final class StatusCommand implements Callable<Integer> {
             return Problems.report(context.err(), e);
         }
         Problems.warnings(context.err(), config);
-        try (Connected connected = Connected.open(config, new SimpleMeterRegistry())) {
-            return print(connected);
+        try (Orchestrator o = Orchestrator.start(config, Orchestrator.Options.defaults(context.loader().home(), config))) {
+            Snapshot s = firstSample(o);
+            if (s == null) {
+                context.err().println("pgpulse: status: no health sample within " + FIRST_SAMPLE_WAIT.toSeconds() + " s");
+                return PgPulseCli.FAILED;
+            }
+            return print(o, s);
         } catch (EmbeddedStartException | EndpointStartupException e) {
             context.err().println("pgpulse: " + e.getMessage());
             return PgPulseCli.FAILED;
+        } catch (AlertRuleException e) {
+            e.problems().forEach(p -> context.err().println("pgpulse: alert rules: " + p));
+            return PgPulseCli.USAGE;
         }
     }
 
-    private int print(Connected connected) {
-        PrintWriter out = context.out();
-        List<Endpoint> endpoints = connected.endpoints().all();
-        List<Probe> probes = new ArrayList<>();
-        for (Endpoint e : endpoints) {
-            probes.add(probe(e));
+    private static Snapshot firstSample(Orchestrator o) {
+        long deadline = System.nanoTime() + FIRST_SAMPLE_WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            Snapshot s = o.snapshot();
+            if (s.health() != null) {
+                return s;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
         }
-        String mode = connected.embedded() != null ? "embedded PostgreSQL at " + connected.embedded().url()
-                : "configured target";
-        out.println("PgPulse status - " + connected.config().environment().label() + ", " + mode);
+        return null;
+    }
+
+    private int print(Orchestrator o, Snapshot s) {
+        PrintWriter out = context.out();
+        String mode = s.embedded() ? "embedded PostgreSQL at " + s.target() : "configured target";
+        out.println("PgPulse status - " + s.environment() + ", " + mode);
+        out.println("health: " + s.health().status() + (s.health().reasons().isEmpty() ? ""
+                : " - " + String.join("; ", s.health().reasons())));
         out.println();
-        TextTable servers = new TextTable("ENDPOINT", "ROLE", "TARGET", "SERVER", "RECOVERY", "RTT", "STATUS");
-        boolean allOk = true;
-        for (int i = 0; i < endpoints.size(); i++) {
-            Endpoint e = endpoints.get(i);
-            Probe p = probes.get(i);
-            allOk &= p.error() == null;
-            servers.row(e.name(), e.role().name().toLowerCase(Locale.ROOT), e.config().displayTarget(),
-                    p.error() == null ? p.server() : "-",
-                    p.error() == null ? (p.inRecovery() ? "yes" : "no") : "-",
-                    p.error() == null ? ms(p.rttMs()) : "-",
-                    p.error() == null ? "ok" : "FAILED: " + p.error());
+        TextTable servers = new TextTable("ENDPOINT", "ROLE", "TARGET", "SERVER", "RECOVERY", "PROBE", "STATUS");
+        for (EndpointConfig e : o.config().endpoints()) {
+            EndpointStatus h = s.health().endpoint(e.name()).orElseThrow();
+            var server = h.server();
+            String status = h.status() == HealthStatus.UP ? "ok"
+                    : h.status().name() + (h.reasons().isEmpty() ? "" : ": " + String.join("; ", h.reasons()));
+            servers.row(e.name(), e.role().name().toLowerCase(Locale.ROOT), e.displayTarget(),
+                    server == null ? "-" : server.serverVersion(),
+                    server == null ? "-" : (server.inRecovery() ? "yes" : "no"),
+                    h.reachable() ? ms(h.latencyMs()) : "-", status);
         }
         servers.print(out);
         out.println();
         TextTable pools = new TextTable("POOL", "ACTIVE", "IDLE", "TOTAL", "MAX", "MIN IDLE", "WAITING",
                 "ACQUIRE MEAN", "ACQUIRE P95", "ACQUIRE MAX", "USAGE MEAN", "TIMEOUTS", "CREATED");
-        for (Endpoint e : endpoints) {
-            PoolSnapshot s = e.snapshot();
-            pools.row(s.endpoint(), s.active(), s.idle(), s.total(), s.max(), s.minIdle(), s.awaiting(),
-                    ms(s.acquireMeanMs()), ms(s.acquireP95Ms()), ms(s.acquireMaxMs()), ms(s.usageMeanMs()),
-                    s.timeouts(), s.created());
+        for (PoolSnapshot p : s.service().pools()) {
+            pools.row(p.endpoint(), p.active(), p.idle(), p.total(), p.max(), p.minIdle(), p.awaiting(),
+                    ms(p.acquireMeanMs()), ms(p.acquireP95Ms()), ms(p.acquireMaxMs()), ms(p.usageMeanMs()),
+                    p.timeouts(), p.created());
         }
         pools.print(out);
-        return allOk ? PgPulseCli.OK : PgPulseCli.FAILED;
-    }
-
-    /** The server's version and role, then the median of a few {@code SELECT 1} round trips on one connection. */
-    static Probe probe(Endpoint endpoint) {
-        try (Connection c = endpoint.connection(); Statement st = c.createStatement()) {
-            String version;
-            boolean recovery;
-            try (ResultSet rs = st.executeQuery("select split_part(current_setting('server_version'), ' ', 1), pg_is_in_recovery()")) {
-                rs.next();
-                version = rs.getString(1);
-                recovery = rs.getBoolean(2);
-            }
-            double[] samples = new double[RTT_SAMPLES];
-            for (int i = 0; i < RTT_SAMPLES; i++) {
-                long t0 = System.nanoTime();
-                try (ResultSet rs = st.executeQuery("select 1")) {
-                    rs.next();
-                }
-                samples[i] = (System.nanoTime() - t0) / 1e6;
-            }
-            Arrays.sort(samples);
-            return new Probe(version, recovery, samples[RTT_SAMPLES / 2], null);
-        } catch (SQLException e) {
-            return new Probe(null, false, 0, e.getMessage() + " [" + e.getSQLState() + "]");
-        }
+        boolean allReachable = s.health().endpoints().stream().allMatch(EndpointStatus::reachable);
+        return allReachable ? PgPulseCli.OK : PgPulseCli.FAILED;
     }
 
     private static String ms(double v) {

@@ -23,6 +23,7 @@ import java.util.Objects;
  * @param replayLagBytes           null on a primary; on a standby received but not yet replayed WAL, null when unknown
  * @param ratesKnown               false when the rates could not be computed (first sample, statistics reset); the
  *                                 rates are then 0
+ * @param serverVersion            {@code server_version} without the packager's suffix, e.g. {@code 15.19}
  */
 public record ServerStats(Instant at, String endpoint,
                           int connectionsUsed, int connectionsAvailable, double connectionsUsedRatio,
@@ -31,7 +32,7 @@ public record ServerStats(Instant at, String endpoint,
                           double longestIdleInTransactionSeconds, int waitingOnLocks,
                           double deadlocksPerMinute, long databaseSizeBytes, long oldestXidAge,
                           boolean inRecovery, Double replayLagSeconds, Long replayLagBytes,
-                          boolean ratesKnown) {
+                          boolean ratesKnown, String serverVersion) {
 
     public ServerStats {
         Objects.requireNonNull(at, "at");

@@ -44,6 +44,7 @@ public final class ServerStatsReader {
                    pg_database_size(current_database()) as database_size,
                    (select max(age(datfrozenxid)) from pg_database) as oldest_xid_age,
                    pg_is_in_recovery() as in_recovery,
+                   split_part(current_setting('server_version'), ' ', 1) as server_version,
                    case when pg_is_in_recovery() then
                        case when pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() then 0
                             else greatest(0, extract(epoch from now() - pg_last_xact_replay_timestamp())) end
@@ -96,7 +97,7 @@ public final class ServerStatsReader {
                     rs.getDouble("longest_query"), rs.getDouble("longest_xact"), rs.getDouble("longest_idle_xact"),
                     rs.getInt("waiting"), r.deadlocksPerMinute(),
                     rs.getLong("database_size"), rs.getLong("oldest_xid_age"),
-                    inRecovery, replayLagSeconds, replayLagBytes, r.known());
+                    inRecovery, replayLagSeconds, replayLagBytes, r.known(), rs.getString("server_version"));
             return new Sample(stats, now);
         }
     }

@@ -77,6 +77,10 @@ class AgentServerTest {
 
                 proxy.restore();
                 await().atMost(Duration.ofSeconds(20)).until(() -> get(port, "/health").statusCode() == 200);
+                await().atMost(Duration.ofSeconds(20)).until(() -> {
+                    JsonNode alerts = new ObjectMapper().readTree(get(port, "/alerts").body());
+                    return alerts.get("active").isEmpty() && alerts.get("recent").toString().contains("RESOLVED");
+                });
                 assertThat(get(port, "/nope").statusCode()).isEqualTo(404);
                 assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
                         .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString())

@@ -96,7 +96,7 @@ class PgPulseCliTest {
         Map<String, String> env = new HashMap<>(db.env());
         Run r = run(env, "status");
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).contains("configured target")
+        assertThat(r.out()).contains("configured target").contains("health: UP")
                 .containsPattern("primary\\s+primary\\s+\\S+@\\S+:" + db.port() + "/" + db.database()
                         + "\\s+\\d+\\.\\d+\\s+no\\s+\\d+\\.\\d+ ms\\s+ok")
                 .containsPattern("(?m)^POOL\\s+ACTIVE")
