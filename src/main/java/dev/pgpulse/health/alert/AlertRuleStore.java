@@ -20,6 +20,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import dev.pgpulse.config.Durations;
+
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -429,25 +431,12 @@ public final class AlertRuleStore {
         return Optional.of(m.group(1).isEmpty() ? d : d.negated());
     }
 
-    /** The shortest exact spelling: {@code 0s}, {@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h}. */
+    /** The shortest exact spelling ({@code 0s}, {@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h}), as the config prints it. */
     static String formatDuration(Duration d) {
         if (d.isNegative()) {
             return "-" + formatDuration(d.negated());
         }
-        long ms = d.toMillis();
-        if (ms == 0) {
-            return "0s";
-        }
-        if (ms % 3_600_000 == 0) {
-            return ms / 3_600_000 + "h";
-        }
-        if (ms % 60_000 == 0) {
-            return ms / 60_000 + "m";
-        }
-        if (ms % 1000 == 0) {
-            return ms / 1000 + "s";
-        }
-        return ms + "ms";
+        return d.isZero() ? "0s" : Durations.format(d);
     }
 
     private String fileName() {
