@@ -1,5 +1,6 @@
 package dev.pgpulse.pool;
 
+import dev.pgpulse.testing.LogCapture;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import dev.pgpulse.config.PgPulseConfig;
@@ -28,7 +29,7 @@ class LeakDetectionTest {
     @Test
     void connectionHeldPastTheThresholdIsReportedThenUnleaked(TestDatabase db, @TempDir Path home) throws Exception {
         PgPulseConfig config = PoolTesting.config(db.url(), home, List.of(), Map.of("pool.leak_detection", "2s"));
-        try (PoolTesting.LogCapture log = new PoolTesting.LogCapture(LEAK_LOGGER);
+        try (LogCapture log = new LogCapture(LEAK_LOGGER);
              Endpoints endpoints = Endpoints.open(config, new SimpleMeterRegistry())) {
             assertThat(endpoints.primary().dataSource().getLeakDetectionThreshold()).isEqualTo(2_000);
             String holder = Thread.currentThread().getName();

@@ -1,14 +1,9 @@
 package dev.pgpulse.pool;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.pgpulse.config.ConfigException;
 import dev.pgpulse.config.ConfigLoader;
 import dev.pgpulse.config.Overrides;
 import dev.pgpulse.config.PgPulseConfig;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -60,52 +55,6 @@ final class PoolTesting {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getString(1);
-        }
-    }
-
-    /** Captures one logger's events for the duration of a test; close it to detach. */
-    static final class LogCapture implements AutoCloseable {
-        private final Logger logger;
-        private final Level previousLevel;
-        private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
-
-        LogCapture(String loggerName) {
-            logger = (Logger) LoggerFactory.getLogger(loggerName);
-            previousLevel = logger.getLevel();
-            // The assertions need INFO and above whatever logback-test.xml says.
-            if (!logger.isInfoEnabled()) {
-                logger.setLevel(Level.INFO);
-            }
-            appender.setContext(logger.getLoggerContext());
-            appender.start();
-            logger.addAppender(appender);
-        }
-
-        LogCapture(Class<?> type) {
-            this(type.getName());
-        }
-
-        /**
-         * A copy taken under the appender's lock: events arrive on pool and housekeeper threads while the test
-         * thread reads, and AppenderBase appends while holding that same lock.
-         */
-        List<ILoggingEvent> events() {
-            synchronized (appender) {
-                return List.copyOf(appender.list);
-            }
-        }
-
-        List<ILoggingEvent> events(Level level, String messagePart) {
-            return events().stream()
-                    .filter(e -> e.getLevel() == level && e.getFormattedMessage().contains(messagePart))
-                    .toList();
-        }
-
-        @Override
-        public void close() {
-            logger.detachAppender(appender);
-            appender.stop();
-            logger.setLevel(previousLevel);
         }
     }
 }

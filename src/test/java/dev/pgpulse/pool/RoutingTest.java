@@ -1,5 +1,6 @@
 package dev.pgpulse.pool;
 
+import dev.pgpulse.testing.LogCapture;
 import ch.qos.logback.classic.Level;
 import dev.pgpulse.config.EndpointConfig;
 import dev.pgpulse.config.PgPulseConfig;
@@ -198,7 +199,7 @@ class RoutingTest {
         int port = replica.port();
         String url = replica.url();
         replica.close();
-        try (PoolTesting.LogCapture log = new PoolTesting.LogCapture(Endpoints.class)) {
+        try (LogCapture log = new LogCapture(Endpoints.class)) {
             long t0 = System.nanoTime();
             try (Endpoints endpoints = open(db, List.of(url),
                     Map.of("startup.wait", "1s", "pool.connection_timeout", "1s"))) {

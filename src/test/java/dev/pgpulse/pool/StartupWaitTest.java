@@ -1,5 +1,6 @@
 package dev.pgpulse.pool;
 
+import dev.pgpulse.testing.LogCapture;
 import ch.qos.logback.classic.Level;
 import dev.pgpulse.config.PgPulseConfig;
 import dev.pgpulse.embedded.EmbeddedServer;
@@ -89,7 +90,7 @@ class StartupWaitTest {
         PgPulseConfig config = PoolTesting.config("postgresql://postgres@localhost:" + port + "/postgres", home,
                 List.of(), Map.of("startup.wait", "30s"));
         EmbeddedServer late = null;
-        try (PoolTesting.LogCapture log = new PoolTesting.LogCapture(StartupWait.class)) {
+        try (LogCapture log = new LogCapture(StartupWait.class)) {
             // The server starts only once open() has been refused and is waiting, so the wait itself is exercised.
             CompletableFuture<EmbeddedServer> starting = CompletableFuture.supplyAsync(() -> {
                 await().atMost(Duration.ofSeconds(10)).until(

@@ -1,5 +1,6 @@
 package dev.pgpulse.health.alert;
 
+import dev.pgpulse.testing.LogCapture;
 import ch.qos.logback.classic.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -295,7 +296,7 @@ class AlertEngineTest {
         AlertNotifier broken = a -> {
             throw new IllegalStateException("notifier boom");
         };
-        try (AlertLogCapture logs = new AlertLogCapture(AlertEngine.class);
+        try (LogCapture logs = new LogCapture(AlertEngine.class);
              AlertEngine e = new AlertEngine(10, List.of(broken, sent::add))) {
             List<Alert> before = new CopyOnWriteArrayList<>();
             List<Alert> after = new CopyOnWriteArrayList<>();

@@ -1,5 +1,6 @@
 package dev.pgpulse.health.alert;
 
+import dev.pgpulse.testing.LogCapture;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,7 @@ class LogNotifierTest {
 
     @Test
     void levelFollowsSeverityAndResolvedIsInfo() {
-        try (AlertLogCapture logs = new AlertLogCapture(LogNotifier.class)) {
+        try (LogCapture logs = new LogCapture(LogNotifier.class)) {
             LogNotifier n = new LogNotifier();
             n.send(alert("crit", Severity.CRITICAL, AlertState.FIRING));
             n.send(alert("warn", Severity.WARNING, AlertState.FIRING));

@@ -1,5 +1,6 @@
 package dev.pgpulse.health.alert;
 
+import dev.pgpulse.testing.LogCapture;
 import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -109,7 +110,7 @@ class WebhookNotifierTest {
         Duration timeout = Duration.ofSeconds(2);
         WebhookNotifier notifier = new WebhookNotifier(uri(server), timeout, 8);
         AlertEngine engine = new AlertEngine(500, List.of(notifier));
-        try (AlertLogCapture logs = new AlertLogCapture(WebhookNotifier.class)) {
+        try (LogCapture logs = new LogCapture(WebhookNotifier.class)) {
             engine.registerAlertRule(new AlertRule("deadlocks", "Deadlocks", "server.deadlocks_per_minute",
                     Comparator.GT, 5, Duration.ZERO, Severity.WARNING, true));
 
@@ -146,7 +147,7 @@ class WebhookNotifierTest {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             gone = URI.create("http://127.0.0.1:" + socket.getLocalPort() + "/hook");
         } // nothing listens on that port any more
-        try (AlertLogCapture logs = new AlertLogCapture(WebhookNotifier.class);
+        try (LogCapture logs = new LogCapture(WebhookNotifier.class);
              WebhookNotifier notifier = new WebhookNotifier(gone, Duration.ofSeconds(2))) {
             notifier.send(Alert.manual("m", Severity.WARNING, AlertState.FIRING, T0, "x"));
             // the counter moves just before the line is logged: wait for the line

@@ -1,4 +1,4 @@
-package dev.pgpulse.health.alert;
+package dev.pgpulse.testing;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -9,28 +9,38 @@ import org.slf4j.LoggerFactory;
 import java.util.List;
 
 /** Captures one logger's events for the duration of a test; close it to detach. */
-final class AlertLogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
     private final Logger logger;
     private final Level previousLevel;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-    AlertLogCapture(Class<?> type) {
-        logger = (Logger) LoggerFactory.getLogger(type);
+    public LogCapture(String loggerName) {
+        logger = (Logger) LoggerFactory.getLogger(loggerName);
         previousLevel = logger.getLevel();
-        logger.setLevel(Level.INFO);
+        // The assertions need INFO and above whatever logback-test.xml says.
+        if (!logger.isInfoEnabled()) {
+            logger.setLevel(Level.INFO);
+        }
         appender.setContext(logger.getLoggerContext());
         appender.start();
         logger.addAppender(appender);
     }
 
-    /** A copy taken under the appender's lock: events may arrive on the notifier's thread. */
-    List<ILoggingEvent> events() {
+    public LogCapture(Class<?> type) {
+        this(type.getName());
+    }
+
+    /**
+     * A copy taken under the appender's lock: events arrive on pool and housekeeper threads while the test
+     * thread reads, and AppenderBase appends while holding that same lock.
+     */
+    public List<ILoggingEvent> events() {
         synchronized (appender) {
             return List.copyOf(appender.list);
         }
     }
 
-    List<ILoggingEvent> events(Level level, String messagePart) {
+    public List<ILoggingEvent> events(Level level, String messagePart) {
         return events().stream()
                 .filter(e -> e.getLevel() == level && e.getFormattedMessage().contains(messagePart))
                 .toList();
