@@ -23,9 +23,12 @@ public final class Endpoint implements AutoCloseable {
     /** False for a replica that did not answer at startup, until its pool has made a connection. */
     private volatile boolean reached;
 
-    Endpoint(EndpointConfig config, HikariDataSource dataSource, MeterRegistry registry, Clock clock,
-             boolean reachedAtStartup) {
+    private final HikariDataSource healthDataSource;
+
+    Endpoint(EndpointConfig config, HikariDataSource dataSource, HikariDataSource healthDataSource,
+             MeterRegistry registry, Clock clock, boolean reachedAtStartup) {
         this.reached = reachedAtStartup;
+        this.healthDataSource = healthDataSource;
         this.config = config;
         this.dataSource = dataSource;
         this.registry = registry;
@@ -51,6 +54,11 @@ public final class Endpoint implements AutoCloseable {
 
     public Connection connection() throws SQLException {
         return dataSource.getConnection();
+    }
+
+    /** A read-only connection from the endpoint's own one-connection health pool, apart from the application's. */
+    public Connection healthConnection() throws SQLException {
+        return healthDataSource.getConnection();
     }
 
     /**
@@ -109,6 +117,7 @@ public final class Endpoint implements AutoCloseable {
     @Override
     public void close() {
         dataSource.close();
+        healthDataSource.close();
     }
 
     @Override

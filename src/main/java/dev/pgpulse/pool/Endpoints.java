@@ -28,6 +28,7 @@ public final class Endpoints implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Endpoints.class);
     private static final String ACQUIRE = "hikaricp.connections.acquire";
     private static final String USAGE = "hikaricp.connections.usage";
+    private static final long HEALTH_CONNECTION_TIMEOUT_MS = 2_000;
 
     private final Endpoint primary;
     private final List<Endpoint> replicas;
@@ -48,7 +49,7 @@ public final class Endpoints implements AutoCloseable {
                 () -> new IllegalStateException("the embedded server must be started before the pools"));
         configureRegistry(registry);
         StartupWait.await(primaryConfig, config.startupWait());
-        Endpoint primary = new Endpoint(primaryConfig, pool(primaryConfig, registry, true), registry, Clock.systemUTC(),
+        Endpoint primary = new Endpoint(primaryConfig, pool(primaryConfig, registry, true), healthPool(primaryConfig), registry, Clock.systemUTC(),
                 true);
         List<Endpoint> replicas = new ArrayList<>();
         try {
@@ -61,7 +62,7 @@ public final class Endpoints implements AutoCloseable {
                     LOG.warn("{} - not reachable at startup, reads go to the other endpoints until it is: {}",
                             rc.name(), e.getMessage());
                 }
-                replicas.add(new Endpoint(rc, pool(rc, registry, up), registry, Clock.systemUTC(), up));
+                replicas.add(new Endpoint(rc, pool(rc, registry, up), healthPool(rc), registry, Clock.systemUTC(), up));
             }
         } catch (RuntimeException e) {
             replicas.forEach(Endpoint::close);
@@ -125,6 +126,36 @@ public final class Endpoints implements AutoCloseable {
         }
         h.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
         h.setInitializationFailTimeout(failFast ? 1 : -1);
+        return new HikariDataSource(h);
+    }
+
+    /**
+     * One connection, lazily opened, for health probes: a health check must answer when the application's
+     * pool is saturated, which is exactly when a DBA looks. Not tracked in the metrics (it is not the
+     * application's pool); its connections still count in the server's figures.
+     */
+    static HikariDataSource healthPool(EndpointConfig c) {
+        HikariConfig h = new HikariConfig();
+        h.setPoolName(c.name() + "-health");
+        h.setJdbcUrl(c.jdbcUrl());
+        h.setUsername(c.user());
+        if (c.hasPassword()) {
+            h.setPassword(c.password());
+        }
+        h.setMaximumPoolSize(1);
+        h.setMinimumIdle(0);
+        h.setConnectionTimeout(Math.min(c.pool().connectionTimeout().toMillis(), HEALTH_CONNECTION_TIMEOUT_MS));
+        h.setIdleTimeout(Duration.ofMinutes(2).toMillis());
+        h.setMaxLifetime(c.pool().maxLifetime().toMillis());
+        StartupWait.properties(c).forEach((k, v) -> {
+            if (!k.equals("user") && !k.equals("password") && !k.equals("ApplicationName")) {
+                h.addDataSourceProperty((String) k, v);
+            }
+        });
+        h.addDataSourceProperty("ApplicationName", c.applicationName() + " health");
+        h.setReadOnly(true);
+        h.addDataSourceProperty("readOnlyMode", "always");
+        h.setInitializationFailTimeout(-1);
         return new HikariDataSource(h);
     }
 

@@ -98,8 +98,9 @@ public final class DatabaseService implements AutoCloseable {
     }
 
     /**
-     * One attempt on a named endpoint, through its breaker and without retries: for probes (the health
-     * monitor) that must ask a particular server. While the breaker is OPEN this fails fast; once its wait is
+     * One attempt on a named endpoint, through its breaker and without retries, on the endpoint's
+     * one-connection health pool: for probes (the health monitor) that must ask a particular server even
+     * while the application's pool is exhausted. The work must only read. While the breaker is OPEN this fails fast; once its wait is
      * over, the probe is one of the HALF_OPEN calls that close it again.
      */
     public <T> Result<T> probe(String operation, String endpointName, SqlFunction<Connection, T> work) {
@@ -238,8 +239,13 @@ public final class DatabaseService implements AutoCloseable {
 
     /** Taking a connection: a failure here means nothing was sent, so any work may safely run again. */
     private Connection connect(Endpoint endpoint, CircuitBreaker breaker, long t0) throws AttemptFailure {
+        return connect(endpoint, breaker, t0, false);
+    }
+
+    private Connection connect(Endpoint endpoint, CircuitBreaker breaker, long t0, boolean health)
+            throws AttemptFailure {
         try {
-            return endpoint.connection();
+            return health ? endpoint.healthConnection() : endpoint.connection();
         } catch (SQLException e) {
             breaker.onError(System.nanoTime() - t0, TimeUnit.NANOSECONDS, e);
             ErrorCategory category = SqlErrors.classify(e);
@@ -263,7 +269,8 @@ public final class DatabaseService implements AutoCloseable {
         Endpoint endpoint = fixed == null ? enter(route, attempts) : enter(fixed, attempts);
         CircuitBreaker breaker = breakers.get(endpoint);
         long t0 = System.nanoTime();
-        Connection c = connect(endpoint, breaker, t0);
+        // A probe of a named endpoint uses its health pool, so it answers even when the application's is full.
+        Connection c = connect(endpoint, breaker, t0, fixed != null);
         T value;
         try (c) {
             value = work.apply(c);

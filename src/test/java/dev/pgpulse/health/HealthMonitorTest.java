@@ -130,4 +130,38 @@ class HealthMonitorTest {
             scheduler.shutdownNow();
         }
     }
+
+    @Test
+    void aSaturatedApplicationPoolIsStillSampledPromptlyOnTheHealthPool() throws Exception {
+        var holders = Executors.newFixedThreadPool(6, Thread.ofPlatform().name("hold-", 0).factory());
+        var release = new java.util.concurrent.CountDownLatch(1);
+        try {
+            for (int i = 0; i < 6; i++) {
+                holders.submit(() -> {
+                    while (release.getCount() > 0) {
+                        try (var _ = service.endpoints().primary().connection()) {
+                            release.await();
+                        } catch (java.sql.SQLException timedOut) {
+                            // ask again: keep a thread waiting
+                        }
+                    }
+                    return null;
+                });
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> service.endpoints().primary().snapshot().active() == 5
+                    && service.endpoints().primary().snapshot().awaiting() > 0);
+            long t0 = System.nanoTime();
+            HealthSnapshot s = monitor.sample();
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
+            EndpointStatus primary = s.endpoint("primary").orElseThrow();
+            assertThat(primary.reachable()).isTrue();
+            assertThat(primary.server()).isNotNull();
+            assertThat(primary.pool().active()).isEqualTo(5);
+            assertThat(primary.status()).isEqualTo(HealthStatus.DEGRADED);
+            assertThat(s.reasons()).anyMatch(r -> r.contains("waiting for a connection"));
+        } finally {
+            release.countDown();
+            holders.shutdownNow();
+        }
+    }
 }
