@@ -31,7 +31,6 @@ import java.util.function.Consumer;
  */
 public final class HealthMonitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HealthMonitor.class);
-    public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
     public static final Duration DEFAULT_QUERY_TIMEOUT = Duration.ofSeconds(2);
     public static final int DEFAULT_HISTORY = 720;
     static final double POOL_BUSY_RATIO = 0.9;
