@@ -6,7 +6,6 @@ import dev.pgpulse.config.EndpointConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -90,7 +89,7 @@ public final class Endpoint implements AutoCloseable {
         return new PoolSnapshot(name(), clock.instant(), active, idle, total, dataSource.getMaximumPoolSize(),
                 dataSource.getMinimumIdle(), awaiting,
                 acquire == null ? 0 : acquire.mean(TimeUnit.MILLISECONDS),
-                percentile(acquire, 0.95),
+                Endpoints.percentileMs(acquire, 0.95),
                 acquire == null ? 0 : acquire.max(TimeUnit.MILLISECONDS),
                 usage == null ? 0 : usage.mean(TimeUnit.MILLISECONDS),
                 usage == null ? 0 : usage.max(TimeUnit.MILLISECONDS),
@@ -100,18 +99,6 @@ public final class Endpoint implements AutoCloseable {
 
     private Timer timer(String name) {
         return registry.find(name).tag("pool", name()).timer();
-    }
-
-    private static double percentile(Timer timer, double p) {
-        if (timer == null) {
-            return 0;
-        }
-        for (ValueAtPercentile v : timer.takeSnapshot().percentileValues()) {
-            if (Math.abs(v.percentile() - p) < 1e-9) {
-                return v.value(TimeUnit.MILLISECONDS);
-            }
-        }
-        return 0;
     }
 
     @Override

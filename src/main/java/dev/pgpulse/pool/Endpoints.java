@@ -7,8 +7,10 @@ import dev.pgpulse.config.EndpointConfig;
 import dev.pgpulse.config.PgPulseConfig;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
@@ -28,6 +31,8 @@ public final class Endpoints implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Endpoints.class);
     private static final String ACQUIRE = "hikaricp.connections.acquire";
     private static final String USAGE = "hikaricp.connections.usage";
+    /** Resilience4j's per-breaker call timer; the breakers are bound to the registry after the pools open. */
+    public static final String BREAKER_CALLS = "resilience4j.circuitbreaker.calls";
     private static final long HEALTH_CONNECTION_TIMEOUT_MS = 2_000;
 
     private final Endpoint primary;
@@ -74,8 +79,9 @@ public final class Endpoints implements AutoCloseable {
     }
 
     /**
-     * Asks Micrometer for percentiles on HikariCP's acquire and usage timers, which HikariCP does not
-     * configure itself. Must run before the first pool registers its meters.
+     * Asks Micrometer for percentiles on HikariCP's acquire and usage timers and on Resilience4j's per-breaker
+     * successful-call timer, which neither library configures itself. Must run before the first pool registers
+     * its meters (one filter per registry, so it is done here, where the first meters appear).
      */
     public static void configureRegistry(MeterRegistry registry) {
         if (registry.find(ACQUIRE).meters().isEmpty()) {
@@ -86,10 +92,28 @@ public final class Endpoints implements AutoCloseable {
                         return DistributionStatisticConfig.builder().percentiles(0.5, 0.95, 0.99)
                                 .expiry(Duration.ofMinutes(1)).bufferLength(3).build().merge(config);
                     }
+                    if (id.getName().equals(BREAKER_CALLS) && "successful".equals(id.getTag("kind"))) {
+                        // per-endpoint latency for the dashboard, from the timer Resilience4j records anyway
+                        return DistributionStatisticConfig.builder().percentiles(0.5, 0.95, 0.99)
+                                .expiry(Duration.ofMinutes(1)).bufferLength(1).build().merge(config);
+                    }
                     return config;
                 }
             });
         }
+    }
+
+    /** A percentile the registry keeps for a timer (see {@link #configureRegistry}), in ms; 0 without one. */
+    public static double percentileMs(Timer timer, double p) {
+        if (timer == null) {
+            return 0;
+        }
+        for (ValueAtPercentile v : timer.takeSnapshot().percentileValues()) {
+            if (Math.abs(v.percentile() - p) < 1e-9) {
+                return v.value(TimeUnit.MILLISECONDS);
+            }
+        }
+        return 0;
     }
 
     static HikariDataSource pool(EndpointConfig c, MeterRegistry registry, boolean failFast) {

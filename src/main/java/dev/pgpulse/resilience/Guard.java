@@ -12,6 +12,8 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.retry.RetryRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import dev.pgpulse.pool.Endpoints;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +36,7 @@ public final class Guard {
     private final RetryRegistry retries;
     private final EventLog events;
     private final Clock clock;
+    private final MeterRegistry meters;
     /** When each breaker last went OPEN (System.nanoTime), for routing back to it once its wait is over. */
     private final java.util.concurrent.ConcurrentHashMap<String, Long> openedAt = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -41,6 +44,7 @@ public final class Guard {
         this.settings = settings;
         this.events = events;
         this.clock = clock;
+        this.meters = meters;
         this.breakers = CircuitBreakerRegistry.of(breakerConfig(settings));
         this.retries = RetryRegistry.of(retryConfig(settings));
         breakers.getEventPublisher().onEntryAdded(e -> watch(e.getAddedEntry()));
@@ -139,10 +143,37 @@ public final class Guard {
     public BreakerSnapshot snapshot(String endpoint) {
         CircuitBreaker b = breaker(endpoint);
         CircuitBreaker.Metrics m = b.getMetrics();
+        Timer ok = callTimer(endpoint, "successful");
+        Timer failed = callTimer(endpoint, "failed");
         return new BreakerSnapshot(endpoint, clock.instant(), b.getState().name(), m.getFailureRate(),
                 m.getSlowCallRate(), b.getCircuitBreakerConfig().getFailureRateThreshold(),
                 b.getCircuitBreakerConfig().getSlowCallRateThreshold(), m.getNumberOfBufferedCalls(),
-                m.getNumberOfFailedCalls(), m.getNumberOfSlowCalls(), m.getNumberOfNotPermittedCalls());
+                m.getNumberOfFailedCalls(), m.getNumberOfSlowCalls(), m.getNumberOfNotPermittedCalls(),
+                ok == null ? 0 : ok.count(), failed == null ? 0 : failed.count(), Endpoints.percentileMs(ok, 0.5),
+                Endpoints.percentileMs(ok, 0.95), Endpoints.percentileMs(ok, 0.99));
+    }
+
+    private Timer callTimer(String endpoint, String kind) {
+        return meters.find(Endpoints.BREAKER_CALLS).tags("name", endpoint, "kind", kind).timer();
+    }
+
+    /** What a DBA can do to a breaker by hand: a drill, or taking an endpoint out of rotation. */
+    public enum Drill { FORCE_OPEN, FORCE_CLOSED, NORMAL }
+
+    /**
+     * Puts an endpoint's breaker in a state by hand. FORCE_OPEN fails every call fast and takes the endpoint out
+     * of routing; FORCE_CLOSED lets every call through whatever the failure rate (the breaker is DISABLED while
+     * so); NORMAL resets it to CLOSED with an empty window. Each is a transition, so it is logged and published.
+     */
+    public void drill(String endpoint, Drill drill) {
+        CircuitBreaker b = breakers.find(endpoint).orElseThrow(
+                () -> new IllegalArgumentException("no circuit breaker for endpoint '" + endpoint + "'"));
+        LOG.warn("{} - circuit breaker drill: {} (was {})", endpoint, drill, b.getState());
+        switch (drill) {
+            case FORCE_OPEN -> b.transitionToForcedOpenState();
+            case FORCE_CLOSED -> b.transitionToDisabledState();
+            case NORMAL -> b.reset();
+        }
     }
 
     public List<BreakerSnapshot> snapshots(Collection<String> endpoints) {

@@ -5,7 +5,7 @@ import io.github.resilience4j.retry.Retry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import dev.pgpulse.pool.Endpoints;
 
 import java.util.EnumMap;
 import java.util.Map;
@@ -59,20 +59,8 @@ final class OperationMeters {
         synchronized (failures) {
             failures.forEach((k, v) -> byCategory.put(k, (long) v.count()));
         }
-        double p50 = 0;
-        double p95 = 0;
-        double p99 = 0;
-        for (ValueAtPercentile v : timer.takeSnapshot().percentileValues()) {
-            double ms = v.value(TimeUnit.MILLISECONDS);
-            if (Math.abs(v.percentile() - 0.5) < 1e-9) {
-                p50 = ms;
-            } else if (Math.abs(v.percentile() - 0.95) < 1e-9) {
-                p95 = ms;
-            } else if (Math.abs(v.percentile() - 0.99) < 1e-9) {
-                p99 = ms;
-            }
-        }
         return new OperationStats(operation, timer.count(), byCategory, (long) retries.count(),
-                timer.mean(TimeUnit.MILLISECONDS), p50, p95, p99, timer.max(TimeUnit.MILLISECONDS));
+                timer.mean(TimeUnit.MILLISECONDS), Endpoints.percentileMs(timer, 0.5),
+                Endpoints.percentileMs(timer, 0.95), Endpoints.percentileMs(timer, 0.99), timer.max(TimeUnit.MILLISECONDS));
     }
 }

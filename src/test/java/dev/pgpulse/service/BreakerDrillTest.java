@@ -1,0 +1,84 @@
+package dev.pgpulse.service;
+
+import dev.pgpulse.pool.Route;
+import dev.pgpulse.resilience.BreakerSnapshot;
+import dev.pgpulse.resilience.ErrorCategory;
+import dev.pgpulse.resilience.Guard;
+import dev.pgpulse.resilience.ResilienceEvent;
+import dev.pgpulse.testing.PostgresExtension;
+import dev.pgpulse.testing.TestDatabase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** What the dashboard reads of a breaker (calls and latency per endpoint) and the drills a DBA runs on it. */
+@ExtendWith(PostgresExtension.class)
+@Timeout(30)
+class BreakerDrillTest {
+
+    private static BreakerSnapshot primary(ServiceFixture f) {
+        return f.service.snapshot().breakers().stream().filter(b -> b.endpoint().equals("primary")).findFirst()
+                .orElseThrow();
+    }
+
+    private static Result<Integer> sleepy(ServiceFixture f) {
+        return f.service.query("drill.sleep", Route.WRITE, "select pg_sleep(0.005)", true,
+                c -> {
+                    try (var st = c.createStatement()) {
+                        st.execute("select pg_sleep(0.005)");
+                    }
+                    return 1;
+                });
+    }
+
+    @Test
+    void callsAndLatencyPerEndpointComeFromTheBreakersTimers(TestDatabase db) throws Exception {
+        try (ServiceFixture f = new ServiceFixture(db, Map.of())) {
+            long before = primary(f).completedCalls();
+            for (int i = 0; i < 20; i++) {
+                assertThat(sleepy(f)).isInstanceOf(Result.Success.class);
+            }
+            BreakerSnapshot b = primary(f);
+            assertThat(b.successfulCalls() - before).isGreaterThanOrEqualTo(20);
+            assertThat(b.failedCallsTotal()).isZero();
+            // each call slept 5 ms on the server: the percentiles are of real calls, in milliseconds
+            assertThat(b.latencyP50Ms()).isBetween(5.0, 500.0);
+            assertThat(b.latencyP95Ms()).isGreaterThanOrEqualTo(b.latencyP50Ms());
+            assertThat(b.latencyP99Ms()).isGreaterThanOrEqualTo(b.latencyP95Ms());
+        }
+    }
+
+    @Test
+    void forceOpenFailsFastThenNormalRestoresAndForceClosedDisables(TestDatabase db) throws Exception {
+        try (ServiceFixture f = new ServiceFixture(db, Map.of())) {
+            assertThat(sleepy(f)).isInstanceOf(Result.Success.class);
+
+            f.guard.drill("primary", Guard.Drill.FORCE_OPEN);
+            assertThat(primary(f).state()).isEqualTo("FORCED_OPEN");
+            long denied = primary(f).notPermittedCalls();
+            Result<Integer> r = sleepy(f);
+            assertThat(r).isInstanceOfSatisfying(Result.Failure.class,
+                    fail -> assertThat(fail.category()).isEqualTo(ErrorCategory.CIRCUIT_OPEN));
+            assertThat(primary(f).notPermittedCalls()).isGreaterThan(denied);
+
+            f.guard.drill("primary", Guard.Drill.NORMAL);
+            assertThat(primary(f).state()).isEqualTo("CLOSED");
+            assertThat(sleepy(f)).isInstanceOf(Result.Success.class);
+
+            f.guard.drill("primary", Guard.Drill.FORCE_CLOSED);
+            assertThat(primary(f).state()).isEqualTo("DISABLED");
+            assertThat(sleepy(f)).isInstanceOf(Result.Success.class);
+
+            assertThat(f.events.recent()).filteredOn(e -> e instanceof ResilienceEvent.BreakerTransition)
+                    .extracting(e -> ((ResilienceEvent.BreakerTransition) e).to())
+                    .containsSubsequence("FORCED_OPEN", "CLOSED", "DISABLED");
+            assertThatThrownBy(() -> f.guard.drill("nope", Guard.Drill.FORCE_OPEN))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nope");
+        }
+    }
+}
