@@ -30,7 +30,8 @@ class LauncherIT {
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         Map<String, String> env = pb.environment();
-        env.keySet().removeIf(k -> k.startsWith("PG") || k.startsWith("DATABASE_") || k.startsWith("XDG_"));
+        env.keySet().removeIf(k -> k.startsWith("PG") || k.startsWith("DATABASE_") || k.startsWith("XDG_")
+                || k.equals("DISPLAY") || k.equals("WAYLAND_DISPLAY"));
         env.put("HOME", home.toString());
         env.putAll(extraEnv);
         Path out = home.resolve("out.txt");
@@ -70,10 +71,11 @@ class LauncherIT {
     }
 
     @Test
-    void noCommandPrintsTheHelp() throws Exception {
+    void noCommandOpensTheConsoleAndWithoutADisplaySaysWhatToRunInstead() throws Exception {
         Run r = launch(Map.of());
-        assertThat(r.code()).isZero();
-        assertThat(r.out()).contains("Usage: pgpulse");
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        assertThat(r.err()).contains("no display").contains("pgpulse status");
+        assertThat(launch(Map.of(), "--help").out()).contains("Usage: pgpulse").contains("console");
     }
 
     @Test

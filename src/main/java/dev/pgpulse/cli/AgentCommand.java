@@ -1,7 +1,6 @@
 package dev.pgpulse.cli;
 
 import dev.pgpulse.agent.AgentServer;
-import dev.pgpulse.config.ConfigException;
 import dev.pgpulse.config.PgPulseConfig;
 import dev.pgpulse.embedded.EmbeddedStartException;
 import dev.pgpulse.health.alert.AlertRuleException;
@@ -40,12 +39,11 @@ final class AgentCommand implements Callable<Integer> {
             context.err().println("pgpulse: agent: --port " + port + ": expected 0 to 65535");
             return PgPulseCli.USAGE;
         }
-        PgPulseConfig config;
-        try {
-            config = context.loader().load(target.toOverrides());
-        } catch (ConfigException e) {
-            return Problems.report(context.err(), e);
+        var loaded = Problems.load(context, target.toOverrides(), false);
+        if (loaded.isEmpty()) {
+            return PgPulseCli.USAGE;
         }
+        PgPulseConfig config = loaded.get();
         Orchestrator orchestrator;
         try {
             orchestrator = Orchestrator.start(config, Orchestrator.Options.defaults(context.loader().home(), config));

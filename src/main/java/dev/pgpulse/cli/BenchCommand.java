@@ -2,7 +2,6 @@ package dev.pgpulse.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
-import dev.pgpulse.config.ConfigException;
 import dev.pgpulse.config.Overrides;
 import dev.pgpulse.config.PgPulseConfig;
 import dev.pgpulse.embedded.EmbeddedStartException;
@@ -158,13 +157,11 @@ final class BenchCommand implements Callable<Integer> {
             return PgPulseCli.USAGE;
         }
         int maxThreads = Collections.max(threads);
-        PgPulseConfig config;
-        try {
-            config = context.loader().load(overrides(maxThreads));
-        } catch (ConfigException e) {
-            return Problems.report(context.err(), e);
+        var loaded = Problems.load(context, overrides(maxThreads), true);
+        if (loaded.isEmpty()) {
+            return PgPulseCli.USAGE;
         }
-        Problems.warnings(context.err(), config);
+        PgPulseConfig config = loaded.get();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         ExecutorService pool = Executors.newFixedThreadPool(maxThreads,
                 Thread.ofPlatform().name("bench-", 0).daemon(true).factory());

@@ -1,6 +1,5 @@
 package dev.pgpulse.cli;
 
-import dev.pgpulse.config.ConfigException;
 import dev.pgpulse.config.EndpointConfig;
 import dev.pgpulse.config.PgPulseConfig;
 import dev.pgpulse.config.Setting;
@@ -24,12 +23,11 @@ final class ConfigCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PgPulseConfig config;
-        try {
-            config = context.loader().load(target.toOverrides());
-        } catch (ConfigException e) {
-            return Problems.report(context.err(), e);
+        var loaded = Problems.load(context, target.toOverrides(), false);
+        if (loaded.isEmpty()) {
+            return PgPulseCli.USAGE;
         }
+        PgPulseConfig config = loaded.get();
         PrintWriter out = context.out();
         out.println("environment: " + config.environment().label());
         if (config.isEmbedded()) {

@@ -1,6 +1,5 @@
 package dev.pgpulse.cli;
 
-import dev.pgpulse.config.ConfigException;
 import dev.pgpulse.config.PgPulseConfig;
 import dev.pgpulse.embedded.EmbeddedStartException;
 import dev.pgpulse.pool.EndpointStartupException;
@@ -82,13 +81,11 @@ final class LoadtestCommand implements Callable<Integer> {
             context.err().println("pgpulse: loadtest: " + bad);
             return PgPulseCli.USAGE;
         }
-        PgPulseConfig config;
-        try {
-            config = context.loader().load(target.toOverrides());
-        } catch (ConfigException e) {
-            return Problems.report(context.err(), e);
+        var loaded = Problems.load(context, target.toOverrides(), true);
+        if (loaded.isEmpty()) {
+            return PgPulseCli.USAGE;
         }
-        Problems.warnings(context.err(), config);
+        PgPulseConfig config = loaded.get();
         var meters = new SimpleMeterRegistry();
         try (Connected connected = Connected.open(config, meters)) {
             Guard guard = new Guard(connected.config().resilience(), meters, new EventLog(EventLog.DEFAULT_CAPACITY),

@@ -46,6 +46,7 @@ public final class PgPulseCli implements Callable<Integer> {
 
     static CommandLine commandLine(Context context) {
         CommandLine cmd = new CommandLine(new PgPulseCli(context));
+        cmd.addSubcommand(new ConsoleCommand(context));
         cmd.addSubcommand(new ConfigCommand(context));
         cmd.addSubcommand(new StatusCommand(context));
         cmd.addSubcommand(new LoadtestCommand(context));
@@ -60,10 +61,9 @@ public final class PgPulseCli implements Callable<Integer> {
         return cmd;
     }
 
-    /** Until the console exists, no command prints the help. */
+    /** No command opens the console, on the embedded database when nothing is configured. */
     @Override
     public Integer call() {
-        spec.commandLine().usage(context.out());
-        return OK;
+        return new ConsoleCommand(context).call();
     }
 }

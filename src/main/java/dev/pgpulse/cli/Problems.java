@@ -17,6 +17,24 @@ final class Problems {
         return PgPulseCli.USAGE;
     }
 
+    /**
+     * The configuration the flags resolve to, or empty when it is bad, its problems then printed (the caller
+     * exits with {@link PgPulseCli#USAGE}). With {@code warn}, the configuration's warnings are printed too.
+     */
+    static java.util.Optional<PgPulseConfig> load(PgPulseCli.Context context, dev.pgpulse.config.Overrides flags,
+                                                  boolean warn) {
+        try {
+            PgPulseConfig config = context.loader().load(flags);
+            if (warn) {
+                warnings(context.err(), config);
+            }
+            return java.util.Optional.of(config);
+        } catch (ConfigException e) {
+            report(context.err(), e);
+            return java.util.Optional.empty();
+        }
+    }
+
     static void warnings(PrintWriter err, PgPulseConfig config) {
         for (String w : config.warnings()) {
             err.println("pgpulse: warning: " + w);

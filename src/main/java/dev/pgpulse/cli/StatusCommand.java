@@ -1,6 +1,5 @@
 package dev.pgpulse.cli;
 
-import dev.pgpulse.config.ConfigException;
 import dev.pgpulse.config.EndpointConfig;
 import dev.pgpulse.config.PgPulseConfig;
 import dev.pgpulse.embedded.EmbeddedStartException;
@@ -38,13 +37,11 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PgPulseConfig config;
-        try {
-            config = context.loader().load(target.toOverrides());
-        } catch (ConfigException e) {
-            return Problems.report(context.err(), e);
+        var loaded = Problems.load(context, target.toOverrides(), true);
+        if (loaded.isEmpty()) {
+            return PgPulseCli.USAGE;
         }
-        Problems.warnings(context.err(), config);
+        PgPulseConfig config = loaded.get();
         try (Orchestrator o = Orchestrator.start(config, Orchestrator.Options.defaults(context.loader().home(), config))) {
             Snapshot s = firstSample(o);
             if (s == null) {

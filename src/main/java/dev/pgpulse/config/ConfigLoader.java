@@ -59,6 +59,11 @@ public final class ConfigLoader {
         return home;
     }
 
+    /** An environment variable as this loader sees it (the process's, or a test's map). */
+    public java.util.Optional<String> variable(String name) {
+        return java.util.Optional.ofNullable(env.get(name)).filter(v -> !v.isBlank());
+    }
+
     public PgPulseConfig load(Overrides flags) throws ConfigException {
         List<String> problems = new ArrayList<>();
         List<String> warnings = new ArrayList<>();

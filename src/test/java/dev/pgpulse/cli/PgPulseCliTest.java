@@ -36,10 +36,25 @@ class PgPulseCliTest {
     }
 
     @Test
-    void noCommandPrintsTheHelp() {
-        Run r = run(Map.of());
+    void helpListsTheCommands() {
+        Run r = run(Map.of(), "--help");
         assertThat(r.code()).isZero();
-        assertThat(r.out()).contains("Usage: pgpulse").contains("config").contains("status");
+        assertThat(r.out()).contains("Usage: pgpulse").contains("console").contains("config").contains("status");
+    }
+
+    @Test
+    void noCommandOpensTheConsoleAndSaysWhyNotWithoutADisplay() {
+        Run r = run(Map.of());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err().strip().lines()).hasSize(1);
+        assertThat(r.err()).contains("no display").contains("DISPLAY").contains("pgpulse status");
+    }
+
+    @Test
+    void theConsoleReportsBadConfigurationBeforeAnyWindow() {
+        Run r = run(Map.of("DISPLAY", ":0", "DATABASE_URL", "nonsense"), "console");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("DATABASE_URL").contains("nonsense");
     }
 
     @Test

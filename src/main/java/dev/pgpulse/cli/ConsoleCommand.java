@@ -1,0 +1,52 @@
+package dev.pgpulse.cli;
+
+import dev.pgpulse.config.PgPulseConfig;
+import dev.pgpulse.orchestration.Orchestrator;
+import dev.pgpulse.ui.Console;
+import dev.pgpulse.ui.ConsolePrefs;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code pgpulse console} (and {@code pgpulse} with no command): the desktop console. The configuration and the
+ * preferences are read here, so bad input is reported on one line before any window opens.
+ */
+@Command(name = "console", mixinStandardHelpOptions = true,
+        description = "Open the desktop console (what `pgpulse` with no command does).")
+final class ConsoleCommand implements Callable<Integer> {
+    private final PgPulseCli.Context context;
+    @Mixin
+    TargetOptions target = new TargetOptions();
+
+    ConsoleCommand(PgPulseCli.Context context) {
+        this.context = context;
+    }
+
+    @Override
+    public Integer call() {
+        var loaded = Problems.load(context, target.toOverrides(), true);
+        if (loaded.isEmpty()) {
+            return PgPulseCli.USAGE;
+        }
+        PgPulseConfig config = loaded.get();
+        Optional<String> noDisplay = Console.noDisplayReason(context.loader()::variable);
+        if (noDisplay.isPresent()) {
+            context.err().println("pgpulse: console: " + noDisplay.get()
+                    + "; on a machine without a display run `pgpulse status` or `pgpulse agent --port 9187`");
+            return PgPulseCli.FAILED;
+        }
+        Path home = context.loader().home();
+        Path prefsFile = ConsolePrefs.defaultFile(home);
+        ConsolePrefs.Loaded prefs = new ConsolePrefs.Store().load(prefsFile);
+        prefs.warnings().forEach(w -> context.err().println("pgpulse: warning: " + w));
+        context.err().flush();
+        Optional<String> failure = Console.run(new Console.Launch(config, Orchestrator.Options.defaults(home, config),
+                prefsFile, prefs.prefs()));
+        failure.ifPresent(f -> context.err().println("pgpulse: " + f));
+        return failure.isPresent() ? PgPulseCli.FAILED : PgPulseCli.OK;
+    }
+}

@@ -1,0 +1,41 @@
+package dev.pgpulse.ui;
+
+import dev.pgpulse.config.PgPulseConfig;
+import dev.pgpulse.orchestration.Orchestrator;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The console's entry for the command line, free of JavaFX types so that a machine without a display gets a
+ * clear message before any JavaFX class loads.
+ */
+public final class Console {
+    /** Everything the window needs, resolved on the caller's thread before JavaFX starts. */
+    public record Launch(PgPulseConfig config, Orchestrator.Options options, Path prefsFile, ConsolePrefs prefs) {
+    }
+
+    private Console() {
+    }
+
+    /**
+     * Why the console cannot open a window here, if it cannot: on Linux without an X11 or Wayland display.
+     */
+    public static Optional<String> noDisplayReason(Function<String, Optional<String>> env) {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        if (!os.contains("linux")) {
+            return Optional.empty();
+        }
+        if (env.apply("DISPLAY").isEmpty() && env.apply("WAYLAND_DISPLAY").isEmpty()) {
+            return Optional.of("no display to open the console on (DISPLAY and WAYLAND_DISPLAY are not set)");
+        }
+        return Optional.empty();
+    }
+
+    /** Opens the window and returns when it is closed, with why PgPulse could not start if it could not. */
+    public static Optional<String> run(Launch launch) {
+        return ConsoleApp.launchAndWait(launch);
+    }
+}

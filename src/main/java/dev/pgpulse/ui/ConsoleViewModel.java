@@ -1,0 +1,55 @@
+package dev.pgpulse.ui;
+
+import dev.pgpulse.health.alert.AlertState;
+import dev.pgpulse.orchestration.Snapshot;
+import dev.pgpulse.orchestration.Status;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleIntegerProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+
+import java.util.Locale;
+
+/** The window's header and status bar, set from each snapshot on the FX thread. */
+public final class ConsoleViewModel {
+    final StringProperty target = new SimpleStringProperty("");
+    final StringProperty environment = new SimpleStringProperty("");
+    final BooleanProperty production = new SimpleBooleanProperty();
+    final BooleanProperty embedded = new SimpleBooleanProperty();
+    final StringProperty health = new SimpleStringProperty("STARTING");
+    final StringProperty lastSnapshot = new SimpleStringProperty("no snapshot yet");
+    final StringProperty statusText = new SimpleStringProperty("Starting…");
+    final IntegerProperty alertsFiring = new SimpleIntegerProperty();
+
+    public void apply(Snapshot s) {
+        target.set(s.target());
+        environment.set(s.environment());
+        production.set(s.environment().toLowerCase(Locale.ROOT).startsWith("prod"));
+        embedded.set(s.embedded());
+        Status st = s.status();
+        health.set(s.health() == null ? st.state().name() : s.health().status().name());
+        lastSnapshot.set("updated " + Format.time(s.at()));
+        alertsFiring.set((int) s.activeAlerts().stream().filter(a -> a.state() == AlertState.FIRING).count());
+        statusText.set(switch (st.state()) {
+            case RUNNING -> "Running: every endpoint is up";
+            case DEGRADED -> "Degraded: " + String.join("; ", st.reasons());
+            case STARTING -> "Starting: " + String.join("; ", st.reasons());
+            case STOPPING -> "Stopping…";
+            case STOPPED -> "Stopped";
+        });
+    }
+
+    public StringProperty healthProperty() {
+        return health;
+    }
+
+    public StringProperty statusTextProperty() {
+        return statusText;
+    }
+
+    public StringProperty lastSnapshotProperty() {
+        return lastSnapshot;
+    }
+}

@@ -1,0 +1,277 @@
+package dev.pgpulse.ui;
+
+import dev.pgpulse.demo.DemoWorkload;
+import dev.pgpulse.orchestration.Orchestrator;
+import dev.pgpulse.resilience.Guard;
+import dev.pgpulse.resilience.ResilienceEvent;
+import dev.pgpulse.ui.dashboard.DashboardView;
+import dev.pgpulse.ui.dashboard.DashboardViewModel;
+import dev.pgpulse.ui.fx.MetricsPoller;
+import javafx.beans.binding.Bindings;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.Parent;
+import javafx.scene.control.Alert;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.ChoiceBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
+import javafx.scene.control.ToggleButton;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.util.StringConverter;
+import org.controlsfx.control.Notifications;
+import org.controlsfx.control.StatusBar;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+
+/**
+ * The console's window content for a running {@link Orchestrator}: a header (target, environment, embedded or
+ * external, overall health, time of the last snapshot, poll interval, demo workload toggle), the tabs, and a
+ * status bar. One {@link MetricsPoller} feeds every view model; anything that could block (the demo workload's
+ * start and stop, saving preferences) runs on the console's own background thread, never on the FX thread.
+ */
+public final class ConsoleWindow implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ConsoleWindow.class);
+
+    private final Orchestrator orchestrator;
+    private final DemoWorkload demo;
+    private final ConsoleViewModel header = new ConsoleViewModel();
+    private final DashboardViewModel dashboard;
+    private final MetricsPoller poller;
+    private final BorderPane root = new BorderPane();
+    private final ExecutorService background = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("pgpulse-ui-background").daemon().factory());
+    private final Consumer<ConsolePrefs> prefsChanged;
+    private ConsolePrefs prefs;
+    private final DashboardView dashboardView;
+    final ChoiceBox<Duration> interval = new ChoiceBox<>();
+    final ToggleButton demoToggle = new ToggleButton();
+    private boolean notifications = true;
+
+    /**
+     * @param demo         the demo workload when running on the embedded server, else null
+     * @param prefsChanged told (on a background thread) whenever the user changes a preference
+     */
+    public ConsoleWindow(Orchestrator orchestrator, DemoWorkload demo, ConsolePrefs prefs,
+                         Consumer<ConsolePrefs> prefsChanged) {
+        this.orchestrator = orchestrator;
+        this.demo = demo;
+        this.prefs = prefs;
+        this.prefsChanged = prefsChanged;
+        this.dashboard = new DashboardViewModel(prefs.historyWindow());
+        this.poller = new MetricsPoller(orchestrator::snapshot, prefs.pollInterval());
+        poller.subscribe(header::apply);
+        poller.subscribe(dashboard::apply);
+        poller.subscribeDeferred(dashboard::applyTables);
+        dashboard.onBreakerTransition(this::notifyTransition);
+        dashboardView = new DashboardView(dashboard, this::drill);
+
+        TabPane tabs = new TabPane(new Tab("Dashboard", dashboardView));
+        tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+        tabs.setId("tabs");
+        root.setTop(headerBar());
+        root.setCenter(tabs);
+        root.setBottom(statusBar());
+        root.getStyleClass().add("console");
+        root.getStylesheets().add(ConsoleWindow.class.getResource("console.css").toExternalForm());
+    }
+
+    /** Starts polling. FX thread. */
+    public void start() {
+        poller.start();
+    }
+
+    public Parent root() {
+        return root;
+    }
+
+    public MetricsPoller poller() {
+        return poller;
+    }
+
+    public DashboardViewModel dashboard() {
+        return dashboard;
+    }
+
+    public DashboardView dashboardView() {
+        return dashboardView;
+    }
+
+    public ConsoleViewModel header() {
+        return header;
+    }
+
+    /** Tests and headless runs switch off popups. */
+    public void setNotifications(boolean on) {
+        notifications = on;
+    }
+
+    /** The preferences as they are now (window size is the caller's to add). */
+    public ConsolePrefs prefs() {
+        return prefs;
+    }
+
+    private Parent headerBar() {
+        Label name = new Label("PgPulse");
+        name.getStyleClass().add("brand");
+        Label target = new Label();
+        target.setId("target");
+        target.textProperty().bind(header.target);
+        target.getStyleClass().add("target");
+        Label env = new Label();
+        env.setId("environment");
+        env.textProperty().bind(Bindings.createStringBinding(() -> header.environment.get().toUpperCase(Locale.ROOT),
+                header.environment));
+        env.styleProperty().bind(Bindings.createStringBinding(() -> badge(header.production.get() ? "#c62828"
+                : header.environment.get().startsWith("stag") ? "#ef6c00" : "#2e7d32"), header.production, header.environment));
+        Label mode = new Label();
+        mode.setId("mode");
+        mode.textProperty().bind(Bindings.when(header.embedded).then("EMBEDDED").otherwise("EXTERNAL"));
+        mode.setStyle(badge("#455a64"));
+        Label health = new Label();
+        health.setId("health-badge");
+        health.textProperty().bind(header.health);
+        health.styleProperty().bind(Bindings.createStringBinding(() -> badge(switch (header.health.get()) {
+            case "UP", "RUNNING" -> "#2e7d32";
+            case "DEGRADED" -> "#ef6c00";
+            case "DOWN" -> "#c62828";
+            default -> "#616161";
+        }), header.health));
+        Label updated = new Label();
+        updated.setId("last-snapshot");
+        updated.textProperty().bind(header.lastSnapshot);
+
+        interval.setId("interval");
+        interval.getItems().setAll(ConsolePrefs.POLL_INTERVALS);
+        interval.setConverter(new StringConverter<>() {
+            @Override
+            public String toString(Duration d) {
+                return d == null ? "" : "every " + (d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() / 1000.0 + " s");
+            }
+
+            @Override
+            public Duration fromString(String s) {
+                throw new UnsupportedOperationException();
+            }
+        });
+        interval.setValue(prefs.pollInterval());
+        interval.valueProperty().addListener((o, a, d) -> {
+            if (d != null) {
+                poller.setInterval(d);
+                changePrefs(prefs.withPollInterval(d));
+            }
+        });
+
+        demoToggle.setId("demo-toggle");
+        demoToggle.setVisible(demo != null);
+        demoToggle.setManaged(demo != null);
+        demoToggle.setSelected(demo != null && demo.isRunning());
+        demoToggle.textProperty().bind(Bindings.when(demoToggle.selectedProperty()).then("Demo workload: on")
+                .otherwise("Demo workload: off"));
+        demoToggle.selectedProperty().addListener((o, a, on) -> {
+            changePrefs(prefs.withDemoWorkload(on));
+            background.execute(() -> {
+                if (on) {
+                    demo.start();
+                } else {
+                    demo.stop();
+                }
+            });
+        });
+
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        HBox bar = new HBox(10, name, target, env, mode, spacer, health, updated, interval, demoToggle);
+        bar.setAlignment(Pos.CENTER_LEFT);
+        bar.setPadding(new Insets(8, 10, 8, 10));
+        bar.getStyleClass().add("header");
+        return bar;
+    }
+
+    private StatusBar statusBar() {
+        StatusBar bar = new StatusBar();
+        bar.setId("status-bar");
+        bar.textProperty().bind(header.statusText);
+        Label alerts = new Label();
+        alerts.textProperty().bind(Bindings.createStringBinding(() -> header.alertsFiring.get() == 0 ? "no alert firing"
+                : header.alertsFiring.get() + " alert(s) firing", header.alertsFiring));
+        Label polls = new Label();
+        polls.textProperty().bind(Bindings.createStringBinding(() -> poller.pollsProperty().get() + " snapshots",
+                poller.pollsProperty()));
+        bar.getRightItems().addAll(alerts, new Label(" · "), polls);
+        return bar;
+    }
+
+    private static String badge(String colour) {
+        return "-fx-background-color: " + colour + "; -fx-text-fill: white; -fx-padding: 2 8 2 8; "
+                + "-fx-background-radius: 3; -fx-font-weight: bold;";
+    }
+
+    private void changePrefs(ConsolePrefs next) {
+        prefs = next;
+        background.execute(() -> prefsChanged.accept(next));
+    }
+
+    /** A drill on a production target asks first; the drill itself is an in-memory state change. */
+    void drill(String endpoint, Guard.Drill drill) {
+        if (header.production.get() && drill != Guard.Drill.NORMAL) {
+            Alert confirm = new Alert(Alert.AlertType.CONFIRMATION, "This is a PRODUCTION target. "
+                    + switch (drill) {
+                        case FORCE_OPEN -> "Forcing the " + endpoint + " breaker open makes every call to it fail at once.";
+                        case FORCE_CLOSED -> "Forcing the " + endpoint + " breaker closed lets calls through however often they fail.";
+                        case NORMAL -> "";
+                    } + " It stays so until you set it back to normal.", ButtonType.CANCEL, ButtonType.OK);
+            confirm.setHeaderText("Drill the " + endpoint + " circuit breaker?");
+            confirm.initOwner(root.getScene() == null ? null : root.getScene().getWindow());
+            Optional<ButtonType> answer = confirm.showAndWait();
+            if (answer.isEmpty() || answer.get() != ButtonType.OK) {
+                return;
+            }
+        }
+        orchestrator.service().guard().drill(endpoint, drill);
+        poller.pollNow();
+    }
+
+    private void notifyTransition(ResilienceEvent.BreakerTransition t) {
+        // an outage flips OPEN and HALF_OPEN every wait: tell the DBA when it starts and when it ends, not each probe
+        if (t.to().equals("HALF_OPEN") || (t.from().equals("HALF_OPEN") && t.to().equals("OPEN"))) {
+            return;
+        }
+        if (!notifications || root.getScene() == null || root.getScene().getWindow() == null
+                || !root.getScene().getWindow().isShowing()) {
+            return;
+        }
+        try {
+            Notifications n = Notifications.create().owner(root.getScene().getWindow())
+                    .title(t.endpoint() + " circuit breaker " + t.to())
+                    .text("was " + t.from() + " at " + Format.time(t.at()))
+                    .position(Pos.BOTTOM_RIGHT).hideAfter(javafx.util.Duration.seconds(6));
+            if (t.to().equals("CLOSED")) {
+                n.showInformation();
+            } else {
+                n.showWarning();
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("could not show a notification", e);
+        }
+    }
+
+    /** Stops polling and the background thread (the demo workload and orchestrator are the caller's). */
+    @Override
+    public void close() {
+        poller.close();
+        background.shutdown();
+    }
+
+}

@@ -1,0 +1,219 @@
+package dev.pgpulse.ui.dashboard;
+
+import dev.pgpulse.health.EndpointStatus;
+import dev.pgpulse.health.HealthSnapshot;
+import dev.pgpulse.health.ServerStats;
+import dev.pgpulse.orchestration.Snapshot;
+import dev.pgpulse.pool.PoolSnapshot;
+import dev.pgpulse.resilience.BreakerSnapshot;
+import dev.pgpulse.resilience.ResilienceEvent;
+import dev.pgpulse.service.ServiceSnapshot;
+import dev.pgpulse.service.SlowQuery;
+import dev.pgpulse.ui.Format;
+import javafx.beans.property.DoubleProperty;
+import javafx.beans.property.SimpleDoubleProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * The Dashboard's state, set from each {@link Snapshot} on the FX thread: one {@link EndpointViewModel} per
+ * endpoint, the primary server's strip, the latest slow queries and the breaker and retry event log. The view
+ * only binds to it.
+ */
+public final class DashboardViewModel {
+    /** A slow query as the table shows it. */
+    public record SlowQueryRow(String time, String operation, String endpoint, String duration, String sql) {
+    }
+
+    /** A breaker or retry event as the table shows it. */
+    public record EventRow(String time, String kind, String subject, String detail) {
+    }
+
+    private static final int TABLE_ROWS = 100;
+
+    private final History history;
+    private final Map<String, EndpointViewModel> byName = new LinkedHashMap<>();
+    private final ObservableList<EndpointViewModel> endpoints = FXCollections.observableArrayList();
+    private final ObservableList<SlowQueryRow> slowQueries = FXCollections.observableArrayList();
+    private final ObservableList<EventRow> events = FXCollections.observableArrayList();
+    private final List<Consumer<ResilienceEvent.BreakerTransition>> transitionListeners = new CopyOnWriteArrayList<>();
+    final StringProperty connections = new SimpleStringProperty("–");
+    final DoubleProperty connectionsRatio = new SimpleDoubleProperty();
+    final DoubleProperty tps = new SimpleDoubleProperty();
+    final StringProperty rollbackRatio = new SimpleStringProperty("–");
+    final StringProperty cacheHitRatio = new SimpleStringProperty("–");
+    final StringProperty longestTransaction = new SimpleStringProperty("–");
+    final StringProperty serverNote = new SimpleStringProperty("waiting for the first health sample");
+    private List<ResilienceEvent> lastEvents = List.of();
+    private List<SlowQuery> lastSlow = List.of();
+    private EventRow startRow;
+    /** Events already in the log when the console started are shown, not announced. */
+    private boolean baselineTaken;
+
+    public DashboardViewModel(Duration historyWindow) {
+        this.history = new History(historyWindow);
+    }
+
+    /** Applies one snapshot's tiles and server strip. FX thread. */
+    public void apply(Snapshot s) {
+        ServiceSnapshot svc = s.service();
+        HealthSnapshot h = s.health();
+        for (PoolSnapshot pool : svc.pools()) {
+            EndpointViewModel vm = byName.get(pool.endpoint());
+            if (vm == null) {
+                vm = new EndpointViewModel(pool.endpoint(), pool.endpoint().equals("primary") ? "primary" : "replica");
+                byName.put(pool.endpoint(), vm);
+                endpoints.add(vm);
+            }
+            BreakerSnapshot breaker = svc.breakers().stream().filter(b -> b.endpoint().equals(pool.endpoint()))
+                    .findFirst().orElse(null);
+            EndpointStatus status = h == null ? null : h.endpoint(pool.endpoint()).orElse(null);
+            vm.apply(pool, breaker, status, history);
+        }
+        applyServer(h);
+    }
+
+    /** Applies one snapshot's tables (slow queries, events); separate so the console can do it a frame later. */
+    public void applyTables(Snapshot s) {
+        if (startRow == null) {
+            // the log's first line: when this console started watching, and the breakers as it found them
+            startRow = new EventRow(Format.time(s.at()), "console", "all endpoints", "watching since here; breakers "
+                    + String.join(", ", s.service().breakers().stream().map(b -> b.endpoint() + " " + b.state()).toList()));
+            events.setAll(startRow);
+        }
+        applySlowQueries(s.service().slowQueries());
+        applyEvents(s.service().events());
+    }
+
+    private void applyServer(HealthSnapshot h) {
+        EndpointStatus primary = h == null ? null : h.endpoint("primary").orElse(null);
+        ServerStats st = primary == null ? null : primary.server();
+        if (st == null) {
+            serverNote.set(h == null ? "waiting for the first health sample" : "server figures unavailable: "
+                    + (primary == null || primary.reasons().isEmpty() ? "primary not sampled"
+                    : String.join("; ", primary.reasons())));
+            // no stale figures: a value shown is a value read in the latest sample
+            connections.set("–");
+            connectionsRatio.set(0);
+            tps.set(Double.NaN);
+            rollbackRatio.set("–");
+            cacheHitRatio.set("–");
+            longestTransaction.set("–");
+            return;
+        }
+        serverNote.set("PostgreSQL " + st.serverVersion() + " · sampled " + Format.time(st.at())
+                + (st.ratesKnown() ? "" : " · rates after the next sample"));
+        connections.set(st.connectionsUsed() + " / " + st.connectionsAvailable());
+        connectionsRatio.set(st.connectionsUsedRatio() * 100);
+        tps.set(st.tps());
+        rollbackRatio.set(st.ratesKnown() ? Format.ratio(st.rollbackRatio()) : "–");
+        cacheHitRatio.set(Format.ratio(st.cacheHitRatio()));
+        longestTransaction.set(st.longestTransactionSeconds() <= 0 ? "none" : Format.seconds(st.longestTransactionSeconds()));
+    }
+
+    private void applySlowQueries(List<SlowQuery> slow) {
+        if (slow.equals(lastSlow)) {
+            return;
+        }
+        lastSlow = slow;
+        List<SlowQueryRow> rows = new ArrayList<>();
+        for (int i = slow.size() - 1; i >= 0 && rows.size() < TABLE_ROWS; i--) {
+            SlowQuery q = slow.get(i);
+            rows.add(new SlowQueryRow(Format.time(q.at()), q.operation(), q.endpoint(),
+                    Format.ms(q.duration().toNanos() / 1e6), q.sql() == null ? "(no SQL given)" : q.sql()));
+        }
+        slowQueries.setAll(rows);
+    }
+
+    private void applyEvents(List<ResilienceEvent> all) {
+        if (baselineTaken && all.equals(lastEvents)) {
+            return;
+        }
+        List<ResilienceEvent> fresh = newSince(lastEvents, all);
+        boolean first = !baselineTaken;
+        baselineTaken = true;
+        lastEvents = all;
+        List<EventRow> rows = new ArrayList<>();
+        for (int i = all.size() - 1; i >= 0 && rows.size() < TABLE_ROWS; i--) {
+            ResilienceEvent e = all.get(i);
+            if (!(e instanceof ResilienceEvent.SlowCall)) {
+                rows.add(row(e));
+            }
+        }
+        if (rows.size() < TABLE_ROWS) {
+            rows.add(startRow);
+        }
+        events.setAll(rows);
+        if (!first) {
+            for (ResilienceEvent e : fresh) {
+                if (e instanceof ResilienceEvent.BreakerTransition t) {
+                    transitionListeners.forEach(l -> l.accept(t));
+                }
+            }
+        }
+    }
+
+    /** The events of {@code now} after the last one of {@code before} (the log is a sliding window). */
+    static List<ResilienceEvent> newSince(List<ResilienceEvent> before, List<ResilienceEvent> now) {
+        if (before.isEmpty()) {
+            return now;
+        }
+        ResilienceEvent last = before.getLast();
+        int at = now.lastIndexOf(last);
+        return at < 0 ? now : now.subList(at + 1, now.size());
+    }
+
+    private static EventRow row(ResilienceEvent e) {
+        String time = Format.time(e.at());
+        return switch (e) {
+            case ResilienceEvent.BreakerTransition t ->
+                    new EventRow(time, "breaker", t.endpoint(), t.from() + " → " + t.to());
+            case ResilienceEvent.RetryScheduled r -> new EventRow(time, "retry", r.operation(),
+                    "attempt " + r.attempt() + " failed, next in " + Format.ms(r.backoff().toNanos() / 1e6)
+                            + (r.error() == null ? "" : ": " + r.error()));
+            case ResilienceEvent.CommitResolved c -> new EventRow(time, "commit", c.operation(),
+                    "lost COMMIT of xid " + c.xid() + " on " + c.endpoint() + ": " + c.outcome().toLowerCase(Locale.ROOT));
+            case ResilienceEvent.SlowCall sc -> new EventRow(time, "slow", sc.operation(), Format.ms(sc.duration().toNanos() / 1e6));
+        };
+    }
+
+    /** Called on the FX thread for each breaker transition seen after the first snapshot (for notifications). */
+    public void onBreakerTransition(Consumer<ResilienceEvent.BreakerTransition> listener) {
+        transitionListeners.add(listener);
+    }
+
+    public ObservableList<EndpointViewModel> endpoints() {
+        return endpoints;
+    }
+
+    public EndpointViewModel endpoint(String name) {
+        return byName.get(name);
+    }
+
+    public ObservableList<SlowQueryRow> slowQueries() {
+        return slowQueries;
+    }
+
+    public ObservableList<EventRow> events() {
+        return events;
+    }
+
+    public StringProperty connectionsProperty() {
+        return connections;
+    }
+
+    public DoubleProperty tpsProperty() {
+        return tps;
+    }
+}

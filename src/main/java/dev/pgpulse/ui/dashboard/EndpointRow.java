@@ -1,0 +1,170 @@
+package dev.pgpulse.ui.dashboard;
+
+import dev.pgpulse.resilience.Guard;
+import dev.pgpulse.ui.Format;
+import eu.hansolo.tilesfx.Tile;
+import eu.hansolo.tilesfx.TileBuilder;
+import javafx.beans.binding.Bindings;
+import javafx.geometry.Pos;
+import javafx.scene.control.Label;
+import javafx.scene.control.MenuButton;
+import javafx.scene.control.MenuItem;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.VBox;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.function.BiConsumer;
+
+/** One endpoint's row of tiles: pool, acquire time, breaker, throughput, latency and health. */
+final class EndpointRow extends VBox {
+    private static final int CHART_POINTS = 60;
+    private static final double LATENCY_WIDTH = 270;
+
+    final Tile pool;
+    final Tile gauge;
+    final Tile acquire;
+    final Tile breaker;
+    final Tile throughput;
+    final Tile latency;
+    final Tile health;
+    final Label breakerState = new Label();
+    final Label healthState = new Label();
+
+    EndpointRow(EndpointViewModel vm, BiConsumer<String, Guard.Drill> drill) {
+        setId("endpoint-" + vm.name());
+        Label heading = new Label(vm.name() + (vm.role().equals("primary") ? "  (primary · writes and reads)"
+                : "  (replica · reads)"));
+        heading.getStyleClass().add("row-heading");
+
+        gauge = TileBuilder.create().skinType(Tile.SkinType.GAUGE2).prefSize(Tiles.WIDTH - 20, Tiles.HEIGHT - 60)
+                .title("").unit("of " + vm.poolMax.get()).decimals(0).tickLabelDecimals(0)
+                .maxValue(vm.poolMax.get()).thresholdVisible(false).backgroundColor(javafx.scene.paint.Color.TRANSPARENT)
+                .animated(false).shadowsEnabled(false).textVisible(false).build();
+        gauge.setId("pool-" + vm.name());
+        vm.poolMax.addListener((o, a, max) -> {
+            gauge.setMaxValue(max.doubleValue());
+            gauge.setUnit("of " + max);
+        });
+        vm.poolActive.addListener((o, a, n) -> gauge.setValue(n.doubleValue()));
+        Label poolDetail = new Label();
+        poolDetail.setId("pool-detail-" + vm.name());
+        poolDetail.getStyleClass().add("tile-line");
+        poolDetail.textProperty().bind(Bindings.createStringBinding(() -> "idle " + vm.poolIdle.get() + " · total "
+                        + vm.poolTotal.get() + " · waiting " + vm.poolAwaiting.get(),
+                vm.poolIdle, vm.poolTotal, vm.poolAwaiting));
+        VBox poolBody = new VBox(0, gauge, poolDetail);
+        poolBody.setAlignment(Pos.TOP_CENTER);
+        pool = Tiles.custom("Pool in use", poolBody, Tiles.WIDTH, Tiles.HEIGHT);
+
+        acquire = Tiles.sparkLine("Acquire p95", "ms", 2);
+        acquire.setId("acquire-" + vm.name());
+        vm.acquireP95Ms.addListener((o, a, n) -> acquire.setValue(n.doubleValue()));
+
+        breaker = Tiles.custom("Circuit breaker", breakerBody(vm, drill), Tiles.WIDTH, Tiles.HEIGHT);
+        breaker.setId("breaker-" + vm.name());
+
+        throughput = Tiles.sparkLine("Throughput", "calls/s", 1);
+        throughput.setId("throughput-" + vm.name());
+        vm.callsPerSecond.addListener((o, a, n) -> throughput.setValue(n.doubleValue()));
+
+        latency = Tiles.custom("Latency (ms)", latencyBody(vm), LATENCY_WIDTH, Tiles.HEIGHT);
+        latency.setId("latency-" + vm.name());
+
+        health = Tiles.custom("Health", healthBody(vm), Tiles.WIDTH, Tiles.HEIGHT);
+        health.setId("health-" + vm.name());
+
+        HBox tiles = new HBox(6, pool, acquire, breaker, throughput, latency, health);
+        getChildren().addAll(heading, tiles);
+        setSpacing(4);
+    }
+
+    private VBox breakerBody(EndpointViewModel vm, BiConsumer<String, Guard.Drill> drill) {
+        breakerState.setId("breaker-state-" + vm.name());
+        breakerState.getStyleClass().add("state-words");
+        breakerState.textProperty().bind(Bindings.createStringBinding(() -> Tiles.breakerWords(vm.breakerState.get()),
+                vm.breakerState));
+        breakerState.styleProperty().bind(Bindings.createStringBinding(() -> "-fx-text-fill: "
+                + Tiles.web(Tiles.breakerColor(vm.breakerState.get())) + ";", vm.breakerState));
+        Label meaning = new Label();
+        meaning.textProperty().bind(Bindings.createStringBinding(() -> Tiles.breakerMeaning(vm.breakerState.get()),
+                vm.breakerState));
+        Label failures = new Label();
+        failures.textProperty().bind(Bindings.createStringBinding(() -> "failures " + Format.rate(vm.failureRate.get())
+                + " (limit " + Format.rate(vm.failureThreshold.get()) + ")", vm.failureRate, vm.failureThreshold));
+        Label slow = new Label();
+        slow.textProperty().bind(Bindings.createStringBinding(() -> "slow calls " + Format.rate(vm.slowCallRate.get())
+                + " (limit " + Format.rate(vm.slowCallThreshold.get()) + ")", vm.slowCallRate, vm.slowCallThreshold));
+        Label rejected = new Label();
+        rejected.textProperty().bind(Bindings.createStringBinding(() -> "rejected calls: " + vm.notPermitted.get(),
+                vm.notPermitted));
+        for (Label l : List.of(meaning, failures, slow, rejected)) {
+            l.getStyleClass().add("tile-line");
+        }
+        MenuButton drills = new MenuButton("Drill");
+        drills.setId("drill-" + vm.name());
+        drills.getStyleClass().add("drill");
+        for (Guard.Drill d : Guard.Drill.values()) {
+            MenuItem item = new MenuItem(switch (d) {
+                case FORCE_OPEN -> "Force open (fail every call)";
+                case FORCE_CLOSED -> "Force closed (ignore failures)";
+                case NORMAL -> "Back to normal (reset)";
+            });
+            item.setId("drill-" + d.name().toLowerCase(Locale.ROOT) + "-" + vm.name());
+            item.setOnAction(e -> drill.accept(vm.name(), d));
+            drills.getItems().add(item);
+        }
+        VBox box = new VBox(2, breakerState, meaning, failures, slow, rejected, drills);
+        box.setAlignment(Pos.TOP_LEFT);
+        return box;
+    }
+
+    private VBox healthBody(EndpointViewModel vm) {
+        healthState.setId("health-state-" + vm.name());
+        healthState.getStyleClass().add("state-words");
+        healthState.textProperty().bind(vm.health);
+        healthState.styleProperty().bind(Bindings.createStringBinding(() -> "-fx-text-fill: "
+                + Tiles.web(Tiles.healthColor(vm.health.get())) + ";", vm.health));
+        Label reason = new Label();
+        reason.setId("health-reason-" + vm.name());
+        reason.textProperty().bind(vm.healthReason);
+        reason.setWrapText(true);
+        javafx.scene.control.Tooltip tip = new javafx.scene.control.Tooltip();
+        tip.textProperty().bind(vm.healthReason);
+        tip.setWrapText(true);
+        tip.setMaxWidth(500);
+        reason.setTooltip(tip);
+        reason.getStyleClass().add("tile-line");
+        Label probe = new Label();
+        probe.textProperty().bind(vm.probe);
+        probe.getStyleClass().add("tile-line");
+        Label lag = new Label();
+        lag.textProperty().bind(vm.replayLag);
+        lag.getStyleClass().add("tile-line");
+        lag.visibleProperty().bind(vm.replayLag.isNotEmpty());
+        lag.managedProperty().bind(lag.visibleProperty());
+        VBox box = new VBox(4, healthState, probe, lag, reason);
+        box.setAlignment(Pos.TOP_LEFT);
+        return box;
+    }
+
+    private VBox latencyBody(EndpointViewModel vm) {
+        Label p50 = legend(LatencyChart.P50);
+        p50.textProperty().bind(Bindings.createStringBinding(() -> "p50 " + Format.compact(vm.p50Ms.get()), vm.p50Ms));
+        Label p95 = legend(LatencyChart.P95);
+        p95.textProperty().bind(Bindings.createStringBinding(() -> "p95 " + Format.compact(vm.p95Ms.get()), vm.p95Ms));
+        Label p99 = legend(LatencyChart.P99);
+        p99.textProperty().bind(Bindings.createStringBinding(() -> "p99 " + Format.compact(vm.p99Ms.get()), vm.p99Ms));
+        LatencyChart chart = new LatencyChart(LATENCY_WIDTH - 24, Tiles.HEIGHT - 76);
+        vm.points.addListener((o, a, points) -> chart.draw(
+                points.subList(Math.max(0, points.size() - CHART_POINTS), points.size())));
+        HBox legend = new HBox(8, p50, p95, p99);
+        return new VBox(6, legend, chart);
+    }
+
+    private static Label legend(javafx.scene.paint.Color colour) {
+        Label l = new Label();
+        l.setStyle("-fx-text-fill: " + Tiles.web(colour) + "; -fx-font-weight: bold; -fx-font-size: 11px;");
+        return l;
+    }
+}

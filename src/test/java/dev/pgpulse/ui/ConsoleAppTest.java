@@ -1,0 +1,97 @@
+package dev.pgpulse.ui;
+
+import dev.pgpulse.config.ConfigLoader;
+import dev.pgpulse.config.Overrides;
+import dev.pgpulse.config.PgPulseConfig;
+import dev.pgpulse.orchestration.Orchestrator;
+import dev.pgpulse.ui.dashboard.EndpointViewModel;
+import javafx.application.Platform;
+import javafx.scene.control.Label;
+import javafx.stage.Stage;
+import javafx.stage.WindowEvent;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.api.FxToolkit;
+import org.testfx.util.WaitForAsyncUtils;
+
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What `pgpulse` does on a fresh machine, in-process and headless: with nothing configured the window opens at
+ * once, the embedded PostgreSQL starts behind it, the dashboard goes live with the demo workload, and closing the
+ * window stops everything (off the FX thread), saves the preferences and only then exits.
+ */
+@Timeout(180)
+class ConsoleAppTest {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConsoleAppTest.class);
+    @TempDir
+    Path home;
+    private final FxRobot robot = new FxRobot();
+
+    @AfterEach
+    void restoreExit() {
+        ConsoleApp.afterStop = Platform::exit;
+    }
+
+    @Test
+    void aFreshStartOpensALiveDashboardOnTheEmbeddedDatabaseAndClosesCleanly() throws Exception {
+        // nothing configured: the embedded default, its data under this test's home
+        PgPulseConfig config = new ConfigLoader(Map.of(), home, "tester", 2)
+                .load(new Overrides(null, null, null, List.of(), null, Map.of("health.interval", "500ms")));
+        assertThat(config.isEmbedded()).isTrue();
+        Path prefsFile = ConsolePrefs.defaultFile(home);
+        ConsoleApp.prepare(new Console.Launch(config, Orchestrator.Options.defaults(home, config), prefsFile,
+                ConsolePrefs.defaults().withPollInterval(Duration.ofMillis(500)).withWindow(1280, 800)));
+        CountDownLatch exited = new CountDownLatch(1);
+        ConsoleApp.afterStop = exited::countDown;
+        Stage stage = FxToolkit.registerPrimaryStage();
+        ConsoleApp app = (ConsoleApp) FxToolkit.setupApplication(ConsoleApp::new);
+        long opened = System.nanoTime();
+
+        // the window is there before the database is
+        assertThat(WaitForAsyncUtils.asyncFx(() -> stage.isShowing()).get(5, TimeUnit.SECONDS)).isTrue();
+        await().atMost(Duration.ofSeconds(90)).until(() -> app.window() != null);
+        await().atMost(Duration.ofSeconds(30)).until(() -> WaitForAsyncUtils.asyncFx(() -> {
+            EndpointViewModel vm = app.window().dashboard().endpoint("primary");
+            return vm != null && vm.healthProperty().get().equals("UP") && vm.callsPerSecondProperty().get() > 0
+                    && !app.window().dashboard().slowQueries().isEmpty();
+        }).get());
+        LOG.info("first start to a live dashboard: "
+                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - opened) + " ms");
+        assertThat(label("#mode")).isEqualTo("EMBEDDED");
+        assertThat(label("#target")).startsWith("postgresql://postgres@localhost:");
+        assertThat(WaitForAsyncUtils.asyncFx(() -> app.window().demoToggle.isVisible()
+                && app.window().demoToggle.isSelected()).get()).isTrue();
+        Screenshots.save(stage.getScene(), "console-first-start-embedded");
+
+        int port = app.orchestrator().embedded().orElseThrow().port();
+        WaitForAsyncUtils.asyncFx(() -> stage.fireEvent(new WindowEvent(stage, WindowEvent.WINDOW_CLOSE_REQUEST))).get();
+        assertThat(exited.await(60, TimeUnit.SECONDS)).as("stopped and exited").isTrue();
+        assertThat(app.orchestrator().status().state().name()).isEqualTo("STOPPED");
+        assertThatThrownBy(() -> new Socket("localhost", port).close()).as("embedded server stopped")
+                .isInstanceOf(java.io.IOException.class);
+        ConsolePrefs saved = new ConsolePrefs.Store().load(prefsFile).prefs();
+        assertThat(saved.pollInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(saved.windowWidth()).isEqualTo(1280);
+        assertThat(Files.readString(prefsFile)).doesNotContainIgnoringCase("password");
+        assertThat(ConsoleApp.failure()).isEmpty();
+    }
+
+    private String label(String id) throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> ((Label) robot.lookup(id).query()).getText()).get(5, TimeUnit.SECONDS);
+    }
+}

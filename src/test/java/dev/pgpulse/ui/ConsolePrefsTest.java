@@ -1,0 +1,369 @@
+package dev.pgpulse.ui;
+
+import ch.qos.logback.classic.Level;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pgpulse.testing.LogCapture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+class ConsolePrefsTest {
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2025-03-04T05:06:07Z"), ZoneOffset.UTC);
+    private static final String CORRUPT = "console.json.corrupt-20250304-050607";
+
+    @TempDir
+    Path dir;
+
+    private final ConsolePrefs.Store store = new ConsolePrefs.Store(CLOCK);
+
+    private Path file() {
+        return dir.resolve("console.json");
+    }
+
+    private ConsolePrefs.Loaded loadFrom(String json) throws IOException {
+        Files.writeString(file(), json);
+        return store.load(file());
+    }
+
+    private List<String> files(Path folder) throws IOException {
+        try (Stream<Path> s = Files.list(folder)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    // --- the record ---
+
+    @Test
+    void defaults() {
+        ConsolePrefs d = ConsolePrefs.defaults();
+        assertThat(d.windowWidth()).isEqualTo(1280);
+        assertThat(d.windowHeight()).isEqualTo(800);
+        assertThat(d.pollInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(d.demoWorkload()).isTrue();
+        assertThat(d.historyWindow()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(ConsolePrefs.POLL_INTERVALS).containsExactly(Duration.ofMillis(500), Duration.ofSeconds(1),
+                Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(10));
+    }
+
+    @Test
+    void defaultFileIsUnderDotConfig() {
+        assertThat(ConsolePrefs.defaultFile(Path.of("/home/ann")))
+                .isEqualTo(Path.of("/home/ann/.config/pgpulse/console.json"));
+    }
+
+    @Test
+    void withersChangeOneThingAndKeepTheValuesInRange() {
+        ConsolePrefs p = ConsolePrefs.defaults()
+                .withWindow(1920, 1080)
+                .withPollInterval(Duration.ofSeconds(5))
+                .withDemoWorkload(false)
+                .withHistoryWindow(Duration.ofMinutes(30));
+        assertThat(p).isEqualTo(new ConsolePrefs(1920, 1080, Duration.ofSeconds(5), false, Duration.ofMinutes(30)));
+
+        ConsolePrefs clamped = p.withWindow(10, 99_999).withPollInterval(Duration.ofSeconds(3))
+                .withHistoryWindow(Duration.ofDays(1));
+        assertThat(clamped.windowWidth()).isEqualTo(640);
+        assertThat(clamped.windowHeight()).isEqualTo(4320);
+        assertThat(clamped.pollInterval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(clamped.historyWindow()).isEqualTo(Duration.ofHours(2));
+        assertThat(p.withWindow(Double.NaN, Double.NaN).windowWidth()).isEqualTo(1280);
+        assertThat(p.withHistoryWindow(Duration.ofSeconds(1)).historyWindow()).isEqualTo(Duration.ofMinutes(1));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0, 500", "1, 500", "700, 500", "750, 1000", "1000, 1000", "1400, 1000", "3000, 2000",
+            "3500, 5000", "7000, 5000", "60000, 10000"})
+    void nearestPollInterval(long millis, long expected) {
+        assertThat(ConsolePrefs.nearestPollInterval(Duration.ofMillis(millis))).isEqualTo(Duration.ofMillis(expected));
+    }
+
+    // --- load and save ---
+
+    @Test
+    void roundTrip() throws Exception {
+        ConsolePrefs p = new ConsolePrefs(1500.5, 900, Duration.ofMillis(500), false, Duration.ofMinutes(90));
+        store.save(file(), p);
+
+        ConsolePrefs.Loaded loaded = store.load(file());
+        assertThat(loaded.prefs()).isEqualTo(p);
+        assertThat(loaded.warnings()).isEmpty();
+
+        JsonNode json = new ObjectMapper().readTree(file().toFile());
+        assertThat(json.get("pollInterval").textValue()).isEqualTo("500ms");
+        assertThat(json.get("historyWindow").textValue()).isEqualTo("90m");
+        assertThat(json.get("windowHeight").isIntegralNumber()).isTrue();
+        assertThat(json.properties()).extracting(java.util.Map.Entry::getKey)
+                .containsExactly("windowWidth", "windowHeight", "pollInterval", "demoWorkload", "historyWindow");
+        // pretty-printed, one field a line
+        assertThat(Files.readAllLines(file())).hasSize(7);
+    }
+
+    @Test
+    void defaultsRoundTripAsReadableText() throws Exception {
+        store.save(file(), ConsolePrefs.defaults());
+        assertThat(Files.readString(file())).contains("\"windowWidth\" : 1280,", "\"pollInterval\" : \"1s\"",
+                "\"historyWindow\" : \"15m\"").endsWith("}\n");
+        assertThat(store.load(file())).isEqualTo(new ConsolePrefs.Loaded(ConsolePrefs.defaults(), List.of()));
+    }
+
+    @Test
+    void missingFileGivesTheDefaultsWithoutWarning() throws Exception {
+        ConsolePrefs.Loaded loaded = store.load(file());
+        assertThat(loaded.prefs()).isEqualTo(ConsolePrefs.defaults());
+        assertThat(loaded.warnings()).isEmpty();
+        assertThat(files(dir)).isEmpty();
+    }
+
+    @Test
+    void missingFieldsTakeTheirDefaultSilently() throws Exception {
+        ConsolePrefs.Loaded loaded = loadFrom("{\"demoWorkload\": false, \"pollInterval\": null}");
+        assertThat(loaded.prefs()).isEqualTo(ConsolePrefs.defaults().withDemoWorkload(false));
+        assertThat(loaded.warnings()).isEmpty();
+    }
+
+    @Test
+    void corruptFileIsMovedAsideAndTheDefaultsLoad() throws Exception {
+        String broken = "{\n  \"windowWidth\": 1280,\n  oops\n}\n";
+        ConsolePrefs.Loaded loaded;
+        try (LogCapture logs = new LogCapture(ConsolePrefs.Store.class)) {
+            loaded = loadFrom(broken);
+            assertThat(logs.events(Level.WARN, "is not valid JSON")).hasSize(1);
+        }
+
+        assertThat(loaded.prefs()).isEqualTo(ConsolePrefs.defaults());
+        assertThat(files(dir)).containsExactly(CORRUPT);
+        assertThat(Files.readString(dir.resolve(CORRUPT))).isEqualTo(broken);
+        assertThat(loaded.warnings()).singleElement().satisfies(w -> assertThat(w)
+                .contains(file().toString())
+                .contains("is not valid JSON at line 3, column")
+                .contains("moved it to " + dir.resolve(CORRUPT))
+                .contains("default preferences")
+                .doesNotContain("\n"));
+    }
+
+    @Test
+    void anEarlierCorruptFileIsNeverOverwritten() throws Exception {
+        loadFrom("not json");
+        ConsolePrefs.Loaded second = loadFrom("[1, 2]");
+
+        assertThat(files(dir)).containsExactly(CORRUPT, CORRUPT + "-1");
+        assertThat(Files.readString(dir.resolve(CORRUPT))).isEqualTo("not json");
+        assertThat(Files.readString(dir.resolve(CORRUPT + "-1"))).isEqualTo("[1, 2]");
+        assertThat(second.warnings()).singleElement().asString()
+                .contains("holds [1,2] instead of a JSON object").contains(CORRUPT + "-1");
+    }
+
+    @Test
+    void emptyFileAndTrailingGarbageCountAsCorrupt() throws Exception {
+        assertThat(loadFrom("").warnings()).singleElement().asString().contains("is empty");
+        Files.delete(dir.resolve(CORRUPT));
+        assertThat(loadFrom("{} {}").warnings()).singleElement().asString().contains("is not valid JSON");
+        assertThat(files(dir)).containsExactly(CORRUPT);
+    }
+
+    @Test
+    void unreadableFileIsMovedAside() throws Exception {
+        // A folder where the file should be: reading it fails whoever runs the test.
+        Files.createDirectory(file());
+        ConsolePrefs.Loaded loaded = store.load(file());
+
+        assertThat(loaded.prefs()).isEqualTo(ConsolePrefs.defaults());
+        assertThat(loaded.warnings()).singleElement().asString().contains("cannot be read").contains(CORRUPT);
+        assertThat(Files.isDirectory(dir.resolve(CORRUPT))).isTrue();
+    }
+
+    @Test
+    void pollIntervalNotOfferedSnapsToTheNearestWithAWarning() throws Exception {
+        ConsolePrefs.Loaded loaded = loadFrom("{\"pollInterval\": \"3s\", \"demoWorkload\": false}");
+
+        assertThat(loaded.prefs().pollInterval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(loaded.prefs().demoWorkload()).isFalse();
+        assertThat(loaded.warnings()).singleElement().asString()
+                .contains("field 'pollInterval'")
+                .contains("\"3s\"")
+                .contains("500ms, 1s, 2s, 5s, 10s")
+                .contains("using the nearest, 2s");
+        assertThat(files(dir)).containsExactly("console.json");
+    }
+
+    @Test
+    void pollIntervalThatIsNoDurationTakesTheDefaultWithAWarning() throws Exception {
+        ConsolePrefs.Loaded loaded = loadFrom("{\"pollInterval\": \"abc\", \"windowWidth\": 1600}");
+
+        assertThat(loaded.prefs()).isEqualTo(ConsolePrefs.defaults().withWindow(1600, 800));
+        assertThat(loaded.warnings()).singleElement().asString()
+                .contains("field 'pollInterval'").contains("\"abc\" is not a duration").contains("using the default 1s");
+    }
+
+    @Test
+    void pollIntervalAsBareMillisecondsIsAccepted() throws Exception {
+        ConsolePrefs.Loaded loaded = loadFrom("{\"pollInterval\": 5000}");
+        assertThat(loaded.prefs().pollInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(loaded.warnings()).isEmpty();
+    }
+
+    @Test
+    void badWindowSizesAreClampedWithAWarningEach() throws Exception {
+        ConsolePrefs.Loaded loaded = loadFrom("""
+                {"windowWidth": -5, "windowHeight": 100000, "historyWindow": "15m"}""");
+
+        assertThat(loaded.prefs().windowWidth()).isEqualTo(640);
+        assertThat(loaded.prefs().windowHeight()).isEqualTo(4320);
+        assertThat(loaded.prefs().historyWindow()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(loaded.warnings()).containsExactly(
+                "console preferences file " + file() + " field 'windowWidth': -5 is below the minimum 640; using 640",
+                "console preferences file " + file() + " field 'windowHeight': 100000 is above the maximum 4320; using 4320");
+    }
+
+    @Test
+    void valuesOfTheWrongTypeTakeTheirDefaultAndTheRestIsKept() throws Exception {
+        ConsolePrefs.Loaded loaded = loadFrom("""
+                {"windowWidth": "wide", "windowHeight": 1000, "pollInterval": "10s",
+                 "demoWorkload": "yes", "historyWindow": "5s"}""");
+
+        assertThat(loaded.prefs()).isEqualTo(
+                new ConsolePrefs(1280, 1000, Duration.ofSeconds(10), true, Duration.ofMinutes(1)));
+        assertThat(loaded.warnings()).hasSize(3);
+        assertThat(loaded.warnings().get(0)).contains("'windowWidth'", "\"wide\" is not a number", "default 1280");
+        assertThat(loaded.warnings().get(1)).contains("'demoWorkload'", "\"yes\" is not true or false", "default true");
+        assertThat(loaded.warnings().get(2)).contains("'historyWindow'", "\"5s\" is below the minimum 1m", "using 1m");
+    }
+
+    @Test
+    void unknownFieldsAreIgnored() throws Exception {
+        ConsolePrefs.Loaded loaded = loadFrom("""
+                {"windowWidth": 1024, "theme": "dark", "nested": {"a": [1, 2]}, "schemaVersion": 7}""");
+
+        assertThat(loaded.prefs()).isEqualTo(ConsolePrefs.defaults().withWindow(1024, 800));
+        assertThat(loaded.warnings()).isEmpty();
+        assertThat(files(dir)).containsExactly("console.json");
+    }
+
+    @Test
+    void saveCreatesTheFoldersAndLeavesNoTempFiles() throws Exception {
+        Path nested = ConsolePrefs.defaultFile(dir.resolve("home"));
+        store.save(nested, ConsolePrefs.defaults());
+        store.save(nested, ConsolePrefs.defaults().withDemoWorkload(false));
+
+        assertThat(files(nested.getParent())).containsExactly("console.json");
+        assertThat(store.load(nested).prefs().demoWorkload()).isFalse();
+    }
+
+    @Test
+    void saveReplacesAnExistingFileByRenaming() throws Exception {
+        String old = "{\"windowWidth\": 1024}\n";
+        Files.writeString(file(), old);
+        boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+        Object keyBefore = Files.readAttributes(file(), java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+
+        ConsolePrefs next = ConsolePrefs.defaults().withPollInterval(Duration.ofSeconds(10));
+        if (posix) {
+            // A reader that opened the old file keeps seeing all of it: the new content arrives by rename,
+            // the old file is never truncated or written in place.
+            try (FileChannel reader = FileChannel.open(file(), StandardOpenOption.READ)) {
+                store.save(file(), next);
+                ByteBuffer buf = ByteBuffer.allocate(1024);
+                reader.read(buf, 0);
+                assertThat(new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8)).isEqualTo(old);
+            }
+        } else {
+            store.save(file(), next);
+        }
+
+        assertThat(store.load(file())).isEqualTo(new ConsolePrefs.Loaded(next, List.of()));
+        assertThat(files(dir)).containsExactly("console.json");
+        Object keyAfter = Files.readAttributes(file(), java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        if (keyBefore != null) {
+            assertThat(keyAfter).isNotEqualTo(keyBefore);
+        }
+    }
+
+    @Test
+    void saveIntoAReadOnlyFolderFailsAndKeepsTheOldFile() throws Exception {
+        assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
+        Path folder = Files.createDirectory(dir.resolve("ro"));
+        Path target = folder.resolve("console.json");
+        String old = "{\"windowWidth\": 1024}\n";
+        Files.writeString(target, old);
+
+        Set<PosixFilePermission> before = Files.getPosixFilePermissions(folder);
+        Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("r-xr-xr-x"));
+        boolean immutable = false;
+        try {
+            if (canWriteInto(folder)) {
+                // Root ignores the mode bits; the immutable attribute stops it too, where chattr is allowed.
+                immutable = chattr("+i", folder);
+                assumeTrue(immutable && !canWriteInto(folder), "cannot make a folder read-only for this user");
+            }
+
+            assertThatThrownBy(() -> store.save(target, ConsolePrefs.defaults().withDemoWorkload(false)))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageStartingWith("cannot save console preferences to " + target + ": ")
+                    .hasMessageNotContaining("\n");
+        } finally {
+            if (immutable) {
+                chattr("-i", folder);
+            }
+            Files.setPosixFilePermissions(folder, before);
+        }
+        assertThat(Files.readString(target)).isEqualTo(old);
+        assertThat(files(folder)).containsExactly("console.json");
+    }
+
+    @Test
+    void saveWhereTheFolderIsAFileFailsWithAClearMessage() throws Exception {
+        Files.writeString(dir.resolve("blocker"), "x");
+        Path target = dir.resolve("blocker").resolve("console.json");
+
+        assertThatThrownBy(() -> store.save(target, ConsolePrefs.defaults()))
+                .isInstanceOf(IOException.class)
+                .hasMessageStartingWith("cannot save console preferences to " + target + ": ");
+        assertThat(Files.readString(dir.resolve("blocker"))).isEqualTo("x");
+    }
+
+    private static boolean canWriteInto(Path folder) {
+        try {
+            Files.delete(Files.createTempFile(folder, "probe", ".tmp"));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean chattr(String flag, Path path) {
+        try {
+            Process p = new ProcessBuilder("chattr", flag, path.toString()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return p.waitFor() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}

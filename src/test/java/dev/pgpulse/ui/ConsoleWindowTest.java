@@ -1,0 +1,266 @@
+package dev.pgpulse.ui;
+
+import dev.pgpulse.config.ConfigLoader;
+import dev.pgpulse.config.Overrides;
+import dev.pgpulse.demo.BillRepository;
+import dev.pgpulse.demo.DemoWorkload;
+import dev.pgpulse.orchestration.Orchestrator;
+import dev.pgpulse.testing.FaultProxy;
+import dev.pgpulse.testing.PostgresExtension;
+import dev.pgpulse.testing.TestDatabase;
+import dev.pgpulse.ui.dashboard.EndpointViewModel;
+import eu.hansolo.tilesfx.Tile;
+import javafx.animation.AnimationTimer;
+import javafx.scene.Scene;
+import javafx.scene.control.Label;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.api.FxToolkit;
+import org.testfx.util.WaitForAsyncUtils;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The console window, headless (Monocle), on a real orchestrator whose primary sits behind the project's fault
+ * proxy to a real PostgreSQL: the tiles show the real figures, follow held connections and an outage, the FX
+ * thread keeps its pulse through the outage, and the interval control changes the poll rate.
+ */
+@ExtendWith(PostgresExtension.class)
+@Timeout(120)
+class ConsoleWindowTest {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConsoleWindowTest.class);
+    @TempDir
+    Path home;
+    private static Stage stage;
+    private final FxRobot robot = new FxRobot();
+    private final List<AutoCloseable> closeLast = new ArrayList<>();
+
+    @BeforeAll
+    static void toolkit() throws Exception {
+        stage = FxToolkit.registerPrimaryStage();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (int i = closeLast.size() - 1; i >= 0; i--) {
+            closeLast.get(i).close();
+        }
+    }
+
+    private Orchestrator orchestrator(String url) throws Exception {
+        var config = new ConfigLoader(Map.of("DATABASE_URL", url), home, "tester", 2)
+                .load(new Overrides(null, null, null, List.of(), null, Map.of("pool.connection_timeout", "300ms",
+                        "breaker.wait_in_open", "500ms", "breaker.minimum_calls", "2", "breaker.window_size", "4",
+                        "query.slow_threshold", "100ms")));
+        Orchestrator o = Orchestrator.start(config, new Orchestrator.Options(Duration.ofMillis(250),
+                home.resolve("alert-rules.json"), false));
+        closeLast.add(o);
+        return o;
+    }
+
+    private ConsoleWindow show(Orchestrator o, DemoWorkload demo, Duration interval) throws Exception {
+        return show(o, demo, ConsolePrefs.defaults().withPollInterval(interval), p -> { });
+    }
+
+    private ConsoleWindow show(Orchestrator o, DemoWorkload demo, ConsolePrefs prefs,
+                               java.util.function.Consumer<ConsolePrefs> saved) throws Exception {
+        ConsoleWindow w = WaitForAsyncUtils.asyncFx(() -> {
+            ConsoleWindow cw = new ConsoleWindow(o, demo, prefs, saved);
+            cw.setNotifications(false);
+            stage.setScene(new Scene(cw.root(), 1280, 800));
+            stage.show();
+            cw.start();
+            return cw;
+        }).get(20, TimeUnit.SECONDS);
+        closeLast.add(0, w);
+        return w;
+    }
+
+    private static <T> T fx(Callable<T> c) throws Exception {
+        return WaitForAsyncUtils.asyncFx(c).get(10, TimeUnit.SECONDS);
+    }
+
+    private String text(String id) throws Exception {
+        return fx(() -> ((Label) robot.lookup(id).query()).getText());
+    }
+
+    @Test
+    void tilesShowTheRealFiguresAndThePoolGaugeFollowsHeldConnections(TestDatabase db) throws Exception {
+        Orchestrator o = orchestrator(db.url());
+        DemoWorkload demo = new DemoWorkload(o.service(), new BillRepository(o.service()),
+                o.config().resilience().slowQueryThreshold());
+        closeLast.add(1, demo);
+        demo.start();
+        ConsoleWindow w = show(o, demo, Duration.ofMillis(500));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> fx(() -> {
+            EndpointViewModel vm = w.dashboard().endpoint("primary");
+            return vm != null && vm.healthProperty().get().equals("UP") && vm.callsPerSecondProperty().get() > 0
+                    && !w.dashboard().slowQueries().isEmpty();
+        }));
+        assertThat(text("#health-badge")).isEqualTo("UP");
+        assertThat(text("#environment")).isEqualTo("DEVELOPMENT");
+        assertThat(text("#mode")).isEqualTo("EXTERNAL");
+        assertThat(text("#target")).contains(db.host()).doesNotContain("password");
+        assertThat(text("#breaker-state-primary")).startsWith("CLOSED");
+        Tile pool = fx(() -> w.dashboardView().tile("primary", "pool"));
+        assertThat(fx(pool::getMaxValue)).isEqualTo(5.0);
+        assertThat(text("#pool-detail-primary")).matches("idle \\d+ · total \\d+ · waiting \\d+");
+        // the server strip holds the primary's own figures
+        await().atMost(Duration.ofSeconds(10)).until(() -> fx(() -> !w.dashboard().connectionsProperty().get().equals("–")));
+        assertThat(fx(() -> w.dashboard().connectionsProperty().get())).matches("\\d+ / \\d+");
+        assertThat(fx(() -> w.dashboard().slowQueries().getFirst().operation())).isEqualTo(DemoWorkload.REPORT);
+        Screenshots.save(stage.getScene(), "dashboard-normal");
+
+        // hold N connections of the primary's pool: the gauge shows N in use (the demo is paused so nothing else holds one)
+        fx(() -> {
+            w.demoToggle.setSelected(false);
+            return null;
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> !demo.isRunning());
+        List<Connection> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                held.add(o.service().endpoints().primary().connection());
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> fx(() -> pool.getValue() == 3.0));
+            assertThat(text("#pool-detail-primary")).endsWith("waiting 0");
+            Screenshots.save(stage.getScene(), "dashboard-three-held");
+        } finally {
+            for (Connection c : held) {
+                c.close();
+            }
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> fx(() -> pool.getValue() == 0.0));
+    }
+
+    @Test
+    void anOutageTurnsTheBreakerOpenAndHealthDownWithoutStallingTheFxThread(TestDatabase db) throws Exception {
+        FaultProxy proxy = FaultProxy.start(db.host(), db.port());
+        closeLast.add(proxy);
+        Orchestrator o = orchestrator(proxy.through(db).url());
+        DemoWorkload demo = new DemoWorkload(o.service(), new BillRepository(o.service()),
+                o.config().resilience().slowQueryThreshold());
+        closeLast.add(demo);
+        demo.start();
+        ConsoleWindow w = show(o, demo, Duration.ofMillis(500));
+        await().atMost(Duration.ofSeconds(20)).until(() -> text("#health-badge").equals("UP"));
+
+        AtomicLong last = new AtomicLong();
+        AtomicLong maxGap = new AtomicLong();
+        AtomicLong pulses = new AtomicLong();
+        AtomicLong slowPulses = new AtomicLong();
+        AnimationTimer pulse = new AnimationTimer() {
+            @Override
+            public void handle(long now) {
+                long before = last.getAndSet(now);
+                if (before != 0) {
+                    maxGap.accumulateAndGet(now - before, Math::max);
+                    pulses.incrementAndGet();
+                    if (now - before > 50_000_000) {
+                        slowPulses.incrementAndGet();
+                    }
+                }
+            }
+        };
+        fx(() -> {
+            pulse.start();
+            return null;
+        });
+        try {
+            Thread.sleep(300);
+            maxGap.set(0);
+            pulses.set(0);
+            slowPulses.set(0);
+            fx(() -> {
+                w.poller().resetLongestApply();
+                return null;
+            });
+            proxy.outage();
+            await().atMost(Duration.ofSeconds(20)).until(() -> text("#breaker-state-primary").startsWith("OPEN")
+                    && text("#health-badge").equals("DOWN"));
+            assertThat(text("#health-state-primary")).isEqualTo("DOWN");
+            assertThat(text("#health-reason-primary")).isNotBlank();
+            Thread.sleep(1500); // keep polling a while into the outage
+            long gapMs = TimeUnit.NANOSECONDS.toMillis(maxGap.get());
+            LOG.info("longest FX pulse gap during the outage: " + gapMs + " ms; gaps over 50 ms: "
+                    + slowPulses.get() + " of " + pulses.get() + "; longest snapshot apply "
+                    + fx(() -> w.poller().longestApplyMs()) + " ms");
+            assertThat(gapMs).as("longest gap between FX pulses during the outage").isLessThan(100);
+            Screenshots.save(stage.getScene(), "dashboard-breaker-open");
+        } finally {
+            fx(() -> {
+                pulse.stop();
+                return null;
+            });
+        }
+        assertThat(fx(() -> w.dashboard().events().stream().anyMatch(e -> e.kind().equals("breaker")
+                && e.detail().endsWith("OPEN")))).isTrue();
+
+        proxy.restore();
+        await().atMost(Duration.ofSeconds(30)).until(() -> text("#breaker-state-primary").startsWith("CLOSED")
+                && text("#health-badge").equals("UP"));
+    }
+
+    @Test
+    void theIntervalControlChangesThePollRateAndDrillsMoveTheBreaker(TestDatabase db) throws Exception {
+        Orchestrator o = orchestrator(db.url());
+        List<ConsolePrefs> saved = new ArrayList<>();
+        ConsoleWindow w = show(o, null, ConsolePrefs.defaults(), p -> {
+            synchronized (saved) {
+                saved.add(p);
+            }
+        });
+        assertThat(fx(() -> w.demoToggle.isVisible())).as("no demo toggle on an external database").isFalse();
+
+        robot.clickOn("#interval").clickOn("every 0.5 s");
+        assertThat(fx(() -> w.poller().interval())).isEqualTo(Duration.ofMillis(500));
+        long fast = polls(w, Duration.ofSeconds(3));
+        fx(() -> {
+            w.interval.setValue(Duration.ofSeconds(2));
+            return null;
+        });
+        long slow = polls(w, Duration.ofSeconds(4));
+        LOG.info("polls at 0.5 s over 3 s: " + fast + "; at 2 s over 4 s: " + slow);
+        assertThat(fast).isBetween(4L, 8L);
+        assertThat(slow).isBetween(1L, 3L);
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            synchronized (saved) {
+                return !saved.isEmpty() && saved.getLast().pollInterval().equals(Duration.ofSeconds(2));
+            }
+        });
+
+        robot.clickOn("#drill-primary").clickOn("Force open (fail every call)");
+        await().atMost(Duration.ofSeconds(5)).until(() -> text("#breaker-state-primary").startsWith("FORCED OPEN"));
+        assertThat(o.service().guard().breaker("primary").getState().name()).isEqualTo("FORCED_OPEN");
+        Screenshots.save(stage.getScene(), "dashboard-drill-forced-open");
+        robot.clickOn("#drill-primary").clickOn("Back to normal (reset)");
+        await().atMost(Duration.ofSeconds(5)).until(() -> text("#breaker-state-primary").startsWith("CLOSED"));
+        assertThat(Files.list(Screenshots.dir()).map(p -> p.getFileName().toString()))
+                .contains("dashboard-drill-forced-open.png");
+    }
+
+    private static long polls(ConsoleWindow w, Duration over) throws Exception {
+        long before = fx(() -> w.poller().pollsProperty().get());
+        Thread.sleep(over.toMillis());
+        return fx(() -> w.poller().pollsProperty().get()) - before;
+    }
+}

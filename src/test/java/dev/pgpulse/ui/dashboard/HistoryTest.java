@@ -1,0 +1,72 @@
+package dev.pgpulse.ui.dashboard;
+
+import dev.pgpulse.pool.PoolSnapshot;
+import dev.pgpulse.resilience.BreakerSnapshot;
+import dev.pgpulse.resilience.ResilienceEvent;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Throughput from the growth of the call count over real time between snapshots, kept for a bounded window. */
+class HistoryTest {
+    private static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
+
+    private static BreakerSnapshot breaker(Instant at, long ok, long failed) {
+        return new BreakerSnapshot("primary", at, "CLOSED", -1, -1, 50, 100, 0, 0, 0, 0, ok, failed, 1, 2, 3);
+    }
+
+    private static PoolSnapshot pool(Instant at, int active) {
+        return new PoolSnapshot("primary", at, active, 1, 2, 5, 1, 0, 0.1, 0.2, 0.3, 1, 2, 0, 2);
+    }
+
+    @Test
+    void throughputIsCallsFinishedPerSecondBetweenTwoSnapshots() {
+        History h = new History(Duration.ofMinutes(15));
+        assertThat(h.add(pool(T0, 1), breaker(T0, 100, 0)).callsPerSecond()).isNaN();
+        History.Point p = h.add(pool(T0.plusMillis(500), 3), breaker(T0.plusMillis(500), 140, 10));
+        assertThat(p.callsPerSecond()).isEqualTo(100.0); // 50 calls in half a second
+        assertThat(p.active()).isEqualTo(3);
+        assertThat(p.p95Ms()).isEqualTo(2);
+        assertThat(p.acquireP95Ms()).isEqualTo(0.2);
+    }
+
+    @Test
+    void keepsOnlyTheWindowAndNeverReportsNegativeRates() {
+        History h = new History(Duration.ofSeconds(10));
+        for (int i = 0; i <= 30; i++) {
+            h.add(pool(T0.plusSeconds(i), 0), breaker(T0.plusSeconds(i), 1000 - i, 0));
+        }
+        List<History.Point> points = h.points("primary");
+        assertThat(points.getFirst().at()).isEqualTo(T0.plusSeconds(20));
+        assertThat(points.getLast().at()).isEqualTo(T0.plusSeconds(30));
+        assertThat(points).allSatisfy(p -> assertThat(p.callsPerSecond()).isZero());
+        assertThat(h.points("replica-1")).isEmpty();
+        assertThatThrownBy(() -> new History(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void newEventsAreThoseAfterTheLastOneSeenEvenWhenTheLogSlides() {
+        var a = new ResilienceEvent.BreakerTransition(T0, "primary", "CLOSED", "OPEN");
+        var b = new ResilienceEvent.BreakerTransition(T0.plusSeconds(1), "primary", "OPEN", "HALF_OPEN");
+        var c = new ResilienceEvent.BreakerTransition(T0.plusSeconds(2), "primary", "HALF_OPEN", "CLOSED");
+        assertThat(DashboardViewModel.newSince(List.of(), List.of(a, b))).containsExactly(a, b);
+        assertThat(DashboardViewModel.newSince(List.of(a, b), List.of(b, c))).containsExactly(c);
+        assertThat(DashboardViewModel.newSince(List.of(a), List.of(b, c))).containsExactly(b, c);
+        assertThat(DashboardViewModel.newSince(List.of(a, b), List.of(a, b))).isEmpty();
+    }
+
+    @Test
+    void latencyAxisEndsOnARoundNumber() {
+        assertThat(LatencyChart.niceCeiling(0)).isEqualTo(1);
+        assertThat(LatencyChart.niceCeiling(3.2)).isEqualTo(5);
+        assertThat(LatencyChart.niceCeiling(209.7)).isEqualTo(500);
+        assertThat(LatencyChart.niceCeiling(1000)).isEqualTo(1000);
+        assertThat(LatencyChart.axis(250)).isEqualTo("250 ms");
+        assertThat(LatencyChart.axis(2.5)).isEqualTo("2.5 ms");
+    }
+}
