@@ -31,8 +31,6 @@ public final class Endpoints implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Endpoints.class);
     private static final String ACQUIRE = "hikaricp.connections.acquire";
     private static final String USAGE = "hikaricp.connections.usage";
-    /** Resilience4j's per-breaker call timer; the breakers are bound to the registry after the pools open. */
-    public static final String BREAKER_CALLS = "resilience4j.circuitbreaker.calls";
     private static final long HEALTH_CONNECTION_TIMEOUT_MS = 2_000;
 
     private final Endpoint primary;
@@ -79,9 +77,8 @@ public final class Endpoints implements AutoCloseable {
     }
 
     /**
-     * Asks Micrometer for percentiles on HikariCP's acquire and usage timers and on Resilience4j's per-breaker
-     * successful-call timer, which neither library configures itself. Must run before the first pool registers
-     * its meters (one filter per registry, so it is done here, where the first meters appear).
+     * Asks Micrometer for percentiles on HikariCP's acquire and usage timers, which HikariCP does not
+     * configure itself. Must run before the first pool registers its meters.
      */
     public static void configureRegistry(MeterRegistry registry) {
         if (registry.find(ACQUIRE).meters().isEmpty()) {
@@ -91,11 +88,6 @@ public final class Endpoints implements AutoCloseable {
                     if (id.getName().equals(ACQUIRE) || id.getName().equals(USAGE)) {
                         return DistributionStatisticConfig.builder().percentiles(0.5, 0.95, 0.99)
                                 .expiry(Duration.ofMinutes(1)).bufferLength(3).build().merge(config);
-                    }
-                    if (id.getName().equals(BREAKER_CALLS) && "successful".equals(id.getTag("kind"))) {
-                        // per-endpoint latency for the dashboard, from the timer Resilience4j records anyway
-                        return DistributionStatisticConfig.builder().percentiles(0.5, 0.95, 0.99)
-                                .expiry(Duration.ofMinutes(1)).bufferLength(1).build().merge(config);
                     }
                     return config;
                 }

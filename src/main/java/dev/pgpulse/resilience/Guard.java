@@ -12,8 +12,6 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.retry.RetryRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import dev.pgpulse.pool.Endpoints;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +34,6 @@ public final class Guard {
     private final RetryRegistry retries;
     private final EventLog events;
     private final Clock clock;
-    private final MeterRegistry meters;
     /** When each breaker last went OPEN (System.nanoTime), for routing back to it once its wait is over. */
     private final java.util.concurrent.ConcurrentHashMap<String, Long> openedAt = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -44,7 +41,6 @@ public final class Guard {
         this.settings = settings;
         this.events = events;
         this.clock = clock;
-        this.meters = meters;
         this.breakers = CircuitBreakerRegistry.of(breakerConfig(settings));
         this.retries = RetryRegistry.of(retryConfig(settings));
         breakers.getEventPublisher().onEntryAdded(e -> watch(e.getAddedEntry()));
@@ -143,18 +139,10 @@ public final class Guard {
     public BreakerSnapshot snapshot(String endpoint) {
         CircuitBreaker b = breaker(endpoint);
         CircuitBreaker.Metrics m = b.getMetrics();
-        Timer ok = callTimer(endpoint, "successful");
-        Timer failed = callTimer(endpoint, "failed");
         return new BreakerSnapshot(endpoint, clock.instant(), b.getState().name(), m.getFailureRate(),
                 m.getSlowCallRate(), b.getCircuitBreakerConfig().getFailureRateThreshold(),
                 b.getCircuitBreakerConfig().getSlowCallRateThreshold(), m.getNumberOfBufferedCalls(),
-                m.getNumberOfFailedCalls(), m.getNumberOfSlowCalls(), m.getNumberOfNotPermittedCalls(),
-                ok == null ? 0 : ok.count(), failed == null ? 0 : failed.count(), Endpoints.percentileMs(ok, 0.5),
-                Endpoints.percentileMs(ok, 0.95), Endpoints.percentileMs(ok, 0.99));
-    }
-
-    private Timer callTimer(String endpoint, String kind) {
-        return meters.find(Endpoints.BREAKER_CALLS).tags("name", endpoint, "kind", kind).timer();
+                m.getNumberOfFailedCalls(), m.getNumberOfSlowCalls(), m.getNumberOfNotPermittedCalls());
     }
 
     /** What a DBA can do to a breaker by hand: a drill, or taking an endpoint out of rotation. */

@@ -58,6 +58,7 @@ public final class DatabaseService implements AutoCloseable {
     private final LongAdder started = new LongAdder();
     private final LongAdder finished = new LongAdder();
     private final Map<Endpoint, CircuitBreaker> breakers;
+    private final Map<Endpoint, TrafficMeters> traffic;
     private final Predicate<Endpoint> usable;
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -72,6 +73,9 @@ public final class DatabaseService implements AutoCloseable {
         Map<Endpoint, CircuitBreaker> byEndpoint = new IdentityHashMap<>();
         endpoints.all().forEach(e -> byEndpoint.put(e, guard.breaker(e)));
         this.breakers = byEndpoint;
+        Map<Endpoint, TrafficMeters> byEndpointTraffic = new IdentityHashMap<>();
+        endpoints.all().forEach(e -> byEndpointTraffic.put(e, new TrafficMeters(e.name(), meters)));
+        this.traffic = byEndpointTraffic;
         this.usable = guard::isUsable;
     }
 
@@ -247,7 +251,7 @@ public final class DatabaseService implements AutoCloseable {
         try {
             return health ? endpoint.healthConnection() : endpoint.connection();
         } catch (SQLException e) {
-            breaker.onError(System.nanoTime() - t0, TimeUnit.NANOSECONDS, e);
+            failed(endpoint, breaker, t0, e);
             ErrorCategory category = SqlErrors.classify(e);
             throw new AttemptFailure(category, category.isEndpointFailure(), false, endpoint.name(),
                     endpoint.name() + ": " + e.getMessage(), e);
@@ -275,7 +279,7 @@ public final class DatabaseService implements AutoCloseable {
         try (c) {
             value = work.apply(c);
         } catch (SQLException e) {
-            breaker.onError(System.nanoTime() - t0, TimeUnit.NANOSECONDS, e);
+            failed(endpoint, breaker, t0, e);
             ErrorCategory category = SqlErrors.classify(e);
             // Sent: a write may have happened unless the caller says running it twice is harmless.
             boolean safe = route == Route.READ || idempotent;
@@ -287,7 +291,7 @@ public final class DatabaseService implements AutoCloseable {
             throw new AttemptFailure(category, category.isEndpointFailure() && safe, attempts.maybeApplied,
                     endpoint.name(), e.getMessage(), e);
         } catch (RuntimeException | Error e) {
-            breaker.onError(System.nanoTime() - t0, TimeUnit.NANOSECONDS, e);
+            failed(endpoint, breaker, t0, e);
             if (e instanceof Error err) {
                 throw err;
             }
@@ -304,10 +308,17 @@ public final class DatabaseService implements AutoCloseable {
                                long nanos) {
         try {
             breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+            traffic.get(endpoint).ok.record(nanos, TimeUnit.NANOSECONDS);
             slow(operation, sql, route, endpoint, nanos);
         } catch (RuntimeException e) {
             LOG.warn("{} - bookkeeping after {} failed: {}", endpoint.name(), operation, e.toString());
         }
+    }
+
+    /** A call that reached the endpoint and failed: the breaker decides if it counts; the traffic always does. */
+    private void failed(Endpoint endpoint, CircuitBreaker breaker, long t0, Throwable e) {
+        breaker.onError(System.nanoTime() - t0, TimeUnit.NANOSECONDS, e);
+        traffic.get(endpoint).failed.increment();
     }
 
     /** SQLSTATEs that prove a COMMIT did not happen; after any other failure of COMMIT the server is asked. */
@@ -347,7 +358,7 @@ public final class DatabaseService implements AutoCloseable {
                 committing = true;
                 c.commit();
             } catch (SQLException e) {
-                breaker.onError(System.nanoTime() - t0, TimeUnit.NANOSECONDS, e);
+                failed(endpoint, breaker, t0, e);
                 ErrorCategory category = SqlErrors.classify(e);
                 if (committing && !provesAbort(category, SqlErrors.stateOf(e))) {
                     return afterLostCommit(operation, endpoint, xid, value, e);
@@ -358,7 +369,7 @@ public final class DatabaseService implements AutoCloseable {
                 boolean retryable = category.isEndpointFailure() || category == ErrorCategory.SERIALIZATION;
                 throw new AttemptFailure(category, retryable, false, endpoint.name(), e.getMessage(), e);
             } catch (RuntimeException | Error e) {
-                breaker.onError(System.nanoTime() - t0, TimeUnit.NANOSECONDS, e);
+                failed(endpoint, breaker, t0, e);
                 if (committing) {
                     return afterLostCommit(operation, endpoint, xid, value, e);
                 }
@@ -483,7 +494,8 @@ public final class DatabaseService implements AutoCloseable {
             slow = List.copyOf(slowQueries);
         }
         List<String> names = endpoints.all().stream().map(Endpoint::name).toList();
-        return new ServiceSnapshot(clock.instant(), ops, guard.snapshots(names), endpoints.snapshots(), slow,
+        List<EndpointTraffic> calls = endpoints.all().stream().map(e -> traffic.get(e).snapshot()).toList();
+        return new ServiceSnapshot(clock.instant(), ops, guard.snapshots(names), endpoints.snapshots(), calls, slow,
                 guard.events().recent(), inFlight(), shuttingDown.get());
     }
 

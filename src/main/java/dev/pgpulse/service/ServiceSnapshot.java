@@ -9,12 +9,14 @@ import java.util.List;
 
 /** Everything the service knows, at one instant, as immutable values: cheap to take, safe to share. */
 public record ServiceSnapshot(Instant at, List<OperationStats> operations, List<BreakerSnapshot> breakers,
-                              List<PoolSnapshot> pools, List<SlowQuery> slowQueries, List<ResilienceEvent> events,
+                              List<PoolSnapshot> pools, List<EndpointTraffic> traffic,
+                              List<SlowQuery> slowQueries, List<ResilienceEvent> events,
                               int inFlight, boolean shuttingDown) {
     public ServiceSnapshot {
         operations = List.copyOf(operations);
         breakers = List.copyOf(breakers);
         pools = List.copyOf(pools);
+        traffic = List.copyOf(traffic);
         slowQueries = List.copyOf(slowQueries);
         events = List.copyOf(events);
     }

@@ -32,13 +32,13 @@ public final class ConsoleApp extends Application {
     /** What runs once everything is stopped: the JavaFX exit; a test that shares the toolkit swaps it. */
     static volatile Runnable afterStop = Platform::exit;
 
-    private final ExecutorService background = Executors.newSingleThreadExecutor(
-            Thread.ofPlatform().name("pgpulse-console").factory());
+    private final ExecutorService starter = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("pgpulse-console-start").daemon().factory());
     private final ConsolePrefs.Store store = new ConsolePrefs.Store();
     private volatile Orchestrator orchestrator;
     private volatile DemoWorkload demo;
-    private ConsoleWindow window;
-    private boolean stopping;
+    private volatile ConsoleWindow window;
+    private volatile boolean stopping;
 
     /** @return why PgPulse could not start, if it could not */
     static java.util.Optional<String> launchAndWait(Console.Launch l) {
@@ -66,24 +66,28 @@ public final class ConsoleApp extends Application {
                 ? "Starting the embedded PostgreSQL 15 and the demo workload…"
                 : "Connecting to " + l.config().primary().map(p -> p.displayTarget()).orElse("the database") + "…");
         what.setId("starting");
-        VBox starting = new VBox(16, spinner, what);
-        starting.setAlignment(Pos.CENTER);
-        starting.setPadding(new Insets(40));
-        starting.getStyleClass().add("console");
-        starting.getStylesheets().add(ConsoleApp.class.getResource("console.css").toExternalForm());
-        stage.setScene(new Scene(starting, l.prefs().windowWidth(), l.prefs().windowHeight()));
+        VBox startingPane = new VBox(16, spinner, what);
+        startingPane.setAlignment(Pos.CENTER);
+        startingPane.setPadding(new Insets(40));
+        startingPane.getStyleClass().add("console");
+        startingPane.getStylesheets().add(ConsoleApp.class.getResource("console.css").toExternalForm());
+        stage.setScene(new Scene(startingPane, l.prefs().windowWidth(), l.prefs().windowHeight()));
         stage.setOnCloseRequest(e -> {
             e.consume();
             shutdown(stage);
         });
         stage.show();
-        background.execute(() -> startCore(stage, l));
+        starter.execute(() -> startCore(stage, l));
+        starter.shutdown();
     }
 
     private void startCore(Stage stage, Console.Launch l) {
         try {
             Orchestrator o = Orchestrator.start(l.config(), l.options());
             orchestrator = o;
+            if (stopping) {
+                return;
+            }
             if (o.embedded().isPresent()) {
                 DemoWorkload d = new DemoWorkload(o.service(), new BillRepository(o.service()),
                         o.config().resilience().slowQueryThreshold());
@@ -102,6 +106,10 @@ public final class ConsoleApp extends Application {
                 LOG.info("console open on {}", o.target());
             });
         } catch (Exception | Error e) {
+            if (stopping) {
+                LOG.info("start abandoned: the window was closed while PgPulse was starting");
+                return;
+            }
             String message = e.getMessage() == null ? e.toString() : e.getMessage();
             LOG.error("PgPulse could not start: {}", message);
             failure = message;
@@ -124,7 +132,7 @@ public final class ConsoleApp extends Application {
         stage.getScene().setRoot(box);
     }
 
-    /** Preferences are saved on the console's background thread (never the FX thread). */
+    /** Preferences are saved off the FX thread: the window's background thread, or the stopping thread at the end. */
     private void save(ConsolePrefs prefs) {
         try {
             store.save(launch.prefsFile(), prefs);
@@ -141,27 +149,75 @@ public final class ConsoleApp extends Application {
         return window;
     }
 
+    /**
+     * Closing the window: on a stopping thread, abandon a start still under way, stop the window's work (its
+     * queued preference saves finish first), save the final preferences, stop the demo and the orchestrator;
+     * then exit, whatever failed on the way.
+     */
     private void shutdown(Stage stage) {
         if (stopping) {
             return;
         }
         stopping = true;
-        ConsolePrefs prefs = (window == null ? launch.prefs() : window.prefs())
-                .withWindow(stage.getWidth(), stage.getHeight());
-        if (window != null) {
-            window.close();
-        }
+        ConsoleWindow w = window;
+        // the scene's size: the stage's includes the window decorations, and would grow on every run
+        ConsolePrefs prefs = (w == null ? launch.prefs() : w.prefs())
+                .withWindow(stage.getScene().getWidth(), stage.getScene().getHeight());
         stage.setTitle("PgPulse — stopping…");
-        background.execute(() -> {
-            save(prefs);
-            if (demo != null) {
-                demo.close();
+        Thread.ofPlatform().name("pgpulse-console-stop").start(() -> {
+            try {
+                stopEverything(w, prefs);
+            } finally {
+                Platform.runLater(afterStop);
             }
-            if (orchestrator != null) {
-                orchestrator.close();
-            }
-            Platform.runLater(afterStop);
         });
-        background.shutdown();
+    }
+
+    private void stopEverything(ConsoleWindow w, ConsolePrefs prefs) {
+        try {
+            // not interrupted: an embedded server half-way through initdb would be left running; a start
+            // finishes (bounded by startup.wait) and is then closed like any other
+            if (!starter.awaitTermination(90, java.util.concurrent.TimeUnit.SECONDS)) {
+                LOG.warn("PgPulse was still starting 90 s after the window closed");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Runnable step : java.util.List.<Runnable>of(
+                () -> {
+                    if (w != null) {
+                        w.close();
+                    }
+                },
+                () -> save(prefs),
+                () -> {
+                    if (demo != null) {
+                        demo.close();
+                    }
+                },
+                () -> {
+                    if (orchestrator != null) {
+                        orchestrator.close();
+                    }
+                })) {
+            try {
+                step.run();
+            } catch (RuntimeException e) {
+                LOG.warn("while stopping: {}", e.toString());
+            }
+        }
+    }
+
+    /** JavaFX exiting some other way than the window's close button still stops everything. */
+    @Override
+    public void stop() throws InterruptedException {
+        if (stopping) {
+            return;
+        }
+        stopping = true;
+        ConsoleWindow w = window;
+        ConsolePrefs prefs = w == null ? launch.prefs() : w.prefs();
+        Thread t = Thread.ofPlatform().name("pgpulse-console-stop").start(() -> stopEverything(w, prefs));
+        t.join(java.time.Duration.ofSeconds(30));
     }
 }

@@ -33,6 +33,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -58,6 +59,7 @@ public final class ConsoleWindow implements AutoCloseable {
     final ChoiceBox<Duration> interval = new ChoiceBox<>();
     final ToggleButton demoToggle = new ToggleButton();
     private boolean notifications = true;
+    private final boolean production;
 
     /**
      * @param demo         the demo workload when running on the embedded server, else null
@@ -69,6 +71,7 @@ public final class ConsoleWindow implements AutoCloseable {
         this.demo = demo;
         this.prefs = prefs;
         this.prefsChanged = prefsChanged;
+        this.production = orchestrator.config().environment() == dev.pgpulse.config.Environment.PRODUCTION;
         this.dashboard = new DashboardViewModel(prefs.historyWindow());
         this.poller = new MetricsPoller(orchestrator::snapshot, prefs.pollInterval());
         poller.subscribe(header::apply);
@@ -182,10 +185,14 @@ public final class ConsoleWindow implements AutoCloseable {
         demoToggle.selectedProperty().addListener((o, a, on) -> {
             changePrefs(prefs.withDemoWorkload(on));
             background.execute(() -> {
-                if (on) {
-                    demo.start();
-                } else {
-                    demo.stop();
+                try {
+                    if (on) {
+                        demo.start();
+                    } else {
+                        demo.stop();
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("demo workload could not be switched {}: {}", on ? "on" : "off", e.getMessage());
                 }
             });
         });
@@ -223,15 +230,21 @@ public final class ConsoleWindow implements AutoCloseable {
         background.execute(() -> prefsChanged.accept(next));
     }
 
-    /** A drill on a production target asks first; the drill itself is an in-memory state change. */
+    /**
+     * A drill on a production target asks first (putting a forced endpoint back into routing too). The drill
+     * runs on the background thread: its transition is logged and published to listeners synchronously.
+     */
     void drill(String endpoint, Guard.Drill drill) {
-        if (header.production.get() && drill != Guard.Drill.NORMAL) {
+        if (production) {
             Alert confirm = new Alert(Alert.AlertType.CONFIRMATION, "This is a PRODUCTION target. "
                     + switch (drill) {
-                        case FORCE_OPEN -> "Forcing the " + endpoint + " breaker open makes every call to it fail at once.";
-                        case FORCE_CLOSED -> "Forcing the " + endpoint + " breaker closed lets calls through however often they fail.";
-                        case NORMAL -> "";
-                    } + " It stays so until you set it back to normal.", ButtonType.CANCEL, ButtonType.OK);
+                        case FORCE_OPEN -> "Forcing the " + endpoint + " breaker open makes every call to it fail at "
+                                + "once and takes it out of routing until you set it back to normal.";
+                        case FORCE_CLOSED -> "Forcing the " + endpoint + " breaker closed lets calls through however "
+                                + "often they fail, until you set it back to normal.";
+                        case NORMAL -> "Setting the " + endpoint + " breaker back to normal puts the endpoint back "
+                                + "into routing with an empty failure window.";
+                    }, ButtonType.CANCEL, ButtonType.OK);
             confirm.setHeaderText("Drill the " + endpoint + " circuit breaker?");
             confirm.initOwner(root.getScene() == null ? null : root.getScene().getWindow());
             Optional<ButtonType> answer = confirm.showAndWait();
@@ -239,8 +252,14 @@ public final class ConsoleWindow implements AutoCloseable {
                 return;
             }
         }
-        orchestrator.service().guard().drill(endpoint, drill);
-        poller.pollNow();
+        background.execute(() -> {
+            try {
+                orchestrator.service().guard().drill(endpoint, drill);
+            } catch (RuntimeException e) {
+                LOG.warn("drill {} on {} failed: {}", drill, endpoint, e.getMessage());
+            }
+            poller.pollNow();
+        });
     }
 
     private void notifyTransition(ResilienceEvent.BreakerTransition t) {
@@ -267,11 +286,22 @@ public final class ConsoleWindow implements AutoCloseable {
         }
     }
 
-    /** Stops polling and the background thread (the demo workload and orchestrator are the caller's). */
+    /**
+     * Stops polling, then lets the background thread finish what is queued (a preference save, a demo switch)
+     * for up to five seconds. Call it off the FX thread when it may wait; the demo workload and the orchestrator
+     * are the caller's.
+     */
     @Override
     public void close() {
         poller.close();
         background.shutdown();
+        try {
+            if (!background.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.warn("console background work still running after 5 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
 }

@@ -21,6 +21,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @Timeout(30)
 class BreakerDrillTest {
 
+    private static EndpointTraffic traffic(ServiceFixture f) {
+        return f.service.snapshot().traffic().stream().filter(t -> t.endpoint().equals("primary")).findFirst()
+                .orElseThrow();
+    }
+
     private static BreakerSnapshot primary(ServiceFixture f) {
         return f.service.snapshot().breakers().stream().filter(b -> b.endpoint().equals("primary")).findFirst()
                 .orElseThrow();
@@ -37,19 +42,35 @@ class BreakerDrillTest {
     }
 
     @Test
-    void callsAndLatencyPerEndpointComeFromTheBreakersTimers(TestDatabase db) throws Exception {
+    void callsAndLatencyPerEndpointAreCountedInEveryBreakerState(TestDatabase db) throws Exception {
         try (ServiceFixture f = new ServiceFixture(db, Map.of())) {
-            long before = primary(f).completedCalls();
+            long before = traffic(f).calls();
             for (int i = 0; i < 20; i++) {
                 assertThat(sleepy(f)).isInstanceOf(Result.Success.class);
             }
-            BreakerSnapshot b = primary(f);
-            assertThat(b.successfulCalls() - before).isGreaterThanOrEqualTo(20);
-            assertThat(b.failedCallsTotal()).isZero();
+            EndpointTraffic t = traffic(f);
+            assertThat(t.calls() - before).isGreaterThanOrEqualTo(20);
+            assertThat(t.failures()).isZero();
             // each call slept 5 ms on the server: the percentiles are of real calls, in milliseconds
-            assertThat(b.latencyP50Ms()).isBetween(5.0, 500.0);
-            assertThat(b.latencyP95Ms()).isGreaterThanOrEqualTo(b.latencyP50Ms());
-            assertThat(b.latencyP99Ms()).isGreaterThanOrEqualTo(b.latencyP95Ms());
+            assertThat(t.p50Ms()).isBetween(5.0, 500.0);
+            assertThat(t.p95Ms()).isGreaterThanOrEqualTo(t.p50Ms());
+            assertThat(t.p99Ms()).isGreaterThanOrEqualTo(t.p95Ms());
+
+            // Resilience4j publishes no call events while a breaker is disabled: the traffic still counts
+            f.guard.drill("primary", Guard.Drill.FORCE_CLOSED);
+            long during = traffic(f).calls();
+            for (int i = 0; i < 5; i++) {
+                assertThat(sleepy(f)).isInstanceOf(Result.Success.class);
+            }
+            assertThat(traffic(f).calls() - during).isEqualTo(5);
+            // a failure that reached the endpoint counts as a failure there
+            f.service.query("drill.bad", Route.WRITE, c -> {
+                try (var st = c.createStatement()) {
+                    st.execute("select * from no_such_table_here");
+                }
+                return null;
+            });
+            assertThat(traffic(f).failures()).isEqualTo(1);
         }
     }
 

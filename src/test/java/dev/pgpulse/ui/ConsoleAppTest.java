@@ -78,6 +78,8 @@ class ConsoleAppTest {
                 && app.window().demoToggle.isSelected()).get()).isTrue();
         Screenshots.save(stage.getScene(), "console-first-start-embedded");
 
+        // a preference changed in the window is what gets saved
+        WaitForAsyncUtils.asyncFx(() -> app.window().interval.setValue(Duration.ofSeconds(2))).get();
         int port = app.orchestrator().embedded().orElseThrow().port();
         WaitForAsyncUtils.asyncFx(() -> stage.fireEvent(new WindowEvent(stage, WindowEvent.WINDOW_CLOSE_REQUEST))).get();
         assertThat(exited.await(60, TimeUnit.SECONDS)).as("stopped and exited").isTrue();
@@ -85,10 +87,30 @@ class ConsoleAppTest {
         assertThatThrownBy(() -> new Socket("localhost", port).close()).as("embedded server stopped")
                 .isInstanceOf(java.io.IOException.class);
         ConsolePrefs saved = new ConsolePrefs.Store().load(prefsFile).prefs();
-        assertThat(saved.pollInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(saved.pollInterval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(saved.windowWidth()).isEqualTo(1280);
         assertThat(Files.readString(prefsFile)).doesNotContainIgnoringCase("password");
         assertThat(ConsoleApp.failure()).isEmpty();
+    }
+
+    @Test
+    void closingWhileTheEmbeddedServerStartsStopsItAndExitsWithoutAFailure() throws Exception {
+        PgPulseConfig config = new ConfigLoader(Map.of(), home, "tester", 2)
+                .load(new Overrides(null, null, null, List.of(), null, Map.of()));
+        ConsoleApp.prepare(new Console.Launch(config, Orchestrator.Options.defaults(home, config),
+                ConsolePrefs.defaultFile(home), ConsolePrefs.defaults()));
+        CountDownLatch exited = new CountDownLatch(1);
+        ConsoleApp.afterStop = exited::countDown;
+        Stage stage = FxToolkit.registerPrimaryStage();
+        ConsoleApp app = (ConsoleApp) FxToolkit.setupApplication(ConsoleApp::new);
+        WaitForAsyncUtils.asyncFx(() -> stage.fireEvent(new WindowEvent(stage, WindowEvent.WINDOW_CLOSE_REQUEST))).get();
+        assertThat(exited.await(90, TimeUnit.SECONDS)).as("stopped and exited").isTrue();
+        assertThat(app.window()).as("no window built after the close").isNull();
+        if (app.orchestrator() != null) {
+            assertThat(app.orchestrator().status().state().name()).isEqualTo("STOPPED");
+        }
+        assertThat(ConsoleApp.failure()).isEmpty();
+        assertThat(ConsolePrefs.defaultFile(home)).exists();
     }
 
     private String label(String id) throws Exception {

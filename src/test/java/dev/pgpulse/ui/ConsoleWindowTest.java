@@ -242,6 +242,22 @@ class ConsoleWindowTest {
         LOG.info("polls at 0.5 s over 3 s: " + fast + "; at 2 s over 4 s: " + slow);
         assertThat(fast).isBetween(4L, 8L);
         assertThat(slow).isBetween(1L, 3L);
+        // a shorter interval applies at once, not after the longer delay already pending
+        fx(() -> {
+            w.interval.setValue(Duration.ofSeconds(10));
+            return null;
+        });
+        Thread.sleep(300);
+        long before = fx(() -> w.poller().pollsProperty().get());
+        fx(() -> {
+            w.interval.setValue(Duration.ofMillis(500));
+            return null;
+        });
+        await().atMost(Duration.ofSeconds(2)).until(() -> fx(() -> w.poller().pollsProperty().get()) >= before + 2);
+        fx(() -> {
+            w.interval.setValue(Duration.ofSeconds(2));
+            return null;
+        });
         await().atMost(Duration.ofSeconds(5)).until(() -> {
             synchronized (saved) {
                 return !saved.isEmpty() && saved.getLast().pollInterval().equals(Duration.ofSeconds(2));

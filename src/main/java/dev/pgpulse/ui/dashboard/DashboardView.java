@@ -52,8 +52,9 @@ public final class DashboardView extends ScrollPane {
         double h = 110;
         HBox server = new HBox(6,
                 Tiles.value("Connections used", vm.connections,
-                        Bindings.createStringBinding(() -> String.format(java.util.Locale.ROOT, "%.0f%% of what clients may use",
-                                vm.connectionsRatio.get()), vm.connectionsRatio), w, h),
+                        Bindings.createStringBinding(() -> vm.connections.get().equals("–") ? "not sampled"
+                                : String.format(java.util.Locale.ROOT, "%.0f%% of what clients may use",
+                                vm.connectionsRatio.get()), vm.connectionsRatio, vm.connections), w, h),
                 Tiles.value("Transactions / s", Bindings.createStringBinding(
                         () -> Double.isNaN(vm.tps.get()) ? "–" : String.format(java.util.Locale.ROOT, "%.1f", vm.tps.get()), vm.tps),
                         new ReadOnlyStringWrapper("commits + rollbacks, all clients"), w, h),

@@ -7,6 +7,7 @@ import dev.pgpulse.orchestration.Snapshot;
 import dev.pgpulse.pool.PoolSnapshot;
 import dev.pgpulse.resilience.BreakerSnapshot;
 import dev.pgpulse.resilience.ResilienceEvent;
+import dev.pgpulse.service.EndpointTraffic;
 import dev.pgpulse.service.ServiceSnapshot;
 import dev.pgpulse.service.SlowQuery;
 import dev.pgpulse.ui.Format;
@@ -78,8 +79,10 @@ public final class DashboardViewModel {
             }
             BreakerSnapshot breaker = svc.breakers().stream().filter(b -> b.endpoint().equals(pool.endpoint()))
                     .findFirst().orElse(null);
+            EndpointTraffic traffic = svc.traffic().stream().filter(t -> t.endpoint().equals(pool.endpoint()))
+                    .findFirst().orElse(null);
             EndpointStatus status = h == null ? null : h.endpoint(pool.endpoint()).orElse(null);
-            vm.apply(pool, breaker, status, history);
+            vm.apply(svc.at(), pool, breaker, traffic, status, history);
         }
         applyServer(h);
     }

@@ -18,7 +18,6 @@ import java.util.function.BiConsumer;
 
 /** One endpoint's row of tiles: pool, acquire time, breaker, throughput, latency and health. */
 final class EndpointRow extends VBox {
-    private static final int CHART_POINTS = 60;
     private static final double LATENCY_WIDTH = 270;
 
     final Tile pool;
@@ -57,16 +56,17 @@ final class EndpointRow extends VBox {
         poolBody.setAlignment(Pos.TOP_CENTER);
         pool = Tiles.custom("Pool in use", poolBody, Tiles.WIDTH, Tiles.HEIGHT);
 
-        acquire = Tiles.sparkLine("Acquire p95", "ms", 2);
+        acquire = trendTile("Acquire p95", vm, Bindings.createStringBinding(() -> Format.ms(vm.acquireP95Ms.get()),
+                vm.acquireP95Ms), TrendChart::ms, List.of(new TrendChart.Line(TrendChart.BLUE, History.Point::acquireP95Ms)));
         acquire.setId("acquire-" + vm.name());
-        vm.acquireP95Ms.addListener((o, a, n) -> acquire.setValue(n.doubleValue()));
 
         breaker = Tiles.custom("Circuit breaker", breakerBody(vm, drill), Tiles.WIDTH, Tiles.HEIGHT);
         breaker.setId("breaker-" + vm.name());
 
-        throughput = Tiles.sparkLine("Throughput", "calls/s", 1);
+        throughput = trendTile("Throughput", vm, Bindings.createStringBinding(() -> Format.compact(vm.callsPerSecond.get())
+                + " calls/s", vm.callsPerSecond), TrendChart::perSecond,
+                List.of(new TrendChart.Line(TrendChart.BLUE, History.Point::callsPerSecond)));
         throughput.setId("throughput-" + vm.name());
-        vm.callsPerSecond.addListener((o, a, n) -> throughput.setValue(n.doubleValue()));
 
         latency = Tiles.custom("Latency (ms)", latencyBody(vm), LATENCY_WIDTH, Tiles.HEIGHT);
         latency.setId("latency-" + vm.name());
@@ -149,17 +149,30 @@ final class EndpointRow extends VBox {
     }
 
     private VBox latencyBody(EndpointViewModel vm) {
-        Label p50 = legend(LatencyChart.P50);
+        Label p50 = legend(TrendChart.BLUE);
         p50.textProperty().bind(Bindings.createStringBinding(() -> "p50 " + Format.compact(vm.p50Ms.get()), vm.p50Ms));
-        Label p95 = legend(LatencyChart.P95);
+        Label p95 = legend(TrendChart.AMBER);
         p95.textProperty().bind(Bindings.createStringBinding(() -> "p95 " + Format.compact(vm.p95Ms.get()), vm.p95Ms));
-        Label p99 = legend(LatencyChart.P99);
+        Label p99 = legend(TrendChart.PINK);
         p99.textProperty().bind(Bindings.createStringBinding(() -> "p99 " + Format.compact(vm.p99Ms.get()), vm.p99Ms));
-        LatencyChart chart = new LatencyChart(LATENCY_WIDTH - 24, Tiles.HEIGHT - 76);
-        vm.points.addListener((o, a, points) -> chart.draw(
-                points.subList(Math.max(0, points.size() - CHART_POINTS), points.size())));
+        TrendChart chart = new TrendChart(LATENCY_WIDTH - 24, Tiles.HEIGHT - 76, TrendChart::ms, List.of(
+                new TrendChart.Line(TrendChart.BLUE, History.Point::p50Ms),
+                new TrendChart.Line(TrendChart.AMBER, History.Point::p95Ms),
+                new TrendChart.Line(TrendChart.PINK, History.Point::p99Ms)));
+        vm.points.addListener((o, a, points) -> chart.draw(points));
         HBox legend = new HBox(8, p50, p95, p99);
         return new VBox(6, legend, chart);
+    }
+
+    /** A tile with the current value in large type over a chart of the whole history window. */
+    private static Tile trendTile(String title, EndpointViewModel vm, javafx.beans.binding.StringBinding value,
+                                  java.util.function.DoubleFunction<String> axis, List<TrendChart.Line> lines) {
+        Label big = new Label();
+        big.textProperty().bind(value);
+        big.getStyleClass().add("tile-value");
+        TrendChart chart = new TrendChart(Tiles.WIDTH - 24, Tiles.HEIGHT - 84, axis, lines);
+        vm.points.addListener((o, a, points) -> chart.draw(points));
+        return Tiles.custom(title, new VBox(4, big, chart), Tiles.WIDTH, Tiles.HEIGHT);
     }
 
     private static Label legend(javafx.scene.paint.Color colour) {

@@ -4,6 +4,7 @@ import dev.pgpulse.health.EndpointStatus;
 import dev.pgpulse.health.ServerStats;
 import dev.pgpulse.pool.PoolSnapshot;
 import dev.pgpulse.resilience.BreakerSnapshot;
+import dev.pgpulse.service.EndpointTraffic;
 import dev.pgpulse.ui.Format;
 import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.IntegerProperty;
@@ -49,7 +50,8 @@ public final class EndpointViewModel {
         this.role = role;
     }
 
-    void apply(PoolSnapshot pool, BreakerSnapshot breaker, EndpointStatus status, History history) {
+    void apply(java.time.Instant at, PoolSnapshot pool, BreakerSnapshot breaker, EndpointTraffic traffic,
+               EndpointStatus status, History history) {
         if (pool != null) {
             poolMax.set(Math.max(1, pool.max()));
             poolActive.set(pool.active());
@@ -65,7 +67,9 @@ public final class EndpointViewModel {
             slowCallRate.set(breaker.slowCallRate());
             slowCallThreshold.set(breaker.slowCallRateThreshold());
             notPermitted.set(breaker.notPermittedCalls());
-            History.Point p = history.add(pool, breaker);
+        }
+        if (traffic != null) {
+            History.Point p = history.add(at, pool, traffic);
             if (!Double.isNaN(p.callsPerSecond())) {
                 callsPerSecond.set(p.callsPerSecond());
             }

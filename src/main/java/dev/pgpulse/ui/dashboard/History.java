@@ -1,7 +1,7 @@
 package dev.pgpulse.ui.dashboard;
 
 import dev.pgpulse.pool.PoolSnapshot;
-import dev.pgpulse.resilience.BreakerSnapshot;
+import dev.pgpulse.service.EndpointTraffic;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * The dashboard's bounded memory: per endpoint, one {@link Point} per snapshot over the last {@code window}
- * (15 minutes by default), which the charts draw. Throughput is derived here, from the growth of the breaker's
+ * (15 minutes by default), which the charts draw. Throughput is derived here, from the growth of the endpoint's
  * call count between two snapshots over the time between them. Plain Java: FX-free and testable on its own.
  */
 public final class History {
@@ -27,7 +27,8 @@ public final class History {
 
     private final Duration window;
     private final Map<String, ArrayDeque<Point>> points = new HashMap<>();
-    private final Map<String, BreakerSnapshot> previous = new HashMap<>();
+    private final Map<String, Point> previousAt = new HashMap<>();
+    private final Map<String, Long> previousCalls = new HashMap<>();
 
     public History(Duration window) {
         if (window.isNegative() || window.isZero()) {
@@ -36,23 +37,24 @@ public final class History {
         this.window = window;
     }
 
-    /** Records one endpoint's pool and breaker as of a snapshot and returns the point it made. */
-    public Point add(PoolSnapshot pool, BreakerSnapshot breaker) {
-        String endpoint = breaker.endpoint();
-        BreakerSnapshot before = previous.put(endpoint, breaker);
+    /** Records one endpoint's pool and traffic as of a snapshot taken at {@code at}, and returns the point. */
+    public Point add(Instant at, PoolSnapshot pool, EndpointTraffic traffic) {
+        String endpoint = traffic.endpoint();
+        Point before = previousAt.get(endpoint);
+        Long callsBefore = previousCalls.put(endpoint, traffic.calls());
         double rate = Double.NaN;
-        if (before != null) {
-            double seconds = Duration.between(before.at(), breaker.at()).toNanos() / 1e9;
-            long calls = breaker.completedCalls() - before.completedCalls();
+        if (before != null && callsBefore != null) {
+            double seconds = Duration.between(before.at(), at).toNanos() / 1e9;
             if (seconds > 0) {
-                rate = Math.max(0, calls) / seconds;
+                rate = Math.max(0, traffic.calls() - callsBefore) / seconds;
             }
         }
-        Point p = new Point(breaker.at(), rate, breaker.latencyP50Ms(), breaker.latencyP95Ms(),
-                breaker.latencyP99Ms(), pool == null ? 0 : pool.acquireP95Ms(), pool == null ? 0 : pool.active());
+        Point p = new Point(at, rate, traffic.p50Ms(), traffic.p95Ms(), traffic.p99Ms(),
+                pool == null ? 0 : pool.acquireP95Ms(), pool == null ? 0 : pool.active());
+        previousAt.put(endpoint, p);
         ArrayDeque<Point> series = points.computeIfAbsent(endpoint, k -> new ArrayDeque<>());
         series.addLast(p);
-        Instant oldest = p.at().minus(window);
+        Instant oldest = at.minus(window);
         while (!series.isEmpty() && series.peekFirst().at().isBefore(oldest)) {
             series.removeFirst();
         }

@@ -48,12 +48,6 @@ final class Tiles {
         return custom("", box, width, height);
     }
 
-    static Tile sparkLine(String title, String unit, int decimals) {
-        return TileBuilder.create().skinType(Tile.SkinType.SPARK_LINE).prefSize(WIDTH, HEIGHT).title(title)
-                .unit(unit).decimals(decimals).averagingPeriod(60).smoothing(true).animated(false).shadowsEnabled(false)
-                .averageVisible(true).textVisible(true).build();
-    }
-
     /** CLOSED green, HALF_OPEN amber, OPEN red, FORCED_OPEN magenta, DISABLED and METRICS_ONLY blue. */
     static Color breakerColor(String state) {
         return switch (state.toUpperCase(Locale.ROOT)) {

@@ -1,7 +1,7 @@
 package dev.pgpulse.ui.dashboard;
 
 import dev.pgpulse.pool.PoolSnapshot;
-import dev.pgpulse.resilience.BreakerSnapshot;
+import dev.pgpulse.service.EndpointTraffic;
 import dev.pgpulse.resilience.ResilienceEvent;
 import org.junit.jupiter.api.Test;
 
@@ -16,8 +16,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class HistoryTest {
     private static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
 
-    private static BreakerSnapshot breaker(Instant at, long ok, long failed) {
-        return new BreakerSnapshot("primary", at, "CLOSED", -1, -1, 50, 100, 0, 0, 0, 0, ok, failed, 1, 2, 3);
+    private static EndpointTraffic traffic(long calls) {
+        return new EndpointTraffic("primary", calls, 0, 1, 2, 3);
     }
 
     private static PoolSnapshot pool(Instant at, int active) {
@@ -27,8 +27,8 @@ class HistoryTest {
     @Test
     void throughputIsCallsFinishedPerSecondBetweenTwoSnapshots() {
         History h = new History(Duration.ofMinutes(15));
-        assertThat(h.add(pool(T0, 1), breaker(T0, 100, 0)).callsPerSecond()).isNaN();
-        History.Point p = h.add(pool(T0.plusMillis(500), 3), breaker(T0.plusMillis(500), 140, 10));
+        assertThat(h.add(T0, pool(T0, 1), traffic(100)).callsPerSecond()).isNaN();
+        History.Point p = h.add(T0.plusMillis(500), pool(T0.plusMillis(500), 3), traffic(150));
         assertThat(p.callsPerSecond()).isEqualTo(100.0); // 50 calls in half a second
         assertThat(p.active()).isEqualTo(3);
         assertThat(p.p95Ms()).isEqualTo(2);
@@ -39,7 +39,7 @@ class HistoryTest {
     void keepsOnlyTheWindowAndNeverReportsNegativeRates() {
         History h = new History(Duration.ofSeconds(10));
         for (int i = 0; i <= 30; i++) {
-            h.add(pool(T0.plusSeconds(i), 0), breaker(T0.plusSeconds(i), 1000 - i, 0));
+            h.add(T0.plusSeconds(i), pool(T0.plusSeconds(i), 0), traffic(1000 - i));
         }
         List<History.Point> points = h.points("primary");
         assertThat(points.getFirst().at()).isEqualTo(T0.plusSeconds(20));
@@ -62,11 +62,11 @@ class HistoryTest {
 
     @Test
     void latencyAxisEndsOnARoundNumber() {
-        assertThat(LatencyChart.niceCeiling(0)).isEqualTo(1);
-        assertThat(LatencyChart.niceCeiling(3.2)).isEqualTo(5);
-        assertThat(LatencyChart.niceCeiling(209.7)).isEqualTo(500);
-        assertThat(LatencyChart.niceCeiling(1000)).isEqualTo(1000);
-        assertThat(LatencyChart.axis(250)).isEqualTo("250 ms");
-        assertThat(LatencyChart.axis(2.5)).isEqualTo("2.5 ms");
+        assertThat(TrendChart.niceCeiling(0)).isEqualTo(1);
+        assertThat(TrendChart.niceCeiling(3.2)).isEqualTo(5);
+        assertThat(TrendChart.niceCeiling(209.7)).isEqualTo(500);
+        assertThat(TrendChart.niceCeiling(1000)).isEqualTo(1000);
+        assertThat(TrendChart.ms(250)).isEqualTo("250 ms");
+        assertThat(TrendChart.ms(2.5)).isEqualTo("2.5 ms");
     }
 }

@@ -1,0 +1,9 @@
+package dev.pgpulse.service;
+
+/**
+ * Calls that reached one endpoint (took a connection there), whatever its breaker's state: counts since start,
+ * and latency percentiles of the successful ones in milliseconds over Micrometer's rolling window (about the
+ * last 30 to 40 seconds; 0 before any). Throughput is the growth of {@link #calls()} between two snapshots.
+ */
+public record EndpointTraffic(String endpoint, long calls, long failures, double p50Ms, double p95Ms, double p99Ms) {
+}
