@@ -2,10 +2,7 @@ package dev.pgpulse.cli;
 
 import dev.pgpulse.agent.AgentServer;
 import dev.pgpulse.config.PgPulseConfig;
-import dev.pgpulse.embedded.EmbeddedStartException;
-import dev.pgpulse.health.alert.AlertRuleException;
 import dev.pgpulse.orchestration.Orchestrator;
-import dev.pgpulse.pool.EndpointStartupException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -39,20 +36,12 @@ final class AgentCommand implements Callable<Integer> {
             context.err().println("pgpulse: agent: --port " + port + ": expected 0 to 65535");
             return PgPulseCli.USAGE;
         }
-        var loaded = Problems.load(context, target.toOverrides(), false);
-        if (loaded.isEmpty()) {
-            return PgPulseCli.USAGE;
-        }
-        PgPulseConfig config = loaded.get();
         Orchestrator orchestrator;
         try {
-            orchestrator = Orchestrator.start(config, Orchestrator.Options.defaults(context.loader().home(), config));
-        } catch (EmbeddedStartException | EndpointStartupException e) {
-            context.err().println("pgpulse: " + e.getMessage());
-            return PgPulseCli.FAILED;
-        } catch (AlertRuleException e) {
-            e.problems().forEach(p -> context.err().println("pgpulse: alert rules: " + p));
-            return PgPulseCli.USAGE;
+            PgPulseConfig config = Core.config(context, target);
+            orchestrator = Core.start(context, config, config.isEmbedded());
+        } catch (Core.Failed f) {
+            return f.code;
         }
         AgentServer server;
         try {

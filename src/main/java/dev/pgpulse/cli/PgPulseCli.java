@@ -52,6 +52,11 @@ public final class PgPulseCli implements Callable<Integer> {
         cmd.addSubcommand(new LoadtestCommand(context));
         cmd.addSubcommand(new AgentCommand(context));
         cmd.addSubcommand(new BenchCommand(context));
+        cmd.addSubcommand(new ValidateCommand(context));
+        cmd.addSubcommand(new MigrateCommand(context));
+        cmd.addSubcommand(new BackupCommand(context));
+        cmd.addSubcommand(new BackupsCommand(context));
+        cmd.addSubcommand(new RestoreCommand(context));
         cmd.setOut(context.out());
         cmd.setErr(context.err());
         cmd.setExecutionExceptionHandler((e, line, parsed) -> {

@@ -2,13 +2,10 @@ package dev.pgpulse.cli;
 
 import dev.pgpulse.config.EndpointConfig;
 import dev.pgpulse.config.PgPulseConfig;
-import dev.pgpulse.embedded.EmbeddedStartException;
 import dev.pgpulse.health.EndpointStatus;
 import dev.pgpulse.health.HealthStatus;
-import dev.pgpulse.health.alert.AlertRuleException;
 import dev.pgpulse.orchestration.Orchestrator;
 import dev.pgpulse.orchestration.Snapshot;
-import dev.pgpulse.pool.EndpointStartupException;
 import dev.pgpulse.pool.PoolSnapshot;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,42 +34,20 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        var loaded = Problems.load(context, target.toOverrides(), true);
-        if (loaded.isEmpty()) {
-            return PgPulseCli.USAGE;
-        }
-        PgPulseConfig config = loaded.get();
-        try (Orchestrator o = Orchestrator.start(config, Orchestrator.Options.defaults(context.loader().home(), config))) {
-            Snapshot s = firstSample(o);
-            if (s == null) {
-                context.err().println("pgpulse: status: no health sample within " + FIRST_SAMPLE_WAIT.toSeconds() + " s");
-                return PgPulseCli.FAILED;
+        try {
+            PgPulseConfig config = Core.config(context, target);
+            try (Orchestrator o = Core.start(context, config, config.isEmbedded())) {
+                Snapshot s = Core.firstSample(o, FIRST_SAMPLE_WAIT);
+                if (s == null) {
+                    context.err().println("pgpulse: status: no health sample within " + FIRST_SAMPLE_WAIT.toSeconds()
+                            + " s");
+                    return PgPulseCli.FAILED;
+                }
+                return print(o, s);
             }
-            return print(o, s);
-        } catch (EmbeddedStartException | EndpointStartupException e) {
-            context.err().println("pgpulse: " + e.getMessage());
-            return PgPulseCli.FAILED;
-        } catch (AlertRuleException e) {
-            e.problems().forEach(p -> context.err().println("pgpulse: alert rules: " + p));
-            return PgPulseCli.USAGE;
+        } catch (Core.Failed f) {
+            return f.code;
         }
-    }
-
-    private static Snapshot firstSample(Orchestrator o) {
-        long deadline = System.nanoTime() + FIRST_SAMPLE_WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            Snapshot s = o.snapshot();
-            if (s.health() != null) {
-                return s;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
-            }
-        }
-        return null;
     }
 
     private int print(Orchestrator o, Snapshot s) {

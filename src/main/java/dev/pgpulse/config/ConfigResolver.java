@@ -62,6 +62,7 @@ final class ConfigResolver {
 
         ResilienceSettings resilience = resilience();
         MonitoringSettings monitoring = monitoring();
+        OperationsSettings operations = operations();
         boolean configured = layers.stream().anyMatch(l -> l.namesPrimary);
         List<ConfigValue> replicaUrls = layers.stream().filter(l -> l.replicas != null).findFirst()
                 .map(l -> l.replicas).orElse(List.of());
@@ -100,7 +101,36 @@ final class ConfigResolver {
             throw new ConfigException(problems);
         }
         return new PgPulseConfig(environment, primary, replicas, embedded, startupWait, resilience, monitoring,
-                settings, warnings);
+                operations, settings, warnings);
+    }
+
+    private OperationsSettings operations() {
+        List<String> locations = first(Keys.MIGRATIONS_LOCATIONS).map(v -> {
+            List<String> given = java.util.Arrays.stream(v.raw().split(",")).map(String::trim)
+                    .filter(x -> !x.isEmpty()).toList();
+            List<String> bad = given.stream().filter(x -> !x.startsWith("classpath:") && !x.startsWith("filesystem:"))
+                    .toList();
+            if (given.isEmpty() || !bad.isEmpty()) {
+                problems.add(Keys.MIGRATIONS_LOCATIONS + " = '" + v.raw() + "' (from " + v.source() + "): expected "
+                        + "comma-separated Flyway locations such as classpath:db/migration or filesystem:/srv/db/migration");
+                return List.of(OperationsSettings.DEFAULT_MIGRATIONS);
+            }
+            record(Keys.MIGRATIONS_LOCATIONS, String.join(",", given), v.source());
+            return given;
+        }).orElseGet(() -> {
+            record(Keys.MIGRATIONS_LOCATIONS, OperationsSettings.DEFAULT_MIGRATIONS + " (the demo schema)",
+                    ConfigSource.defaults("PgPulse default"));
+            return List.of(OperationsSettings.DEFAULT_MIGRATIONS);
+        });
+        Path backupDir = first(Keys.BACKUP_DIR).map(v -> {
+            record(Keys.BACKUP_DIR, v.raw(), v.source());
+            return Path.of(v.raw());
+        }).orElseGet(() -> {
+            Path d = defaultDataHome().resolve("pgpulse").resolve("backups");
+            record(Keys.BACKUP_DIR, d.toString(), ConfigSource.defaults("XDG data folder"));
+            return d;
+        });
+        return new OperationsSettings(locations, backupDir);
     }
 
     private MonitoringSettings monitoring() {

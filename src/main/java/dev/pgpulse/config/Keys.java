@@ -16,10 +16,13 @@ final class Keys {
             "breaker.window_size", "breaker.minimum_calls", "breaker.wait_in_open", "breaker.half_open_calls",
             "retry.max_attempts", "retry.initial_backoff", "retry.max_backoff", "query.slow_threshold",
             "shutdown.grace", "health.interval", "alerts.webhook_url", "alerts.webhook_timeout");
+    static final String MIGRATIONS_LOCATIONS = "migrations.locations";
+    static final String BACKUP_DIR = "backup.dir";
     static final List<String> GLOBAL;
 
     static {
-        List<String> global = new ArrayList<>(List.of(ENVIRONMENT, STARTUP_WAIT, EMBEDDED_DATA_DIR));
+        List<String> global = new ArrayList<>(List.of(ENVIRONMENT, STARTUP_WAIT, EMBEDDED_DATA_DIR,
+                MIGRATIONS_LOCATIONS, BACKUP_DIR));
         global.addAll(RESILIENCE);
         GLOBAL = List.copyOf(global);
     }

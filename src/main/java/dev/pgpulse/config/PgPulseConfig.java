@@ -20,6 +20,7 @@ public record PgPulseConfig(
         Duration startupWait,
         ResilienceSettings resilience,
         MonitoringSettings monitoring,
+        OperationsSettings operations,
         List<Setting> settings,
         List<String> warnings) {
 
@@ -51,7 +52,7 @@ public record PgPulseConfig(
             throw new IllegalStateException("not an embedded configuration");
         }
         return new PgPulseConfig(environment, Optional.of(running), List.of(), embedded, startupWait,
-                resilience, monitoring, settings, warnings);
+                resilience, monitoring, operations, settings, warnings);
     }
 
     /** Primary first, then replicas in order. Empty while the embedded server has not started. */

@@ -18,32 +18,16 @@ import java.util.Map;
 
 /**
  * The seed's repository example, on the {@link DatabaseService}: writes in transactions on the primary,
- * reads routed to replicas. Every method returns a {@link Result}; none throws at the caller.
+ * reads routed to replicas. Its table comes from the shipped migrations ({@code db/migration}, {@code pgpulse migrate}). Every method returns a {@link Result}; none throws at the caller.
  */
 public final class BillRepository {
-    static final String DDL = """
-            create table if not exists bills (
-                id bigint generated always as identity primary key,
-                title text not null check (length(title) between 1 and 500),
-                status text not null check (status in ('introduced', 'committee', 'passed', 'failed', 'enacted')),
-                introduced_on date not null
-            )""";
+
     private static final String COLUMNS = "id, title, status, introduced_on";
 
     private final DatabaseService db;
 
     public BillRepository(DatabaseService db) {
         this.db = db;
-    }
-
-    /** Creates the table when missing (migrations take this over with the orchestrator). */
-    public Result<Void> ensureSchema() {
-        return db.query("bills.schema", Route.WRITE, DDL, true, c -> {
-            try (Statement st = c.createStatement()) {
-                st.execute(DDL);
-            }
-            return null;
-        });
     }
 
     public Result<Bill> create(String title, Bill.Status status, LocalDate introducedOn) {

@@ -21,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
 
 /**
@@ -90,8 +89,6 @@ public final class DemoWorkload implements AutoCloseable {
     private final Settings settings;
     private final RandomGenerator seeds;
     private final ExecutorService executor;
-    private final ReentrantLock schemaLock = new ReentrantLock();
-    private final AtomicBoolean schemaReady = new AtomicBoolean();
     private final AtomicBoolean failing = new AtomicBoolean();
     private final AtomicLong maxId = new AtomicLong();
     private final LongAdder reads = new LongAdder();
@@ -125,8 +122,9 @@ public final class DemoWorkload implements AutoCloseable {
     }
 
     /**
-     * Starts the workers; does nothing when already running. The schema is created by the first worker, which
-     * keeps trying at the workers' pace while the database is unreachable.
+     * Starts the workers; does nothing when already running. The bills table comes from the shipped migrations
+     * (the orchestrator applies them on the embedded server; {@code pgpulse migrate} elsewhere); without it
+     * every call fails, at the workers' pace.
      *
      * @throws IllegalStateException after {@link #close()}
      */
@@ -208,9 +206,7 @@ public final class DemoWorkload implements AutoCloseable {
         try {
             do {
                 try {
-                    if (schemaReady.get() || ensureSchema()) {
-                        step(random);
-                    }
+                    step(random);
                 } catch (RuntimeException e) {
                     // The service does not throw; this is a bug here, and one bad step must not end the demo.
                     LOG.warn("demo - step failed: {}", e.toString(), e);
@@ -230,30 +226,6 @@ public final class DemoWorkload implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        }
-    }
-
-    /** One worker creates the table; the others skip their turn meanwhile (concurrent DDL can fail on pg_type). */
-    private boolean ensureSchema() {
-        if (!schemaLock.tryLock()) {
-            return false;
-        }
-        try {
-            if (schemaReady.get()) {
-                return true;
-            }
-            Result<Void> result = bills.ensureSchema();
-            if (result instanceof Result.Failure<Void> f) {
-                failures.increment();
-                if (failing.compareAndSet(false, true)) {
-                    LOG.warn("demo - cannot create the bills table yet ({}); will keep trying", f);
-                }
-                return false;
-            }
-            schemaReady.set(true);
-            return true;
-        } finally {
-            schemaLock.unlock();
         }
     }
 

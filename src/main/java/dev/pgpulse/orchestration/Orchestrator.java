@@ -38,16 +38,28 @@ import java.util.concurrent.TimeUnit;
  * The composition root: from one {@link PgPulseConfig} it starts the embedded server when none is configured,
  * opens the pools, builds the guard, the service, the health monitor and the alert engine, and owns the one
  * scheduler thread. It shuts them down in reverse order, once, also from a JVM shutdown hook. Every face
- * reads {@link #snapshot()}. (Migrations and backups will hang off it too.)
+ * reads {@link #snapshot()}. Migrations ({@link #migrations()}) and backups ({@link #backups}) hang off it too.
  */
 public final class Orchestrator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);
 
-    /** Where the alert rules live and whether to register a JVM shutdown hook; the rest is in the config. */
-    public record Options(Duration healthInterval, Path alertRulesFile, boolean shutdownHook) {
+    /**
+     * Where the alert rules live (null: the default rules, no file), whether to register a JVM shutdown hook, and whether to apply pending
+     * migrations at start (by default only on the embedded server, whose demo schema PgPulse owns; an
+     * external database is migrated when a DBA runs {@code pgpulse migrate}). The rest is in the config.
+     */
+    public record Options(Duration healthInterval, Path alertRulesFile, boolean shutdownHook, boolean migrateOnStart) {
+        public Options(Duration healthInterval, Path alertRulesFile, boolean shutdownHook) {
+            this(healthInterval, alertRulesFile, shutdownHook, false);
+        }
+
         public static Options defaults(Path home, PgPulseConfig config) {
-            return new Options(config.monitoring().healthInterval(),
-                    home.resolve(".config").resolve("pgpulse").resolve("alert-rules.json"), true);
+            return new Options(config.monitoring().healthInterval(), alertRulesFile(home), true, config.isEmbedded());
+        }
+
+        /** The alert rules file under a home folder. */
+        public static Path alertRulesFile(Path home) {
+            return home.resolve(".config").resolve("pgpulse").resolve("alert-rules.json");
         }
     }
 
@@ -80,7 +92,10 @@ public final class Orchestrator implements AutoCloseable {
     public static Orchestrator start(PgPulseConfig config, Options options)
             throws EmbeddedStartException, EndpointStartupException, AlertRuleException {
         List<String> warnings = new ArrayList<>(config.warnings());
-        AlertRuleStore.LoadResult rules = new AlertRuleStore(options.alertRulesFile()).load();
+        // no rules file: the default rules, and nothing on disk read or moved (what `pgpulse validate` wants)
+        AlertRuleStore.LoadResult rules = options.alertRulesFile() == null
+                ? new AlertRuleStore.LoadResult(dev.pgpulse.health.alert.DefaultRules.all(), List.of(), true)
+                : new AlertRuleStore(options.alertRulesFile()).load();
         warnings.addAll(rules.warnings());
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         EmbeddedServer server = null;
@@ -98,6 +113,18 @@ public final class Orchestrator implements AutoCloseable {
                 server.close();
             }
             throw e;
+        }
+        if (options.migrateOnStart()) {
+            try {
+                MigrationRunner.Migrated m = new MigrationRunner(resolved.primary().orElseThrow(),
+                        resolved.operations().migrationLocations()).migrate();
+                if (m.executed() > 0) {
+                    LOG.info("migrated {} from version {} to {} ({})", resolved.primary().orElseThrow().displayTarget(),
+                            m.fromVersion(), m.toVersion(), String.join(", ", m.applied()));
+                }
+            } catch (MigrationException e) {
+                warnings.add(e.getMessage());
+            }
         }
         Clock clock = Clock.systemUTC();
         Guard guard = new Guard(resolved.resilience(), meters, new EventLog(EventLog.DEFAULT_CAPACITY), clock);
@@ -154,6 +181,16 @@ public final class Orchestrator implements AutoCloseable {
     public String target() {
         return config.primary().map(p -> embedded != null ? embedded.url() : "postgresql://" + p.displayTarget())
                 .orElse("(not started)");
+    }
+
+    /** Flyway against the primary, with the configured locations. */
+    public MigrationRunner migrations() {
+        return new MigrationRunner(config.primary().orElseThrow(), config.operations().migrationLocations());
+    }
+
+    /** Backups of the primary's database into the configured folder, with the client tools given. */
+    public BackupManager backups(PgTools tools) {
+        return new BackupManager(config.primary().orElseThrow(), config.operations().backupDir(), tools);
     }
 
     public MeterRegistry meters() {

@@ -1,14 +1,11 @@
 package dev.pgpulse.cli;
 
-import dev.pgpulse.config.ConfigLoader;
 import dev.pgpulse.testing.PostgresExtension;
 import dev.pgpulse.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,28 +20,20 @@ class PgPulseCliTest {
     @TempDir
     Path home;
 
-    record Run(int code, String out, String err) {
-    }
-
-    private Run run(Map<String, String> env, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        var context = new PgPulseCli.Context(new ConfigLoader(env, home, "tester", 2), new PrintWriter(out),
-                new PrintWriter(err));
-        int code = PgPulseCli.run(context, args);
-        return new Run(code, out.toString(), err.toString());
+    private CliRun run(Map<String, String> env, String... args) {
+        return CliRun.of(env, home, args);
     }
 
     @Test
     void helpListsTheCommands() {
-        Run r = run(Map.of(), "--help");
+        CliRun r = run(Map.of(), "--help");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("Usage: pgpulse").contains("console").contains("config").contains("status");
     }
 
     @Test
     void noCommandOpensTheConsoleAndSaysWhyNotWithoutADisplay() {
-        Run r = run(Map.of());
+        CliRun r = run(Map.of());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err().strip().lines()).hasSize(1);
         assertThat(r.err()).contains("no display").contains("DISPLAY").contains("pgpulse status");
@@ -52,21 +41,21 @@ class PgPulseCliTest {
 
     @Test
     void theConsoleReportsBadConfigurationBeforeAnyWindow() {
-        Run r = run(Map.of("DISPLAY", ":0", "DATABASE_URL", "nonsense"), "console");
+        CliRun r = run(Map.of("DISPLAY", ":0", "DATABASE_URL", "nonsense"), "console");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("DATABASE_URL").contains("nonsense");
     }
 
     @Test
     void unknownOptionIsAUsageError() {
-        Run r = run(Map.of(), "config", "--no-such-flag");
+        CliRun r = run(Map.of(), "config", "--no-such-flag");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--no-such-flag");
     }
 
     @Test
     void configPrintsValuesWithSourcesAndMasksThePassword() {
-        Run r = run(Map.of("DATABASE_URL", "postgresql://app:s3cr3t-pw@db1.example:6432/sales",
+        CliRun r = run(Map.of("DATABASE_URL", "postgresql://app:s3cr3t-pw@db1.example:6432/sales",
                 "PGPULSE_ENV", "prod"), "config", "--set", "pool.max_size=7");
         assertThat(r.code()).isZero();
         assertThat(r.out() + r.err()).doesNotContain("s3cr3t-pw");
@@ -81,7 +70,7 @@ class PgPulseCliTest {
 
     @Test
     void configShowsThatTheEmbeddedDefaultWouldStart() {
-        Run r = run(Map.of(), "config");
+        CliRun r = run(Map.of(), "config");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("embedded PostgreSQL 15")
                 .contains(home.resolve(".local/share/pgpulse/embedded").toString());
@@ -89,7 +78,7 @@ class PgPulseCliTest {
 
     @Test
     void nonsenseDatabaseUrlIsOneLineAndExitCodeTwo() {
-        Run r = run(Map.of("DATABASE_URL", "nonsense"), "config");
+        CliRun r = run(Map.of("DATABASE_URL", "nonsense"), "config");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.out()).isEmpty();
         assertThat(r.err().strip().lines()).hasSize(1);
@@ -99,7 +88,7 @@ class PgPulseCliTest {
 
     @Test
     void everyProblemIsReportedOnItsOwnLine() {
-        Run r = run(Map.of("PGPORT", "99999", "PGHOST", "h", "PGPULSE_ENV", "qa"), "status");
+        CliRun r = run(Map.of("PGPORT", "99999", "PGHOST", "h", "PGPULSE_ENV", "qa"), "status");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err().strip().lines()).hasSize(2);
         assertThat(r.err()).contains("primary.port = '99999' (from env PGPORT)")
@@ -109,7 +98,7 @@ class PgPulseCliTest {
     @Test
     void statusQueriesEveryPoolOfAConfiguredTarget(TestDatabase db) {
         Map<String, String> env = new HashMap<>(db.env());
-        Run r = run(env, "status");
+        CliRun r = run(env, "status");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("configured target").contains("health: UP")
                 .containsPattern("primary\\s+primary\\s+\\S+@\\S+:" + db.port() + "/" + db.database()
@@ -121,7 +110,7 @@ class PgPulseCliTest {
     @Test
     void statusStartsTheEmbeddedDefaultWhenNothingIsConfigured() throws Exception {
         Path data = home.resolve("embedded-data");
-        Run r = run(Map.of("PGPULSE_EMBEDDED_DATA_DIR", data.toString()), "status");
+        CliRun r = run(Map.of("PGPULSE_EMBEDDED_DATA_DIR", data.toString()), "status");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("embedded PostgreSQL at postgresql://postgres@localhost:")
                 .containsPattern("primary\\s+primary\\s+postgres@localhost:\\d+/postgres\\s+15\\.\\d+\\s+no");
@@ -135,7 +124,7 @@ class PgPulseCliTest {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Run r = run(Map.of("DATABASE_URL", "postgresql://app@127.0.0.1:" + port + "/app",
+        CliRun r = run(Map.of("DATABASE_URL", "postgresql://app@127.0.0.1:" + port + "/app",
                 "PGPULSE_STARTUP_WAIT", "1s"), "status");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err().strip().lines().filter(l -> l.startsWith("pgpulse:"))).hasSize(1);

@@ -38,7 +38,7 @@ class DemoWorkloadTest {
 
     @Test
     void movesEveryGaugeWithoutTrippingTheBreakerAndStopsCleanly(TestDatabase server) throws Exception {
-        TestDatabase db = server.freshDatabase("pgpulse_demo_workload");
+        TestDatabase db = server.freshDatabase("pgpulse_demo_workload").migrated();
         PgPulseConfig config = new ConfigLoader(db.env(), Path.of("/nonexistent-home"), "tester", 2)
                 .load(new Overrides(null, null, null, List.of(), null,
                         Map.of("startup.wait", "2s", "pool.connection_timeout", "1s", "query.slow_threshold", "300ms")));

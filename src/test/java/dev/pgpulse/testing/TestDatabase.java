@@ -36,6 +36,14 @@ public record TestDatabase(String host, int port, String user, String password, 
         return DriverManager.getConnection(jdbcUrl(), p);
     }
 
+    /** Applies PgPulse's shipped migrations (the demo schema) to this database, as `pgpulse migrate` would. */
+    public TestDatabase migrated() throws Exception {
+        var primary = new dev.pgpulse.config.ConfigLoader(env(), java.nio.file.Path.of("/nonexistent"), "tester", 2)
+                .load(dev.pgpulse.config.Overrides.none()).primary().orElseThrow();
+        new dev.pgpulse.orchestration.MigrationRunner(primary, java.util.List.of("classpath:db/migration")).migrate();
+        return this;
+    }
+
     /** A fresh, empty database on the same server (dropped first if a previous run left it). */
     public TestDatabase freshDatabase(String name) throws SQLException {
         try (Connection c = connect(); Statement st = c.createStatement()) {

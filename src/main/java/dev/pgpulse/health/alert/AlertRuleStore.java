@@ -104,6 +104,25 @@ public final class AlertRuleStore {
      *                            problem is listed), or when it cannot be read or moved aside; the file is left as it is
      */
     public LoadResult load() throws AlertRuleException {
+        return parse(true);
+    }
+
+    /**
+     * Reads the file without touching it: what {@code pgpulse validate} does. A file {@link #load()} would move
+     * aside is an {@link AlertRuleException} here.
+     */
+    public LoadResult read() throws AlertRuleException {
+        return parse(false);
+    }
+
+    private LoadResult unusable(boolean moveAside, String why) throws AlertRuleException {
+        if (moveAside) {
+            return moveAside(why);
+        }
+        throw new AlertRuleException(List.of("alert rules file " + file + " " + why));
+    }
+
+    private LoadResult parse(boolean moveAside) throws AlertRuleException {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -118,19 +137,19 @@ public final class AlertRuleStore {
             root = MAPPER.readTree(bytes);
         } catch (JacksonException e) {
             var loc = e.getLocation();
-            return moveAside("is not valid JSON"
+            return unusable(moveAside, "is not valid JSON"
                     + (loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr())
                     + " (" + e.getOriginalMessage() + ")");
         } catch (IOException e) {
-            return moveAside("cannot be parsed (" + e.getMessage() + ")");
+            return unusable(moveAside, "cannot be parsed (" + e.getMessage() + ")");
         }
         if (root == null || root.isMissingNode() || !root.isObject()) {
-            return moveAside("does not hold a JSON object with \"schemaVersion\": " + SCHEMA_VERSION + " and \"rules\"");
+            return unusable(moveAside, "does not hold a JSON object with \"schemaVersion\": " + SCHEMA_VERSION + " and \"rules\"");
         }
         JsonNode version = root.get("schemaVersion");
         if (version == null || !version.isIntegralNumber() || !version.canConvertToInt()
                 || version.intValue() != SCHEMA_VERSION) {
-            return moveAside((version == null ? "has no \"schemaVersion\"" : "has \"schemaVersion\" " + render(version))
+            return unusable(moveAside, (version == null ? "has no \"schemaVersion\"" : "has \"schemaVersion\" " + render(version))
                     + "; expected " + SCHEMA_VERSION);
         }
         return new LoadResult(readRules(root), List.of(), false);

@@ -1,0 +1,61 @@
+package dev.pgpulse.cli;
+
+import dev.pgpulse.config.PgPulseConfig;
+import dev.pgpulse.orchestration.BackupException;
+import dev.pgpulse.orchestration.BackupManager;
+import dev.pgpulse.orchestration.PgTools;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code pgpulse backups [--dir DIR]}: the backups there, newest first, as their archives describe them. */
+@Command(name = "backups", mixinStandardHelpOptions = true,
+        description = "List backups (newest first): file, time, size, database, server version.")
+final class BackupsCommand implements Callable<Integer> {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
+            .withZone(ZoneOffset.UTC);
+    private final PgPulseCli.Context context;
+    @Mixin
+    TargetOptions target = new TargetOptions();
+    @Option(names = "--dir", paramLabel = "DIR", description = "Folder to list (default: backup.dir).")
+    Path dir;
+
+    BackupsCommand(PgPulseCli.Context context) {
+        this.context = context;
+    }
+
+    @Override
+    public Integer call() {
+        try {
+            PgPulseConfig config = Core.config(context, target);
+            Path folder = dir == null ? config.operations().backupDir() : dir;
+            PgTools tools = Core.tools(context);
+            // listing reads archives only: no server needed, so no orchestrator is started
+            List<BackupManager.Backup> all = new BackupManager(config.primary().orElse(null), folder, tools).list(folder);
+            if (all.isEmpty()) {
+                context.out().println("No backups in " + folder + " (write one with `pgpulse backup`).");
+                return PgPulseCli.OK;
+            }
+            context.out().println("Backups in " + folder);
+            TextTable t = new TextTable("FILE", "CREATED", "SIZE", "DATABASE", "SERVER", "NOTE");
+            for (BackupManager.Backup b : all) {
+                t.row(b.file().getFileName(), b.created() == null ? "" : TIME.format(b.created()),
+                        BackupCommand.size(b.sizeBytes()), b.database() == null ? "?" : b.database(),
+                        b.serverVersion() == null ? "?" : b.serverVersion(), b.readable() ? "" : b.problem());
+            }
+            t.print(context.out());
+            return all.stream().allMatch(BackupManager.Backup::readable) ? PgPulseCli.OK : PgPulseCli.FAILED;
+        } catch (Core.Failed f) {
+            return f.code;
+        } catch (BackupException e) {
+            context.err().println("pgpulse: backups: " + e.getMessage());
+            return PgPulseCli.FAILED;
+        }
+    }
+}

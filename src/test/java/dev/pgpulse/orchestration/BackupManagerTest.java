@@ -1,0 +1,391 @@
+package dev.pgpulse.orchestration;
+
+import dev.pgpulse.config.ConfigLoader;
+import dev.pgpulse.config.EndpointConfig;
+import dev.pgpulse.config.Overrides;
+import dev.pgpulse.testing.PostgresExtension;
+import dev.pgpulse.testing.TestDatabase;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.awaitility.Awaitility.await;
+
+/** Backups with the real pg_dump/pg_restore against a real PostgreSQL. */
+@ExtendWith(PostgresExtension.class)
+@DisabledOnOs(OS.WINDOWS)
+class BackupManagerTest {
+    private static PgTools tools;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void tools() throws BackupException {
+        tools = PgTools.locate();
+    }
+
+    @Test
+    void backupIsListedAndVerifies(TestDatabase db) throws Exception {
+        TestDatabase src = db.freshDatabase("backup_basic");
+        exec(src, "create table note(id int primary key, body text)",
+                "insert into note select g, md5(g::text) from generate_series(1, 300) g");
+        Path dir = tmp.resolve("backups");
+        BackupManager manager = new BackupManager(endpoint(src, null), dir, tools);
+
+        Instant before = Instant.now().minusSeconds(1);
+        BackupManager.Backup backup = manager.backup();
+        Instant after = Instant.now().plusSeconds(1);
+
+        assertThat(backup.file().getFileName().toString()).matches("backup_basic-\\d{8}-\\d{6}\\.dump");
+        assertThat(backup.file().getParent()).isEqualTo(dir);
+        assertThat(filesIn(dir)).containsExactly(backup.file());
+        assertThat(backup.sizeBytes()).isPositive().isEqualTo(Files.size(backup.file()));
+        assertThat(backup.database()).isEqualTo("backup_basic");
+        assertThat(backup.serverVersion()).startsWith("15.");
+        assertThat(backup.dumpedBy()).isEqualTo(tools.version());
+        assertThat(backup.created()).isBetween(before, after);
+        assertThat(manager.list()).containsExactly(backup);
+
+        BackupManager.Verification verified = manager.verify(backup.file());
+        assertThat(verified.tables()).isEqualTo(1);
+        assertThat(verified.entries()).isGreaterThanOrEqualTo(3); // table, its data, its primary key
+        assertThat(verified.database()).isEqualTo("backup_basic");
+
+        // a second backup in the same second gets its own name; newest first
+        BackupManager.Backup second = manager.backup();
+        assertThat(second.file()).isNotEqualTo(backup.file());
+        assertThat(manager.list()).extracting(BackupManager.Backup::file).containsExactlyInAnyOrder(backup.file(),
+                second.file());
+        assertThat(manager.list().getFirst().created()).isAfterOrEqualTo(manager.list().getLast().created());
+    }
+
+    @Test
+    void damagedFilesAreListedAndFailVerification(TestDatabase db) throws Exception {
+        TestDatabase src = db.freshDatabase("backup_damaged");
+        exec(src, "create table blob(id int primary key, body text)",
+                "insert into blob select g, repeat(md5(g::text), 8) from generate_series(1, 20000) g");
+        Path dir = tmp.resolve("backups");
+        BackupManager manager = new BackupManager(endpoint(src, null), dir, tools);
+        BackupManager.Backup good = manager.backup();
+
+        Path garbage = Files.writeString(dir.resolve("garbage.dump"), "not an archive");
+        byte[] bytes = Files.readAllBytes(good.file());
+        Path truncated = Files.write(dir.resolve("truncated.dump"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        Files.writeString(dir.resolve("leftover.dump.partial"), "a crash's leftover");
+
+        List<BackupManager.Backup> listed = manager.list();
+        assertThat(listed).extracting(BackupManager.Backup::file)
+                .containsExactlyInAnyOrder(good.file(), garbage, truncated);
+        BackupManager.Backup bad = listed.stream().filter(b -> b.file().equals(garbage)).findFirst().orElseThrow();
+        assertThat(bad.readable()).isFalse();
+        assertThat(bad.problem()).contains("not a readable pg_dump archive");
+        assertThat(bad.sizeBytes()).isEqualTo(14);
+        assertThat(bad.created()).isNotNull();
+
+        assertThatThrownBy(() -> manager.verify(garbage)).isInstanceOf(BackupException.class)
+                .hasMessageStartingWith(garbage + " is not a readable pg_dump archive");
+        // the table of contents sits at the start, so only reading the data finds the truncation
+        assertThatThrownBy(() -> manager.verify(truncated)).isInstanceOf(BackupException.class)
+                .hasMessageStartingWith(truncated + " is damaged");
+        assertThatThrownBy(() -> manager.verify(dir.resolve("missing.dump"))).isInstanceOf(BackupException.class)
+                .hasMessageContaining("does not exist");
+        assertThat(manager.verify(good.file()).tables()).isEqualTo(1);
+    }
+
+    @Test
+    void restoreCopiesEveryRowAndRefusesTheDangerousTargets(TestDatabase db) throws Exception {
+        TestDatabase src = db.freshDatabase("backup_restore_src");
+        exec(src,
+                "create table customer(id int generated always as identity primary key, name text not null)",
+                "insert into customer(name) select 'c' || g from generate_series(1, 250) g",
+                "create table orders(id bigserial primary key, customer_id int references customer, amount numeric(10,2))",
+                "insert into orders(customer_id, amount) select 1 + g % 250, g / 7.0 from generate_series(1, 400) g",
+                "create schema audit",
+                "create table audit.log(at timestamptz default now(), message text)",
+                "insert into audit.log(message) select 'event ' || g from generate_series(1, 120) g");
+        Map<String, Long> original = rowCounts(src);
+        assertThat(original).containsExactly(Map.entry("audit.log", 120L), Map.entry("public.customer", 250L),
+                Map.entry("public.orders", 400L));
+
+        BackupManager manager = new BackupManager(endpoint(src, null), tmp.resolve("backups"), tools);
+        Path file = manager.backup().file();
+        exec(db, "drop database if exists backup_restore_copy with (force)");
+        TestDatabase copy = new TestDatabase(db.host(), db.port(), db.user(), db.password(), "backup_restore_copy");
+        try {
+            BackupManager.Restore restored = manager.restore(file, "backup_restore_copy", false);
+            assertThat(restored.targetDatabase()).isEqualTo("backup_restore_copy");
+            assertThat(restored.tables()).isEqualTo(3);
+            assertThat(restored.overSource()).isFalse();
+            assertThat(rowCounts(copy)).isEqualTo(original);
+            // sequences come back where they were: the next identity follows the last restored row
+            assertThat(queryLong(copy, "insert into customer(name) values ('new') returning id")).isEqualTo(251);
+            assertThat(queryLong(copy, "insert into orders(customer_id) values (1) returning id")).isEqualTo(401);
+
+            assertThatThrownBy(() -> manager.restore(file, "backup_restore_src", false))
+                    .isInstanceOf(BackupException.class)
+                    .hasMessage("refusing to restore over the source database 'backup_restore_src'; pass --over-source "
+                            + "to replace it, or choose another --target-db");
+            assertThatThrownBy(() -> manager.restore(file, "backup_restore_copy", false))
+                    .isInstanceOf(BackupException.class)
+                    .hasMessage("database 'backup_restore_copy' already exists; choose a new --target-db or drop it first");
+            assertThatThrownBy(() -> manager.restore(file, "backup_restore_copy", true))
+                    .hasMessageContaining("already exists");
+            assertThat(rowCounts(copy)).containsEntry("public.customer", 251L); // untouched by the refusals
+            for (String bad : List.of("", "bad-name", "x\"; drop database backup_restore_src; --", "1st", "a".repeat(64),
+                    "café")) {
+                assertThatThrownBy(() -> manager.restore(file, bad, false)).as(bad)
+                        .isInstanceOf(BackupException.class).hasMessageNotContaining("\n");
+            }
+            assertThat(databaseExists(db, "bad-name")).isFalse();
+
+            // with the flag, the source itself is put back as it was
+            exec(src, "delete from orders where id > 100", "update customer set name = 'changed'",
+                    "truncate audit.log");
+            BackupManager.Restore over = manager.restore(file, "backup_restore_src", true);
+            assertThat(over.overSource()).isTrue();
+            assertThat(rowCounts(src)).isEqualTo(original);
+            assertThat(queryLong(src, "select count(*) from customer where name = 'changed'")).isZero();
+        } finally {
+            exec(db, "drop database if exists backup_restore_copy with (force)");
+        }
+    }
+
+    @Test
+    void aFailedRestoreDropsTheDatabaseItMadeAndLeavesTheSourceAlone(TestDatabase db) throws Exception {
+        TestDatabase src = db.freshDatabase("backup_broken");
+        exec(src, "create table parent(id int primary key)",
+                "create table child(id int primary key, parent_id int references parent)",
+                "insert into parent values (1)",
+                // a superuser can store rows that break a foreign key; pg_restore adds the key after the data
+                "alter table child disable trigger all",
+                "insert into child values (1, 1), (2, 99)",
+                "alter table child enable trigger all");
+        BackupManager manager = new BackupManager(endpoint(src, null), tmp.resolve("backups"), tools);
+        Path file = manager.backup().file();
+        assertThat(manager.verify(file).tables()).isEqualTo(2); // the archive itself is sound
+
+        exec(db, "drop database if exists backup_broken_copy with (force)");
+        assertThatThrownBy(() -> manager.restore(file, "backup_broken_copy", false))
+                .isInstanceOf(BackupException.class)
+                .hasMessageContaining("violates foreign key constraint")
+                .hasMessageEndingWith("; the new database was dropped again")
+                .hasMessageNotContaining("\n");
+        assertThat(databaseExists(db, "backup_broken_copy")).isFalse();
+
+        // over the source, one transaction: the failed restore leaves it exactly as it was
+        exec(src, "delete from child where id = 1");
+        assertThatThrownBy(() -> manager.restore(file, "backup_broken", true))
+                .isInstanceOf(BackupException.class)
+                .hasMessageEndingWith("; nothing was changed (one transaction)");
+        assertThat(rowCounts(src)).containsExactly(Map.entry("public.child", 1L), Map.entry("public.parent", 1L));
+    }
+
+    @Test
+    void aFailedDumpLeavesNoFile(TestDatabase db) throws Exception {
+        assumeThat(db.password()).as("a new role logs in only where the server trusts it").isNull();
+        TestDatabase src = db.freshDatabase("backup_denied");
+        exec(src, "do $$ begin if not exists (select from pg_roles where rolname = 'backup_reader') then "
+                + "create role backup_reader login; end if; end $$", "create table secret(id int)");
+        EndpointConfig reader = endpoint(new TestDatabase(src.host(), src.port(), "backup_reader", null,
+                "backup_denied"), null);
+        Path dir = tmp.resolve("backups");
+        try {
+            assertThatThrownBy(() -> new BackupManager(reader, dir, tools).backup())
+                    .isInstanceOf(BackupException.class)
+                    .hasMessageStartingWith("pg_dump of backup_reader@" + src.host() + ":" + src.port()
+                            + "/backup_denied failed (exit 1): ")
+                    .hasMessageContaining("permission denied for table secret")
+                    .hasMessageNotContaining("\n");
+            assertThat(filesIn(dir)).isEmpty();
+        } finally {
+            exec(db, "drop database backup_denied with (force)", "drop role backup_reader");
+        }
+    }
+
+    @Test
+    void anInterruptedBackupLeavesNoFileAndStopsPgDump(TestDatabase db) throws Exception {
+        TestDatabase src = db.freshDatabase("backup_interrupt");
+        exec(src, "create table t(id int)", "insert into t select generate_series(1, 100)");
+        String password = passwordFor(db);
+        Path dir = tmp.resolve("backups");
+        BackupManager manager = new BackupManager(endpoint(src, password), dir, tools);
+
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicBoolean interruptedAfter = new AtomicBoolean();
+        ExecutorService runner = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("backup-under-test").factory());
+        try (Connection locker = src.connect(); Statement st = locker.createStatement()) {
+            locker.setAutoCommit(false);
+            // pg_dump takes ACCESS SHARE on every table it dumps: it waits here until we let go
+            st.execute("lock table t in access exclusive mode");
+            runner.submit(() -> {
+                try {
+                    manager.backup();
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+                interruptedAfter.set(Thread.currentThread().isInterrupted());
+            });
+            await().atMost(Duration.ofSeconds(30)).until(() -> waitingDumps(src) == 1);
+            assertThat(filesIn(dir)).singleElement().asString().endsWith(".dump.partial");
+
+            // while it waits: the password is in pg_dump's environment, not on its command line
+            ProcessHandle pgDump = ProcessHandle.current().descendants()
+                    .filter(p -> p.info().command().map(c -> c.endsWith("pg_dump")).orElse(false))
+                    .findFirst().orElseThrow();
+            assertThat(pgDump.info().arguments().orElseThrow()).contains("-Fc", "backup_interrupt")
+                    .noneMatch(a -> a.contains(password));
+            Path environ = Path.of("/proc", Long.toString(pgDump.pid()), "environ");
+            if (OS.LINUX.isCurrentOs()) { // /proc/PID/environ: what the child really got
+                assertThat(List.of(new String(Files.readAllBytes(environ)).split("\0")))
+                        .contains("PGPASSWORD=" + password, "PGAPPNAME=pgpulse backup");
+            }
+
+            runner.shutdownNow(); // interrupts the backup thread
+            assertThat(runner.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(failure.get()).isInstanceOf(BackupException.class)
+                    .hasMessage("backup of " + src.user() + "@" + src.host() + ":" + src.port()
+                            + "/backup_interrupt interrupted; no file was kept");
+            assertThat(interruptedAfter).isTrue();
+            assertThat(pgDump.isAlive()).isFalse();
+            assertThat(filesIn(dir)).isEmpty();
+            locker.rollback();
+        } finally {
+            runner.shutdownNow();
+        }
+        assertThat(manager.list()).isEmpty();
+        // the lock is gone: the next backup goes through
+        assertThat(manager.backup().sizeBytes()).isPositive();
+    }
+
+    @Test
+    void thePasswordNeverReachesACommandLine(TestDatabase db) throws Exception {
+        TestDatabase src = db.freshDatabase("backup_secret");
+        exec(src, "create table t(id int)", "insert into t values (1)");
+        String password = passwordFor(db);
+        BackupManager manager = new BackupManager(endpoint(src, password), tmp.resolve("backups"), tools);
+
+        List<String> dump = manager.dumpCommand(tmp.resolve("x.dump.partial"));
+        List<String> restore = manager.restoreCommand(tmp.resolve("x.dump"), "backup_secret_copy", true);
+        assertThat(dump).startsWith(tools.pgDump().toString(), "-Fc", "--no-password").contains("backup_secret")
+                .noneMatch(a -> a.contains(password));
+        assertThat(restore).contains("--clean", "--if-exists", "backup_secret_copy").noneMatch(a -> a.contains(password));
+        assertThat(manager.childEnvironment()).containsEntry("PGPASSWORD", password)
+                .containsEntry("PGAPPNAME", "pgpulse backup").containsEntry("TZ", "UTC");
+        assertThat(manager.backup().database()).isEqualTo("backup_secret");
+        // and without one, no PGPASSWORD at all (an inherited one is removed too)
+        assertThat(new BackupManager(endpoint(src, null), tmp, tools).childEnvironment()).doesNotContainKey("PGPASSWORD");
+    }
+
+    @Test
+    void aServerItCannotReachIsOneLine() throws Exception {
+        EndpointConfig nowhere = new ConfigLoader(Map.of("DATABASE_URL", "postgresql://tester@127.0.0.1:1/nothing"),
+                tmp, "tester", 2).load(Overrides.none()).primary().orElseThrow();
+        Path dir = tmp.resolve("backups");
+        assertThatThrownBy(() -> new BackupManager(nowhere, dir, tools).backup()).isInstanceOf(BackupException.class)
+                .hasMessageStartingWith("cannot connect to tester@127.0.0.1:1/nothing: ")
+                .hasMessageNotContaining("\n");
+        assertThat(filesIn(dir)).isEmpty();
+    }
+
+    private EndpointConfig endpoint(TestDatabase d, String password) throws Exception {
+        String url = password == null ? d.url()
+                : "postgresql://" + d.user() + ":" + password + "@" + d.host() + ":" + d.port() + "/" + d.database();
+        return new ConfigLoader(Map.of("DATABASE_URL", url), tmp, "tester", 2)
+                .load(new Overrides(null, null, null, List.of(), null, Map.of())).primary().orElseThrow();
+    }
+
+    /** The server's real password when it has one; else any (the test server trusts local connections). */
+    private static String passwordFor(TestDatabase db) {
+        return Optional.ofNullable(db.password()).filter(p -> !p.isEmpty()).orElse("Secret4Backup");
+    }
+
+    private static long waitingDumps(TestDatabase src) throws SQLException {
+        return queryLong(src, "select count(*) from pg_stat_activity where datname = current_database() "
+                + "and application_name = 'pgpulse backup' and wait_event_type = 'Lock'");
+    }
+
+    private static Map<String, Long> rowCounts(TestDatabase d) throws SQLException {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        try (Connection c = d.connect(); Statement st = c.createStatement()) {
+            List<String> tables;
+            try (ResultSet rs = st.executeQuery("select format('%I.%I', table_schema, table_name) from "
+                    + "information_schema.tables where table_type = 'BASE TABLE' and table_schema not in "
+                    + "('pg_catalog', 'information_schema') order by 1")) {
+                List<String> names = new java.util.ArrayList<>();
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
+                tables = names;
+            }
+            for (String table : tables) {
+                try (ResultSet rs = st.executeQuery("select count(*) from " + table)) {
+                    rs.next();
+                    counts.put(table, rs.getLong(1));
+                }
+            }
+        }
+        return counts;
+    }
+
+    private static boolean databaseExists(TestDatabase db, String name) throws SQLException {
+        try (Connection c = db.connect();
+             var ps = c.prepareStatement("select count(*) from pg_database where datname = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) > 0;
+            }
+        }
+    }
+
+    private static long queryLong(TestDatabase d, String sql) throws SQLException {
+        try (Connection c = d.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static void exec(TestDatabase d, String... sql) throws SQLException {
+        try (Connection c = d.connect(); Statement st = c.createStatement()) {
+            for (String s : sql) {
+                st.execute(s);
+            }
+        }
+    }
+
+    private static List<Path> filesIn(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.sorted().toList();
+        }
+    }
+}
