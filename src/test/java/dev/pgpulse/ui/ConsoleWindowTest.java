@@ -267,14 +267,40 @@ class ConsoleWindowTest {
             }
         });
 
+        fx(() -> {
+            w.setNotifications(true);
+            return null;
+        });
         robot.clickOn("#drill-primary").clickOn("Force open (fail every call)");
         await().atMost(Duration.ofSeconds(5)).until(() -> text("#breaker-state-primary").startsWith("FORCED OPEN"));
         assertThat(o.service().guard().breaker("primary").getState().name()).isEqualTo("FORCED_OPEN");
+        // a ControlsFX notification pops up for the transition
+        await().atMost(Duration.ofSeconds(5)).until(() -> fx(() -> javafx.stage.Window.getWindows().stream()
+                .filter(win -> win instanceof javafx.stage.PopupWindow && win.isShowing() && win.getScene() != null)
+                .flatMap(win -> win.getScene().getRoot().lookupAll(".label").stream())
+                .anyMatch(n -> n instanceof javafx.scene.control.Labeled l && l.getText() != null
+                        && l.getText().contains("primary circuit breaker FORCED_OPEN"))));
         Screenshots.save(stage.getScene(), "dashboard-drill-forced-open");
         robot.clickOn("#drill-primary").clickOn("Back to normal (reset)");
         await().atMost(Duration.ofSeconds(5)).until(() -> text("#breaker-state-primary").startsWith("CLOSED"));
         assertThat(Files.list(Screenshots.dir()).map(p -> p.getFileName().toString()))
                 .contains("dashboard-drill-forced-open.png");
+    }
+
+    @Test
+    void everyEndpointGetsItsRowAReplicaToo(TestDatabase db) throws Exception {
+        var config = new ConfigLoader(Map.of("DATABASE_URL", db.url(), "DATABASE_READ_URLS", db.url()), home, "tester", 2)
+                .load(Overrides.none());
+        Orchestrator o = Orchestrator.start(config, new Orchestrator.Options(Duration.ofMillis(250),
+                home.resolve("alert-rules.json"), false));
+        closeLast.add(o);
+        show(o, null, Duration.ofMillis(500));
+        await().atMost(Duration.ofSeconds(15)).until(() -> text("#health-state-replica-1").equals("UP")
+                && text("#health-state-primary").equals("UP"));
+        assertThat(fx(() -> robot.lookup("#endpoint-replica-1").query().isVisible())).isTrue();
+        assertThat(text("#breaker-state-replica-1")).isEqualTo("CLOSED");
+        assertThat(text("#pool-detail-replica-1")).matches("idle \\d+ · total \\d+ · waiting 0");
+        Screenshots.save(stage.getScene(), "dashboard-primary-and-replica");
     }
 
     private static long polls(ConsoleWindow w, Duration over) throws Exception {
