@@ -23,8 +23,13 @@ final class Tiles {
 
     /** A tile whose body is a node of ours (state words, several lines of text). */
     static Tile custom(String title, Node body, double width, double height) {
-        return TileBuilder.create().skinType(Tile.SkinType.CUSTOM).prefSize(width, height).title(title)
+        Tile tile = TileBuilder.create().skinType(Tile.SkinType.CUSTOM).prefSize(width, height).title(title)
                 .graphic(body).animated(false).shadowsEnabled(false).build();
+        // fixed size: a longer reason or a wider figure must never resize the tile, which would move
+        // everything below it and make the software pipeline repaint the whole window
+        tile.setMinSize(width, height);
+        tile.setMaxSize(width, height);
+        return tile;
     }
 
     /** A tile with one big value bound to a property, and a smaller caption under it. */
