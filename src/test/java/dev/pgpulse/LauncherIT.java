@@ -109,4 +109,52 @@ class LauncherIT {
             p.destroyForcibly();
         }
     }
+
+    /**
+     * README's main command on a fresh machine: {@code bin/pgpulse}, nothing configured, opens the console on a
+     * real display (Xvfb, JavaFX's own GTK platform, not the tests' Monocle), on the embedded database with the
+     * demo workload, and stops cleanly on SIGTERM. Skipped where no Xvfb is installed (.ci/run installs it).
+     */
+    @Test
+    void theConsoleOpensLiveOnTheEmbeddedDatabaseWithNothingConfigured() throws Exception {
+        Path xvfb = Path.of("/usr/bin/Xvfb");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(xvfb), "no Xvfb on this machine");
+        int display = 80;
+        while (Files.exists(Path.of("/tmp/.X11-unix/X" + display)) || Files.exists(Path.of("/tmp/.X" + display + "-lock"))) {
+            display++;
+        }
+        Process x = new ProcessBuilder(xvfb.toString(), ":" + display, "-screen", "0", "1400x900x24", "-nolisten", "tcp")
+                .redirectErrorStream(true).redirectOutput(home.resolve("xvfb.txt").toFile()).start();
+        Path socket = Path.of("/tmp/.X11-unix/X" + display);
+        Process p = null;
+        try {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> Files.exists(socket));
+            ProcessBuilder pb = new ProcessBuilder(Path.of("bin/pgpulse").toAbsolutePath().toString());
+            Map<String, String> env = pb.environment();
+            env.keySet().removeIf(k -> k.startsWith("PG") || k.startsWith("DATABASE_") || k.startsWith("XDG_")
+                    || k.equals("WAYLAND_DISPLAY"));
+            env.put("HOME", home.toString());
+            env.put("DISPLAY", ":" + display);
+            Path err = home.resolve("console-err.txt");
+            p = pb.redirectOutput(home.resolve("console-out.txt").toFile()).redirectError(err.toFile()).start();
+            long t0 = System.nanoTime();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(90))
+                    .until(() -> Files.readString(err).contains("console open on postgresql://postgres@localhost:"));
+            long openMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            org.slf4j.LoggerFactory.getLogger(LauncherIT.class).info("bin/pgpulse to a live console: {} ms", openMs);
+            String log = Files.readString(err);
+            assertThat(log).contains("migrated postgres@localhost:").contains("demo - workload started")
+                    .doesNotContain("could not start");
+            assertThat(p.isAlive()).isTrue();
+            p.destroy(); // SIGTERM, as a desktop session's logout would
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("stopped after SIGTERM").isTrue();
+            assertThat(Files.readString(err)).contains("PgPulse stopped").contains("Embedded PostgreSQL stopped");
+            assertThat(home.resolve(".local/share/pgpulse/embedded/postmaster.pid")).doesNotExist();
+        } finally {
+            if (p != null) {
+                p.destroyForcibly();
+            }
+            x.destroy();
+        }
+    }
 }

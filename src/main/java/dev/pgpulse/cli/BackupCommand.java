@@ -4,6 +4,7 @@ import dev.pgpulse.config.PgPulseConfig;
 import dev.pgpulse.orchestration.BackupException;
 import dev.pgpulse.orchestration.BackupManager;
 import dev.pgpulse.orchestration.Orchestrator;
+import dev.pgpulse.orchestration.PgTools;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -30,8 +31,9 @@ final class BackupCommand implements Callable<Integer> {
     public Integer call() {
         try {
             PgPulseConfig config = Core.config(context, target);
+            PgTools tools = Core.tools(context);
             try (Orchestrator o = Core.start(context, config, false)) {
-                BackupManager backups = o.backups(Core.tools(context));
+                BackupManager backups = o.backups(tools);
                 BackupManager.Backup b = out == null ? backups.backup() : backups.backup(out);
                 BackupManager.Verification v = backups.verify(b.file());
                 context.out().println("Backed up " + b.database() + " (PostgreSQL " + b.serverVersion() + ") to "

@@ -42,8 +42,14 @@ final class MigrateCommand implements Callable<Integer> {
         }
         try {
             PgPulseConfig config = Core.config(context, target);
+            if (!config.operations().migrationsConfigured()) {
+                context.err().println("pgpulse: migrate: no migrations configured for this database; set "
+                        + "migrations.locations (--set or PGPULSE_MIGRATIONS_LOCATIONS), e.g. classpath:db/migration "
+                        + "for PgPulse's demo schema or filesystem:/srv/app/db/migration for yours");
+                return PgPulseCli.USAGE;
+            }
             try (Orchestrator o = Core.start(context, config, false)) {
-                MigrationRunner runner = o.migrations();
+                MigrationRunner runner = o.migrations().orElseThrow();
                 PrintWriter out = context.out();
                 return switch (action == null ? "apply" : action) {
                     case "info" -> info(out, runner, o.config().primary().orElseThrow().displayTarget());
@@ -92,6 +98,7 @@ final class MigrateCommand implements Callable<Integer> {
             return PgPulseCli.OK;
         }
         out.println("Not valid:");
+        v.pending().forEach(p -> out.println("  " + p + ": pending"));
         v.problems().forEach(p -> out.println("  " + p));
         out.println("Run `pgpulse migrate` to apply pending migrations, `pgpulse migrate repair` after an edited "
                 + "or failed one.");

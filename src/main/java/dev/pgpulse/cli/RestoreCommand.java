@@ -4,6 +4,7 @@ import dev.pgpulse.config.PgPulseConfig;
 import dev.pgpulse.orchestration.BackupException;
 import dev.pgpulse.orchestration.BackupManager;
 import dev.pgpulse.orchestration.Orchestrator;
+import dev.pgpulse.orchestration.PgTools;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -40,9 +41,16 @@ final class RestoreCommand implements Callable<Integer> {
             return PgPulseCli.USAGE;
         }
         try {
+            BackupManager.checkDatabaseName(targetDb);
+        } catch (BackupException e) {
+            context.err().println("pgpulse: restore: " + e.getMessage());
+            return PgPulseCli.USAGE;
+        }
+        try {
             PgPulseConfig config = Core.config(context, target);
+            PgTools tools = Core.tools(context);
             try (Orchestrator o = Core.start(context, config, false)) {
-                BackupManager.Restore r = o.backups(Core.tools(context)).restore(file, targetDb, overSource);
+                BackupManager.Restore r = o.backups(tools).restore(file, targetDb, overSource);
                 context.out().println("Restored " + r.file().getFileName() + " into " + r.targetDatabase()
                         + (r.overSource() ? " (over the source)" : "") + ": " + r.tables() + " tables in "
                         + String.format(Locale.ROOT, "%.1f s", r.elapsed().toMillis() / 1000.0));

@@ -81,7 +81,9 @@ final class ValidateCommand implements Callable<Integer> {
                 return f.code;
             }
             checks.add(new Check("endpoint primary", false, "could not connect (see above)"));
-            checks.add(new Check("migrations", false, "not checked: the primary is unreachable"));
+            checks.add(config.operations().migrationsConfigured()
+                    ? new Check("migrations", false, "not checked: the primary is unreachable")
+                    : new Check("migrations", true, "none configured (migrations.locations)"));
             checks.add(pgDump(null));
         }
         TextTable t = new TextTable("CHECK", "RESULT", "DETAIL");
@@ -106,19 +108,19 @@ final class ValidateCommand implements Callable<Integer> {
         }
     }
 
-    private static Check migrations(MigrationRunner runner) {
+    private static Check migrations(java.util.Optional<MigrationRunner> configured) {
+        if (configured.isEmpty()) {
+            return new Check("migrations", true, "none configured (migrations.locations)");
+        }
+        MigrationRunner runner = configured.get();
         try {
             MigrationRunner.Validation v = runner.validate();
-            MigrationRunner.Info info = runner.info();
             if (v.valid()) {
-                return new Check("migrations", true, "at version " + info.currentVersion() + ", nothing pending");
+                return new Check("migrations", true, "at version " + runner.info().currentVersion() + ", nothing pending");
             }
-            List<String> pending = info.migrations().stream().filter(MigrationRunner.Migration::pending)
-                    .map(m -> "V" + m.version() + " " + m.description()).toList();
-            List<String> other = v.problems().stream().filter(p -> !p.contains("not applied")).toList();
-            return new Check("migrations", false, (pending.isEmpty() ? "" : pending.size() + " pending ("
-                    + String.join(", ", pending) + "): run `pgpulse migrate`" + (other.isEmpty() ? "" : "; "))
-                    + String.join("; ", other));
+            return new Check("migrations", false, (v.pending().isEmpty() ? "" : v.pending().size() + " pending ("
+                    + String.join(", ", v.pending()) + "): run `pgpulse migrate`" + (v.problems().isEmpty() ? "" : "; "))
+                    + String.join("; ", v.problems()));
         } catch (MigrationException e) {
             return new Check("migrations", false, e.getMessage());
         }
@@ -128,12 +130,13 @@ final class ValidateCommand implements Callable<Integer> {
         try {
             PgTools tools = Core.tools(context);
             if (serverVersion != null) {
-                int major = Integer.parseInt(serverVersion.split("\\.")[0]);
-                tools.requireAtLeast(major, serverVersion);
+                var digits = java.util.regex.Pattern.compile("^(\\d+)").matcher(serverVersion);
+                int major = digits.find() ? Integer.parseInt(digits.group(1)) : 0;
+                tools = tools.forServer(major, serverVersion); // the pair a backup would use
             }
             return new Check("pg_dump", true, "pg_dump " + tools.version() + " at " + tools.pgDump()
                     + (serverVersion == null ? " (server version unknown)" : ", server " + serverVersion));
-        } catch (BackupException | NumberFormatException e) {
+        } catch (BackupException e) {
             return new Check("pg_dump", false, e.getMessage());
         }
     }

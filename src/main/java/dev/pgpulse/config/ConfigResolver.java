@@ -1,8 +1,10 @@
 package dev.pgpulse.config;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -62,7 +64,7 @@ final class ConfigResolver {
 
         ResilienceSettings resilience = resilience();
         MonitoringSettings monitoring = monitoring();
-        OperationsSettings operations = operations();
+        OperationsSettings operations = operations(layers.stream().noneMatch(l -> l.namesPrimary));
         boolean configured = layers.stream().anyMatch(l -> l.namesPrimary);
         List<ConfigValue> replicaUrls = layers.stream().filter(l -> l.replicas != null).findFirst()
                 .map(l -> l.replicas).orElse(List.of());
@@ -104,33 +106,74 @@ final class ConfigResolver {
                 operations, settings, warnings);
     }
 
-    private OperationsSettings operations() {
+    private OperationsSettings operations(boolean embedded) {
+        String why = embedded ? "PgPulse default on the embedded server" : "PgPulse default";
         List<String> locations = first(Keys.MIGRATIONS_LOCATIONS).map(v -> {
-            List<String> given = java.util.Arrays.stream(v.raw().split(",")).map(String::trim)
-                    .filter(x -> !x.isEmpty()).toList();
-            List<String> bad = given.stream().filter(x -> !x.startsWith("classpath:") && !x.startsWith("filesystem:"))
-                    .toList();
+            List<String> given = Arrays.stream(v.raw().split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
+            List<String> bad = given.stream().filter(x -> !(x.startsWith("classpath:") && x.length() > 10)
+                    && !(x.startsWith("filesystem:") && Files.isDirectory(Path.of(x.substring(11))))).toList();
             if (given.isEmpty() || !bad.isEmpty()) {
-                problems.add(Keys.MIGRATIONS_LOCATIONS + " = '" + v.raw() + "' (from " + v.source() + "): expected "
-                        + "comma-separated Flyway locations such as classpath:db/migration or filesystem:/srv/db/migration");
-                return List.of(OperationsSettings.DEFAULT_MIGRATIONS);
+                problems.add(Keys.MIGRATIONS_LOCATIONS + " = '" + v.raw() + "' (from " + v.source() + "): "
+                        + (bad.isEmpty() ? "no location given" : "'" + bad.getFirst() + "' is not a classpath: "
+                        + "location or an existing filesystem: folder") + "; expected comma-separated Flyway "
+                        + "locations such as " + OperationsSettings.DEMO_MIGRATIONS + " or filesystem:/srv/app/db/migration");
+                return List.<String>of();
             }
             record(Keys.MIGRATIONS_LOCATIONS, String.join(",", given), v.source());
             return given;
         }).orElseGet(() -> {
-            record(Keys.MIGRATIONS_LOCATIONS, OperationsSettings.DEFAULT_MIGRATIONS + " (the demo schema)",
-                    ConfigSource.defaults("PgPulse default"));
-            return List.of(OperationsSettings.DEFAULT_MIGRATIONS);
+            if (embedded) {
+                record(Keys.MIGRATIONS_LOCATIONS, OperationsSettings.DEMO_MIGRATIONS + " (the demo schema)",
+                        ConfigSource.defaults(why));
+                return List.of(OperationsSettings.DEMO_MIGRATIONS);
+            }
+            record(Keys.MIGRATIONS_LOCATIONS, "(none: PgPulse creates no table in your database unless told)",
+                    ConfigSource.defaults(why));
+            return List.of();
+        });
+        String table = first(Keys.MIGRATIONS_TABLE).map(v -> {
+            String t = v.raw().trim();
+            if (!t.matches("[a-z_][a-z0-9_]{0,62}")) {
+                problems.add(Keys.MIGRATIONS_TABLE + " = '" + v.raw() + "' (from " + v.source() + "): expected a "
+                        + "lower-case table name such as " + OperationsSettings.DEFAULT_TABLE + " or flyway_schema_history");
+            } else {
+                record(Keys.MIGRATIONS_TABLE, t, v.source());
+            }
+            return t;
+        }).orElseGet(() -> {
+            record(Keys.MIGRATIONS_TABLE, OperationsSettings.DEFAULT_TABLE, ConfigSource.defaults("PgPulse default"));
+            return OperationsSettings.DEFAULT_TABLE;
+        });
+        boolean baseline = first(Keys.MIGRATIONS_BASELINE).map(v -> {
+            String b = v.raw().trim().toLowerCase(Locale.ROOT);
+            if (!b.equals("true") && !b.equals("false")) {
+                problems.add(Keys.MIGRATIONS_BASELINE + " = '" + v.raw() + "' (from " + v.source()
+                        + "): expected true or false");
+                return false;
+            }
+            record(Keys.MIGRATIONS_BASELINE, b, v.source());
+            return b.equals("true");
+        }).orElseGet(() -> {
+            record(Keys.MIGRATIONS_BASELINE, Boolean.toString(embedded), ConfigSource.defaults(why));
+            return embedded;
         });
         Path backupDir = first(Keys.BACKUP_DIR).map(v -> {
-            record(Keys.BACKUP_DIR, v.raw(), v.source());
-            return Path.of(v.raw());
+            String raw = v.raw().trim();
+            try {
+                Path d = raw.equals("~") ? home : raw.startsWith("~/") ? home.resolve(raw.substring(2)) : Path.of(raw);
+                record(Keys.BACKUP_DIR, d.toString(), v.source());
+                return d;
+            } catch (java.nio.file.InvalidPathException e) {
+                problems.add(Keys.BACKUP_DIR + " = '" + v.raw() + "' (from " + v.source() + "): not a usable path ("
+                        + e.getReason() + "); expected a folder such as ~/backups/pgpulse");
+                return home;
+            }
         }).orElseGet(() -> {
             Path d = defaultDataHome().resolve("pgpulse").resolve("backups");
             record(Keys.BACKUP_DIR, d.toString(), ConfigSource.defaults("XDG data folder"));
             return d;
         });
-        return new OperationsSettings(locations, backupDir);
+        return new OperationsSettings(locations, table, baseline, backupDir);
     }
 
     private MonitoringSettings monitoring() {

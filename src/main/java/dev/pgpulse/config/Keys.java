@@ -17,12 +17,14 @@ final class Keys {
             "retry.max_attempts", "retry.initial_backoff", "retry.max_backoff", "query.slow_threshold",
             "shutdown.grace", "health.interval", "alerts.webhook_url", "alerts.webhook_timeout");
     static final String MIGRATIONS_LOCATIONS = "migrations.locations";
+    static final String MIGRATIONS_TABLE = "migrations.table";
+    static final String MIGRATIONS_BASELINE = "migrations.baseline_on_migrate";
     static final String BACKUP_DIR = "backup.dir";
     static final List<String> GLOBAL;
 
     static {
         List<String> global = new ArrayList<>(List.of(ENVIRONMENT, STARTUP_WAIT, EMBEDDED_DATA_DIR,
-                MIGRATIONS_LOCATIONS, BACKUP_DIR));
+                MIGRATIONS_LOCATIONS, MIGRATIONS_TABLE, MIGRATIONS_BASELINE, BACKUP_DIR));
         global.addAll(RESILIENCE);
         GLOBAL = List.copyOf(global);
     }

@@ -7,20 +7,16 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -31,30 +27,33 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * Backups of one database with the PostgreSQL client tools: {@code pg_dump -Fc} into a folder, list, verify
  * and restore into a new database (over the source only when asked). The password reaches the tools through
- * their environment, never their command line; a backup is written as {@code .partial} and renamed only once
- * complete and readable, so the folder never holds half a backup.
+ * their environment, never their command line; a backup is written as {@code .partial}, read back in full
+ * (every data block) and renamed only then, so the folder never holds half a backup or an unreadable one.
  *
  * <p>Names are {@code <database>-<yyyyMMdd-HHmmss>.dump} in UTC. The tools run with {@code TZ=UTC} because a
  * custom-format archive stores its creation time as the writer's wall-clock time without a zone.
+ *
+ * <p>If PgPulse is stopped (SIGTERM, Ctrl-C) while a tool runs, a shutdown hook stops the tool and removes its
+ * files (see {@link ChildProcess}); a {@code .partial} left by a crash is removed by a later backup once an hour
+ * old.
  */
 public final class BackupManager {
     private static final Logger LOG = LoggerFactory.getLogger(BackupManager.class);
     public static final String SUFFIX = ".dump";
     static final String PARTIAL = ".partial";
     static final String APPLICATION_NAME = "pgpulse backup";
+    /** How long pg_dump waits for the share lock on each table before it gives up (an ALTER TABLE may hold it). */
+    static final Duration DEFAULT_LOCK_WAIT = Duration.ofSeconds(60);
+    /** A {@code .partial} untouched this long is no running backup's (pg_dump keeps writing to its file). */
+    static final Duration STALE_PARTIAL = Duration.ofHours(1);
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-    /** Inherited libpq variables that could point the tools elsewhere than the configuration says. */
-    private static final Set<String> CONNECTION_VARIABLES = Set.of("PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE",
-            "PGUSER", "PGPASSWORD", "PGSERVICE", "PGSSLMODE", "PGAPPNAME", "PGCONNECT_TIMEOUT");
 
     /**
      * One backup file. {@code problem} is null when the file reads as a pg_dump archive; otherwise it says why
@@ -76,17 +75,22 @@ public final class BackupManager {
     public record Restore(Path file, String targetDatabase, boolean overSource, int tables, Duration elapsed) {
     }
 
-    private record Server(int major, String version) {
-    }
-
     private final EndpointConfig source;
+    private final PgServer server;
     private final Path backupDir;
     private final PgTools tools;
+    private final Duration lockWait;
 
     public BackupManager(EndpointConfig source, Path backupDir, PgTools tools) {
+        this(source, backupDir, tools, DEFAULT_LOCK_WAIT);
+    }
+
+    BackupManager(EndpointConfig source, Path backupDir, PgTools tools, Duration lockWait) {
         this.source = source;
+        this.server = new PgServer(source);
         this.backupDir = backupDir;
         this.tools = tools;
+        this.lockWait = lockWait;
     }
 
     public Path backupDir() {
@@ -97,7 +101,10 @@ public final class BackupManager {
         return backup(backupDir);
     }
 
-    /** Dumps the source database into {@code dir}; interruptible (the dump is stopped and its file removed). */
+    /**
+     * Dumps the source database into {@code dir} and reads the whole file back before naming it {@code .dump};
+     * interruptible (the dump is stopped and its file removed).
+     */
     public Backup backup(Path dir) throws BackupException {
         long t0 = System.nanoTime();
         Instant started = Instant.now();
@@ -106,43 +113,50 @@ public final class BackupManager {
         } catch (IOException e) {
             throw new BackupException("cannot create the backup folder " + dir + ": " + e.getMessage(), e);
         }
-        Server server = server();
-        tools.requireAtLeast(server.major(), server.version());
-        Path partial = claim(dir, started);
-        String partialName = partial.getFileName().toString();
-        Path file = dir.resolve(partialName.substring(0, partialName.length() - PARTIAL.length()));
-        boolean kept = false;
-        try {
-            PgTools.Run run = PgTools.run(dumpCommand(partial), childEnvironment(), CONNECTION_VARIABLES, false, null);
-            if (run.exitCode() != 0) {
-                throw new BackupException("pg_dump of " + source.displayTarget() + " failed (exit " + run.exitCode()
-                        + "): " + run.error());
-            }
-            PgTools.Archive archive = tools.readArchive(partial);
-            if (archive.problem() != null) {
-                throw new BackupException("pg_dump of " + source.displayTarget() + " finished but its file does not "
-                        + "read back: " + archive.problem());
-            }
-            try (FileChannel ch = FileChannel.open(partial, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
-            syncDirectory(dir);
-            kept = true;
-            Instant created = archive.created() == null ? started.truncatedTo(ChronoUnit.SECONDS) : archive.created();
-            Backup backup = new Backup(file, Files.size(file), created, archive.database(), archive.serverVersion(),
-                    archive.dumpedBy(), null);
-            LOG.info("{} - backup of {} written to {} ({} bytes in {} ms)", source.name(), source.displayTarget(), file,
-                    backup.sizeBytes(), millisSince(t0));
-            return backup;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BackupException("backup of " + source.displayTarget() + " interrupted; no file was kept", e);
-        } catch (IOException e) {
-            throw new BackupException("cannot finish the backup file " + file + ": " + e.getMessage(), e);
-        } finally {
-            if (!kept) {
-                PgTools.deleteQuietly(partial);
+        removeStalePartials(dir);
+        PgServer.Version version = server.version();
+        PgTools t = tools.forServer(version.major(), version.text());
+        try (ChildProcess guard = ChildProcess.guard("pgpulse-backup-exit")) {
+            Path partial = claim(dir, started);
+            guard.deleteAtExit(partial);
+            String partialName = partial.getFileName().toString();
+            Path file = dir.resolve(partialName.substring(0, partialName.length() - PARTIAL.length()));
+            boolean kept = false;
+            try {
+                ChildProcess.Run run = guard.run(dumpCommand(t, partial), childEnvironment(), false, null);
+                if (run.exitCode() != 0) {
+                    throw new BackupException("pg_dump of " + source.displayTarget() + " failed (exit "
+                            + run.exitCode() + "): " + run.error());
+                }
+                PgArchive archive = PgArchive.read(t.pgRestore(), partial, guard);
+                String problem = archive.problem() != null ? archive.problem()
+                        : PgArchive.readAllData(t.pgRestore(), partial, guard);
+                if (problem != null) {
+                    throw new BackupException("pg_dump of " + source.displayTarget() + " finished but its file "
+                            + "does not read back (" + problem + "); no file was kept");
+                }
+                try (FileChannel ch = FileChannel.open(partial, StandardOpenOption.WRITE)) {
+                    ch.force(true);
+                }
+                Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
+                kept = true;
+                guard.keep(partial);
+                syncDirectory(dir);
+                Instant created = archive.created() == null ? started.truncatedTo(ChronoUnit.SECONDS) : archive.created();
+                Backup backup = new Backup(file, Files.size(file), created, archive.database(),
+                        archive.serverVersion(), archive.dumpedBy(), null);
+                LOG.info("{} - backup of {} written to {} ({} bytes in {} ms)", source.name(), source.displayTarget(),
+                        file, backup.sizeBytes(), since(t0).toMillis());
+                return backup;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BackupException("backup of " + source.displayTarget() + " interrupted; no file was kept", e);
+            } catch (IOException e) {
+                throw new BackupException("cannot finish the backup file " + file + ": " + e.getMessage(), e);
+            } finally {
+                if (!kept) {
+                    ChildProcess.deleteQuietly(partial);
+                }
             }
         }
     }
@@ -167,7 +181,7 @@ public final class BackupManager {
             try {
                 long size = Files.size(f);
                 Instant modified = Files.getLastModifiedTime(f).toInstant().truncatedTo(ChronoUnit.SECONDS);
-                PgTools.Archive a = tools.readArchive(f);
+                PgArchive a = tools.readArchive(f);
                 backups.add(a.problem() == null
                         ? new Backup(f, size, a.created() == null ? modified : a.created(), a.database(),
                         a.serverVersion(), a.dumpedBy(), null)
@@ -189,16 +203,20 @@ public final class BackupManager {
 
     /** Reads the archive's table of contents, then every data block (to the null device): a truncated file fails. */
     public Verification verify(Path file) throws BackupException {
+        return verify(tools, file);
+    }
+
+    private Verification verify(PgTools t, Path file) throws BackupException {
         long t0 = System.nanoTime();
         if (!Files.isRegularFile(file)) {
             throw new BackupException("backup file " + file + " does not exist");
         }
         try {
-            PgTools.Archive a = tools.readArchive(file);
+            PgArchive a = t.readArchive(file);
             if (a.problem() != null) {
                 throw new BackupException(file + " is not a readable pg_dump archive: " + a.problem());
             }
-            String damage = tools.readAllData(file);
+            String damage = t.readAllData(file);
             if (damage != null) {
                 throw new BackupException(file + " is damaged: its table of contents reads but its data does not ("
                         + damage + ")");
@@ -212,8 +230,15 @@ public final class BackupManager {
 
     /**
      * Restores {@code file} into a new database {@code targetDb} on the source's server, in one transaction;
-     * into the source database itself only with {@code overSource} (its objects are dropped and recreated).
-     * A database this call created is dropped again when the restore fails.
+     * into the source database itself only with {@code overSource}, and only an archive of that database (its
+     * objects are dropped and recreated, owners and privileges included). A new database gets the source's
+     * encoding and collation, and the archive's objects without owners or privileges (they become the
+     * connecting user's); it is dropped again when the restore fails or PgPulse is stopped meanwhile.
+     *
+     * <p>pg_restore has no lock timeout (the archive itself sets {@code lock_timeout = 0}): over the source, it
+     * waits for sessions holding locks on the tables it replaces, so stop the applications first. The wait can
+     * always be ended by interrupting the calling thread or stopping PgPulse, which stops pg_restore and rolls
+     * the whole restore back.
      */
     public Restore restore(Path file, String targetDb, boolean overSource) throws BackupException {
         long t0 = System.nanoTime();
@@ -223,46 +248,39 @@ public final class BackupManager {
             throw new BackupException("refusing to restore over the source database '" + targetDb
                     + "'; pass --over-source to replace it, or choose another --target-db");
         }
-        Verification verified = verify(file);
-        Server server = server();
-        boolean created = false;
-        if (!intoSource) {
-            try (Connection c = connect();
-                 PreparedStatement exists = c.prepareStatement("select 1 from pg_database where datname = ?")) {
-                exists.setString(1, targetDb);
-                try (ResultSet rs = exists.executeQuery()) {
-                    if (rs.next()) {
-                        throw new BackupException("database '" + targetDb
-                                + "' already exists; choose a new --target-db or drop it first");
-                    }
-                }
-                try (Statement st = c.createStatement()) {
-                    // template0: template1 may carry objects of its own that the archive would collide with
-                    st.execute("create database " + quote(targetDb) + " template template0");
-                }
-                created = true;
-            } catch (SQLException e) {
-                throw new BackupException("cannot create database '" + targetDb + "' on " + source.host() + ":"
-                        + source.port() + ": " + oneLine(e.getMessage()), e);
-            }
+        PgServer.Version version = server.version();
+        PgTools t = tools.forServer(version.major(), version.text());
+        Verification verified = verify(t, file);
+        if (intoSource && !targetDb.equals(verified.database())) {
+            throw new BackupException(file + " is an archive of database '" + verified.database()
+                    + "'; refusing to restore it over '" + targetDb + "' (--over-source replaces a database with "
+                    + "its own backup only); choose a new --target-db to restore it elsewhere");
         }
-        boolean restored = false;
-        try {
-            PgTools.Run run = PgTools.run(restoreCommand(file, targetDb, intoSource), childEnvironment(),
-                    CONNECTION_VARIABLES, false, null);
-            if (run.exitCode() != 0) {
-                throw new BackupException("pg_restore of " + file + " into '" + targetDb + "' failed (exit "
-                        + run.exitCode() + "): " + run.error() + (created ? "; the new database was dropped again"
-                        : "; nothing was changed (one transaction)"));
+        try (ChildProcess guard = ChildProcess.guard("pgpulse-restore-exit")) {
+            boolean created = false;
+            if (!intoSource) {
+                server.createDatabase(targetDb);
+                created = true;
+                guard.atExit(() -> server.dropQuietly(targetDb, version.major()));
             }
-            restored = true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BackupException("restore into '" + targetDb + "' interrupted" + (created
-                    ? "; the new database was dropped again" : "; nothing was changed (one transaction)"), e);
-        } finally {
-            if (!restored && created) {
-                dropQuietly(targetDb, server.major());
+            boolean restored = false;
+            try {
+                ChildProcess.Run run = guard.run(restoreCommand(t, file, targetDb, intoSource), childEnvironment(),
+                        false, null);
+                if (run.exitCode() != 0) {
+                    throw new BackupException("pg_restore of " + file + " into '" + targetDb + "' failed (exit "
+                            + run.exitCode() + "): " + run.error() + (created ? "; the new database was dropped again"
+                            : "; nothing was changed (one transaction)"));
+                }
+                restored = true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BackupException("restore into '" + targetDb + "' interrupted" + (created
+                        ? "; the new database was dropped again" : "; nothing was changed (one transaction)"), e);
+            } finally {
+                if (!restored && created) {
+                    server.dropQuietly(targetDb, version.major());
+                }
             }
         }
         Duration elapsed = since(t0);
@@ -271,25 +289,36 @@ public final class BackupManager {
         return new Restore(file, targetDb, intoSource, verified.tables(), elapsed);
     }
 
-    /** The pg_dump command line: connection details but never the password. */
+    /** The pg_dump command line of this manager's tools (as first found): connection details, never the password. */
     List<String> dumpCommand(Path out) {
-        return List.of(tools.pgDump().toString(), "-Fc", "--no-password", "-h", source.host(),
-                "-p", Integer.toString(source.port()), "-U", source.user(), "-d", databaseArgument(source.database()),
-                "-f", out.toAbsolutePath().toString());
+        return dumpCommand(tools, out);
+    }
+
+    List<String> dumpCommand(PgTools t, Path out) {
+        return List.of(t.pgDump().toString(), "-Fc", "--no-password", "--lock-wait-timeout=" + lockWait.toMillis(),
+                "-h", source.host(), "-p", Integer.toString(source.port()), "-U", source.user(),
+                "-d", databaseArgument(source.database()), "-f", out.toAbsolutePath().toString());
     }
 
     List<String> restoreCommand(Path file, String target, boolean overSource) {
-        List<String> cmd = new ArrayList<>(List.of(tools.pgRestore().toString(), "--no-owner", "--no-privileges",
-                "--exit-on-error", "--single-transaction"));
+        return restoreCommand(tools, file, target, overSource);
+    }
+
+    /** Over the source, owners and privileges come back as they were; into a new database, without them. */
+    List<String> restoreCommand(PgTools t, Path file, String target, boolean overSource) {
+        List<String> cmd = new ArrayList<>(List.of(t.pgRestore().toString()));
         if (overSource) {
             cmd.addAll(List.of("--clean", "--if-exists"));
+        } else {
+            cmd.addAll(List.of("--no-owner", "--no-privileges"));
         }
-        cmd.addAll(List.of("--no-password", "-h", source.host(), "-p", Integer.toString(source.port()),
-                "-U", source.user(), "-d", target, file.toAbsolutePath().toString()));
+        cmd.addAll(List.of("--exit-on-error", "--single-transaction", "--no-password", "-h", source.host(),
+                "-p", Integer.toString(source.port()), "-U", source.user(), "-d", target,
+                file.toAbsolutePath().toString()));
         return List.copyOf(cmd);
     }
 
-    /** What the tools get in their environment on top of this process's (minus {@link #CONNECTION_VARIABLES}). */
+    /** The variables the tools get; every inherited {@code PG*} one is removed first (see {@link ChildProcess}). */
     Map<String, String> childEnvironment() {
         Map<String, String> env = new LinkedHashMap<>();
         if (source.hasPassword()) {
@@ -302,7 +331,8 @@ public final class BackupManager {
         return env;
     }
 
-    static void checkDatabaseName(String name) throws BackupException {
+    /** Refuses a name that is not a plain identifier of at most 63 bytes, in one line a user can act on. */
+    public static void checkDatabaseName(String name) throws BackupException {
         if (name == null || name.isEmpty()) {
             throw new BackupException("the target database name is empty; give --target-db a name such as app_restored");
         }
@@ -315,44 +345,24 @@ public final class BackupManager {
         }
     }
 
-    private Server server() throws BackupException {
-        try (Connection c = connect(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery(
-                     "select current_setting('server_version_num')::int, current_setting('server_version')")) {
-            rs.next();
-            return new Server(rs.getInt(1) / 10000, rs.getString(2));
-        } catch (SQLException e) {
-            throw new BackupException("cannot connect to " + source.displayTarget() + ": " + oneLine(e.getMessage()), e);
-        }
-    }
-
-    private Connection connect() throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", source.user());
-        if (source.hasPassword()) {
-            p.setProperty("password", source.password());
-        }
-        p.setProperty("sslmode", source.sslMode());
-        p.setProperty("ApplicationName", APPLICATION_NAME);
-        long connect = Math.max(1, source.connectTimeout().toSeconds());
-        p.setProperty("connectTimeout", Long.toString(connect));
-        p.setProperty("loginTimeout", Long.toString(connect));
-        p.setProperty("socketTimeout", "60");
-        return DriverManager.getConnection(source.jdbcUrl(), p);
-    }
-
-    private void dropQuietly(String database, int serverMajor) {
-        // A stopped pg_restore's backend may linger; FORCE (13+) ends it. Clear the interrupt so the driver connects.
-        boolean interrupted = Thread.interrupted();
-        try (Connection c = connect(); Statement st = c.createStatement()) {
-            st.execute("drop database if exists " + quote(database) + (serverMajor >= 13 ? " with (force)" : ""));
-        } catch (SQLException e) {
-            LOG.warn("{} - could not drop the half-restored database '{}': {}; drop it by hand", source.name(),
-                    database, oneLine(e.getMessage()));
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+    /** Removes the {@code .dump.partial} files of {@code dir} untouched for {@link #STALE_PARTIAL}: a crash's leftovers. */
+    private void removeStalePartials(Path dir) {
+        Instant cutoff = Instant.now().minus(STALE_PARTIAL);
+        try (DirectoryStream<Path> partials = Files.newDirectoryStream(dir, "*" + SUFFIX + PARTIAL)) {
+            for (Path p : partials) {
+                try {
+                    Instant modified = Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant();
+                    if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && modified.isBefore(cutoff)) {
+                        Files.deleteIfExists(p);
+                        LOG.warn("{} - removed {}, left by a backup that did not finish (unchanged since {})",
+                                source.name(), p, modified.truncatedTo(ChronoUnit.SECONDS));
+                    }
+                } catch (IOException e) {
+                    LOG.warn("{} - could not remove the stale {}: {}", source.name(), p, e.getMessage());
+                }
             }
+        } catch (IOException e) {
+            LOG.warn("{} - could not look for stale partial backups in {}: {}", source.name(), dir, e.getMessage());
         }
     }
 
@@ -398,19 +408,7 @@ public final class BackupManager {
         return "dbname='" + name.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }
 
-    private static String quote(String identifier) {
-        return "\"" + identifier.replace("\"", "\"\"") + "\"";
-    }
-
-    private static String oneLine(String message) {
-        return message == null ? "(no message)" : message.replaceAll("\\s*\\R\\s*", " ").strip();
-    }
-
     private static Duration since(long t0) {
         return Duration.ofNanos(System.nanoTime() - t0);
-    }
-
-    private static long millisSince(long t0) {
-        return since(t0).toMillis();
     }
 }

@@ -1,7 +1,9 @@
 package dev.pgpulse.orchestration;
 
 import dev.pgpulse.config.EndpointConfig;
+import dev.pgpulse.config.OperationsSettings;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.CoreErrorCode;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationInfoService;
@@ -21,8 +23,9 @@ import java.util.Locale;
 
 /**
  * Flyway against the primary: info (applied, pending, failed), migrate, validate, repair. Flyway connects on
- * its own (not through the application's pool), once per command. A database that already has tables but no
- * schema history is baselined at version 0 first, so the shipped migrations apply on top of what is there.
+ * its own (not through the application's pool), once per command, and keeps its history in PgPulse's own
+ * table ({@code pgpulse_schema_history} unless configured). A database that already has tables but no history is
+ * refused unless baselining is on (then recorded as version 0 first); a location that does not exist fails.
  */
 public final class MigrationRunner {
     /** One migration as Flyway sees it. {@code installedOn} and {@code checksum} are null until applied. */
@@ -44,19 +47,38 @@ public final class MigrationRunner {
         }
     }
 
-    /** Validate's verdict: clean, or one line per problem (checksum mismatch, pending, missing, failed). */
-    public record Validation(boolean valid, List<String> problems) {
+    /**
+     * Validate's verdict: clean, or one line per problem (checksum mismatch, missing, failed), with the
+     * migrations that are merely pending counted apart, since a DBA fixes those with {@code pgpulse migrate}.
+     */
+    public record Validation(boolean valid, List<String> pending, List<String> problems) {
         public Validation {
+            pending = List.copyOf(pending);
             problems = List.copyOf(problems);
         }
     }
 
     private final EndpointConfig primary;
     private final List<String> locations;
+    private final String table;
+    private final boolean baselineOnMigrate;
 
-    public MigrationRunner(EndpointConfig primary, List<String> locations) {
+    public MigrationRunner(EndpointConfig primary, OperationsSettings operations) {
+        this(primary, operations.migrationLocations(), operations.migrationTable(), operations.baselineOnMigrate());
+    }
+
+    /**
+     * @param table             the schema history table (PgPulse's own by default, never an application's by accident)
+     * @param baselineOnMigrate record a database that has tables but no history as version 0 before migrating
+     */
+    public MigrationRunner(EndpointConfig primary, List<String> locations, String table, boolean baselineOnMigrate) {
+        if (locations.isEmpty()) {
+            throw new IllegalArgumentException("no migration locations");
+        }
         this.primary = primary;
         this.locations = List.copyOf(locations);
+        this.table = table;
+        this.baselineOnMigrate = baselineOnMigrate;
     }
 
     private Flyway flyway() {
@@ -66,7 +88,9 @@ public final class MigrationRunner {
         return Flyway.configure()
                 .dataSource(url, primary.user(), primary.hasPassword() ? primary.password() : null)
                 .locations(locations.toArray(String[]::new))
-                .baselineOnMigrate(true)
+                .failOnMissingLocations(true)
+                .table(table)
+                .baselineOnMigrate(baselineOnMigrate)
                 .baselineVersion("0")
                 .baselineDescription("existing schema, before PgPulse migrations")
                 .validateMigrationNaming(true)
@@ -107,17 +131,24 @@ public final class MigrationRunner {
         try {
             ValidateResult r = flyway().validateWithResult();
             if (r.validationSuccessful) {
-                return new Validation(true, List.of());
+                return new Validation(true, List.of(), List.of());
             }
+            List<String> pending = new ArrayList<>();
             List<String> problems = new ArrayList<>();
             for (ValidateOutput o : r.invalidMigrations) {
-                String why = o.errorDetails == null ? "invalid" : oneLine(o.errorDetails.errorMessage);
-                problems.add((o.version == null || o.version.isEmpty() ? "" : "V" + o.version + " ") + why);
+                String name = (o.version == null || o.version.isEmpty() ? "" : "V" + o.version + " ") + o.description;
+                if (o.errorDetails != null && o.errorDetails.errorCode == CoreErrorCode.RESOLVED_VERSIONED_MIGRATION_NOT_APPLIED) {
+                    pending.add(name.strip());
+                } else {
+                    problems.add((o.version == null || o.version.isEmpty() ? "" : "V" + o.version + " ")
+                            + (o.errorDetails == null ? "invalid" : oneLine(o.errorDetails.errorMessage)));
+                }
             }
-            if (problems.isEmpty() && r.errorDetails != null) {
-                problems.add(oneLine(r.errorDetails.errorMessage));
+            if (pending.isEmpty() && problems.isEmpty()) {
+                problems.add(r.errorDetails == null ? "Flyway reports the schema history as not valid"
+                        : oneLine(r.errorDetails.errorMessage));
             }
-            return new Validation(false, problems);
+            return new Validation(false, pending, problems);
         } catch (FlywayException e) {
             throw failure("validate", e);
         }
@@ -150,8 +181,11 @@ public final class MigrationRunner {
     }
 
     private MigrationException failure(String command, FlywayException e) {
+        String hint = e.getErrorCode() == CoreErrorCode.NON_EMPTY_SCHEMA_WITHOUT_SCHEMA_HISTORY_TABLE
+                ? "; this database has tables but no " + table + ": set migrations.baseline_on_migrate=true to record "
+                + "what is there as version 0 first" : "";
         return new MigrationException("flyway " + command + " on " + primary.displayTarget() + " failed: "
-                + oneLine(e.getMessage()), e);
+                + oneLine(e.getMessage()) + hint, e);
     }
 
     /**

@@ -114,10 +114,10 @@ public final class Orchestrator implements AutoCloseable {
             }
             throw e;
         }
-        if (options.migrateOnStart()) {
+        if (options.migrateOnStart() && resolved.operations().migrationsConfigured()) {
             try {
                 MigrationRunner.Migrated m = new MigrationRunner(resolved.primary().orElseThrow(),
-                        resolved.operations().migrationLocations()).migrate();
+                        resolved.operations()).migrate();
                 if (m.executed() > 0) {
                     LOG.info("migrated {} from version {} to {} ({})", resolved.primary().orElseThrow().displayTarget(),
                             m.fromVersion(), m.toVersion(), String.join(", ", m.applied()));
@@ -183,9 +183,11 @@ public final class Orchestrator implements AutoCloseable {
                 .orElse("(not started)");
     }
 
-    /** Flyway against the primary, with the configured locations. */
-    public MigrationRunner migrations() {
-        return new MigrationRunner(config.primary().orElseThrow(), config.operations().migrationLocations());
+    /** Flyway against the primary with the configured locations; empty when none are configured. */
+    public Optional<MigrationRunner> migrations() {
+        return config.operations().migrationsConfigured()
+                ? Optional.of(new MigrationRunner(config.primary().orElseThrow(), config.operations()))
+                : Optional.empty();
     }
 
     /** Backups of the primary's database into the configured folder, with the client tools given. */

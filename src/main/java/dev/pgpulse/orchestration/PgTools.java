@@ -5,26 +5,18 @@ import org.slf4j.LoggerFactory;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.charset.Charset;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,6 +24,10 @@ import java.util.regex.Pattern;
  * The PostgreSQL client tools a backup needs: {@code pg_dump} and {@code pg_restore} from one folder, and the
  * version of {@code pg_dump}. The embedded server's jar has neither, so they come from {@code PG_BIN}, then
  * {@code PATH}, then the distribution's PostgreSQL folders (highest version first).
+ *
+ * <p>Every folder found is kept, in that order: the first is the one {@link #pgDump()} names, and
+ * {@link #forServer} picks the first whose pg_dump is not older than a given server, so an old client early on
+ * {@code PATH} does not hide a newer one further down.
  */
 public final class PgTools {
     private static final Logger LOG = LoggerFactory.getLogger(PgTools.class);
@@ -39,11 +35,6 @@ public final class PgTools {
     private static final Duration VERSION_TIMEOUT = Duration.ofSeconds(10);
     /** What {@code --version} prints: "pg_dump (PostgreSQL) 15.19 (Debian 15.19-1.pgdg120+1)", "... 17beta1". */
     private static final Pattern VERSION = Pattern.compile("\\(PostgreSQL\\)\\s+((\\d+)(?:\\.(\\d+))?.*)");
-    private static final int STDERR_TAIL_BYTES = 16 * 1024;
-    private static final DateTimeFormatter HEADER_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
-    /** A TOC line: "215; 1259 16389 TABLE public t postgres". 1259 is pg_class, so "TABLE" there is a table. */
-    private static final Pattern TOC_ENTRY = Pattern.compile("^\\d+; \\d+ \\d+ .*");
-    private static final Pattern TOC_TABLE = Pattern.compile("^\\d+; 1259 \\d+ TABLE .*");
 
     /** A tool's version: the text after "(PostgreSQL) ", and its major and minor numbers (9.6.24: 9 and 6). */
     record Version(String text, int major, int minor) {
@@ -54,25 +45,50 @@ public final class PgTools {
         }
     }
 
-    /**
-     * What {@code pg_restore --list} says of a file: the header's fields, the objects in its table of contents
-     * ({@code tables} of them tables). {@code problem} is null when the file reads as an archive, else why not.
-     */
-    record Archive(String database, String serverVersion, String dumpedBy, Instant created, int entries, int tables,
-                   String problem) {
+    /** A folder holding both tools; its pg_dump's version is asked once, when first needed. */
+    private static final class Candidate {
+        final Path pgDump;
+        final Path pgRestore;
+        private Version version;
+        private BackupException failure;
+
+        Candidate(Path dir) {
+            this.pgDump = dir.resolve(executable("pg_dump"));
+            this.pgRestore = dir.resolve(executable("pg_restore"));
+        }
+
+        synchronized Version version() throws BackupException {
+            if (version == null && failure == null) {
+                try {
+                    version = readVersion(pgDump);
+                } catch (BackupException e) {
+                    failure = e;
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            return version;
+        }
+
+        /** The version, or null (with a warning) when this is not a PostgreSQL pg_dump. */
+        Version versionOrNull() {
+            try {
+                return version();
+            } catch (BackupException e) {
+                LOG.warn("skipping {}: {}", pgDump, e.getMessage());
+                return null;
+            }
+        }
     }
 
-    /** How a child process ended: its exit code, its standard output when asked for, and its last error line. */
-    record Run(int exitCode, List<String> stdout, String error) {
-    }
-
-    private final Path pgDump;
-    private final Path pgRestore;
+    private final List<Candidate> candidates;
+    private final Candidate chosen;
     private final Version version;
 
-    private PgTools(Path pgDump, Path pgRestore, Version version) {
-        this.pgDump = pgDump;
-        this.pgRestore = pgRestore;
+    private PgTools(List<Candidate> candidates, Candidate chosen, Version version) {
+        this.candidates = candidates;
+        this.chosen = chosen;
         this.version = version;
     }
 
@@ -82,16 +98,17 @@ public final class PgTools {
     }
 
     /**
-     * Finds a folder holding both executables: {@code PG_BIN}, then each {@code PATH} entry, then
-     * {@code distroDirs} in order; runs {@code pg_dump --version} there.
+     * Finds every folder holding both executables: {@code PG_BIN}, then each {@code PATH} entry, then
+     * {@code distroDirs} in order. The first whose {@code pg_dump --version} reads as PostgreSQL's is the one
+     * this answers for; the others are kept for {@link #forServer}.
      */
     public static PgTools locate(Map<String, String> env, List<Path> distroDirs) throws BackupException {
-        List<Path> candidates = new ArrayList<>();
+        Set<Path> dirs = new LinkedHashSet<>();
         String pgBin = variable(env, "PG_BIN");
         if (pgBin != null) {
             Path dir = Path.of(pgBin);
             if (holdsTools(dir)) {
-                candidates.add(dir);
+                dirs.add(dir.toAbsolutePath().normalize());
             } else {
                 LOG.warn("PG_BIN={} has no executable pg_dump and pg_restore; looking on PATH instead", pgBin);
             }
@@ -99,22 +116,31 @@ public final class PgTools {
         String path = variable(env, "PATH");
         if (path != null) {
             for (String entry : path.split(Pattern.quote(File.pathSeparator))) {
-                if (!entry.isBlank()) {
-                    candidates.add(Path.of(entry));
+                if (!entry.isBlank() && holdsTools(Path.of(entry))) {
+                    dirs.add(Path.of(entry).toAbsolutePath().normalize());
                 }
             }
         }
-        candidates.addAll(distroDirs);
-        for (Path dir : candidates) {
-            if (holdsTools(dir)) {
-                Path dump = dir.resolve(executable("pg_dump"));
-                return new PgTools(dump, dir.resolve(executable("pg_restore")), readVersion(dump));
+        distroDirs.stream().filter(PgTools::holdsTools).forEach(d -> dirs.add(d.toAbsolutePath().normalize()));
+        if (dirs.isEmpty()) {
+            throw new BackupException("pg_dump and pg_restore not found on PATH, in PG_BIN or in "
+                    + (distroDirs.isEmpty() ? "the distribution's PostgreSQL folders (none present)"
+                    : distroDirs.stream().map(Path::toString).reduce((a, b) -> a + ", " + b).orElseThrow())
+                    + "; install the PostgreSQL client tools (e.g. postgresql-client-15) or set PG_BIN to their folder");
+        }
+        List<Candidate> candidates = dirs.stream().map(Candidate::new).toList();
+        BackupException first = null;
+        for (Candidate c : candidates) {
+            try {
+                return new PgTools(candidates, c, c.version());
+            } catch (BackupException e) {
+                if (first == null) {
+                    first = e;
+                }
+                LOG.warn("skipping {}: {}", c.pgDump, e.getMessage());
             }
         }
-        throw new BackupException("pg_dump and pg_restore not found on PATH, in PG_BIN or in "
-                + (distroDirs.isEmpty() ? "the distribution's PostgreSQL folders (none present)"
-                : distroDirs.stream().map(Path::toString).reduce((a, b) -> a + ", " + b).orElseThrow())
-                + "; install the PostgreSQL client tools (e.g. postgresql-client-15) or set PG_BIN to their folder");
+        throw first;
     }
 
     /**
@@ -137,11 +163,11 @@ public final class PgTools {
     }
 
     public Path pgDump() {
-        return pgDump;
+        return chosen.pgDump;
     }
 
     public Path pgRestore() {
-        return pgRestore;
+        return chosen.pgRestore;
     }
 
     /** pg_dump's version as it prints it, e.g. "15.19 (Debian 15.19-1.pgdg120+1)". */
@@ -157,78 +183,69 @@ public final class PgTools {
         return version.minor();
     }
 
-    /** pg_dump cannot dump a server of a newer major version: refuse before trying. */
-    public void requireAtLeast(int serverMajor, String serverVersion) throws BackupException {
-        if (version.major() < serverMajor) {
-            int space = serverVersion.indexOf(' ');
-            throw new BackupException("pg_dump " + version.number() + " (" + pgDump + ") is older than the server "
-                    + "(PostgreSQL " + (space < 0 ? serverVersion : serverVersion.substring(0, space))
-                    + "); install the PostgreSQL " + serverMajor + " client tools or newer, or set PG_BIN");
-        }
-    }
-
-    /** Reads the archive's header and table of contents (not its data). */
-    Archive readArchive(Path file) throws BackupException, InterruptedException {
-        // The archive stores its creation time as the writer's wall clock without a zone, and pg_restore prints
-        // it in its own zone: both sides run with TZ=UTC (see BackupManager), so the time reads back right.
-        Run run = run(List.of(pgRestore.toString(), "--list", file.toAbsolutePath().toString()), Map.of("TZ", "UTC"),
-                List.of(), true, null);
-        if (run.exitCode() != 0) {
-            return new Archive(null, null, null, null, 0, 0, run.error());
-        }
-        Map<String, String> header = new HashMap<>();
-        int entries = 0;
-        int tables = 0;
-        for (String line : run.stdout()) {
-            if (line.startsWith(";")) {
-                String h = line.substring(1).strip();
-                int colon = h.indexOf(": ");
-                if (h.startsWith("Archive created at ")) {
-                    header.put("created", h.substring("Archive created at ".length()));
-                } else if (colon > 0) {
-                    header.put(h.substring(0, colon).toLowerCase(Locale.ROOT), h.substring(colon + 2).strip());
-                }
-            } else if (TOC_ENTRY.matcher(line).matches()) {
-                entries++;
-                if (TOC_TABLE.matcher(line).matches()) {
-                    tables++;
-                }
-            }
-        }
-        // An empty database's archive lists no objects at all, so the header is what proves it is one.
-        if (!header.containsKey("format") || !header.containsKey("dbname")) {
-            return new Archive(null, null, null, null, 0, 0, "pg_restore --list printed no archive header");
-        }
-        return new Archive(header.get("dbname"), header.get("dumped from database version"),
-                header.get("dumped by pg_dump version"), parseCreated(header.get("created")), entries, tables, null);
+    /** {@link #forServer(int, String)} when only the server's major version is known. */
+    public PgTools forServer(int serverMajor) throws BackupException {
+        return forServer(serverMajor, Integer.toString(serverMajor));
     }
 
     /**
-     * Reads every data block of the archive, writing the SQL it would run to the null device: the table of
-     * contents sits at the start of the file, so only this finds a truncated one. Null when complete, else
-     * pg_restore's error.
+     * The tools to use with a server of major version {@code serverMajor}: the first folder found whose pg_dump
+     * is that major or newer (pg_dump cannot dump a newer server). When none is, the refusal names the newest
+     * found.
      */
+    public PgTools forServer(int serverMajor, String serverVersion) throws BackupException {
+        for (Candidate c : candidates) {
+            Version v = c == chosen ? version : c.versionOrNull();
+            if (v != null && v.major() >= serverMajor) {
+                return c == chosen ? this : new PgTools(candidates, c, v);
+            }
+        }
+        Candidate newest = chosen;
+        Version newestVersion = version;
+        int readable = 0;
+        for (Candidate c : candidates) {
+            Version v = c == chosen ? version : c.versionOrNull();
+            if (v != null) {
+                readable++;
+                if (v.major() > newestVersion.major()
+                        || v.major() == newestVersion.major() && v.minor() > newestVersion.minor()) {
+                    newest = c;
+                    newestVersion = v;
+                }
+            }
+        }
+        int space = serverVersion.indexOf(' ');
+        throw new BackupException("pg_dump " + newestVersion.number() + " (" + newest.pgDump + ")"
+                + (readable > 1 ? ", the newest of " + readable + " found," : "") + " is older than the server "
+                + "(PostgreSQL " + (space < 0 ? serverVersion : serverVersion.substring(0, space))
+                + "); install the PostgreSQL " + serverMajor + " client tools or newer, or set PG_BIN");
+    }
+
+    /**
+     * pg_dump cannot dump a server of a newer major version: refuse before trying when no folder found has one
+     * recent enough ({@link #forServer} says which one a backup will use).
+     */
+    public void requireAtLeast(int serverMajor, String serverVersion) throws BackupException {
+        forServer(serverMajor, serverVersion);
+    }
+
+    /** Reads the archive's header and table of contents (not its data) with this pg_restore. */
+    PgArchive readArchive(Path file) throws BackupException, InterruptedException {
+        try (ChildProcess guard = ChildProcess.guard("pgpulse-pg_restore-exit")) {
+            return PgArchive.read(pgRestore(), file, guard);
+        }
+    }
+
+    /** Reads every data block of the archive: null when complete, else pg_restore's error. */
     String readAllData(Path file) throws BackupException, InterruptedException {
-        Run run = run(List.of(pgRestore.toString(), "-f", WINDOWS ? "NUL" : "/dev/null",
-                file.toAbsolutePath().toString()), Map.of(), List.of(), false, null);
-        return run.exitCode() == 0 ? null : run.error();
+        try (ChildProcess guard = ChildProcess.guard("pgpulse-pg_restore-exit")) {
+            return PgArchive.readAllData(pgRestore(), file, guard);
+        }
     }
 
     @Override
     public String toString() {
-        return "pg_dump " + version.number() + " (" + pgDump + ")";
-    }
-
-    /** "2026-11-25 07:43:01 UTC", read as UTC. */
-    private static Instant parseCreated(String text) {
-        if (text == null || text.length() < 19) {
-            return null;
-        }
-        try {
-            return LocalDateTime.parse(text.substring(0, 19), HEADER_TIME).toInstant(ZoneOffset.UTC);
-        } catch (DateTimeParseException e) {
-            return null;
-        }
+        return "pg_dump " + version.number() + " (" + chosen.pgDump + ")";
     }
 
     static Version parseVersion(String line) {
@@ -240,90 +257,10 @@ public final class PgTools {
                 m.group(3) == null ? 0 : Integer.parseInt(m.group(3)));
     }
 
-    /**
-     * Runs a tool and waits for it; the calling thread stays interruptible (output goes to temporary files, so
-     * nothing blocks on a pipe). On interrupt or timeout the child is stopped before this returns.
-     *
-     * @param set    variables to set in the child's environment (this is how a password travels)
-     * @param unset  variables of this process the child must not inherit
-     * @param timeout how long to wait, or null for as long as it takes
-     */
-    static Run run(List<String> command, Map<String, String> set, Collection<String> unset, boolean captureStdout,
-                   Duration timeout) throws BackupException, InterruptedException {
-        String tool = Path.of(command.getFirst()).getFileName().toString();
-        Path err = null;
-        Path out = null;
-        try {
-            err = Files.createTempFile("pgpulse-" + tool + "-", ".err");
-            out = captureStdout ? Files.createTempFile("pgpulse-" + tool + "-", ".out") : null;
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .redirectError(err.toFile())
-                    .redirectOutput(out == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.to(out.toFile()));
-            builder.environment().keySet().removeAll(unset);
-            builder.environment().putAll(set);
-            Process process = builder.start();
-            process.getOutputStream().close();
-            try {
-                if (timeout == null) {
-                    process.waitFor();
-                } else if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                    stop(process);
-                    throw new BackupException(command.getFirst() + " did not finish within " + timeout.toSeconds()
-                            + " s; check that it is PostgreSQL's " + tool);
-                }
-            } catch (InterruptedException e) {
-                stop(process);
-                throw e;
-            }
-            // Lenient decoding: tools print in the locale's charset, and a message beats a decoding error.
-            List<String> stdout = out == null ? List.of()
-                    : new String(Files.readAllBytes(out), Charset.defaultCharset()).lines().toList();
-            return new Run(process.exitValue(), stdout, lastError(tail(err), tool));
-        } catch (IOException e) {
-            throw new BackupException("could not run " + command.getFirst() + ": " + e.getMessage(), e);
-        } finally {
-            deleteQuietly(err);
-            deleteQuietly(out);
-        }
-    }
-
-    /** The line worth showing: the last one saying "error:", else the last non-blank one, without the tool's prefix. */
-    static String lastError(List<String> stderr, String tool) {
-        String pick = null;
-        for (String line : stderr) {
-            if (line.contains("error:")) {
-                pick = line;
-            }
-        }
-        if (pick == null) {
-            pick = stderr.stream().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse("(no message)");
-        }
-        String s = pick.strip();
-        for (String prefix : List.of(tool + ": error: ", tool + ": ")) {
-            if (s.startsWith(prefix)) {
-                return s.substring(prefix.length());
-            }
-        }
-        return s;
-    }
-
-    private static void stop(Process process) {
-        process.descendants().forEach(ProcessHandle::destroy);
-        process.destroy();
-        try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
-    }
-
     private static Version readVersion(Path pgDump) throws BackupException {
-        Run run;
+        ChildProcess.Run run;
         try {
-            run = run(List.of(pgDump.toString(), "--version"), Map.of(), List.of(), true, VERSION_TIMEOUT);
+            run = ChildProcess.once(List.of(pgDump.toString(), "--version"), Map.of(), true, VERSION_TIMEOUT);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BackupException("interrupted while asking " + pgDump + " for its version", e);
@@ -372,7 +309,7 @@ public final class PgTools {
         }
         return found.stream()
                 .sorted(Comparator.comparing((Path p) -> numbers(p.getFileName().toString().substring(prefix.length())),
-                        PgTools::compareNumbers).reversed())
+                        Arrays::compare).reversed())
                 .map(p -> p.resolve("bin"))
                 .toList();
     }
@@ -380,31 +317,5 @@ public final class PgTools {
     private static int[] numbers(String version) {
         return Arrays.stream(version.split("\\D+")).filter(s -> !s.isEmpty())
                 .mapToInt(s -> s.length() > 6 ? Integer.MAX_VALUE : Integer.parseInt(s)).toArray();
-    }
-
-    private static int compareNumbers(int[] a, int[] b) {
-        return Arrays.compare(a, b);
-    }
-
-    /** The end of a tool's stderr: enough for its last message, bounded however much it printed. */
-    private static List<String> tail(Path file) throws IOException {
-        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
-            long start = Math.max(0, f.length() - STDERR_TAIL_BYTES);
-            byte[] bytes = new byte[(int) (f.length() - start)];
-            f.seek(start);
-            f.readFully(bytes);
-            return new String(bytes, Charset.defaultCharset()).lines().toList();
-        }
-    }
-
-    static void deleteQuietly(Path file) {
-        if (file == null) {
-            return;
-        }
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            LOG.warn("could not delete {}: {}", file, e.getMessage());
-        }
     }
 }

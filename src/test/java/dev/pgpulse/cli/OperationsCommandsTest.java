@@ -59,7 +59,16 @@ class OperationsCommandsTest {
     void validateFailsOnPendingMigrationsUntilMigrateAndAgainOnATamperedChecksumUntilRepair(TestDatabase server)
             throws Exception {
         TestDatabase db = server.freshDatabase("cli_validate");
-        Map<String, String> env = db.env();
+        // no migrations by default on a database of yours: PgPulse creates no table there unless told
+        CliRun none = run(db.env(), "validate");
+        assertThat(none.code()).as(none.out() + none.err()).isZero();
+        assertThat(none.out()).containsPattern("migrations\\s+pass\\s+none configured");
+        CliRun refused = run(db.env(), "migrate");
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.err()).contains("no migrations configured").contains("migrations.locations");
+
+        Map<String, String> env = new HashMap<>(db.env());
+        env.put("PGPULSE_MIGRATIONS_LOCATIONS", "classpath:db/migration");
 
         CliRun pending = run(env, "validate");
         assertThat(pending.code()).as(pending.err()).isEqualTo(1);
@@ -81,7 +90,7 @@ class OperationsCommandsTest {
         assertThat(ok.out()).contains("All 5 checks pass.").containsPattern("migrations\\s+pass\\s+at version 2");
 
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
-            st.execute("update flyway_schema_history set checksum = checksum + 1 where version = '2'");
+            st.execute("update pgpulse_schema_history set checksum = checksum + 1 where version = '2'");
         }
         CliRun tampered = run(env, "migrate", "validate");
         assertThat(tampered.code()).isEqualTo(1);
@@ -108,7 +117,7 @@ class OperationsCommandsTest {
         CliRun down = run(Map.of("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none"), "validate",
                 "--set", "startup.wait=0");
         assertThat(down.code()).isEqualTo(1);
-        assertThat(down.out()).containsPattern("endpoint primary\\s+FAIL").containsPattern("migrations\\s+FAIL");
+        assertThat(down.out()).containsPattern("endpoint primary\\s+FAIL").contains("1 of 5 checks failed.");
         assertThat(down.err()).contains("127.0.0.1:1");
 
         CliRun bad = run(Map.of("DATABASE_URL", "nonsense"), "validate");
@@ -163,7 +172,8 @@ class OperationsCommandsTest {
         CliRun missing = run(env, "restore", dir.resolve("nope.dump").toString(), "--target-db", "x");
         assertThat(missing.code()).isEqualTo(2);
         assertThat(missing.err()).contains("nope.dump").contains("pgpulse backups");
-        Map<String, String> noArgs = new HashMap<>(env);
-        assertThat(run(noArgs, "restore", files.getFirst().toString()).code()).as("--target-db is required").isEqualTo(2);
+        assertThat(run(env, "restore", files.getFirst().toString()).code()).as("--target-db is required").isEqualTo(2);
+        CliRun badName = run(env, "restore", files.getFirst().toString(), "--target-db", "x; drop database y");
+        assertThat(badName.code()).as("a bad name is bad usage, found before anything starts").isEqualTo(2);
     }
 }

@@ -153,7 +153,7 @@ class EmbeddedDefaultTest {
     void aConfigurationIsEitherAPrimaryOrEmbedded() {
         assertThatIllegalArgumentException().isThrownBy(() -> new PgPulseConfig(Environment.DEVELOPMENT,
                 Optional.empty(), List.of(), Optional.empty(), Duration.ZERO, ResilienceSettings.defaults(),
-                MonitoringSettings.defaults(), new OperationsSettings(List.of("classpath:db/migration"), Path.of("/tmp")),
+                MonitoringSettings.defaults(), new OperationsSettings(List.of("classpath:db/migration"), "pgpulse_schema_history", true, Path.of("/tmp")),
                 List.of(), List.of()));
     }
 

@@ -7,6 +7,7 @@ import dev.pgpulse.testing.PostgresExtension;
 import dev.pgpulse.testing.TestDatabase;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.DisabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -15,7 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -40,6 +44,7 @@ import static org.awaitility.Awaitility.await;
 /** Backups with the real pg_dump/pg_restore against a real PostgreSQL. */
 @ExtendWith(PostgresExtension.class)
 @DisabledOnOs(OS.WINDOWS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class BackupManagerTest {
     private static PgTools tools;
 
@@ -263,8 +268,16 @@ class BackupManagerTest {
                     .noneMatch(a -> a.contains(password));
             Path environ = Path.of("/proc", Long.toString(pgDump.pid()), "environ");
             if (OS.LINUX.isCurrentOs()) { // /proc/PID/environ: what the child really got
-                assertThat(List.of(new String(Files.readAllBytes(environ)).split("\0")))
-                        .contains("PGPASSWORD=" + password, "PGAPPNAME=pgpulse backup");
+                List<String> variables = List.of(new String(Files.readAllBytes(environ)).split("\0"));
+                assertThat(variables).contains("PGPASSWORD=" + password, "PGAPPNAME=pgpulse backup");
+                // nothing PG* of this process's own environment (PGPULSE_TEST_URL, say) gets through; Debian's
+                // pg_wrapper (/usr/bin/pg_dump) sets PGSYSCONFDIR itself before it runs the real pg_dump
+                boolean wrapper = tools.pgDump().toRealPath().getFileName().toString().equals("pg_wrapper");
+                assertThat(variables.stream().filter(v -> v.toUpperCase(java.util.Locale.ROOT).startsWith("PG"))
+                        .filter(v -> !(wrapper && v.startsWith("PGSYSCONFDIR="))))
+                        .containsExactlyInAnyOrderElementsOf(manager.childEnvironment().entrySet().stream()
+                                .filter(e -> e.getKey().startsWith("PG")).map(e -> e.getKey() + "=" + e.getValue())
+                                .toList());
             }
 
             runner.shutdownNow(); // interrupts the backup thread
@@ -296,6 +309,11 @@ class BackupManagerTest {
         assertThat(dump).startsWith(tools.pgDump().toString(), "-Fc", "--no-password").contains("backup_secret")
                 .noneMatch(a -> a.contains(password));
         assertThat(restore).contains("--clean", "--if-exists", "backup_secret_copy").noneMatch(a -> a.contains(password));
+        assertThat(dump).contains("--lock-wait-timeout=60000");
+        // over the source, owners and privileges come back; into a new database, they are left out
+        assertThat(restore).doesNotContain("--no-owner", "--no-privileges");
+        assertThat(manager.restoreCommand(tmp.resolve("x.dump"), "backup_secret_copy", false))
+                .contains("--no-owner", "--no-privileges").doesNotContain("--clean");
         assertThat(manager.childEnvironment()).containsEntry("PGPASSWORD", password)
                 .containsEntry("PGAPPNAME", "pgpulse backup").containsEntry("TZ", "UTC");
         assertThat(manager.backup().database()).isEqualTo("backup_secret");
@@ -312,6 +330,193 @@ class BackupManagerTest {
                 .hasMessageStartingWith("cannot connect to tester@127.0.0.1:1/nothing: ")
                 .hasMessageNotContaining("\n");
         assertThat(filesIn(dir)).isEmpty();
+    }
+
+    @Test
+    void aBackupThatDoesNotReadBackInFullIsNotKept(TestDatabase db) throws Exception {
+        TestDatabase src = db.freshDatabase("backup_cut");
+        exec(src, "create table blob(id int primary key, body text)",
+                "insert into blob select g, repeat(md5(g::text), 8) from generate_series(1, 20000) g");
+        // a pg_dump that exits 0 but leaves half its file: the table of contents reads, the data does not
+        Path bin = Files.createDirectory(tmp.resolve("cutting-bin"));
+        script(bin.resolve("pg_dump"), String.join("\n",
+                "out=''; prev=''",
+                "for a in \"$@\"; do [ \"$prev\" = -f ] && out=\"$a\"; prev=\"$a\"; done",
+                "'" + tools.pgDump() + "' \"$@\" || exit $?",
+                "[ -n \"$out\" ] || exit 0",
+                "size=$(wc -c < \"$out\")",
+                "head -c $((size / 2)) \"$out\" > \"$out.cut\" && cat \"$out.cut\" > \"$out\" && rm -f \"$out.cut\""));
+        Files.createSymbolicLink(bin.resolve("pg_restore"), tools.pgRestore());
+        PgTools cutting = PgTools.locate(Map.of("PG_BIN", bin.toString(), "PATH", ""), List.of());
+        assertThat(cutting.pgDump()).isEqualTo(bin.resolve("pg_dump"));
+
+        Path dir = tmp.resolve("backups");
+        BackupManager manager = new BackupManager(endpoint(src, null), dir, cutting);
+        assertThatThrownBy(manager::backup).isInstanceOf(BackupException.class)
+                .hasMessageStartingWith("pg_dump of " + src.user() + "@" + src.host() + ":" + src.port()
+                        + "/backup_cut finished but its file does not read back (")
+                .hasMessageEndingWith("; no file was kept")
+                .hasMessageNotContaining("\n");
+        assertThat(filesIn(dir)).isEmpty();
+        assertThat(manager.list()).isEmpty();
+        // the same manager with an honest pg_dump keeps its backup
+        assertThat(new BackupManager(endpoint(src, null), dir, tools).backup().file()).exists();
+    }
+
+    @Test
+    void aBackupRemovesPartialFilesACrashLeftAnHourAgo(TestDatabase db) throws Exception {
+        TestDatabase src = db.freshDatabase("backup_sweep");
+        exec(src, "create table t(id int)", "insert into t values (1)");
+        Path dir = Files.createDirectories(tmp.resolve("backups"));
+        FileTime twoHoursAgo = FileTime.from(Instant.now().minus(Duration.ofHours(2)));
+        Path stale = Files.writeString(dir.resolve("backup_sweep-20250101-000000.dump.partial"), "a crash's leftover");
+        Files.setLastModifiedTime(stale, twoHoursAgo);
+        Path running = Files.writeString(dir.resolve("backup_sweep-20250101-000001.dump.partial"), "being written");
+        Path notes = Files.writeString(dir.resolve("notes.txt"), "not ours");
+        Files.setLastModifiedTime(notes, twoHoursAgo);
+        Path oldBackup = Files.writeString(dir.resolve("old.dump"), "not ours either");
+        Files.setLastModifiedTime(oldBackup, twoHoursAgo);
+
+        BackupManager.Backup backup = new BackupManager(endpoint(src, null), dir, tools).backup();
+        assertThat(filesIn(dir)).containsExactlyInAnyOrder(backup.file(), running, notes, oldBackup);
+    }
+
+    @Test
+    void overTheSourceTakesOnlyAnArchiveOfTheSource(TestDatabase db) throws Exception {
+        TestDatabase a = db.freshDatabase("backup_other_a");
+        exec(a, "create table only_in_a(id int)", "insert into only_in_a values (1)");
+        TestDatabase b = db.freshDatabase("backup_other_b");
+        exec(b, "create table only_in_b(id int)", "insert into only_in_b values (1), (2)");
+        Path fileOfA = new BackupManager(endpoint(a, null), tmp.resolve("backups"), tools).backup().file();
+
+        BackupManager managerOfB = new BackupManager(endpoint(b, null), tmp.resolve("backups"), tools);
+        assertThatThrownBy(() -> managerOfB.restore(fileOfA, "backup_other_b", true))
+                .isInstanceOf(BackupException.class)
+                .hasMessage(fileOfA + " is an archive of database 'backup_other_a'; refusing to restore it over "
+                        + "'backup_other_b' (--over-source replaces a database with its own backup only); choose a "
+                        + "new --target-db to restore it elsewhere");
+        assertThat(rowCounts(b)).containsExactly(Map.entry("public.only_in_b", 2L));
+        exec(db, "drop database backup_other_a with (force)", "drop database backup_other_b with (force)");
+    }
+
+    @Test
+    void overTheSourceOwnersAndGrantsComeBackAndIntoANewDatabaseTheyStayOut(TestDatabase db) throws Exception {
+        TestDatabase src = db.freshDatabase("backup_grants");
+        try {
+            exec(db, "drop role if exists backup_test_reader", "drop role if exists backup_test_owner",
+                    "create role backup_test_reader", "create role backup_test_owner");
+            exec(src, "create table report(id int)", "insert into report values (1)",
+                    "grant select on report to backup_test_reader", "alter table report owner to backup_test_owner");
+            BackupManager manager = new BackupManager(endpoint(src, null), tmp.resolve("backups"), tools);
+            Path file = manager.backup().file();
+            exec(src, "revoke select on report from backup_test_reader", "alter table report owner to current_user");
+            assertThat(canRead(src)).isFalse();
+
+            assertThat(manager.restore(file, "backup_grants", true).overSource()).isTrue();
+            assertThat(canRead(src)).isTrue();
+            assertThat(owner(src)).isEqualTo("backup_test_owner");
+
+            exec(db, "drop database if exists backup_grants_copy with (force)");
+            manager.restore(file, "backup_grants_copy", false);
+            TestDatabase copy = new TestDatabase(db.host(), db.port(), db.user(), db.password(), "backup_grants_copy");
+            assertThat(canRead(copy)).isFalse();
+            assertThat(owner(copy)).isEqualTo(db.user());
+        } finally {
+            exec(db, "drop database if exists backup_grants with (force)",
+                    "drop database if exists backup_grants_copy with (force)",
+                    "drop role if exists backup_test_reader", "drop role if exists backup_test_owner");
+        }
+    }
+
+    @Test
+    void aNewDatabaseGetsTheEncodingAndCollationOfTheSource(TestDatabase db) throws Exception {
+        exec(db, "drop database if exists backup_latin with (force)",
+                "drop database if exists backup_latin_copy with (force)",
+                "create database backup_latin template template0 encoding 'LATIN1' lc_collate 'C' lc_ctype 'C'");
+        TestDatabase src = new TestDatabase(db.host(), db.port(), db.user(), db.password(), "backup_latin");
+        try {
+            exec(src, "create table word(w text)", "insert into word values ('café'), ('naïve')");
+            BackupManager manager = new BackupManager(endpoint(src, null), tmp.resolve("backups"), tools);
+            Path file = manager.backup().file();
+            manager.restore(file, "backup_latin_copy", false);
+
+            assertThat(locale(db, "backup_latin")).containsExactly("LATIN1", "C", "C");
+            assumeThat(locale(db, "template0")).as("the server's default differs, so a plain copy would not match")
+                    .isNotEqualTo(locale(db, "backup_latin"));
+            assertThat(locale(db, "backup_latin_copy")).isEqualTo(locale(db, "backup_latin"));
+            TestDatabase copy = new TestDatabase(db.host(), db.port(), db.user(), db.password(), "backup_latin_copy");
+            assertThat(queryLong(copy, "select count(*) from word where w in ('café', 'naïve')")).isEqualTo(2);
+        } finally {
+            exec(db, "drop database if exists backup_latin with (force)",
+                    "drop database if exists backup_latin_copy with (force)");
+        }
+    }
+
+    @Test
+    void pgDumpGivesUpOnALockAfterTheLockWaitTimeout(TestDatabase db) throws Exception {
+        TestDatabase src = db.freshDatabase("backup_lockwait");
+        exec(src, "create table t(id int)");
+        Path dir = tmp.resolve("backups");
+        BackupManager manager = new BackupManager(endpoint(src, null), dir, tools, Duration.ofSeconds(1));
+        assertThat(manager.dumpCommand(tmp.resolve("x.dump.partial"))).contains("--lock-wait-timeout=1000");
+        try (Connection locker = src.connect(); Statement st = locker.createStatement()) {
+            locker.setAutoCommit(false);
+            st.execute("lock table t in access exclusive mode");
+            long t0 = System.nanoTime();
+            assertThatThrownBy(manager::backup).isInstanceOf(BackupException.class)
+                    .hasMessageContaining("failed (exit 1)")
+                    .hasMessageContaining("canceling statement due to statement timeout")
+                    .hasMessageNotContaining("\n");
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(30));
+            locker.rollback();
+        }
+        assertThat(filesIn(dir)).isEmpty();
+    }
+
+    @Test
+    void checkDatabaseNameSaysWhatIsWrongInOneLine() throws BackupException {
+        BackupManager.checkDatabaseName("app_restored");
+        assertThatThrownBy(() -> BackupManager.checkDatabaseName("bad-name")).isInstanceOf(BackupException.class)
+                .hasMessage("the target database name 'bad-name' is not a plain identifier; use letters, digits and "
+                        + "underscores, starting with a letter or underscore");
+        assertThatThrownBy(() -> BackupManager.checkDatabaseName("")).hasMessageContaining("is empty");
+        assertThatThrownBy(() -> BackupManager.checkDatabaseName("a".repeat(64))).hasMessageContaining("63 bytes");
+    }
+
+    @Test
+    void literalsAreQuotedWhateverTheServerSettings() {
+        assertThat(PgServer.literal("en_US.UTF-8")).isEqualTo("'en_US.UTF-8'");
+        assertThat(PgServer.literal("it's")).isEqualTo("'it''s'");
+        assertThat(PgServer.literal("a\\'b")).isEqualTo("E'a\\\\''b'");
+        assertThat(PgServer.quote("we\"ird")).isEqualTo("\"we\"\"ird\"");
+    }
+
+    private static boolean canRead(TestDatabase d) throws SQLException {
+        return queryLong(d, "select has_table_privilege('backup_test_reader', 'public.report', 'select')::int") == 1;
+    }
+
+    private static String owner(TestDatabase d) throws SQLException {
+        try (Connection c = d.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select tableowner from pg_tables where tablename = 'report'")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static List<String> locale(TestDatabase db, String database) throws SQLException {
+        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
+                "select pg_encoding_to_char(encoding), datcollate, datctype from pg_database where datname = ?")) {
+            ps.setString(1, database);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.next()).as(database).isTrue();
+                return List.of(rs.getString(1), rs.getString(2), rs.getString(3));
+            }
+        }
+    }
+
+    private static void script(Path file, String body) throws IOException {
+        Files.writeString(file, "#!/bin/sh\n" + body + "\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
     }
 
     private EndpointConfig endpoint(TestDatabase d, String password) throws Exception {

@@ -25,6 +25,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @ExtendWith(PostgresExtension.class)
 @Timeout(60)
 class MigrationRunnerTest {
+    private static final List<String> DEMO = List.of("classpath:db/migration");
+    private static final String TABLE = "pgpulse_schema_history";
     @TempDir
     Path home;
 
@@ -43,14 +45,16 @@ class MigrationRunnerTest {
     @Test
     void aFreshDatabaseGetsTheDemoSchemaOnceAndValidatesClean(TestDatabase server) throws Exception {
         TestDatabase db = server.freshDatabase("migrate_fresh");
-        MigrationRunner runner = new MigrationRunner(primary(db), List.of("classpath:db/migration"));
+        MigrationRunner runner = new MigrationRunner(primary(db), DEMO, TABLE, false);
 
         MigrationRunner.Info before = runner.info();
         assertThat(before.pending()).isEqualTo(2);
         assertThat(before.applied()).isZero();
         assertThat(before.currentVersion()).isEqualTo("none");
-        assertThat(runner.validate().valid()).as("pending migrations fail validation").isFalse();
-        assertThat(runner.validate().problems()).anyMatch(p -> p.contains("1") && p.toLowerCase().contains("not applied"));
+        MigrationRunner.Validation pending = runner.validate();
+        assertThat(pending.valid()).as("pending migrations fail validation").isFalse();
+        assertThat(pending.pending()).containsExactly("V1 bills", "V2 bills status index");
+        assertThat(pending.problems()).isEmpty();
 
         MigrationRunner.Migrated m = runner.migrate();
         assertThat(m.executed()).isEqualTo(2);
@@ -64,17 +68,17 @@ class MigrationRunnerTest {
         assertThat(after.pending()).isZero();
         assertThat(after.currentVersion()).isEqualTo("2");
         assertThat(after.migrations()).allSatisfy(x -> assertThat(x.installedOn()).isNotNull());
-        assertThat(runner.validate()).isEqualTo(new MigrationRunner.Validation(true, List.of()));
+        assertThat(runner.validate()).isEqualTo(new MigrationRunner.Validation(true, List.of(), List.of()));
         assertThat(runner.migrate().executed()).as("nothing left to do").isZero();
     }
 
     @Test
     void aTamperedChecksumFailsValidationUntilRepaired(TestDatabase server) throws Exception {
         TestDatabase db = server.freshDatabase("migrate_tampered");
-        MigrationRunner runner = new MigrationRunner(primary(db), List.of("classpath:db/migration"));
+        MigrationRunner runner = new MigrationRunner(primary(db), DEMO, TABLE, false);
         runner.migrate();
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
-            st.execute("update flyway_schema_history set checksum = checksum + 1 where version = '1'");
+            st.execute("update pgpulse_schema_history set checksum = checksum + 1 where version = '1'");
         }
         MigrationRunner.Validation v = runner.validate();
         assertThat(v.valid()).isFalse();
@@ -91,12 +95,13 @@ class MigrationRunnerTest {
         Path dir = Files.createDirectories(home.resolve("migrations"));
         Files.writeString(dir.resolve("V1__t.sql"), "create table t (id int primary key);");
         EndpointConfig p = primary(db);
-        new MigrationRunner(p, List.of("filesystem:" + dir)).migrate();
+        new MigrationRunner(p, List.of("filesystem:" + dir), TABLE, false).migrate();
 
         Files.writeString(dir.resolve("V2__t_name.sql"), "alter table t add column name text;");
-        MigrationRunner runner = new MigrationRunner(p, List.of("filesystem:" + dir));
+        MigrationRunner runner = new MigrationRunner(p, List.of("filesystem:" + dir), TABLE, false);
         assertThat(runner.info().pending()).isEqualTo(1);
-        assertThat(runner.validate().problems()).singleElement().asString().startsWith("V2");
+        assertThat(runner.validate().pending()).containsExactly("V2 t name");
+        assertThat(runner.validate().problems()).isEmpty();
 
         Files.writeString(dir.resolve("V3__broken.sql"), "alter table no_such_table add column x int;");
         assertThatThrownBy(runner::migrate).isInstanceOf(MigrationException.class)
@@ -110,7 +115,7 @@ class MigrationRunnerTest {
     }
 
     @Test
-    void aDatabaseWithTablesButNoHistoryIsBaselinedThenMigrated(TestDatabase server) throws Exception {
+    void aDatabaseWithTablesButNoHistoryIsRefusedUnlessBaselined(TestDatabase server) throws Exception {
         TestDatabase db = server.freshDatabase("migrate_existing");
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
             // what PgPulse's own DDL created before migrations existed
@@ -118,7 +123,13 @@ class MigrationRunnerTest {
                     + "check (length(title) between 1 and 500), status text not null, introduced_on date not null)");
             st.execute("insert into bills (title, status, introduced_on) values ('kept', 'passed', current_date)");
         }
-        MigrationRunner runner = new MigrationRunner(primary(db), List.of("classpath:db/migration"));
+        assertThatThrownBy(() -> new MigrationRunner(primary(db), DEMO, TABLE, false).migrate())
+                .isInstanceOf(MigrationException.class).hasMessageContaining("migrations.baseline_on_migrate=true")
+                .satisfies(e -> assertThat(e.getMessage().lines()).hasSize(1));
+        assertThat(count(db, "select count(*) from information_schema.tables where table_name = 'pgpulse_schema_history'"))
+                .as("nothing written when refused").isZero();
+
+        MigrationRunner runner = new MigrationRunner(primary(db), DEMO, TABLE, true);
         MigrationRunner.Migrated m = runner.migrate();
         assertThat(m.executed()).isEqualTo(2);
         assertThat(count(db, "select count(*) from bills")).isOne();
@@ -127,10 +138,51 @@ class MigrationRunnerTest {
     }
 
     @Test
+    void anApplicationsOwnFlywayHistoryIsNeverTouched(TestDatabase server) throws Exception {
+        TestDatabase db = server.freshDatabase("migrate_app_history");
+        Path app = Files.createDirectories(home.resolve("app-migrations"));
+        Files.writeString(app.resolve("V1__app.sql"), "create table app_orders (id int primary key);");
+        Files.writeString(app.resolve("V2__app_more.sql"), "alter table app_orders add column total numeric;");
+        EndpointConfig p = primary(db);
+        // the application's Flyway, with Flyway's default history table
+        org.flywaydb.core.Flyway.configure().dataSource(db.jdbcUrl(), db.user(), db.password())
+                .locations("filesystem:" + app).load().migrate();
+        String before = history(db, "flyway_schema_history");
+
+        MigrationRunner pgpulse = new MigrationRunner(p, DEMO, TABLE, true);
+        assertThat(pgpulse.migrate().executed()).isEqualTo(2);
+        assertThat(pgpulse.validate().valid()).isTrue();
+        assertThat(pgpulse.repair()).isEmpty();
+        assertThat(history(db, "flyway_schema_history")).as("the application's history").isEqualTo(before);
+        assertThat(count(db, "select count(*) from pgpulse_schema_history where success")).isEqualTo(3); // 0, 1, 2
+    }
+
+    @Test
+    void aMissingLocationFailsInsteadOfFindingNothing(TestDatabase server) throws Exception {
+        TestDatabase db = server.freshDatabase("migrate_missing_location");
+        MigrationRunner runner = new MigrationRunner(primary(db), List.of("classpath:db/no_such_folder"), TABLE, false);
+        assertThatThrownBy(runner::validate).isInstanceOf(MigrationException.class)
+                .hasMessageContaining("no_such_folder");
+    }
+
+    private static String history(TestDatabase db, String table) throws Exception {
+        StringBuilder out = new StringBuilder();
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select installed_rank, version, checksum, success from " + table
+                     + " order by installed_rank")) {
+            while (rs.next()) {
+                out.append(rs.getInt(1)).append(' ').append(rs.getString(2)).append(' ').append(rs.getInt(3))
+                        .append(' ').append(rs.getBoolean(4)).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    @Test
     void anUnreachableServerIsOneLine(TestDatabase server) throws Exception {
         EndpointConfig p = new ConfigLoader(Map.of("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none"), home,
                 "tester", 2).load(new Overrides(null, null, null, List.of(), null, Map.of())).primary().orElseThrow();
-        assertThatThrownBy(() -> new MigrationRunner(p, List.of("classpath:db/migration")).info())
+        assertThatThrownBy(() -> new MigrationRunner(p, DEMO, TABLE, false).info())
                 .isInstanceOf(MigrationException.class).hasMessageContaining("nobody@127.0.0.1:1/none")
                 .satisfies(e -> assertThat(e.getMessage().lines()).hasSize(1));
     }

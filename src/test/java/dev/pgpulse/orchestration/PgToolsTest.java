@@ -9,12 +9,23 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.awaitility.Awaitility.await;
 
 /** Finding pg_dump/pg_restore: real ones on this machine, and fake ones (shell scripts) for the edge cases. */
 @DisabledOnOs(OS.WINDOWS)
@@ -112,6 +123,120 @@ class PgToolsTest {
                 .replaceAll("\\D.*", ""))).toList();
         assertThat(versions).isSortedAccordingTo((a, b) -> b - a);
         assertThat(dirs).allMatch(Files::isDirectory);
+    }
+
+    @Test
+    void anOlderPgDumpEarlierOnThePathDoesNotHideANewerOne() throws Exception {
+        Path old = fakeTools("old", "9.6.24");
+        Path mid = fakeTools("mid", "14.2");
+        Path newer = fakeTools("newer", "16.4");
+        PgTools tools = PgTools.locate(Map.of("PATH", old + ":" + mid), List.of(newer));
+        assertThat(tools.major()).as("the first found is what locate answers for").isEqualTo(9);
+        assertThat(tools.forServer(9)).isSameAs(tools);
+        assertThat(tools.forServer(13).pgDump()).isEqualTo(mid.resolve("pg_dump"));
+        PgTools for15 = tools.forServer(15, "15.19 (Debian 15.19-1.pgdg120+1)");
+        assertThat(for15.pgDump()).isEqualTo(newer.resolve("pg_dump"));
+        assertThat(for15.pgRestore()).isEqualTo(newer.resolve("pg_restore"));
+        assertThat(for15.version()).isEqualTo("16.4");
+        assertThat(for15.forServer(16)).isSameAs(for15);
+        tools.requireAtLeast(16, "16.1"); // one of them will do
+        assertThatThrownBy(() -> tools.forServer(17, "17.2"))
+                .isInstanceOf(BackupException.class)
+                .hasMessage("pg_dump 16.4 (" + newer.resolve("pg_dump") + "), the newest of 3 found, is older than the "
+                        + "server (PostgreSQL 17.2); install the PostgreSQL 17 client tools or newer, or set PG_BIN");
+        assertThatThrownBy(() -> tools.requireAtLeast(17, "17.2")).hasMessageContaining("newest of 3 found");
+    }
+
+    @Test
+    void theRealDistributionToolsAreFoundBehindAnOldOneOnThePath() throws Exception {
+        Path real = Path.of("/usr/lib/postgresql/15/bin");
+        assumeThat(Files.isExecutable(real.resolve("pg_dump"))).as("PostgreSQL 15 client tools in " + real).isTrue();
+        Path old = fakeTools("old", "9.6.24");
+        PgTools tools = PgTools.locate(Map.of("PATH", old.toString()), List.of(real));
+        assertThat(tools.pgDump()).isEqualTo(old.resolve("pg_dump"));
+        PgTools picked = tools.forServer(15);
+        assertThat(picked.pgDump()).isEqualTo(real.resolve("pg_dump"));
+        assertThat(picked.pgRestore()).isEqualTo(real.resolve("pg_restore"));
+        assertThat(picked.major()).isEqualTo(15);
+    }
+
+    @Test
+    void somethingElseCalledPgDumpEarlyOnIsSkippedWhenARealOneFollows() throws Exception {
+        Path odd = fakeTools("odd", null);
+        Path good = fakeTools("good", "15.3");
+        PgTools tools = PgTools.locate(Map.of("PG_BIN", odd.toString(), "PATH", good.toString()), List.of());
+        assertThat(tools.pgDump()).isEqualTo(good.resolve("pg_dump"));
+        assertThat(tools.forServer(15)).isSameAs(tools);
+    }
+
+    @Test
+    void theChildGetsNoInheritedPgVariable() {
+        Map<String, String> parent = new HashMap<>(Map.of("PATH", "/usr/bin", "HOME", "/home/dba", "LANG", "C.UTF-8",
+                "PGOPTIONS", "-c default_transaction_read_only=on", "PGTARGETSESSIONATTRS", "standby",
+                "PGSSLROOTCERT", "/etc/other-ca.pem", "PGSERVICEFILE", "/etc/pg_service.conf",
+                "PGPASSWORD", "inherited", "PGHOST", "elsewhere"));
+        parent.put("PGSYSCONFDIR", "/etc/postgresql-common");
+        parent.put("PGDATABASE", "postgres");
+        parent.put("pgpassfile", "/tmp/pgpass"); // Windows names are case-insensitive
+        Map<String, String> env = ChildProcess.environment(parent, Map.of("PGAPPNAME", "pgpulse backup", "TZ", "UTC"));
+        assertThat(env).containsExactlyInAnyOrderEntriesOf(Map.of("PATH", "/usr/bin", "HOME", "/home/dba",
+                "LANG", "C.UTF-8", "PGAPPNAME", "pgpulse backup", "TZ", "UTC"));
+        assertThat(ChildProcess.environment(parent, Map.of("PGPASSWORD", "mine"))).containsEntry("PGPASSWORD", "mine")
+                .doesNotContainKeys("PGOPTIONS", "PGHOST");
+    }
+
+    @Test
+    void theShutdownHookStopsTheToolAndDeletesItsFiles() throws Exception {
+        Path partial = Files.writeString(tmp.resolve("db-20260101-000000.dump.partial"), "half");
+        ExecutorService runner = Executors.newSingleThreadExecutor();
+        try (ChildProcess guard = ChildProcess.guard("pgpulse-test-exit")) {
+            guard.deleteAtExit(partial);
+            AtomicBoolean ranAtExit = new AtomicBoolean();
+            guard.atExit(() -> ranAtExit.set(true));
+            Thread hook = guard.exitHook();
+            assertThat(hook.getName()).isEqualTo("pgpulse-test-exit");
+            assertThat(hook.isVirtual()).isFalse();
+            assertThatThrownBy(() -> Runtime.getRuntime().addShutdownHook(hook))
+                    .as("registered while the guard is open").isInstanceOf(IllegalArgumentException.class);
+
+            Future<?> run = runner.submit(() -> guard.run(List.of("/bin/sh", "-c", "exec sleep 60"), Map.of(), true, null));
+            ProcessHandle sleep = await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.current().descendants()
+                    .filter(p -> p.info().command().map(c -> c.endsWith("sleep")).orElse(false)).findFirst(),
+                    Optional::isPresent).orElseThrow();
+            List<Path> temps = tempFilesOf(sleep);
+            assertThat(temps).isNotEmpty().allMatch(Files::exists);
+
+            hook.run(); // what the JVM does on SIGTERM
+            assertThat(sleep.isAlive()).isFalse();
+            assertThat(partial).doesNotExist();
+            assertThat(temps).noneMatch(Files::exists);
+            assertThat(ranAtExit).isTrue();
+            try {
+                run.get(10, TimeUnit.SECONDS); // the waiting thread comes back too
+            } catch (ExecutionException outputGone) {
+                // the hook may have deleted the output before the thread read it: either way it returned
+            }
+            // a guard whose hook has run starts nothing more
+            assertThatThrownBy(() -> guard.run(List.of("/bin/true"), Map.of(), false, null))
+                    .isInstanceOf(BackupException.class).hasMessageContaining("shutting down");
+            guard.close();
+            assertThat(Runtime.getRuntime().removeShutdownHook(hook)).as("removed when the guard closes").isFalse();
+        } finally {
+            runner.shutdownNow();
+        }
+    }
+
+    /** The temporary files a running tool writes to: its stdout and stderr, as /proc shows them. */
+    private static List<Path> tempFilesOf(ProcessHandle p) throws IOException {
+        assumeThat(OS.LINUX.isCurrentOs()).as("/proc").isTrue();
+        List<Path> files = new ArrayList<>();
+        for (String fd : List.of("1", "2")) {
+            Path target = Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "fd", fd));
+            if (target.getFileName().toString().startsWith("pgpulse-")) {
+                files.add(target);
+            }
+        }
+        return files;
     }
 
     /** A folder with executable scripts pg_dump (printing {@code version}, or garbage when null) and pg_restore. */

@@ -40,7 +40,8 @@ public record TestDatabase(String host, int port, String user, String password, 
     public TestDatabase migrated() throws Exception {
         var primary = new dev.pgpulse.config.ConfigLoader(env(), java.nio.file.Path.of("/nonexistent"), "tester", 2)
                 .load(dev.pgpulse.config.Overrides.none()).primary().orElseThrow();
-        new dev.pgpulse.orchestration.MigrationRunner(primary, java.util.List.of("classpath:db/migration")).migrate();
+        new dev.pgpulse.orchestration.MigrationRunner(primary, java.util.List.of("classpath:db/migration"),
+                "pgpulse_schema_history", true).migrate();
         return this;
     }
 

@@ -68,7 +68,8 @@ class ConsoleWindowTest {
     private Orchestrator orchestrator(String url) throws Exception {
         // the demo schema, as `pgpulse migrate` would apply it (the orchestrator does so only on the embedded server)
         new dev.pgpulse.orchestration.MigrationRunner(new ConfigLoader(Map.of("DATABASE_URL", url), home, "tester", 2)
-                .load(Overrides.none()).primary().orElseThrow(), List.of("classpath:db/migration")).migrate();
+                .load(Overrides.none()).primary().orElseThrow(), List.of("classpath:db/migration"), "pgpulse_schema_history",
+                true).migrate();
         var config = new ConfigLoader(Map.of("DATABASE_URL", url), home, "tester", 2)
                 .load(new Overrides(null, null, null, List.of(), null, Map.of("pool.connection_timeout", "300ms",
                         "breaker.wait_in_open", "500ms", "breaker.minimum_calls", "2", "breaker.window_size", "4",
