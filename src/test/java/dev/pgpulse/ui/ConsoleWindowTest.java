@@ -289,6 +289,34 @@ class ConsoleWindowTest {
     }
 
     @Test
+    void onProductionTheBadgeIsRedAndADrillAsksFirst(TestDatabase db) throws Exception {
+        var config = new ConfigLoader(Map.of("DATABASE_URL", db.url(), "PGPULSE_ENV", "production"), home, "tester", 2)
+                .load(new Overrides(null, null, null, List.of(), null, Map.of("pool.max_size", "3")));
+        Orchestrator o = Orchestrator.start(config, new Orchestrator.Options(Duration.ofMillis(250),
+                home.resolve("alert-rules.json"), false));
+        closeLast.add(o);
+        show(o, null, Duration.ofMillis(500));
+        await().atMost(Duration.ofSeconds(10)).until(() -> text("#environment").equals("PRODUCTION"));
+        assertThat(fx(() -> ((Label) robot.lookup("#environment").query()).getStyle())).contains("#c62828");
+
+        robot.clickOn("#drill-primary").clickOn("Force open (fail every call)");
+        await().atMost(Duration.ofSeconds(5)).until(() -> fx(() -> robot.lookup(".dialog-pane").tryQuery().isPresent()));
+        assertThat(fx(() -> ((javafx.scene.control.DialogPane) robot.lookup(".dialog-pane").query()).getContentText()))
+                .contains("PRODUCTION").contains("fail at once");
+        robot.clickOn("Cancel");
+        Thread.sleep(500);
+        assertThat(o.service().guard().breaker("primary").getState().name()).as("cancelled").isEqualTo("CLOSED");
+
+        robot.clickOn("#drill-primary").clickOn("Force open (fail every call)");
+        await().atMost(Duration.ofSeconds(5)).until(() -> fx(() -> robot.lookup(".dialog-pane").tryQuery().isPresent()));
+        robot.clickOn("OK");
+        await().atMost(Duration.ofSeconds(5)).until(() -> o.service().guard().breaker("primary").getState().name()
+                .equals("FORCED_OPEN"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> text("#breaker-state-primary").equals("FORCED OPEN"));
+        o.service().guard().drill("primary", dev.pgpulse.resilience.Guard.Drill.NORMAL);
+    }
+
+    @Test
     void everyEndpointGetsItsRowAReplicaToo(TestDatabase db) throws Exception {
         var config = new ConfigLoader(Map.of("DATABASE_URL", db.url(), "DATABASE_READ_URLS", db.url()), home, "tester", 2)
                 .load(Overrides.none());

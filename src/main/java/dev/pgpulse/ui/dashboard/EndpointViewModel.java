@@ -130,6 +130,11 @@ public final class EndpointViewModel {
         return callsPerSecond;
     }
 
+    /** "replay lag 4.2 s · 12.0 kB" on a standby, empty on a primary. */
+    public StringProperty replayLagProperty() {
+        return replayLag;
+    }
+
     public DoubleProperty p95MsProperty() {
         return p95Ms;
     }
