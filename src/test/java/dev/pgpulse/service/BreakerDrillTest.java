@@ -51,8 +51,9 @@ class BreakerDrillTest {
             EndpointTraffic t = traffic(f);
             assertThat(t.calls() - before).isGreaterThanOrEqualTo(20);
             assertThat(t.failures()).isZero();
-            // each call slept 5 ms on the server: the percentiles are of real calls, in milliseconds
-            assertThat(t.p50Ms()).isBetween(5.0, 500.0);
+            // each call slept 5 ms on the server: the percentiles are of real calls, in milliseconds (Micrometer's
+            // percentiles are estimates from a histogram, a few per cent off, hence 4.5)
+            assertThat(t.p50Ms()).isBetween(4.5, 500.0);
             assertThat(t.p95Ms()).isGreaterThanOrEqualTo(t.p50Ms());
             assertThat(t.p99Ms()).isGreaterThanOrEqualTo(t.p95Ms());
 
