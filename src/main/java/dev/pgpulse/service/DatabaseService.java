@@ -308,7 +308,7 @@ public final class DatabaseService implements AutoCloseable {
                                long nanos) {
         try {
             breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
-            traffic.get(endpoint).ok.record(nanos, TimeUnit.NANOSECONDS);
+            traffic.get(endpoint).success(nanos);
             slow(operation, sql, route, endpoint, nanos);
         } catch (RuntimeException e) {
             LOG.warn("{} - bookkeeping after {} failed: {}", endpoint.name(), operation, e.toString());

@@ -2,8 +2,8 @@ package dev.pgpulse.service;
 
 /**
  * Calls that reached one endpoint (took a connection there), whatever its breaker's state: counts since start,
- * and latency percentiles of the successful ones in milliseconds over Micrometer's rolling window (about the
- * last 30 to 40 seconds; 0 before any). Throughput is the growth of {@link #calls()} between two snapshots.
+ * and latency percentiles of the successful ones in milliseconds (from a random sample of one call in four,
+ * over the last 0 to 30 seconds; 0 before any). Throughput is the growth of {@link #calls()} between two snapshots.
  */
 public record EndpointTraffic(String endpoint, long calls, long failures, double p50Ms, double p95Ms, double p99Ms) {
 }
