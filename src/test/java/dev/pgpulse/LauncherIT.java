@@ -71,6 +71,13 @@ class LauncherIT {
     }
 
     @Test
+    void validatePassesOnAFreshMachine() throws Exception {
+        Run r = launch(Map.of(), "validate");
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).containsPattern("migrations\\s+pass\\s+at version 2").contains("All 5 checks pass.");
+    }
+
+    @Test
     void noCommandOpensTheConsoleAndWithoutADisplaySaysWhatToRunInstead() throws Exception {
         Run r = launch(Map.of());
         assertThat(r.code()).as(r.err()).isEqualTo(1);

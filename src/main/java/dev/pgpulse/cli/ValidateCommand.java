@@ -54,7 +54,9 @@ final class ValidateCommand implements Callable<Integer> {
                 + (config.isEmbedded() ? "embedded PostgreSQL" : config.endpoints().size() + " endpoint(s)")
                 + (config.warnings().isEmpty() ? "" : ", " + config.warnings().size() + " warning(s)")));
         checks.add(alertRules(Orchestrator.Options.alertRulesFile(context.loader().home())));
-        try (Orchestrator o = Core.start(context, config, false, false)) {
+        // the embedded server's demo schema is PgPulse's own and applied at every start, as the console does;
+        // a database of yours is only checked
+        try (Orchestrator o = Core.start(context, config, config.isEmbedded(), false)) {
             Snapshot s = Core.firstSample(o, FIRST_SAMPLE_WAIT);
             String serverVersion = null;
             for (var e : o.config().endpoints()) {
