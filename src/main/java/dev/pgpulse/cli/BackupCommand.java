@@ -5,12 +5,12 @@ import dev.pgpulse.orchestration.BackupException;
 import dev.pgpulse.orchestration.BackupManager;
 import dev.pgpulse.orchestration.Orchestrator;
 import dev.pgpulse.orchestration.PgTools;
+import dev.pgpulse.ui.Format;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** {@code pgpulse backup [--out DIR]}: pg_dump -Fc of the primary's database, verified with pg_restore --list. */
@@ -37,7 +37,7 @@ final class BackupCommand implements Callable<Integer> {
                 BackupManager.Backup b = out == null ? backups.backup() : backups.backup(out);
                 BackupManager.Verification v = backups.verify(b.file());
                 context.out().println("Backed up " + b.database() + " (PostgreSQL " + b.serverVersion() + ") to "
-                        + b.file() + ": " + size(b.sizeBytes()) + ", verified (" + v.entries() + " archive entries, "
+                        + b.file() + ": " + Format.bytes(b.sizeBytes()) + ", verified (" + v.entries() + " archive entries, "
                         + v.tables() + " tables)");
                 return PgPulseCli.OK;
             }
@@ -47,13 +47,5 @@ final class BackupCommand implements Callable<Integer> {
             context.err().println("pgpulse: backup: " + e.getMessage());
             return PgPulseCli.FAILED;
         }
-    }
-
-    static String size(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " B";
-        }
-        double kb = bytes / 1024.0;
-        return kb < 1024 ? String.format(Locale.ROOT, "%.1f kB", kb) : String.format(Locale.ROOT, "%.1f MB", kb / 1024);
     }
 }

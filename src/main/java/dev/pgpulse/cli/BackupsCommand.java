@@ -4,13 +4,12 @@ import dev.pgpulse.config.PgPulseConfig;
 import dev.pgpulse.orchestration.BackupException;
 import dev.pgpulse.orchestration.BackupManager;
 import dev.pgpulse.orchestration.PgTools;
+import dev.pgpulse.ui.Format;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -18,8 +17,6 @@ import java.util.concurrent.Callable;
 @Command(name = "backups", mixinStandardHelpOptions = true,
         description = "List backups (newest first): file, time, size, database, server version.")
 final class BackupsCommand implements Callable<Integer> {
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
-            .withZone(ZoneOffset.UTC);
     private final PgPulseCli.Context context;
     @Mixin
     TargetOptions target = new TargetOptions();
@@ -45,8 +42,8 @@ final class BackupsCommand implements Callable<Integer> {
             context.out().println("Backups in " + folder);
             TextTable t = new TextTable("FILE", "CREATED", "SIZE", "DATABASE", "SERVER", "NOTE");
             for (BackupManager.Backup b : all) {
-                t.row(b.file().getFileName(), b.created() == null ? "" : TIME.format(b.created()),
-                        BackupCommand.size(b.sizeBytes()), b.database() == null ? "?" : b.database(),
+                t.row(b.file().getFileName(), b.created() == null ? "" : Core.UTC_TIME.format(b.created()),
+                        Format.bytes(b.sizeBytes()), b.database() == null ? "?" : b.database(),
                         b.serverVersion() == null ? "?" : b.serverVersion(), b.readable() ? "" : b.problem());
             }
             t.print(context.out());

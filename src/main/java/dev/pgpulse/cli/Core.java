@@ -15,6 +15,10 @@ import java.util.Map;
 
 /** Starting the core for a one-shot command, with the one-line errors and exit codes every command gives. */
 final class Core {
+    /** How the commands print an instant: the archives and the schema history are read in UTC. */
+    static final java.time.format.DateTimeFormatter UTC_TIME = java.time.format.DateTimeFormatter
+            .ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(java.time.ZoneOffset.UTC);
+
     /** The command is over: its message is printed, this is its exit code. */
     static final class Failed extends Exception {
         final int code;

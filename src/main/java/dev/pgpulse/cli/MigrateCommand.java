@@ -9,8 +9,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -21,8 +19,6 @@ import java.util.concurrent.Callable;
                 "  validate  applied migrations unchanged and nothing pending (exit 1 otherwise)",
                 "  repair    remove failed entries and realign checksums with the files"})
 final class MigrateCommand implements Callable<Integer> {
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
-            .withZone(ZoneOffset.UTC);
     private final PgPulseCli.Context context;
     @Mixin
     TargetOptions target = new TargetOptions();
@@ -83,7 +79,7 @@ final class MigrateCommand implements Callable<Integer> {
         TextTable t = new TextTable("VERSION", "DESCRIPTION", "TYPE", "STATE", "INSTALLED ON");
         for (MigrationRunner.Migration m : info.migrations()) {
             t.row(m.version(), m.description(), m.type(), m.state(),
-                    m.installedOn() == null ? "" : TIME.format(m.installedOn()));
+                    m.installedOn() == null ? "" : Core.UTC_TIME.format(m.installedOn()));
         }
         t.print(out);
         out.println("current version " + info.currentVersion() + "; applied " + info.applied() + ", pending "

@@ -7,9 +7,8 @@ import dev.pgpulse.testing.PostgresExtension;
 import dev.pgpulse.testing.TestDatabase;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.DisabledOnOs;
 import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,7 +42,6 @@ import static org.awaitility.Awaitility.await;
 
 /** Backups with the real pg_dump/pg_restore against a real PostgreSQL. */
 @ExtendWith(PostgresExtension.class)
-@DisabledOnOs(OS.WINDOWS)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class BackupManagerTest {
     private static PgTools tools;

@@ -1,7 +1,6 @@
 package dev.pgpulse.orchestration;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.DisabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +27,6 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 /** Finding pg_dump/pg_restore: real ones on this machine, and fake ones (shell scripts) for the edge cases. */
-@DisabledOnOs(OS.WINDOWS)
 class PgToolsTest {
     @TempDir
     Path tmp;
