@@ -6,7 +6,10 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses the duration syntax of the configuration: {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h}, or a bare number of milliseconds. */
+/**
+ * The duration syntax of the configuration ({@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h}, or a bare number of
+ * milliseconds), and durations written for people ({@link #forPeople}), shared by alerts and the console.
+ */
 public final class Durations {
     static final String EXPECTED = "a duration such as 250ms, 30s, 5m or 1h (a bare number is milliseconds)";
     private static final Pattern FORMAT = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|min|h)?");
@@ -46,5 +49,41 @@ public final class Durations {
             return ms / 1000 + "s";
         }
         return ms + "ms";
+    }
+
+    /** For people, not for parsing: 12 ms, 0.4 s, 42 s, 9 min 11 s, 2 h 05 min, 3 d 04 h. */
+    public static String forPeople(Duration d) {
+        return forPeople(d.toNanos() / 1e9);
+    }
+
+    /** {@link #forPeople(Duration)} for a number of seconds; "–" when it is not a number. */
+    public static String forPeople(double seconds) {
+        if (!Double.isFinite(seconds)) {
+            return "–";
+        }
+        if (seconds < 0) {
+            return "-" + forPeople(-seconds);
+        }
+        if (seconds == 0) {
+            return "0 s";
+        }
+        if (seconds < 0.1) {
+            double ms = seconds * 1000;
+            return String.format(Locale.ROOT, ms < 10 ? "%.2f ms" : "%.0f ms", ms);
+        }
+        if (seconds < 10) {
+            return String.format(Locale.ROOT, "%.1f s", seconds);
+        }
+        long whole = Math.round(seconds);
+        if (whole < 60) {
+            return whole + " s";
+        }
+        if (whole < 3600) {
+            return (whole / 60) + " min " + (whole % 60) + " s";
+        }
+        if (whole < 86_400) {
+            return String.format(Locale.ROOT, "%d h %02d min", whole / 3600, (whole % 3600) / 60);
+        }
+        return String.format(Locale.ROOT, "%d d %02d h", whole / 86_400, (whole % 86_400) / 3600);
     }
 }

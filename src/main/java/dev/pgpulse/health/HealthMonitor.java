@@ -13,10 +13,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -40,7 +40,7 @@ public final class HealthMonitor implements AutoCloseable {
     private final Duration queryTimeout;
     private final Clock clock;
     private final ServerStatsReader reader = new ServerStatsReader();
-    private final Map<String, ServerCounters> previous = new HashMap<>();
+    private final Map<String, CounterHistory> counters = new ConcurrentHashMap<>();
     private final ArrayDeque<HealthSnapshot> history;
     private final int historySize;
     private final List<Consumer<? super HealthSnapshot>> listeners = new CopyOnWriteArrayList<>();
@@ -101,10 +101,7 @@ public final class HealthMonitor implements AutoCloseable {
 
     private EndpointStatus sample(Endpoint e) {
         String name = e.name();
-        ServerCounters prev;
-        synchronized (previous) {
-            prev = previous.get(name);
-        }
+        CounterHistory reads = counters.computeIfAbsent(name, n -> new CounterHistory());
         // The pool first: the probe below borrows from it, and a saturated pool must be seen as it was.
         PoolSnapshot pool = e.snapshot();
         Result<ServerStatsReader.Sample> r = service.probe("health." + name, name, c -> {
@@ -114,7 +111,7 @@ public final class HealthMonitor implements AutoCloseable {
                 try (Statement st = c.createStatement()) {
                     st.execute("set local statement_timeout = " + queryTimeout.toMillis());
                 }
-                ServerStatsReader.Sample s = reader.sample(name, c, prev);
+                ServerStatsReader.Sample s = reader.sample(name, c, reads);
                 c.commit();
                 return s;
             } finally {
@@ -132,9 +129,6 @@ public final class HealthMonitor implements AutoCloseable {
         if (r instanceof Result.Success<ServerStatsReader.Sample> ok) {
             reachable = true;
             server = ok.value().stats();
-            synchronized (previous) {
-                previous.put(name, ok.value().counters());
-            }
         } else {
             reachable = false;
             Result.Failure<ServerStatsReader.Sample> f = (Result.Failure<ServerStatsReader.Sample>) r;

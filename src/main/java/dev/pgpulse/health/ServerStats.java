@@ -1,6 +1,7 @@
 package dev.pgpulse.health;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -10,40 +11,62 @@ import java.util.Objects;
  *
  * @param connectionsAvailable     {@code max_connections} minus the slots reserved for superusers (and, from
  *                                 PostgreSQL 16, for {@code pg_use_reserved_connections})
- * @param tps                      commits plus rollbacks per second since the previous sample
- * @param rollbackRatio            rollbacks / (commits + rollbacks) since the previous sample; 0 without transactions
- * @param cacheHitRatio            hits / (hits + reads) since the previous sample, or since the last reset when there is
- *                                 no usable previous sample; 1.0 when nothing was read
+ * @param tps                      commits plus rollbacks per second over at least {@link CounterHistory#RATE_WINDOW}
+ *                                 of counter history; NaN while not known
+ * @param rollbackRatio            rollbacks / (commits + rollbacks) over the same span; 0 without transactions, NaN
+ *                                 while not known
+ * @param cacheHitRatio            hits / (hits + reads) over the same span, or since the last reset while the rates are
+ *                                 not known; 1.0 when nothing was read
  * @param longestQuerySeconds      the longest running active query of another client backend; 0 if none
  * @param longestTransactionSeconds the oldest open transaction of another client backend; 0 if none
  * @param longestIdleInTransactionSeconds the longest time a session has sat idle inside a transaction; 0 if none
+ * @param deadlocksLastMinute      deadlocks counted over the counter reads of the last minute (over what history
+ *                                 exists while it is shorter; the average a minute when the interval is longer); NaN
+ *                                 before a second read
  * @param oldestXidAge             the largest {@code age(datfrozenxid)} over all databases (wraparound distance)
  * @param replayLagSeconds         null on a primary; on a standby the age of the last replayed transaction (0 when
  *                                 all received WAL is replayed), null when unknown
  * @param replayLagBytes           null on a primary; on a standby received but not yet replayed WAL, null when unknown
- * @param ratesKnown               false when the rates could not be computed (first sample, statistics reset); the
- *                                 rates are then 0
+ * @param ratesKnown               false while tps and rollbackRatio could not be computed (less than
+ *                                 {@link CounterHistory#RATE_WINDOW} of history since start or a statistics reset)
  * @param serverVersion            {@code server_version} without the packager's suffix, e.g. {@code 15.19}
+ * @param database                 the endpoint's current database ({@code datname})
+ * @param databaseOid              its oid ({@code datid})
+ * @param counters                 the cumulative counters read in this sample
+ * @param activity                 sessions by database and state, as postgres_exporter's {@code pg_stat_activity_*}
  */
 public record ServerStats(Instant at, String endpoint,
                           int connectionsUsed, int connectionsAvailable, double connectionsUsedRatio,
                           double tps, double rollbackRatio, double cacheHitRatio,
                           double longestQuerySeconds, double longestTransactionSeconds,
                           double longestIdleInTransactionSeconds, int waitingOnLocks,
-                          double deadlocksPerMinute, long databaseSizeBytes, long oldestXidAge,
+                          double deadlocksLastMinute, long databaseSizeBytes, long oldestXidAge,
                           boolean inRecovery, Double replayLagSeconds, Long replayLagBytes,
-                          boolean ratesKnown, String serverVersion) {
+                          boolean ratesKnown, String serverVersion,
+                          String database, long databaseOid, ServerCounters counters, List<Activity> activity) {
 
     public ServerStats {
         Objects.requireNonNull(at, "at");
         Objects.requireNonNull(endpoint, "endpoint");
+        activity = activity == null ? List.of() : List.copyOf(activity);
     }
 
     /**
-     * Rates between two counter reads. When {@code known} is false, tps, rollbackRatio and deadlocksPerMinute are 0;
-     * cacheHitRatio is always set (cumulative when there is no interval to use).
+     * Sessions of one database in one state (every state postgres_exporter lists, 0 when none).
+     *
+     * @param maxTransactionSeconds the oldest open transaction among them; 0 when none
+     */
+    public record Activity(String database, String state, int count, double maxTransactionSeconds) {
+    }
+
+    /**
+     * Rates from a counter history. When {@code known} is false, tps and rollbackRatio are NaN; cacheHitRatio is
+     * always set (cumulative when there is no span to use); deadlocksLastMinute is NaN before a second read.
+     *
+     * @param elapsedSeconds          the span tps, rollbackRatio and cacheHitRatio were measured over
+     * @param deadlockWindowSeconds   the span deadlocks were counted over
      */
     public record Rates(boolean known, double elapsedSeconds, double tps, double rollbackRatio,
-                        double deadlocksPerMinute, double cacheHitRatio) {
+                        double cacheHitRatio, double deadlocksLastMinute, double deadlockWindowSeconds) {
     }
 }

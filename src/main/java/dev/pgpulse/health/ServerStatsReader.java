@@ -16,15 +16,15 @@ import java.util.Objects;
  *
  * <p>Before reading, {@code pg_stat_clear_snapshot()} throws away any statistics snapshot the session holds, so a
  * connection kept inside a transaction still sees fresh values. PostgreSQL publishes a backend's counters only when
- * it flushes them (at most about once a second while it is busy, at exit), so counters lag activity slightly; rates
- * use the real time between reads and are right for any sampling interval.
+ * it flushes them (at most about once a second while it is busy, at exit), so counters lag activity by up to about
+ * a second; rates therefore come from a {@link CounterHistory} spanning several seconds, never from one interval.
  *
  * <p>Other sessions' states and queries are visible only to superusers and members of {@code pg_read_all_stats}
  * (or {@code pg_monitor}); for anyone else the activity figures undercount.
  */
 public final class ServerStatsReader {
 
-    /** A sample and the counters it was computed from: pass {@link #counters()} as the next sample's previous. */
+    /** A sample and the counters read in it. */
     public record Sample(ServerStats stats, ServerCounters counters) {
     }
 
@@ -34,9 +34,21 @@ public final class ServerStatsReader {
             select xact_commit, xact_rollback, deadlocks, blks_hit, blks_read, stats_reset
             from pg_stat_database where datname = current_database()""";
 
+    // postgres_exporter's pg_stat_activity query: every database and state, 0 where there is no session.
+    private static final String ACTIVITY = """
+            select d.datname, s.state, coalesce(a.count, 0) as count, coalesce(a.max_tx, 0) as max_tx
+            from pg_database d
+            cross join (values ('active'), ('idle'), ('idle in transaction'), ('idle in transaction (aborted)'),
+                               ('fastpath function call'), ('disabled')) as s(state)
+            left join (select datname, state, count(*) as count,
+                              greatest(0, max(extract(epoch from now() - xact_start)))::float8 as max_tx
+                       from pg_stat_activity group by datname, state) a
+                   on a.datname = d.datname and a.state = s.state
+            order by d.datname, s.state""";
+
     // Durations are clamped at 0: now() is this statement's start, a session may have started a query after it.
     private static final String STATS = """
-            select d.xact_commit, d.xact_rollback, d.deadlocks, d.blks_hit, d.blks_read, d.stats_reset,
+            select d.datid, d.datname, d.xact_commit, d.xact_rollback, d.deadlocks, d.blks_hit, d.blks_read, d.stats_reset,
                    a.used, a.longest_query, a.longest_xact, a.longest_idle_xact, a.waiting,
                    current_setting('max_connections')::int
                        - current_setting('superuser_reserved_connections')::int
@@ -68,22 +80,25 @@ public final class ServerStatsReader {
 
     /** Reads the current database's cumulative counters (one round trip). */
     public ServerCounters readCounters(Connection c) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = query(st, COUNTERS)) {
+        try (Statement st = c.createStatement(); ResultSet rs = query(st, COUNTERS, "")) {
             return counters(rs);
         }
     }
 
-    /** One sample; previous may be null (first sample: rates unknown). */
-    public ServerStats read(String endpoint, Connection c, ServerCounters previous) throws SQLException {
-        return sample(endpoint, c, previous).stats();
+    /** One sample; history may be null (rates unknown). */
+    public ServerStats read(String endpoint, Connection c, CounterHistory history) throws SQLException {
+        return sample(endpoint, c, history).stats();
     }
 
-    /** One sample and the counters behind it (one round trip); previous may be null. */
-    public Sample sample(String endpoint, Connection c, ServerCounters previous) throws SQLException {
+    /**
+     * One sample and the counters behind it (one round trip). The counters are added to history (null: rates
+     * unknown), and the rates come from it.
+     */
+    public Sample sample(String endpoint, Connection c, CounterHistory history) throws SQLException {
         Objects.requireNonNull(endpoint, "endpoint");
-        try (Statement st = c.createStatement(); ResultSet rs = query(st, STATS)) {
+        try (Statement st = c.createStatement(); ResultSet rs = query(st, STATS, ";\n" + ACTIVITY)) {
             ServerCounters now = counters(rs);
-            ServerStats.Rates r = rates(previous, now);
+            ServerStats.Rates r = history == null ? CounterHistory.unknown(now) : history.add(now);
             int used = rs.getInt("used");
             int available = rs.getInt("available");
             boolean inRecovery = rs.getBoolean("in_recovery");
@@ -95,43 +110,34 @@ public final class ServerStatsReader {
                     used, available, available > 0 ? (double) used / available : 0.0,
                     r.tps(), r.rollbackRatio(), r.cacheHitRatio(),
                     rs.getDouble("longest_query"), rs.getDouble("longest_xact"), rs.getDouble("longest_idle_xact"),
-                    rs.getInt("waiting"), r.deadlocksPerMinute(),
+                    rs.getInt("waiting"), r.deadlocksLastMinute(),
                     rs.getLong("database_size"), rs.getLong("oldest_xid_age"),
-                    inRecovery, replayLagSeconds, replayLagBytes, r.known(), rs.getString("server_version"));
+                    inRecovery, replayLagSeconds, replayLagBytes, r.known(), rs.getString("server_version"),
+                    rs.getString("datname"), rs.getLong("datid"), now, activity(st));
             return new Sample(stats, now);
         }
     }
 
-    /**
-     * Rates between two reads, over the real elapsed time (nanoTime). Unknown (rates 0) without a previous read,
-     * when time did not advance, or when any counter went backwards or the reset time changed (statistics reset).
-     */
-    static ServerStats.Rates rates(ServerCounters prev, ServerCounters now) {
-        Objects.requireNonNull(now, "now");
-        if (prev == null || !prev.continuedBy(now)) {
-            return new ServerStats.Rates(false, 0, 0, 0, 0, hitRatio(now.blksHit(), now.blksRead()));
+    /** The third result of the batch {@link #query} sent. */
+    private static java.util.List<ServerStats.Activity> activity(Statement st) throws SQLException {
+        if (!st.getMoreResults()) {
+            throw new SQLException("no result from the activity query");
         }
-        double seconds = (now.nanoTime() - prev.nanoTime()) / 1e9;
-        long commits = now.xactCommit() - prev.xactCommit();
-        long rollbacks = now.xactRollback() - prev.xactRollback();
-        long xacts = commits + rollbacks;
-        long deadlocks = now.deadlocks() - prev.deadlocks();
-        return new ServerStats.Rates(true, seconds, xacts / seconds,
-                xacts == 0 ? 0 : (double) rollbacks / xacts,
-                deadlocks * 60.0 / seconds,
-                hitRatio(now.blksHit() - prev.blksHit(), now.blksRead() - prev.blksRead()));
-    }
-
-    private static double hitRatio(long hits, long reads) {
-        return hits + reads <= 0 ? 1.0 : (double) hits / (hits + reads);
+        java.util.List<ServerStats.Activity> out = new java.util.ArrayList<>();
+        try (ResultSet rs = st.getResultSet()) {
+            while (rs.next()) {
+                out.add(new ServerStats.Activity(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getDouble(4)));
+            }
+        }
+        return out;
     }
 
     /**
-     * Sends the snapshot reset and the query together (pgjdbc sends both before one Sync: one round trip) and
-     * returns the query's result, positioned on its single row.
+     * Sends the snapshot reset, the query and any more statements together (pgjdbc sends them before one Sync: one
+     * round trip) and returns the query's result, positioned on its single row.
      */
-    private static ResultSet query(Statement st, String sql) throws SQLException {
-        st.execute(CLEAR_SNAPSHOT + ";\n" + sql);
+    private static ResultSet query(Statement st, String sql, String more) throws SQLException {
+        st.execute(CLEAR_SNAPSHOT + ";\n" + sql + more);
         if (!st.getMoreResults()) {
             throw new SQLException("no result from the statistics query");
         }

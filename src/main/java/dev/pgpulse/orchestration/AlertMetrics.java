@@ -33,10 +33,9 @@ final class AlertMetrics {
                 m.put("server.cache_hit_ratio", s.cacheHitRatio());
                 m.put("server.longest_transaction_seconds", s.longestTransactionSeconds());
                 m.put("server.oldest_xid_age", (double) s.oldestXidAge());
-                if (s.ratesKnown()) {
-                    m.put("server.rollback_ratio", s.rollbackRatio());
-                    m.put("server.deadlocks_per_minute", s.deadlocksPerMinute());
-                }
+                // NaN while not known: the engine leaves a rule's state alone on a missing value
+                m.put("server.rollback_ratio", s.rollbackRatio());
+                m.put("server.deadlocks_per_minute", s.deadlocksLastMinute());
             } else if (s.replayLagSeconds() != null) {
                 maxLag = Double.isNaN(maxLag) ? s.replayLagSeconds() : Math.max(maxLag, s.replayLagSeconds());
             }

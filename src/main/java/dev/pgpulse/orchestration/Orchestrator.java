@@ -141,6 +141,7 @@ public final class Orchestrator implements AutoCloseable {
         monitor.subscribe(h -> alerts.evaluate(h.at(), AlertMetrics.from(h, service.snapshot())));
         StateMeters.register(meters, monitor, alerts,
                 endpoints.all().stream().map(dev.pgpulse.pool.Endpoint::name).toList());
+        meters.getPrometheusRegistry().register(new ServerMetrics(monitor));
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("pgpulse-scheduler").daemon().factory());
         Orchestrator o = new Orchestrator(resolved, meters, server, service, monitor, alerts, scheduler, warnings,

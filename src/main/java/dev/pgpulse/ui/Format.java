@@ -45,19 +45,9 @@ public final class Format {
         return String.format(Locale.ROOT, ratio >= 0.9995 || ratio == 0 ? "%.0f%%" : "%.1f%%", ratio * 100);
     }
 
-    /** A duration in seconds as a DBA reads it: 0.4 s, 42 s, 3 min 20 s, 2 h 05 min. */
+    /** A duration in seconds as a DBA reads it: 0.4 s, 42 s, 9 min 11 s, 2 h 05 min (the core's, as alerts write it). */
     public static String seconds(double s) {
-        if (s < 10) {
-            return String.format(Locale.ROOT, "%.1f s", s);
-        }
-        long whole = Math.round(s);
-        if (whole < 60) {
-            return whole + " s";
-        }
-        if (whole < 3600) {
-            return (whole / 60) + " min " + (whole % 60) + " s";
-        }
-        return String.format(Locale.ROOT, "%d h %02d min", whole / 3600, (whole % 3600) / 60);
+        return dev.pgpulse.config.Durations.forPeople(s);
     }
 
     public static String bytes(long b) {

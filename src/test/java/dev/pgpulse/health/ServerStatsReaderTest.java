@@ -1,5 +1,6 @@
 package dev.pgpulse.health;
 
+import dev.pgpulse.testing.Deadlocks;
 import dev.pgpulse.testing.PostgresExtension;
 import dev.pgpulse.testing.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
@@ -161,9 +162,20 @@ class ServerStatsReaderTest {
             assertThat(s.replayLagSeconds()).isNull();
             assertThat(s.replayLagBytes()).isNull();
             assertThat(s.ratesKnown()).isFalse();
-            assertThat(s.tps()).isZero();
-            assertThat(s.rollbackRatio()).isZero();
-            assertThat(s.deadlocksPerMinute()).isZero();
+            assertThat(s.tps()).as("not known, not 0").isNaN();
+            assertThat(s.rollbackRatio()).isNaN();
+            assertThat(s.deadlocksLastMinute()).isNaN();
+            assertThat(s.database()).isEqualTo(db.database());
+            assertThat(s.databaseOid()).isPositive();
+            assertThat(s.counters().xactCommit()).isPositive();
+            // postgres_exporter's shape: every database in every state, this session among the active ones
+            assertThat(s.activity()).extracting(ServerStats.Activity::state).contains("active", "idle",
+                    "idle in transaction", "idle in transaction (aborted)", "fastpath function call", "disabled");
+            assertThat(s.activity()).anySatisfy(a -> {
+                assertThat(a.database()).isEqualTo(db.database());
+                assertThat(a.state()).isEqualTo("active");
+                assertThat(a.count()).isGreaterThanOrEqualTo(1);
+            });
         }
     }
 
@@ -172,33 +184,18 @@ class ServerStatsReaderTest {
     @Test
     void aDeadlockIsCounted() throws Exception {
         try (Connection r = db.connect()) {
-            ServerCounters before = reader.readCounters(r);
-            try (Connection a = db.connect(); Connection b = db.connect();
-                 ExecutorService pool = Executors.newFixedThreadPool(2)) {
-                a.setAutoCommit(false);
-                b.setAutoCommit(false);
-                update(a, 1);
-                update(b, 2);
-                CyclicBarrier barrier = new CyclicBarrier(2);
-                Future<String> fa = pool.submit(() -> crossUpdate(a, 2, barrier));
-                Future<String> fb = pool.submit(() -> crossUpdate(b, 1, barrier));
-                // deadlock_timeout (1 s by default) passes, then one of the two is chosen as the victim.
-                assertThat(List.of(fa.get(20, TimeUnit.SECONDS), fb.get(20, TimeUnit.SECONDS)))
-                        .containsExactlyInAnyOrder("ok", "40P01");
-                a.rollback();
-                b.rollback();
-            } // closing both backends flushes their counters
+            CounterHistory history = new CounterHistory();
+            ServerCounters before = reader.sample("primary", r, history).counters();
+            assertThat(Deadlocks.provoke(db)).containsExactlyInAnyOrder("ok", "40P01");
 
             await().atMost(PATIENCE).pollInterval(POLL)
                     .until(() -> published()[2] >= before.deadlocks() + 1);
-            ServerStatsReader.Sample after = reader.sample("primary", r, before);
+            ServerStatsReader.Sample after = reader.sample("primary", r, history);
 
-            assertThat(after.counters().deadlocks() - before.deadlocks()).isGreaterThanOrEqualTo(1);
-            assertThat(after.stats().ratesKnown()).isTrue();
-            assertThat(after.stats().deadlocksPerMinute()).isPositive();
-            double minutes = (after.counters().nanoTime() - before.nanoTime()) / 60e9;
-            assertThat(after.stats().deadlocksPerMinute())
-                    .isCloseTo((after.counters().deadlocks() - before.deadlocks()) / minutes, within(1e-9));
+            long counted = after.counters().deadlocks() - before.deadlocks();
+            assertThat(counted).isGreaterThanOrEqualTo(1);
+            // a count over the reads of the last minute, not the few seconds between two reads scaled up to one
+            assertThat(after.stats().deadlocksLastMinute()).isEqualTo((double) counted);
         }
     }
 
@@ -208,7 +205,9 @@ class ServerStatsReaderTest {
         int commits = 40;
         int rollbacks = 10;
         try (Connection r = db.connect()) {
-            ServerCounters before = reader.readCounters(r);
+            // a rate window of one interval here: the counters are flushed (backend closed) before the second read
+            CounterHistory history = new CounterHistory(Duration.ofMillis(intervalMillis), CounterHistory.DEADLOCK_WINDOW);
+            ServerCounters before = reader.sample("primary", r, history).counters();
             long started = System.nanoTime();
             try (Connection w = db.connect(); PreparedStatement ins = w.prepareStatement("insert into log values (?)")) {
                 w.setAutoCommit(false);
@@ -228,7 +227,7 @@ class ServerStatsReaderTest {
                 return p[0] >= before.xactCommit() + commits && p[1] >= before.xactRollback() + rollbacks
                         && System.nanoTime() - started >= TimeUnit.MILLISECONDS.toNanos(intervalMillis);
             });
-            ServerStatsReader.Sample after = reader.sample("primary", r, before);
+            ServerStatsReader.Sample after = reader.sample("primary", r, history);
             ServerCounters now = after.counters();
             ServerStats s = after.stats();
 
@@ -248,41 +247,6 @@ class ServerStatsReaderTest {
         }
     }
 
-    @Test
-    void ratesNeedAPreviousReadAndNoReset() {
-        Instant t = Instant.parse("2025-01-01T00:00:00Z");
-        Instant reset = Instant.parse("2024-12-01T00:00:00Z");
-        ServerCounters prev = new ServerCounters(t, 0, 100, 10, 1, 900, 100, reset);
-        ServerCounters now = new ServerCounters(t.plusSeconds(2), 2_000_000_000L, 130, 20, 2, 1_080, 120, reset);
-
-        ServerStats.Rates r = ServerStatsReader.rates(prev, now);
-        assertThat(r.known()).isTrue();
-        assertThat(r.elapsedSeconds()).isEqualTo(2.0);
-        assertThat(r.tps()).isEqualTo(20.0);
-        assertThat(r.rollbackRatio()).isEqualTo(0.25);
-        assertThat(r.deadlocksPerMinute()).isEqualTo(30.0);
-        assertThat(r.cacheHitRatio()).isEqualTo(0.9);
-
-        ServerStats.Rates first = ServerStatsReader.rates(null, now);
-        assertThat(first.known()).isFalse();
-        assertThat(first.tps()).isZero();
-        assertThat(first.cacheHitRatio()).isCloseTo(1_080.0 / 1_200, within(1e-12)); // cumulative
-
-        ServerCounters wentBack = new ServerCounters(t.plusSeconds(2), 2_000_000_000L, 5, 0, 0, 10, 0, reset);
-        assertThat(ServerStatsReader.rates(prev, wentBack).known()).isFalse();
-        assertThat(ServerStatsReader.rates(prev, wentBack).tps()).isZero();
-        ServerCounters newReset = new ServerCounters(t.plusSeconds(2), 2_000_000_000L, 130, 20, 2, 1_080, 120,
-                reset.plusSeconds(1));
-        assertThat(ServerStatsReader.rates(prev, newReset).known()).isFalse();
-
-        ServerCounters idle = new ServerCounters(t.plusSeconds(2), 2_000_000_000L, 100, 10, 1, 900, 100, reset);
-        ServerStats.Rates quiet = ServerStatsReader.rates(prev, idle);
-        assertThat(quiet.known()).isTrue();
-        assertThat(quiet.tps()).isZero();
-        assertThat(quiet.rollbackRatio()).isZero();
-        assertThat(quiet.cacheHitRatio()).isEqualTo(1.0);
-    }
-
     // ------------------------------------------------------------------ helpers
 
     /** Commits, rollbacks and deadlocks of the test database as published now, read from another database. */
@@ -297,24 +261,6 @@ class ServerStatsReaderTest {
                 assertThat(rs.next()).isTrue();
                 return new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)};
             }
-        }
-    }
-
-    private static void update(Connection c, int id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("update t set v = v + 1 where id = ?")) {
-            ps.setInt(1, id);
-            ps.executeUpdate();
-        }
-    }
-
-    /** The second, crossing update: "ok" or the SQLSTATE it failed with. */
-    private static String crossUpdate(Connection c, int id, CyclicBarrier barrier) throws Exception {
-        barrier.await(10, TimeUnit.SECONDS);
-        try {
-            update(c, id);
-            return "ok";
-        } catch (SQLException e) {
-            return e.getSQLState();
         }
     }
 

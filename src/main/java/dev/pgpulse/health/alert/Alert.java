@@ -1,5 +1,7 @@
 package dev.pgpulse.health.alert;
 
+import dev.pgpulse.config.Durations;
+
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.time.Duration;
@@ -17,7 +19,7 @@ import java.util.Objects;
  * @param comparator the rule's comparator; null for a manual alert without one
  * @param since      when the condition started to hold; defaults to {@code at}
  * @param at         when this transition happened (the sample's time stamp, not the wall clock)
- * @param message    a line for humans, such as {@code pool.primary.awaiting = 3 > 0 for 30s}
+ * @param message    a line for humans, such as {@code pool.primary.awaiting = 3 > 0 for 30 s}
  */
 public record Alert(String ruleId, String ruleName, String subject, Severity severity, AlertState state,
                     double value, double threshold, Comparator comparator, Instant since, Instant at,
@@ -42,6 +44,20 @@ public record Alert(String ruleId, String ruleName, String subject, Severity sev
     /** How long the condition had held at this transition. */
     public Duration age() {
         return Duration.between(since, at);
+    }
+
+    /**
+     * A value of metric {@code key} for people: a duration metric ({@code *_seconds}, {@code *_ms}) as a duration
+     * ({@code 9 min 11 s}), anything else as {@link #format(double)}.
+     */
+    static String format(String key, double v) {
+        if (key.endsWith("_seconds")) {
+            return Durations.forPeople(v);
+        }
+        if (key.endsWith("_ms")) {
+            return Durations.forPeople(v / 1000);
+        }
+        return format(v);
     }
 
     /** {@code 3}, {@code 0.8}, {@code 1500000000}, {@code 0.123457}: short, and exact for whole numbers. */

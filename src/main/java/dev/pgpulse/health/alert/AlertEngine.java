@@ -1,5 +1,6 @@
 package dev.pgpulse.health.alert;
 
+import dev.pgpulse.config.Durations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -239,8 +240,8 @@ public final class AlertEngine implements AutoCloseable {
                         t.phase = Phase.PENDING;
                         pendingCount.incrementAndGet();
                         out.add(alert(rule, key, AlertState.PENDING, value, t.since, at,
-                                key + " = " + Alert.format(value) + " " + rule.comparator().symbol() + " "
-                                        + Alert.format(rule.threshold()) + ", pending (fires after "
+                                key + " = " + Alert.format(key, value) + " " + rule.comparator().symbol() + " "
+                                        + Alert.format(key, rule.threshold()) + ", pending (fires after "
                                         + AlertRuleStore.formatDuration(rule.forDuration()) + ")"));
                     }
                 }
@@ -275,8 +276,8 @@ public final class AlertEngine implements AutoCloseable {
         t.clearSince = null;
         t.clearSamples = 0;
         Duration held = Duration.between(t.since, at);
-        String message = key + " = " + Alert.format(value) + " " + rule.comparator().symbol() + " "
-                + Alert.format(rule.threshold()) + (held.isZero() ? "" : " for " + AlertRuleStore.formatDuration(held));
+        String message = key + " = " + Alert.format(key, value) + " " + rule.comparator().symbol() + " "
+                + Alert.format(key, rule.threshold()) + (held.isZero() ? "" : " for " + Durations.forPeople(held));
         t.firing = alert(rule, key, AlertState.FIRING, value, t.since, at, message);
         firingCount.incrementAndGet();
         out.add(t.firing);
@@ -286,9 +287,9 @@ public final class AlertEngine implements AutoCloseable {
         t.phase = Phase.RESOLVED;
         t.firing = null;
         resolvedCount.incrementAndGet();
-        String message = key + " = " + Alert.format(value) + ", no longer " + rule.comparator().symbol() + " "
-                + Alert.format(rule.threshold()) + " (was true for "
-                + AlertRuleStore.formatDuration(Duration.between(t.since, at)) + ")" + (why == null ? "" : "; " + why);
+        String message = key + " = " + Alert.format(key, value) + ", no longer " + rule.comparator().symbol() + " "
+                + Alert.format(key, rule.threshold()) + " (was true for "
+                + Durations.forPeople(Duration.between(t.since, at)) + ")" + (why == null ? "" : "; " + why);
         out.add(alert(rule, key, AlertState.RESOLVED, value, t.since, at, message));
     }
 

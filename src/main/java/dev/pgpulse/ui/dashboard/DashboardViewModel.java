@@ -2,6 +2,7 @@ package dev.pgpulse.ui.dashboard;
 
 import dev.pgpulse.health.EndpointStatus;
 import dev.pgpulse.health.HealthSnapshot;
+import dev.pgpulse.health.CounterHistory;
 import dev.pgpulse.health.ServerStats;
 import dev.pgpulse.orchestration.Snapshot;
 import dev.pgpulse.pool.PoolSnapshot;
@@ -116,10 +117,10 @@ public final class DashboardViewModel {
             return;
         }
         serverNote.set("PostgreSQL " + st.serverVersion() + " · sampled " + Format.time(st.at())
-                + (st.ratesKnown() ? "" : " · rates after the next sample"));
+                + (st.ratesKnown() ? "" : " · rates after " + CounterHistory.RATE_WINDOW.toSeconds() + " s of samples"));
         connections.set(st.connectionsUsed() + " / " + st.connectionsAvailable());
         connectionsRatio.set(st.connectionsUsedRatio() * 100);
-        tps.set(st.tps());
+        tps.set(st.ratesKnown() ? st.tps() : Double.NaN);
         rollbackRatio.set(st.ratesKnown() ? Format.ratio(st.rollbackRatio()) : "–");
         cacheHitRatio.set(Format.ratio(st.cacheHitRatio()));
         longestTransaction.set(st.longestTransactionSeconds() <= 0 ? "none" : Format.seconds(st.longestTransactionSeconds()));

@@ -77,7 +77,7 @@ class AlertEngineTest {
         assertThat(firing.comparator()).isEqualTo(Comparator.GT);
         assertThat(firing.since()).isEqualTo(at(0));
         assertThat(firing.at()).isEqualTo(at(30));
-        assertThat(firing.message()).isEqualTo("server.connections.used_ratio = 0.85 > 0.8 for 30s");
+        assertThat(firing.message()).isEqualTo("server.connections.used_ratio = 0.85 > 0.8 for 30 s");
         assertThat(engine.active()).containsExactly(firing);
         assertThat(engine.history()).containsExactly(firing); // PENDING is for listeners only
     }
@@ -189,7 +189,7 @@ class AlertEngineTest {
         assertThat(engine.active()).extracting(Alert::subject)
                 .containsExactly("pool.primary.awaiting", "pool.replica-1.awaiting");
         Alert primary = engine.active().getFirst();
-        assertThat(primary.message()).isEqualTo("pool.primary.awaiting = 1 > 0 for 30s");
+        assertThat(primary.message()).isEqualTo("pool.primary.awaiting = 1 > 0 for 30 s");
         assertThat(primary.since()).isEqualTo(at(0));
         assertThat(engine.active().get(1).since()).isEqualTo(at(20));
         assertThat(seen(AlertState.FIRING)).extracting(Alert::subject)

@@ -3,6 +3,7 @@ package dev.pgpulse.ui.dashboard;
 import dev.pgpulse.health.EndpointStatus;
 import dev.pgpulse.health.HealthSnapshot;
 import dev.pgpulse.health.HealthStatus;
+import dev.pgpulse.health.ServerCounters;
 import dev.pgpulse.health.ServerStats;
 import dev.pgpulse.orchestration.Snapshot;
 import dev.pgpulse.orchestration.Status;
@@ -28,7 +29,8 @@ class DashboardViewModelTest {
 
     private static ServerStats stats(String endpoint, boolean inRecovery, Double lagSeconds, Long lagBytes) {
         return new ServerStats(T, endpoint, 5, 97, 0.05, 12, 0, 0.99, 0, 0, 0, 0, 0, 8_000_000, 1_000, inRecovery,
-                lagSeconds, lagBytes, true, "15.19");
+                lagSeconds, lagBytes, true, "15.19", "app", 16384,
+                new ServerCounters(T, 0, 100, 1, 0, 900, 100, null), List.of());
     }
 
     private static PoolSnapshot pool(String endpoint) {
