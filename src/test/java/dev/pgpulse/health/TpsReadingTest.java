@@ -21,8 +21,6 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,9 +64,7 @@ class TpsReadingTest {
 
     @AfterAll
     static void dropDatabase() throws Exception {
-        try (Connection c = server.connect(); Statement st = c.createStatement()) {
-            st.execute("drop database if exists " + db.database() + " with (force)");
-        }
+        server.dropDatabase(db.database());
     }
 
     @Test

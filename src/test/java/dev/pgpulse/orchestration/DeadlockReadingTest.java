@@ -17,8 +17,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -48,9 +46,7 @@ class DeadlockReadingTest {
 
     @AfterAll
     static void dropDatabase() throws Exception {
-        try (Connection c = server.connect(); Statement st = c.createStatement()) {
-            st.execute("drop database if exists " + db.database() + " with (force)");
-        }
+        server.dropDatabase(db.database());
     }
 
     @ParameterizedTest(name = "health.interval {0} ms")

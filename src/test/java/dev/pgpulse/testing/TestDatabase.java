@@ -45,6 +45,13 @@ public record TestDatabase(String host, int port, String user, String password, 
         return this;
     }
 
+    /** Drops a database on this server that a test made, if it is there (sessions still in it are ended). */
+    public void dropDatabase(String name) throws SQLException {
+        try (Connection c = connect(); Statement st = c.createStatement()) {
+            st.execute("drop database if exists " + name + " with (force)");
+        }
+    }
+
     /** A fresh, empty database on the same server (dropped first if a previous run left it). */
     public TestDatabase freshDatabase(String name) throws SQLException {
         try (Connection c = connect(); Statement st = c.createStatement()) {

@@ -1,0 +1,196 @@
+package dev.pgpulse.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pgpulse.config.ConfigLoader;
+import dev.pgpulse.config.Overrides;
+import dev.pgpulse.orchestration.Orchestrator;
+import dev.pgpulse.testing.PostgresExtension;
+import dev.pgpulse.testing.TestDatabase;
+import dev.pgpulse.testing.Tools;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * /metrics over real HTTP from a real agent: nothing where a rate is not known yet, postgres_exporter's families
+ * (names, types, labels) for what PgPulse reads, base units, and {@code promtool check metrics} on the scrape.
+ */
+@ExtendWith(PostgresExtension.class)
+@Timeout(90)
+class MetricsExportTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path home;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private String get(int port, String path) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        return r.body();
+    }
+
+    @Test
+    void ratesAreAbsentUntilKnownAndEveryFigureIsExportedAsPostgresExporterNamesIt(TestDatabase db) throws Exception {
+        var config = new ConfigLoader(db.env(), home, "tester", 2).load(Overrides.none());
+        try (Connection idle = db.connect(); Connection holder = db.connect(); Connection waiter = db.connect();
+             ExecutorService pool = Executors.newSingleThreadExecutor()) {
+            // A session idle in a transaction holding a lock, and one waiting for it, seen by every sample.
+            idle.setAutoCommit(false);
+            holder.setAutoCommit(false);
+            try (Statement st = holder.createStatement()) {
+                st.execute("create table if not exists pgpulse_metrics_lock (id int)");
+                holder.commit();
+                st.execute("lock table pgpulse_metrics_lock in access exclusive mode");
+            }
+            try (Statement st = idle.createStatement()) {
+                st.execute("select 1");
+            }
+            Future<Boolean> blocked = pool.submit(() -> {
+                try (Statement st = waiter.createStatement(); ResultSet rs = st.executeQuery(
+                        "select count(*) from pgpulse_metrics_lock")) {
+                    return rs.next();
+                }
+            });
+            // 10 s between samples: the first interval lasts long enough to be looked at
+            try (Orchestrator o = Orchestrator.start(config, new Orchestrator.Options(Duration.ofSeconds(10), null, false));
+                 AgentServer agent = AgentServer.start(o, "127.0.0.1", 0)) {
+                int port = agent.port();
+                await().atMost(Duration.ofSeconds(10)).until(() -> o.snapshot().health() != null);
+
+                // First interval: /health says the rates are not known, and /metrics has no value for them.
+                JsonNode server = JSON.readTree(get(port, "/health")).at("/health/endpoints/0/server");
+                assertThat(server.get("ratesKnown").asBoolean()).isFalse();
+                String first = get(port, "/metrics");
+                Map<String, Double> s1 = AgentServerTest.parse(first);
+                assertThat(s1.get("pg_up{endpoint=\"primary\"}")).isEqualTo(1.0);
+                assertThat(s1.keySet()).noneMatch(k -> k.startsWith("pgpulse_server_transactions_per_second")
+                        || k.startsWith("pgpulse_server_rollback_ratio") || k.startsWith("pgpulse_server_deadlocks"));
+                assertThat(s1.values()).noneMatch(v -> v.isNaN());
+
+                // Once 10 s of counter history exist, the rates appear.
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() ->
+                        get(port, "/metrics").contains("pgpulse_server_transactions_per_second{"));
+                String text = get(port, "/metrics");
+                Map<String, Double> s = AgentServerTest.parse(text);
+                String dat = "datname=\"" + db.database() + "\"";
+                assertThat(s.get("pgpulse_server_transactions_per_second{endpoint=\"primary\"}")).isPositive();
+                assertThat(s.get("pgpulse_server_rollback_ratio{endpoint=\"primary\"}")).isBetween(0.0, 1.0);
+                assertThat(s.get("pgpulse_server_deadlocks_last_minute{endpoint=\"primary\"}")).isGreaterThanOrEqualTo(0.0);
+
+                Map<String, String> types = types(text);
+                // postgres_exporter's families, with its labels (plus endpoint); counters with _total
+                for (String c : List.of("xact_commit", "xact_rollback", "deadlocks", "blks_hit", "blks_read")) {
+                    assertThat(types).containsEntry("pg_stat_database_" + c + "_total", "counter");
+                    assertThat(one(s, "pg_stat_database_" + c + "_total\\{datid=\"\\d+\"," + dat + ",endpoint=\"primary\"}"))
+                            .isNotNegative();
+                }
+                assertThat(one(s, "pg_stat_database_xact_commit_total\\{.*" + dat + ".*}")).isPositive();
+                assertThat(types).containsEntry("pg_stat_activity_count", "gauge")
+                        .containsEntry("pg_stat_activity_max_tx_duration", "gauge")
+                        .containsEntry("pg_database_size_bytes", "gauge").containsEntry("pg_up", "gauge");
+                assertThat(one(s, "pg_stat_activity_count\\{" + dat + ",endpoint=\"primary\",state=\"idle in transaction\"}"))
+                        .isGreaterThanOrEqualTo(2.0); // the idle session and the lock holder
+                assertThat(one(s, "pg_stat_activity_count\\{" + dat + ",endpoint=\"primary\",state=\"active\"}"))
+                        .isGreaterThanOrEqualTo(1.0); // the waiter
+                assertThat(one(s, "pg_stat_activity_max_tx_duration\\{" + dat
+                        + ",endpoint=\"primary\",state=\"idle in transaction\"}")).isGreaterThan(5.0);
+                assertThat(one(s, "pg_database_size_bytes\\{" + dat + ",endpoint=\"primary\"}")).isGreaterThan(1e6);
+                // what postgres_exporter has no family for: pgpulse_*, base units
+                assertThat(s.get("pgpulse_server_idle_in_transaction_longest_seconds{endpoint=\"primary\"}")).isGreaterThan(5.0);
+                assertThat(s.get("pgpulse_server_longest_query_seconds{endpoint=\"primary\"}")).isGreaterThan(5.0);
+                assertThat(s.get("pgpulse_server_longest_transaction_seconds{endpoint=\"primary\"}")).isGreaterThan(5.0);
+                assertThat(s.get("pgpulse_server_lock_waiting_sessions{endpoint=\"primary\"}")).isGreaterThanOrEqualTo(1.0);
+                assertThat(s.get("pgpulse_server_oldest_xid_age{endpoint=\"primary\"}")).isPositive();
+                assertThat(s.get("pgpulse_server_in_recovery{endpoint=\"primary\"}")).isZero();
+                assertThat(s.keySet()).as("a primary has no replay lag").noneMatch(k -> k.startsWith("pgpulse_replication_"));
+                // probe latency in seconds, not milliseconds
+                assertThat(s.get("pgpulse_endpoint_probe_latency_seconds{endpoint=\"primary\"}")).isBetween(0.0, 2.0);
+                assertThat(s.keySet()).noneMatch(k -> k.startsWith("pgpulse_endpoint_latency"));
+                assertThat(blocked).isNotDone();
+
+                promtoolAccepts(text);
+            } finally {
+                holder.rollback();
+                idle.rollback();
+                assertThat(blocked.get(10, TimeUnit.SECONDS)).isTrue();
+            }
+        }
+    }
+
+    /**
+     * promtool's parser and linter on the scrape. One lint line is expected and allowed: postgres_exporter's own
+     * family name {@code pg_stat_activity_count} ends in "_count", which promtool reserves for histograms and
+     * summaries (it says the same of postgres_exporter's output); the name is kept so that dashboards built for
+     * postgres_exporter work. Everything else must pass clean: without that family, exit 0 and no output.
+     */
+    private static void promtoolAccepts(String scrape) throws Exception {
+        Path promtool = Tools.require("promtool", "prometheus");
+        String known = "pg_stat_activity_count non-histogram and non-summary metrics should not have \"_count\" suffix";
+        Promtool all = promtool(promtool, scrape);
+        assertThat(all.output().lines().toList()).as("promtool check metrics").containsExactly(known);
+        assertThat(all.exit()).as("3: lint problems only, the text parsed").isEqualTo(3);
+
+        String without = scrape.lines().filter(l -> !l.matches("(# (HELP|TYPE) )?pg_stat_activity_count\\b.*"))
+                .collect(java.util.stream.Collectors.joining("\n", "", "\n"));
+        Promtool rest = promtool(promtool, without);
+        assertThat(rest.output()).as("promtool check metrics, the rest").isEmpty();
+        assertThat(rest.exit()).isZero();
+    }
+
+    private record Promtool(int exit, String output) {
+    }
+
+    private static Promtool promtool(Path promtool, String scrape) throws Exception {
+        Process p = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
+        try (var in = p.getOutputStream()) {
+            in.write(scrape.getBytes(StandardCharsets.UTF_8));
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return new Promtool(p.exitValue(), out);
+    }
+
+    /** "# TYPE name type" lines. */
+    private static Map<String, String> types(String text) {
+        Map<String, String> out = new HashMap<>();
+        Matcher m = Pattern.compile("(?m)^# TYPE (\\S+) (\\S+)$").matcher(text);
+        while (m.find()) {
+            out.put(m.group(1), m.group(2));
+        }
+        return out;
+    }
+
+    /** The value of the one series matching a pattern. */
+    private static double one(Map<String, Double> samples, String series) {
+        List<Double> hits = samples.entrySet().stream().filter(e -> e.getKey().matches(series)).map(Map.Entry::getValue)
+                .toList();
+        assertThat(hits).as("one series %s among %s", series, samples.keySet()).hasSize(1);
+        return hits.getFirst();
+    }
+}
