@@ -51,7 +51,7 @@ public final class Durations {
         return ms + "ms";
     }
 
-    /** For people, not for parsing: 12 ms, 0.4 s, 42 s, 9 min 11 s, 2 h 05 min, 3 d 04 h. */
+    /** For people, not for parsing: 12 ms, 0.4 s, 42 s, 2 min, 9 min 11 s, 2 h 05 min, 3 d 04 h. */
     public static String forPeople(Duration d) {
         return forPeople(d.toNanos() / 1e9);
     }
@@ -79,11 +79,13 @@ public final class Durations {
             return whole + " s";
         }
         if (whole < 3600) {
-            return (whole / 60) + " min " + (whole % 60) + " s";
+            return whole % 60 == 0 ? whole / 60 + " min" : (whole / 60) + " min " + (whole % 60) + " s";
         }
         if (whole < 86_400) {
-            return String.format(Locale.ROOT, "%d h %02d min", whole / 3600, (whole % 3600) / 60);
+            long minutes = (whole % 3600) / 60;
+            return minutes == 0 ? whole / 3600 + " h" : String.format(Locale.ROOT, "%d h %02d min", whole / 3600, minutes);
         }
-        return String.format(Locale.ROOT, "%d d %02d h", whole / 86_400, (whole % 86_400) / 3600);
+        long hours = (whole % 86_400) / 3600;
+        return hours == 0 ? whole / 86_400 + " d" : String.format(Locale.ROOT, "%d d %02d h", whole / 86_400, hours);
     }
 }

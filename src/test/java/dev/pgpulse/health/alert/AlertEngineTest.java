@@ -109,6 +109,22 @@ class AlertEngineTest {
     }
 
     @Test
+    void durationMetricsAndHeldTimesAreWrittenForPeople() {
+        engine.registerAlertRule(rule("tx", "server.longest_transaction_seconds", Comparator.GT, 120, Duration.ofMinutes(9)));
+        engine.registerAlertRule(rule("p95", "query.*.p95_ms", Comparator.GT, 500, Duration.ZERO));
+        String key = "server.longest_transaction_seconds";
+        engine.evaluate(at(0), Map.of(key, 130.0));
+        engine.evaluate(at(0).plusMillis(551_762), Map.of(key, 681.762, "query.bills.p95_ms", 1_250.0));
+        assertThat(seen(AlertState.PENDING).getFirst().message())
+                .isEqualTo("server.longest_transaction_seconds = 2 min 10 s > 2 min, pending (fires after 9m)");
+        assertThat(seen(AlertState.FIRING)).extracting(Alert::message).containsExactlyInAnyOrder(
+                "server.longest_transaction_seconds = 11 min 22 s > 2 min for 9 min 12 s",
+                "query.bills.p95_ms = 1.3 s > 0.5 s");
+        assertThat(seen(AlertState.FIRING)).extracting(Alert::value).as("the value itself stays a number")
+                .contains(681.762, 1_250.0);
+    }
+
+    @Test
     void resolvesAfterHoldDownOfHalfTheForDuration() {
         engine.registerAlertRule(rule("conn", "server.connections.used_ratio", Comparator.GT, 0.8, Duration.ofSeconds(30)));
         String key = "server.connections.used_ratio";
