@@ -28,8 +28,12 @@ class DashboardViewModelTest {
     private static final Instant T = Instant.parse("2026-11-25T10:00:00Z");
 
     private static ServerStats stats(String endpoint, boolean inRecovery, Double lagSeconds, Long lagBytes) {
-        return new ServerStats(T, endpoint, 5, 97, 0.05, 12, 0, 0.99, 0, 0, 0, 0, 0, 8_000_000, 1_000, inRecovery,
-                lagSeconds, lagBytes, true, "15.19", "app", 16384,
+        return stats(endpoint, inRecovery, lagSeconds, lagBytes, true);
+    }
+
+    private static ServerStats stats(String endpoint, boolean inRecovery, Double lagSeconds, Long lagBytes, boolean known) {
+        return new ServerStats(T, endpoint, 5, 97, 0.05, known ? 12 : Double.NaN, known ? 0 : Double.NaN, 0.99, 0, 0, 0,
+                0, known ? 0 : Double.NaN, 8_000_000, 1_000, inRecovery, lagSeconds, lagBytes, known, "15.19", "app", 16384,
                 new ServerCounters(T, 0, 100, 1, 0, 900, 100, null), List.of());
     }
 
@@ -38,6 +42,10 @@ class DashboardViewModelTest {
     }
 
     private static Snapshot snapshot(ServerStats replica) {
+        return snapshot(stats("primary", false, null, null), replica);
+    }
+
+    private static Snapshot snapshot(ServerStats primary, ServerStats replica) {
         List<String> names = List.of("primary", "replica-1");
         var service = new ServiceSnapshot(T, List.of(),
                 names.stream().map(n -> new BreakerSnapshot(n, T, "CLOSED", 0, 0, 50, 100, 10, 0, 0, 0)).toList(),
@@ -45,7 +53,7 @@ class DashboardViewModelTest {
                 names.stream().map(n -> new EndpointTraffic(n, 100, 0, 1, 2, 3)).toList(), List.of(), List.of(), 0, false);
         var health = new HealthSnapshot(T, HealthStatus.DEGRADED, List.of("replica-1 lagging"), List.of(
                 new EndpointStatus("primary", "primary", HealthStatus.UP, List.of(), true, 1.5, "CLOSED", pool("primary"),
-                        stats("primary", false, null, null)),
+                        primary),
                 new EndpointStatus("replica-1", "replica", HealthStatus.DEGRADED, List.of("replay lag 42 s"), true, 2.5,
                         "CLOSED", pool("replica-1"), replica)));
         return new Snapshot(T, new Status(Status.State.DEGRADED, List.of("replica-1 lagging"), T), "postgresql://x",
@@ -67,5 +75,18 @@ class DashboardViewModelTest {
         assertThat(vm.endpoint("replica-1").replayLag.get()).isEqualTo("replay lag unknown");
         // the server strip is the primary's
         assertThat(vm.connections.get()).isEqualTo("5 / 97");
+    }
+
+    @Test
+    void ratesNotKnownYetShowADashNotZero() {
+        DashboardViewModel vm = new DashboardViewModel(Duration.ofMinutes(15));
+        vm.apply(snapshot(stats("primary", false, null, null, false), stats("replica-1", true, 0.0, 0L)));
+        assertThat(vm.tps.get()).as("the view prints NaN as a dash").isNaN();
+        assertThat(vm.rollbackRatio.get()).isEqualTo("–");
+        assertThat(vm.serverNote.get()).endsWith("rates after 10 s of samples");
+
+        vm.apply(snapshot(stats("replica-1", true, 0.0, 0L)));
+        assertThat(vm.tps.get()).isEqualTo(12.0);
+        assertThat(vm.rollbackRatio.get()).isEqualTo("0%");
     }
 }
