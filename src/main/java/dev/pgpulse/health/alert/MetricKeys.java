@@ -13,10 +13,10 @@ import java.util.regex.Pattern;
  *   <li>{@code pool.<endpoint>.usage_ratio}: active / maximum connections, 0..1</li>
  *   <li>{@code breaker.<endpoint>.state}: the circuit breaker's state as a number, see {@link #breakerStateValue}</li>
  *   <li>{@code server.connections.used_ratio}: backends / max_connections, 0..1</li>
- *   <li>{@code server.rollback_ratio}: rollbacks / (commits + rollbacks), 0..1</li>
+ *   <li>{@code server.rollback_ratio}: rollbacks / (commits + rollbacks) over at least 10 s of samples, 0..1</li>
  *   <li>{@code server.cache_hit_ratio}: blocks hit / (hit + read), 0..1</li>
  *   <li>{@code server.longest_transaction_seconds}: age of the oldest open transaction</li>
- *   <li>{@code server.deadlocks_per_minute}</li>
+ *   <li>{@code server.deadlocks_per_minute}: deadlocks counted over the last minute of samples (never scaled up)</li>
  *   <li>{@code server.oldest_xid_age}: age(datfrozenxid) of the oldest database, in transactions</li>
  *   <li>{@code replication.lag_seconds}: replay lag of the replicas</li>
  *   <li>{@code query.<operation>.p95_ms}: 95th percentile latency of an operation</li>
