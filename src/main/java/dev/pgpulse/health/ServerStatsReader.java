@@ -6,6 +6,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -29,10 +31,6 @@ public final class ServerStatsReader {
     }
 
     private static final String CLEAR_SNAPSHOT = "select pg_stat_clear_snapshot()";
-
-    private static final String COUNTERS = """
-            select xact_commit, xact_rollback, deadlocks, blks_hit, blks_read, stats_reset
-            from pg_stat_database where datname = current_database()""";
 
     // postgres_exporter's pg_stat_activity query: every database and state, 0 where there is no session.
     private static final String ACTIVITY = """
@@ -78,13 +76,6 @@ public final class ServerStatsReader {
                   from pg_stat_activity) a
             where d.datname = current_database()""";
 
-    /** Reads the current database's cumulative counters (one round trip). */
-    public ServerCounters readCounters(Connection c) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = query(st, COUNTERS, "")) {
-            return counters(rs);
-        }
-    }
-
     /** One sample; history may be null (rates unknown). */
     public ServerStats read(String endpoint, Connection c, CounterHistory history) throws SQLException {
         return sample(endpoint, c, history).stats();
@@ -96,7 +87,7 @@ public final class ServerStatsReader {
      */
     public Sample sample(String endpoint, Connection c, CounterHistory history) throws SQLException {
         Objects.requireNonNull(endpoint, "endpoint");
-        try (Statement st = c.createStatement(); ResultSet rs = query(st, STATS, ";\n" + ACTIVITY)) {
+        try (Statement st = c.createStatement(); ResultSet rs = query(st, STATS + ";\n" + ACTIVITY)) {
             ServerCounters now = counters(rs);
             ServerStats.Rates r = history == null ? CounterHistory.unknown(now) : history.add(now);
             int used = rs.getInt("used");
@@ -119,11 +110,11 @@ public final class ServerStatsReader {
     }
 
     /** The third result of the batch {@link #query} sent. */
-    private static java.util.List<ServerStats.Activity> activity(Statement st) throws SQLException {
+    private static List<ServerStats.Activity> activity(Statement st) throws SQLException {
         if (!st.getMoreResults()) {
             throw new SQLException("no result from the activity query");
         }
-        java.util.List<ServerStats.Activity> out = new java.util.ArrayList<>();
+        List<ServerStats.Activity> out = new ArrayList<>();
         try (ResultSet rs = st.getResultSet()) {
             while (rs.next()) {
                 out.add(new ServerStats.Activity(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getDouble(4)));
@@ -133,11 +124,11 @@ public final class ServerStatsReader {
     }
 
     /**
-     * Sends the snapshot reset, the query and any more statements together (pgjdbc sends them before one Sync: one
-     * round trip) and returns the query's result, positioned on its single row.
+     * Sends the snapshot reset and the statements together (pgjdbc sends them before one Sync: one round trip) and
+     * returns the first statement's result, positioned on its single row.
      */
-    private static ResultSet query(Statement st, String sql, String more) throws SQLException {
-        st.execute(CLEAR_SNAPSHOT + ";\n" + sql + more);
+    private static ResultSet query(Statement st, String sql) throws SQLException {
+        st.execute(CLEAR_SNAPSHOT + ";\n" + sql);
         if (!st.getMoreResults()) {
             throw new SQLException("no result from the statistics query");
         }
