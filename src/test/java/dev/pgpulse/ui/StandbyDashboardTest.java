@@ -98,6 +98,13 @@ class StandbyDashboardTest {
                         await().atMost(Duration.ofSeconds(10)).until(() -> lagText(w).matches("replay lag .+ · .+B")
                                 && !lagText(w).endsWith("· 0 B"));
                         Screenshots.save(stage.getScene(), "dashboard-standby-lagging");
+                        // the agent's /metrics says the same (replay is paused, so the lag stays)
+                        String scrape = o.scrape();
+                        assertThat(scrape).containsPattern(
+                                "(?m)^pgpulse_replication_replay_lag_bytes\\{endpoint=\"replica-1\"} [1-9]")
+                                .containsPattern("(?m)^pgpulse_replication_replay_lag_seconds\\{endpoint=\"replica-1\"} ")
+                                .containsPattern("(?m)^pgpulse_server_in_recovery\\{endpoint=\"replica-1\"} 1")
+                                .doesNotContainPattern("pgpulse_replication_replay_lag_bytes\\{endpoint=\"primary\"}");
 
                         sql(standby.jdbcUrl(), "select pg_wal_replay_resume()");
                         await().atMost(Duration.ofSeconds(20)).until(() -> replica(o)
