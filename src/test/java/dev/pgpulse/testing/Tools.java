@@ -19,12 +19,16 @@ public final class Tools {
 
     /** The tool, or the test fails (CI) or is skipped (elsewhere) naming the package that provides it. */
     public static Path require(String name, String debianPackage) {
-        Optional<Path> found = find(name);
+        return require(name, debianPackage, System.getenv());
+    }
+
+    static Path require(String name, String debianPackage, java.util.Map<String, String> env) {
+        Optional<Path> found = find(name, env.get("PATH"));
         if (found.isPresent()) {
             return found.get();
         }
         String why = name + " not found (PATH, /usr/lib/postgresql/<N>/bin); on Debian: apt-get install " + debianPackage;
-        String ci = System.getenv("CI");
+        String ci = env.get("CI");
         if (ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false")) {
             throw new AssertionError(why + " (CI must have it: .ci/run installs it)");
         }
@@ -34,7 +38,7 @@ public final class Tools {
     }
 
     /** Newest PostgreSQL distribution folder first, then PATH (Debian's /usr/bin/pgbench is a wrapper script). */
-    static Optional<Path> find(String name) {
+    static Optional<Path> find(String name, String path) {
         Path pg = Path.of("/usr/lib/postgresql");
         if (Files.isDirectory(pg)) {
             try (Stream<Path> versions = Files.list(pg)) {
@@ -48,7 +52,6 @@ public final class Tools {
                 // fall through to PATH
             }
         }
-        String path = System.getenv("PATH");
         if (path == null) {
             return Optional.empty();
         }
