@@ -581,18 +581,11 @@ class BackupManagerTest {
     }
 
     private static long queryLong(TestDatabase d, String sql) throws SQLException {
-        try (Connection c = d.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return d.queryLong(sql);
     }
 
     private static void exec(TestDatabase d, String... sql) throws SQLException {
-        try (Connection c = d.connect(); Statement st = c.createStatement()) {
-            for (String s : sql) {
-                st.execute(s);
-            }
-        }
+        d.exec(sql);
     }
 
     private static List<Path> filesIn(Path dir) throws IOException {
