@@ -54,7 +54,7 @@ final class LoadtestCommand implements Callable<Integer> {
     @Option(names = "--concurrency", paramLabel = "C", defaultValue = "4", description = "Threads inserting at once (1 to 256; default ${DEFAULT-VALUE}).")
     int concurrency;
 
-    @Option(names = "--report", required = true, paramLabel = "FILE", description = "Where to write <uuid>,<COMMITTED|FAILED|UNKNOWN> per attempted row.")
+    @Option(names = "--report", required = true, paramLabel = "FILE", description = "Where to write <uuid>,<COMMITTED|FAILED|UNKNOWN> per attempted row: created (or emptied) before the first row, written as the run goes.")
     Path report;
 
     @Option(names = "--deadline", paramLabel = "SECONDS", defaultValue = "0", description = "Stop starting new rows after this many seconds (0: no deadline).")

@@ -48,13 +48,20 @@ public final class EmbeddedServer implements AutoCloseable {
     public static EmbeddedServer start(Path dataDir, int port) throws EmbeddedStartException {
         boolean fresh = !Files.exists(dataDir.resolve("PG_VERSION"));
         checkFolder(dataDir);
+        Path parent = dataDir.toAbsolutePath().normalize().getParent();
+        try {
+            // the lock and the server log live beside the folder
+            Files.createDirectories(parent);
+        } catch (IOException e) {
+            throw new EmbeddedStartException("embedded PostgreSQL could not start on " + dataDir + ": cannot create "
+                    + parent + " (" + e.getMessage() + ")", e);
+        }
         DataDirLock lock = DataDirLock.acquire(dataDir);
         Path log = serverLog(dataDir);
         try {
             Postmaster.stopOrphan(dataDir);
             Files.write(log, new byte[0]);
             checkPort(dataDir, port);
-            Files.createDirectories(dataDir.getParent() == null ? dataDir : dataDir.getParent());
             EmbeddedPostgres pg = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)

@@ -166,6 +166,15 @@ class EmbeddedServerTest {
     }
 
     @Test
+    void aDataFolderWhoseParentsDoNotExistYetIsCreated() throws Exception {
+        Path dataDir = tempDir.resolve("a/b/c/data");
+        try (EmbeddedServer server = EmbeddedServer.start(dataDir, 0)) {
+            assertThat(dataDir.resolve("PG_VERSION")).exists();
+            assertThat(tempDir.resolve("a/b/c/data.lock")).content().contains("pid=" + ProcessHandle.current().pid());
+        }
+    }
+
+    @Test
     void aPortInUseIsNamedAsTheCause() throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             Path dataDir = tempDir.resolve("data");
