@@ -75,13 +75,23 @@ class ChildrenDieWithPgPulseIT {
 
     @Test
     void sigtermDuringALoadtestFinishesTheReportAndItTellsTheTruth(TestDatabase server) throws Exception {
-        TestDatabase db = server.freshDatabase("it_loadtest_term");
-        Path report = home.resolve("term.csv");
+        stopALoadtestBySignal(server.freshDatabase("it_loadtest_term"), "TERM", 143);
+    }
+
+    /** Ctrl-C in a terminal is SIGINT to the foreground group: the same finish as SIGTERM. */
+    @Test
+    void ctrlCDuringALoadtestFinishesTheReportToo(TestDatabase server) throws Exception {
+        stopALoadtestBySignal(server.freshDatabase("it_loadtest_int"), "INT", 130);
+    }
+
+    private void stopALoadtestBySignal(TestDatabase db, String signal, int exitCode) throws Exception {
+        Path report = home.resolve(signal + ".csv");
         Process p = loadtestUnderWay(db, report);
         int launch = launches;
         try {
-            p.destroy(); // SIGTERM
-            assertThat(finish(p, Duration.ofSeconds(60))).as("exit on SIGTERM").isEqualTo(143);
+            Process kill = new ProcessBuilder("kill", "-s", signal, Long.toString(p.pid())).inheritIO().start();
+            assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(finish(p, Duration.ofSeconds(60))).as("exit on SIG" + signal).isEqualTo(exitCode);
         } finally {
             p.destroyForcibly();
         }

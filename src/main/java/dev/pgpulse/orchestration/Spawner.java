@@ -89,6 +89,11 @@ final class Spawner {
         }
         candidates.add(Path.of("/usr/bin/setpriv"));
         candidates.add(Path.of("/bin/setpriv"));
+        return find(candidates);
+    }
+
+    /** The first candidate that is an executable file, if it works; else nothing, after one warning. */
+    static List<String> find(List<Path> candidates) {
         for (Path setpriv : candidates) {
             if (Files.isRegularFile(setpriv) && Files.isExecutable(setpriv)) {
                 List<String> p = List.of(setpriv.toString(), "--pdeathsig", "KILL", "--");

@@ -1,5 +1,7 @@
 package dev.pgpulse.orchestration;
 
+import ch.qos.logback.classic.Level;
+import dev.pgpulse.testing.LogCapture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -64,6 +66,28 @@ class SpawnerTest {
         assertThat(failure.get()).isNull();
         assertThat(result.get().exitCode()).isEqualTo(3);
         assertThat(result.get().stdout()).containsExactly("done");
+    }
+
+    /** No setpriv, or one that does not know --pdeathsig: tools run plainly, after one warning that says so. */
+    @Test
+    void withoutAWorkingSetprivToolsRunPlainlyAfterOneWarning(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        try (LogCapture log = new LogCapture(Spawner.class)) {
+            assertThat(Spawner.find(List.of(dir.resolve("setpriv")))).isEmpty();
+            assertThat(log.events(Level.WARN, "setpriv (util-linux) not found")).hasSize(1);
+            assertThat(log.events(Level.WARN, "")).singleElement().satisfies(e -> assertThat(e.getFormattedMessage())
+                    .contains("pg_dump and pg_restore will keep running if PgPulse is killed with SIGKILL"));
+        }
+        // util-linux before 2.33 answers --pdeathsig with "unrecognized option" and exit 1
+        Path old = Files.writeString(dir.resolve("old-setpriv"), "#!/bin/sh\necho \"unrecognized option\" >&2\nexit 1\n");
+        Files.setPosixFilePermissions(old, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        try (LogCapture log = new LogCapture(Spawner.class)) {
+            assertThat(Spawner.find(List.of(old))).isEmpty();
+            assertThat(log.events(Level.WARN, "does not work here (exit 1)")).hasSize(1);
+        }
+        assumeThat(Files.isExecutable(SETPRIV)).as("util-linux setpriv installed").isTrue();
+        assertThat(Spawner.find(List.of(dir.resolve("setpriv"), SETPRIV))).as("the first that exists is used")
+                .containsExactly(SETPRIV.toString(), "--pdeathsig", "KILL", "--");
     }
 
     @Test
