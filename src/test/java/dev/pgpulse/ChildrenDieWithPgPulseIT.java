@@ -293,6 +293,30 @@ class ChildrenDieWithPgPulseIT {
                 .contains("left by a PgPulse that is gone");
     }
 
+    /** Two PgPulses on one embedded folder: the second is told which one has it, by pid, and fails at once. */
+    @Test
+    void aSecondPgPulseOnTheSameFolderIsToldWhichPgPulseHasIt() throws Exception {
+        Process agent = launch(Map.of(), "agent", "--port", "0");
+        int agentLaunch = launches;
+        try {
+            await().atMost(Duration.ofSeconds(90)).until(() -> out(agentLaunch).contains("listening on http://"));
+            long t0 = System.nanoTime();
+            Process second = launch(Map.of(), "status");
+            int launch = launches;
+            assertThat(finish(second, Duration.ofSeconds(60))).isEqualTo(1);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).as("refused at once, no 60 s wait")
+                    .isLessThan(15_000);
+            assertThat(err(launch)).contains("embedded PostgreSQL could not start on "
+                    + home.resolve(".local/share/pgpulse/embedded") + ": another PgPulse (pid " + agent.pid()
+                    + ", running since ").contains("is running on this folder; stop it first");
+            assertThat(agent.isAlive()).as("the first one is untouched").isTrue();
+        } finally {
+            agent.destroy();
+            agent.waitFor(30, TimeUnit.SECONDS);
+            agent.destroyForcibly();
+        }
+    }
+
     /** Starts an agent on the embedded default, SIGKILLs it (and first its watchdog, if asked); the postmaster's pid. */
     private long killAnAgentOnTheEmbeddedServer(boolean watchdogToo) throws Exception {
         Process p = launch(Map.of(), "agent", "--port", "0");

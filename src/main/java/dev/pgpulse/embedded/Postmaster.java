@@ -5,7 +5,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -35,9 +34,8 @@ final class Postmaster {
         try {
             List<String> lines = Files.readAllLines(dataDir.resolve("postmaster.pid"));
             return lines.isEmpty() ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(lines.getFirst().strip()));
-        } catch (NoSuchFileException | NumberFormatException e) {
-            return OptionalLong.empty();
-        } catch (IOException e) {
+        } catch (IOException | NumberFormatException e) {
+            // no server there, or a file half-written by one starting: nothing to stop
             return OptionalLong.empty();
         }
     }
@@ -61,7 +59,7 @@ final class Postmaster {
         }
         try {
             String comm = Files.readString(Path.of("/proc/" + pid + "/comm")).strip();
-            return comm.equals("postgres") || comm.startsWith("postgres");
+            return comm.startsWith("postgres");
         } catch (IOException gone) {
             return false;
         }
