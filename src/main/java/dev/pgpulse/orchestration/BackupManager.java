@@ -12,7 +12,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -23,12 +22,10 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Backups of one database with the PostgreSQL client tools: {@code pg_dump -Fc} into a folder, list, verify
@@ -63,6 +60,11 @@ public final class BackupManager {
                          String dumpedBy, String problem) {
         public boolean readable() {
             return problem == null;
+        }
+
+        /** A {@code .dump.partial}: a backup being written, or one a stopped PgPulse never finished. */
+        public boolean partial() {
+            return BackupList.isPartial(file);
         }
     }
 
@@ -165,40 +167,12 @@ public final class BackupManager {
         return list(backupDir);
     }
 
-    /** The {@code .dump} files of {@code dir}, newest first; unreadable ones too, with a problem. */
+    /**
+     * The {@code .dump} files of {@code dir}, newest first: unreadable and truncated ones too, with a problem,
+     * and the {@code .partial} files of unfinished backups, marked incomplete (see {@link Backup#partial}).
+     */
     public List<Backup> list(Path dir) throws BackupException {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        List<Path> files;
-        try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(p -> p.getFileName().toString().endsWith(SUFFIX) && Files.isRegularFile(p)).toList();
-        } catch (IOException e) {
-            throw new BackupException("cannot list the backup folder " + dir + ": " + e.getMessage(), e);
-        }
-        List<Backup> backups = new ArrayList<>();
-        for (Path f : files) {
-            try {
-                long size = Files.size(f);
-                Instant modified = Files.getLastModifiedTime(f).toInstant().truncatedTo(ChronoUnit.SECONDS);
-                PgArchive a = tools.readArchive(f);
-                backups.add(a.problem() == null
-                        ? new Backup(f, size, a.created() == null ? modified : a.created(), a.database(),
-                        a.serverVersion(), a.dumpedBy(), null)
-                        : new Backup(f, size, modified, null, null, null,
-                        "not a readable pg_dump archive: " + a.problem()));
-            } catch (NoSuchFileException gone) {
-                // deleted while we listed: not a backup any more
-            } catch (IOException e) {
-                backups.add(new Backup(f, -1, null, null, null, null, "cannot read: " + e.getMessage()));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new BackupException("listing " + dir + " interrupted", e);
-            }
-        }
-        backups.sort(Comparator.comparing(Backup::created, Comparator.nullsLast(Comparator.reverseOrder()))
-                .thenComparing(b -> b.file().getFileName().toString(), Comparator.reverseOrder()));
-        return List.copyOf(backups);
+        return BackupList.of(tools, dir);
     }
 
     /** Reads the archive's table of contents, then every data block (to the null device): a truncated file fails. */

@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * Runs the PostgreSQL client tools, one at a time, under a guard: while the guard is open a JVM shutdown hook
  * (SIGTERM, Ctrl-C) stops the running tool, deletes the files registered with {@link #deleteAtExit} and the
  * tool's temporary output, then runs the {@link #atExit} actions. Without it the JVM would halt with the tool
- * still running, as an orphan, and no {@code finally} block would remove what it left.
+ * still running, as an orphan, and no {@code finally} block would remove what it left. A {@code kill -9} runs no
+ * hook: then the tool dies with the JVM by a signal the kernel sends (see {@link Spawner}).
  */
 final class ChildProcess implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ChildProcess.class);
@@ -118,7 +119,7 @@ final class ChildProcess implements AutoCloseable {
                 if (exiting) {
                     throw new BackupException("not starting " + tool + ": PgPulse is shutting down");
                 }
-                process = builder.start();
+                process = Spawner.start(builder);
                 running = process;
             }
             process.getOutputStream().close();

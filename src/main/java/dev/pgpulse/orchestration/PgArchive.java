@@ -1,5 +1,7 @@
 package dev.pgpulse.orchestration;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -17,12 +19,14 @@ import java.util.regex.Pattern;
  * ({@code tables} of them tables). {@code problem} is null when the file reads as an archive, else why not.
  */
 record PgArchive(String database, String serverVersion, String dumpedBy, Instant created, int entries, int tables,
-                 String problem) {
+                 String lastDataEntry, String problem) {
     private static final boolean WINDOWS = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("win");
     private static final DateTimeFormatter HEADER_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
     /** A TOC line: "215; 1259 16389 TABLE public t postgres". 1259 is pg_class, so "TABLE" there is a table. */
     private static final Pattern TOC_ENTRY = Pattern.compile("^\\d+; \\d+ \\d+ .*");
     private static final Pattern TOC_TABLE = Pattern.compile("^\\d+; 1259 \\d+ TABLE .*");
+    /** Entries that carry a data block: a table's rows, large objects (BLOBS up to 16, BLOB DATA from 17). */
+    private static final Pattern TOC_DATA = Pattern.compile("^\\d+; \\d+ \\d+ (TABLE DATA|BLOBS|BLOB DATA|LARGE OBJECTS?) .*");
 
     /** Reads the archive's header and table of contents (not its data) with {@code pgRestore}, under {@code guard}. */
     static PgArchive read(Path pgRestore, Path file, ChildProcess guard) throws BackupException, InterruptedException {
@@ -31,11 +35,12 @@ record PgArchive(String database, String serverVersion, String dumpedBy, Instant
         ChildProcess.Run run = guard.run(List.of(pgRestore.toString(), "--list", file.toAbsolutePath().toString()),
                 Map.of("TZ", "UTC"), true, null);
         if (run.exitCode() != 0) {
-            return new PgArchive(null, null, null, null, 0, 0, run.error());
+            return new PgArchive(null, null, null, null, 0, 0, null, run.error());
         }
         Map<String, String> header = new HashMap<>();
         int entries = 0;
         int tables = 0;
+        String lastData = null;
         for (String line : run.stdout()) {
             if (line.startsWith(";")) {
                 String h = line.substring(1).strip();
@@ -50,14 +55,17 @@ record PgArchive(String database, String serverVersion, String dumpedBy, Instant
                 if (TOC_TABLE.matcher(line).matches()) {
                     tables++;
                 }
+                if (TOC_DATA.matcher(line).matches()) {
+                    lastData = line;
+                }
             }
         }
         // An empty database's archive lists no objects at all, so the header is what proves it is one.
         if (!header.containsKey("format") || !header.containsKey("dbname")) {
-            return new PgArchive(null, null, null, null, 0, 0, "pg_restore --list printed no archive header");
+            return new PgArchive(null, null, null, null, 0, 0, null, "pg_restore --list printed no archive header");
         }
         return new PgArchive(header.get("dbname"), header.get("dumped from database version"),
-                header.get("dumped by pg_dump version"), parseCreated(header.get("created")), entries, tables, null);
+                header.get("dumped by pg_dump version"), parseCreated(header.get("created")), entries, tables, lastData, null);
     }
 
     /**
@@ -69,6 +77,32 @@ record PgArchive(String database, String serverVersion, String dumpedBy, Instant
         ChildProcess.Run run = guard.run(List.of(pgRestore.toString(), "-f", WINDOWS ? "NUL" : "/dev/null",
                 file.toAbsolutePath().toString()), Map.of(), false, null);
         return run.exitCode() == 0 ? null : run.error();
+    }
+
+    /**
+     * Reads only the archive's last data block (pg_dump -Fc writes the blocks in table-of-contents order and
+     * records each one's offset, so pg_restore seeks straight to it): a file cut short anywhere after its table
+     * of contents has lost at least that block. Cheap enough for a listing, unlike {@link #readAllData}. Null
+     * when it reads (or the archive has no data), else pg_restore's error.
+     */
+    String readLastBlock(Path pgRestore, Path file, ChildProcess guard) throws BackupException, InterruptedException {
+        if (lastDataEntry == null) {
+            return null;
+        }
+        Path list = null;
+        try {
+            list = Files.createTempFile("pgpulse-pg_restore-", ".list");
+            guard.deleteAtExit(list);
+            Files.writeString(list, lastDataEntry + "\n");
+            ChildProcess.Run run = guard.run(List.of(pgRestore.toString(), "-L", list.toString(), "-f",
+                    WINDOWS ? "NUL" : "/dev/null", file.toAbsolutePath().toString()), Map.of(), false, null);
+            return run.exitCode() == 0 ? null : run.error();
+        } catch (IOException e) {
+            throw new BackupException("cannot check " + file + ": " + e.getMessage(), e);
+        } finally {
+            guard.keep(list);
+            ChildProcess.deleteQuietly(list);
+        }
     }
 
     /** "2026-11-25 07:43:01 UTC", read as UTC. */

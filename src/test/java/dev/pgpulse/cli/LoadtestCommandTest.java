@@ -3,8 +3,10 @@ package dev.pgpulse.cli;
 import dev.pgpulse.config.ConfigLoader;
 import dev.pgpulse.embedded.EmbeddedServer;
 import dev.pgpulse.testing.PostgresExtension;
+import dev.pgpulse.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.PrintWriter;
@@ -34,6 +36,7 @@ import static org.awaitility.Awaitility.await;
  * {@code loadtest} across a real server restart: every row the report calls COMMITTED is in the table, every
  * row it calls FAILED is not. The server is the test's own embedded one, stopped and started on its port.
  */
+@ExtendWith(PostgresExtension.class)
 class LoadtestCommandTest {
     @TempDir
     Path dir;
@@ -93,6 +96,64 @@ class LoadtestCommandTest {
             server.close();
             PostgresExtension.deleteTree(data);
         }
+    }
+
+    /**
+     * A report path that cannot be a file is refused before anything is written: no table, no rows, exit 2 and
+     * one line saying what to give instead (it used to run every write and then lose the report).
+     */
+    @Test
+    @Timeout(60)
+    void aReportPathThatIsAFolderOrEmptyIsRefusedBeforeTheFirstWrite(TestDatabase server) throws Exception {
+        TestDatabase db = server.freshDatabase("loadtest_bad_report");
+        Path folder = Files.createDirectory(dir.resolve("reports"));
+        CliRun asFolder = CliRun.of(db.env(), dir, "loadtest", "--writes", "20", "--report", folder.toString());
+        assertThat(asFolder.code()).isEqualTo(2);
+        assertThat(asFolder.err().strip().lines()).hasSize(1);
+        assertThat(asFolder.err()).contains("--report " + folder + " is a folder")
+                .contains(folder.resolve("loadtest.csv").toString());
+
+        CliRun empty = CliRun.of(db.env(), dir, "loadtest", "--writes", "20", "--report", "");
+        assertThat(empty.code()).isEqualTo(2);
+        assertThat(empty.err().strip()).isEqualTo("pgpulse: loadtest: --report is empty; give a file to write, e.g. "
+                + "--report loadtest.csv");
+
+        CliRun noFolder = CliRun.of(db.env(), dir, "loadtest", "--writes", "20", "--report",
+                dir.resolve("missing/r.csv").toString());
+        assertThat(noFolder.code()).isEqualTo(2);
+        assertThat(noFolder.err()).contains("its folder " + dir.resolve("missing") + " does not exist");
+
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select to_regclass('pgpulse_loadtest') is null")) {
+            rs.next();
+            assertThat(rs.getBoolean(1)).as("no table was made, so no row was written").isTrue();
+        }
+        assertThat(folder).isEmptyDirectory();
+    }
+
+    /** The summary is one line naming the report file; the rows are in the file, not on the terminal. */
+    @Test
+    @Timeout(60)
+    void theSummaryNamesTheReportFileAndTheRowsGoInIt(TestDatabase server) throws Exception {
+        TestDatabase db = server.freshDatabase("loadtest_summary");
+        Path report = dir.resolve("r.csv");
+        CliRun run = CliRun.of(db.env(), dir, "loadtest", "--writes", "300", "--concurrency", "3", "--report",
+                report.toString());
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out().strip().lines()).hasSize(1);
+        assertThat(run.out().strip()).matches("loadtest: 300 of 300 rows attempted in [\\d.]+ s \\(concurrency 3\\): "
+                + "300 COMMITTED, 0 FAILED, 0 UNKNOWN; report: " + java.util.regex.Pattern.quote(report.toString()));
+        List<String> lines = Files.readAllLines(report);
+        assertThat(lines).hasSize(300).allMatch(l -> l.matches("[0-9a-f-]{36},COMMITTED"));
+        assertThat(Files.readString(report)).endsWith("\n");
+        Set<String> inTable = new HashSet<>();
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select id::text from pgpulse_loadtest")) {
+            while (rs.next()) {
+                inTable.add(rs.getString(1));
+            }
+        }
+        assertThat(inTable).containsExactlyInAnyOrderElementsOf(lines.stream().map(l -> l.split(",")[0]).toList());
     }
 
     private static int rows(String jdbc) {

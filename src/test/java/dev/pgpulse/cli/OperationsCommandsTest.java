@@ -175,5 +175,39 @@ class OperationsCommandsTest {
         assertThat(run(env, "restore", files.getFirst().toString()).code()).as("--target-db is required").isEqualTo(2);
         CliRun badName = run(env, "restore", files.getFirst().toString(), "--target-db", "x; drop database y");
         assertThat(badName.code()).as("a bad name is bad usage, found before anything starts").isEqualTo(2);
+
+        // a copy cut just short of its end (the table of contents still reads) and a kill -9's leftover .partial
+        byte[] whole = Files.readAllBytes(files.getFirst());
+        Files.write(dir.resolve("cut.dump"), java.util.Arrays.copyOf(whole, whole.length - 40));
+        Files.write(dir.resolve("cli_backup_src-20260101-000000.dump.partial"), java.util.Arrays.copyOf(whole, 100));
+        CliRun marked = run(env, "backups", "--dir", dir.toString());
+        assertThat(marked.code()).as("a truncated backup fails the listing").isEqualTo(1);
+        assertThat(marked.out().lines().filter(l -> l.startsWith("cut.dump")).findFirst().orElseThrow())
+                .contains("truncated: its table of contents reads but its last data block does not");
+        assertThat(marked.out().lines().filter(l -> l.startsWith("cli_backup_src-20260101-000000.dump.partial"))
+                .findFirst().orElseThrow()).contains("incomplete: a backup still being written, or one that was "
+                + "stopped before it finished");
+        assertThat(marked.out().lines().filter(l -> l.startsWith(files.getFirst().getFileName().toString()))
+                .findFirst().orElseThrow()).doesNotContain("truncated").doesNotContain("incomplete");
+    }
+
+    /** A folder named by hand that is not there, is a file or is empty: exit 1 and why, never "No backups". */
+    @Test
+    void backupsDirThatIsMissingAFileOrEmptyFailsWithTheReason() throws Exception {
+        CliRun missing = run(Map.of(), "backups", "--dir", home.resolve("nowhere").toString());
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.out()).doesNotContain("No backups");
+        assertThat(missing.err().strip()).isEqualTo("pgpulse: backups: --dir " + home.resolve("nowhere")
+                + " does not exist; give the folder the backups are in (backup.dir is the default)");
+
+        Path file = Files.writeString(home.resolve("a-file"), "x");
+        CliRun aFile = run(Map.of(), "backups", "--dir", file.toString());
+        assertThat(aFile.code()).isEqualTo(1);
+        assertThat(aFile.err()).contains("--dir " + file + " is a file, not a folder");
+
+        CliRun empty = run(Map.of(), "backups", "--dir", "");
+        assertThat(empty.code()).isEqualTo(1);
+        assertThat(empty.err()).contains("--dir is empty");
+        assertThat(empty.out() + aFile.out()).doesNotContain("No backups");
     }
 }

@@ -113,7 +113,7 @@ class EmbeddedServerTest {
             // Closed at once should it start, so a broken lock cannot leave a second postmaster behind.
             assertThatThrownBy(() -> EmbeddedServer.start(dataDir, 0).close()).isInstanceOf(EmbeddedStartException.class)
                     .hasMessageContaining("could not start on " + dataDir)
-                    .hasMessageContaining("If another PgPulse uses this folder, stop it first")
+                    .hasMessageContaining("this PgPulse (pid " + ProcessHandle.current().pid() + ") already runs it")
                     .hasMessageContaining("embedded.data_dir (PGPULSE_EMBEDDED_DATA_DIR)");
 
             try (Connection c = connect(first); Statement st = c.createStatement();
@@ -121,5 +121,86 @@ class EmbeddedServerTest {
                 assertThat(rs.next()).isTrue();
             }
         }
+    }
+
+    /**
+     * A PgPulse killed with SIGKILL leaves its postmaster running (pg_ctl started it: it is nobody's child). The
+     * next start on the folder must not wait 60 s for a server that cannot start: it stops the stray one and is
+     * up within seconds. (The kill itself is ChildrenDieWithPgPulseIT's, on a real bin/pgpulse.)
+     */
+    @Test
+    void aServerLeftRunningByADeadPgPulseIsStoppedAndTheNextStartIsUpInSeconds() throws Exception {
+        Path dataDir = tempDir.resolve("data");
+        EmbeddedServer first = EmbeddedServer.start(dataDir, 0);
+        int port = first.port();
+        Path pgCtl = Path.of(ProcessHandle.of(Postmaster.pid(dataDir).orElseThrow()).orElseThrow().info().command()
+                .orElseThrow()).resolveSibling("pg_ctl");
+        first.close();
+        // A postmaster nobody owns, as a PgPulse killed with SIGKILL leaves it: pg_ctl, as zonky runs it (inside
+        // unshare -U when root, as PostgreSQL refuses to run as root).
+        List<String> cmd = new java.util.ArrayList<>();
+        if ("root".equals(System.getProperty("user.name"))) {
+            cmd.addAll(List.of("unshare", "-U"));
+        }
+        cmd.addAll(List.of(pgCtl.toString(), "-D", dataDir.toString(), "-o", "-p " + port + " -F", "-w", "-t", "60",
+                "start"));
+        Process pgctl = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(tempDir.resolve("stray.log").toFile()).start();
+        assertThat(pgctl.waitFor(90, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(pgctl.exitValue()).as(Files.readString(tempDir.resolve("stray.log"))).isZero();
+        long stray = Postmaster.pid(dataDir).orElseThrow();
+        assertThat(Postmaster.isPostgres(stray)).as("a postmaster no PgPulse owns").isTrue();
+
+        long t0 = System.nanoTime();
+        try (EmbeddedServer second = EmbeddedServer.start(dataDir, 0)) {
+            long ms = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            LoggerFactory.getLogger(EmbeddedServerTest.class).info("start over a stray postmaster: {} ms", ms);
+            assertThat(ms).as("up within seconds, not after a 60 s wait").isLessThan(15_000);
+            assertThat(Postmaster.alive(stray)).as("the stray postmaster was stopped").isFalse();
+            assertThat(Postmaster.pid(dataDir).orElseThrow()).isNotEqualTo(stray);
+            try (Connection c = connect(second); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("select 1")) {
+                assertThat(rs.next()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void aDataFolderWhoseParentsDoNotExistYetIsCreated() throws Exception {
+        Path dataDir = tempDir.resolve("a/b/c/data");
+        try (EmbeddedServer server = EmbeddedServer.start(dataDir, 0)) {
+            assertThat(dataDir.resolve("PG_VERSION")).exists();
+            assertThat(tempDir.resolve("a/b/c/data.lock")).content().contains("pid=" + ProcessHandle.current().pid());
+        }
+    }
+
+    @Test
+    void aPortInUseIsNamedAsTheCause() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Path dataDir = tempDir.resolve("data");
+            assertThatThrownBy(() -> EmbeddedServer.start(dataDir, taken.getLocalPort()).close())
+                    .isInstanceOf(EmbeddedStartException.class)
+                    .hasMessageContaining("port " + taken.getLocalPort() + " on localhost is in use by another program")
+                    .hasMessageNotContaining("PgPulse uses");
+        }
+    }
+
+    @Test
+    void aDataFolderThatIsAFileIsNamedAsTheCause() throws Exception {
+        Path file = Files.writeString(tempDir.resolve("not-a-folder"), "x");
+        assertThatThrownBy(() -> EmbeddedServer.start(file, 0).close()).isInstanceOf(EmbeddedStartException.class)
+                .hasMessage("embedded PostgreSQL could not start on " + file + ": it is a file, not a folder; fix it, "
+                        + "or choose another folder with embedded.data_dir (PGPULSE_EMBEDDED_DATA_DIR)");
+    }
+
+    @Test
+    void anInitdbFailureIsExplainedByInitdbsOwnLine() throws Exception {
+        Path dataDir = Files.createDirectories(tempDir.resolve("data"));
+        Files.writeString(dataDir.resolve("notes.txt"), "not a database cluster");
+        assertThatThrownBy(() -> EmbeddedServer.start(dataDir, 0).close()).isInstanceOf(EmbeddedStartException.class)
+                .hasMessageContaining("could not start on " + dataDir + ": creating its database cluster (initdb) "
+                        + "failed: initdb: error: directory \"" + dataDir + "\" exists but is not empty")
+                .hasMessageContaining("PostgreSQL's own output is in " + EmbeddedServer.serverLog(dataDir))
+                .hasMessageNotContaining("another PgPulse");
     }
 }

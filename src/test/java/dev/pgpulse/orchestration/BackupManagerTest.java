@@ -101,11 +101,23 @@ class BackupManagerTest {
         Path garbage = Files.writeString(dir.resolve("garbage.dump"), "not an archive");
         byte[] bytes = Files.readAllBytes(good.file());
         Path truncated = Files.write(dir.resolve("truncated.dump"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
-        Files.writeString(dir.resolve("leftover.dump.partial"), "a crash's leftover");
+        Path nearlyWhole = Files.write(dir.resolve("nearly.dump"), java.util.Arrays.copyOf(bytes, bytes.length - 16));
+        Path leftover = Files.writeString(dir.resolve("leftover.dump.partial"), "a crash's leftover");
 
         List<BackupManager.Backup> listed = manager.list();
         assertThat(listed).extracting(BackupManager.Backup::file)
-                .containsExactlyInAnyOrder(good.file(), garbage, truncated);
+                .containsExactlyInAnyOrder(good.file(), garbage, truncated, nearlyWhole, leftover);
+        for (Path cut : List.of(truncated, nearlyWhole)) {
+            BackupManager.Backup b = listed.stream().filter(x -> x.file().equals(cut)).findFirst().orElseThrow();
+            assertThat(b.readable()).as(cut.toString()).isFalse();
+            assertThat(b.problem()).startsWith("truncated: its table of contents reads but its last data block does not");
+            assertThat(b.database()).as("the header still reads").isEqualTo("backup_damaged");
+        }
+        BackupManager.Backup partial = listed.stream().filter(x -> x.file().equals(leftover)).findFirst().orElseThrow();
+        assertThat(partial.partial()).isTrue();
+        assertThat(partial.problem()).startsWith("incomplete");
+        assertThat(listed.stream().filter(x -> x.file().equals(good.file())).findFirst().orElseThrow().readable())
+                .isTrue();
         BackupManager.Backup bad = listed.stream().filter(b -> b.file().equals(garbage)).findFirst().orElseThrow();
         assertThat(bad.readable()).isFalse();
         assertThat(bad.problem()).contains("not a readable pg_dump archive");
@@ -569,18 +581,11 @@ class BackupManagerTest {
     }
 
     private static long queryLong(TestDatabase d, String sql) throws SQLException {
-        try (Connection c = d.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return d.queryLong(sql);
     }
 
     private static void exec(TestDatabase d, String... sql) throws SQLException {
-        try (Connection c = d.connect(); Statement st = c.createStatement()) {
-            for (String s : sql) {
-                st.execute(s);
-            }
-        }
+        d.exec(sql);
     }
 
     private static List<Path> filesIn(Path dir) throws IOException {

@@ -60,4 +60,21 @@ public record TestDatabase(String host, int port, String user, String password, 
         }
         return new TestDatabase(host, port, user, password, name);
     }
+
+    /** Runs each statement in turn, autocommit, on a connection of its own. */
+    public void exec(String... sql) throws SQLException {
+        try (Connection c = connect(); Statement st = c.createStatement()) {
+            for (String s : sql) {
+                st.execute(s);
+            }
+        }
+    }
+
+    /** The first column of the first row of a query that returns one number. */
+    public long queryLong(String sql) throws SQLException {
+        try (Connection c = connect(); Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
 }

@@ -1,0 +1,100 @@
+package dev.pgpulse.cli;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+
+/**
+ * The loadtest report, written as it goes: {@code <uuid>,<COMMITTED|FAILED|UNKNOWN>\n} per attempted row, each
+ * line in one {@code write(2)} of its own as soon as the row's fate is known. A SIGTERM or Ctrl-C finishes it
+ * (see {@link LoadtestCommand}); after a {@code kill -9} the file holds every line written before the kill,
+ * whole, because a process that dies never loses what the kernel already accepted.
+ *
+ * <p>A reader takes the lines that end in a newline. The only way to see bytes after the last one is a kill -9
+ * landing inside the very write of a line that straddles a page boundary of the file (the kernel copies page by
+ * page and gives up on a fatal signal between pages): such a fragment has no newline, so it is not a row.
+ *
+ * <p>A {@link FileOutputStream}, not a {@code FileChannel}: a channel is closed for good when a thread writing to
+ * it is interrupted, and stopping the workers interrupts them.
+ */
+final class LoadtestReport implements AutoCloseable {
+    private final Path file;
+    private final FileOutputStream out;
+    private final int[] counts = new int[LoadtestCommand.Fate.values().length];
+    private int lines;
+    private boolean closed;
+
+    private LoadtestReport(Path file, FileOutputStream out) {
+        this.file = file;
+        this.out = out;
+    }
+
+    /**
+     * What is wrong with {@code report} as a place to write the report, or null: checked before anything
+     * else, so a run never does its writes and then finds nowhere to put their record.
+     */
+    static String problem(Path report) {
+        if (report == null || report.toString().isBlank()) {
+            return "--report is empty; give a file to write, e.g. --report loadtest.csv";
+        }
+        Path absolute = report.toAbsolutePath();
+        if (Files.isDirectory(absolute)) {
+            return "--report " + report + " is a folder; give a file in it, e.g. --report "
+                    + report.resolve("loadtest.csv");
+        }
+        Path dir = absolute.getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            return "--report " + report + ": its folder " + dir + " does not exist";
+        }
+        if (Files.exists(absolute) && !Files.isWritable(absolute)) {
+            return "--report " + report + " exists and is not writable";
+        }
+        if (!Files.exists(absolute) && !Files.isWritable(dir)) {
+            return "--report " + report + ": its folder " + dir + " is not writable";
+        }
+        return null;
+    }
+
+    /** Creates (or empties) the report file now, so a path that cannot be written fails before the first row. */
+    static LoadtestReport create(Path report) throws IOException {
+        Path absolute = report.toAbsolutePath();
+        return new LoadtestReport(absolute, new FileOutputStream(absolute.toFile(), false));
+    }
+
+    Path file() {
+        return file;
+    }
+
+    /** Appends one row's line in a single write. */
+    synchronized void add(UUID id, LoadtestCommand.Fate fate) throws IOException {
+        if (closed) {
+            throw new IOException("the report " + file + " is already closed");
+        }
+        out.write((id + "," + fate + "\n").getBytes(StandardCharsets.US_ASCII));
+        counts[fate.ordinal()]++;
+        lines++;
+    }
+
+    synchronized int lines() {
+        return lines;
+    }
+
+    synchronized int count(LoadtestCommand.Fate fate) {
+        return counts[fate.ordinal()];
+    }
+
+    /** Syncs the file to disk (a power cut is not a kill -9) and closes it; once. */
+    @Override
+    public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try (out) {
+            out.getFD().sync();
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package dev.pgpulse.embedded;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.temporal.ChronoUnit;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Who runs the embedded server on a data folder: a lock on {@code <folder>.lock} beside it, held by the PgPulse
+ * that started the server for as long as it runs, with that PgPulse's pid and start time written in it for
+ * messages. The kernel drops the lock when the process dies, by any signal, so a lock that can be taken means
+ * no live PgPulse owns the folder (whatever pid a file names, and however pids were reused since).
+ *
+ * <p>Beside the folder, not in it: initdb wants an empty folder. POSIX record locks belong to the process, and
+ * closing any channel on the file drops them all, so a second start in the same JVM is caught by {@link #HELD}
+ * before any channel is opened.
+ */
+final class DataDirLock implements AutoCloseable {
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+
+    private final Path key;
+    private final FileChannel channel;
+    private final FileLock lock;
+
+    private DataDirLock(Path key, FileChannel channel, FileLock lock) {
+        this.key = key;
+        this.channel = channel;
+        this.lock = lock;
+    }
+
+    static Path lockFile(Path dataDir) {
+        Path abs = dataDir.toAbsolutePath().normalize();
+        return abs.resolveSibling(abs.getFileName() + ".lock");
+    }
+
+    /** Takes the folder, or says which live PgPulse has it. */
+    static DataDirLock acquire(Path dataDir) throws EmbeddedStartException {
+        Path key = dataDir.toAbsolutePath().normalize();
+        if (!HELD.add(key)) {
+            throw new EmbeddedStartException("embedded PostgreSQL could not start on " + dataDir + ": this PgPulse "
+                    + "(pid " + ProcessHandle.current().pid() + ") already runs it; give a second server its own "
+                    + "folder with embedded.data_dir (PGPULSE_EMBEDDED_DATA_DIR)", null);
+        }
+        Path file = lockFile(dataDir);
+        FileChannel channel = null;
+        try {
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileLock lock = channel.tryLock();
+            if (lock == null) {
+                String owner = readOwner(channel);
+                channel.close();
+                HELD.remove(key);
+                throw new EmbeddedStartException("embedded PostgreSQL could not start on " + dataDir + ": another "
+                        + "PgPulse " + owner + " is running on this folder; stop it first, or give this one its own "
+                        + "folder with embedded.data_dir (PGPULSE_EMBEDDED_DATA_DIR)", null);
+            }
+            ProcessHandle self = ProcessHandle.current();
+            String started = self.info().startInstant().map(i -> i.truncatedTo(ChronoUnit.SECONDS).toString())
+                    .orElse("?");
+            channel.truncate(0);
+            channel.write(ByteBuffer.wrap(("pid=" + self.pid() + "\nstarted=" + started + "\n")
+                    .getBytes(StandardCharsets.UTF_8)), 0);
+            channel.force(true);
+            return new DataDirLock(key, channel, lock);
+        } catch (IOException e) {
+            closeQuietly(channel);
+            HELD.remove(key);
+            throw new EmbeddedStartException("embedded PostgreSQL could not start on " + dataDir + ": cannot write "
+                    + "its lock file " + file + " (" + e.getMessage() + "); check that the folder " + file.getParent()
+                    + " is yours and writable", e);
+        }
+    }
+
+    /** "(pid 4242, running since 2026-12-01T22:00:00Z)", or "" when the file says nothing readable. */
+    private static String readOwner(FileChannel channel) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(256);
+        channel.read(buffer, 0);
+        String pid = null;
+        String started = null;
+        for (String line : new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8).split("\n")) {
+            if (line.startsWith("pid=")) {
+                pid = line.substring(4).strip();
+            } else if (line.startsWith("started=")) {
+                started = line.substring(8).strip();
+            }
+        }
+        if (pid == null) {
+            return "";
+        }
+        return "(pid " + pid + (started == null || started.equals("?") ? "" : ", running since " + started) + ")";
+    }
+
+    @Override
+    public void close() {
+        try {
+            lock.release();
+        } catch (IOException e) {
+            // closing the channel releases it too
+        }
+        closeQuietly(channel);
+        HELD.remove(key);
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // nothing left to release
+            }
+        }
+    }
+
+}
