@@ -144,6 +144,8 @@ class ConsoleAppTest {
     }
 
     private String label(String id) throws Exception {
-        return WaitForAsyncUtils.asyncFx(() -> ((Label) robot.lookup(id).query()).getText()).get(5, TimeUnit.SECONDS);
+        // "" while the node is not there yet, so a wait on it polls until its deadline
+        return WaitForAsyncUtils.asyncFx(() -> robot.lookup(id).tryQuery().map(n -> ((Label) n).getText()).orElse(""))
+                .get(10, TimeUnit.SECONDS);
     }
 }
