@@ -122,6 +122,34 @@ class SlowQueryLogTest {
     }
 
     @Test
+    void theOrchestratorSummarisesOnItsSchedulerAndWritesWhatIsPendingWhenItStops(TestDatabase db,
+                                                                                  @TempDir Path home) throws Exception {
+        var config = new dev.pgpulse.config.ConfigLoader(Map.of("DATABASE_URL", db.url()), home, "tester", 2)
+                .load(new dev.pgpulse.config.Overrides(null, null, null, List.of(), null,
+                        Map.of("query.slow_threshold", "100ms")));
+        try (LogCapture terminal = new LogCapture(SlowQueryLog.TERMINAL)) {
+            try (var o = dev.pgpulse.orchestration.Orchestrator.start(config,
+                    new dev.pgpulse.orchestration.Orchestrator.Options(Duration.ofSeconds(5), null, false))) {
+                for (int i = 0; i < 3; i++) {
+                    Result<Integer> r = o.service().query("orchestrated", Route.READ, "select pg_sleep(0.12)", false,
+                            c -> {
+                                try (Statement st = c.createStatement()) {
+                                    st.execute("select pg_sleep(0.12)");
+                                }
+                                return 1;
+                            });
+                    assertThat(r.isSuccess()).isTrue();
+                }
+                assertThat(messages(terminal)).filteredOn(m -> m.contains("orchestrated")).singleElement()
+                        .satisfies(m -> assertThat(m).contains("summarised every minute"));
+            }
+            // stopping writes the summary a minute's schedule had not yet written: proof the orchestrator scheduled it
+            assertThat(summaries(terminal, "orchestrated")).singleElement()
+                    .satisfies(m -> assertThat(m.group(0)).startsWith("2 slow queries of orchestrated in the last minute"));
+        }
+    }
+
+    @Test
     void theShippedLogbackXmlSendsEverySlowQueryToTheFileAndOnlyTheTerminalLinesToTheTerminal(@TempDir Path logs)
             throws Exception {
         LoggerContext context = new LoggerContext();
