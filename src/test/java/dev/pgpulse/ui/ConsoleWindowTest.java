@@ -136,7 +136,9 @@ class ConsoleWindowTest {
         // the server strip holds the primary's own figures
         await().atMost(Duration.ofSeconds(10)).until(() -> fx(() -> !w.dashboard().connectionsProperty().get().equals("–")));
         assertThat(fx(() -> w.dashboard().connectionsProperty().get())).matches("\\d+ / \\d+");
-        assertThat(fx(() -> w.dashboard().slowQueries().getFirst().operation())).isEqualTo(DemoWorkload.REPORT);
+        // the demo's deliberately slow report is among them (on a loaded machine ordinary calls pass 100 ms too)
+        await().atMost(Duration.ofSeconds(10)).until(() -> fx(() -> w.dashboard().slowQueries().stream()
+                .anyMatch(q -> q.operation().equals(DemoWorkload.REPORT))));
         Screenshots.save(stage.getScene(), "dashboard-normal");
 
         // hold N connections of the primary's pool: the gauge shows N in use (the demo is paused so nothing else holds one)
