@@ -18,9 +18,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class SlowQueryLog implements AutoCloseable {
     /** Every slow query, with its SQL: the file log (logback.xml keeps it off the terminal). */
-    static final String EACH = "dev.pgpulse.slowquery.each";
+    static final String EACH = "dev.pgpulse.slowquery.each.SlowQueries";
     /** The first slow query of each operation and the periodic summaries: the terminal only. */
-    static final String TERMINAL = "dev.pgpulse.slowquery.terminal";
+    static final String TERMINAL = "dev.pgpulse.slowquery.terminal.SlowQueries";
     private static final Logger EACH_LOG = LoggerFactory.getLogger(EACH);
     private static final Logger TERMINAL_LOG = LoggerFactory.getLogger(TERMINAL);
 
@@ -33,6 +33,8 @@ final class SlowQueryLog implements AutoCloseable {
 
     private final ConcurrentHashMap<String, Window> windows = new ConcurrentHashMap<>();
     private volatile Duration period = Duration.ofMinutes(1);
+    /** When the last summary ran (System.nanoTime), so the one written at close says how long it covers. */
+    private volatile long lastSummary = System.nanoTime();
     private ScheduledFuture<?> task;
 
     /** Logs one slow query (already redacted). Slow queries are rare by definition: a lock per operation is fine. */
@@ -62,12 +64,14 @@ final class SlowQueryLog implements AutoCloseable {
             task.cancel(false);
         }
         this.period = period;
-        task = scheduler.scheduleWithFixedDelay(this::summarise, period.toNanos(), period.toNanos(),
-                TimeUnit.NANOSECONDS);
+        lastSummary = System.nanoTime();
+        task = scheduler.scheduleWithFixedDelay(() -> summarise(describe(period)), period.toNanos(),
+                period.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** One line per operation that had slow queries since its last line; runs on the scheduler (never throws). */
-    void summarise() {
+    void summarise(String over) {
+        lastSummary = System.nanoTime();
         try {
             windows.forEach((operation, w) -> {
                 int count;
@@ -80,7 +84,7 @@ final class SlowQueryLog implements AutoCloseable {
                 }
                 if (count > 0) {
                     TERMINAL_LOG.warn("{} slow quer{} of {} in the last {}, slowest {} ms", count,
-                            count == 1 ? "y" : "ies", operation, describe(period), slowest);
+                            count == 1 ? "y" : "ies", operation, over, slowest);
                 }
             });
         } catch (RuntimeException e) {
@@ -99,7 +103,8 @@ final class SlowQueryLog implements AutoCloseable {
             task.cancel(false);
             task = null;
         }
-        summarise();
+        long seconds = Math.max(1, Math.round((System.nanoTime() - lastSummary) / 1e9));
+        summarise(describe(Duration.ofSeconds(seconds)));
     }
 
     private static String describe(Duration d) {
