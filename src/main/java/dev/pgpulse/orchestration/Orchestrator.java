@@ -42,6 +42,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Orchestrator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);
+    /** How often the terminal gets a line per operation that had slow queries (the file log gets each one). */
+    private static final Duration SLOW_QUERY_SUMMARY = Duration.ofMinutes(1);
 
     /**
      * Where the alert rules live (null: the default rules, no file), whether to register a JVM shutdown hook, and whether to apply pending
@@ -151,6 +153,7 @@ public final class Orchestrator implements AutoCloseable {
             Runtime.getRuntime().addShutdownHook(o.hook);
         }
         monitor.start(scheduler, options.healthInterval());
+        service.summariseSlowQueries(scheduler, SLOW_QUERY_SUMMARY);
         o.lifecycle = Status.State.RUNNING;
         LOG.info("PgPulse running on {} ({} endpoint(s), {})", o.target(), endpoints.all().size(),
                 resolved.environment().label());

@@ -17,6 +17,8 @@ import java.time.Duration;
  */
 final class CommitResolver {
     private static final Logger LOG = LoggerFactory.getLogger(CommitResolver.class);
+    /** invalid_parameter_value: what pg_xact_status raises for an id past the server's next transaction id. */
+    private static final String FUTURE_XID = "22023";
 
     enum Outcome { COMMITTED, ABORTED, UNKNOWN }
 
@@ -26,6 +28,36 @@ final class CommitResolver {
     CommitResolver(Duration bound, Duration pause) {
         this.bound = bound;
         this.pause = pause;
+    }
+
+    private static String serverStart(Connection c) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("select pg_postmaster_start_time()::text");
+             ResultSet rs = st.executeQuery()) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /**
+     * The server restarted (it crashed, or was stopped) since the id was handed out. After a crash an id whose
+     * records never reached the WAL can be given to another transaction, so a status of that id no longer speaks
+     * for ours: UNKNOWN. One answer is certain, though: an id the new server calls "in the future" (22023) is
+     * past everything its WAL holds, so our COMMIT record did not survive and the transaction did not commit.
+     */
+    private static Outcome afterRestart(Endpoint endpoint, Connection c, String xid) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("select pg_xact_status(?::xid8)")) {
+            st.setString(1, xid);
+            st.executeQuery().close();
+        } catch (SQLException e) {
+            if (FUTURE_XID.equals(e.getSQLState())) {
+                LOG.warn("{} - server restarted since transaction {} began, and its WAL ends before that id: "
+                        + "the transaction did not commit", endpoint.name(), xid);
+                return Outcome.ABORTED;
+            }
+            throw e;
+        }
+        LOG.warn("{} - server restarted since transaction {} began; its outcome is unknown", endpoint.name(), xid);
+        return Outcome.UNKNOWN;
     }
 
     Outcome resolve(Endpoint endpoint, DatabaseService.TxId tx) {
@@ -41,20 +73,14 @@ final class CommitResolver {
                 // A server that stops answering must not pin this thread past the bound.
                 int remaining = (int) Math.max(1, Duration.ofNanos(deadline - System.nanoTime()).toMillis());
                 c.setNetworkTimeout(Runnable::run, remaining);
-                try (PreparedStatement st = c.prepareStatement(
-                        "select pg_xact_status(?::xid8), pg_postmaster_start_time()::text")) {
+                if (!tx.serverStart().equals(serverStart(c))) {
+                    return afterRestart(endpoint, c, xid);
+                }
+                try (PreparedStatement st = c.prepareStatement("select pg_xact_status(?::xid8)")) {
                     st.setString(1, xid);
                     try (ResultSet rs = st.executeQuery()) {
                         rs.next();
                         String status = rs.getString(1);
-                        if (!tx.serverStart().equals(rs.getString(2))) {
-                            // The server restarted since the id was handed out; after a crash an id whose
-                            // records never reached the WAL can be given to another transaction, so its
-                            // status no longer speaks for ours.
-                            LOG.warn("{} - server restarted since transaction {} began; its outcome is unknown",
-                                    endpoint.name(), xid);
-                            return Outcome.UNKNOWN;
-                        }
                         if ("committed".equals(status)) {
                             return Outcome.COMMITTED;
                         }

@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.IdentityHashMap;
@@ -52,6 +53,7 @@ public final class DatabaseService implements AutoCloseable {
     private final CommitResolver resolver;
     private final ConcurrentHashMap<String, OperationMeters> operations = new ConcurrentHashMap<>();
     private final ArrayDeque<SlowQuery> slowQueries = new ArrayDeque<>(SLOW_QUERY_CAPACITY);
+    private final SlowQueryLog slowLog = new SlowQueryLog();
     // Two monotonic striped counters, not one AtomicInteger all threads fight over. A single LongAdder that
     // goes up and down could read 0 while a call is in flight (its sum is not a snapshot); with monotonic
     // counters, reading finished before started can only over-count what is in flight, never under-count.
@@ -443,8 +445,7 @@ public final class DatabaseService implements AutoCloseable {
             slowQueries.addLast(q);
         }
         meters(operation).slow.increment();
-        LOG.warn("{} - slow query: {} took {} ms{}", endpoint.name(), operation, d.toMillis(),
-                sql == null ? "" : ": " + sql);
+        slowLog.record(endpoint.name(), operation, d.toMillis(), sql);
         guard.events().publish(new ResilienceEvent.SlowCall(q.at(), operation, endpoint.name(), d, sql));
     }
 
@@ -499,6 +500,15 @@ public final class DatabaseService implements AutoCloseable {
                 guard.events().recent(), inFlight(), shuttingDown.get());
     }
 
+    /**
+     * Summarises slow queries on the terminal every {@code period} on {@code scheduler} (the caller owns it):
+     * until then only the first slow query of each operation reaches the terminal; the file log, the ring and
+     * the events get every one.
+     */
+    public void summariseSlowQueries(ScheduledExecutorService scheduler, Duration period) {
+        slowLog.summariseEvery(scheduler, period);
+    }
+
     public Endpoints endpoints() {
         return endpoints;
     }
@@ -536,6 +546,7 @@ public final class DatabaseService implements AutoCloseable {
             LOG.warn("{} call(s) still running after the {} ms grace period; closing the pools under them", left,
                     grace.toMillis());
         }
+        slowLog.close();
         endpoints.close();
         LOG.info("database service stopped");
         return left == 0;

@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assumptions.assumeThat;
+import static dev.pgpulse.testing.Prerequisite.require;
 import static org.awaitility.Awaitility.await;
 
 /** Finding pg_dump/pg_restore: real ones on this machine, and fake ones (shell scripts) for the edge cases. */
@@ -107,7 +107,7 @@ class PgToolsTest {
         tools.requireAtLeast(15, "15.19");
 
         List<Path> distro = PgTools.defaultDistroDirs();
-        assumeThat(distro).as("a distribution PostgreSQL folder on this machine").isNotEmpty();
+        require(!distro.isEmpty(), "a distribution PostgreSQL folder /usr/lib/postgresql/<N>/bin (apt-get install postgresql-client-15)");
         PgTools fromDistro = PgTools.locate(Map.of("PATH", tmp.toString()), distro);
         assertThat(fromDistro.pgDump().getParent()).isEqualTo(distro.getFirst());
         assertThat(fromDistro.major()).isGreaterThanOrEqualTo(15);
@@ -148,7 +148,7 @@ class PgToolsTest {
     @Test
     void theRealDistributionToolsAreFoundBehindAnOldOneOnThePath() throws Exception {
         Path real = Path.of("/usr/lib/postgresql/15/bin");
-        assumeThat(Files.isExecutable(real.resolve("pg_dump"))).as("PostgreSQL 15 client tools in " + real).isTrue();
+        require(Files.isExecutable(real.resolve("pg_dump")), "PostgreSQL 15 client tools in " + real + " (apt-get install postgresql-client-15)");
         Path old = fakeTools("old", "9.6.24");
         PgTools tools = PgTools.locate(Map.of("PATH", old.toString()), List.of(real));
         assertThat(tools.pgDump()).isEqualTo(old.resolve("pg_dump"));
@@ -226,7 +226,7 @@ class PgToolsTest {
 
     /** The temporary files a running tool writes to: its stdout and stderr, as /proc shows them. */
     private static List<Path> tempFilesOf(ProcessHandle p) throws IOException {
-        assumeThat(OS.LINUX.isCurrentOs()).as("/proc").isTrue();
+        require(OS.LINUX.isCurrentOs(), "/proc (Linux)");
         List<Path> files = new ArrayList<>();
         for (String fd : List.of("1", "2")) {
             Path target = Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "fd", fd));

@@ -80,9 +80,18 @@ class FaultToleranceTest {
         return t == null ? 0 : t.count();
     }
 
+    /** Backends of the test database on the server, other than the asking one: what actually reached it. */
+    private int backends() throws Exception {
+        try (Connection c = db.connect()) {
+            return scalar(c, "select count(*) from pg_stat_activity where datname = current_database() "
+                    + "and pid <> pg_backend_pid()");
+        }
+    }
+
     @Test
     void breakerOpensFailsFastWithoutThePoolAndClosesAgainOnceTheServerIsBack() throws Exception {
-        service(Map.of("breaker.window_size", "4", "breaker.minimum_calls", "4", "breaker.wait_in_open", "1s",
+        // wait_in_open long enough that the fail-fast calls below all fall inside the OPEN period, even on a busy machine
+        service(Map.of("breaker.window_size", "4", "breaker.minimum_calls", "4", "breaker.wait_in_open", "5s",
                 "breaker.half_open_calls", "2", "retry.max_attempts", "1"));
         assertThat(f.service.query("ping", Route.READ, c -> scalar(c, "select 1")).isSuccess()).isTrue();
 
@@ -91,6 +100,10 @@ class FaultToleranceTest {
             f.service.query("ping", Route.READ, c -> scalar(c, "select 1"));
             return f.guard.breaker("primary").getState().name().equals("OPEN");
         });
+        // The way to the server is open again while the breaker is still OPEN: a call that got past the breaker
+        // would now be accepted by the proxy (counted) and start a backend on the server (seen in pg_stat_activity).
+        proxy.restore();
+        await().atMost(Duration.ofSeconds(10)).until(() -> backends() == 0);
         long acquiredBefore = acquisitions();
         long acceptedBefore = proxy.acceptedConnections();
         for (int i = 0; i < 20; i++) {
@@ -98,8 +111,10 @@ class FaultToleranceTest {
             assertThat(((Result.Failure<Integer>) r).category()).isEqualTo(ErrorCategory.CIRCUIT_OPEN);
             assertThat(r.elapsed()).isLessThan(Duration.ofMillis(50));
         }
+        assertThat(f.guard.breaker("primary").getState().name()).as("still OPEN after the calls").isEqualTo("OPEN");
         assertThat(acquisitions()).as("no connection was asked of the pool").isEqualTo(acquiredBefore);
-        assertThat(proxy.acceptedConnections()).as("nothing reached the server").isEqualTo(acceptedBefore);
+        assertThat(proxy.acceptedConnections()).as("no connection reached the proxy").isEqualTo(acceptedBefore);
+        assertThat(backends()).as("nothing reached the server").isZero();
         assertThat(f.guard.snapshot("primary").notPermittedCalls()).isGreaterThanOrEqualTo(20);
 
         proxy.restore();
@@ -111,6 +126,8 @@ class FaultToleranceTest {
                 .map(e -> ((ResilienceEvent.BreakerTransition) e).from() + "->" + ((ResilienceEvent.BreakerTransition) e).to())
                 .toList();
         assertThat(transitions).containsSubsequence("CLOSED->OPEN", "OPEN->HALF_OPEN", "HALF_OPEN->CLOSED");
+        assertThat(proxy.acceptedConnections()).as("the counter sees calls that do get through")
+                .isGreaterThan(acceptedBefore);
     }
 
     @Test
@@ -130,6 +147,11 @@ class FaultToleranceTest {
             long base = 100L << i;
             assertThat(waits.get(i).toMillis()).isBetween(base / 2, base * 3 / 2);
         }
+        // Jitter: exact doubling (100, 200, 400) fits the ranges above too. Random whole-millisecond waits in those
+        // ranges are each exactly twice the one before with a chance of about 1 in 80,000 (1/201 x 1/401).
+        List<Long> millis = waits.stream().map(Duration::toMillis).toList();
+        assertThat(millis.get(1) == 2 * millis.get(0) && millis.get(2) == 2 * millis.get(1))
+                .as("not each exactly double the one before: " + millis).isFalse();
         long waited = waits.stream().mapToLong(Duration::toMillis).sum();
         assertThat(r.elapsed().toMillis()).isGreaterThanOrEqualTo(waited);
         assertThat(f.stats("stubborn").retries()).isEqualTo(3);

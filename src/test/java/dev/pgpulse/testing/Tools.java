@@ -1,7 +1,5 @@
 package dev.pgpulse.testing;
 
-import org.junit.jupiter.api.Assumptions;
-
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,8 +8,8 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Command-line tools some tests drive (pgbench, promtool). Under CI (environment variable {@code CI} set) a missing
- * tool fails the test, because {@code .ci/run} installs them; on a developer's machine it skips, saying why.
+ * Command-line tools some tests drive (pgbench, promtool), found in the distribution's PostgreSQL folders or on PATH;
+ * a missing one is a {@link Prerequisite} (fails under CI, skips elsewhere).
  */
 public final class Tools {
     private Tools() {
@@ -27,14 +25,9 @@ public final class Tools {
         if (found.isPresent()) {
             return found.get();
         }
-        String why = name + " not found (PATH, /usr/lib/postgresql/<N>/bin); on Debian: apt-get install " + debianPackage;
-        String ci = env.get("CI");
-        if (ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false")) {
-            throw new AssertionError(why + " (CI must have it: .ci/run installs it)");
-        }
-        System.err.println("skipped: " + why);
-        Assumptions.abort(why);
-        return null;
+        Prerequisite.require(false, name + " not found (PATH, /usr/lib/postgresql/<N>/bin); on Debian: apt-get install "
+                + debianPackage, env);
+        throw new AssertionError("unreachable: Prerequisite.require either fails or aborts");
     }
 
     /** Newest PostgreSQL distribution folder first, then PATH (Debian's /usr/bin/pgbench is a wrapper script). */

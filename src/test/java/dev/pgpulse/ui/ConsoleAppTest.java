@@ -97,23 +97,55 @@ class ConsoleAppTest {
     void closingWhileTheEmbeddedServerStartsStopsItAndExitsWithoutAFailure() throws Exception {
         PgPulseConfig config = new ConfigLoader(Map.of(), home, "tester", 2)
                 .load(new Overrides(null, null, null, List.of(), null, Map.of()));
+        Path dataDir = config.embedded().orElseThrow().dataDir();
         ConsoleApp.prepare(new Console.Launch(config, Orchestrator.Options.defaults(home, config),
                 ConsolePrefs.defaultFile(home), ConsolePrefs.defaults()));
         CountDownLatch exited = new CountDownLatch(1);
         ConsoleApp.afterStop = exited::countDown;
         Stage stage = FxToolkit.registerPrimaryStage();
         ConsoleApp app = (ConsoleApp) FxToolkit.setupApplication(ConsoleApp::new);
+        // close while the start is under way: once a process of this data folder (initdb, pg_ctl or the postmaster) runs
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+                .until(() -> !processesOf(dataDir).isEmpty());
+        assertThat(app.window()).as("still starting when closed").isNull();
         WaitForAsyncUtils.asyncFx(() -> stage.fireEvent(new WindowEvent(stage, WindowEvent.WINDOW_CLOSE_REQUEST))).get();
         assertThat(exited.await(90, TimeUnit.SECONDS)).as("stopped and exited").isTrue();
         assertThat(app.window()).as("no window built after the close").isNull();
         if (app.orchestrator() != null) {
             assertThat(app.orchestrator().status().state().name()).isEqualTo("STOPPED");
         }
+        // the postmaster is gone (by the time the app says it has stopped), not left running behind it
+        assertThat(processesOf(dataDir)).as("processes still running on " + dataDir).isEmpty();
+        assertThat(dataDir.resolve("postmaster.pid")).doesNotExist();
         assertThat(ConsoleApp.failure()).isEmpty();
         assertThat(ConsolePrefs.defaultFile(home)).exists();
     }
 
+    /** Live processes whose command line names the data folder (postgres -D it, pg_ctl, initdb), from /proc. */
+    private static List<Long> processesOf(Path dataDir) throws java.io.IOException {
+        String needle = dataDir.toString();
+        try (var procs = Files.list(Path.of("/proc"))) {
+            return procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
+                    .filter(p -> {
+                        try {
+                            String cmdline = new String(Files.readAllBytes(p.resolve("cmdline"))).replace('\0', ' ');
+                            return cmdline.contains(needle) && !isZombie(p);
+                        } catch (java.io.IOException | SecurityException gone) {
+                            return false;
+                        }
+                    })
+                    .map(p -> Long.parseLong(p.getFileName().toString())).toList();
+        }
+    }
+
+    private static boolean isZombie(Path proc) throws java.io.IOException {
+        String stat = Files.readString(proc.resolve("stat"));
+        return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+    }
+
     private String label(String id) throws Exception {
-        return WaitForAsyncUtils.asyncFx(() -> ((Label) robot.lookup(id).query()).getText()).get(5, TimeUnit.SECONDS);
+        // "" while the node is not there yet, so a wait on it polls until its deadline
+        return WaitForAsyncUtils.asyncFx(() -> robot.lookup(id).tryQuery().map(n -> ((Label) n).getText()).orElse(""))
+                .get(10, TimeUnit.SECONDS);
     }
 }

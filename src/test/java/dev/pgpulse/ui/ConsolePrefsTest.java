@@ -29,7 +29,7 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static dev.pgpulse.testing.Prerequisite.require;
 
 class ConsolePrefsTest {
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2025-03-04T05:06:07Z"), ZoneOffset.UTC);
@@ -304,7 +304,7 @@ class ConsolePrefsTest {
 
     @Test
     void saveIntoAReadOnlyFolderFailsAndKeepsTheOldFile() throws Exception {
-        assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
+        require(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"), "a file system with POSIX permissions");
         Path folder = Files.createDirectory(dir.resolve("ro"));
         Path target = folder.resolve("console.json");
         String old = "{\"windowWidth\": 1024}\n";
@@ -317,7 +317,7 @@ class ConsolePrefsTest {
             if (canWriteInto(folder)) {
                 // Root ignores the mode bits; the immutable attribute stops it too, where chattr is allowed.
                 immutable = chattr("+i", folder);
-                assumeTrue(immutable && !canWriteInto(folder), "cannot make a folder read-only for this user");
+                require(immutable && !canWriteInto(folder), "a way to make a folder read-only for this user (as root: chattr +i, e2fsprogs, on ext4)");
             }
 
             assertThatThrownBy(() -> store.save(target, ConsolePrefs.defaults().withDemoWorkload(false)))

@@ -102,8 +102,12 @@ class ConsoleWindowTest {
         return WaitForAsyncUtils.asyncFx(c).get(10, TimeUnit.SECONDS);
     }
 
+    /**
+     * The label's text, or "" while there is no such node yet (a row appears with the first snapshot that has its
+     * endpoint): a wait keeps polling until its deadline instead of failing on an EmptyNodeQueryException.
+     */
     private String text(String id) throws Exception {
-        return fx(() -> ((Label) robot.lookup(id).query()).getText());
+        return fx(() -> robot.lookup(id).tryQuery().map(n -> ((Label) n).getText()).orElse(""));
     }
 
     @Test
@@ -126,12 +130,15 @@ class ConsoleWindowTest {
         assertThat(text("#target")).contains(db.host()).doesNotContain("password");
         assertThat(text("#breaker-state-primary")).startsWith("CLOSED");
         Tile pool = fx(() -> w.dashboardView().tile("primary", "pool"));
+        assertThat(pool).as("the primary's pool tile").isNotNull();
         assertThat(fx(pool::getMaxValue)).isEqualTo(5.0);
         assertThat(text("#pool-detail-primary")).matches("idle \\d+ · total \\d+ · waiting \\d+");
         // the server strip holds the primary's own figures
         await().atMost(Duration.ofSeconds(10)).until(() -> fx(() -> !w.dashboard().connectionsProperty().get().equals("–")));
         assertThat(fx(() -> w.dashboard().connectionsProperty().get())).matches("\\d+ / \\d+");
-        assertThat(fx(() -> w.dashboard().slowQueries().getFirst().operation())).isEqualTo(DemoWorkload.REPORT);
+        // the demo's deliberately slow report is among them (on a loaded machine ordinary calls pass 100 ms too)
+        await().atMost(Duration.ofSeconds(10)).until(() -> fx(() -> w.dashboard().slowQueries().stream()
+                .anyMatch(q -> q.operation().equals(DemoWorkload.REPORT))));
         Screenshots.save(stage.getScene(), "dashboard-normal");
 
         // hold N connections of the primary's pool: the gauge shows N in use (the demo is paused so nothing else holds one)
@@ -145,8 +152,10 @@ class ConsoleWindowTest {
             for (int i = 0; i < 3; i++) {
                 held.add(o.service().endpoints().primary().connection());
             }
-            await().atMost(Duration.ofSeconds(5)).until(() -> fx(() -> pool.getValue() == 3.0));
-            assertThat(text("#pool-detail-primary")).endsWith("waiting 0");
+            // both at once, within the deadline: on a loaded machine the pool was seen showing a caller briefly
+            // waiting ("idle 0 · total 3 · waiting 1") before it settled
+            await().atMost(Duration.ofSeconds(10)).until(() -> fx(() -> pool.getValue() == 3.0)
+                    && text("#pool-detail-primary").endsWith("waiting 0"));
             Screenshots.save(stage.getScene(), "dashboard-three-held");
         } finally {
             for (Connection c : held) {
@@ -189,6 +198,30 @@ class ConsoleWindowTest {
             pulse.start();
             return null;
         });
+        // What would stall the FX thread in an outage is database work on it (a connect waits out its timeout).
+        // Sample its stack: a busy machine can delay its pulses (CPU starvation), but never put JDBC on it.
+        long fxThread = fx(() -> Thread.currentThread().threadId());
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        List<String> fxOnTheDatabase = java.util.Collections.synchronizedList(new ArrayList<>());
+        AtomicLong samples = new AtomicLong();
+        java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors
+                .newSingleThreadScheduledExecutor(Thread.ofPlatform().name("fx-stack-sampler").daemon().factory());
+        sampler.scheduleWithFixedDelay(() -> {
+            java.lang.management.ThreadInfo info = threads.getThreadInfo(fxThread, 64);
+            if (info == null) {
+                return;
+            }
+            samples.incrementAndGet();
+            for (StackTraceElement frame : info.getStackTrace()) {
+                String c = frame.getClassName();
+                if (c.startsWith("org.postgresql.") || c.startsWith("com.zaxxer.hikari.") || c.startsWith("java.net.")
+                        || c.startsWith("sun.nio.ch.")) {
+                    fxOnTheDatabase.add(info.getThreadState() + " in " + frame);
+                    return;
+                }
+            }
+        }, 0, 2, TimeUnit.MILLISECONDS);
+        closeLast.add(sampler::shutdownNow);
         try {
             Thread.sleep(300);
             maxGap.set(0);
@@ -205,10 +238,17 @@ class ConsoleWindowTest {
             assertThat(text("#health-reason-primary")).isNotBlank();
             Thread.sleep(1500); // keep polling a while into the outage
             long gapMs = TimeUnit.NANOSECONDS.toMillis(maxGap.get());
+            sampler.shutdownNow();
             LOG.info("longest FX pulse gap during the outage: " + gapMs + " ms; gaps over 50 ms: "
                     + slowPulses.get() + " of " + pulses.get() + "; longest snapshot apply "
-                    + fx(() -> w.poller().longestApplyMs()) + " ms");
-            assertThat(gapMs).as("longest gap between FX pulses during the outage").isLessThan(100);
+                    + fx(() -> w.poller().longestApplyMs()) + " ms; FX stack samples " + samples.get());
+            assertThat(samples.get()).as("the FX thread's stack was sampled").isGreaterThan(100);
+            assertThat(fxOnTheDatabase).as("the FX thread in database or network code").isEmpty();
+            // the pulse goes on through the outage: at 60 frames a second, well over 10 in the 1.5 s and more
+            assertThat(pulses.get()).as("FX pulses during the outage").isGreaterThan(10);
+            // the gap itself (under 100 ms on an idle machine) is CPU scheduling once the machine is loaded; a
+            // stall of the kind the sampler looks for would be a connect's timeout or more, again and again
+            assertThat(gapMs).as("longest gap between FX pulses during the outage").isLessThan(3000);
             Screenshots.save(stage.getScene(), "dashboard-breaker-open");
         } finally {
             fx(() -> {
@@ -326,7 +366,8 @@ class ConsoleWindowTest {
         show(o, null, Duration.ofMillis(500));
         await().atMost(Duration.ofSeconds(15)).until(() -> text("#health-state-replica-1").equals("UP")
                 && text("#health-state-primary").equals("UP"));
-        assertThat(fx(() -> robot.lookup("#endpoint-replica-1").query().isVisible())).isTrue();
+        assertThat(fx(() -> robot.lookup("#endpoint-replica-1").tryQuery().map(javafx.scene.Node::isVisible)))
+                .contains(true);
         assertThat(text("#breaker-state-replica-1")).isEqualTo("CLOSED");
         assertThat(text("#pool-detail-replica-1")).matches("idle \\d+ · total \\d+ · waiting 0");
         Screenshots.save(stage.getScene(), "dashboard-primary-and-replica");
