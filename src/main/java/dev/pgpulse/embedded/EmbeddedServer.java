@@ -46,6 +46,18 @@ public final class EmbeddedServer implements AutoCloseable {
      * @param port a TCP port, or 0 for any free one
      */
     public static EmbeddedServer start(Path dataDir, int port) throws EmbeddedStartException {
+        return start(dataDir, port, true);
+    }
+
+    /**
+     * A scratch server whose data nobody keeps (the test suite's shared server): as {@link #start(Path, int)} but
+     * with {@code fsync} off, as zonky runs it, so thousands of test commits do not each wait for the disk.
+     */
+    public static EmbeddedServer startScratch(Path dataDir, int port) throws EmbeddedStartException {
+        return start(dataDir, port, false);
+    }
+
+    private static EmbeddedServer start(Path dataDir, int port, boolean durable) throws EmbeddedStartException {
         boolean fresh = !Files.exists(dataDir.resolve("PG_VERSION"));
         checkFolder(dataDir);
         Path parent = dataDir.toAbsolutePath().normalize().getParent();
@@ -67,6 +79,8 @@ public final class EmbeddedServer implements AutoCloseable {
                     .setCleanDataDirectory(false)
                     .setPort(port)
                     // zonky's test defaults trade durability for speed; this server holds the user's data.
+                    // zonky passes -F (fsync off); a -c after it wins, so a power cut cannot lose committed data
+                    .setServerConfig("fsync", durable ? "on" : "off")
                     .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("listen_addresses", "localhost")
                     .setServerConfig("max_connections", "200")

@@ -75,6 +75,13 @@ class EmbeddedServerTest {
             assertThat(first.dataDir()).isEqualTo(dataDir);
             assertThat(first.url()).isEqualTo("postgresql://postgres@localhost:" + first.port() + "/postgres");
             try (Connection c = connect(first); Statement st = c.createStatement()) {
+                // the user's data: durable like any PostgreSQL (zonky's test default is fsync off)
+                for (String durable : List.of("fsync", "synchronous_commit")) {
+                    try (var rs = st.executeQuery("show " + durable)) {
+                        assertThat(rs.next()).isTrue();
+                        assertThat(rs.getString(1)).as(durable).isEqualTo("on");
+                    }
+                }
                 st.execute("create table kept (id int primary key, note text)");
                 st.execute("insert into kept values (1, 'survives a restart')");
             }

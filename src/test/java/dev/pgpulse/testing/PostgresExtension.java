@@ -54,7 +54,7 @@ public final class PostgresExtension implements ParameterResolver {
                             null, null);
                 }
                 Path dir = Files.createTempDirectory("pgpulse-test-pg");
-                EmbeddedServer server = EmbeddedServer.start(dir.resolve("data"), 0);
+                EmbeddedServer server = EmbeddedServer.startScratch(dir.resolve("data"), 0);
                 return new Server(new TestDatabase("localhost", server.port(), EmbeddedServer.SUPERUSER, null,
                         EmbeddedServer.DATABASE), server, dir);
             } catch (Exception e) {
