@@ -2,6 +2,7 @@ package dev.pgpulse.health;
 
 import dev.pgpulse.config.EndpointConfig;
 import dev.pgpulse.pool.Endpoint;
+import dev.pgpulse.pool.Endpoints;
 import dev.pgpulse.pool.PoolSnapshot;
 import dev.pgpulse.service.DatabaseService;
 import dev.pgpulse.service.Result;
@@ -138,8 +139,10 @@ public final class HealthMonitor implements AutoCloseable {
         } else {
             reachable = false;
             Result.Failure<ServerStatsReader.Sample> f = (Result.Failure<ServerStatsReader.Sample>) r;
-            reasons.add(name + " unreachable: " + f.category().name().toLowerCase(Locale.ROOT).replace('_', ' ')
-                    + (f.message() == null ? "" : " (" + f.message() + ")"));
+            // a hung server shows as a timeout: say which step timed out, the category alone ("pool timeout") does not
+            String what = Endpoints.timedOut(f.cause()).map(step -> step + " timed out")
+                    .orElse(f.category().name().toLowerCase(Locale.ROOT).replace('_', ' '));
+            reasons.add(name + " unreachable: " + what + (f.message() == null ? "" : " (" + f.message() + ")"));
             status = HealthStatus.DOWN;
         }
         if (!breaker.equals("CLOSED") && !breaker.equals("DISABLED")) {
