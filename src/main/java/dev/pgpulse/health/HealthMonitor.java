@@ -9,6 +9,7 @@ import dev.pgpulse.service.Result;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
@@ -117,12 +118,18 @@ public final class HealthMonitor implements AutoCloseable {
                 }
                 ServerStatsReader.Sample s = reader.sample(name, c, prev);
                 c.commit();
-                return s;
-            } finally {
-                if (!c.getAutoCommit()) {
-                    c.rollback();
-                }
                 c.setAutoCommit(auto);
+                return s;
+            } catch (SQLException | RuntimeException failure) {
+                // A connection broken by the failure cannot be rolled back: keep the failure that says why (a read
+                // timed out), not the cleanup's "connection is closed".
+                try {
+                    c.rollback();
+                    c.setAutoCommit(auto);
+                } catch (SQLException cleanup) {
+                    failure.addSuppressed(cleanup);
+                }
+                throw failure;
             }
         });
         String breaker = service.guard().breaker(name).getState().name();

@@ -176,6 +176,45 @@ class AgentServerTest {
         }
     }
 
+    /**
+     * The primary stops answering (the fault proxy's black hole: connections stay up, nothing comes back): /health
+     * keeps answering within a second, and turns 503 DOWN within the health probe's bounds (the health
+     * connections' 5 s read limit, after which the pool's 2 s connection timeout applies), not never.
+     */
+    @Test
+    void aBlackHoledPrimaryTurnsHealthDownWithinTheProbeBoundsWhileHealthKeepsAnswering(TestDatabase db) throws Exception {
+        try (FaultProxy proxy = FaultProxy.start(db.host(), db.port())) {
+            var config = new ConfigLoader(Map.of("DATABASE_URL", proxy.through(db).url()), home, "tester", 2)
+                    .load(new Overrides(null, null, null, List.of(), null, Map.of("pool.connection_timeout", "500ms")));
+            try (Orchestrator o = Orchestrator.start(config, new Orchestrator.Options(Duration.ofMillis(200),
+                    home.resolve("alert-rules.json"), false));
+                 AgentServer agent = AgentServer.start(o, "127.0.0.1", 0)) {
+                int port = agent.port();
+                await().atMost(Duration.ofSeconds(10)).until(() -> get(port, "/health").statusCode() == 200);
+                proxy.blackhole(true);
+                long t0 = System.nanoTime();
+                long worstMs = 0;
+                HttpResponse<String> r;
+                do {
+                    long t = System.nanoTime();
+                    r = get(port, "/health");
+                    worstMs = Math.max(worstMs, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t));
+                    assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("DOWN within the probe's bounds")
+                            .isLessThan(Duration.ofSeconds(15));
+                } while (r.statusCode() != 503);
+                long downAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                LOG.info("black-holed primary: /health DOWN after {} ms; worst /health answer meanwhile {} ms",
+                        downAfterMs, worstMs);
+                assertThat(worstMs).isLessThan(1_000);
+                JsonNode health = new ObjectMapper().readTree(r.body());
+                assertThat(health.get("status").asText()).isEqualTo("DOWN");
+                assertThat(health.at("/health/reasons").toString()).contains("primary unreachable").contains("timed out");
+                proxy.restore();
+                await().atMost(Duration.ofSeconds(30)).until(() -> get(port, "/health").statusCode() == 200);
+            }
+        }
+    }
+
     @Test
     void pathsMatchExactlyAndOnlyGetAndHeadAreServed(TestDatabase db) throws Exception {
         var config = new ConfigLoader(Map.of("DATABASE_URL", db.url()), home, "tester", 2).load(Overrides.none());
