@@ -10,7 +10,6 @@ import dev.pgpulse.testing.PostgresExtension;
 import dev.pgpulse.testing.TestDatabase;
 import dev.pgpulse.ui.dashboard.EndpointViewModel;
 import eu.hansolo.tilesfx.Tile;
-import javafx.animation.AnimationTimer;
 import javafx.scene.Scene;
 import javafx.scene.control.Label;
 import javafx.stage.Stage;
@@ -33,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -66,18 +64,28 @@ class ConsoleWindowTest {
     }
 
     private Orchestrator orchestrator(String url) throws Exception {
+        return orchestrator(url, Map.of());
+    }
+
+    private Orchestrator orchestrator(String url, Map<String, String> settings) throws Exception {
         // the demo schema, as `pgpulse migrate` would apply it (the orchestrator does so only on the embedded server)
         new dev.pgpulse.orchestration.MigrationRunner(new ConfigLoader(Map.of("DATABASE_URL", url), home, "tester", 2)
                 .load(Overrides.none()).primary().orElseThrow(), List.of("classpath:db/migration"), "pgpulse_schema_history",
                 true).migrate();
         var config = new ConfigLoader(Map.of("DATABASE_URL", url), home, "tester", 2)
-                .load(new Overrides(null, null, null, List.of(), null, Map.of("pool.connection_timeout", "300ms",
-                        "breaker.wait_in_open", "500ms", "breaker.minimum_calls", "2", "breaker.window_size", "4",
-                        "query.slow_threshold", "100ms")));
+                .load(new Overrides(null, null, null, List.of(), null, with(settings, Map.of("pool.connection_timeout",
+                        "300ms", "breaker.wait_in_open", "500ms", "breaker.minimum_calls", "2", "breaker.window_size", "4",
+                        "query.slow_threshold", "100ms"))));
         Orchestrator o = Orchestrator.start(config, new Orchestrator.Options(Duration.ofMillis(250),
                 home.resolve("alert-rules.json"), false));
         closeLast.add(o);
         return o;
+    }
+
+    private static Map<String, String> with(Map<String, String> extra, Map<String, String> base) {
+        Map<String, String> all = new java.util.HashMap<>(base);
+        all.putAll(extra);
+        return all;
     }
 
     private ConsoleWindow show(Orchestrator o, DemoWorkload demo, Duration interval) throws Exception {
@@ -168,32 +176,14 @@ class ConsoleWindowTest {
         ConsoleWindow w = show(o, demo, Duration.ofMillis(500));
         await().atMost(Duration.ofSeconds(20)).until(() -> text("#health-badge").equals("UP"));
 
-        AtomicLong last = new AtomicLong();
-        AtomicLong maxGap = new AtomicLong();
-        AtomicLong pulses = new AtomicLong();
-        AtomicLong slowPulses = new AtomicLong();
-        AnimationTimer pulse = new AnimationTimer() {
-            @Override
-            public void handle(long now) {
-                long before = last.getAndSet(now);
-                if (before != 0) {
-                    maxGap.accumulateAndGet(now - before, Math::max);
-                    pulses.incrementAndGet();
-                    if (now - before > 50_000_000) {
-                        slowPulses.incrementAndGet();
-                    }
-                }
-            }
-        };
+        PulseWatch pulse = new PulseWatch();
         fx(() -> {
             pulse.start();
             return null;
         });
         try {
             Thread.sleep(300);
-            maxGap.set(0);
-            pulses.set(0);
-            slowPulses.set(0);
+            pulse.reset();
             fx(() -> {
                 w.poller().resetLongestApply();
                 return null;
@@ -204,11 +194,9 @@ class ConsoleWindowTest {
             assertThat(text("#health-state-primary")).isEqualTo("DOWN");
             assertThat(text("#health-reason-primary")).isNotBlank();
             Thread.sleep(1500); // keep polling a while into the outage
-            long gapMs = TimeUnit.NANOSECONDS.toMillis(maxGap.get());
-            LOG.info("longest FX pulse gap during the outage: " + gapMs + " ms; gaps over 50 ms: "
-                    + slowPulses.get() + " of " + pulses.get() + "; longest snapshot apply "
+            LOG.info("during the outage: " + pulse + "; longest snapshot apply "
                     + fx(() -> w.poller().longestApplyMs()) + " ms");
-            assertThat(gapMs).as("longest gap between FX pulses during the outage").isLessThan(100);
+            assertThat(pulse.maxGapMs()).as("longest gap between FX pulses during the outage").isLessThan(100);
             Screenshots.save(stage.getScene(), "dashboard-breaker-open");
         } finally {
             fx(() -> {
@@ -222,6 +210,50 @@ class ConsoleWindowTest {
         proxy.restore();
         await().atMost(Duration.ofSeconds(30)).until(() -> text("#breaker-state-primary").startsWith("CLOSED")
                 && text("#health-badge").equals("UP"));
+    }
+
+    /**
+     * The primary hangs (the fault proxy's black hole: connections stay up, nothing comes back) while the demo
+     * workload runs: the health badge turns DOWN within the health probe's bounds, and the FX thread keeps its
+     * pulse the whole time, since the window reads in-memory snapshots only.
+     */
+    @Test
+    void aHungPrimaryTurnsHealthDownWithinItsBoundsWithoutStallingTheFxThread(TestDatabase db) throws Exception {
+        FaultProxy proxy = FaultProxy.start(db.host(), db.port());
+        closeLast.add(proxy);
+        // the workload's reads give up at statement_timeout + 5 s: short, so the test's teardown is too
+        Orchestrator o = orchestrator(proxy.through(db).url(), Map.of("pool.statement_timeout", "2s"));
+        DemoWorkload demo = new DemoWorkload(o.service(), new BillRepository(o.service()),
+                o.config().resilience().slowQueryThreshold());
+        closeLast.add(demo);
+        demo.start();
+        ConsoleWindow w = show(o, demo, Duration.ofMillis(500));
+        await().atMost(Duration.ofSeconds(20)).until(() -> text("#health-badge").equals("UP"));
+        PulseWatch pulse = new PulseWatch();
+        fx(() -> {
+            pulse.start();
+            return null;
+        });
+        try {
+            Thread.sleep(300);
+            pulse.reset();
+            proxy.blackhole(true);
+            long t0 = System.nanoTime();
+            await().atMost(Duration.ofSeconds(15)).until(() -> text("#health-badge").equals("DOWN"));
+            LOG.info("black-holed primary: console DOWN after "
+                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms; " + pulse);
+            assertThat(text("#health-reason-primary")).contains("timed out");
+            Thread.sleep(1500); // keep polling into the hang, while the workload's calls are stuck
+            assertThat(pulse.maxGapMs()).as("longest gap between FX pulses while the primary hangs").isLessThan(100);
+            Screenshots.save(stage.getScene(), "dashboard-primary-hung");
+        } finally {
+            fx(() -> {
+                pulse.stop();
+                return null;
+            });
+        }
+        proxy.restore();
+        await().atMost(Duration.ofSeconds(30)).until(() -> text("#health-badge").equals("UP"));
     }
 
     @Test
