@@ -164,18 +164,30 @@ class ConsoleWindowTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> fx(() -> pool.getValue() == 0.0));
     }
 
-    @Test
-    void anOutageTurnsTheBreakerOpenAndHealthDownWithoutStallingTheFxThread(TestDatabase db) throws Exception {
+    /** A window on a demo workload through a fault proxy, showing UP, ready for a fault. */
+    private record Faulty(FaultProxy proxy, Orchestrator orchestrator, ConsoleWindow window) {
+    }
+
+    private Faulty faultyPrimary(TestDatabase db, Map<String, String> settings) throws Exception {
         FaultProxy proxy = FaultProxy.start(db.host(), db.port());
         closeLast.add(proxy);
-        Orchestrator o = orchestrator(proxy.through(db).url());
+        Orchestrator o = orchestrator(proxy.through(db).url(), settings);
         DemoWorkload demo = new DemoWorkload(o.service(), new BillRepository(o.service()),
                 o.config().resilience().slowQueryThreshold());
         closeLast.add(demo);
         demo.start();
         ConsoleWindow w = show(o, demo, Duration.ofMillis(500));
         await().atMost(Duration.ofSeconds(20)).until(() -> text("#health-badge").equals("UP"));
+        return new Faulty(proxy, o, w);
+    }
 
+    @FunctionalInterface
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    /** Runs the step while measuring FX pulses (after a short settling time) and returns what was measured. */
+    private static PulseWatch watchingPulses(Step step) throws Exception {
         PulseWatch pulse = new PulseWatch();
         fx(() -> {
             pulse.start();
@@ -184,30 +196,40 @@ class ConsoleWindowTest {
         try {
             Thread.sleep(300);
             pulse.reset();
-            fx(() -> {
-                w.poller().resetLongestApply();
-                return null;
-            });
-            proxy.outage();
-            await().atMost(Duration.ofSeconds(20)).until(() -> text("#breaker-state-primary").startsWith("OPEN")
-                    && text("#health-badge").equals("DOWN"));
-            assertThat(text("#health-state-primary")).isEqualTo("DOWN");
-            assertThat(text("#health-reason-primary")).isNotBlank();
-            Thread.sleep(1500); // keep polling a while into the outage
-            LOG.info("during the outage: " + pulse + "; longest snapshot apply "
-                    + fx(() -> w.poller().longestApplyMs()) + " ms");
-            assertThat(pulse.maxGapMs()).as("longest gap between FX pulses during the outage").isLessThan(100);
-            Screenshots.save(stage.getScene(), "dashboard-breaker-open");
+            step.run();
+            return pulse;
         } finally {
             fx(() -> {
                 pulse.stop();
                 return null;
             });
         }
+    }
+
+    @Test
+    void anOutageTurnsTheBreakerOpenAndHealthDownWithoutStallingTheFxThread(TestDatabase db) throws Exception {
+        Faulty f = faultyPrimary(db, Map.of());
+        ConsoleWindow w = f.window();
+        PulseWatch pulse = watchingPulses(() -> {
+            fx(() -> {
+                w.poller().resetLongestApply();
+                return null;
+            });
+            f.proxy().outage();
+            await().atMost(Duration.ofSeconds(20)).until(() -> text("#breaker-state-primary").startsWith("OPEN")
+                    && text("#health-badge").equals("DOWN"));
+            assertThat(text("#health-state-primary")).isEqualTo("DOWN");
+            assertThat(text("#health-reason-primary")).isNotBlank();
+            Thread.sleep(1500); // keep polling a while into the outage
+        });
+        LOG.info("during the outage: " + pulse + "; longest snapshot apply " + fx(() -> w.poller().longestApplyMs())
+                + " ms");
+        assertThat(pulse.maxGapMs()).as("longest gap between FX pulses during the outage").isLessThan(100);
+        Screenshots.save(stage.getScene(), "dashboard-breaker-open");
         assertThat(fx(() -> w.dashboard().events().stream().anyMatch(e -> e.kind().equals("breaker")
                 && e.detail().endsWith("OPEN")))).isTrue();
 
-        proxy.restore();
+        f.proxy().restore();
         await().atMost(Duration.ofSeconds(30)).until(() -> text("#breaker-state-primary").startsWith("CLOSED")
                 && text("#health-badge").equals("UP"));
     }
@@ -219,40 +241,21 @@ class ConsoleWindowTest {
      */
     @Test
     void aHungPrimaryTurnsHealthDownWithinItsBoundsWithoutStallingTheFxThread(TestDatabase db) throws Exception {
-        FaultProxy proxy = FaultProxy.start(db.host(), db.port());
-        closeLast.add(proxy);
         // the workload's reads give up at statement_timeout + 5 s: short, so the test's teardown is too
-        Orchestrator o = orchestrator(proxy.through(db).url(), Map.of("pool.statement_timeout", "2s"));
-        DemoWorkload demo = new DemoWorkload(o.service(), new BillRepository(o.service()),
-                o.config().resilience().slowQueryThreshold());
-        closeLast.add(demo);
-        demo.start();
-        ConsoleWindow w = show(o, demo, Duration.ofMillis(500));
-        await().atMost(Duration.ofSeconds(20)).until(() -> text("#health-badge").equals("UP"));
-        PulseWatch pulse = new PulseWatch();
-        fx(() -> {
-            pulse.start();
-            return null;
-        });
-        try {
-            Thread.sleep(300);
-            pulse.reset();
-            proxy.blackhole(true);
+        Faulty f = faultyPrimary(db, Map.of("pool.statement_timeout", "2s"));
+        PulseWatch pulse = watchingPulses(() -> {
+            f.proxy().blackhole(true);
             long t0 = System.nanoTime();
             await().atMost(Duration.ofSeconds(15)).until(() -> text("#health-badge").equals("DOWN"));
-            LOG.info("black-holed primary: console DOWN after "
-                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms; " + pulse);
+            LOG.info("black-holed primary: console DOWN after " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)
+                    + " ms");
             assertThat(text("#health-reason-primary")).contains("timed out");
             Thread.sleep(1500); // keep polling into the hang, while the workload's calls are stuck
-            assertThat(pulse.maxGapMs()).as("longest gap between FX pulses while the primary hangs").isLessThan(100);
-            Screenshots.save(stage.getScene(), "dashboard-primary-hung");
-        } finally {
-            fx(() -> {
-                pulse.stop();
-                return null;
-            });
-        }
-        proxy.restore();
+        });
+        LOG.info("while the primary hangs: " + pulse);
+        assertThat(pulse.maxGapMs()).as("longest gap between FX pulses while the primary hangs").isLessThan(100);
+        Screenshots.save(stage.getScene(), "dashboard-primary-hung");
+        f.proxy().restore();
         await().atMost(Duration.ofSeconds(30)).until(() -> text("#health-badge").equals("UP"));
     }
 

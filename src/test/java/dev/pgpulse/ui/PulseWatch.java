@@ -12,12 +12,17 @@ final class PulseWatch {
     private final AtomicLong maxGap = new AtomicLong();
     private final AtomicLong pulses = new AtomicLong();
     private final AtomicLong slowPulses = new AtomicLong();
+    private final AtomicLong resetAt = new AtomicLong();
+    private final AtomicLong maxGapEndedAt = new AtomicLong();
     private final AnimationTimer timer = new AnimationTimer() {
         @Override
         public void handle(long now) {
             long before = last.getAndSet(now);
             if (before != 0) {
-                maxGap.accumulateAndGet(now - before, Math::max);
+                if (now - before > maxGap.get()) {
+                    maxGap.set(now - before);
+                    maxGapEndedAt.set(now);
+                }
                 pulses.incrementAndGet();
                 if (now - before > SLOW_NANOS) {
                     slowPulses.incrementAndGet();
@@ -37,6 +42,7 @@ final class PulseWatch {
     /** Forgets what was measured so far (the first pulses after a window opens are slow for other reasons). */
     void reset() {
         maxGap.set(0);
+        resetAt.set(System.nanoTime());
         pulses.set(0);
         slowPulses.set(0);
     }
@@ -47,6 +53,8 @@ final class PulseWatch {
 
     @Override
     public String toString() {
-        return "longest FX pulse gap " + maxGapMs() + " ms; gaps over 50 ms: " + slowPulses.get() + " of " + pulses.get();
+        return "longest FX pulse gap " + maxGapMs() + " ms (ending " + TimeUnit.NANOSECONDS.toMillis(maxGapEndedAt.get()
+                - resetAt.get()) + " ms after the measuring began); gaps over 50 ms: " + slowPulses.get() + " of "
+                + pulses.get();
     }
 }
