@@ -1,5 +1,6 @@
 package dev.pgpulse.cli;
 
+import dev.pgpulse.testing.FaultProxy;
 import dev.pgpulse.testing.PostgresExtension;
 import dev.pgpulse.testing.SilentListener;
 import dev.pgpulse.testing.TestDatabase;
@@ -63,6 +64,19 @@ class HungServerTest {
             if (command.equals("validate")) {
                 assertThat(t.run().out()).containsPattern("endpoint primary\\s+FAIL").contains("checks failed");
             }
+        }
+    }
+
+    /** The same through the fault proxy's black hole in front of a real PostgreSQL. */
+    @Test
+    void statusOnABlackHoledPrimaryFailsWithinTheBounds(TestDatabase db) throws Exception {
+        try (FaultProxy proxy = FaultProxy.start(db.host(), db.port())) {
+            proxy.blackhole(true);
+            Timed t = run(Map.of("DATABASE_URL", proxy.through(db).url()), args("status"));
+            assertThat(t.run().code()).as(t.run().err()).isEqualTo(1);
+            assertThat(t.took()).isLessThan(CONNECT_TIMEOUT.plus(STARTUP_WAIT).plus(MARGIN));
+            assertThat(t.run().err()).contains("primary (").contains("login/startup timed out");
+            assertThat(proxy.acceptedConnections()).isPositive();
         }
     }
 
