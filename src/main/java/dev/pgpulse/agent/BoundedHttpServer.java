@@ -37,14 +37,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * worker another request needs), and each request has {@link #REQUEST_DEADLINE} from the moment the server starts
  * waiting for it until its response is written: a reaper closes any connection past its deadline, which also ends
  * a blocked read or write. Request heads are capped at {@link #MAX_HEAD_BYTES}, connections at
- * {@link #MAX_CONNECTIONS}; bytes that cannot start an HTTP request (a TLS hello) close the connection at once.
+ * {@link #MAX_CONNECTIONS} (the longest-waiting one is closed to make room); bytes that cannot start an HTTP request (a TLS hello) close the connection at once.
  * Paths match exactly. Persistent connections are kept for HTTP/1.1 clients, under the same deadline.
  */
 final class BoundedHttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BoundedHttpServer.class);
     static final Duration REQUEST_DEADLINE = Duration.ofSeconds(10);
     static final int MAX_HEAD_BYTES = 16 * 1024;
-    static final int MAX_CONNECTIONS = 2048;
+    /** Under the common 1024 descriptors a process may open, leaving room for the pools and the JVM's own. */
+    static final int MAX_CONNECTIONS = 512;
     private static final Duration REAPER_TICK = Duration.ofMillis(200);
     private static final int BACKLOG = 256;
 
@@ -124,7 +125,7 @@ final class BoundedHttpServer implements AutoCloseable {
         return open.size();
     }
 
-    /** Connections closed because a request ran past its deadline, since start. */
+    /** Connections closed because a request ran past its deadline (or to make room), since start. */
     long reapedConnections() {
         return reaped.get();
     }
@@ -149,16 +150,34 @@ final class BoundedHttpServer implements AutoCloseable {
             if (open.size() >= MAX_CONNECTIONS) {
                 if (!full) {
                     full = true;
-                    LOG.warn("agent - {} connections open: refusing new ones until some close", MAX_CONNECTIONS);
+                    LOG.warn("agent - {} connections open: closing the longest-waiting ones to make room",
+                            MAX_CONNECTIONS);
                 }
-                closeQuietly(s);
-                continue;
+                evictOldest();
+            } else {
+                full = false;
             }
-            full = false;
             Connection c = new Connection(s);
             c.deadline = System.nanoTime() + REQUEST_DEADLINE.toNanos();
             open.add(c);
             connectionThreads.newThread(() -> serve(c)).start();
+        }
+    }
+
+    /**
+     * At the cap the connection that has waited longest for its request goes, not the new one: a flood of idle
+     * connections must not lock out the next health check, which completes in milliseconds.
+     */
+    private void evictOldest() {
+        Connection oldest = null;
+        for (Connection c : open) {
+            if (oldest == null || c.deadline - oldest.deadline < 0) {
+                oldest = c;
+            }
+        }
+        if (oldest != null && open.remove(oldest)) {
+            reaped.incrementAndGet();
+            closeQuietly(oldest.socket);
         }
     }
 
