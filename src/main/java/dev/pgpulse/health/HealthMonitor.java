@@ -1,5 +1,6 @@
 package dev.pgpulse.health;
 
+import dev.pgpulse.config.Durations;
 import dev.pgpulse.config.EndpointConfig;
 import dev.pgpulse.pool.Endpoint;
 import dev.pgpulse.pool.Endpoints;
@@ -52,6 +53,10 @@ public final class HealthMonitor implements AutoCloseable {
     public HealthMonitor(DatabaseService service, Duration queryTimeout, int historySize, Clock clock) {
         if (historySize < 1) {
             throw new IllegalArgumentException("historySize must be at least 1, but was " + historySize);
+        }
+        if (queryTimeout.compareTo(Endpoints.HEALTH_READ_TIMEOUT) >= 0) {
+            throw new IllegalArgumentException("queryTimeout must be below the health connections' read limit "
+                    + Durations.format(Endpoints.HEALTH_READ_TIMEOUT) + ", but was " + Durations.format(queryTimeout));
         }
         this.service = service;
         this.queryTimeout = queryTimeout;

@@ -33,6 +33,8 @@ public final class Endpoints implements AutoCloseable {
     private static final String ACQUIRE = "hikaricp.connections.acquire";
     private static final String USAGE = "hikaricp.connections.usage";
     private static final long HEALTH_CONNECTION_TIMEOUT_MS = 2_000;
+    /** How long a read on a health connection may wait: a probe's own statement_timeout must stay below it. */
+    public static final Duration HEALTH_READ_TIMEOUT = ConnectionBounds.HEALTH_READ_TIMEOUT;
 
     private final Endpoint primary;
     private final List<Endpoint> replicas;
