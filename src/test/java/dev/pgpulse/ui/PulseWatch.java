@@ -39,8 +39,12 @@ final class PulseWatch {
         timer.stop();
     }
 
-    /** Forgets what was measured so far (the first pulses after a window opens are slow for other reasons). */
+    /**
+     * Forgets what was measured so far (the first pulses after a window opens are slow for other reasons), the
+     * pulse before the reset too: a gap counts only when both its pulses are inside the measuring.
+     */
     void reset() {
+        last.set(0);
         maxGap.set(0);
         resetAt.set(System.nanoTime());
         pulses.set(0);
