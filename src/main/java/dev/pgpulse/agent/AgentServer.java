@@ -3,8 +3,8 @@ package dev.pgpulse.agent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.pgpulse.agent.BoundedHttpServer.Request;
+import dev.pgpulse.agent.BoundedHttpServer.Response;
 import dev.pgpulse.health.HealthSnapshot;
 import dev.pgpulse.health.HealthStatus;
 import dev.pgpulse.orchestration.Orchestrator;
@@ -13,95 +13,124 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The headless face: {@code GET /health} (the health snapshot; 200 when UP or DEGRADED, 503 when DOWN or
  * before the first sample), {@code GET /metrics} (Prometheus text from the orchestrator's registry) and
  * {@code GET /alerts} (active and recent alerts). Reads only {@link Orchestrator#snapshot()}: a request never
- * runs a query.
+ * runs a query. Served by {@link BoundedHttpServer}, so slow or idle clients cannot starve a health check.
  */
 public final class AgentServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AgentServer.class);
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    private static final String TEXT = "text/plain; charset=utf-8";
 
-    private final Orchestrator orchestrator;
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final AtomicReference<Orchestrator> orchestrator = new AtomicReference<>();
+    private final BoundedHttpServer server;
     private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS);
+    private final Map<String, Handler> routes = Map.of("/health", this::health, "/metrics", this::metrics,
+            "/alerts", this::alerts);
 
-    private AgentServer(Orchestrator orchestrator, HttpServer server, ExecutorService executor) {
-        this.orchestrator = orchestrator;
-        this.server = server;
-        this.executor = executor;
+    @FunctionalInterface
+    private interface Handler {
+        Response handle(Orchestrator o) throws IOException;
     }
 
+    private AgentServer(InetAddress address, int port) throws IOException {
+        this.server = BoundedHttpServer.bind(address, port, this::handle);
+    }
+
+    /** Binds and serves the orchestrator at once. */
     public static AgentServer start(Orchestrator orchestrator, String bind, int port) throws IOException {
-        HttpServer http = HttpServer.create(new InetSocketAddress(bind, port), 32);
-        ExecutorService executor = Executors.newFixedThreadPool(2, Thread.ofPlatform().name("pgpulse-agent-", 0)
-                .daemon().factory());
-        AgentServer agent = new AgentServer(orchestrator, http, executor);
-        http.createContext("/health", ex -> agent.handle(ex, agent::health));
-        http.createContext("/metrics", ex -> agent.handle(ex, agent::metrics));
-        http.createContext("/alerts", ex -> agent.handle(ex, agent::alerts));
-        http.createContext("/", ex -> agent.handle(ex, e -> new Response(404, "text/plain; charset=utf-8",
-                "not found: try /health, /metrics or /alerts\n")));
-        http.setExecutor(executor);
-        http.start();
+        AgentServer agent = bind(bind, port);
+        agent.serve(orchestrator);
+        return agent;
+    }
+
+    /**
+     * Checks the address, binds the port and starts answering: a bad address or a port in use is found before the
+     * core connects to any database, and until {@link #serve} every path answers 503 "starting" (a start can wait
+     * for a server for startup.wait).
+     *
+     * @throws IllegalArgumentException the address is not one of this machine's (the message says why)
+     * @throws IOException              the port cannot be bound (in use, not permitted)
+     */
+    public static AgentServer bind(String bind, int port) throws IOException {
+        AgentServer agent = new AgentServer(localAddress(bind), port);
+        agent.server.start();
         LOG.info("agent listening on http://{}:{}", bind, agent.port());
         return agent;
     }
 
-    public int port() {
-        return server.getAddress().getPort();
-    }
-
-    record Response(int status, String contentType, String body) {
-    }
-
-    @FunctionalInterface
-    interface Handler {
-        Response handle(HttpExchange exchange) throws IOException;
-    }
-
-    private void handle(HttpExchange ex, Handler handler) throws IOException {
-        try (ex) {
-            Response r;
-            if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
-                ex.getResponseHeaders().add("Allow", "GET, HEAD");
-                r = new Response(405, "text/plain; charset=utf-8", "method not allowed\n");
-            } else {
-                try {
-                    r = handler.handle(ex);
-                } catch (RuntimeException e) {
-                    LOG.warn("agent - {} failed: {}", ex.getRequestURI(), e.toString());
-                    r = new Response(500, "text/plain; charset=utf-8", "internal error\n");
-                }
+    /**
+     * The address to listen on, when it is this machine's: the wildcard (0.0.0.0, ::), a loopback address, or an
+     * interface's address; a name is resolved first.
+     *
+     * @throws IllegalArgumentException with a one-line reason otherwise
+     */
+    public static InetAddress localAddress(String bind) {
+        if (bind == null || bind.isBlank() || !bind.matches("[A-Za-z0-9.:\\-\\[\\]%]+")) {
+            throw new IllegalArgumentException("not a host name or IP address");
+        }
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(bind);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("cannot be resolved to an address");
+        }
+        try {
+            if (address.isAnyLocalAddress() || address.isLoopbackAddress()
+                    || NetworkInterface.getByInetAddress(address) != null) {
+                return address;
             }
-            byte[] body = r.body().getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().add("Content-Type", r.contentType());
-            ex.getResponseHeaders().add("Cache-Control", "no-store");
-            boolean head = ex.getRequestMethod().equals("HEAD");
-            ex.sendResponseHeaders(r.status(), head ? -1 : body.length);
-            if (!head) {
-                try (OutputStream out = ex.getResponseBody()) {
-                    out.write(body);
-                }
-            }
+        } catch (SocketException e) {
+            throw new IllegalArgumentException("cannot list this machine's addresses: " + e.getMessage());
+        }
+        throw new IllegalArgumentException(address.getHostAddress() + " is not an address of this machine");
+    }
+
+    /** From now on requests are answered from the orchestrator's snapshots. */
+    public void serve(Orchestrator o) {
+        if (!orchestrator.compareAndSet(null, o)) {
+            throw new IllegalStateException("the agent already serves an orchestrator");
         }
     }
 
-    private Response health(HttpExchange ex) throws IOException {
-        Snapshot s = orchestrator.snapshot();
+    public int port() {
+        return server.port();
+    }
+
+    /** Connections open right now (for tests and diagnostics). */
+    int openConnections() {
+        return server.openConnections();
+    }
+
+    private Response handle(Request request) throws IOException {
+        Handler h = routes.get(request.path());
+        if (h == null) {
+            return new Response(404, TEXT, "not found: try /health, /metrics or /alerts\n");
+        }
+        if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
+            return new Response(405, TEXT, "method not allowed\n", Map.of("Allow", "GET, HEAD"));
+        }
+        Orchestrator o = orchestrator.get();
+        if (o == null) {
+            return new Response(503, "application/json", "{\"status\":\"STARTING\",\"lifecycle\":\"connecting\"}");
+        }
+        return h.handle(o);
+    }
+
+    private Response health(Orchestrator o) throws IOException {
+        Snapshot s = o.snapshot();
         HealthSnapshot h = s.health();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", h == null ? "STARTING" : h.status().name());
@@ -114,28 +143,22 @@ public final class AgentServer implements AutoCloseable {
         return new Response(code, "application/json", json.writeValueAsString(body));
     }
 
-    private Response metrics(HttpExchange ex) {
-        return new Response(200, PROMETHEUS_TEXT, orchestrator.scrape());
+    private Response metrics(Orchestrator o) {
+        return new Response(200, PROMETHEUS_TEXT, o.scrape());
     }
 
-    private Response alerts(HttpExchange ex) throws IOException {
-        Snapshot s = orchestrator.snapshot();
+    private Response alerts(Orchestrator o) throws IOException {
+        Snapshot s = o.snapshot();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("active", s.activeAlerts());
         body.put("recent", s.recentAlerts());
-        body.put("rules", orchestrator.alerts().rules());
+        body.put("rules", o.alerts().rules());
         return new Response(200, "application/json", json.writeValueAsString(body));
     }
 
     @Override
     public void close() {
-        server.stop(1);
-        executor.shutdown();
-        try {
-            executor.awaitTermination(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        server.close();
         LOG.info("agent stopped");
     }
 }

@@ -36,21 +36,35 @@ final class AgentCommand implements Callable<Integer> {
             context.err().println("pgpulse: agent: --port " + port + ": expected 0 to 65535");
             return PgPulseCli.USAGE;
         }
-        Orchestrator orchestrator;
         try {
-            PgPulseConfig config = Core.config(context, target);
-            orchestrator = Core.start(context, config, config.isEmbedded());
+            AgentServer.localAddress(bind);
+        } catch (IllegalArgumentException e) {
+            context.err().println("pgpulse: agent: --bind " + bind + ": " + e.getMessage()
+                    + "; expected an address of this machine, such as 127.0.0.1, ::1 or 0.0.0.0 (all interfaces)");
+            return PgPulseCli.USAGE;
+        }
+        PgPulseConfig config;
+        try {
+            config = Core.config(context, target);
         } catch (Core.Failed f) {
             return f.code;
         }
+        // bound before the core starts: a port in use is found before connecting to any database
         AgentServer server;
         try {
-            server = AgentServer.start(orchestrator, bind, port);
+            server = AgentServer.bind(bind, port);
         } catch (IOException | RuntimeException e) {
             context.err().println("pgpulse: agent: cannot listen on " + bind + ":" + port + ": " + e.getMessage());
-            orchestrator.close();
             return PgPulseCli.FAILED;
         }
+        Orchestrator orchestrator;
+        try {
+            orchestrator = Core.start(context, config, config.isEmbedded());
+        } catch (Core.Failed f) {
+            server.close();
+            return f.code;
+        }
+        server.serve(orchestrator);
         context.out().println("pgpulse agent listening on http://" + bind + ":" + server.port()
                 + " (GET /health, /metrics, /alerts); stop with SIGTERM or Ctrl-C");
         context.out().flush();

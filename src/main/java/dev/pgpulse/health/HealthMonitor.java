@@ -1,13 +1,16 @@
 package dev.pgpulse.health;
 
+import dev.pgpulse.config.Durations;
 import dev.pgpulse.config.EndpointConfig;
 import dev.pgpulse.pool.Endpoint;
+import dev.pgpulse.pool.Endpoints;
 import dev.pgpulse.pool.PoolSnapshot;
 import dev.pgpulse.service.DatabaseService;
 import dev.pgpulse.service.Result;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,6 +53,10 @@ public final class HealthMonitor implements AutoCloseable {
     public HealthMonitor(DatabaseService service, Duration queryTimeout, int historySize, Clock clock) {
         if (historySize < 1) {
             throw new IllegalArgumentException("historySize must be at least 1, but was " + historySize);
+        }
+        if (queryTimeout.compareTo(Endpoints.HEALTH_READ_TIMEOUT) >= 0) {
+            throw new IllegalArgumentException("queryTimeout must be below the health connections' read limit "
+                    + Durations.format(Endpoints.HEALTH_READ_TIMEOUT) + ", but was " + Durations.format(queryTimeout));
         }
         this.service = service;
         this.queryTimeout = queryTimeout;
@@ -113,12 +120,18 @@ public final class HealthMonitor implements AutoCloseable {
                 }
                 ServerStatsReader.Sample s = reader.sample(name, c, reads);
                 c.commit();
-                return s;
-            } finally {
-                if (!c.getAutoCommit()) {
-                    c.rollback();
-                }
                 c.setAutoCommit(auto);
+                return s;
+            } catch (SQLException | RuntimeException failure) {
+                // A connection broken by the failure cannot be rolled back: keep the failure that says why (a read
+                // timed out), not the cleanup's "connection is closed".
+                try {
+                    c.rollback();
+                    c.setAutoCommit(auto);
+                } catch (SQLException cleanup) {
+                    failure.addSuppressed(cleanup);
+                }
+                throw failure;
             }
         });
         String breaker = service.guard().breaker(name).getState().name();
@@ -132,8 +145,10 @@ public final class HealthMonitor implements AutoCloseable {
         } else {
             reachable = false;
             Result.Failure<ServerStatsReader.Sample> f = (Result.Failure<ServerStatsReader.Sample>) r;
-            reasons.add(name + " unreachable: " + f.category().name().toLowerCase(Locale.ROOT).replace('_', ' ')
-                    + (f.message() == null ? "" : " (" + f.message() + ")"));
+            // a hung server shows as a timeout: say which step timed out, the category alone ("pool timeout") does not
+            String what = Endpoints.timedOut(f.cause()).map(step -> step + " timed out")
+                    .orElse(f.category().name().toLowerCase(Locale.ROOT).replace('_', ' '));
+            reasons.add(name + " unreachable: " + what + (f.message() == null ? "" : " (" + f.message() + ")"));
             status = HealthStatus.DOWN;
         }
         if (!breaker.equals("CLOSED") && !breaker.equals("DISABLED")) {

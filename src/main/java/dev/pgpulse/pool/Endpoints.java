@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
@@ -32,6 +33,8 @@ public final class Endpoints implements AutoCloseable {
     private static final String ACQUIRE = "hikaricp.connections.acquire";
     private static final String USAGE = "hikaricp.connections.usage";
     private static final long HEALTH_CONNECTION_TIMEOUT_MS = 2_000;
+    /** How long a read on a health connection may wait: a probe's own statement_timeout must stay below it. */
+    public static final Duration HEALTH_READ_TIMEOUT = ConnectionBounds.HEALTH_READ_TIMEOUT;
 
     private final Endpoint primary;
     private final List<Endpoint> replicas;
@@ -124,12 +127,8 @@ public final class Endpoints implements AutoCloseable {
         h.setMaxLifetime(p.maxLifetime().toMillis());
         h.setKeepaliveTime(p.keepalive().toMillis());
         h.setLeakDetectionThreshold(p.leakDetectionThreshold().toMillis());
-        StartupWait.properties(c).forEach((k, v) -> {
-            if (!k.equals("user") && !k.equals("password")) {
-                h.addDataSourceProperty((String) k, v);
-            }
-        });
-        h.addDataSourceProperty("tcpKeepAlive", "true");
+        h.setValidationTimeout(ConnectionBounds.validation(p.connectionTimeout()).toMillis());
+        dataSourceProperties(h, ConnectionBounds.application(c));
         if (!p.statementTimeout().isZero()) {
             // Set in the startup packet, so every pooled session has it without an extra round trip.
             h.addDataSourceProperty("options", "-c statement_timeout=" + p.statementTimeout().toMillis());
@@ -163,16 +162,31 @@ public final class Endpoints implements AutoCloseable {
         h.setConnectionTimeout(Math.min(c.pool().connectionTimeout().toMillis(), HEALTH_CONNECTION_TIMEOUT_MS));
         h.setIdleTimeout(Duration.ofMinutes(2).toMillis());
         h.setMaxLifetime(c.pool().maxLifetime().toMillis());
-        StartupWait.properties(c).forEach((k, v) -> {
-            if (!k.equals("user") && !k.equals("password") && !k.equals("ApplicationName")) {
-                h.addDataSourceProperty((String) k, v);
-            }
-        });
-        h.addDataSourceProperty("ApplicationName", c.applicationName() + " health");
+        h.setValidationTimeout(ConnectionBounds.HEALTH_VALIDATION_TIMEOUT.toMillis());
+        Properties props = ConnectionBounds.health(c);
+        props.setProperty("ApplicationName", c.applicationName() + " health");
+        dataSourceProperties(h, props);
         h.setReadOnly(true);
         h.addDataSourceProperty("readOnlyMode", "always");
         h.setInitializationFailTimeout(-1);
         return new HikariDataSource(h);
+    }
+
+    /**
+     * Which step of talking to a server timed out ("TCP connect", "login/startup" or "query"), for messages
+     * that must say so; empty when the failure is no timeout.
+     */
+    public static Optional<String> timedOut(Throwable failure) {
+        return ConnectionBounds.timedOut(failure);
+    }
+
+    /** Everything but the credentials, which HikariCP holds itself (and keeps out of its logs). */
+    private static void dataSourceProperties(HikariConfig h, Properties props) {
+        props.forEach((k, v) -> {
+            if (!k.equals("user") && !k.equals("password")) {
+                h.addDataSourceProperty((String) k, v);
+            }
+        });
     }
 
     public Endpoint primary() {

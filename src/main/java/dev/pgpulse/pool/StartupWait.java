@@ -14,13 +14,15 @@ import java.util.Properties;
 import java.util.Set;
 
 /**
- * Waits for a server that is still starting: connection refused and 57P03 ("the database system is
- * starting up") are retried with exponential backoff and jitter up to a bound; anything else (bad password,
- * missing database, bad TLS) fails at once, since waiting would not change it.
+ * Waits for a server that is still starting: connection refused, a connection attempt that timed out and 57P03
+ * ("the database system is starting up") are retried with exponential backoff and jitter up to a bound; anything
+ * else (bad password, missing database, bad TLS) fails at once, since waiting would not change it. Every attempt
+ * is bounded ({@link ConnectionBounds#probe}), so a server that accepts and never answers costs at most the
+ * bound plus one attempt.
  */
 final class StartupWait {
     private static final Logger LOG = LoggerFactory.getLogger(StartupWait.class);
-    /** pgjdbc: 08001 connection refused / unable to connect, 08006 connection failure; server: 57P03 starting up. */
+    /** pgjdbc: 08001 refused / unable to connect / timed out, 08006 connection failure; server: 57P03 starting up. */
     static final Set<String> STILL_STARTING = Set.of("08001", "08006", "57P03");
     private static final IntervalFunction BACKOFF =
             IntervalFunction.ofExponentialRandomBackoff(Duration.ofMillis(100), 2.0, 0.2, Duration.ofSeconds(2));
@@ -32,7 +34,8 @@ final class StartupWait {
     static int await(EndpointConfig endpoint, Duration bound) throws EndpointStartupException {
         long deadline = System.nanoTime() + bound.toNanos();
         Driver driver = new Driver();
-        Properties props = properties(endpoint);
+        Properties props = ConnectionBounds.probe(endpoint);
+        Duration attemptBound = ConnectionBounds.attempt(endpoint);
         SQLException last = null;
         for (int attempt = 1; ; attempt++) {
             try (Connection _ = driver.connect(endpoint.jdbcUrl(), props)) {
@@ -49,14 +52,14 @@ final class StartupWait {
             long remainingMs = Duration.ofNanos(deadline - System.nanoTime()).toMillis();
             if (remainingMs <= 0) {
                 throw new EndpointStartupException(endpoint.name() + " (" + endpoint.displayTarget()
-                        + "): no connection within " + Durations.format(bound) + " after " + attempt + " attempts: "
-                        + last.getMessage() + " [" + last.getSQLState() + "]. Check that PostgreSQL runs and accepts TCP "
+                        + "): no connection within " + Durations.format(bound) + " after " + attempt + (attempt == 1 ? " attempt: " : " attempts: ")
+                        + why(last, attemptBound) + " [" + last.getSQLState() + "]. Check that PostgreSQL runs and accepts TCP "
                         + "connections there, or wait longer with startup.wait (PGPULSE_STARTUP_WAIT)", last);
             }
             long sleep = Math.min(BACKOFF.apply(attempt), remainingMs);
             if (attempt == 1) {
                 LOG.info("{} - server not ready ({}: {}); waiting up to {} for it", endpoint.name(),
-                        last.getSQLState(), last.getMessage(), Durations.format(bound));
+                        last.getSQLState(), why(last, attemptBound), Durations.format(bound));
             } else {
                 LOG.debug("{} - still not ready; attempt {} in {} ms", endpoint.name(), attempt + 1, sleep);
             }
@@ -69,21 +72,9 @@ final class StartupWait {
         }
     }
 
-    static Properties properties(EndpointConfig endpoint) {
-        Properties p = new Properties();
-        p.setProperty("user", endpoint.user());
-        if (endpoint.hasPassword()) {
-            p.setProperty("password", endpoint.password());
-        }
-        p.setProperty("sslmode", endpoint.sslMode());
-        p.setProperty("ApplicationName", endpoint.applicationName());
-        p.setProperty("connectTimeout", Long.toString(connectTimeoutSeconds(endpoint)));
-        return p;
-    }
-
-    static long connectTimeoutSeconds(EndpointConfig endpoint) {
-        long ms = endpoint.connectTimeout().toMillis();
-        return ms == 0 ? 0 : Math.max(1, (ms + 999) / 1000);
+    /** The driver's message, or for a timeout what timed out (pgjdbc's own words do not say). */
+    private static String why(SQLException e, Duration attemptBound) {
+        return ConnectionBounds.describeTimeout(e, attemptBound).orElse(e.getMessage());
     }
 
     private static String describe(EndpointConfig e, SQLException ex) {

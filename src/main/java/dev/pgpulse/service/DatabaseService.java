@@ -66,12 +66,17 @@ public final class DatabaseService implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     public DatabaseService(Endpoints endpoints, Guard guard, MeterRegistry meters, Clock clock) {
+        this(endpoints, guard, meters, clock, COMMIT_RESOLVE_BOUND);
+    }
+
+    /** @param commitResolveBound how long a lost COMMIT is asked about before it is UNKNOWN (tests shorten it) */
+    DatabaseService(Endpoints endpoints, Guard guard, MeterRegistry meters, Clock clock, Duration commitResolveBound) {
         this.endpoints = endpoints;
         this.guard = guard;
         this.meters = meters;
         this.clock = clock;
         this.slowNanos = guard.settings().slowQueryThreshold().toNanos();
-        this.resolver = new CommitResolver(COMMIT_RESOLVE_BOUND, COMMIT_RESOLVE_PAUSE);
+        this.resolver = new CommitResolver(commitResolveBound, COMMIT_RESOLVE_PAUSE);
         Map<Endpoint, CircuitBreaker> byEndpoint = new IdentityHashMap<>();
         endpoints.all().forEach(e -> byEndpoint.put(e, guard.breaker(e)));
         this.breakers = byEndpoint;

@@ -25,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** Health graded from real probes: a primary and a "replica" (the same server behind a second proxy). */
@@ -166,5 +167,27 @@ class HealthMonitorTest {
             release.countDown();
             holders.shutdownNow();
         }
+    }
+
+    /** A replica that stops answering costs one sample at most the health read limit, not the sampler for ever. */
+    @Test
+    void aBlackHoledReplicaIsDownWithinTheProbeBoundsAndTheWholeDegraded() {
+        assertThat(monitor.sample().status()).isEqualTo(HealthStatus.UP);
+        replicaProxy.blackhole(true);
+        long t0 = System.nanoTime();
+        HealthSnapshot s = monitor.sample();
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        assertThat(s.status()).isEqualTo(HealthStatus.DEGRADED);
+        assertThat(s.endpoint("replica-1").orElseThrow().status()).isEqualTo(HealthStatus.DOWN);
+        assertThat(s.reasons()).anyMatch(r -> r.startsWith("replica-1 unreachable: ") && r.contains("timed out"));
+        // the health connection's 5 s read limit, the primary's own probe, and a loaded machine
+        assertThat(took).isLessThan(Duration.ofSeconds(9));
+    }
+
+    @Test
+    void aQueryTimeoutTheHealthConnectionsWouldCutIsRefused() {
+        assertThatThrownBy(() -> new HealthMonitor(service, Endpoints.HEALTH_READ_TIMEOUT, 50, Clock.systemUTC()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("queryTimeout must be below the health connections' read limit 5s, but was 5s");
     }
 }

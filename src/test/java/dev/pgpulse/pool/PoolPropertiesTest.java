@@ -2,6 +2,7 @@ package dev.pgpulse.pool;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.pgpulse.config.PgPulseConfig;
+import dev.pgpulse.testing.FaultProxy;
 import dev.pgpulse.testing.PostgresExtension;
 import dev.pgpulse.testing.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -50,6 +51,33 @@ class PoolPropertiesTest {
             }).isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("57014"));
             assertThat(Duration.ofNanos(System.nanoTime() - t0))
                     .isBetween(Duration.ofMillis(1_400), Duration.ofSeconds(6));
+        }
+    }
+
+    /**
+     * A server that stops answering (the proxy's black hole: the TCP connection stays up, keepalives are answered)
+     * fails an application read once statement_timeout plus the margin is over, instead of hanging it for ever; a
+     * legitimate query is stopped by the server at statement_timeout before that. With statement_timeout 0 the
+     * application asked for unlimited queries, and no read limit is set.
+     */
+    @Test
+    void aServerThatStopsAnsweringFailsAReadAfterStatementTimeoutPlusTheMargin(TestDatabase db) throws Exception {
+        try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
+             Endpoints endpoints = Endpoints.open(PoolTesting.config(proxy.through(db).url(), home, List.of(),
+                     Map.of("pool.statement_timeout", "1s", "pool.max_size", "1")), new SimpleMeterRegistry());
+             Connection c = endpoints.primary().connection()) {
+            assertThat(PoolTesting.queryString(c, "select 'answered'")).isEqualTo("answered");
+            proxy.blackhole(true);
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> PoolTesting.queryString(c, "select 1")).isInstanceOf(SQLException.class)
+                    .satisfies(e -> assertThat(Endpoints.timedOut(e)).contains("query"));
+            assertThat(Duration.ofNanos(System.nanoTime() - t0))
+                    .isBetween(Duration.ofMillis(5_900), Duration.ofSeconds(12));
+        }
+        try (Endpoints endpoints = Endpoints.open(PoolTesting.config(db.url(), home, List.of(),
+                Map.of("pool.statement_timeout", "0")), new SimpleMeterRegistry())) {
+            assertThat(endpoints.primary().dataSource().getDataSourceProperties()).doesNotContainKey("socketTimeout")
+                    .containsEntry("loginTimeout", "11");
         }
     }
 

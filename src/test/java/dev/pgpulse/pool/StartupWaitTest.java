@@ -7,7 +7,10 @@ import dev.pgpulse.embedded.EmbeddedServer;
 import dev.pgpulse.testing.PostgresExtension;
 import dev.pgpulse.testing.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import dev.pgpulse.testing.SilentListener;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,6 +54,42 @@ class StartupWaitTest {
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         // It retried for the whole bound rather than giving up on the first refusal, and did not overrun it much.
         assertThat(took).isBetween(Duration.ofMillis(900), Duration.ofSeconds(5));
+    }
+
+    /**
+     * A server that accepts the TCP connection and never answers (here a real socket that reads and never
+     * writes) must not hang the start: each attempt is bounded by connect_timeout, retried until startup.wait,
+     * with TLS negotiation (sslmode prefer, require) and without it (disable).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"prefer", "disable", "require"})
+    void aServerThatAcceptsAndNeverAnswersFailsWithinTheBoundsNamingTheLogin(String sslmode) throws Exception {
+        try (SilentListener silent = SilentListener.start()) {
+            PgPulseConfig config = PoolTesting.config("postgresql://postgres:s3cr3t-pw@127.0.0.1:" + silent.port()
+                    + "/postgres?sslmode=" + sslmode, home, List.of(), Map.of("startup.wait", "3s",
+                    "primary.connect_timeout", "2"));
+            long t0 = System.nanoTime();
+            CompletableFuture<Endpoints> open = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Endpoints.open(config, new SimpleMeterRegistry());
+                } catch (EndpointStartupException e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            // connect_timeout + startup.wait, one login slack second and a margin for a loaded machine
+            assertThatThrownBy(() -> open.get(12, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(EndpointStartupException.class)
+                    .cause()
+                    .hasMessageStartingWith("primary (postgres@127.0.0.1:" + silent.port() + "/postgres)")
+                    .hasMessageContaining("within 3s")
+                    .hasMessageContaining("login/startup timed out")
+                    .hasMessageContaining("within connect_timeout (2s)")
+                    .hasMessageNotContaining("s3cr3t-pw");
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            assertThat(took).as("startup.wait is spent, connect_timeout + wait + slack is not overrun much")
+                    .isBetween(Duration.ofMillis(2_900), Duration.ofSeconds(9));
+            assertThat(silent.acceptedConnections()).as("it retried").isGreaterThanOrEqualTo(2);
+        }
     }
 
     @Test

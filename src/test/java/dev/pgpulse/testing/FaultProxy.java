@@ -161,10 +161,26 @@ public final class FaultProxy implements AutoCloseable {
         if (marker == null || marker.isEmpty()) {
             throw new IllegalArgumentException("marker must not be empty");
         }
-        Trigger t = new Trigger(marker.getBytes(StandardCharsets.US_ASCII), forwardFirst);
+        arm(new Trigger(marker.getBytes(StandardCharsets.US_ASCII), forwardFirst, false));
+        log.debug("fault proxy {}: armed cut on '{}' (forwardFirst={})", port, marker, forwardFirst);
+    }
+
+    /**
+     * Arms a one-shot trigger like {@link #cutWhenClientSends} that, instead of cutting, turns the
+     * {@link #blackhole(boolean)} on and swallows the chunk: the server hangs exactly at that message (a COMMIT
+     * that is never answered), every connection stays open.
+     */
+    public void blackholeWhenClientSends(String marker) {
+        if (marker == null || marker.isEmpty()) {
+            throw new IllegalArgumentException("marker must not be empty");
+        }
+        arm(new Trigger(marker.getBytes(StandardCharsets.US_ASCII), false, true));
+        log.debug("fault proxy {}: armed black hole on '{}'", port, marker);
+    }
+
+    private void arm(Trigger t) {
         lastTrigger = t;
         armed.set(t);
-        log.debug("fault proxy {}: armed cut on '{}' (forwardFirst={})", port, marker, forwardFirst);
     }
 
     /** Disarms a trigger that has not fired yet. */
@@ -387,6 +403,9 @@ public final class FaultProxy implements AutoCloseable {
                     Trigger t = armed.get();
                     if (t != null && link.matches(t, buf, n) && armed.compareAndSet(t, null)) {
                         fire(link, t, buf, n, out);
+                        if (t.blackholeInstead) {
+                            continue; // the pump goes on, swallowing
+                        }
                         return;
                     }
                 } else if (link.doomed) {
@@ -420,6 +439,12 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     private void fire(Link link, Trigger t, byte[] buf, int n, OutputStream toServer) {
+        if (t.blackholeInstead) {
+            blackhole = true;
+            t.fired.countDown();
+            log.debug("fault proxy {}: connection {}: black hole on, trigger chunk swallowed", port, link.id);
+            return;
+        }
         link.doomed = true;
         if (t.forwardFirst) {
             try {
@@ -480,11 +505,14 @@ public final class FaultProxy implements AutoCloseable {
     private static final class Trigger {
         final byte[] marker;
         final boolean forwardFirst;
+        /** Instead of a cut: the black hole goes on and the chunk is swallowed, the connection stays open. */
+        final boolean blackholeInstead;
         final CountDownLatch fired = new CountDownLatch(1);
 
-        Trigger(byte[] marker, boolean forwardFirst) {
+        Trigger(byte[] marker, boolean forwardFirst, boolean blackholeInstead) {
             this.marker = marker;
             this.forwardFirst = forwardFirst;
+            this.blackholeInstead = blackholeInstead;
         }
     }
 

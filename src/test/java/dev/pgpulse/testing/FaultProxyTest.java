@@ -261,6 +261,29 @@ class FaultProxyTest {
     }
 
     @Test
+    void blackholeOnCommitSwallowsItAndEverythingAfter(TestDatabase db) throws Exception {
+        String app = "fault_proxy_hole";
+        try (FaultProxy proxy = FaultProxy.start(db.host(), db.port())) {
+            try (Connection c = connect(proxy.through(db), "connectTimeout=5&socketTimeout=1&ApplicationName=" + app)) {
+                c.setAutoCommit(false);
+                insert(c, 1, "swallowed");
+                proxy.blackholeWhenClientSends("COMMIT");
+                long t0 = System.nanoTime();
+                assertThatThrownBy(c::commit)
+                        .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).startsWith("08"));
+                assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(900));
+                assertThat(proxy.triggerFired()).isTrue();
+            }
+            // and everything after it goes into the hole too: a new connection cannot log in
+            assertThatThrownBy(() -> connect(proxy.through(db), "connectTimeout=2&socketTimeout=1&loginTimeout=3").close())
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).startsWith("08"));
+        }
+        // the COMMIT never reached the server: once the client gave up, the transaction was rolled back
+        awaitBackendGone(db, app);
+        assertThat(rowCount(db, 1)).isZero();
+    }
+
+    @Test
     void acceptedConnectionsCountsOnlyWhatReachedTheProxy(TestDatabase db) throws Exception {
         try (FaultProxy proxy = FaultProxy.start(db.host(), db.port())) {
             assertThat(proxy.acceptedConnections()).isZero();
