@@ -3,7 +3,6 @@ package dev.pgpulse.config;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -67,7 +66,7 @@ public final class ConfigLoader {
     public PgPulseConfig load(Overrides flags) throws ConfigException {
         List<String> problems = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
-        Layer flagLayer = flags(flags, problems);
+        Layer flagLayer = flags(flags, problems, warnings);
         Layer envLayer = environment(problems, warnings);
         Layer profileLayer = profile(flags, problems, warnings);
         // The resolver adds its problems to these, so every problem is reported in one round.
@@ -76,15 +75,17 @@ public final class ConfigLoader {
         return new ConfigResolver(layers, env, home, osUser, cores, problems, warnings).resolve();
     }
 
-    private Layer flags(Overrides o, List<String> problems) {
+    private Layer flags(Overrides o, List<String> problems, List<String> warnings) {
         Layer layer = new Layer("flags");
         if (o.environment() != null) {
             layer.put(Keys.ENVIRONMENT, o.environment(), ConfigSource.flag("--env"));
         }
         if (o.url() != null) {
             layer.namesPrimary = true;
-            layer.putUrl(Keys.PRIMARY, o.url(), ConfigSource.flag("--url"), "--url", problems, new ArrayList<>());
+            layer.putUrl(Keys.PRIMARY, o.url(), ConfigSource.flag("--url"), "--url", problems, warnings);
+            warnIfPassword("--url", o.url(), warnings);
         }
+        o.replicas().forEach(u -> warnIfPassword("--replica", u, warnings));
         if (!o.replicas().isEmpty()) {
             layer.putReplicas(o.replicas().stream().map(u -> new ConfigValue(u, ConfigSource.flag("--replica"))).toList());
         }
@@ -121,8 +122,7 @@ public final class ConfigLoader {
                     problems, warnings);
         }
         if (nonEmpty("DATABASE_READ_URLS")) {
-            List<ConfigValue> urls = Arrays.stream(env.get("DATABASE_READ_URLS").split(","))
-                    .map(String::trim).filter(s -> !s.isEmpty())
+            List<ConfigValue> urls = ConnectionUri.splitList(env.get("DATABASE_READ_URLS")).stream()
                     .map(u -> new ConfigValue(u, ConfigSource.env("DATABASE_READ_URLS"))).toList();
             layer.putReplicas(urls);
         }
@@ -175,6 +175,14 @@ public final class ConfigLoader {
             requestedSource = ConfigSource.env("PGPULSE_PROFILE");
         }
         return ProfileFile.read(file, requested, requestedSource, problems, warnings);
+    }
+
+    /** It works (libpq allows it), but {@code ps} shows every argument to every user of the machine. */
+    private static void warnIfPassword(String flag, String url, List<String> warnings) {
+        if (ConnectionUri.hasPassword(url)) {
+            warnings.add(flag + " holds a password, which other users of this machine can see (ps, shell history); "
+                    + "use PGPASSWORD or ~/.pgpass instead");
+        }
     }
 
     private boolean nonEmpty(String var) {

@@ -260,6 +260,13 @@ final class ConfigResolver {
             problems.add(name + " (from " + url.source() + "): at most " + Keys.MAX_REPLICAS + " replicas are supported");
             return Optional.empty();
         }
+        if (ConnectionUri.hasStrayComma(url.raw())) {
+            problems.add(name + ".url = '" + ConnectionUri.mask(url.raw()) + "' (from " + url.source() + "): holds a "
+                    + "comma that does not start a new URL; give each replica as its own postgresql:// or "
+                    + "jdbc:postgresql: URL (separated by commas in DATABASE_READ_URLS) and percent-encode a comma "
+                    + "inside a value as %2C");
+            return Optional.empty();
+        }
         ConnectionUri.Parsed parsed;
         try {
             parsed = ConnectionUri.parse(url.raw());

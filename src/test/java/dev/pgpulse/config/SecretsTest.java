@@ -68,6 +68,8 @@ class SecretsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {
+            "postgresql://u:" + PW,
+            "postgresql://u:" + PW + "/db",
             "postgresql://u:" + PW + "@h:notaport/db",
             "postgresql://u:" + PW + "@h:99999/db",
             "postgresql://u:" + PW + "@h1,h2/db",
@@ -89,6 +91,50 @@ class SecretsTest {
             assertThat(e.getMessage()).doesNotContain(PW);
             assertThat(e.problems()).allSatisfy(p -> assertThat(p).doesNotContain(PW));
         }
+    }
+
+    @Test
+    void aCommaInAReplicaPasswordDoesNotSplitTheList() throws Exception {
+        var config = load(home, Map.of("PGHOST", "h", "DATABASE_READ_URLS",
+                "postgresql://app:a," + PW + "@db2/app , jdbc:postgresql://db3/app?user=app&password=b," + PW));
+
+        assertThat(config.replicas()).extracting(EndpointConfig::host).containsExactly("db2", "db3");
+        assertThat(config.replicas()).extracting(EndpointConfig::password).containsExactly("a," + PW, "b," + PW);
+        assertNothingShows(config);
+    }
+
+    @Test
+    void aCommaThatCannotBeAPasswordsIsRejectedClearly() {
+        var e = failure(home, Map.of("PGHOST", "h", "DATABASE_READ_URLS", "postgresql://db2/app,db3/app"));
+
+        assertThat(e.problems()).singleElement().asString().startsWith("replica-1.url = 'postgresql://db2/app,db3/app'")
+                .contains("does not start a new URL").contains("%2C");
+    }
+
+    @Test
+    void aPasswordInUrlFlagsWorksButWarnsOnce() throws Exception {
+        var config = load(home, Map.of(), flags().url("postgresql://app:" + PW + "@db1/app")
+                .replica("postgresql://app:" + PW + "@db2/app").build());
+        var without = load(home, Map.of(), flags().url("postgresql://app@db1/app").build());
+
+        assertThat(config.primary().orElseThrow().password()).isEqualTo(PW);
+        assertThat(config.warnings()).filteredOn(w -> w.contains("other users of this machine"))
+                .extracting(w -> w.substring(0, w.indexOf(' '))).containsExactly("--url", "--replica");
+        assertNothingShows(config);
+        assertThat(without.warnings()).noneMatch(w -> w.contains("other users"));
+    }
+
+    @Test
+    void theWebhookUrlsUserInfoAndQueryAreNeverShown() throws Exception {
+        var config = load(home, Map.of("PGPULSE_ALERTS_WEBHOOK_URL",
+                "https://hookuser:" + PW + "@hooks.example/pgpulse?token=" + PW));
+
+        assertThat(ConfigFixture.setting(config, "alerts.webhook_url").displayValue())
+                .isEqualTo("https://********@hooks.example/pgpulse?token=********");
+        assertThat(config.monitoring().webhook().orElseThrow().toString()).as("the notifier gets it whole").contains(PW);
+        assertNothingShows(config);
+        var bad = failure(home, Map.of("PGPULSE_ALERTS_WEBHOOK_URL", "ftp://u:" + PW + "@h/x?token=" + PW));
+        assertThat(bad.getMessage()).doesNotContain(PW);
     }
 
     @Test

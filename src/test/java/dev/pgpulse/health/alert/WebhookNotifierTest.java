@@ -158,6 +158,52 @@ class WebhookNotifierTest {
     }
 
     @Test
+    void warningsNeverShowTheUrlsUserInfoOrToken() throws Exception {
+        String secret = "t0k3n-S3cr3t";
+        BlockingQueue<String> queries = new LinkedBlockingQueue<>();
+        ExecutorService threads = serverThreads();
+        HttpServer failing = server(exchange -> {
+            try (HttpExchange ex = exchange) {
+                queries.add(String.valueOf(ex.getRequestURI().getRawQuery()));
+                ex.getRequestBody().readAllBytes();
+                ex.sendResponseHeaders(500, -1);
+            }
+        }, threads);
+        URI gone;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            gone = URI.create("http://hook:" + secret + "@127.0.0.1:" + socket.getLocalPort() + "/hook?token=" + secret);
+        }
+        URI answers500 = URI.create("http://hook:" + secret + "@127.0.0.1:" + failing.getAddress().getPort()
+                + "/hook?token=" + secret);
+        try (LogCapture logs = new LogCapture(WebhookNotifier.class)) {
+            try (WebhookNotifier refused = new WebhookNotifier(gone, Duration.ofSeconds(2));
+                 WebhookNotifier failed = new WebhookNotifier(answers500, Duration.ofSeconds(2))) {
+                refused.send(Alert.manual("m", Severity.WARNING, AlertState.FIRING, T0, "x"));
+                failed.send(Alert.manual("m", Severity.WARNING, AlertState.FIRING, T0, "x"));
+                await().atMost(Duration.ofSeconds(10)).until(() -> !logs.events(Level.WARN, "failed for alert").isEmpty()
+                        && !logs.events(Level.WARN, "answered HTTP 500").isEmpty());
+                assertThat(queries.poll(5, TimeUnit.SECONDS)).as("the receiver gets the token").isEqualTo("token=" + secret);
+            }
+            // closed: sending now logs the drop too
+            WebhookNotifier closed = new WebhookNotifier(answers500, Duration.ofSeconds(1));
+            closed.close();
+            closed.send(Alert.manual("m", Severity.WARNING, AlertState.FIRING, T0, "x"));
+            assertThat(logs.events(Level.WARN, "is closed")).hasSize(1);
+
+            assertThat(logs.events()).hasSizeGreaterThanOrEqualTo(3).allSatisfy(e -> {
+                assertThat(e.getFormattedMessage()).doesNotContain(secret).contains("127.0.0.1").contains("token=********");
+                assertThat(String.valueOf(e.getThrowableProxy() == null ? "" : e.getThrowableProxy().getMessage()))
+                        .doesNotContain(secret);
+            });
+        } finally {
+            failing.stop(0);
+            threads.shutdownNow();
+        }
+        assertThatThrownBy(() -> new WebhookNotifier(URI.create("ftp://u:" + secret + "@x/y?token=" + secret),
+                Duration.ofSeconds(1))).message().doesNotContain(secret);
+    }
+
+    @Test
     void closedNotifierDropsAndCloseIsIdempotent() {
         WebhookNotifier notifier = new WebhookNotifier(URI.create("http://127.0.0.1:9/hook"), Duration.ofSeconds(1));
         notifier.close();
