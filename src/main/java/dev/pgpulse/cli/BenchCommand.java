@@ -72,6 +72,12 @@ final class BenchCommand implements Callable<Integer> {
     private static final long POOL_FILL_WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final int INITIAL_SAMPLES = 1 << 16;
 
+    /** Caps that keep one bench bounded: at most minutes per run, not the hours a typo would ask for. */
+    static final int MAX_THREADS = 1024;
+    static final int MAX_SECONDS = 300;
+    static final int MAX_ROUNDS = 20;
+    static final int MAX_WARMUP = 60;
+
     private final PgPulseCli.Context context;
 
     @Option(names = "--threads", split = ",", paramLabel = "N", defaultValue = "1,8",
@@ -151,9 +157,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String bad = validate();
-        if (bad != null) {
-            context.err().println("pgpulse: bench: " + bad);
+        List<String> bad = validate();
+        if (!bad.isEmpty()) {
+            bad.forEach(b -> context.err().println("pgpulse: bench: " + b));
             return PgPulseCli.USAGE;
         }
         int maxThreads = Collections.max(threads);
@@ -195,20 +201,22 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private String validate() {
-        if (threads == null || threads.isEmpty() || threads.stream().anyMatch(t -> t == null || t < 1 || t > 1024)) {
-            return "--threads takes thread counts from 1 to 1024, e.g. --threads 1,8";
+    /** Every bad option, one line each: a run is minutes long, so nobody should learn of them one per try. */
+    private List<String> validate() {
+        List<String> bad = new java.util.ArrayList<>();
+        if (threads == null || threads.isEmpty() || threads.stream().anyMatch(t -> t == null || t < 1 || t > MAX_THREADS)) {
+            bad.add("--threads takes thread counts from 1 to " + MAX_THREADS + ", e.g. --threads 1,8");
         }
-        if (seconds < 1) {
-            return "--seconds must be at least 1";
+        within(bad, "--seconds", seconds, 1, MAX_SECONDS);
+        within(bad, "--rounds", rounds, 1, MAX_ROUNDS);
+        within(bad, "--warmup", warmup, 0, MAX_WARMUP);
+        return bad;
+    }
+
+    private static void within(List<String> bad, String option, int value, int min, int max) {
+        if (value < min || value > max) {
+            bad.add(option + " " + value + ": expected a whole number from " + min + " to " + max);
         }
-        if (rounds < 1) {
-            return "--rounds must be at least 1";
-        }
-        if (warmup < 0) {
-            return "--warmup must not be negative";
-        }
-        return null;
     }
 
     /** The command line's settings, with the pool sized to the largest thread count unless --set says otherwise. */

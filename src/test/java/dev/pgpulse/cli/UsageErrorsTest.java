@@ -1,0 +1,42 @@
+package dev.pgpulse.cli;
+
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A mistyped command line is one line naming the problem and where help is, never the whole usage. Bounded:
+ * were a bad number read as a good one, {@code agent} would serve until stopped.
+ */
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class UsageErrorsTest {
+    private static final String PW = "S3cr3tPw";
+
+    @TempDir
+    Path home;
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "config --no-such-flag                          | Unknown option: '--no-such-flag' | pgpulse config",
+            "bench --seconds x                              | '--seconds'                      | pgpulse bench",
+            "agent --port ٩١٨٧                              | is not a whole number (digits 0-9) | pgpulse agent",
+            "loadtest --writes ٣ --concurrency 1 --report r | is not a whole number (digits 0-9) | pgpulse loadtest",
+            "restore                                        | Missing required                 | pgpulse restore",
+            "status postgresql://u:" + PW + "@h/db          | Unmatched argument               | pgpulse status",
+            "status --url                                   | --url                            | pgpulse status",
+            "nosuchcommand                                  | Unmatched argument               | pgpulse"})
+    void oneLineNamesTheProblemAndPointsAtHelp(String args, String problem, String command) {
+        CliRun r = CliRun.of(Map.of(), home, args.split(" "));
+
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err().lines()).singleElement().asString().startsWith("pgpulse: ").contains(problem)
+                .endsWith("; see `" + command + " --help`").doesNotContain(PW);
+    }
+}
