@@ -95,7 +95,12 @@ public final class ConfigLoader {
                 problems.add("--set " + key + ": a password on the command line is visible to every user of this "
                         + "machine (ps); use PGPASSWORD or ~/.pgpass instead");
             } else if (!Keys.isSettable(key)) {
-                problems.add("--set " + key + ": unknown key; expected one of " + Keys.describeSettable());
+                problems.add("--set " + key + ": unknown key" + Keys.closest(key, Keys.settable())
+                        .map(k -> "; did you mean " + k + "?").orElse("; expected one of " + Keys.describeSettable()));
+            } else if (e.getValue() == null || e.getValue().isBlank()) {
+                // An empty path would mean the current folder; an empty number fails later, far from here.
+                problems.add(key + " = '' (from " + ConfigSource.flag("--set " + key) + "): expected a non-empty value; "
+                        + "give one, or drop --set " + key + " for the default");
             } else {
                 layer.put(key, e.getValue(), ConfigSource.flag("--set " + key));
                 if (key.equals("primary.host")) {
@@ -125,6 +130,18 @@ public final class ConfigLoader {
             List<ConfigValue> urls = ConnectionUri.splitList(env.get("DATABASE_READ_URLS")).stream()
                     .map(u -> new ConfigValue(u, ConfigSource.env("DATABASE_READ_URLS"))).toList();
             layer.putReplicas(urls);
+        }
+        // A misspelt variable would otherwise be ignored without a word. Only warned: the environment is shared
+        // by every program, and a variable another PgPulse version reads must not stop this one.
+        List<String> known = Keys.variables();
+        env.keySet().stream().filter(v -> v.startsWith("PGPULSE_") && !known.contains(v)).sorted().forEach(v ->
+                warnings.add(v + " is not a PgPulse setting" + Keys.closest(v, known).map(k -> "; did you mean " + k + "?")
+                        .orElse(" and was ignored; see README, \"Configuration\", for the PGPULSE_* variables")));
+        // logback.xml reads it; a value logback does not know would quietly log at DEBUG.
+        if (nonEmpty("PGPULSE_LOG_LEVEL") && !Keys.LOG_LEVELS.contains(env.get("PGPULSE_LOG_LEVEL").trim()
+                .toUpperCase(java.util.Locale.ROOT))) {
+            problems.add("PGPULSE_LOG_LEVEL = '" + env.get("PGPULSE_LOG_LEVEL") + "' (from env PGPULSE_LOG_LEVEL): "
+                    + "expected one of " + String.join(", ", Keys.LOG_LEVELS));
         }
         if (nonEmpty("PGPULSE_ENV")) {
             layer.put(Keys.ENVIRONMENT, env.get("PGPULSE_ENV"), ConfigSource.env("PGPULSE_ENV"));

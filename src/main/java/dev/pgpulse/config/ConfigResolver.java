@@ -24,6 +24,8 @@ final class ConfigResolver {
             "port", "PGPORT", "database", "PGDATABASE", "user", "PGUSER", "password", "PGPASSWORD",
             "sslmode", "PGSSLMODE", "application_name", "PGAPPNAME", "connect_timeout", "PGCONNECT_TIMEOUT");
 
+    private static final java.util.regex.Pattern REPLICA_KEY = java.util.regex.Pattern.compile("replica-([0-9]+)\\..*");
+
     private final List<Layer> layers;
     private final Map<String, String> env;
     private final Path home;
@@ -78,6 +80,9 @@ final class ConfigResolver {
                         + "set DATABASE_URL, PGHOST or --url for the primary");
             }
             Path dataDir = first(Keys.EMBEDDED_DATA_DIR).map(v -> {
+                if (v.raw().isBlank()) {
+                    problem(Keys.EMBEDDED_DATA_DIR, v, "a folder for the embedded server's data, not an empty value");
+                }
                 record(Keys.EMBEDDED_DATA_DIR, v.raw(), v.source());
                 return Path.of(v.raw());
             }).orElseGet(() -> {
@@ -99,11 +104,28 @@ final class ConfigResolver {
                 replica(i, replicaUrls.get(i), preset, environment).ifPresent(replicas::add);
             }
         }
+        unconfiguredReplicas(replicaUrls.size());
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         return new PgPulseConfig(environment, primary, replicas, embedded, startupWait, resilience, monitoring,
                 operations, settings, warnings);
+    }
+
+    /** A setting for replica-3 when two replicas are configured would otherwise be dropped without a word. */
+    private void unconfiguredReplicas(int configured) {
+        for (Layer layer : layers) {
+            layer.values.forEach((key, v) -> {
+                var m = REPLICA_KEY.matcher(key);
+                if (m.matches() && Integer.parseInt(m.group(1)) > configured) {
+                    problems.add(key + " (from " + v.source() + "): there is no replica-" + m.group(1)
+                            + "; " + (configured == 0 ? "no replicas are configured" : configured + " replica"
+                            + (configured == 1 ? " is" : "s are") + " configured (replica-1"
+                            + (configured > 1 ? " to replica-" + configured : "") + ")")
+                            + "; add it to DATABASE_READ_URLS, --replica or the profile, or drop the setting");
+                }
+            });
+        }
     }
 
     private OperationsSettings operations(boolean embedded) {
@@ -159,6 +181,11 @@ final class ConfigResolver {
         });
         Path backupDir = first(Keys.BACKUP_DIR).map(v -> {
             String raw = v.raw().trim();
+            if (raw.isEmpty()) {
+                // Path.of("") is the current folder: backups would land wherever the command ran.
+                problem(Keys.BACKUP_DIR, v, "a folder such as ~/backups/pgpulse, not an empty value");
+                return home;
+            }
             try {
                 Path d = raw.equals("~") ? home : raw.startsWith("~/") ? home.resolve(raw.substring(2)) : Path.of(raw);
                 record(Keys.BACKUP_DIR, d.toString(), v.source());
@@ -435,6 +462,12 @@ final class ConfigResolver {
     private int integer(String key, ConfigValue v, int fallback, String why, int min, int max) {
         if (v == null) {
             record(key, Integer.toString(fallback), ConfigSource.defaults(why));
+            return fallback;
+        }
+        // Integer.parseInt reads any script's digits ("٣" is 3); a setting is written in ASCII 0-9.
+        if (!v.raw().trim().matches("-?[0-9]{1,10}")) {
+            boolean otherDigits = v.raw().codePoints().anyMatch(c -> Character.isDigit(c) && (c < '0' || c > '9'));
+            problem(key, v, "a whole number from " + min + " to " + max + (otherDigits ? " (digits 0-9)" : ""));
             return fallback;
         }
         try {

@@ -39,4 +39,20 @@ class UsageErrorsTest {
         assertThat(r.err().lines()).singleElement().asString().startsWith("pgpulse: ").contains(problem)
                 .endsWith("; see `" + command + " --help`").doesNotContain(PW);
     }
+
+    @org.junit.jupiter.api.Test
+    void typosInTheEnvironmentWarnBadValuesAndEmptiesRefuse() {
+        CliRun typo = CliRun.of(Map.of("PGPULSE_POOL_MAX_SISE", "20"), home, "config");
+        CliRun level = CliRun.of(Map.of("PGPULSE_LOG_LEVEL", "LOUD"), home, "config");
+        CliRun empty = CliRun.of(Map.of(), home, "config", "--set", "backup.dir=");
+
+        assertThat(typo.code()).isZero();
+        assertThat(typo.err().lines()).containsExactly("pgpulse: warning: PGPULSE_POOL_MAX_SISE is not a PgPulse setting; "
+                + "did you mean PGPULSE_POOL_MAX_SIZE?");
+        assertThat(level.code()).isEqualTo(2);
+        assertThat(level.err().lines()).singleElement().asString().startsWith("pgpulse: configuration: PGPULSE_LOG_LEVEL = 'LOUD'");
+        assertThat(empty.code()).isEqualTo(2);
+        assertThat(empty.err().lines()).singleElement().asString()
+                .startsWith("pgpulse: configuration: backup.dir = '' (from flag --set backup.dir)");
+    }
 }
