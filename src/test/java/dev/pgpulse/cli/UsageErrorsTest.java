@@ -45,6 +45,7 @@ class UsageErrorsTest {
         CliRun typo = CliRun.of(Map.of("PGPULSE_POOL_MAX_SISE", "20"), home, "config");
         CliRun level = CliRun.of(Map.of("PGPULSE_LOG_LEVEL", "LOUD"), home, "config");
         CliRun empty = CliRun.of(Map.of(), home, "config", "--set", "backup.dir=");
+        CliRun device = CliRun.of(Map.of(), home, "config", "--config", "/dev/zero");
 
         assertThat(typo.code()).isZero();
         assertThat(typo.err().lines()).containsExactly("pgpulse: warning: PGPULSE_POOL_MAX_SISE is not a PgPulse setting; "
@@ -54,5 +55,8 @@ class UsageErrorsTest {
         assertThat(empty.code()).isEqualTo(2);
         assertThat(empty.err().lines()).singleElement().asString()
                 .startsWith("pgpulse: configuration: backup.dir = '' (from flag --set backup.dir)");
+        assertThat(device.code()).isEqualTo(2);
+        assertThat(device.err().lines()).singleElement().asString()
+                .startsWith("pgpulse: configuration: profile file /dev/zero is not a regular file");
     }
 }
