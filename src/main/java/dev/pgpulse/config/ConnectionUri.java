@@ -124,7 +124,8 @@ final class ConnectionUri {
         }
         Matcher hp = HOST_PORT.matcher(authority);
         if (!hp.matches()) {
-            throw new IllegalArgumentException("has a malformed host:port '" + authority + "'");
+            // Not quoted: with no '@' before it, the authority may be user:password.
+            throw new IllegalArgumentException("has a malformed host:port (an IPv6 address goes in brackets: [::1]:5432)");
         }
         String host = hp.group(1);
         if (host.startsWith("[")) {

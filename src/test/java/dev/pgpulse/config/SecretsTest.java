@@ -70,6 +70,8 @@ class SecretsTest {
     @ValueSource(strings = {
             "postgresql://u:" + PW,
             "postgresql://u:" + PW + "/db",
+            "postgresql://[u:" + PW,
+            "postgresql://u:" + PW + "]x@[h/db",
             "postgresql://u:" + PW + "@h:notaport/db",
             "postgresql://u:" + PW + "@h:99999/db",
             "postgresql://u:" + PW + "@h1,h2/db",
