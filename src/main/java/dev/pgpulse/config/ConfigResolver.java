@@ -212,13 +212,13 @@ final class ConfigResolver {
                 java.net.URI uri = new java.net.URI(v.raw().trim());
                 String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
                 if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
-                    record("alerts.webhook_url", ConnectionUri.mask(uri.toString()), v.source());
+                    record("alerts.webhook_url", Redact.webhook(uri), v.source());
                     return Optional.of(uri);
                 }
             } catch (java.net.URISyntaxException e) {
                 // reported below
             }
-            problems.add("alerts.webhook_url = '" + ConnectionUri.mask(v.raw()) + "' (from " + v.source()
+            problems.add("alerts.webhook_url = '" + Redact.webhook(v.raw()) + "' (from " + v.source()
                     + "): expected an http:// or https:// URL such as https://hooks.example.com/pgpulse");
             return Optional.empty();
         });

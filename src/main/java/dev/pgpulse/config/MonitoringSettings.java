@@ -20,10 +20,10 @@ public record MonitoringSettings(Duration healthInterval, Optional<URI> webhook,
         Objects.requireNonNull(webhookTimeout, "webhookTimeout");
     }
 
-    /** The webhook's user info and query may hold a token: a record's own toString would print them. */
+    /** The webhook's path, user info and query may hold its token: a record's own toString would print them. */
     @Override
     public String toString() {
-        return "MonitoringSettings[healthInterval=" + healthInterval + ", webhook=" + webhook.map(Redact::url)
+        return "MonitoringSettings[healthInterval=" + healthInterval + ", webhook=" + webhook.map(Redact::webhook)
                 .orElse("(none)") + ", webhookTimeout=" + webhookTimeout + "]";
     }
 

@@ -64,10 +64,15 @@ class PasswordNeverShownTest {
         Map<String, String> env = new HashMap<>();
         env.put("DATABASE_URL", withPw.url());
         env.put("DATABASE_READ_URLS", withPw.url());
-        env.put("PGPULSE_ALERTS_WEBHOOK_URL", "http://hook:" + TOKEN + "@127.0.0.1:" + dead + "/hook?token=" + TOKEN);
+        env.put("PGPULSE_ALERTS_WEBHOOK_URL", webhook(dead));
         env.put("PGPULSE_ALERTS_WEBHOOK_TIMEOUT", "1s");
         env.put("PGPULSE_HEALTH_INTERVAL", "200ms");
         return env;
+    }
+
+    /** Slack's form, the token as the path's last segment, with user info and a query holding it too. */
+    private static String webhook(int port) {
+        return "http://hook:" + TOKEN + "@127.0.0.1:" + port + "/services/T000/B000/" + TOKEN + "?token=" + TOKEN;
     }
 
     /** A rule that fires on the first sample, so the webhook is called and its failure logged. */
@@ -111,7 +116,8 @@ class PasswordNeverShownTest {
         assertThat(config.code()).as(config.err()).isZero();
         assertThat(config.out()).containsPattern("primary\\.password\\s+\\*{8}\\s+env DATABASE_URL")
                 .containsPattern("replica-1\\.password\\s+\\*{8}\\s+env DATABASE_READ_URLS")
-                .contains("http://********@127.0.0.1:").contains("/hook?token=********");
+                .containsPattern("alerts\\.webhook_url\\s+http://127\\.0\\.0\\.1:[0-9]+/\u2026\\s+env PGPULSE_ALERTS_WEBHOOK_URL")
+                .doesNotContain("T000");
         assertThat(status.code()).as("it logged in with the password: " + status.err()).isZero();
         assertThat(status.out()).contains("primary").contains("replica-1");
         assertThat(validate.out()).containsPattern("endpoint primary\\s+pass");
@@ -145,9 +151,22 @@ class PasswordNeverShownTest {
                 assertHidden("the target", o.target(), pw);
             }
             assertThat(logs.events(Level.WARN, "failed for alert").getFirst().getFormattedMessage())
-                    .contains("http://********@127.0.0.1:").contains("token=********");
+                    .containsPattern("webhook http://127\\.0\\.0\\.1:[0-9]+/\u2026 failed").doesNotContain("T000");
             assertHidden(logs.events(), pw);
         }
+    }
+
+    /** picocli echoes what it could not parse; the echo must not carry the webhook's token. */
+    @Test
+    void aUsageErrorEchoingTheWebhookShowsOnlyItsHost() {
+        String url = webhook(9);
+
+        CliRun typo = CliRun.of(Map.of(), home, "config", "--sett", "alerts.webhook_url=" + url);
+
+        assertThat(typo.code()).isEqualTo(2);
+        assertThat(typo.err()).contains("http://127.0.0.1:9/\u2026").doesNotContain("T000");
+        assertHidden("stderr", typo.err(), FAKE_PW);
+        assertHidden("stdout", typo.out(), FAKE_PW);
     }
 
     private HttpResponse<String> get(AgentServer agent, String path) throws Exception {

@@ -127,16 +127,27 @@ class SecretsTest {
     }
 
     @Test
-    void theWebhookUrlsUserInfoAndQueryAreNeverShown() throws Exception {
+    void theWebhookUrlsPathUserInfoAndQueryAreNeverShown() throws Exception {
         var config = load(home, Map.of("PGPULSE_ALERTS_WEBHOOK_URL",
-                "https://hookuser:" + PW + "@hooks.example/pgpulse?token=" + PW));
+                "https://hookuser:" + PW + "@hooks.slack.com/services/T000/B000/" + PW + "?token=" + PW));
 
         assertThat(ConfigFixture.setting(config, "alerts.webhook_url").displayValue())
-                .isEqualTo("https://********@hooks.example/pgpulse?token=********");
+                .isEqualTo("https://hooks.slack.com/\u2026");
+        assertThat(config.monitoring().toString()).contains("webhook=https://hooks.slack.com/\u2026");
         assertThat(config.monitoring().webhook().orElseThrow().toString()).as("the notifier gets it whole").contains(PW);
         assertNothingShows(config);
-        var bad = failure(home, Map.of("PGPULSE_ALERTS_WEBHOOK_URL", "ftp://u:" + PW + "@h/x?token=" + PW));
-        assertThat(bad.getMessage()).doesNotContain(PW);
+        assertThat(config.toString()).doesNotContain("T000");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ftp://u:" + PW + "@h/x?token=" + PW, "ftp://hooks.example/api/webhooks/123/" + PW,
+            "hooks.slack.com/services/T000/B000/" + PW, "https://discord.com/api/webhooks/123/" + PW + " x"})
+    void aWrongWebhookUrlIsRefusedWithoutItsPath(String url) {
+        var bad = failure(home, Map.of("PGPULSE_ALERTS_WEBHOOK_URL", url));
+
+        assertThat(bad.problems()).singleElement().asString().startsWith("alerts.webhook_url = '")
+                .contains("expected an http:// or https:// URL").doesNotContain(PW).doesNotContain("webhooks/123")
+                .doesNotContain("T000");
     }
 
     @Test

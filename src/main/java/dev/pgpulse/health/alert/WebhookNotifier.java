@@ -44,7 +44,7 @@ public final class WebhookNotifier implements AlertNotifier {
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
     private final URI url;
-    /** The URL as the log may show it: no user info, no query values. */
+    /** The URL as the log may show it: scheme, host and port (Slack's and Discord's tokens are in the path). */
     private final String shown;
     private final Duration timeout;
     private final HttpClient client;
@@ -67,7 +67,7 @@ public final class WebhookNotifier implements AlertNotifier {
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(timeout, "timeout");
         if (!"http".equalsIgnoreCase(url.getScheme()) && !"https".equalsIgnoreCase(url.getScheme())) {
-            throw new IllegalArgumentException("webhook url must be http or https, but was " + Redact.url(url));
+            throw new IllegalArgumentException("webhook url must be http or https, but was " + Redact.webhook(url));
         }
         if (timeout.isZero() || timeout.isNegative()) {
             throw new IllegalArgumentException("webhook timeout must be more than zero, but was " + timeout);
@@ -76,7 +76,7 @@ public final class WebhookNotifier implements AlertNotifier {
             throw new IllegalArgumentException("webhook queueCapacity must be at least 1, but was " + queueCapacity);
         }
         this.url = url;
-        this.shown = Redact.url(url);
+        this.shown = Redact.webhook(url);
         this.timeout = timeout;
         this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(queueCapacity),
@@ -127,8 +127,23 @@ public final class WebhookNotifier implements AlertNotifier {
         } catch (IOException | RuntimeException e) {
             failed.incrementAndGet();
             log.warn("{} - webhook {} failed for alert {} {}: {}", alert.ruleId(), shown, alert.state(),
-                    alert.subject(), Redact.urlsIn(e.toString()));
+                    alert.subject(), hide(url, e.toString()));
         }
+    }
+
+    /**
+     * An exception's text as the log may show it. A URL in it is already cut to its host by Redact; the path
+     * or query may also stand there alone (a redirect, a proxy's answer), so those go too.
+     */
+    static String hide(URI url, String text) {
+        String hidden = Redact.urlsIn(text);
+        for (String part : new String[] {url.getRawPath(), url.getPath(), url.getRawQuery(), url.getQuery(),
+                url.getRawUserInfo(), url.getUserInfo()}) {
+            if (part != null && part.length() > 1) {
+                hidden = hidden.replace(part, Redact.MASK);
+            }
+        }
+        return hidden;
     }
 
     static byte[] toJson(Alert a) throws JsonProcessingException {
