@@ -32,7 +32,7 @@ final class BackupCommand implements Callable<Integer> {
         try {
             PgPulseConfig config = Core.config(context, target);
             PgTools tools = Core.tools(context);
-            try (Orchestrator o = Core.start(context, config, false)) {
+            try (Orchestrator o = Core.startWithoutAlertRules(context, config)) {
                 BackupManager backups = o.backups(tools);
                 BackupManager.Backup b = out == null ? backups.backup() : backups.backup(out);
                 BackupManager.Verification v = backups.verify(b.file());

@@ -2,6 +2,10 @@ package dev.pgpulse.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
+import dev.pgpulse.cli.BenchRuns.BenchFailure;
+import dev.pgpulse.cli.BenchRuns.Call;
+import dev.pgpulse.cli.BenchRuns.Run;
+import dev.pgpulse.cli.BenchRuns.Series;
 import dev.pgpulse.config.Overrides;
 import dev.pgpulse.config.PgPulseConfig;
 import dev.pgpulse.embedded.EmbeddedStartException;
@@ -21,10 +25,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import com.sun.management.OperatingSystemMXBean;
-
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -38,21 +39,22 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
+
+import static dev.pgpulse.cli.BenchRuns.median;
+import static dev.pgpulse.cli.BenchRuns.percentile;
 
 /**
  * {@code pgpulse bench}: the cost of the resilient service layer, measured against raw HikariCP + pgjdbc in
  * the same run, on the same server and the same pool. For each thread count, raw and service runs of
  * {@code SELECT 1} alternate (A B, B A, ...), because runs of the same thing differ by about 10 % on a small
  * machine; the median of the rounds is quoted. Then the primary's breaker is forced open and the fail-fast
- * time of a call is measured, with a check that no call reached the pool.
+ * time of a call is measured, with a check that no call reached the pool. This class decides what runs and
+ * prints the report; the timed runs and their statistics are in {@link BenchRuns}.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure DatabaseService.query against raw HikariCP + pgjdbc on the same pool: SELECT 1 "
@@ -70,7 +72,12 @@ final class BenchCommand implements Callable<Integer> {
     private static final int FAIL_FAST_WARMUP_CALLS = 20_000;
     private static final int FAIL_FAST_CALLS = 100_000;
     private static final long POOL_FILL_WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
-    private static final int INITIAL_SAMPLES = 1 << 16;
+
+    /** Caps that keep one bench bounded: at most minutes per run, not the hours a typo would ask for. */
+    static final int MAX_THREADS = 1024;
+    static final int MAX_SECONDS = 300;
+    static final int MAX_ROUNDS = 20;
+    static final int MAX_WARMUP = 60;
 
     private final PgPulseCli.Context context;
 
@@ -97,63 +104,11 @@ final class BenchCommand implements Callable<Integer> {
         this.context = context;
     }
 
-    /** One way of making the call under test; throws when the call did not return 1. */
-    @FunctionalInterface
-    interface Call {
-        void run() throws Exception;
-    }
-
-    /**
-     * One measured run: calls made, wall time of the run, per-call latency percentiles, and the CPU time this
-     * JVM used during the run (all its threads, -1 when the platform does not say).
-     */
-    record Run(long calls, long elapsedNanos, long p50Nanos, long p99Nanos, long cpuNanos) {
-        double callsPerSecond() {
-            return calls * 1e9 / elapsedNanos;
-        }
-
-        double cpuMicrosPerCall() {
-            return cpuNanos < 0 ? Double.NaN : cpuNanos / 1e3 / calls;
-        }
-    }
-
-    /** The rounds of one path at one thread count. */
-    record Series(List<Run> runs) {
-        double callsPerSecond() {
-            return median(runs.stream().mapToDouble(Run::callsPerSecond).toArray());
-        }
-
-        double p50Micros() {
-            return median(runs.stream().mapToDouble(r -> r.p50Nanos() / 1e3).toArray());
-        }
-
-        double p99Micros() {
-            return median(runs.stream().mapToDouble(r -> r.p99Nanos() / 1e3).toArray());
-        }
-
-        double cpuMicrosPerCall() {
-            return median(runs.stream().mapToDouble(Run::cpuMicrosPerCall).toArray());
-        }
-    }
-
-    /** Per-thread latency samples, reused across runs so arrays grow during warm-up, not in measured runs. */
-    private static final class Samples {
-        long[] values = new long[INITIAL_SAMPLES];
-        int count;
-
-        void add(long v) {
-            if (count == values.length) {
-                values = Arrays.copyOf(values, count * 2);
-            }
-            values[count++] = v;
-        }
-    }
-
     @Override
     public Integer call() {
-        String bad = validate();
-        if (bad != null) {
-            context.err().println("pgpulse: bench: " + bad);
+        List<String> bad = validate();
+        if (!bad.isEmpty()) {
+            bad.forEach(b -> context.err().println("pgpulse: bench: " + b));
             return PgPulseCli.USAGE;
         }
         int maxThreads = Collections.max(threads);
@@ -195,20 +150,22 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private String validate() {
-        if (threads == null || threads.isEmpty() || threads.stream().anyMatch(t -> t == null || t < 1 || t > 1024)) {
-            return "--threads takes thread counts from 1 to 1024, e.g. --threads 1,8";
+    /** Every bad option, one line each: a run is minutes long, so nobody should learn of them one per try. */
+    private List<String> validate() {
+        List<String> bad = new java.util.ArrayList<>();
+        if (threads == null || threads.isEmpty() || threads.stream().anyMatch(t -> t == null || t < 1 || t > MAX_THREADS)) {
+            bad.add("--threads takes thread counts from 1 to " + MAX_THREADS + ", e.g. --threads 1,8");
         }
-        if (seconds < 1) {
-            return "--seconds must be at least 1";
+        within(bad, "--seconds", seconds, 1, MAX_SECONDS);
+        within(bad, "--rounds", rounds, 1, MAX_ROUNDS);
+        within(bad, "--warmup", warmup, 0, MAX_WARMUP);
+        return bad;
+    }
+
+    private static void within(List<String> bad, String option, int value, int min, int max) {
+        if (value < min || value > max) {
+            bad.add(option + " " + value + ": expected a whole number from " + min + " to " + max);
         }
-        if (rounds < 1) {
-            return "--rounds must be at least 1";
-        }
-        if (warmup < 0) {
-            return "--warmup must not be negative";
-        }
-        return null;
     }
 
     /** The command line's settings, with the pool sized to the largest thread count unless --set says otherwise. */
@@ -224,15 +181,6 @@ final class BenchCommand implements Callable<Integer> {
         }
         return new Overrides(given.configFile(), given.profile(), given.url(), given.replicas(), given.environment(),
                 settings);
-    }
-
-    /** A run that cannot go on: the pool is too small, a call failed, or a check did not hold. */
-    private static final class BenchFailure extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        BenchFailure(String message) {
-            super(message, null, false, false);
-        }
     }
 
     private int bench(Connected connected, Guard guard, DatabaseService service, SimpleMeterRegistry registry,
@@ -274,14 +222,11 @@ final class BenchCommand implements Callable<Integer> {
         out.println();
         out.flush();
 
-        Samples[] samples = new Samples[maxThreads];
-        for (int i = 0; i < samples.length; i++) {
-            samples[i] = new Samples();
-        }
+        BenchRuns runs = new BenchRuns(pool, maxThreads);
         if (warmup > 0) {
             err.println("pgpulse: bench: warming up (" + warmup + " s per path, " + maxThreads + " threads)");
-            run(pool, samples, maxThreads, warmup, raw, "raw");
-            run(pool, samples, maxThreads, warmup, viaService, "service");
+            runs.run(maxThreads, warmup, raw, "raw");
+            runs.run(maxThreads, warmup, viaService, "service");
         }
 
         TextTable table = new TextTable("THREADS", "PATH", "CALLS/S", "P50 µs", "P99 µs", "JVM CPU µs/CALL",
@@ -294,11 +239,11 @@ final class BenchCommand implements Callable<Integer> {
                 // A B, then B A: whichever runs second inherits the first's garbage and JIT work, so the
                 // order alternates and neither path always pays for the other.
                 if (r % 2 == 0) {
-                    rawRuns.add(run(pool, samples, t, seconds, raw, "raw"));
-                    serviceRuns.add(run(pool, samples, t, seconds, viaService, "service"));
+                    rawRuns.add(runs.run(t, seconds, raw, "raw"));
+                    serviceRuns.add(runs.run(t, seconds, viaService, "service"));
                 } else {
-                    serviceRuns.add(run(pool, samples, t, seconds, viaService, "service"));
-                    rawRuns.add(run(pool, samples, t, seconds, raw, "raw"));
+                    serviceRuns.add(runs.run(t, seconds, viaService, "service"));
+                    rawRuns.add(runs.run(t, seconds, raw, "raw"));
                 }
                 err.printf(Locale.ROOT, "pgpulse: bench: %d thread(s), round %d/%d: raw %,.0f calls/s, service %,.0f calls/s%n",
                         t, r + 1, rounds, rawRuns.getLast().callsPerSecond(), serviceRuns.getLast().callsPerSecond());
@@ -378,78 +323,6 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * {@code threads} tasks start together and call {@code call} back to back for {@code secs} seconds, each
-     * recording every call's nanoseconds; throughput is calls over the wall time until the last one stopped.
-     */
-    private static Run run(ExecutorService pool, Samples[] samples, int threads, int secs, Call call, String path)
-            throws InterruptedException, BenchFailure {
-        CountDownLatch ready = new CountDownLatch(threads);
-        CountDownLatch go = new CountDownLatch(1);
-        AtomicLong deadline = new AtomicLong();
-        List<Future<Long>> futures = new ArrayList<>(threads);
-        for (int i = 0; i < threads; i++) {
-            Samples s = samples[i];
-            s.count = 0;
-            futures.add(pool.submit(() -> {
-                ready.countDown();
-                go.await();
-                long end = deadline.get();
-                long t = System.nanoTime();
-                while (t < end) {
-                    call.run();
-                    long t2 = System.nanoTime();
-                    s.add(t2 - t);
-                    t = t2;
-                }
-                return t;
-            }));
-        }
-        ready.await();
-        long cpu0 = processCpuNanos();
-        long start = System.nanoTime();
-        deadline.set(start + TimeUnit.SECONDS.toNanos(secs));
-        go.countDown();
-        long last = start;
-        BenchFailure failure = null;
-        for (Future<Long> f : futures) {
-            try {
-                last = Math.max(last, f.get());
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause() == null ? e : e.getCause();
-                if (failure == null) {
-                    failure = new BenchFailure("a " + path + " call failed: " + cause);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
-        long cpu1 = processCpuNanos();
-        int total = 0;
-        for (int i = 0; i < threads; i++) {
-            total += samples[i].count;
-        }
-        long[] all = new long[total];
-        int at = 0;
-        for (int i = 0; i < threads; i++) {
-            System.arraycopy(samples[i].values, 0, all, at, samples[i].count);
-            at += samples[i].count;
-        }
-        if (total == 0) {
-            throw new BenchFailure("no " + path + " call finished within " + secs + " s");
-        }
-        Arrays.sort(all);
-        return new Run(total, last - start, percentile(all, 0.50), percentile(all, 0.99),
-                cpu0 < 0 || cpu1 < 0 ? -1 : cpu1 - cpu0);
-    }
-
-    /** CPU time of this JVM so far, or -1 when the platform's management bean does not say. */
-    private static long processCpuNanos() {
-        return ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os
-                ? os.getProcessCpuTime() : -1;
-    }
-
     private record FailFast(long p50Nanos, long p99Nanos, long acquireBefore, long acquireAfter) {
     }
 
@@ -503,19 +376,6 @@ final class BenchCommand implements Callable<Integer> {
         }
         Arrays.sort(nanos);
         return new FailFast(percentile(nanos, 0.50), percentile(nanos, 0.99), before, after);
-    }
-
-    /** Nearest-rank percentile of sorted values. */
-    static long percentile(long[] sorted, double p) {
-        int rank = (int) Math.ceil(p * sorted.length);
-        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
-    }
-
-    static double median(double[] values) {
-        double[] v = values.clone();
-        Arrays.sort(v);
-        int n = v.length;
-        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     }
 
     private static String perRound(List<Run> runs) {

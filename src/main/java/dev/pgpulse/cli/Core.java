@@ -42,6 +42,14 @@ final class Core {
         return start(context, config, migrateOnStart, true);
     }
 
+    /**
+     * The orchestrator for a command that evaluates no alerts (migrate, backup, restore): the user's alert rules
+     * file is neither read nor moved aside, so a broken one cannot block a backup.
+     */
+    static Orchestrator startWithoutAlertRules(PgPulseCli.Context context, PgPulseConfig config) throws Failed {
+        return start(context, config, false, false);
+    }
+
     /** @param rulesFile false: the default alert rules, the user's file neither read nor moved aside */
     static Orchestrator start(PgPulseCli.Context context, PgPulseConfig config, boolean migrateOnStart,
                               boolean rulesFile) throws Failed {

@@ -44,7 +44,7 @@ final class MigrateCommand implements Callable<Integer> {
                         + "for PgPulse's demo schema or filesystem:/srv/app/db/migration for yours");
                 return PgPulseCli.USAGE;
             }
-            try (Orchestrator o = Core.start(context, config, false)) {
+            try (Orchestrator o = Core.startWithoutAlertRules(context, config)) {
                 MigrationRunner runner = o.migrations().orElseThrow();
                 PrintWriter out = context.out();
                 return switch (action == null ? "apply" : action) {

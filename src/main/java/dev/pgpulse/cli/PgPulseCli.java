@@ -1,6 +1,7 @@
 package dev.pgpulse.cli;
 
 import dev.pgpulse.config.ConfigLoader;
+import dev.pgpulse.config.Redact;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -60,10 +61,40 @@ public final class PgPulseCli implements Callable<Integer> {
         cmd.setOut(context.out());
         cmd.setErr(context.err());
         cmd.setExecutionExceptionHandler((e, line, parsed) -> {
-            line.getErr().println("pgpulse: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            line.getErr().println("pgpulse: " + Redact.urlsIn(e.getMessage() == null ? e.toString() : e.getMessage()));
             return FAILED;
         });
+        // The one problem and where help is, not the 20-36 lines of usage; an echoed argument may be a URL with
+        // a password in it.
+        cmd.setParameterExceptionHandler((e, args) -> {
+            CommandLine line = e.getCommandLine();
+            line.getErr().println("pgpulse: " + Redact.urlsIn(e.getMessage()) + "; see `"
+                    + line.getCommandSpec().qualifiedName() + " --help`");
+            return USAGE;
+        });
+        // Integer.parseInt reads any script's digits ("٣" is 3): a number on the command line is ASCII 0-9 only.
+        CommandLine.ITypeConverter<Integer> asciiInt = t -> Math.toIntExact(asciiWhole(t, Integer.MIN_VALUE, Integer.MAX_VALUE));
+        CommandLine.ITypeConverter<Long> asciiLong = t -> asciiWhole(t, Long.MIN_VALUE, Long.MAX_VALUE);
+        cmd.registerConverter(Integer.class, asciiInt);
+        cmd.registerConverter(Integer.TYPE, asciiInt);
+        cmd.registerConverter(Long.class, asciiLong);
+        cmd.registerConverter(Long.TYPE, asciiLong);
         return cmd;
+    }
+
+    static long asciiWhole(String text, long min, long max) {
+        if (!text.matches("-?[0-9]{1,19}")) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a whole number (digits 0-9)");
+        }
+        try {
+            long n = Long.parseLong(text);
+            if (n < min || n > max) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is too large");
+        }
     }
 
     /** No command opens the console, on the embedded database when nothing is configured. */

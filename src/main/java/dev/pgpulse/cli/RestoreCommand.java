@@ -49,7 +49,7 @@ final class RestoreCommand implements Callable<Integer> {
         try {
             PgPulseConfig config = Core.config(context, target);
             PgTools tools = Core.tools(context);
-            try (Orchestrator o = Core.start(context, config, false)) {
+            try (Orchestrator o = Core.startWithoutAlertRules(context, config)) {
                 BackupManager.Restore r = o.backups(tools).restore(file, targetDb, overSource);
                 context.out().println("Restored " + r.file().getFileName() + " into " + r.targetDatabase()
                         + (r.overSource() ? " (over the source)" : "") + ": " + r.tables() + " tables in "

@@ -3,7 +3,6 @@ package dev.pgpulse.config;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -67,7 +66,7 @@ public final class ConfigLoader {
     public PgPulseConfig load(Overrides flags) throws ConfigException {
         List<String> problems = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
-        Layer flagLayer = flags(flags, problems);
+        Layer flagLayer = flags(flags, problems, warnings);
         Layer envLayer = environment(problems, warnings);
         Layer profileLayer = profile(flags, problems, warnings);
         // The resolver adds its problems to these, so every problem is reported in one round.
@@ -76,15 +75,17 @@ public final class ConfigLoader {
         return new ConfigResolver(layers, env, home, osUser, cores, problems, warnings).resolve();
     }
 
-    private Layer flags(Overrides o, List<String> problems) {
+    private Layer flags(Overrides o, List<String> problems, List<String> warnings) {
         Layer layer = new Layer("flags");
         if (o.environment() != null) {
             layer.put(Keys.ENVIRONMENT, o.environment(), ConfigSource.flag("--env"));
         }
         if (o.url() != null) {
             layer.namesPrimary = true;
-            layer.putUrl(Keys.PRIMARY, o.url(), ConfigSource.flag("--url"), "--url", problems, new ArrayList<>());
+            layer.putUrl(Keys.PRIMARY, o.url(), ConfigSource.flag("--url"), "--url", problems, warnings);
+            warnIfPassword("--url", o.url(), warnings);
         }
+        o.replicas().forEach(u -> warnIfPassword("--replica", u, warnings));
         if (!o.replicas().isEmpty()) {
             layer.putReplicas(o.replicas().stream().map(u -> new ConfigValue(u, ConfigSource.flag("--replica"))).toList());
         }
@@ -94,7 +95,12 @@ public final class ConfigLoader {
                 problems.add("--set " + key + ": a password on the command line is visible to every user of this "
                         + "machine (ps); use PGPASSWORD or ~/.pgpass instead");
             } else if (!Keys.isSettable(key)) {
-                problems.add("--set " + key + ": unknown key; expected one of " + Keys.describeSettable());
+                problems.add("--set " + key + ": unknown key" + Keys.closest(key, Keys.settable())
+                        .map(k -> "; did you mean " + k + "?").orElse("; expected one of " + Keys.describeSettable()));
+            } else if (e.getValue() == null || e.getValue().isBlank()) {
+                // An empty path would mean the current folder; an empty number fails later, far from here.
+                problems.add(key + " = '' (from " + ConfigSource.flag("--set " + key) + "): expected a non-empty value; "
+                        + "give one, or drop --set " + key + " for the default");
             } else {
                 layer.put(key, e.getValue(), ConfigSource.flag("--set " + key));
                 if (key.equals("primary.host")) {
@@ -121,10 +127,21 @@ public final class ConfigLoader {
                     problems, warnings);
         }
         if (nonEmpty("DATABASE_READ_URLS")) {
-            List<ConfigValue> urls = Arrays.stream(env.get("DATABASE_READ_URLS").split(","))
-                    .map(String::trim).filter(s -> !s.isEmpty())
+            List<ConfigValue> urls = ConnectionUri.splitList(env.get("DATABASE_READ_URLS")).stream()
                     .map(u -> new ConfigValue(u, ConfigSource.env("DATABASE_READ_URLS"))).toList();
             layer.putReplicas(urls);
+        }
+        // A misspelt variable would otherwise be ignored without a word. Only warned: the environment is shared
+        // by every program, and a variable another PgPulse version reads must not stop this one.
+        List<String> known = Keys.variables();
+        env.keySet().stream().filter(v -> v.startsWith("PGPULSE_") && !known.contains(v)).sorted().forEach(v ->
+                warnings.add(v + " is not a PgPulse setting" + Keys.closest(v, known).map(k -> "; did you mean " + k + "?")
+                        .orElse(" and was ignored; see README, \"Configuration\", for the PGPULSE_* variables")));
+        // logback.xml reads it; a value logback does not know would quietly log at DEBUG.
+        if (nonEmpty("PGPULSE_LOG_LEVEL") && !Keys.LOG_LEVELS.contains(env.get("PGPULSE_LOG_LEVEL").trim()
+                .toUpperCase(java.util.Locale.ROOT))) {
+            problems.add("PGPULSE_LOG_LEVEL = '" + env.get("PGPULSE_LOG_LEVEL") + "' (from env PGPULSE_LOG_LEVEL): "
+                    + "expected one of " + String.join(", ", Keys.LOG_LEVELS));
         }
         if (nonEmpty("PGPULSE_ENV")) {
             layer.put(Keys.ENVIRONMENT, env.get("PGPULSE_ENV"), ConfigSource.env("PGPULSE_ENV"));
@@ -175,6 +192,14 @@ public final class ConfigLoader {
             requestedSource = ConfigSource.env("PGPULSE_PROFILE");
         }
         return ProfileFile.read(file, requested, requestedSource, problems, warnings);
+    }
+
+    /** It works (libpq allows it), but {@code ps} shows every argument to every user of the machine. */
+    private static void warnIfPassword(String flag, String url, List<String> warnings) {
+        if (ConnectionUri.hasPassword(url)) {
+            warnings.add(flag + " holds a password, which other users of this machine can see (ps, shell history); "
+                    + "use PGPASSWORD or ~/.pgpass instead");
+        }
     }
 
     private boolean nonEmpty(String var) {

@@ -3,6 +3,7 @@ package dev.pgpulse.config;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,8 +24,8 @@ final class ConnectionUri {
     private static final Pattern LIBPQ = Pattern.compile("(?i)postgres(?:ql)?://([^/?#]*)(?:/([^?#]*))?(?:\\?([^#]*))?");
     private static final Pattern JDBC = Pattern.compile("(?i)jdbc:postgresql:(?://([^/?#]*))?/?([^?#]*)(?:\\?([^#]*))?");
     private static final Pattern HOST_PORT = Pattern.compile("(\\[[^\\]]+\\]|[^:\\[\\]]*)(?::(.*))?");
-    private static final Pattern USERINFO_PASSWORD = Pattern.compile("(?i)(://[^:/@]*:).*@");
-    private static final Pattern QUERY_PASSWORD = Pattern.compile("(?i)(password=)[^&]*");
+
+    private static final Pattern LIST_SEPARATOR = Pattern.compile("\\s*,[\\s,]*(?=(?i)(?:postgres(?:ql)?://|jdbc:postgresql:))");
 
     /** libpq URI query parameters and our key for each. */
     private static final Map<String, String> LIBPQ_PARAMS = Map.of(
@@ -123,7 +124,8 @@ final class ConnectionUri {
         }
         Matcher hp = HOST_PORT.matcher(authority);
         if (!hp.matches()) {
-            throw new IllegalArgumentException("has a malformed host:port '" + authority + "'");
+            // Not quoted: with no '@' before it, the authority may be user:password.
+            throw new IllegalArgumentException("has a malformed host:port (an IPv6 address goes in brackets: [::1]:5432)");
         }
         String host = hp.group(1);
         if (host.startsWith("[")) {
@@ -170,9 +172,36 @@ final class ConnectionUri {
         }
     }
 
-    /** The URL with any password replaced by a mask, for messages and logs. */
+    /**
+     * Splits a comma-separated list of URLs (DATABASE_READ_URLS) only where a new URL starts: a comma inside a
+     * password ({@code postgresql://u:a,b@h/db}) stays in it. A password holding ",postgresql://" cannot be told
+     * apart; percent-encode its comma as %2C.
+     */
+    static List<String> splitList(String list) {
+        String trimmed = list.replaceAll("^[\\s,]+|[\\s,]+$", "");
+        return Arrays.stream(LIST_SEPARATOR.split(trimmed)).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /**
+     * A comma between the user info and the query cannot belong to a password: in a list item it means the
+     * list could not be split there (an item that is not a URL, or several hosts).
+     */
+    static boolean hasStrayComma(String url) {
+        return url.substring(url.lastIndexOf('@') + 1).split("\\?", 2)[0].indexOf(',') >= 0;
+    }
+
+    /** Whether the URL carries a password (in its user info or query); false when it does not parse. */
+    static boolean hasPassword(String url) {
+        try {
+            String pw = parse(url).parts().get("password");
+            return pw != null && !pw.isEmpty();
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** The URL as messages and logs may show it: see {@link Redact}. */
     static String mask(String url) {
-        String masked = USERINFO_PASSWORD.matcher(url).replaceAll("$1" + Setting.MASK + "@");
-        return QUERY_PASSWORD.matcher(masked).replaceAll("$1" + Setting.MASK);
+        return Redact.url(url);
     }
 }

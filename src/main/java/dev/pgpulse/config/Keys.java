@@ -80,6 +80,59 @@ final class Keys {
         return m.matches() && Integer.parseInt(m.group(1)) <= MAX_REPLICAS && POOL_FIELDS.contains(m.group(2));
     }
 
+    /**
+     * PGPULSE_* variables that are not keys but are read by bin/pgpulse (JAVA_OPTS), logback.xml (LOG_DIR,
+     * LOG_LEVEL), the loader (CONFIG, PROFILE, ENV) or the tests (TEST_URL, TESTING).
+     */
+    static final List<String> OTHER_VARIABLES = List.of("PGPULSE_ENV", "PGPULSE_CONFIG", "PGPULSE_PROFILE",
+            "PGPULSE_LOG_DIR", "PGPULSE_LOG_LEVEL", "PGPULSE_JAVA_OPTS", "PGPULSE_TEST_URL", "PGPULSE_TESTING");
+    /** What logback.xml can do with PGPULSE_LOG_LEVEL. */
+    static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
+
+    /** Every PGPULSE_* variable PgPulse reads ({@code environment} is set by PGPULSE_ENV, not PGPULSE_ENVIRONMENT). */
+    static List<String> variables() {
+        List<String> names = new ArrayList<>(OTHER_VARIABLES);
+        settable().stream().filter(k -> !k.equals(ENVIRONMENT)).map(Keys::envName).forEach(names::add);
+        return names;
+    }
+
+    /** The candidate nearest to {@code name} by edit distance, if it is near enough to be a typo of it. */
+    static java.util.Optional<String> closest(String name, List<String> candidates) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String c : candidates) {
+            int d = distance(name, c);
+            if (d < bestDistance) {
+                best = c;
+                bestDistance = d;
+            }
+        }
+        return bestDistance <= Math.max(2, name.length() / 4) ? java.util.Optional.ofNullable(best)
+                : java.util.Optional.empty();
+    }
+
+    /** Levenshtein distance, ignoring case. */
+    private static int distance(String a, String b) {
+        a = a.toLowerCase(Locale.ROOT);
+        b = b.toLowerCase(Locale.ROOT);
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
     static String describeSettable() {
         return String.join(", ", GLOBAL) + ", pool.<field>, primary.<" + String.join("|", CONNECTION_FIELDS)
                 + ">, primary.pool.<field>, replica-<n>.pool.<field>, where <field> is one of " + String.join(", ", POOL_FIELDS);

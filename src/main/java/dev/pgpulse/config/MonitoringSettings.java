@@ -20,6 +20,13 @@ public record MonitoringSettings(Duration healthInterval, Optional<URI> webhook,
         Objects.requireNonNull(webhookTimeout, "webhookTimeout");
     }
 
+    /** The webhook's path, user info and query may hold its token: a record's own toString would print them. */
+    @Override
+    public String toString() {
+        return "MonitoringSettings[healthInterval=" + healthInterval + ", webhook=" + webhook.map(Redact::webhook)
+                .orElse("(none)") + ", webhookTimeout=" + webhookTimeout + "]";
+    }
+
     public static MonitoringSettings defaults() {
         return new MonitoringSettings(DEFAULT_HEALTH_INTERVAL, Optional.empty(), DEFAULT_WEBHOOK_TIMEOUT);
     }

@@ -30,6 +30,9 @@ final class PgPass {
     static Optional<Match> lookup(Path file, String host, int port, String database, String user,
                                   List<String> warnings) {
         if (!Files.isRegularFile(file)) {
+            if (Files.exists(file)) {
+                warnings.add("password file " + file + " is not a plain file and was ignored, as libpq does");
+            }
             return Optional.empty();
         }
         try {
@@ -48,7 +51,7 @@ final class PgPass {
         }
         List<String> lines;
         try {
-            lines = Files.readAllLines(file);
+            lines = SmallFile.readString(file, SmallFile.DEFAULT_LIMIT).lines().toList();
         } catch (IOException e) {
             warnings.add("password file " + file + " could not be read (" + e.getMessage() + ") and was ignored");
             return Optional.empty();

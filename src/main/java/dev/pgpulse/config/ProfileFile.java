@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -62,12 +61,15 @@ final class ProfileFile {
                       List<String> warnings) {
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(Files.readString(file));
+            root = new ObjectMapper().readTree(SmallFile.readString(file, SmallFile.DEFAULT_LIMIT));
         } catch (JsonProcessingException e) {
             var loc = e.getLocation();
             problems.add("profile file " + file + " is not valid JSON"
                     + (loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr()) + ": "
                     + e.getOriginalMessage() + "; fix the file or point --config at another one");
+            return null;
+        } catch (SmallFile.Refused e) {
+            problems.add("profile file " + file + " " + e.getMessage() + "; point --config or PGPULSE_CONFIG at a JSON file");
             return null;
         } catch (IOException e) {
             problems.add("profile file " + file + " cannot be read: " + e.getMessage()

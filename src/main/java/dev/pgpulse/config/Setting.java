@@ -6,7 +6,7 @@ package dev.pgpulse.config;
  */
 public record Setting(String key, String displayValue, ConfigSource source) {
 
-    static final String MASK = "********";
+    static final String MASK = Redact.MASK;
 
     static Setting of(String key, String rawValue, ConfigSource source) {
         return new Setting(key, isSecret(key) ? MASK : rawValue, source);

@@ -70,6 +70,18 @@ class BenchCommandTest {
         assertThat(err.toString()).contains("--threads");
     }
 
+    @Test
+    void everyBadOptionIsReportedAtOnceAndTheLengthsAreCapped() {
+        CliRun r = CliRun.of(java.util.Map.of(), home, "bench", "--threads", "0", "--seconds", "86400", "--rounds",
+                "1000", "--warmup", "-1");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().lines()).containsExactly(
+                "pgpulse: bench: --threads takes thread counts from 1 to 1024, e.g. --threads 1,8",
+                "pgpulse: bench: --seconds 86400: expected a whole number from 1 to 300",
+                "pgpulse: bench: --rounds 1000: expected a whole number from 1 to 20",
+                "pgpulse: bench: --warmup -1: expected a whole number from 0 to 60");
+    }
+
     private static boolean positive(String number) {
         return Double.parseDouble(number.replace(",", "")) > 0;
     }

@@ -210,4 +210,44 @@ class OperationsCommandsTest {
         assertThat(empty.err()).contains("--dir is empty");
         assertThat(empty.out() + aFile.out()).doesNotContain("No backups");
     }
+
+    @Test
+    void aBrokenAlertRulesFileBlocksNoCommandThatEvaluatesNoAlerts(TestDatabase server) throws Exception {
+        TestDatabase db = server.freshDatabase("cli_rules_ignored");
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.execute("create table t (id int primary key)");
+        }
+        Path rules = home.resolve(".config/pgpulse/alert-rules.json");
+        Files.createDirectories(rules.getParent());
+        Files.writeString(rules, "{\"schemaVersion\": 1, \"rules\": [{\"id\": \"a\", \"name\": \"A\", "
+                + "\"metric\": \"server.rollback_ratio\", \"comparator\": \"<=\", \"threshold\": \"lots\", "
+                + "\"severity\": \"warning\"}]}");
+        String before = Files.readString(rules);
+        Path dir = home.resolve("backups");
+
+        CliRun status = run(db.env(), "status");
+        assertThat(status.code()).as("status evaluates alerts: the bad file is reported").isEqualTo(2);
+        assertThat(status.err()).contains("alert rules");
+
+        CliRun backup = run(db.env(), "backup", "--out", dir.toString());
+        assertThat(backup.code()).as(backup.err()).isZero();
+        assertThat(backup.err()).doesNotContain("alert rules");
+        Path file;
+        try (Stream<Path> s = Files.list(dir)) {
+            file = s.findFirst().orElseThrow();
+        }
+        server.freshDatabase("cli_rules_copy");
+        try (Connection c = server.connect(); Statement st = c.createStatement()) {
+            st.execute("drop database cli_rules_copy");
+        }
+        CliRun restore = run(db.env(), "restore", file.toString(), "--target-db", "cli_rules_copy");
+        assertThat(restore.code()).as(restore.err()).isZero();
+        CliRun info = run(db.env(), "migrate", "info");
+        assertThat(info.err()).doesNotContain("alert rules");
+
+        assertThat(Files.readString(rules)).as("never moved aside or rewritten").isEqualTo(before);
+        try (Stream<Path> s = Files.list(rules.getParent())) {
+            assertThat(s.map(p -> p.getFileName().toString())).containsExactly("alert-rules.json");
+        }
+    }
 }

@@ -111,7 +111,7 @@ class ConnectionUriTest {
     void maskHidesUserinfoAndQueryPasswords() {
         assertThat(ConnectionUri.mask("postgresql://app:s3cr3t@h/db")).isEqualTo("postgresql://app:********@h/db");
         assertThat(ConnectionUri.mask("jdbc:postgresql://h/db?user=a&password=s3cr3t&sslmode=require"))
-                .isEqualTo("jdbc:postgresql://h/db?user=a&password=********&sslmode=require");
+                .isEqualTo("jdbc:postgresql://h/db?user=********&password=********&sslmode=********");
         assertThat(ConnectionUri.mask("postgresql://app@h/db")).isEqualTo("postgresql://app@h/db");
     }
 

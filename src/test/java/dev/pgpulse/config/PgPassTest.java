@@ -189,4 +189,17 @@ class PgPassTest {
         assertThat(config.primary().orElseThrow().password()).isNull();
         assertThat(config.warnings()).singleElement().asString().contains(file.toString(), "chmod 0600");
     }
+
+    @org.junit.jupiter.api.Timeout(value = 30, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    @Test
+    void aFifoOrDeviceAsThePasswordFileIsIgnoredWithAWarning() {
+        Path fifo = dev.pgpulse.testing.OddFiles.fifo(home.resolve("pgpass-fifo"));
+
+        assertThat(lookup(fifo, "db1", 5432, "orders", "app")).isEmpty();
+        assertThat(lookup(dev.pgpulse.testing.OddFiles.DEV_ZERO, "db1", 5432, "orders", "app")).isEmpty();
+
+        assertThat(warnings).containsExactly(
+                "password file " + fifo + " is not a plain file and was ignored, as libpq does",
+                "password file /dev/zero is not a plain file and was ignored, as libpq does");
+    }
 }

@@ -237,4 +237,25 @@ class ProfileFileTest {
 
         assertThat(e.problems()).singleElement().asString().contains("[a] primary.pool.max_size", "not array");
     }
+
+    /** Bounded on another thread: before the fix, a FIFO blocks the read forever and /dev/zero fills the heap. */
+    @org.junit.jupiter.api.Timeout(value = 30, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    @Test
+    void onlyARegularFileOfSensibleSizeIsRead() {
+        Path fifo = dev.pgpulse.testing.OddFiles.fifo(home.resolve("fifo.json"));
+        Path big = dev.pgpulse.testing.OddFiles.tenMegabytes(home.resolve("big.json"));
+
+        var device = failure(home, Map.of(), flags().config(dev.pgpulse.testing.OddFiles.DEV_ZERO).build());
+        var pipe = failure(home, Map.of("PGPULSE_CONFIG", fifo.toString()));
+        var large = failure(home, Map.of(), flags().config(big).build());
+        var folder = failure(home, Map.of(), flags().config(home).build());
+
+        assertThat(device.problems()).singleElement().asString()
+                .isEqualTo("profile file /dev/zero is not a regular file (a device, FIFO or socket); only regular files "
+                        + "are read; point --config or PGPULSE_CONFIG at a JSON file");
+        assertThat(pipe.problems()).singleElement().asString().startsWith("profile file " + fifo + " is not a regular file");
+        assertThat(large.problems()).singleElement().asString()
+                .startsWith("profile file " + big + " is 10.0 MB, over the 1.0 MB limit for this file");
+        assertThat(folder.problems()).singleElement().asString().contains("is a folder, not a file");
+    }
 }

@@ -68,6 +68,10 @@ class SecretsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {
+            "postgresql://u:" + PW,
+            "postgresql://u:" + PW + "/db",
+            "postgresql://[u:" + PW,
+            "postgresql://u:" + PW + "]x@[h/db",
             "postgresql://u:" + PW + "@h:notaport/db",
             "postgresql://u:" + PW + "@h:99999/db",
             "postgresql://u:" + PW + "@h1,h2/db",
@@ -89,6 +93,61 @@ class SecretsTest {
             assertThat(e.getMessage()).doesNotContain(PW);
             assertThat(e.problems()).allSatisfy(p -> assertThat(p).doesNotContain(PW));
         }
+    }
+
+    @Test
+    void aCommaInAReplicaPasswordDoesNotSplitTheList() throws Exception {
+        var config = load(home, Map.of("PGHOST", "h", "DATABASE_READ_URLS",
+                "postgresql://app:a," + PW + "@db2/app , jdbc:postgresql://db3/app?user=app&password=b," + PW));
+
+        assertThat(config.replicas()).extracting(EndpointConfig::host).containsExactly("db2", "db3");
+        assertThat(config.replicas()).extracting(EndpointConfig::password).containsExactly("a," + PW, "b," + PW);
+        assertNothingShows(config);
+    }
+
+    @Test
+    void aCommaThatCannotBeAPasswordsIsRejectedClearly() {
+        var e = failure(home, Map.of("PGHOST", "h", "DATABASE_READ_URLS", "postgresql://db2/app,db3/app"));
+
+        assertThat(e.problems()).singleElement().asString().startsWith("replica-1.url = 'postgresql://db2/app,db3/app'")
+                .contains("does not start a new URL").contains("%2C");
+    }
+
+    @Test
+    void aPasswordInUrlFlagsWorksButWarnsOnce() throws Exception {
+        var config = load(home, Map.of(), flags().url("postgresql://app:" + PW + "@db1/app")
+                .replica("postgresql://app:" + PW + "@db2/app").build());
+        var without = load(home, Map.of(), flags().url("postgresql://app@db1/app").build());
+
+        assertThat(config.primary().orElseThrow().password()).isEqualTo(PW);
+        assertThat(config.warnings()).filteredOn(w -> w.contains("other users of this machine"))
+                .extracting(w -> w.substring(0, w.indexOf(' '))).containsExactly("--url", "--replica");
+        assertNothingShows(config);
+        assertThat(without.warnings()).noneMatch(w -> w.contains("other users"));
+    }
+
+    @Test
+    void theWebhookUrlsPathUserInfoAndQueryAreNeverShown() throws Exception {
+        var config = load(home, Map.of("PGPULSE_ALERTS_WEBHOOK_URL",
+                "https://hookuser:" + PW + "@hooks.slack.com/services/T000/B000/" + PW + "?token=" + PW));
+
+        assertThat(ConfigFixture.setting(config, "alerts.webhook_url").displayValue())
+                .isEqualTo("https://hooks.slack.com/\u2026");
+        assertThat(config.monitoring().toString()).contains("webhook=https://hooks.slack.com/\u2026");
+        assertThat(config.monitoring().webhook().orElseThrow().toString()).as("the notifier gets it whole").contains(PW);
+        assertNothingShows(config);
+        assertThat(config.toString()).doesNotContain("T000");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ftp://u:" + PW + "@h/x?token=" + PW, "ftp://hooks.example/api/webhooks/123/" + PW,
+            "hooks.slack.com/services/T000/B000/" + PW, "https://discord.com/api/webhooks/123/" + PW + " x"})
+    void aWrongWebhookUrlIsRefusedWithoutItsPath(String url) {
+        var bad = failure(home, Map.of("PGPULSE_ALERTS_WEBHOOK_URL", url));
+
+        assertThat(bad.problems()).singleElement().asString().startsWith("alerts.webhook_url = '")
+                .contains("expected an http:// or https:// URL").doesNotContain(PW).doesNotContain("webhooks/123")
+                .doesNotContain("T000");
     }
 
     @Test

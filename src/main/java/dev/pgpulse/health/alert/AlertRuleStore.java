@@ -21,6 +21,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import dev.pgpulse.config.Durations;
+import dev.pgpulse.config.SmallFile;
 
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -125,9 +126,13 @@ public final class AlertRuleStore {
     private LoadResult parse(boolean moveAside) throws AlertRuleException {
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(file);
+            bytes = SmallFile.read(file, SmallFile.DEFAULT_LIMIT);
         } catch (NoSuchFileException e) {
             return new LoadResult(DefaultRules.all(), List.of(), true);
+        } catch (SmallFile.Refused e) {
+            // Not moved aside: a device or FIFO put there on purpose is not ours to move.
+            throw new AlertRuleException(List.of("alert rules file " + file + " " + e.getMessage()
+                    + "; replace it with a JSON rules file or remove it for the default rules"));
         } catch (IOException e) {
             throw new AlertRuleException(List.of("alert rules file " + file + " cannot be read: " + e.getMessage()
                     + "; check its permissions"));

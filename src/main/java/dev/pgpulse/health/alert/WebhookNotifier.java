@@ -3,6 +3,7 @@ package dev.pgpulse.health.alert;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pgpulse.config.Redact;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +44,8 @@ public final class WebhookNotifier implements AlertNotifier {
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
     private final URI url;
+    /** The URL as the log may show it: scheme, host and port (Slack's and Discord's tokens are in the path). */
+    private final String shown;
     private final Duration timeout;
     private final HttpClient client;
     private final ThreadPoolExecutor executor;
@@ -64,7 +67,7 @@ public final class WebhookNotifier implements AlertNotifier {
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(timeout, "timeout");
         if (!"http".equalsIgnoreCase(url.getScheme()) && !"https".equalsIgnoreCase(url.getScheme())) {
-            throw new IllegalArgumentException("webhook url must be http or https, but was " + url);
+            throw new IllegalArgumentException("webhook url must be http or https, but was " + Redact.webhook(url));
         }
         if (timeout.isZero() || timeout.isNegative()) {
             throw new IllegalArgumentException("webhook timeout must be more than zero, but was " + timeout);
@@ -73,6 +76,7 @@ public final class WebhookNotifier implements AlertNotifier {
             throw new IllegalArgumentException("webhook queueCapacity must be at least 1, but was " + queueCapacity);
         }
         this.url = url;
+        this.shown = Redact.webhook(url);
         this.timeout = timeout;
         this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(queueCapacity),
@@ -85,7 +89,7 @@ public final class WebhookNotifier implements AlertNotifier {
     public void send(Alert alert) {
         if (closed.get()) {
             dropped.incrementAndGet();
-            log.warn("{} - webhook {} is closed; alert {} {} dropped", alert.ruleId(), url, alert.state(), alert.subject());
+            log.warn("{} - webhook {} is closed; alert {} {} dropped", alert.ruleId(), shown, alert.state(), alert.subject());
             return;
         }
         try {
@@ -93,7 +97,7 @@ public final class WebhookNotifier implements AlertNotifier {
         } catch (RejectedExecutionException e) {
             long n = dropped.incrementAndGet();
             log.warn("{} - webhook {} queue is full; alert {} {} dropped ({} dropped so far)",
-                    alert.ruleId(), url, alert.state(), alert.subject(), n);
+                    alert.ruleId(), shown, alert.state(), alert.subject(), n);
         }
     }
 
@@ -109,22 +113,37 @@ public final class WebhookNotifier implements AlertNotifier {
                 sent.incrementAndGet();
             } else {
                 failed.incrementAndGet();
-                log.warn("{} - webhook {} answered HTTP {} to alert {} {}", alert.ruleId(), url,
+                log.warn("{} - webhook {} answered HTTP {} to alert {} {}", alert.ruleId(), shown,
                         response.statusCode(), alert.state(), alert.subject());
             }
         } catch (HttpTimeoutException e) {
             timedOut.incrementAndGet();
             failed.incrementAndGet();
-            log.warn("{} - webhook {} timed out after {} ms for alert {} {}", alert.ruleId(), url,
+            log.warn("{} - webhook {} timed out after {} ms for alert {} {}", alert.ruleId(), shown,
                     timeout.toMillis(), alert.state(), alert.subject());
         } catch (InterruptedException e) {
             // close() interrupts the request in flight; what is left of the queue is abandoned
             Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {
             failed.incrementAndGet();
-            log.warn("{} - webhook {} failed for alert {} {}: {}", alert.ruleId(), url, alert.state(),
-                    alert.subject(), e.toString());
+            log.warn("{} - webhook {} failed for alert {} {}: {}", alert.ruleId(), shown, alert.state(),
+                    alert.subject(), hide(url, e.toString()));
         }
+    }
+
+    /**
+     * An exception's text as the log may show it. A URL in it is already cut to its host by Redact; the path
+     * or query may also stand there alone (a redirect, a proxy's answer), so those go too.
+     */
+    static String hide(URI url, String text) {
+        String hidden = Redact.urlsIn(text);
+        for (String part : new String[] {url.getRawPath(), url.getPath(), url.getRawQuery(), url.getQuery(),
+                url.getRawUserInfo(), url.getUserInfo()}) {
+            if (part != null && part.length() > 1) {
+                hidden = hidden.replace(part, Redact.MASK);
+            }
+        }
+        return hidden;
     }
 
     static byte[] toJson(Alert a) throws JsonProcessingException {
@@ -175,13 +194,13 @@ public final class WebhookNotifier implements AlertNotifier {
         client.shutdownNow();
         try {
             if (!executor.awaitTermination(2, TimeUnit.SECONDS)) {
-                log.warn("webhook {} - sender thread did not stop within 2 s", url);
+                log.warn("webhook {} - sender thread did not stop within 2 s", shown);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         if (abandoned > 0) {
-            log.info("webhook {} - closed with {} alerts unsent", url, abandoned);
+            log.info("webhook {} - closed with {} alerts unsent", shown, abandoned);
         }
     }
 }

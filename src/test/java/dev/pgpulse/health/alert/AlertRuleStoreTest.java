@@ -301,6 +301,34 @@ class AlertRuleStoreTest {
         assertThat(AlertRuleStore.formatDuration(Duration.ofMinutes(120))).isEqualTo("2h");
     }
 
+    @org.junit.jupiter.api.Timeout(value = 30, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    @Test
+    void aDeviceFifoOrHugeFileIsRefusedInOneLineAndLeftInPlace() throws Exception {
+        for (String kind : List.of("device", "fifo", "big")) {
+            Files.deleteIfExists(file());
+            switch (kind) {
+                case "device" -> dev.pgpulse.testing.OddFiles.link(file(), dev.pgpulse.testing.OddFiles.DEV_ZERO);
+                case "fifo" -> dev.pgpulse.testing.OddFiles.fifo(file());
+                default -> dev.pgpulse.testing.OddFiles.tenMegabytes(file());
+            }
+            for (boolean load : new boolean[] {true, false}) {
+                var e = catchThrowableOfType(AlertRuleException.class, () -> {
+                    if (load) {
+                        store().load();
+                    } else {
+                        store().read();
+                    }
+                });
+                assertThat(e).as(kind).isNotNull();
+                assertThat(e.problems()).as(kind).singleElement().asString()
+                        .startsWith("alert rules file " + file())
+                        .contains(kind.equals("big") ? "is 10.0 MB, over the 1.0 MB limit" : "is not a regular file")
+                        .endsWith("replace it with a JSON rules file or remove it for the default rules");
+                assertThat(files()).as("left where it is, not moved aside").containsExactly("alert-rules.json");
+            }
+        }
+    }
+
     private void write(String content) throws IOException {
         Files.writeString(file(), content);
     }

@@ -157,6 +157,84 @@ class WebhookNotifierTest {
         }
     }
 
+    /** Every line the notifier logs, for refused, 500, timed out, queue full, closed and closed with alerts unsent. */
+    @Test
+    void warningsShowOnlyTheHostNeverThePathUserInfoOrToken() throws Exception {
+        String secret = "t0k3n-S3cr3t";
+        // Slack's form: the token is the path's last segment; the user info and query hold it too.
+        String hook = "/hook/services/T000/B000/" + secret + "?token=" + secret;
+        BlockingQueue<String> paths = new LinkedBlockingQueue<>();
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService threads = serverThreads();
+        HttpServer failing = server(exchange -> {
+            try (HttpExchange ex = exchange) {
+                paths.add(ex.getRequestURI().getRawPath() + "?" + ex.getRequestURI().getRawQuery());
+                ex.getRequestBody().readAllBytes();
+                if (ex.getRequestURI().getRawPath().contains("slow")) {
+                    release.await(10, TimeUnit.SECONDS);
+                }
+                ex.sendResponseHeaders(500, -1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, threads);
+        URI gone;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            gone = URI.create("http://hook:" + secret + "@127.0.0.1:" + socket.getLocalPort() + hook);
+        }
+        int port = failing.getAddress().getPort();
+        URI answers500 = URI.create("http://hook:" + secret + "@127.0.0.1:" + port + hook);
+        URI hangs = URI.create("http://hook:" + secret + "@127.0.0.1:" + port + "/hook/slow/" + secret);
+        Alert alert = Alert.manual("m", Severity.WARNING, AlertState.FIRING, T0, "x");
+        try (LogCapture logs = new LogCapture(WebhookNotifier.class)) {
+            try (WebhookNotifier refused = new WebhookNotifier(gone, Duration.ofSeconds(2));
+                 WebhookNotifier failed = new WebhookNotifier(answers500, Duration.ofSeconds(2))) {
+                refused.send(alert);
+                failed.send(alert);
+                await().atMost(Duration.ofSeconds(10)).until(() -> !logs.events(Level.WARN, "failed for alert").isEmpty()
+                        && !logs.events(Level.WARN, "answered HTTP 500").isEmpty());
+                assertThat(paths.poll(5, TimeUnit.SECONDS)).as("the receiver gets the token")
+                        .isEqualTo("/hook/services/T000/B000/" + secret + "?token=" + secret);
+            }
+            // one in flight that hangs, one queued, the third dropped; closing abandons the queued one
+            WebhookNotifier slow = new WebhookNotifier(hangs, Duration.ofSeconds(8), 1);
+            slow.send(alert);
+            await().atMost(Duration.ofSeconds(5)).until(() -> paths.peek() != null);
+            slow.send(alert);
+            slow.send(alert);
+            assertThat(logs.events(Level.WARN, "queue is full")).hasSize(1);
+            slow.close();
+            assertThat(logs.events(Level.INFO, "alerts unsent")).hasSize(1);
+            slow.send(alert);
+            assertThat(logs.events(Level.WARN, "is closed")).hasSize(1);
+
+            assertThat(logs.events()).hasSizeGreaterThanOrEqualTo(5).allSatisfy(e -> {
+                assertThat(e.getFormattedMessage()).doesNotContain(secret).doesNotContain("T000")
+                        .doesNotContain("/hook").containsPattern("http://127\\.0\\.0\\.1:[0-9]+/\u2026");
+                assertThat(String.valueOf(e.getThrowableProxy() == null ? "" : e.getThrowableProxy().getMessage()))
+                        .doesNotContain(secret);
+            });
+        } finally {
+            release.countDown();
+            failing.stop(0);
+            threads.shutdownNow();
+        }
+        assertThatThrownBy(() -> new WebhookNotifier(URI.create("ftp://u:" + secret + "@x/y/" + secret + "?token="
+                + secret), Duration.ofSeconds(1))).message().doesNotContain(secret).endsWith("ftp://x/\u2026");
+    }
+
+    /** The path or query may stand alone in an exception's text (a redirect, a proxy's answer). */
+    @Test
+    void anExceptionsTextLosesTheUrlsPathQueryAndUserInfo() {
+        URI url = URI.create("https://hook:pw1@hooks.slack.com/services/T000/B000/tok3n?token=tok3n");
+
+        String hidden = WebhookNotifier.hide(url, "java.io.IOException: redirect to /services/T000/B000/tok3n?token=tok3n "
+                + "from " + url + " (hook:pw1)");
+
+        assertThat(hidden).doesNotContain("tok3n").doesNotContain("T000").doesNotContain("pw1")
+                .contains("from https://hooks.slack.com/\u2026");
+    }
+
     @Test
     void closedNotifierDropsAndCloseIsIdempotent() {
         WebhookNotifier notifier = new WebhookNotifier(URI.create("http://127.0.0.1:9/hook"), Duration.ofSeconds(1));
@@ -170,7 +248,7 @@ class WebhookNotifierTest {
     void badSettingsAreRejectedAtOnce() {
         URI ok = URI.create("http://127.0.0.1:9/hook");
         assertThatThrownBy(() -> new WebhookNotifier(URI.create("ftp://x/y"), Duration.ofSeconds(1)))
-                .hasMessageContaining("must be http or https, but was ftp://x/y");
+                .hasMessageContaining("must be http or https, but was ftp://x/\u2026");
         assertThatThrownBy(() -> new WebhookNotifier(ok, Duration.ZERO))
                 .hasMessageContaining("timeout must be more than zero");
         assertThatThrownBy(() -> new WebhookNotifier(ok, Duration.ofSeconds(1), 0))
