@@ -82,9 +82,13 @@ public final class MigrationRunner {
     }
 
     private Flyway flyway() {
+        // connect_timeout as libpq means it, the whole attempt: pgjdbc's connectTimeout bounds only the TCP connect,
+        // loginTimeout the startup and TLS exchange a hung server never answers. No read limit: a migration's DDL
+        // may rightly run long (the pools' statement_timeout does not apply to Flyway's own connection).
+        long connect = Math.max(1, primary.connectTimeout().toSeconds());
         String url = primary.jdbcUrl() + "?sslmode=" + primary.sslMode() + "&ApplicationName="
                 + URLEncoder.encode("pgpulse migrate", StandardCharsets.UTF_8)
-                + "&connectTimeout=" + Math.max(1, primary.connectTimeout().toSeconds());
+                + "&connectTimeout=" + connect + "&loginTimeout=" + (connect + 1);
         return Flyway.configure()
                 .dataSource(url, primary.user(), primary.hasPassword() ? primary.password() : null)
                 .locations(locations.toArray(String[]::new))

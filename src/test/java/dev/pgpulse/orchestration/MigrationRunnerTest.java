@@ -42,6 +42,23 @@ class MigrationRunnerTest {
         }
     }
 
+    /** A server that accepts and never answers: Flyway's connection gives up within connect_timeout and a second. */
+    @Test
+    void aHungServerFailsWithinTheConnectTimeout() throws Exception {
+        try (dev.pgpulse.testing.SilentListener silent = dev.pgpulse.testing.SilentListener.start()) {
+            EndpointConfig hung = new ConfigLoader(Map.of("DATABASE_URL", "postgresql://app:s3cr3t-pw@127.0.0.1:"
+                    + silent.port() + "/app", "PGCONNECT_TIMEOUT", "2"), home, "tester", 2)
+                    .load(new Overrides(null, null, null, List.of(), null, Map.of())).primary().orElseThrow();
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> new MigrationRunner(hung, DEMO, TABLE, false).info())
+                    .isInstanceOf(MigrationException.class)
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cr3t-pw"));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(ms).as("ms until Flyway gave up on a hung server").isLessThan(10_000);
+            assertThat(silent.acceptedConnections()).isPositive();
+        }
+    }
+
     @Test
     void aFreshDatabaseGetsTheDemoSchemaOnceAndValidatesClean(TestDatabase server) throws Exception {
         TestDatabase db = server.freshDatabase("migrate_fresh");
