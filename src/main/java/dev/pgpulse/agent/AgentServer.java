@@ -1,6 +1,10 @@
 package dev.pgpulse.agent;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.pgpulse.agent.BoundedHttpServer.Request;
@@ -34,9 +38,30 @@ public final class AgentServer implements AutoCloseable {
 
     private final AtomicReference<Orchestrator> orchestrator = new AtomicReference<>();
     private final BoundedHttpServer server;
+    // A figure not known yet is NaN inside PgPulse; in JSON it is null (Jackson would write the string "NaN").
     private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
+            .registerModule(new SimpleModule("unknown-is-null")
+                    .addSerializer(Double.class, NullForNaN.INSTANCE)
+                    .addSerializer(double.class, NullForNaN.INSTANCE))
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS);
+
+    private static final class NullForNaN extends StdSerializer<Double> {
+        static final NullForNaN INSTANCE = new NullForNaN();
+
+        private NullForNaN() {
+            super(Double.class);
+        }
+
+        @Override
+        public void serialize(Double value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            if (value.isNaN() || value.isInfinite()) {
+                gen.writeNull();
+            } else {
+                gen.writeNumber(value);
+            }
+        }
+    }
     private final Map<String, Handler> routes = Map.of("/health", this::health, "/metrics", this::metrics,
             "/alerts", this::alerts);
 

@@ -84,8 +84,13 @@ class MetricsExportTest {
                 await().atMost(Duration.ofSeconds(10)).until(() -> o.snapshot().health() != null);
 
                 // First interval: /health says the rates are not known, and /metrics has no value for them.
-                JsonNode server = JSON.readTree(get(port, "/health")).at("/health/endpoints/0/server");
+                String health = get(port, "/health");
+                JsonNode server = JSON.readTree(health).at("/health/endpoints/0/server");
                 assertThat(server.get("ratesKnown").asBoolean()).isFalse();
+                // not known is null in JSON, never the string "NaN" nor 0
+                assertThat(server.get("tps").isNull()).as(server.toString()).isTrue();
+                assertThat(server.get("rollbackRatio").isNull()).isTrue();
+                assertThat(health).doesNotContain("NaN");
                 String first = get(port, "/metrics");
                 Map<String, Double> s1 = AgentServerTest.parse(first);
                 assertThat(s1.get("pg_up{endpoint=\"primary\"}")).isEqualTo(1.0);
