@@ -1,5 +1,6 @@
 package dev.pgpulse.ui;
 
+import dev.pgpulse.health.HealthStatus;
 import dev.pgpulse.health.alert.AlertState;
 import dev.pgpulse.orchestration.Snapshot;
 import dev.pgpulse.orchestration.Status;
@@ -34,7 +35,9 @@ public final class ConsoleViewModel {
         alertsFiring.set((int) s.activeAlerts().stream().filter(a -> a.state() == AlertState.FIRING).count());
         statusText.set(switch (st.state()) {
             case RUNNING -> "Running: every endpoint is up";
-            case DEGRADED -> "Degraded: " + String.join("; ", st.reasons());
+            // the lifecycle says DEGRADED for a DOWN primary too: the bar says what the health badge says
+            case DEGRADED -> (s.health() != null && s.health().status() == HealthStatus.DOWN ? "Down: " : "Degraded: ")
+                    + String.join("; ", st.reasons());
             case STARTING -> "Starting: " + String.join("; ", st.reasons());
             case STOPPING -> "Stopping…";
             case STOPPED -> "Stopped";

@@ -229,6 +229,9 @@ class ConsoleWindowTest {
                     && text("#health-badge").equals("DOWN"));
             assertThat(text("#health-state-primary")).isEqualTo("DOWN");
             assertThat(text("#health-reason-primary")).isNotBlank();
+            // the status bar agrees with the badge (the lifecycle alone would say "Degraded")
+            assertThat(fx(() -> ((org.controlsfx.control.StatusBar) robot.lookup("#status-bar").query()).getText()))
+                    .startsWith("Down: ");
             Thread.sleep(1500); // keep polling a while into the outage
         });
         LOG.info("during the outage: " + pulse + "; longest snapshot apply " + fx(() -> w.poller().longestApplyMs())

@@ -61,7 +61,7 @@ public final class DashboardView extends ScrollPane {
                 Tiles.value("Transactions / s", Bindings.createStringBinding(
                         () -> Double.isNaN(vm.tps.get()) ? "–" : String.format(java.util.Locale.ROOT, "%.1f", vm.tps.get()), vm.tps),
                         new ReadOnlyStringWrapper("commits + rollbacks, all clients"), w, h),
-                Tiles.value("Rollback ratio", vm.rollbackRatio, new ReadOnlyStringWrapper("since the last sample"), w, h),
+                Tiles.value("Rollback ratio", vm.rollbackRatio, new ReadOnlyStringWrapper("over the last 10 s or more"), w, h),
                 Tiles.value("Cache hit ratio", vm.cacheHitRatio, new ReadOnlyStringWrapper("shared buffers, this database"), w, h),
                 Tiles.value("Longest transaction", vm.longestTransaction,
                         new ReadOnlyStringWrapper("oldest open transaction, other sessions"), w, h));
