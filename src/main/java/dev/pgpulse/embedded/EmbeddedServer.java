@@ -13,6 +13,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -71,7 +72,7 @@ public final class EmbeddedServer implements AutoCloseable {
         DataDirLock lock = DataDirLock.acquire(dataDir);
         Path log = serverLog(dataDir);
         try {
-            Postmaster.stopOrphan(dataDir);
+            Postmaster.stopOrphan(dataDir, lock.previousPostmaster());
             Files.write(log, new byte[0]);
             checkPort(dataDir, port);
             EmbeddedPostgres pg = EmbeddedPostgres.builder()
@@ -89,8 +90,20 @@ public final class EmbeddedServer implements AutoCloseable {
                     .setErrorRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .setPGStartupWait(STARTUP_WAIT)
                     .start();
-            OptionalLong postmaster = Postmaster.pid(dataDir);
-            Watchdog watchdog = postmaster.isPresent() ? Watchdog.start(dataDir, postmaster.getAsLong()) : null;
+            Optional<Postmaster.Id> postmaster = Postmaster.pid(dataDir).stream().boxed().findFirst()
+                    .flatMap(Postmaster::identify);
+            Watchdog watchdog = null;
+            if (postmaster.isPresent()) {
+                try {
+                    lock.recordPostmaster(postmaster.get());
+                } catch (IOException e) {
+                    // the server runs; only a later start after a kill -9 is affected (it refuses, naming the pid)
+                    LOG.warn("could not record the embedded PostgreSQL's pid in {} ({}): should PgPulse be killed and "
+                            + "its watchdog fail, the next start will not stop it", DataDirLock.lockFile(dataDir),
+                            e.getMessage());
+                }
+                watchdog = Watchdog.start(dataDir, postmaster.get());
+            }
             EmbeddedServer server = new EmbeddedServer(pg, dataDir, lock, watchdog);
             LOG.info("Embedded PostgreSQL {} at {} ({} data in {}); it stops when PgPulse exits",
                     server.serverVersionMajor(), server.url(), fresh ? "new" : "existing", dataDir);

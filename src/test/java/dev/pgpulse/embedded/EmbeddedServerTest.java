@@ -130,21 +130,19 @@ class EmbeddedServerTest {
         }
     }
 
+    private record Stray(long pid, int port) {
+    }
+
     /**
-     * A PgPulse killed with SIGKILL leaves its postmaster running (pg_ctl started it: it is nobody's child). The
-     * next start on the folder must not wait 60 s for a server that cannot start: it stops the stray one and is
-     * up within seconds. (The kill itself is ChildrenDieWithPgPulseIT's, on a real bin/pgpulse.)
+     * A postmaster nobody owns on {@code dataDir}, after a first run of {@link EmbeddedServer} created the cluster:
+     * started with pg_ctl as zonky runs it (inside unshare -U when root, as PostgreSQL refuses to run as root).
      */
-    @Test
-    void aServerLeftRunningByADeadPgPulseIsStoppedAndTheNextStartIsUpInSeconds() throws Exception {
-        Path dataDir = tempDir.resolve("data");
+    private Stray strayPostmaster(Path dataDir) throws Exception {
         EmbeddedServer first = EmbeddedServer.start(dataDir, 0);
         int port = first.port();
         Path pgCtl = Path.of(ProcessHandle.of(Postmaster.pid(dataDir).orElseThrow()).orElseThrow().info().command()
                 .orElseThrow()).resolveSibling("pg_ctl");
         first.close();
-        // A postmaster nobody owns, as a PgPulse killed with SIGKILL leaves it: pg_ctl, as zonky runs it (inside
-        // unshare -U when root, as PostgreSQL refuses to run as root).
         List<String> cmd = new java.util.ArrayList<>();
         if ("root".equals(System.getProperty("user.name"))) {
             cmd.addAll(List.of("unshare", "-U"));
@@ -157,6 +155,22 @@ class EmbeddedServerTest {
         assertThat(pgctl.exitValue()).as(Files.readString(tempDir.resolve("stray.log"))).isZero();
         long stray = Postmaster.pid(dataDir).orElseThrow();
         assertThat(Postmaster.isPostgres(stray)).as("a postmaster no PgPulse owns").isTrue();
+        return new Stray(stray, port);
+    }
+
+    /**
+     * A PgPulse killed with SIGKILL leaves its postmaster running (pg_ctl started it: it is nobody's child). The
+     * next start on the folder must not wait 60 s for a server that cannot start: it stops the stray one and is
+     * up within seconds. (The kill itself is ChildrenDieWithPgPulseIT's, on a real bin/pgpulse.)
+     */
+    @Test
+    void aServerLeftRunningByADeadPgPulseIsStoppedAndTheNextStartIsUpInSeconds() throws Exception {
+        Path dataDir = tempDir.resolve("data");
+        long stray = strayPostmaster(dataDir).pid();
+        // What the dead PgPulse did: took the lock, recorded the server it started, and died (the lock went with it).
+        try (DataDirLock dead = DataDirLock.acquire(dataDir)) {
+            dead.recordPostmaster(Postmaster.identify(stray).orElseThrow());
+        }
 
         long t0 = System.nanoTime();
         try (EmbeddedServer second = EmbeddedServer.start(dataDir, 0)) {
@@ -169,6 +183,50 @@ class EmbeddedServerTest {
                  ResultSet rs = st.executeQuery("select 1")) {
                 assertThat(rs.next()).isTrue();
             }
+        }
+    }
+
+    /**
+     * PgPulse often runs as root: a live PostgreSQL it did not start (a DBA's cluster whose folder
+     * embedded.data_dir names, one started by hand) must never be signalled, whatever postmaster.pid says, nor
+     * one on a pid the lock recorded but that is another process now (same pid, other start time: pid reuse).
+     * The start is refused at once, naming the pid, and that server keeps serving.
+     */
+    @Test
+    void aPostgresPgPulseDidNotStartIsNeverSignalledAndTheStartIsRefused() throws Exception {
+        Path dataDir = tempDir.resolve("data");
+        Stray server = strayPostmaster(dataDir);
+        long foreign = server.pid();
+        int port = server.port();
+        Postmaster.Id id = Postmaster.identify(foreign).orElseThrow();
+        try {
+            for (Postmaster.Id recorded : List.of(
+                    // the lock as PgPulse's last run on the folder left it: its own server, stopped since
+                    Postmaster.identify(ProcessHandle.current().pid()).orElseThrow(),
+                    // the foreign server's pid, but a process that started at another time
+                    new Postmaster.Id(foreign, id.startTicks() - 1, id.bootId()))) {
+                try (DataDirLock last = DataDirLock.acquire(dataDir)) {
+                    last.recordPostmaster(recorded);
+                }
+                long t0 = System.nanoTime();
+                assertThatThrownBy(() -> EmbeddedServer.start(dataDir, 0).close())
+                        .isInstanceOf(EmbeddedStartException.class)
+                        .hasMessageContaining("names PostgreSQL (pid " + foreign + "), a live process PgPulse did "
+                                + "not start")
+                        .hasMessageContaining("embedded.data_dir");
+                assertThat(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0))
+                        .as("refused at once").isLessThan(5_000);
+                assertThat(Postmaster.identify(foreign)).as("the foreign server was not signalled").contains(id);
+                try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/postgres",
+                        EmbeddedServer.SUPERUSER, null); Statement st = c.createStatement();
+                     ResultSet rs = st.executeQuery("select 1")) {
+                    assertThat(rs.next()).as("it still serves").isTrue();
+                }
+            }
+        } finally {
+            new ProcessBuilder("kill", "-s", "INT", Long.toString(foreign)).start().waitFor();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> !Postmaster.alive(foreign));
         }
     }
 
