@@ -17,8 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Who runs the embedded server on a data folder: a lock on {@code <folder>.lock} beside it, held by the PgPulse
  * that started the server for as long as it runs, with that PgPulse's pid and start time written in it for
- * messages, and the {@link Postmaster.Id} of the server it started, so that the next PgPulse stops that server
- * (should its PgPulse have died) and no other. The kernel drops the lock when the process dies, by any signal, so a lock that can be taken means
+ * messages, and the instance token it gives the server it starts (on the postmaster's command line, see
+ * {@link Postmaster#INSTANCE}), written before the start: the next PgPulse stops that server, should its PgPulse
+ * have died (even in the middle of starting it), and no other. The kernel drops the lock when the process dies, by any signal, so a lock that can be taken means
  * no live PgPulse owns the folder (whatever pid a file names, and however pids were reused since).
  *
  * <p>Beside the folder, not in it: initdb wants an empty folder. POSIX record locks belong to the process, and
@@ -31,10 +32,10 @@ final class DataDirLock implements AutoCloseable {
     private final Path key;
     private final FileChannel channel;
     private final FileLock lock;
-    private final Optional<Postmaster.Id> previous;
+    private final Optional<String> previous;
     private final String owner;
 
-    private DataDirLock(Path key, FileChannel channel, FileLock lock, Optional<Postmaster.Id> previous, String owner) {
+    private DataDirLock(Path key, FileChannel channel, FileLock lock, Optional<String> previous, String owner) {
         this.key = key;
         this.channel = channel;
         this.lock = lock;
@@ -73,7 +74,8 @@ final class DataDirLock implements AutoCloseable {
             String started = self.info().startInstant().map(i -> i.truncatedTo(ChronoUnit.SECONDS).toString())
                     .orElse("?");
             String owner = "pid=" + self.pid() + "\nstarted=" + started + "\n";
-            DataDirLock taken = new DataDirLock(key, channel, lock, postmaster(was), owner);
+            DataDirLock taken = new DataDirLock(key, channel, lock,
+                    Optional.ofNullable(was.get("instance")).filter(t -> !t.isBlank()), owner);
             taken.write(owner);
             return taken;
         } catch (IOException e) {
@@ -85,15 +87,14 @@ final class DataDirLock implements AutoCloseable {
         }
     }
 
-    /** The postmaster the previous holder of the lock started, if it recorded one: the only one to stop. */
-    Optional<Postmaster.Id> previousPostmaster() {
+    /** The instance token of the server the previous holder of the lock started, if any: the only one to stop. */
+    Optional<String> previousInstance() {
         return previous;
     }
 
-    /** Records the postmaster this PgPulse started, for the next one should this one die without stopping it. */
-    void recordPostmaster(Postmaster.Id postmaster) throws IOException {
-        write(owner + "postmaster=" + postmaster.pid() + "\npostmaster_start=" + postmaster.startTicks() + "\nboot="
-                + postmaster.bootId() + "\n");
+    /** Records the token of the server this PgPulse is about to start, for the next one should this one die. */
+    void recordInstance(String token) throws IOException {
+        write(owner + "instance=" + token + "\n");
     }
 
     private void write(String content) throws IOException {
@@ -113,16 +114,6 @@ final class DataDirLock implements AutoCloseable {
             }
         }
         return values;
-    }
-
-    private static Optional<Postmaster.Id> postmaster(Map<String, String> was) {
-        try {
-            return Optional.of(new Postmaster.Id(Long.parseLong(was.get("postmaster")),
-                    Long.parseLong(was.get("postmaster_start")), was.get("boot"))).filter(id -> id.bootId() != null);
-        } catch (NumberFormatException none) {
-            // no server recorded (an older PgPulse, or one that died before its server was up)
-            return Optional.empty();
-        }
     }
 
     /** "(pid 4242, running since 2026-12-01T22:00:00Z)", or "" when the file says nothing readable. */

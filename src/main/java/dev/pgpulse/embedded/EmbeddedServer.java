@@ -72,9 +72,12 @@ public final class EmbeddedServer implements AutoCloseable {
         DataDirLock lock = DataDirLock.acquire(dataDir);
         Path log = serverLog(dataDir);
         try {
-            Postmaster.stopOrphan(dataDir, lock.previousPostmaster());
+            Postmaster.stopOrphan(dataDir, lock.previousInstance());
             Files.write(log, new byte[0]);
             checkPort(dataDir, port);
+            // recorded before the start: a PgPulse killed while pg_ctl starts the server leaves it marked as ours
+            String instance = java.util.UUID.randomUUID().toString();
+            lock.recordInstance(instance);
             EmbeddedPostgres pg = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
@@ -85,6 +88,7 @@ public final class EmbeddedServer implements AutoCloseable {
                     .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("listen_addresses", "localhost")
                     .setServerConfig("max_connections", "200")
+                    .setServerConfig(Postmaster.INSTANCE, instance)
                     // pg_ctl's and PostgreSQL's own lines: the cause, should the start fail
                     .setOutputRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .setErrorRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
@@ -94,14 +98,6 @@ public final class EmbeddedServer implements AutoCloseable {
                     .flatMap(Postmaster::identify);
             Watchdog watchdog = null;
             if (postmaster.isPresent()) {
-                try {
-                    lock.recordPostmaster(postmaster.get());
-                } catch (IOException e) {
-                    // the server runs; only a later start after a kill -9 is affected (it refuses, naming the pid)
-                    LOG.warn("could not record the embedded PostgreSQL's pid in {} ({}): should PgPulse be killed and "
-                            + "its watchdog fail, the next start will not stop it", DataDirLock.lockFile(dataDir),
-                            e.getMessage());
-                }
                 watchdog = Watchdog.start(dataDir, postmaster.get());
             }
             EmbeddedServer server = new EmbeddedServer(pg, dataDir, lock, watchdog);

@@ -22,13 +22,16 @@ import java.util.concurrent.TimeUnit;
  * pg_ctl refuses to run as root. SIGINT is PostgreSQL's fast shutdown (roll back, disconnect, checkpoint),
  * SIGQUIT its immediate one (crash recovery at the next start), SIGKILL the last resort.
  *
- * <p>Only a postmaster PgPulse started itself is ever signalled: the one whose {@link Id} (pid, start time,
- * boot) the folder's {@link DataDirLock} recorded. PgPulse often runs as root, and a {@code postmaster.pid}
+ * <p>Only a postmaster PgPulse started itself is ever signalled: the one whose command line carries the
+ * {@link #INSTANCE} token the folder's {@link DataDirLock} recorded before the start (a backend's or any other
+ * program's does not). PgPulse often runs as root, and a {@code postmaster.pid}
  * may name someone else's live server (a DBA pointing {@code embedded.data_dir} at a real cluster's folder) or,
  * left stale by a crash, a pid reused since by any process, even another cluster's backend.
  */
 final class Postmaster {
     private static final Logger LOG = LoggerFactory.getLogger(Postmaster.class);
+    /** A custom setting given to the servers PgPulse starts ({@code -c pgpulse.instance=<token>}): their mark. */
+    static final String INSTANCE = "pgpulse.instance";
     static final Duration FAST_SHUTDOWN = Duration.ofSeconds(20);
     private static final Duration IMMEDIATE_SHUTDOWN = Duration.ofSeconds(5);
 
@@ -96,17 +99,18 @@ final class Postmaster {
 
     /**
      * Stops the postmaster running on {@code dataDir}, if any: called only while holding the folder's
-     * {@link DataDirLock}, so no live PgPulse owns it. {@code ours} is the postmaster the last PgPulse on the
-     * folder started (recorded in the lock); any other live PostgreSQL {@code postmaster.pid} names is refused,
-     * never signalled. Returns the pid it stopped, or empty when none ran.
+     * {@link DataDirLock}, so no live PgPulse owns it. {@code instance} is the token of the server the last PgPulse
+     * on the folder started (recorded in the lock); any other live PostgreSQL {@code postmaster.pid} names is
+     * refused, never signalled. Returns the pid it stopped, or empty when none ran.
      */
-    static OptionalLong stopOrphan(Path dataDir, Optional<Id> ours) throws EmbeddedStartException {
+    static OptionalLong stopOrphan(Path dataDir, Optional<String> instance) throws EmbeddedStartException {
         OptionalLong found = pid(dataDir);
         if (found.isEmpty() || !isPostgres(found.getAsLong())) {
             return OptionalLong.empty();
         }
         long pid = found.getAsLong();
-        if (ours.isEmpty() || !ours.equals(identify(pid))) {
+        Optional<Id> ours = identify(pid);
+        if (instance.isEmpty() || ours.isEmpty() || !startedWith(pid, instance.get())) {
             throw new EmbeddedStartException("embedded PostgreSQL could not start on " + dataDir + ": its "
                     + "postmaster.pid names PostgreSQL (pid " + pid + "), a live process PgPulse did not start (a "
                     + "server of another cluster, or one started by hand); PgPulse stops only servers it started. "
@@ -132,6 +136,17 @@ final class Postmaster {
         throw new EmbeddedStartException("embedded PostgreSQL could not start on " + dataDir + ": PostgreSQL (pid "
                 + pid + ") left running there by an earlier PgPulse does not stop; stop it (kill " + pid + ") and "
                 + "start again", null);
+    }
+
+    /** Whether the process's command line holds {@code -c pgpulse.instance=<token>}. */
+    static boolean startedWith(long pid, String token) {
+        try {
+            byte[] cmdline = Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"));
+            return List.of(new String(cmdline, java.nio.charset.StandardCharsets.UTF_8).split("\0"))
+                    .contains(INSTANCE + "=" + token);
+        } catch (IOException gone) {
+            return false;
+        }
     }
 
     /** Sends {@code signal} with kill(1) (Java itself can send only TERM and KILL) and waits for the exit. */

@@ -135,19 +135,27 @@ class EmbeddedServerTest {
 
     /**
      * A postmaster nobody owns on {@code dataDir}, after a first run of {@link EmbeddedServer} created the cluster:
-     * started with pg_ctl as zonky runs it (inside unshare -U when root, as PostgreSQL refuses to run as root).
+     * started with pg_ctl as zonky runs it (inside unshare -U when root, as PostgreSQL refuses to run as root),
+     * with {@code options} added to the server's.
      */
-    private Stray strayPostmaster(Path dataDir) throws Exception {
+    private Stray strayPostmaster(Path dataDir, String options) throws Exception {
         EmbeddedServer first = EmbeddedServer.start(dataDir, 0);
         int port = first.port();
-        Path pgCtl = Path.of(ProcessHandle.of(Postmaster.pid(dataDir).orElseThrow()).orElseThrow().info().command()
-                .orElseThrow()).resolveSibling("pg_ctl");
+        long firstPid = Postmaster.pid(dataDir).orElseThrow();
+        Path pgCtl = Path.of(ProcessHandle.of(firstPid).orElseThrow().info().command().orElseThrow())
+                .resolveSibling("pg_ctl");
+        String firstCmdline = Files.readString(Path.of("/proc/" + firstPid + "/cmdline"));
         first.close();
+        try (DataDirLock after = DataDirLock.acquire(dataDir)) {
+            // the token the lock recorded is on the command line of the server zonky started
+            assertThat(firstCmdline.split("\0")).contains(Postmaster.INSTANCE + "="
+                    + after.previousInstance().orElseThrow());
+        }
         List<String> cmd = new java.util.ArrayList<>();
         if ("root".equals(System.getProperty("user.name"))) {
             cmd.addAll(List.of("unshare", "-U"));
         }
-        cmd.addAll(List.of(pgCtl.toString(), "-D", dataDir.toString(), "-o", "-p " + port + " -F", "-w", "-t", "60",
+        cmd.addAll(List.of(pgCtl.toString(), "-D", dataDir.toString(), "-o", "-p " + port + " -F" + options, "-w", "-t", "60",
                 "start"));
         Process pgctl = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(tempDir.resolve("stray.log").toFile()).start();
@@ -166,10 +174,12 @@ class EmbeddedServerTest {
     @Test
     void aServerLeftRunningByADeadPgPulseIsStoppedAndTheNextStartIsUpInSeconds() throws Exception {
         Path dataDir = tempDir.resolve("data");
-        long stray = strayPostmaster(dataDir).pid();
-        // What the dead PgPulse did: took the lock, recorded the server it started, and died (the lock went with it).
+        // What the dead PgPulse did: took the lock, recorded the token of the server it started with that token,
+        // and died (the lock went with it).
+        String token = java.util.UUID.randomUUID().toString();
+        long stray = strayPostmaster(dataDir, " -c " + Postmaster.INSTANCE + "=" + token).pid();
         try (DataDirLock dead = DataDirLock.acquire(dataDir)) {
-            dead.recordPostmaster(Postmaster.identify(stray).orElseThrow());
+            dead.recordInstance(token);
         }
 
         long t0 = System.nanoTime();
@@ -188,25 +198,24 @@ class EmbeddedServerTest {
 
     /**
      * PgPulse often runs as root: a live PostgreSQL it did not start (a DBA's cluster whose folder
-     * embedded.data_dir names, one started by hand) must never be signalled, whatever postmaster.pid says, nor
-     * one on a pid the lock recorded but that is another process now (same pid, other start time: pid reuse).
+     * embedded.data_dir names, one started by hand, another cluster's backend on a pid a stale postmaster.pid
+     * names) must never be signalled, whatever postmaster.pid says and whether or not the lock holds a token.
      * The start is refused at once, naming the pid, and that server keeps serving.
      */
     @Test
     void aPostgresPgPulseDidNotStartIsNeverSignalledAndTheStartIsRefused() throws Exception {
         Path dataDir = tempDir.resolve("data");
-        Stray server = strayPostmaster(dataDir);
+        Stray server = strayPostmaster(dataDir, "");
         long foreign = server.pid();
         int port = server.port();
         Postmaster.Id id = Postmaster.identify(foreign).orElseThrow();
         try {
-            for (Postmaster.Id recorded : List.of(
-                    // the lock as PgPulse's last run on the folder left it: its own server, stopped since
-                    Postmaster.identify(ProcessHandle.current().pid()).orElseThrow(),
-                    // the foreign server's pid, but a process that started at another time
-                    new Postmaster.Id(foreign, id.startTicks() - 1, id.bootId()))) {
+            for (String recorded : List.of("", java.util.UUID.randomUUID().toString())) {
+                // nothing recorded (an older PgPulse), or the token of PgPulse's last server there, stopped since
                 try (DataDirLock last = DataDirLock.acquire(dataDir)) {
-                    last.recordPostmaster(recorded);
+                    if (!recorded.isEmpty()) {
+                        last.recordInstance(recorded);
+                    }
                 }
                 long t0 = System.nanoTime();
                 assertThatThrownBy(() -> EmbeddedServer.start(dataDir, 0).close())
