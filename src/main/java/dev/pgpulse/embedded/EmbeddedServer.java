@@ -11,7 +11,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -73,7 +75,13 @@ public final class EmbeddedServer implements AutoCloseable {
         Path log = serverLog(dataDir);
         try {
             Postmaster.stopOrphan(dataDir, lock.previousInstance());
-            Files.write(log, new byte[0]);
+            if (Files.isSymbolicLink(log)) {
+                // the server writes it, and this empties it: never what a link someone planted points at
+                throw new EmbeddedStartException("embedded PostgreSQL could not start on " + dataDir + ": its server "
+                        + "log " + log + " is a symbolic link; remove it (PgPulse writes a file of its own there)", null);
+            }
+            Files.write(log, new byte[0], StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
             checkPort(dataDir, port);
             // recorded before the start: a PgPulse killed while pg_ctl starts the server leaves it marked as ours
             String instance = java.util.UUID.randomUUID().toString();

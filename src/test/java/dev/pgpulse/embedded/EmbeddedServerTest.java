@@ -239,6 +239,24 @@ class EmbeddedServerTest {
         }
     }
 
+    /**
+     * The lock file and the server log live beside the data folder, so in a shared folder (embedded.data_dir under
+     * /tmp) anyone may plant them as symlinks first: PgPulse, often root, must not truncate or write their targets.
+     */
+    @Test
+    void aLockFileOrServerLogPlantedAsASymlinkIsNotFollowed() throws Exception {
+        Path victim = Files.writeString(tempDir.resolve("victim.conf"), "precious\n");
+        for (String beside : List.of(".lock", ".server.log")) {
+            Path dataDir = tempDir.resolve("data" + beside.replace('.', '-'));
+            Path planted = Files.createSymbolicLink(tempDir.resolve(dataDir.getFileName() + beside), victim);
+            assertThatThrownBy(() -> EmbeddedServer.start(dataDir, 0).close())
+                    .isInstanceOf(EmbeddedStartException.class)
+                    .hasMessageContaining("could not start on " + dataDir)
+                    .hasMessageContaining(planted.toString());
+            assertThat(Files.readString(victim)).as(beside + " followed").isEqualTo("precious\n");
+        }
+    }
+
     @Test
     void aDataFolderWhoseParentsDoNotExistYetIsCreated() throws Exception {
         Path dataDir = tempDir.resolve("a/b/c/data");
