@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
@@ -45,6 +47,13 @@ public final class LogFolder extends PropertyDefinerBase {
                 Files.setPosixFilePermissions(folder, OWNER_DIR);
             }
             Path file = folder.resolve(FILE);
+            if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
+                    && !Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+                // In a shared folder anyone may have planted it: a symlink would have the appender write (and the
+                // loop below chmod) whatever it points at, as root perhaps; a FIFO would block the appender's open.
+                addWarn("replacing " + file + ", a symlink or special file, with PgPulse's own log file");
+                Files.delete(file);
+            }
             try {
                 Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_FILE));
             } catch (FileAlreadyExistsException e) {
@@ -52,8 +61,10 @@ public final class LogFolder extends PropertyDefinerBase {
             }
             try (DirectoryStream<Path> ours = Files.newDirectoryStream(folder, "pgpulse*.log*")) {
                 for (Path p : ours) {
-                    if (Files.isRegularFile(p)) {
-                        Files.setPosixFilePermissions(p, OWNER_FILE);
+                    // never through a symlink: its target is not one of our files
+                    if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                        Files.getFileAttributeView(p, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                                .setPermissions(OWNER_FILE);
                     }
                 }
             }

@@ -293,6 +293,32 @@ class ChildrenDieWithPgPulseIT {
                 .contains("left by a PgPulse that is gone");
     }
 
+    /**
+     * A PgPulse killed while pg_ctl is starting its server (no watchdog yet: it starts once the server is up)
+     * leaves a postmaster that comes up after PgPulse is gone. The lock recorded its token before the start, so
+     * the next start knows it for PgPulse's and stops it, instead of refusing it as someone else's.
+     */
+    @Test
+    void aServerWhoseStartWasUnderWayWhenPgPulseWasKilledIsStoppedByTheNextStart() throws Exception {
+        Process p = launch(Map.of(), "status");
+        Path pidFile = home.resolve(".local/share/pgpulse/embedded/postmaster.pid");
+        long pgCtl = await("pg_ctl starting the server").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(5))
+                .until(() -> child(p, "pg_ctl", "start"), Optional::isPresent).orElseThrow();
+        p.destroyForcibly();
+        finish(p, Duration.ofSeconds(10));
+        // pg_ctl, nobody's child now, brings the server up
+        long postmaster = await("the orphaned server up").atMost(Duration.ofSeconds(60)).until(() -> {
+            try {
+                return Long.parseLong(Files.readAllLines(pidFile).getFirst().strip());
+            } catch (IOException | RuntimeException notYet) {
+                return -1L;
+            }
+        }, pid -> pid > 0 && alive(pid) && !alive(pgCtl));
+        int launch = assertStartsWithinSeconds(postmaster);
+        assertThat(err(launch)).contains("PostgreSQL (pid " + postmaster + ") is still running on")
+                .contains("left by a PgPulse that is gone");
+    }
+
     /** Two PgPulses on one embedded folder: the second is told which one has it, by pid, and fails at once. */
     @Test
     void aSecondPgPulseOnTheSameFolderIsToldWhichPgPulseHasIt() throws Exception {

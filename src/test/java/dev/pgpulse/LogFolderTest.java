@@ -67,4 +67,44 @@ class LogFolderTest {
         assertThat(mode(shared.resolve("pgpulse.log"))).isEqualTo("rw-------");
         assertThat(mode(shared.resolve("someone-else.txt"))).isNotEqualTo("rw-------");
     }
+
+    /**
+     * PGPULSE_LOG_DIR may be a shared folder (/tmp, say) where another user planted pgpulse.log as a symlink to a
+     * file of root's, or as a FIFO: PgPulse (often root) must neither chmod nor write the symlink's target, nor
+     * hang opening the FIFO. Both are replaced by our own 0600 file; a rolled log's name that is a symlink is
+     * not followed either.
+     */
+    @Test
+    void aPlantedSymlinkOrFifoInASharedFolderIsNeitherFollowedNorOpened() throws Exception {
+        Path victim = Files.writeString(tmp.resolve("victim.conf"), "precious\n");
+        Files.setPosixFilePermissions(victim, PosixFilePermissions.fromString("rw-r--r--"));
+        for (boolean fifo : new boolean[] {false, true}) {
+            Path shared = Files.createDirectories(tmp.resolve(fifo ? "shared-fifo" : "shared-link"));
+            Files.writeString(shared.resolve("someone-else.txt"), "x");
+            if (fifo) {
+                Process mkfifo = new ProcessBuilder("mkfifo", shared.resolve("pgpulse.log").toString()).start();
+                assertThat(mkfifo.waitFor()).isZero();
+            } else {
+                Files.createSymbolicLink(shared.resolve("pgpulse.log"), victim);
+            }
+            Files.createSymbolicLink(shared.resolve("pgpulse.2026-01-01.0.log"), victim);
+
+            java.util.concurrent.Future<?> run = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()
+                    .submit(() -> {
+                        LoggerContext context = configure(shared);
+                        context.getLogger("dev.pgpulse.Probe").info("a line for the file");
+                        context.stop();
+                        return null;
+                    });
+            // a FIFO with no reader would block the appender's open for ever
+            run.get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+            Path file = shared.resolve("pgpulse.log");
+            assertThat(Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)).isTrue();
+            assertThat(Files.readString(file)).contains("a line for the file");
+            assertThat(mode(file)).isEqualTo("rw-------");
+            assertThat(Files.readString(victim)).as("the target was not written").isEqualTo("precious\n");
+            assertThat(mode(victim)).as("nor its mode changed").isEqualTo("rw-r--r--");
+        }
+    }
 }

@@ -5,16 +5,22 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Who runs the embedded server on a data folder: a lock on {@code <folder>.lock} beside it, held by the PgPulse
  * that started the server for as long as it runs, with that PgPulse's pid and start time written in it for
- * messages. The kernel drops the lock when the process dies, by any signal, so a lock that can be taken means
+ * messages, and the instance token it gives the server it starts (on the postmaster's command line, see
+ * {@link Postmaster#INSTANCE}), written before the start: the next PgPulse stops that server, should its PgPulse
+ * have died (even in the middle of starting it), and no other. The kernel drops the lock when the process dies, by any signal, so a lock that can be taken means
  * no live PgPulse owns the folder (whatever pid a file names, and however pids were reused since).
  *
  * <p>Beside the folder, not in it: initdb wants an empty folder. POSIX record locks belong to the process, and
@@ -27,11 +33,15 @@ final class DataDirLock implements AutoCloseable {
     private final Path key;
     private final FileChannel channel;
     private final FileLock lock;
+    private final Optional<String> previous;
+    private final String owner;
 
-    private DataDirLock(Path key, FileChannel channel, FileLock lock) {
+    private DataDirLock(Path key, FileChannel channel, FileLock lock, Optional<String> previous, String owner) {
         this.key = key;
         this.channel = channel;
         this.lock = lock;
+        this.previous = previous;
+        this.owner = owner;
     }
 
     static Path lockFile(Path dataDir) {
@@ -50,10 +60,13 @@ final class DataDirLock implements AutoCloseable {
         Path file = lockFile(dataDir);
         FileChannel channel = null;
         try {
-            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            // never through a symlink: in a shared folder anyone may plant one, and this truncates what it opens
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS);
             FileLock lock = channel.tryLock();
+            Map<String, String> was = read(channel);
             if (lock == null) {
-                String owner = readOwner(channel);
+                String owner = owner(was);
                 channel.close();
                 HELD.remove(key);
                 throw new EmbeddedStartException("embedded PostgreSQL could not start on " + dataDir + ": another "
@@ -63,11 +76,11 @@ final class DataDirLock implements AutoCloseable {
             ProcessHandle self = ProcessHandle.current();
             String started = self.info().startInstant().map(i -> i.truncatedTo(ChronoUnit.SECONDS).toString())
                     .orElse("?");
-            channel.truncate(0);
-            channel.write(ByteBuffer.wrap(("pid=" + self.pid() + "\nstarted=" + started + "\n")
-                    .getBytes(StandardCharsets.UTF_8)), 0);
-            channel.force(true);
-            return new DataDirLock(key, channel, lock);
+            String owner = "pid=" + self.pid() + "\nstarted=" + started + "\n";
+            DataDirLock taken = new DataDirLock(key, channel, lock,
+                    Optional.ofNullable(was.get("instance")).filter(t -> !t.isBlank()), owner);
+            taken.write(owner);
+            return taken;
         } catch (IOException e) {
             closeQuietly(channel);
             HELD.remove(key);
@@ -77,19 +90,39 @@ final class DataDirLock implements AutoCloseable {
         }
     }
 
-    /** "(pid 4242, running since 2026-12-01T22:00:00Z)", or "" when the file says nothing readable. */
-    private static String readOwner(FileChannel channel) throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocate(256);
+    /** The instance token of the server the previous holder of the lock started, if any: the only one to stop. */
+    Optional<String> previousInstance() {
+        return previous;
+    }
+
+    /** Records the token of the server this PgPulse is about to start, for the next one should this one die. */
+    void recordInstance(String token) throws IOException {
+        write(owner + "instance=" + token + "\n");
+    }
+
+    private void write(String content) throws IOException {
+        channel.truncate(0);
+        channel.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)), 0);
+        channel.force(true);
+    }
+
+    private static Map<String, String> read(FileChannel channel) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(1024);
         channel.read(buffer, 0);
-        String pid = null;
-        String started = null;
+        Map<String, String> values = new HashMap<>();
         for (String line : new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8).split("\n")) {
-            if (line.startsWith("pid=")) {
-                pid = line.substring(4).strip();
-            } else if (line.startsWith("started=")) {
-                started = line.substring(8).strip();
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                values.put(line.substring(0, eq), line.substring(eq + 1).strip());
             }
         }
+        return values;
+    }
+
+    /** "(pid 4242, running since 2026-12-01T22:00:00Z)", or "" when the file says nothing readable. */
+    private static String owner(Map<String, String> was) {
+        String pid = was.get("pid");
+        String started = was.get("started");
         if (pid == null) {
             return "";
         }

@@ -11,8 +11,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -71,9 +74,18 @@ public final class EmbeddedServer implements AutoCloseable {
         DataDirLock lock = DataDirLock.acquire(dataDir);
         Path log = serverLog(dataDir);
         try {
-            Postmaster.stopOrphan(dataDir);
-            Files.write(log, new byte[0]);
+            Postmaster.stopOrphan(dataDir, lock.previousInstance());
+            if (Files.isSymbolicLink(log)) {
+                // the server writes it, and this empties it: never what a link someone planted points at
+                throw new EmbeddedStartException("embedded PostgreSQL could not start on " + dataDir + ": its server "
+                        + "log " + log + " is a symbolic link; remove it (PgPulse writes a file of its own there)", null);
+            }
+            Files.write(log, new byte[0], StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
             checkPort(dataDir, port);
+            // recorded before the start: a PgPulse killed while pg_ctl starts the server leaves it marked as ours
+            String instance = java.util.UUID.randomUUID().toString();
+            lock.recordInstance(instance);
             EmbeddedPostgres pg = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
@@ -84,13 +96,18 @@ public final class EmbeddedServer implements AutoCloseable {
                     .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("listen_addresses", "localhost")
                     .setServerConfig("max_connections", "200")
+                    .setServerConfig(Postmaster.INSTANCE, instance)
                     // pg_ctl's and PostgreSQL's own lines: the cause, should the start fail
                     .setOutputRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .setErrorRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .setPGStartupWait(STARTUP_WAIT)
                     .start();
-            OptionalLong postmaster = Postmaster.pid(dataDir);
-            Watchdog watchdog = postmaster.isPresent() ? Watchdog.start(dataDir, postmaster.getAsLong()) : null;
+            Optional<Postmaster.Id> postmaster = Postmaster.pid(dataDir).stream().boxed().findFirst()
+                    .flatMap(Postmaster::identify);
+            Watchdog watchdog = null;
+            if (postmaster.isPresent()) {
+                watchdog = Watchdog.start(dataDir, postmaster.get());
+            }
             EmbeddedServer server = new EmbeddedServer(pg, dataDir, lock, watchdog);
             LOG.info("Embedded PostgreSQL {} at {} ({} data in {}); it stops when PgPulse exits",
                     server.serverVersionMajor(), server.url(), fresh ? "new" : "existing", dataDir);

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
@@ -20,13 +21,44 @@ import java.util.concurrent.TimeUnit;
  * <p>Signals, not {@code pg_ctl stop}: running as root, zonky starts PostgreSQL inside {@code unshare -U}, and
  * pg_ctl refuses to run as root. SIGINT is PostgreSQL's fast shutdown (roll back, disconnect, checkpoint),
  * SIGQUIT its immediate one (crash recovery at the next start), SIGKILL the last resort.
+ *
+ * <p>Only a postmaster PgPulse started itself is ever signalled: the one whose command line carries the
+ * {@link #INSTANCE} token the folder's {@link DataDirLock} recorded before the start (a backend's or any other
+ * program's does not). PgPulse often runs as root, and a {@code postmaster.pid}
+ * may name someone else's live server (a DBA pointing {@code embedded.data_dir} at a real cluster's folder) or,
+ * left stale by a crash, a pid reused since by any process, even another cluster's backend.
  */
 final class Postmaster {
     private static final Logger LOG = LoggerFactory.getLogger(Postmaster.class);
+    /** A custom setting given to the servers PgPulse starts ({@code -c pgpulse.instance=<token>}): their mark. */
+    static final String INSTANCE = "pgpulse.instance";
     static final Duration FAST_SHUTDOWN = Duration.ofSeconds(20);
     private static final Duration IMMEDIATE_SHUTDOWN = Duration.ofSeconds(5);
 
     private Postmaster() {
+    }
+
+    /**
+     * A process as the kernel knows it for its whole life: a pid is reused, but not with the same start time
+     * (clock ticks after boot, field 22 of {@code /proc/<pid>/stat}) in the same boot.
+     */
+    record Id(long pid, long startTicks, String bootId) {
+    }
+
+    /** The live process {@code pid} is now, or empty when there is none (or it is a zombie). */
+    static Optional<Id> identify(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            // after "pid (comm) ", whose comm may hold spaces and parentheses: state is field 3, starttime 22
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            if (fields.length < 20 || fields[0].equals("Z") || fields[0].equals("X")) {
+                return Optional.empty();
+            }
+            String boot = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip();
+            return Optional.of(new Id(pid, Long.parseLong(fields[19]), boot));
+        } catch (IOException | RuntimeException gone) {
+            return Optional.empty();
+        }
     }
 
     /** The pid on the first line of {@code postmaster.pid}, when the file is there and says one. */
@@ -67,24 +99,37 @@ final class Postmaster {
 
     /**
      * Stops the postmaster running on {@code dataDir}, if any: called only while holding the folder's
-     * {@link DataDirLock}, so no live PgPulse owns it. Returns the pid it stopped, or empty when none ran.
+     * {@link DataDirLock}, so no live PgPulse owns it. {@code instance} is the token of the server the last PgPulse
+     * on the folder started (recorded in the lock); any other live PostgreSQL {@code postmaster.pid} names is
+     * refused, never signalled. Returns the pid it stopped, or empty when none ran.
      */
-    static OptionalLong stopOrphan(Path dataDir) throws EmbeddedStartException {
+    static OptionalLong stopOrphan(Path dataDir, Optional<String> instance) throws EmbeddedStartException {
         OptionalLong found = pid(dataDir);
         if (found.isEmpty() || !isPostgres(found.getAsLong())) {
             return OptionalLong.empty();
         }
         long pid = found.getAsLong();
+        Optional<Id> ours = identify(pid);
+        if (instance.isEmpty() || ours.isEmpty() || !startedWith(pid, instance.get())) {
+            throw new EmbeddedStartException("embedded PostgreSQL could not start on " + dataDir + ": its "
+                    + "postmaster.pid names PostgreSQL (pid " + pid + "), a live process PgPulse did not start (a "
+                    + "server of another cluster, or one started by hand); PgPulse stops only servers it started. "
+                    + "Stop that one yourself if it should not run, or choose another folder with embedded.data_dir "
+                    + "(PGPULSE_EMBEDDED_DATA_DIR)", null);
+        }
+        Id id = ours.get();
+        // captured now: its destroy checks the start time, so it cannot kill a process that reused the pid
+        Optional<ProcessHandle> handle = ProcessHandle.of(pid);
         LOG.warn("PostgreSQL (pid {}) is still running on {}, left by a PgPulse that is gone; stopping it (fast "
                 + "shutdown) before starting again", pid, dataDir);
         long t0 = System.nanoTime();
-        if (signalAndWait(pid, "INT", FAST_SHUTDOWN) || signalAndWait(pid, "QUIT", IMMEDIATE_SHUTDOWN)) {
+        if (signalAndWait(id, "INT", FAST_SHUTDOWN) || signalAndWait(id, "QUIT", IMMEDIATE_SHUTDOWN)) {
             LOG.info("the stray PostgreSQL (pid {}) on {} stopped in {} ms", pid, dataDir,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
             return found;
         }
-        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-        if (waitGone(pid, IMMEDIATE_SHUTDOWN)) {
+        handle.ifPresent(ProcessHandle::destroyForcibly);
+        if (waitGone(id, IMMEDIATE_SHUTDOWN)) {
             LOG.warn("the stray PostgreSQL (pid {}) on {} had to be killed; it recovers at this start", pid, dataDir);
             return found;
         }
@@ -93,8 +138,24 @@ final class Postmaster {
                 + "start again", null);
     }
 
+    /** Whether the process's command line holds {@code -c pgpulse.instance=<token>}. */
+    static boolean startedWith(long pid, String token) {
+        try {
+            byte[] cmdline = Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"));
+            return List.of(new String(cmdline, java.nio.charset.StandardCharsets.UTF_8).split("\0"))
+                    .contains(INSTANCE + "=" + token);
+        } catch (IOException gone) {
+            return false;
+        }
+    }
+
     /** Sends {@code signal} with kill(1) (Java itself can send only TERM and KILL) and waits for the exit. */
-    private static boolean signalAndWait(long pid, String signal, Duration wait) {
+    private static boolean signalAndWait(Id id, String signal, Duration wait) {
+        long pid = id.pid();
+        if (!id.equals(identify(pid).orElse(null))) {
+            // gone already (its pid may be another process's by now): nothing of ours to signal
+            return true;
+        }
         try {
             Process kill = new ProcessBuilder("kill", "-s", signal, Long.toString(pid))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -108,12 +169,13 @@ final class Postmaster {
             Thread.currentThread().interrupt();
             return false;
         }
-        return waitGone(pid, wait);
+        return waitGone(id, wait);
     }
 
-    private static boolean waitGone(long pid, Duration wait) {
+    /** True once the process {@code id} is gone (a new process on its pid does not count as it). */
+    private static boolean waitGone(Id id, Duration wait) {
         long deadline = System.nanoTime() + wait.toNanos();
-        while (alive(pid)) {
+        while (id.equals(identify(id.pid()).orElse(null))) {
             if (System.nanoTime() - deadline > 0) {
                 return false;
             }
@@ -121,7 +183,7 @@ final class Postmaster {
                 Thread.sleep(50);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return !alive(pid);
+                return !id.equals(identify(id.pid()).orElse(null));
             }
         }
         return true;

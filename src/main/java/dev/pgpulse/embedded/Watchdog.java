@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
  * A small shell process that stops the embedded server when PgPulse dies without stopping it (SIGKILL, a
  * crash, the OOM killer). It reads a pipe whose other end only PgPulse holds and never writes: the kernel
  * closes that end when PgPulse's process ends, however it ends, and the read returns end-of-file. The shell
- * then sends the postmaster SIGINT (fast shutdown), if {@code postmaster.pid} still names it (so a pid reused
- * since is left alone).
+ * then sends the postmaster SIGINT (fast shutdown), if {@code postmaster.pid} still names it and the process on
+ * that pid still has the postmaster's start time (so a pid reused since, by whatever process, is left alone).
  *
  * <p>It carries no death signal of its own: it must outlive PgPulse to do its one job. A normal stop ends it
  * first, then stops the server. Where it cannot run, the next start still finds the server and stops it
@@ -22,7 +22,10 @@ import java.util.concurrent.TimeUnit;
 final class Watchdog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Watchdog.class);
     static final String SCRIPT = "while read -r _; do :; done; "
-            + "[ \"$(head -n 1 \"$1/postmaster.pid\" 2>/dev/null)\" = \"$2\" ] && kill -INT \"$2\"";
+            + "[ \"$(head -n 1 \"$1/postmaster.pid\" 2>/dev/null)\" = \"$2\" ] "
+            // starttime, field 22 of stat: the 20th after the last ") " (comm may hold spaces and parentheses)
+            + "&& [ \"$(sed 's/.*) //' \"/proc/$2/stat\" 2>/dev/null | cut -d ' ' -f 20)\" = \"$3\" ] "
+            + "&& kill -INT \"$2\"";
 
     private final Process process;
     private final OutputStream pipe;
@@ -32,11 +35,12 @@ final class Watchdog implements AutoCloseable {
         this.pipe = process.getOutputStream();
     }
 
-    /** Starts one for the postmaster {@code pid} on {@code dataDir}; null (with a warning) when it cannot. */
-    static Watchdog start(Path dataDir, long pid) {
+    /** Starts one for the {@code postmaster} on {@code dataDir}; null (with a warning) when it cannot. */
+    static Watchdog start(Path dataDir, Postmaster.Id postmaster) {
+        long pid = postmaster.pid();
         try {
             Process p = new ProcessBuilder("/bin/sh", "-c", SCRIPT, "pgpulse-watchdog",
-                    dataDir.toAbsolutePath().toString(), Long.toString(pid))
+                    dataDir.toAbsolutePath().toString(), Long.toString(pid), Long.toString(postmaster.startTicks()))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             LOG.debug("watchdog (pid {}) stops PostgreSQL (pid {}) should PgPulse die", p.pid(), pid);
             return new Watchdog(p);

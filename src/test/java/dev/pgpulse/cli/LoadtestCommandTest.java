@@ -156,6 +156,26 @@ class LoadtestCommandTest {
         assertThat(inTable).containsExactlyInAnyOrderElementsOf(lines.stream().map(l -> l.split(",")[0]).toList());
     }
 
+    /**
+     * A full disk: /dev/full answers every write with ENOSPC, as a full file system does. The run stops at the first
+     * row it cannot record (no rows written that the report does not tell of beyond the ones in flight), says why
+     * in one line and exits 1, bounded.
+     */
+    @Test
+    @Timeout(60)
+    void aReportThatCannotBeWrittenStopsTheRunAndSaysWhy(TestDatabase server) throws Exception {
+        dev.pgpulse.testing.Prerequisite.require(Files.exists(Path.of("/dev/full")), "Linux's /dev/full");
+        TestDatabase db = server.freshDatabase("loadtest_full_disk");
+        CliRun run = CliRun.of(db.env(), dir, "loadtest", "--writes", "100000", "--concurrency", "2", "--report",
+                "/dev/full");
+        assertThat(run.code()).as(run.out() + run.err()).isEqualTo(1);
+        assertThat(run.out()).contains("(stopped: the report could not be written)");
+        assertThat(run.err().strip()).startsWith("pgpulse: loadtest: cannot write the report /dev/full: ")
+                .contains("No space left on device");
+        assertThat(db.queryLong("select count(*) from pgpulse_loadtest")).as("stopped at once, not 100000 rows")
+                .isLessThanOrEqualTo(2);
+    }
+
     private static int rows(String jdbc) {
         try (Connection c = DriverManager.getConnection(jdbc, "postgres", null); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("select count(*) from pgpulse_loadtest")) {

@@ -130,6 +130,42 @@ class EmbeddedServerTest {
         }
     }
 
+    private record Stray(long pid, int port) {
+    }
+
+    /**
+     * A postmaster nobody owns on {@code dataDir}, after a first run of {@link EmbeddedServer} created the cluster:
+     * started with pg_ctl as zonky runs it (inside unshare -U when root, as PostgreSQL refuses to run as root),
+     * with {@code options} added to the server's.
+     */
+    private Stray strayPostmaster(Path dataDir, String options) throws Exception {
+        EmbeddedServer first = EmbeddedServer.start(dataDir, 0);
+        int port = first.port();
+        long firstPid = Postmaster.pid(dataDir).orElseThrow();
+        Path pgCtl = Path.of(ProcessHandle.of(firstPid).orElseThrow().info().command().orElseThrow())
+                .resolveSibling("pg_ctl");
+        String firstCmdline = Files.readString(Path.of("/proc/" + firstPid + "/cmdline"));
+        first.close();
+        try (DataDirLock after = DataDirLock.acquire(dataDir)) {
+            // the token the lock recorded is on the command line of the server zonky started
+            assertThat(firstCmdline.split("\0")).contains(Postmaster.INSTANCE + "="
+                    + after.previousInstance().orElseThrow());
+        }
+        List<String> cmd = new java.util.ArrayList<>();
+        if ("root".equals(System.getProperty("user.name"))) {
+            cmd.addAll(List.of("unshare", "-U"));
+        }
+        cmd.addAll(List.of(pgCtl.toString(), "-D", dataDir.toString(), "-o", "-p " + port + " -F" + options, "-w", "-t", "60",
+                "start"));
+        Process pgctl = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(tempDir.resolve("stray.log").toFile()).start();
+        assertThat(pgctl.waitFor(90, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(pgctl.exitValue()).as(Files.readString(tempDir.resolve("stray.log"))).isZero();
+        long stray = Postmaster.pid(dataDir).orElseThrow();
+        assertThat(Postmaster.isPostgres(stray)).as("a postmaster no PgPulse owns").isTrue();
+        return new Stray(stray, port);
+    }
+
     /**
      * A PgPulse killed with SIGKILL leaves its postmaster running (pg_ctl started it: it is nobody's child). The
      * next start on the folder must not wait 60 s for a server that cannot start: it stops the stray one and is
@@ -138,25 +174,13 @@ class EmbeddedServerTest {
     @Test
     void aServerLeftRunningByADeadPgPulseIsStoppedAndTheNextStartIsUpInSeconds() throws Exception {
         Path dataDir = tempDir.resolve("data");
-        EmbeddedServer first = EmbeddedServer.start(dataDir, 0);
-        int port = first.port();
-        Path pgCtl = Path.of(ProcessHandle.of(Postmaster.pid(dataDir).orElseThrow()).orElseThrow().info().command()
-                .orElseThrow()).resolveSibling("pg_ctl");
-        first.close();
-        // A postmaster nobody owns, as a PgPulse killed with SIGKILL leaves it: pg_ctl, as zonky runs it (inside
-        // unshare -U when root, as PostgreSQL refuses to run as root).
-        List<String> cmd = new java.util.ArrayList<>();
-        if ("root".equals(System.getProperty("user.name"))) {
-            cmd.addAll(List.of("unshare", "-U"));
+        // What the dead PgPulse did: took the lock, recorded the token of the server it started with that token,
+        // and died (the lock went with it).
+        String token = java.util.UUID.randomUUID().toString();
+        long stray = strayPostmaster(dataDir, " -c " + Postmaster.INSTANCE + "=" + token).pid();
+        try (DataDirLock dead = DataDirLock.acquire(dataDir)) {
+            dead.recordInstance(token);
         }
-        cmd.addAll(List.of(pgCtl.toString(), "-D", dataDir.toString(), "-o", "-p " + port + " -F", "-w", "-t", "60",
-                "start"));
-        Process pgctl = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(tempDir.resolve("stray.log").toFile()).start();
-        assertThat(pgctl.waitFor(90, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-        assertThat(pgctl.exitValue()).as(Files.readString(tempDir.resolve("stray.log"))).isZero();
-        long stray = Postmaster.pid(dataDir).orElseThrow();
-        assertThat(Postmaster.isPostgres(stray)).as("a postmaster no PgPulse owns").isTrue();
 
         long t0 = System.nanoTime();
         try (EmbeddedServer second = EmbeddedServer.start(dataDir, 0)) {
@@ -169,6 +193,67 @@ class EmbeddedServerTest {
                  ResultSet rs = st.executeQuery("select 1")) {
                 assertThat(rs.next()).isTrue();
             }
+        }
+    }
+
+    /**
+     * PgPulse often runs as root: a live PostgreSQL it did not start (a DBA's cluster whose folder
+     * embedded.data_dir names, one started by hand, another cluster's backend on a pid a stale postmaster.pid
+     * names) must never be signalled, whatever postmaster.pid says and whether or not the lock holds a token.
+     * The start is refused at once, naming the pid, and that server keeps serving.
+     */
+    @Test
+    void aPostgresPgPulseDidNotStartIsNeverSignalledAndTheStartIsRefused() throws Exception {
+        Path dataDir = tempDir.resolve("data");
+        Stray server = strayPostmaster(dataDir, "");
+        long foreign = server.pid();
+        int port = server.port();
+        Postmaster.Id id = Postmaster.identify(foreign).orElseThrow();
+        try {
+            for (String recorded : List.of("", java.util.UUID.randomUUID().toString())) {
+                // nothing recorded (an older PgPulse), or the token of PgPulse's last server there, stopped since
+                try (DataDirLock last = DataDirLock.acquire(dataDir)) {
+                    if (!recorded.isEmpty()) {
+                        last.recordInstance(recorded);
+                    }
+                }
+                long t0 = System.nanoTime();
+                assertThatThrownBy(() -> EmbeddedServer.start(dataDir, 0).close())
+                        .isInstanceOf(EmbeddedStartException.class)
+                        .hasMessageContaining("names PostgreSQL (pid " + foreign + "), a live process PgPulse did "
+                                + "not start")
+                        .hasMessageContaining("embedded.data_dir");
+                assertThat(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0))
+                        .as("refused at once").isLessThan(5_000);
+                assertThat(Postmaster.identify(foreign)).as("the foreign server was not signalled").contains(id);
+                try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/postgres",
+                        EmbeddedServer.SUPERUSER, null); Statement st = c.createStatement();
+                     ResultSet rs = st.executeQuery("select 1")) {
+                    assertThat(rs.next()).as("it still serves").isTrue();
+                }
+            }
+        } finally {
+            new ProcessBuilder("kill", "-s", "INT", Long.toString(foreign)).start().waitFor();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> !Postmaster.alive(foreign));
+        }
+    }
+
+    /**
+     * The lock file and the server log live beside the data folder, so in a shared folder (embedded.data_dir under
+     * /tmp) anyone may plant them as symlinks first: PgPulse, often root, must not truncate or write their targets.
+     */
+    @Test
+    void aLockFileOrServerLogPlantedAsASymlinkIsNotFollowed() throws Exception {
+        Path victim = Files.writeString(tempDir.resolve("victim.conf"), "precious\n");
+        for (String beside : List.of(".lock", ".server.log")) {
+            Path dataDir = tempDir.resolve("data" + beside.replace('.', '-'));
+            Path planted = Files.createSymbolicLink(tempDir.resolve(dataDir.getFileName() + beside), victim);
+            assertThatThrownBy(() -> EmbeddedServer.start(dataDir, 0).close())
+                    .isInstanceOf(EmbeddedStartException.class)
+                    .hasMessageContaining("could not start on " + dataDir)
+                    .hasMessageContaining(planted.toString());
+            assertThat(Files.readString(victim)).as(beside + " followed").isEqualTo("precious\n");
         }
     }
 
