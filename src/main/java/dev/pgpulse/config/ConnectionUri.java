@@ -85,7 +85,7 @@ final class ConnectionUri {
         for (var param : query(m.group(3))) {
             String key = LIBPQ_PARAMS.get(param.getKey().toLowerCase(Locale.ROOT));
             if (key == null) {
-                throw new IllegalArgumentException("unsupported URI parameter '" + param.getKey() + "' (supported: "
+                throw new IllegalArgumentException("unsupported URI parameter " + shown(param.getKey()) + " (supported: "
                         + String.join(", ", new java.util.TreeSet<>(LIBPQ_PARAMS.keySet())) + ")");
             }
             parts.put(key, param.getValue());
@@ -109,7 +109,7 @@ final class ConnectionUri {
         for (var param : query(m.group(3))) {
             String key = JDBC_PARAMS.get(param.getKey().toLowerCase(Locale.ROOT));
             if (key == null) {
-                warnings.add("JDBC URL property '" + param.getKey() + "' is not used by PgPulse and was ignored");
+                warnings.add("JDBC URL property " + shown(param.getKey()) + " is not used by PgPulse and was ignored");
                 continue;
             }
             parts.put(key, param.getValue());
@@ -141,6 +141,12 @@ final class ConnectionUri {
             }
             parts.put("port", hp.group(2));
         }
+    }
+
+    /** A parameter's name, quoted, when it is one: "password:hunter2" (a typed ':' for '=') is not shown. */
+    private static String shown(String name) {
+        return name.matches("[A-Za-z0-9_.-]{1,64}") ? "'" + name + "'" : "(a name that is not letters, digits, "
+                + "'_', '.' or '-': not shown, it may hold a value; write name=value)";
     }
 
     private static boolean contains(String s, char c) {
