@@ -25,6 +25,7 @@ final class ConnectionUri {
     private static final Pattern JDBC = Pattern.compile("(?i)jdbc:postgresql:(?://([^/?#]*))?/?([^?#]*)(?:\\?([^#]*))?");
     private static final Pattern HOST_PORT = Pattern.compile("(\\[[^\\]]+\\]|[^:\\[\\]]*)(?::(.*))?");
 
+    private static final Pattern SCHEME = Pattern.compile("(?i)postgres(?:ql)?://|jdbc:postgresql:");
     private static final Pattern LIST_SEPARATOR = Pattern.compile("\\s*,[\\s,]*(?=(?i)(?:postgres(?:ql)?://|jdbc:postgresql:))");
 
     /** libpq URI query parameters and our key for each. */
@@ -52,6 +53,10 @@ final class ConnectionUri {
         Matcher jdbc = JDBC.matcher(trimmed);
         if (jdbc.matches()) {
             return parseJdbc(jdbc);
+        }
+        if (SCHEME.matcher(trimmed).lookingAt() && trimmed.indexOf('#') >= 0) {
+            throw new IllegalArgumentException("has a '#', which ends a URL's address (what follows is a fragment, not "
+                    + "read); percent-encode a '#' in the user, password or a value as %23");
         }
         throw new IllegalArgumentException("not a PostgreSQL URL");
     }
