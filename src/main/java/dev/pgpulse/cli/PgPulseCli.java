@@ -19,6 +19,8 @@ public final class PgPulseCli implements Callable<Integer> {
     public static final int OK = 0;
     public static final int FAILED = 1;
     public static final int USAGE = 2;
+    private static final java.util.regex.Pattern KEY_VALUE_ECHO = java.util.regex.Pattern.compile(
+            "should be in KEY=VALUE format but was .*", java.util.regex.Pattern.DOTALL);
 
     /** What the commands need from the outside world, injectable so tests run them in-process. */
     public record Context(ConfigLoader loader, PrintWriter out, PrintWriter err) {
@@ -68,7 +70,11 @@ public final class PgPulseCli implements Callable<Integer> {
         // a password in it.
         cmd.setParameterExceptionHandler((e, args) -> {
             CommandLine line = e.getCommandLine();
-            line.getErr().println("pgpulse: " + Redact.urlsIn(e.getMessage()) + "; see `"
+            // picocli echoes a --set that is not KEY=VALUE whole: "primary.password:hunter2".
+            String message = KEY_VALUE_ECHO.matcher(Redact.urlsIn(e.getMessage()))
+                    .replaceAll("should be in KEY=VALUE format, such as pool.max_size=8 (what was given is not shown: "
+                            + "it may hold a password)");
+            line.getErr().println("pgpulse: " + message + "; see `"
                     + line.getCommandSpec().qualifiedName() + " --help`");
             return USAGE;
         });

@@ -25,6 +25,7 @@ final class ConnectionUri {
     private static final Pattern JDBC = Pattern.compile("(?i)jdbc:postgresql:(?://([^/?#]*))?/?([^?#]*)(?:\\?([^#]*))?");
     private static final Pattern HOST_PORT = Pattern.compile("(\\[[^\\]]+\\]|[^:\\[\\]]*)(?::(.*))?");
 
+    private static final Pattern SCHEME = Pattern.compile("(?i)postgres(?:ql)?://|jdbc:postgresql:");
     private static final Pattern LIST_SEPARATOR = Pattern.compile("\\s*,[\\s,]*(?=(?i)(?:postgres(?:ql)?://|jdbc:postgresql:))");
 
     /** libpq URI query parameters and our key for each. */
@@ -52,6 +53,10 @@ final class ConnectionUri {
         Matcher jdbc = JDBC.matcher(trimmed);
         if (jdbc.matches()) {
             return parseJdbc(jdbc);
+        }
+        if (SCHEME.matcher(trimmed).lookingAt() && trimmed.indexOf('#') >= 0) {
+            throw new IllegalArgumentException("has a '#', which ends a URL's address (what follows is a fragment, not "
+                    + "read); percent-encode a '#' in the user, password or a value as %23");
         }
         throw new IllegalArgumentException("not a PostgreSQL URL");
     }
@@ -85,7 +90,7 @@ final class ConnectionUri {
         for (var param : query(m.group(3))) {
             String key = LIBPQ_PARAMS.get(param.getKey().toLowerCase(Locale.ROOT));
             if (key == null) {
-                throw new IllegalArgumentException("unsupported URI parameter '" + param.getKey() + "' (supported: "
+                throw new IllegalArgumentException("unsupported URI parameter " + shown(param.getKey()) + " (supported: "
                         + String.join(", ", new java.util.TreeSet<>(LIBPQ_PARAMS.keySet())) + ")");
             }
             parts.put(key, param.getValue());
@@ -109,7 +114,7 @@ final class ConnectionUri {
         for (var param : query(m.group(3))) {
             String key = JDBC_PARAMS.get(param.getKey().toLowerCase(Locale.ROOT));
             if (key == null) {
-                warnings.add("JDBC URL property '" + param.getKey() + "' is not used by PgPulse and was ignored");
+                warnings.add("JDBC URL property " + shown(param.getKey()) + " is not used by PgPulse and was ignored");
                 continue;
             }
             parts.put(key, param.getValue());
@@ -141,6 +146,12 @@ final class ConnectionUri {
             }
             parts.put("port", hp.group(2));
         }
+    }
+
+    /** A parameter's name, quoted, when it is one: "password:hunter2" (a typed ':' for '=') is not shown. */
+    private static String shown(String name) {
+        return name.matches("[A-Za-z0-9_.-]{1,64}") ? "'" + name + "'" : "(a name that is not letters, digits, "
+                + "'_', '.' or '-': not shown, it may hold a value; write name=value)";
     }
 
     private static boolean contains(String s, char c) {

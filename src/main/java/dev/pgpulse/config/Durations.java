@@ -53,7 +53,8 @@ public final class Durations {
 
     /** For people, not for parsing: 12 ms, 0.4 s, 42 s, 2 min, 9 min 11 s, 2 h 05 min, 3 d 04 h. */
     public static String forPeople(Duration d) {
-        return forPeople(d.toNanos() / 1e9);
+        // toNanos() overflows past 292 years
+        return forPeople(d.getSeconds() + d.getNano() / 1e9);
     }
 
     /** {@link #forPeople(Duration)} for a number of seconds; "–" when it is not a number. */
@@ -67,11 +68,16 @@ public final class Durations {
         if (seconds == 0) {
             return "0 s";
         }
-        if (seconds < 0.1) {
-            double ms = seconds * 1000;
-            return String.format(Locale.ROOT, ms < 10 ? "%.2f ms" : "%.0f ms", ms);
+        // Each unit ends where its rounding would print the next one's first value: 9.996 ms is "10 ms", not
+        // "10.00 ms"; 99.7 ms is "0.1 s", not "100 ms"; 9.96 s is "10 s", not "10.0 s".
+        double ms = seconds * 1000;
+        if (ms < 9.995) {
+            return String.format(Locale.ROOT, "%.2f ms", ms);
         }
-        if (seconds < 10) {
+        if (ms < 99.5) {
+            return String.format(Locale.ROOT, "%.0f ms", ms);
+        }
+        if (seconds < 9.95) {
             return String.format(Locale.ROOT, "%.1f s", seconds);
         }
         long whole = Math.round(seconds);

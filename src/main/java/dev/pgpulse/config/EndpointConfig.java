@@ -37,7 +37,9 @@ public record EndpointConfig(
     /** The JDBC URL without credentials: user and password travel as connection properties. */
     public String jdbcUrl() {
         String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
-        return "jdbc:postgresql://" + h + ":" + port + "/" + database;
+        // pgjdbc percent-decodes the database part and ends it at '?': "a+b" would be "a b", "50%" unparsable.
+        return "jdbc:postgresql://" + h + ":" + port + "/"
+                + java.net.URLEncoder.encode(database, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** {@code user@host:port/database}, safe for logs and the UI. */

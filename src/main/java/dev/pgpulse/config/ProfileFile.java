@@ -29,6 +29,9 @@ import java.util.Set;
  */
 final class ProfileFile {
     static final int SCHEMA_VERSION = 1;
+    /** Jackson quotes an unquoted value whole ({@code "password": hunter2}). */
+    private static final java.util.regex.Pattern UNQUOTED_TOKEN = java.util.regex.Pattern.compile(
+            "Unrecognized token '.*?'(?=: was expecting)", java.util.regex.Pattern.DOTALL);
     private static final Set<String> TOP = Set.of("version", "default", "profiles");
     private static final Set<String> PROFILE = Set.of("environment", "primary", "replicas", "pool", "startup", "embedded");
     private static final Set<String> ENDPOINT;
@@ -66,7 +69,8 @@ final class ProfileFile {
             var loc = e.getLocation();
             problems.add("profile file " + file + " is not valid JSON"
                     + (loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr()) + ": "
-                    + e.getOriginalMessage() + "; fix the file or point --config at another one");
+                    + UNQUOTED_TOKEN.matcher(e.getOriginalMessage()).replaceAll("Unrecognized token (a value not in "
+                    + "double quotes; not shown, it may be a password)") + "; fix the file or point --config at another one");
             return null;
         } catch (SmallFile.Refused e) {
             problems.add("profile file " + file + " " + e.getMessage() + "; point --config or PGPULSE_CONFIG at a JSON file");

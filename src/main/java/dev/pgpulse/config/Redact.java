@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  *
  * <p>The input may be malformed (that is usually why it is in a message), so this works on the text and
  * errs towards masking: with no {@code @}, anything after a colon in the authority that is not a port
- * number may be a password ({@code postgresql://u:S3cr3t}), and everything from that colon on is masked.
+ * number may be a password ({@code postgresql://u:S3cr3t}), and everything from that colon on is masked; an
+ * {@code @} after a {@code ?} or {@code #} may be inside a query value, so then all but the scheme is masked.
  */
 public final class Redact {
     public static final String MASK = "********";
@@ -48,8 +49,15 @@ public final class Redact {
         int at = rest.lastIndexOf('@');
         if (at >= 0) {
             String userInfo = rest.substring(0, at);
+            if (userInfo.indexOf('?') >= 0 || userInfo.indexOf('#') >= 0) {
+                // The '@' may be inside a query value or the fragment (?password=a@b): what follows it may be the
+                // rest of a secret, and nothing tells the two readings apart.
+                return out.append(MASK).toString();
+            }
             int colon = userInfo.indexOf(':');
-            out.append(colon >= 0 ? userInfo.substring(0, colon + 1) + MASK : userInfo);
+            String user = colon >= 0 ? userInfo.substring(0, colon) : userInfo;
+            // A '/' before the colon: not a user name but a host and path, and the '@' is in the path.
+            out.append(user.indexOf('/') >= 0 ? MASK : colon >= 0 ? user + ":" + MASK : user);
             out.append('@');
             rest = rest.substring(at + 1);
         } else if (schemeEnd >= 0) {

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Reads one setting from the layers (the first layer that has it wins) into a type. A good value, or the
@@ -12,6 +14,11 @@ import java.util.Optional;
  * a bad one is a problem naming the key, the value (masked when secret), its source and what was expected.
  */
 final class SettingReader {
+    /** A URL or a conninfo password, in a value that should be a plain name. */
+    private static final Pattern CONNECTION_STRING = Pattern.compile("(?i)://|jdbc:postgresql:|password\\s*=");
+    /** libpq takes a dbname holding '=' for a connection string; no host name holds one. */
+    private static final Set<String> NAMES = Set.of("host", "database");
+
     private final List<Layer> layers;
     private final List<String> problems;
     private final List<Setting> settings = new ArrayList<>();
@@ -77,6 +84,13 @@ final class SettingReader {
         }
         if (v.raw().isBlank()) {
             problem(key, v, "a non-empty value");
+            return fallback;
+        }
+        if (CONNECTION_STRING.matcher(v.raw()).find() || (NAMES.contains(field) && v.raw().indexOf('=') >= 0)) {
+            // libpq reads a URL or "host=... password=..." given as dbname; here it would be shown, logged and
+            // sent as a name. Not echoed: it may hold a password.
+            problems.add(key + " (from " + v.source() + ") holds a connection URL or string, which is not read "
+                    + "there; give the URL as DATABASE_URL or --url, and the password in PGPASSWORD or ~/.pgpass");
             return fallback;
         }
         record(key, v.raw(), v.source());

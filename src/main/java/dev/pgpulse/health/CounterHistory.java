@@ -13,7 +13,9 @@ import java.util.Objects;
  * at least {@link #RATE_WINDOW} older (the flush lag then moves them by at most about a tenth), and deadlocks are
  * counted over the reads of the last {@link #DEADLOCK_WINDOW}, never extrapolated from a shorter span.
  *
- * <p>A statistics reset or a counter going backwards starts the history again. Thread-safe.
+ * <p>A statistics reset, a counter going backwards, or another server run answering (a restart, or a failover
+ * behind the same address, whose counters may all be higher and would read as a burst) starts the history again.
+ * Thread-safe.
  */
 public final class CounterHistory {
     /** The shortest span a transaction rate is computed over. */
@@ -44,7 +46,7 @@ public final class CounterHistory {
             return unknown(now); // out of order (two samplers at once): no span to measure
         }
         if (last != null && !last.continuedBy(now)) {
-            reads.clear(); // statistics reset: the old counts belong to another series
+            reads.clear(); // a reset or another server: the old counts belong to another series
         }
         reads.addLast(now);
         // Keep the newest read that is a whole deadlock window old (the base when the interval exceeds it).

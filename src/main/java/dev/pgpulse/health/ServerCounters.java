@@ -11,18 +11,31 @@ import java.util.Objects;
  * @param nanoTime     {@link System#nanoTime()} at the read: elapsed time between two reads is taken from this,
  *                     so a wall-clock step cannot distort a rate
  * @param statsReset   when the database's statistics were last reset; null if never
+ * @param serverStart  when the server answering was started ({@code pg_postmaster_start_time()}); null if unknown.
+ *                     Another value means another server (a failover behind the same address) or a restart: its
+ *                     counters are another series, even when every one of them happens to be higher
  */
 public record ServerCounters(Instant at, long nanoTime, long xactCommit, long xactRollback, long deadlocks,
-                             long blksHit, long blksRead, Instant statsReset) {
+                             long blksHit, long blksRead, Instant statsReset, Instant serverStart) {
 
     public ServerCounters {
         Objects.requireNonNull(at, "at");
     }
 
-    /** True when other was read after this and no counter went backwards and the reset time is the same. */
+    /** Counters whose server is not known: only a reset or a counter going backwards ends their series. */
+    public ServerCounters(Instant at, long nanoTime, long xactCommit, long xactRollback, long deadlocks,
+                          long blksHit, long blksRead, Instant statsReset) {
+        this(at, nanoTime, xactCommit, xactRollback, deadlocks, blksHit, blksRead, statsReset, null);
+    }
+
+    /**
+     * True when other was read after this, on the same server run, with the same reset time and no counter gone
+     * backwards.
+     */
     boolean continuedBy(ServerCounters other) {
         return other.nanoTime - nanoTime > 0
                 && Objects.equals(statsReset, other.statsReset)
+                && Objects.equals(serverStart, other.serverStart)
                 && other.xactCommit >= xactCommit
                 && other.xactRollback >= xactRollback
                 && other.deadlocks >= deadlocks

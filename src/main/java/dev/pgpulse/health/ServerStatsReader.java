@@ -46,7 +46,7 @@ public final class ServerStatsReader {
 
     // Durations are clamped at 0: now() is this statement's start, a session may have started a query after it.
     private static final String STATS = """
-            select d.datid, d.datname, d.xact_commit, d.xact_rollback, d.deadlocks, d.blks_hit, d.blks_read, d.stats_reset,
+            select d.datid, d.datname, d.xact_commit, d.xact_rollback, d.deadlocks, d.blks_hit, d.blks_read, d.stats_reset, pg_postmaster_start_time() as server_start,
                    a.used, a.longest_query, a.longest_xact, a.longest_idle_xact, a.waiting,
                    current_setting('max_connections')::int
                        - current_setting('superuser_reserved_connections')::int
@@ -144,8 +144,10 @@ public final class ServerStatsReader {
         long nanoTime = System.nanoTime();
         Instant at = Instant.now();
         OffsetDateTime reset = rs.getObject("stats_reset", OffsetDateTime.class);
+        OffsetDateTime start = rs.getObject("server_start", OffsetDateTime.class);
         return new ServerCounters(at, nanoTime,
                 rs.getLong("xact_commit"), rs.getLong("xact_rollback"), rs.getLong("deadlocks"),
-                rs.getLong("blks_hit"), rs.getLong("blks_read"), reset == null ? null : reset.toInstant());
+                rs.getLong("blks_hit"), rs.getLong("blks_read"), reset == null ? null : reset.toInstant(),
+                start == null ? null : start.toInstant());
     }
 }

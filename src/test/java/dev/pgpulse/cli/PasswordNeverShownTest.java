@@ -169,6 +169,17 @@ class PasswordNeverShownTest {
         assertHidden("stdout", typo.out(), FAKE_PW);
     }
 
+    /** A ':' typed for '=' makes the whole --set argument picocli's echo, password and all. */
+    @Test
+    void aSetThatIsNotKeyEqualsValueIsNotEchoed() {
+        CliRun typo = CliRun.of(Map.of(), home, "config", "--set", "primary.password:" + FAKE_PW);
+
+        assertThat(typo.code()).isEqualTo(2);
+        assertThat(typo.err()).contains("KEY=VALUE format").contains("see `pgpulse config --help`");
+        assertHidden("stderr", typo.err(), FAKE_PW);
+        assertHidden("stdout", typo.out(), FAKE_PW);
+    }
+
     private HttpResponse<String> get(AgentServer agent, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.port() + path))
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());

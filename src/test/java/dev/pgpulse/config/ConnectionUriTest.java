@@ -101,6 +101,14 @@ class ConnectionUriTest {
                 .withMessage("not a PostgreSQL URL");
     }
 
+    /** A '#' starts the fragment, which the patterns leave out: it was "not a PostgreSQL URL", which it is. */
+    @ParameterizedTest
+    @ValueSource(strings = {"postgresql://u:pa#Zq9w@h/db", "postgres://h/db#Zq9w", "jdbc:postgresql://h/db?password=a#Zq9w"})
+    void aHashIsExplainedAsTheFragmentItStarts(String url) {
+        assertThatIllegalArgumentException().isThrownBy(() -> ConnectionUri.parse(url))
+                .withMessageContaining("'#'").withMessageContaining("%23").withMessageNotContaining("Zq9w");
+    }
+
     @Test
     void malformedPercentEscapeIsExplained() {
         assertThatIllegalArgumentException().isThrownBy(() -> ConnectionUri.parse("postgresql://u:100%@h/db"))

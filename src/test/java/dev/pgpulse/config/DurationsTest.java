@@ -24,4 +24,25 @@ class DurationsTest {
         assertThat(Durations.forPeople(-30)).isEqualTo("-30 s");
         assertThat(Durations.forPeople(Double.NaN)).isEqualTo("–");
     }
+
+    /** A value just under a unit's end rounds into the next unit's spelling, never its own with a wider figure. */
+    @Test
+    void roundingAtAUnitsEndGivesTheNextUnit() {
+        assertThat(Durations.forPeople(0.0099996)).isEqualTo("10 ms"); // was "10.00 ms"
+        assertThat(Durations.forPeople(0.0999)).isEqualTo("0.1 s"); // was "100 ms"
+        assertThat(Durations.forPeople(9.96)).isEqualTo("10 s"); // was "10.0 s"
+        assertThat(Durations.forPeople(9.94)).isEqualTo("9.9 s");
+        assertThat(Durations.forPeople(59.96)).isEqualTo("1 min");
+        assertThat(Durations.forPeople(3599.6)).isEqualTo("1 h");
+        assertThat(Durations.forPeople(86_399.6)).isEqualTo("1 d");
+        assertThat(Durations.forPeople(-9.96)).isEqualTo("-10 s");
+        assertThat(Durations.forPeople(Double.POSITIVE_INFINITY)).isEqualTo("–");
+    }
+
+    @Test
+    void aDurationBeyondWhatNanosecondsHoldIsStillWritten() {
+        // Duration.toNanos() throws ArithmeticException past about 292 years
+        assertThat(Durations.forPeople(Duration.ofDays(400 * 365))).isEqualTo("146000 d");
+        assertThat(Durations.forPeople(Duration.ofMillis(9_960))).isEqualTo("10 s");
+    }
 }

@@ -19,7 +19,15 @@ class RedactTest {
             "postgresql://u:a@" + PW + "@h/db",
             "postgresql://u:a/" + PW + "@h/db",
             "postgresql://h/db?password=" + PW,
-            "jdbc:postgresql://h/db?user=a&password=" + PW})
+            "jdbc:postgresql://h/db?user=a&password=" + PW,
+            // An '@' inside a query value or fragment is not the end of the user info.
+            "postgresql://h/db?password=" + PW + "@x",
+            "postgresql://h/db?password=x@" + PW,
+            "postgresql://u@h:x/db?password=p@" + PW,
+            "jdbc:postgresql://h:x/db?user=u&password=pp@" + PW,
+            "jdbc:postgresql://h/db?password=p:q@" + PW,
+            "jdbc:postgresql:db?password=p@" + PW,
+            "postgresql://h/db#p@" + PW})
     void noPartThatMayBeASecretIsShown(String url) {
         assertThat(Redact.url(url)).doesNotContain(PW).contains(Redact.MASK);
         assertThat(Redact.urlsIn("failed for '" + url + "' just now")).doesNotContain(PW).endsWith("' just now");

@@ -83,7 +83,14 @@ class SecretsTest {
             "postgresql://h/db?password=" + PW + "&options=-c",
             "jdbc:postgresql://h1,h2/db?password=" + PW,
             "jdbc:postgresql://h/db?password=" + PW + "&sslmode=always",
-            "mysql://u:" + PW + "@h/db"})
+            "mysql://u:" + PW + "@h/db",
+            // An '@' inside a query value: what follows the last '@' is not a host.
+            "postgresql://h/db?password=x@" + PW,
+            "postgresql://u@h:x/db?password=p@" + PW,
+            "jdbc:postgresql://h:x/db?user=u&password=pp@" + PW,
+            // A ':' typed for '=': the parameter's "name" is the password.
+            "postgresql://u@h/db?password:" + PW,
+            "jdbc:postgresql://h/db?password:" + PW + "&sslmode=always"})
     void noProblemAboutABadUrlShowsItsPassword(String url) {
         var fromEnv = failure(home, Map.of("DATABASE_URL", url));
         var fromFlag = failure(home, Map.of(), flags().url(url).build());
@@ -93,6 +100,43 @@ class SecretsTest {
             assertThat(e.getMessage()).doesNotContain(PW);
             assertThat(e.problems()).allSatisfy(p -> assertThat(p).doesNotContain(PW));
         }
+    }
+
+    /**
+     * libpq reads a URL or "key=value ..." given as the database name; PgPulse does not, and would have shown it in
+     * {@code pgpulse config}, its target line and the server's "database ... does not exist".
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"PGDATABASE=postgresql://u:" + PW + "@h/db", "PGDATABASE=host=h password=" + PW,
+            "PGHOST=postgresql://u:" + PW + "@h/db", "PGHOST=jdbc:postgresql://h/db?password=" + PW,
+            "PGUSER=postgres://u:" + PW + "@h/db", "PGPULSE_PRIMARY_DATABASE=dbname=x password=" + PW})
+    void aConnectionStringInAVariableForANameIsRefusedUnshown(String assignment) {
+        String var = assignment.substring(0, assignment.indexOf('='));
+        Map<String, String> env = new java.util.HashMap<>(Map.of(var, assignment.substring(var.length() + 1)));
+        env.putIfAbsent("PGHOST", "db1");
+
+        var e = failure(home, env);
+
+        assertThat(e.problems()).singleElement().asString().doesNotContain(PW).contains("(from env " + var + ")")
+                .contains("connection URL or string").contains("DATABASE_URL");
+    }
+
+    @Test
+    void aConnectionStringInSetPrimaryHostIsRefusedUnshown() {
+        var e = failure(home, Map.of(), flags().set("primary.host", "postgresql://u:" + PW + "@h/db").build());
+
+        assertThat(e.getMessage()).doesNotContain(PW).contains("primary.host (from flag --set primary.host)");
+    }
+
+    @Test
+    void anUnquotedPasswordInAProfileIsNotQuotedInTheJsonError() {
+        Path file = write(home.resolve("p.json"), "{\"version\": 1, \"profiles\": {\"a\": {\"primary\": "
+                + "{\"host\": \"db1\", \"password\": " + PW + "}}}}");
+
+        var e = failure(home, Map.of(), flags().config(file).build());
+
+        assertThat(e.problems()).singleElement().asString().doesNotContain(PW).contains("not valid JSON at line 1")
+                .contains("not in double quotes");
     }
 
     @Test

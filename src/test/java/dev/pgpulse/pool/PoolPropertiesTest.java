@@ -30,6 +30,25 @@ class PoolPropertiesTest {
     @TempDir
     Path home;
 
+    /** pgjdbc percent-decodes the database part of its URL and stops it at '?': a name must travel encoded. */
+    @Test
+    void aDatabaseNameWithURLCharactersReachesThatDatabase(TestDatabase db) throws Exception {
+        String name = "odd+name 5%?#/x";
+        db.exec("drop database if exists \"" + name + "\"", "create database \"" + name + "\"");
+        try {
+            String url = "postgresql://" + db.user() + "@" + db.host() + ":" + db.port() + "/"
+                    + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+            PgPulseConfig config = PoolTesting.config(url, home, List.of(), Map.of("pool.min_idle", "0"));
+            assertThat(config.primary().orElseThrow().database()).isEqualTo(name);
+            try (Endpoints endpoints = Endpoints.open(config, new SimpleMeterRegistry());
+                 Connection c = endpoints.primary().connection()) {
+                assertThat(PoolTesting.queryString(c, "select current_database()")).isEqualTo(name);
+            }
+        } finally {
+            db.exec("drop database if exists \"" + name + "\" with (force)");
+        }
+    }
+
     @Test
     void statementTimeoutIsSetInEveryPooledSessionAndEnforced(TestDatabase db) throws Exception {
         PgPulseConfig config = PoolTesting.config(db.url(), home, List.of(),
