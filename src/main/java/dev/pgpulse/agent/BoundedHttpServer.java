@@ -247,6 +247,13 @@ final class BoundedHttpServer implements AutoCloseable {
     private static Head readHead(InputStream in) throws IOException, BadRequest {
         ByteArrayOutputStream head = new ByteArrayOutputStream(512);
         int b = in.read();
+        // RFC 9112 2.2: ignore empty lines before a request line (an extra CRLF after the previous request)
+        for (int skipped = 0; b == '\r' || b == '\n'; skipped++) {
+            if (skipped >= MAX_HEAD_BYTES) {
+                throw new BadRequest(431, "over " + MAX_HEAD_BYTES + " bytes of empty lines");
+            }
+            b = in.read();
+        }
         if (b < 0) {
             return null;
         }

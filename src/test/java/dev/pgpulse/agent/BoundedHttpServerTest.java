@@ -124,6 +124,19 @@ class BoundedHttpServerTest {
         }
     }
 
+    /** RFC 9112 2.2: empty lines before a request line are ignored (some clients end a request with an extra CRLF). */
+    @Test
+    void emptyLinesBeforeARequestLineAreIgnored() throws Exception {
+        try (BoundedHttpServer srv = echo()) {
+            assertThat(exchange(srv.port(), "\r\nGET /health HTTP/1.1\r\nConnection: close\r\n\r\n"))
+                    .startsWith("HTTP/1.1 200 ").endsWith("GET /health\n[closed]");
+            assertThat(exchange(srv.port(), "GET /health HTTP/1.1\r\n\r\n\r\n\nGET /metrics HTTP/1.1\r\nConnection: close\r\n\r\n"))
+                    .contains("GET /health\nHTTP/1.1 200 ").endsWith("GET /metrics\n[closed]");
+            assertThat(exchange(srv.port(), "\r\n".repeat(BoundedHttpServer.MAX_HEAD_BYTES) + "GET /health HTTP/1.1\r\n\r\n"))
+                    .as("no end of empty lines").startsWith("HTTP/1.1 431 ");
+        }
+    }
+
     @Test
     void headsUpTo16KiBAreReadAndOneByteMoreIs431() throws Exception {
         try (BoundedHttpServer srv = echo()) {
