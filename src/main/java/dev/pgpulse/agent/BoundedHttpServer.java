@@ -366,7 +366,11 @@ final class BoundedHttpServer implements AutoCloseable {
         }
     }
 
-    /** Stops accepting, closes every connection, stops the reaper and waits for the acceptor. */
+    /**
+     * Stops accepting, waits for the acceptor, closes every connection and stops the reaper. The acceptor goes
+     * first: a connection it had taken but not registered yet would otherwise be registered after the sweep and
+     * stay open for good, its reader blocked and no reaper left to end it.
+     */
     @Override
     public void close() {
         try {
@@ -374,15 +378,15 @@ final class BoundedHttpServer implements AutoCloseable {
         } catch (IOException ignored) {
             // closing anyway
         }
-        for (Connection c : open) {
-            closeQuietly(c.socket);
-        }
-        open.clear();
-        reaper.shutdownNow();
         try {
             acceptor.join(TimeUnit.SECONDS.toMillis(2));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        for (Connection c : open) {
+            closeQuietly(c.socket);
+        }
+        open.clear();
+        reaper.shutdownNow();
     }
 }

@@ -219,9 +219,48 @@ class BoundedHttpServerTest {
     }
 
     /**
+     * close() while clients keep connecting: the acceptor may have taken a connection it has not registered yet,
+     * and that one must be closed too (before, about one close in 25 left it open for good, its reader blocked and
+     * no reaper left to end it).
+     */
+    @Test
+    void closeWhileClientsConnectLeavesNoConnectionOpen() throws Exception {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        for (int round = 0; round < 400 && System.nanoTime() < until; round++) {
+            BoundedHttpServer srv = echo();
+            List<Socket> clients = java.util.Collections.synchronizedList(new ArrayList<>());
+            java.util.concurrent.atomic.AtomicBoolean connecting = new java.util.concurrent.atomic.AtomicBoolean(true);
+            List<Thread> storm = new ArrayList<>();
+            for (int t = 0; t < 3; t++) {
+                storm.add(Thread.ofPlatform().start(() -> {
+                    while (connecting.get()) {
+                        try {
+                            clients.add(new Socket("127.0.0.1", srv.port()));
+                        } catch (IOException refused) {
+                            return; // the listener is closed
+                        }
+                    }
+                }));
+            }
+            await().atMost(Duration.ofSeconds(5)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+                    .until(() -> clients.size() >= 50);
+            srv.close();
+            int left = srv.openConnections();
+            connecting.set(false);
+            for (Thread t : storm) {
+                t.join(Duration.ofSeconds(5));
+            }
+            for (Socket s : clients) {
+                s.close();
+            }
+            assertThat(left).as("connections open after close(), round %d", round).isZero();
+        }
+    }
+
+    /**
      * Thousands of connections, a thousand at once over the cap, then close() with requests in flight (stalled heads
      * and unread large answers): every server-side socket is closed, close() is quick, and the process holds as
-     * many descriptors as before (the JVM's own may vary by a few).
+     * many descriptors as before (give or take 20 the JVM may open meanwhile; a leak here is hundreds).
      */
     @Test
     void thousandsOfConnectionsAndACloseInFlightLeaveNoDescriptorsOpen() throws Exception {
@@ -253,6 +292,6 @@ class BoundedHttpServerTest {
                 s.close();
             }
         }
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(openDescriptors()).isLessThanOrEqualTo(before + 5));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(openDescriptors()).isLessThanOrEqualTo(before + 20));
     }
 }
