@@ -92,8 +92,14 @@ public final class AgentServer implements AutoCloseable {
     public static AgentServer bind(String bind, int port) throws IOException {
         AgentServer agent = new AgentServer(localAddress(bind), port);
         agent.server.start();
-        LOG.info("agent listening on http://{}:{}", bind, agent.port());
+        LOG.info("agent listening on {}", url(bind, agent.port()));
         return agent;
+    }
+
+    /** The URL of the agent as the user named its address: an IPv6 literal in brackets ({@code http://[::1]:9187}). */
+    public static String url(String bind, int port) {
+        String host = bind.startsWith("[") && bind.endsWith("]") ? bind.substring(1, bind.length() - 1) : bind;
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
     /**

@@ -37,7 +37,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * worker another request needs), and each request has {@link #REQUEST_DEADLINE} from the moment the server starts
  * waiting for it until its response is written: a reaper closes any connection past its deadline, which also ends
  * a blocked read or write. Request heads are capped at {@link #MAX_HEAD_BYTES}, connections at
- * {@link #MAX_CONNECTIONS} (the longest-waiting one is closed to make room); bytes that cannot start an HTTP request (a TLS hello) close the connection at once.
+ * {@link #MAX_CONNECTIONS} (the longest-waiting one is closed to make room, one being answered last); bytes that cannot start an HTTP request (a TLS hello) close the connection at once.
  * Paths match exactly. Persistent connections are kept for HTTP/1.1 clients, under the same deadline.
  */
 final class BoundedHttpServer implements AutoCloseable {
@@ -63,10 +63,14 @@ final class BoundedHttpServer implements AutoCloseable {
         Response handle(Request request) throws IOException;
     }
 
-    /** One accepted connection and the instant (System.nanoTime) by which its current request must be done. */
+    /**
+     * One accepted connection, the instant (System.nanoTime) by which its current request must be done, and
+     * whether that request's head has been read (it is being answered).
+     */
     private static final class Connection {
         final Socket socket;
         volatile long deadline;
+        volatile boolean answering;
 
         Connection(Socket socket) {
             this.socket = socket;
@@ -166,12 +170,15 @@ final class BoundedHttpServer implements AutoCloseable {
 
     /**
      * At the cap the connection that has waited longest for its request goes, not the new one: a flood of idle
-     * connections must not lock out the next health check, which completes in milliseconds.
+     * connections must not lock out the next health check, which completes in milliseconds. A request being
+     * answered goes only when every connection is being answered: otherwise a flood of stalled sockets opened
+     * while a scrape is produced or written (the scrape is then the oldest) would cut it short.
      */
     private void evictOldest() {
         Connection oldest = null;
         for (Connection c : open) {
-            if (oldest == null || c.deadline - oldest.deadline < 0) {
+            if (oldest == null || (oldest.answering && !c.answering)
+                    || (oldest.answering == c.answering && c.deadline - oldest.deadline < 0)) {
                 oldest = c;
             }
         }
@@ -201,6 +208,7 @@ final class BoundedHttpServer implements AutoCloseable {
             boolean keepAlive = true;
             while (keepAlive) {
                 c.deadline = System.nanoTime() + REQUEST_DEADLINE.toNanos();
+                c.answering = false;
                 Head head;
                 try {
                     head = readHead(in);
@@ -214,6 +222,7 @@ final class BoundedHttpServer implements AutoCloseable {
                 if (head == null) {
                     return; // the client closed between requests
                 }
+                c.answering = true;
                 keepAlive = head.keepAlive();
                 Response r;
                 try {
@@ -238,6 +247,13 @@ final class BoundedHttpServer implements AutoCloseable {
     private static Head readHead(InputStream in) throws IOException, BadRequest {
         ByteArrayOutputStream head = new ByteArrayOutputStream(512);
         int b = in.read();
+        // RFC 9112 2.2: ignore empty lines before a request line (an extra CRLF after the previous request)
+        for (int skipped = 0; b == '\r' || b == '\n'; skipped++) {
+            if (skipped >= MAX_HEAD_BYTES) {
+                throw new BadRequest(431, "over " + MAX_HEAD_BYTES + " bytes of empty lines");
+            }
+            b = in.read();
+        }
         if (b < 0) {
             return null;
         }
@@ -265,7 +281,7 @@ final class BoundedHttpServer implements AutoCloseable {
         }
         String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r?\n");
         String[] requestLine = lines[0].split(" ");
-        if (requestLine.length != 3 || !requestLine[2].startsWith("HTTP/1.") || !requestLine[1].startsWith("/")) {
+        if (requestLine.length != 3 || !requestLine[2].startsWith("HTTP/1.") || !originForm(requestLine[1]).startsWith("/")) {
             throw new BadRequest(400, "bad request line");
         }
         boolean http11 = requestLine[2].equals("HTTP/1.1");
@@ -285,11 +301,33 @@ final class BoundedHttpServer implements AutoCloseable {
                 default -> { }
             }
         }
-        String target = requestLine[1];
+        String target = originForm(requestLine[1]);
         int query = target.indexOf('?');
         String path = query < 0 ? target : target.substring(0, query);
         // a body is never read (GET and HEAD have none): close rather than parse it as the next request
         return new Head(new Request(requestLine[0], path), !close && !body);
+    }
+
+    /**
+     * The path and query of a request target: an absolute-form target ({@code http://host:port/health}, what a
+     * client sends through a proxy, and which RFC 9112 says a server must accept) loses its scheme and authority.
+     */
+    private static String originForm(String target) {
+        String lower = target.toLowerCase(Locale.ROOT);
+        int scheme = lower.startsWith("http://") ? 7 : lower.startsWith("https://") ? 8 : -1;
+        if (scheme < 0) {
+            return target;
+        }
+        for (int i = scheme; i < target.length(); i++) {
+            char ch = target.charAt(i);
+            if (ch == '/') {
+                return target.substring(i);
+            }
+            if (ch == '?' || ch == '#') {
+                return "/" + target.substring(i);
+            }
+        }
+        return "/";
     }
 
     private static void write(OutputStream out, String method, Response r, boolean keepAlive) throws IOException {
@@ -328,7 +366,11 @@ final class BoundedHttpServer implements AutoCloseable {
         }
     }
 
-    /** Stops accepting, closes every connection, stops the reaper and waits for the acceptor. */
+    /**
+     * Stops accepting, waits for the acceptor, closes every connection and stops the reaper. The acceptor goes
+     * first: a connection it had taken but not registered yet would otherwise be registered after the sweep and
+     * stay open for good, its reader blocked and no reaper left to end it.
+     */
     @Override
     public void close() {
         try {
@@ -336,15 +378,15 @@ final class BoundedHttpServer implements AutoCloseable {
         } catch (IOException ignored) {
             // closing anyway
         }
-        for (Connection c : open) {
-            closeQuietly(c.socket);
-        }
-        open.clear();
-        reaper.shutdownNow();
         try {
             acceptor.join(TimeUnit.SECONDS.toMillis(2));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        for (Connection c : open) {
+            closeQuietly(c.socket);
+        }
+        open.clear();
+        reaper.shutdownNow();
     }
 }

@@ -65,7 +65,7 @@ final class AgentCommand implements Callable<Integer> {
             return f.code;
         }
         server.serve(orchestrator);
-        context.out().println("pgpulse agent listening on http://" + bind + ":" + server.port()
+        context.out().println("pgpulse agent listening on " + AgentServer.url(bind, server.port())
                 + " (GET /health, /metrics, /alerts); stop with SIGTERM or Ctrl-C");
         context.out().flush();
         CountDownLatch stopped = new CountDownLatch(1);

@@ -149,6 +149,40 @@ class MetricsExportTest {
     }
 
     /**
+     * Database names are labels: a name with a double quote, backslashes, a newline or non-ASCII letters (all legal
+     * in a quoted identifier) is escaped as the text format says, arrives in UTF-8, and promtool parses the scrape.
+     */
+    @Test
+    void databaseNamesThatNeedEscapingAreValidLabelValues(TestDatabase db) throws Exception {
+        String weird = "we\"ird\\\\db"; // CREATE DATABASE "we""ird\\db"
+        String other = "new\nline \u00fcn\u00efc\u00f6de";
+        db.exec("drop database if exists \"we\"\"ird\\\\db\" with (force)",
+                "drop database if exists \"" + other + "\" with (force)",
+                "create database \"we\"\"ird\\\\db\"", "create database \"" + other + "\"");
+        try {
+            String url = "postgresql://" + db.user() + (db.password() == null || db.password().isEmpty() ? "" : ":" + db.password())
+                    + "@" + db.host() + ":" + db.port() + "/" + java.net.URLEncoder.encode(weird, StandardCharsets.UTF_8);
+            var config = new ConfigLoader(Map.of("DATABASE_URL", url), home, "tester", 2).load(Overrides.none());
+            try (Orchestrator o = Orchestrator.start(config, new Orchestrator.Options(Duration.ofMillis(300), null, false));
+                 AgentServer agent = AgentServer.start(o, "127.0.0.1", 0)) {
+                await().atMost(Duration.ofSeconds(15)).until(() -> o.snapshot().health() != null
+                        && get(agent.port(), "/metrics").contains("pg_database_size_bytes{"));
+                HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.port()
+                        + "/metrics")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofByteArray());
+                String text = new String(r.body(), StandardCharsets.UTF_8);
+                String escapedWeird = "datname=\"we\\\"ird\\\\\\\\db\"";
+                assertThat(text).contains("pg_database_size_bytes{" + escapedWeird + ",endpoint=\"primary\"}")
+                        .containsPattern("pg_stat_database_xact_commit_total\\{datid=\"\\d+\"," + java.util.regex.Pattern.quote(escapedWeird))
+                        .contains("pg_stat_activity_count{datname=\"new\\nline \u00fcn\u00efc\u00f6de\",endpoint=\"primary\",state=\"active\"}");
+                promtoolAccepts(text);
+            }
+        } finally {
+            db.dropDatabase("\"we\"\"ird\\\\db\"");
+            db.dropDatabase("\"" + other + "\"");
+        }
+    }
+
+    /**
      * promtool's parser and linter on the scrape. One lint line is expected and allowed: postgres_exporter's own
      * family name {@code pg_stat_activity_count} ends in "_count", which promtool reserves for histograms and
      * summaries (it says the same of postgres_exporter's output); the name is kept so that dashboards built for
