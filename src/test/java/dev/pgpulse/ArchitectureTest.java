@@ -5,7 +5,10 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
+import static com.tngtech.archunit.base.DescribedPredicate.alwaysTrue;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static com.tngtech.archunit.library.GeneralCodingRules.ACCESS_STANDARD_STREAMS;
 import static com.tngtech.archunit.library.GeneralCodingRules.USE_JAVA_UTIL_LOGGING;
 
@@ -42,4 +45,19 @@ class ArchitectureTest {
             .that().resideInAPackage("dev.pgpulse.resilience..")
             .should().dependOnClassesThat().resideInAPackage("dev.pgpulse.service..")
             .because("the service is built on the guard, not the other way round");
+
+    /** The console's tabs meet only in the shell (ui.shell) and the composition (ui root), never each other. */
+    @ArchTest
+    static final ArchRule consoleTabsDoNotKnowEachOther = slices().matching("dev.pgpulse.ui.(*)..")
+            .should().notDependOnEachOther()
+            .ignoreDependency(alwaysTrue(), resideInAnyPackage("dev.pgpulse.ui.shell..", "dev.pgpulse.ui.fx.."))
+            .because("a tab is added by one line in ConsoleTabs and removed as easily");
+
+    @ArchTest
+    static final ArchRule consoleReachesTheCoreOnlyThroughTheOrchestrator = noClasses()
+            .that().resideInAPackage("dev.pgpulse.ui..")
+            .should().dependOnClassesThat().resideInAPackage("java.sql..")
+            .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.pgpulse.service.DatabaseService")
+            .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.pgpulse.pool.Endpoints")
+            .because("views ask through ConsoleActions and read Snapshots; they never run SQL or hold the pools");
 }

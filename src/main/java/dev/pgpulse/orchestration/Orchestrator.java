@@ -187,6 +187,17 @@ public final class Orchestrator implements AutoCloseable {
                 .orElse("(not started)");
     }
 
+    /** Drills an endpoint's breaker (the console's drill menu): the faces drill here, not through the service. */
+    public void drill(String endpoint, Guard.Drill drill) {
+        service.guard().drill(endpoint, drill);
+    }
+
+    /** A demo workload over this orchestrator's service (not started), for a face that offers one. */
+    public dev.pgpulse.demo.DemoWorkload demoWorkload() {
+        return new dev.pgpulse.demo.DemoWorkload(service, new dev.pgpulse.demo.BillRepository(service),
+                config.resilience().slowQueryThreshold());
+    }
+
     /** Flyway against the primary with the configured locations; empty when none are configured. */
     public Optional<MigrationRunner> migrations() {
         return config.operations().migrationsConfigured()

@@ -1,6 +1,5 @@
 package dev.pgpulse.ui;
 
-import dev.pgpulse.demo.BillRepository;
 import dev.pgpulse.demo.DemoWorkload;
 import dev.pgpulse.orchestration.Orchestrator;
 import javafx.application.Application;
@@ -89,8 +88,7 @@ public final class ConsoleApp extends Application {
                 return;
             }
             if (o.embedded().isPresent()) {
-                DemoWorkload d = new DemoWorkload(o.service(), new BillRepository(o.service()),
-                        o.config().resilience().slowQueryThreshold());
+                DemoWorkload d = o.demoWorkload();
                 demo = d;
                 if (l.prefs().demoWorkload()) {
                     d.start();

@@ -4,9 +4,13 @@ import dev.pgpulse.demo.DemoWorkload;
 import dev.pgpulse.orchestration.Orchestrator;
 import dev.pgpulse.resilience.Guard;
 import dev.pgpulse.resilience.ResilienceEvent;
+import dev.pgpulse.ui.dashboard.DashboardTab;
 import dev.pgpulse.ui.dashboard.DashboardView;
 import dev.pgpulse.ui.dashboard.DashboardViewModel;
 import dev.pgpulse.ui.fx.MetricsPoller;
+import dev.pgpulse.ui.shell.ConsoleActions;
+import dev.pgpulse.ui.shell.ConsoleTab;
+import dev.pgpulse.ui.shell.OrchestratorActions;
 import javafx.beans.binding.Bindings;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
@@ -29,33 +33,39 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The console's window content for a running {@link Orchestrator}: a header (target, environment, embedded or
- * external, overall health, time of the last snapshot, poll interval, demo workload toggle), the tabs, and a
- * status bar. One {@link MetricsPoller} feeds every view model; anything that could block (the demo workload's
- * start and stop, saving preferences) runs on the console's own background thread, never on the FX thread.
+ * external, overall health, time of the last snapshot, poll interval, demo workload toggle), a {@link TabPane}
+ * built from the {@link ConsoleTabs} list, and a status bar. One {@link MetricsPoller} feeds every tab; the
+ * window tells a tab when it is shown or hidden. The orchestrator is used here only to compose: the tabs get
+ * {@link ConsoleActions}. Anything that could block (a drill, the demo workload's start and stop, saving
+ * preferences) runs on the console's own background thread, never on the FX thread.
  */
 public final class ConsoleWindow implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleWindow.class);
 
-    private final Orchestrator orchestrator;
-    private final DemoWorkload demo;
     private final ConsoleViewModel header = new ConsoleViewModel();
-    private final DashboardViewModel dashboard;
+    private final List<ConsoleTab> tabList;
+    private final Map<Tab, ConsoleTab> byTab = new IdentityHashMap<>();
+    final TabPane tabs = new TabPane();
+    private final ConsoleActions actions;
     private final MetricsPoller poller;
     private final BorderPane root = new BorderPane();
     private final ExecutorService background = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("pgpulse-ui-background").daemon().factory());
     private final Consumer<ConsolePrefs> prefsChanged;
     private ConsolePrefs prefs;
-    private final DashboardView dashboardView;
     final ChoiceBox<Duration> interval = new ChoiceBox<>();
     final ToggleButton demoToggle = new ToggleButton();
     private boolean notifications = true;
@@ -67,24 +77,44 @@ public final class ConsoleWindow implements AutoCloseable {
      */
     public ConsoleWindow(Orchestrator orchestrator, DemoWorkload demo, ConsolePrefs prefs,
                          Consumer<ConsolePrefs> prefsChanged) {
-        this.orchestrator = orchestrator;
-        this.demo = demo;
+        this(orchestrator, demo, prefs, prefsChanged, ConsoleTabs::standard);
+    }
+
+    /** @param tabs builds the tab list ({@link ConsoleTabs#standard}; a test adds its own tab to it) */
+    ConsoleWindow(Orchestrator orchestrator, DemoWorkload demo, ConsolePrefs prefs,
+                  Consumer<ConsolePrefs> prefsChanged, Function<ConsoleTabs.Context, List<ConsoleTab>> tabs) {
         this.prefs = prefs;
         this.prefsChanged = prefsChanged;
         this.production = orchestrator.config().environment() == dev.pgpulse.config.Environment.PRODUCTION;
-        this.dashboard = new DashboardViewModel(prefs.historyWindow());
         this.poller = new MetricsPoller(orchestrator::snapshot, prefs.pollInterval());
+        this.actions = new OrchestratorActions(orchestrator, demo, background, poller::pollNow);
+        this.tabList = List.copyOf(tabs.apply(new ConsoleTabs.Context(prefs, new Confirming(), this::notifyTransition)));
         poller.subscribe(header::apply);
-        poller.subscribe(dashboard::apply);
-        poller.subscribeDeferred(dashboard::applyTables);
-        dashboard.onBreakerTransition(this::notifyTransition);
-        dashboardView = new DashboardView(dashboard, this::drill);
-
-        TabPane tabs = new TabPane(new Tab("Dashboard", dashboardView));
-        tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
-        tabs.setId("tabs");
+        for (ConsoleTab t : tabList) {
+            poller.subscribe(t::apply);
+            poller.subscribeDeferred(t::applyDeferred);
+            Tab tab = new Tab(t.title());
+            tab.setId(t.id());
+            byTab.put(tab, t);
+            this.tabs.getTabs().add(tab);
+        }
+        this.tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+        this.tabs.setId("tabs");
+        // a tab's view is built when it is first selected; the first one at once
+        this.tabs.getSelectionModel().selectedItemProperty().addListener((o, was, now) -> {
+            if (was != null) {
+                byTab.get(was).hidden();
+            }
+            if (now != null) {
+                show(now);
+            }
+        });
+        Tab first = this.tabs.getSelectionModel().getSelectedItem();
+        if (first != null) {
+            show(first);
+        }
         root.setTop(headerBar());
-        root.setCenter(tabs);
+        root.setCenter(this.tabs);
         root.setBottom(statusBar());
         root.getStyleClass().add("console");
         root.getStylesheets().add(ConsoleWindow.class.getResource("console.css").toExternalForm());
@@ -103,12 +133,30 @@ public final class ConsoleWindow implements AutoCloseable {
         return poller;
     }
 
+    private void show(Tab tab) {
+        ConsoleTab t = byTab.get(tab);
+        if (tab.getContent() == null) {
+            tab.setContent(t.view());
+        }
+        t.shown();
+    }
+
+    /** The tabs, in the order they show. */
+    public List<ConsoleTab> consoleTabs() {
+        return tabList;
+    }
+
+    private DashboardTab dashboardTab() {
+        return tabList.stream().filter(DashboardTab.class::isInstance).map(DashboardTab.class::cast).findFirst()
+                .orElseThrow();
+    }
+
     public DashboardViewModel dashboard() {
-        return dashboard;
+        return dashboardTab().viewModel();
     }
 
     public DashboardView dashboardView() {
-        return dashboardView;
+        return dashboardTab().view();
     }
 
     public ConsoleViewModel header() {
@@ -177,24 +225,14 @@ public final class ConsoleWindow implements AutoCloseable {
         });
 
         demoToggle.setId("demo-toggle");
-        demoToggle.setVisible(demo != null);
-        demoToggle.setManaged(demo != null);
-        demoToggle.setSelected(demo != null && demo.isRunning());
+        demoToggle.setVisible(actions.demoAvailable());
+        demoToggle.setManaged(actions.demoAvailable());
+        demoToggle.setSelected(actions.demoRunning());
         demoToggle.textProperty().bind(Bindings.when(demoToggle.selectedProperty()).then("Demo workload: on")
                 .otherwise("Demo workload: off"));
         demoToggle.selectedProperty().addListener((o, a, on) -> {
             changePrefs(prefs.withDemoWorkload(on));
-            background.execute(() -> {
-                try {
-                    if (on) {
-                        demo.start();
-                    } else {
-                        demo.stop();
-                    }
-                } catch (RuntimeException e) {
-                    LOG.warn("demo workload could not be switched {}: {}", on ? "on" : "off", e.getMessage());
-                }
-            });
+            actions.demoWorkload(on);
         });
 
         Region spacer = new Region();
@@ -230,11 +268,36 @@ public final class ConsoleWindow implements AutoCloseable {
         background.execute(() -> prefsChanged.accept(next));
     }
 
+    /** The actions the tabs get: a drill on a production target asks first, then goes to the orchestrator. */
+    private final class Confirming implements ConsoleActions {
+        @Override
+        public void drill(String endpoint, Guard.Drill drill) {
+            if (confirmed(endpoint, drill)) {
+                actions.drill(endpoint, drill);
+            }
+        }
+
+        @Override
+        public void demoWorkload(boolean on) {
+            actions.demoWorkload(on);
+        }
+
+        @Override
+        public boolean demoAvailable() {
+            return actions.demoAvailable();
+        }
+
+        @Override
+        public boolean demoRunning() {
+            return actions.demoRunning();
+        }
+    }
+
     /**
      * A drill on a production target asks first (putting a forced endpoint back into routing too). The drill
-     * runs on the background thread: its transition is logged and published to listeners synchronously.
+     * then runs on the background thread: its transition is logged and published to listeners synchronously.
      */
-    void drill(String endpoint, Guard.Drill drill) {
+    private boolean confirmed(String endpoint, Guard.Drill drill) {
         if (production) {
             Alert confirm = new Alert(Alert.AlertType.CONFIRMATION, "This is a PRODUCTION target. "
                     + switch (drill) {
@@ -248,18 +311,9 @@ public final class ConsoleWindow implements AutoCloseable {
             confirm.setHeaderText("Drill the " + endpoint + " circuit breaker?");
             confirm.initOwner(root.getScene() == null ? null : root.getScene().getWindow());
             Optional<ButtonType> answer = confirm.showAndWait();
-            if (answer.isEmpty() || answer.get() != ButtonType.OK) {
-                return;
-            }
+            return answer.isPresent() && answer.get() == ButtonType.OK;
         }
-        background.execute(() -> {
-            try {
-                orchestrator.service().guard().drill(endpoint, drill);
-            } catch (RuntimeException e) {
-                LOG.warn("drill {} on {} failed: {}", drill, endpoint, e.getMessage());
-            }
-            poller.pollNow();
-        });
+        return true;
     }
 
     private void notifyTransition(ResilienceEvent.BreakerTransition t) {
@@ -294,6 +348,13 @@ public final class ConsoleWindow implements AutoCloseable {
     @Override
     public void close() {
         poller.close();
+        for (ConsoleTab t : tabList) {
+            try {
+                t.close();
+            } catch (RuntimeException e) {
+                LOG.warn("tab {} did not close cleanly: {}", t.id(), e.getMessage());
+            }
+        }
         background.shutdown();
         try {
             if (!background.awaitTermination(5, TimeUnit.SECONDS)) {

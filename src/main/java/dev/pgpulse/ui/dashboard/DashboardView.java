@@ -1,6 +1,7 @@
 package dev.pgpulse.ui.dashboard;
 
 import dev.pgpulse.resilience.Guard;
+import dev.pgpulse.ui.shell.ConsoleActions;
 import eu.hansolo.tilesfx.Tile;
 import javafx.beans.binding.Bindings;
 import javafx.collections.ListChangeListener;
@@ -34,10 +35,10 @@ public final class DashboardView extends ScrollPane {
     private final DashboardViewModel vm;
     private final BiConsumer<String, Guard.Drill> drill;
 
-    /** @param drill runs a breaker drill the DBA asked for (after any confirmation the caller wants) */
-    public DashboardView(DashboardViewModel vm, BiConsumer<String, Guard.Drill> drill) {
+    /** @param actions runs a breaker drill the DBA asked for (after any confirmation the caller wants) */
+    public DashboardView(DashboardViewModel vm, ConsoleActions actions) {
         this.vm = vm;
-        this.drill = drill;
+        this.drill = actions::drill;
         setId("dashboard");
         vm.endpoints().addListener((ListChangeListener<EndpointViewModel>) c -> {
             while (c.next()) {
