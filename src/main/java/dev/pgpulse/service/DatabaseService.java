@@ -475,23 +475,6 @@ public final class DatabaseService implements AutoCloseable {
                 op -> new OperationMeters(op, meters, guard.retry(op)));
     }
 
-    /** SELECT 1 through each endpoint's own pool (not the breaker), with its latency and breaker state. */
-    public List<EndpointHealth> healthCheck() {
-        List<EndpointHealth> out = new ArrayList<>();
-        for (Endpoint e : endpoints.all()) {
-            String state = guard.breaker(e).getState().name();
-            long t0 = System.nanoTime();
-            try (Connection c = e.connection(); Statement st = c.createStatement()) {
-                st.execute("select 1");
-                out.add(new EndpointHealth(e.name(), true, (System.nanoTime() - t0) / 1e6, state, null, clock.instant()));
-            } catch (SQLException ex) {
-                out.add(new EndpointHealth(e.name(), false, (System.nanoTime() - t0) / 1e6, state,
-                        ex.getMessage() + " [" + ex.getSQLState() + "]", clock.instant()));
-            }
-        }
-        return out;
-    }
-
     public ServiceSnapshot snapshot() {
         List<OperationStats> ops = operations.values().stream().map(OperationMeters::stats)
                 .sorted(Comparator.comparing(OperationStats::operation)).toList();
