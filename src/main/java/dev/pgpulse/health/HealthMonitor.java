@@ -14,7 +14,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -35,7 +34,6 @@ import java.util.function.Consumer;
 public final class HealthMonitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HealthMonitor.class);
     public static final Duration DEFAULT_QUERY_TIMEOUT = Duration.ofSeconds(2);
-    public static final int DEFAULT_HISTORY = 720;
     static final double POOL_BUSY_RATIO = 0.9;
     static final double CONNECTIONS_BUSY_RATIO = 0.9;
 
@@ -44,24 +42,17 @@ public final class HealthMonitor implements AutoCloseable {
     private final Clock clock;
     private final ServerStatsReader reader = new ServerStatsReader();
     private final Map<String, CounterHistory> counters = new ConcurrentHashMap<>();
-    private final ArrayDeque<HealthSnapshot> history;
-    private final int historySize;
     private final List<Consumer<? super HealthSnapshot>> listeners = new CopyOnWriteArrayList<>();
     private volatile HealthSnapshot latest;
     private ScheduledFuture<?> task;
 
-    public HealthMonitor(DatabaseService service, Duration queryTimeout, int historySize, Clock clock) {
-        if (historySize < 1) {
-            throw new IllegalArgumentException("historySize must be at least 1, but was " + historySize);
-        }
+    public HealthMonitor(DatabaseService service, Duration queryTimeout, Clock clock) {
         if (queryTimeout.compareTo(Endpoints.HEALTH_READ_TIMEOUT) >= 0) {
             throw new IllegalArgumentException("queryTimeout must be below the health connections' read limit "
                     + Durations.format(Endpoints.HEALTH_READ_TIMEOUT) + ", but was " + Durations.format(queryTimeout));
         }
         this.service = service;
         this.queryTimeout = queryTimeout;
-        this.historySize = historySize;
-        this.history = new ArrayDeque<>(historySize);
         this.clock = clock;
     }
 
@@ -82,7 +73,7 @@ public final class HealthMonitor implements AutoCloseable {
         }
     }
 
-    /** Takes one sample of every endpoint (on the caller's thread), records and publishes it. */
+    /** Takes one sample of every endpoint (on the caller's thread), keeps it as {@link #latest()} and publishes it. */
     public HealthSnapshot sample() {
         List<EndpointStatus> statuses = new ArrayList<>();
         for (Endpoint e : service.endpoints().all()) {
@@ -90,12 +81,6 @@ public final class HealthMonitor implements AutoCloseable {
         }
         HealthSnapshot snapshot = grade(statuses);
         latest = snapshot;
-        synchronized (history) {
-            if (history.size() == historySize) {
-                history.removeFirst();
-            }
-            history.addLast(snapshot);
-        }
         for (Consumer<? super HealthSnapshot> l : listeners) {
             try {
                 l.accept(snapshot);
@@ -187,13 +172,6 @@ public final class HealthMonitor implements AutoCloseable {
 
     public HealthSnapshot latest() {
         return latest;
-    }
-
-    /** Oldest first. */
-    public List<HealthSnapshot> history() {
-        synchronized (history) {
-            return List.copyOf(history);
-        }
     }
 
     public AutoCloseable subscribe(Consumer<? super HealthSnapshot> listener) {

@@ -136,10 +136,9 @@ public final class Orchestrator implements AutoCloseable {
         monitoring.webhook().ifPresent(url -> notifiers.add(new WebhookNotifier(url, monitoring.webhookTimeout())));
         AlertEngine alerts = new AlertEngine(500, notifiers);
         for (AlertRule r : rules.rules()) {
-            alerts.registerAlertRule(r);
+            alerts.putRule(r);
         }
-        HealthMonitor monitor = new HealthMonitor(service, HealthMonitor.DEFAULT_QUERY_TIMEOUT,
-                HealthMonitor.DEFAULT_HISTORY, clock);
+        HealthMonitor monitor = new HealthMonitor(service, HealthMonitor.DEFAULT_QUERY_TIMEOUT, clock);
         monitor.subscribe(h -> alerts.evaluate(h.at(), AlertMetrics.from(h, service.snapshot())));
         StateMeters.register(meters, monitor, alerts,
                 endpoints.all().stream().map(dev.pgpulse.pool.Endpoint::name).toList());

@@ -20,7 +20,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -30,7 +29,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.IdentityHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 
 /**
@@ -41,7 +39,6 @@ import java.util.function.Predicate;
  */
 public final class DatabaseService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DatabaseService.class);
-    public static final int SLOW_QUERY_CAPACITY = 200;
     private static final Duration COMMIT_RESOLVE_BOUND = Duration.ofSeconds(30);
     private static final Duration COMMIT_RESOLVE_PAUSE = Duration.ofMillis(100);
 
@@ -52,17 +49,11 @@ public final class DatabaseService implements AutoCloseable {
     private final long slowNanos;
     private final CommitResolver resolver;
     private final ConcurrentHashMap<String, OperationMeters> operations = new ConcurrentHashMap<>();
-    private final ArrayDeque<SlowQuery> slowQueries = new ArrayDeque<>(SLOW_QUERY_CAPACITY);
     private final SlowQueryLog slowLog = new SlowQueryLog();
-    // Two monotonic striped counters, not one AtomicInteger all threads fight over. A single LongAdder that
-    // goes up and down could read 0 while a call is in flight (its sum is not a snapshot); with monotonic
-    // counters, reading finished before started can only over-count what is in flight, never under-count.
-    private final LongAdder started = new LongAdder();
-    private final LongAdder finished = new LongAdder();
+    private final InFlight inFlight = new InFlight();
     private final Map<Endpoint, CircuitBreaker> breakers;
     private final Map<Endpoint, TrafficMeters> traffic;
     private final Predicate<Endpoint> usable;
-    private final AtomicBoolean shuttingDown = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     public DatabaseService(Endpoints endpoints, Guard guard, MeterRegistry meters, Clock clock) {
@@ -119,10 +110,10 @@ public final class DatabaseService implements AutoCloseable {
                 .orElseThrow(() -> new IllegalArgumentException("no endpoint named " + endpointName));
         long start = System.nanoTime();
         OperationMeters m = meters(operation);
-        started.increment();
+        inFlight.started();
         try {
             Attempts attempts = new Attempts();
-            if (shuttingDown.get()) {
+            if (inFlight.draining()) {
                 m.failure(ErrorCategory.SHUTTING_DOWN);
                 return new Result.Failure<>(ErrorCategory.SHUTTING_DOWN, "the database service is shutting down",
                         null, false, endpointName, 0, Duration.ZERO, null);
@@ -139,7 +130,7 @@ public final class DatabaseService implements AutoCloseable {
                 return failure(f, attempts, Duration.ofNanos(elapsed));
             }
         } finally {
-            finished.increment();
+            inFlight.finished();
         }
     }
 
@@ -187,9 +178,9 @@ public final class DatabaseService implements AutoCloseable {
         long start = System.nanoTime();
         OperationMeters m = meters(operation);
         // Counted before the check, so shutdown's drain sees every call that got past it.
-        started.increment();
+        inFlight.started();
         try {
-            if (shuttingDown.get()) {
+            if (inFlight.draining()) {
                 m.failure(ErrorCategory.SHUTTING_DOWN);
                 return new Result.Failure<>(ErrorCategory.SHUTTING_DOWN, "the database service is shutting down",
                         null, false, null, 0, Duration.ZERO, null);
@@ -219,7 +210,7 @@ public final class DatabaseService implements AutoCloseable {
                 return f;
             }
         } finally {
-            finished.increment();
+            inFlight.finished();
         }
     }
 
@@ -441,32 +432,11 @@ public final class DatabaseService implements AutoCloseable {
             return;
         }
         Duration d = Duration.ofNanos(nanos);
-        sql = redact(sql);
+        sql = SlowQueryLog.redact(sql);
         SlowQuery q = new SlowQuery(operation, sql, route, endpoint.name(), d, clock.instant());
-        synchronized (slowQueries) {
-            if (slowQueries.size() == SLOW_QUERY_CAPACITY) {
-                slowQueries.removeFirst();
-            }
-            slowQueries.addLast(q);
-        }
+        slowLog.add(q);
         meters(operation).slow.increment();
-        slowLog.record(endpoint.name(), operation, d.toMillis(), sql);
         guard.events().publish(new ResilienceEvent.SlowCall(q.at(), operation, endpoint.name(), d, sql));
-    }
-
-    private static final java.util.regex.Pattern PASSWORD_LITERAL = java.util.regex.Pattern.compile(
-            "(?i)(password\\s*=?\\s*)('(?:[^']|'')*'|\"[^\"]*\"|[^\\s',)]+)");
-
-    /**
-     * SQL text kept in the log, the ring and events: a DBA's slow statement may be {@code ALTER ROLE ...
-     * PASSWORD '...'} or carry a connection string ({@code CREATE SUBSCRIPTION ... 'password=...'}).
-     */
-    static String redact(String sql) {
-        if (sql == null) {
-            return null;
-        }
-        return PASSWORD_LITERAL.matcher(sql).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(m.group(1)
-                + (m.group(2).startsWith("'") ? "'********'" : "********")));
     }
 
     private OperationMeters meters(String operation) {
@@ -475,34 +445,14 @@ public final class DatabaseService implements AutoCloseable {
                 op -> new OperationMeters(op, meters, guard.retry(op)));
     }
 
-    /** SELECT 1 through each endpoint's own pool (not the breaker), with its latency and breaker state. */
-    public List<EndpointHealth> healthCheck() {
-        List<EndpointHealth> out = new ArrayList<>();
-        for (Endpoint e : endpoints.all()) {
-            String state = guard.breaker(e).getState().name();
-            long t0 = System.nanoTime();
-            try (Connection c = e.connection(); Statement st = c.createStatement()) {
-                st.execute("select 1");
-                out.add(new EndpointHealth(e.name(), true, (System.nanoTime() - t0) / 1e6, state, null, clock.instant()));
-            } catch (SQLException ex) {
-                out.add(new EndpointHealth(e.name(), false, (System.nanoTime() - t0) / 1e6, state,
-                        ex.getMessage() + " [" + ex.getSQLState() + "]", clock.instant()));
-            }
-        }
-        return out;
-    }
-
     public ServiceSnapshot snapshot() {
         List<OperationStats> ops = operations.values().stream().map(OperationMeters::stats)
                 .sorted(Comparator.comparing(OperationStats::operation)).toList();
-        List<SlowQuery> slow;
-        synchronized (slowQueries) {
-            slow = List.copyOf(slowQueries);
-        }
+        List<SlowQuery> slow = slowLog.recent();
         List<String> names = endpoints.all().stream().map(Endpoint::name).toList();
         List<EndpointTraffic> calls = endpoints.all().stream().map(e -> traffic.get(e).snapshot()).toList();
         return new ServiceSnapshot(clock.instant(), ops, guard.snapshots(names), endpoints.snapshots(), calls, slow,
-                guard.events().recent(), inFlight(), shuttingDown.get());
+                guard.events().recent(), inFlight(), inFlight.draining());
     }
 
     /**
@@ -523,8 +473,7 @@ public final class DatabaseService implements AutoCloseable {
     }
 
     public int inFlight() {
-        long done = finished.sum();
-        return (int) (started.sum() - done);
+        return inFlight.count();
     }
 
     /**
@@ -536,17 +485,7 @@ public final class DatabaseService implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return true;
         }
-        shuttingDown.set(true);
-        long deadline = System.nanoTime() + grace.toNanos();
-        while (inFlight() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        int left = inFlight();
+        int left = inFlight.drain(grace);
         if (left > 0) {
             LOG.warn("{} call(s) still running after the {} ms grace period; closing the pools under them", left,
                     grace.toMillis());

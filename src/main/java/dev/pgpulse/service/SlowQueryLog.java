@@ -4,13 +4,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Where slow queries are written, on two loggers that {@code logback.xml} routes apart. {@link #EACH} gets every
+ * The last {@link #CAPACITY} slow queries, for the snapshot, and where slow queries are written, on two loggers that {@code logback.xml} routes apart. {@link #EACH} gets every
  * slow query with its SQL and goes to the file only; {@link #TERMINAL} goes to the terminal only and gets the
  * first slow query of each operation, then at most one summary line per operation per period ("12 slow queries
  * of demo.report in the last minute, slowest 604 ms"), so a workload that is slow on purpose cannot flood it.
@@ -18,6 +22,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class SlowQueryLog implements AutoCloseable {
     /** Every slow query, with its SQL: the file log (logback.xml keeps it off the terminal). */
+    /** How many recent slow queries the snapshot shows. */
+    static final int CAPACITY = 200;
     static final String EACH = "dev.pgpulse.slowquery.each.SlowQueries";
     /** The first slow query of each operation and the periodic summaries: the terminal only. */
     static final String TERMINAL = "dev.pgpulse.slowquery.terminal.SlowQueries";
@@ -36,6 +42,41 @@ final class SlowQueryLog implements AutoCloseable {
     /** When the last summary ran (System.nanoTime), so the one written at close says how long it covers. */
     private volatile long lastSummary = System.nanoTime();
     private ScheduledFuture<?> task;
+    /** Oldest first, at most {@link #CAPACITY}. Guarded by itself. */
+    private final ArrayDeque<SlowQuery> recent = new ArrayDeque<>(CAPACITY);
+
+    /** Keeps {@code q} (its SQL already redacted) among the recent ones and logs it. */
+    void add(SlowQuery q) {
+        synchronized (recent) {
+            if (recent.size() == CAPACITY) {
+                recent.removeFirst();
+            }
+            recent.addLast(q);
+        }
+        record(q.endpoint(), q.operation(), q.duration().toMillis(), q.sql());
+    }
+
+    /** Oldest first. */
+    List<SlowQuery> recent() {
+        synchronized (recent) {
+            return List.copyOf(recent);
+        }
+    }
+
+    private static final Pattern PASSWORD_LITERAL = Pattern.compile(
+            "(?i)(password\\s*=?\\s*)('(?:[^']|'')*'|\"[^\"]*\"|[^\\s',)]+)");
+
+    /**
+     * SQL text kept in the log, the ring and events: a DBA's slow statement may be {@code ALTER ROLE ...
+     * PASSWORD '...'} or carry a connection string ({@code CREATE SUBSCRIPTION ... 'password=...'}).
+     */
+    static String redact(String sql) {
+        if (sql == null) {
+            return null;
+        }
+        return PASSWORD_LITERAL.matcher(sql).replaceAll(m -> Matcher.quoteReplacement(m.group(1)
+                + (m.group(2).startsWith("'") ? "'********'" : "********")));
+    }
 
     /** Logs one slow query (already redacted). Slow queries are rare by definition: a lock per operation is fine. */
     void record(String endpoint, String operation, long millis, String sql) {

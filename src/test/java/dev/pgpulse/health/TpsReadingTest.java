@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -101,8 +102,8 @@ class TpsReadingTest {
             assertThat(done.size()).as("pgbench ran at about its rate").isBetween(RATE * SECONDS * 8 / 10,
                     RATE * SECONDS * 12 / 10);
 
-            List<HealthSnapshot> probes = new ArrayList<>(fast.monitor.history());
-            probes.addAll(slow.monitor.history());
+            List<HealthSnapshot> probes = new ArrayList<>(fast.samples);
+            probes.addAll(slow.samples);
             for (Monitor m : List.of(fast, slow)) {
                 int checked = 0;
                 List<ServerStats> reads = reads(m);
@@ -139,7 +140,7 @@ class TpsReadingTest {
     }
 
     private static List<ServerStats> reads(Monitor m) {
-        return m.monitor.history().stream().map(h -> h.endpoint("primary").orElseThrow().server()).toList();
+        return m.samples.stream().map(h -> h.endpoint("primary").orElseThrow().server()).toList();
     }
 
     /** The read a rate at reads[i] is taken from: the newest one at least the rate window older. */
@@ -193,6 +194,7 @@ class TpsReadingTest {
         final Duration interval;
         final DatabaseService service;
         final HealthMonitor monitor;
+        final List<HealthSnapshot> samples = new CopyOnWriteArrayList<>(); // oldest first
         final ScheduledExecutorService scheduler;
 
         Monitor(Duration interval) throws Exception {
@@ -201,7 +203,8 @@ class TpsReadingTest {
             var meters = new SimpleMeterRegistry();
             service = new DatabaseService(Endpoints.open(config, meters),
                     new Guard(config.resilience(), meters, new EventLog(100), Clock.systemUTC()), meters, Clock.systemUTC());
-            monitor = new HealthMonitor(service, HealthMonitor.DEFAULT_QUERY_TIMEOUT, 500, Clock.systemUTC());
+            monitor = new HealthMonitor(service, HealthMonitor.DEFAULT_QUERY_TIMEOUT, Clock.systemUTC());
+            monitor.subscribe(samples::add);
             scheduler = Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().name("tps-test-" + interval.toMillis()).daemon().factory());
         }

@@ -218,17 +218,6 @@ class DatabaseServiceTest {
     }
 
     @Test
-    void healthCheckTimesSelectOneThroughEachPool() {
-        List<EndpointHealth> health = f.service.healthCheck();
-        assertThat(health).singleElement().satisfies(h -> {
-            assertThat(h.endpoint()).isEqualTo("primary");
-            assertThat(h.reachable()).isTrue();
-            assertThat(h.latencyMs()).isGreaterThan(0);
-            assertThat(h.breakerState()).isEqualTo("CLOSED");
-        });
-    }
-
-    @Test
     void aListenerThatThrowsNeverBreaksTheCall() throws Exception {
         try (var _ = f.events.subscribe(e -> {
             throw new IllegalStateException("listener bug");

@@ -16,13 +16,13 @@ import java.util.Objects;
  * @param subject    the concrete metric key, such as {@code pool.primary.awaiting}; defaults to {@code ruleId}
  * @param value      the sample that caused this transition; NaN when there is none (manual alerts)
  * @param threshold  the rule's threshold; NaN for a manual alert without one
- * @param comparator the rule's comparator; null for a manual alert without one
+ * @param operator   the rule's operator; null for a manual alert without one
  * @param since      when the condition started to hold; defaults to {@code at}
  * @param at         when this transition happened (the sample's time stamp, not the wall clock)
  * @param message    a line for humans, such as {@code pool.primary.awaiting = 3 > 0 for 30 s}
  */
 public record Alert(String ruleId, String ruleName, String subject, Severity severity, AlertState state,
-                    double value, double threshold, Comparator comparator, Instant since, Instant at,
+                    double value, double threshold, Operator operator, Instant since, Instant at,
                     String message) {
 
     public Alert {
@@ -36,7 +36,7 @@ public record Alert(String ruleId, String ruleName, String subject, Severity sev
         message = message == null ? ruleId + " " + state : message;
     }
 
-    /** A manual alert, as passed to {@link AlertEngine#triggerAlert}: no rule, no sample. */
+    /** A manual alert, as passed to {@link AlertEngine#raiseManual}: no rule, no sample. */
     public static Alert manual(String id, Severity severity, AlertState state, Instant at, String message) {
         return new Alert(id, id, id, severity, state, Double.NaN, Double.NaN, null, at, at, message);
     }

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -50,7 +51,7 @@ import java.util.regex.Pattern;
  * <p><b>Who sees what.</b> Listeners get every transition (PENDING too, as a preview for the UI). History
  * and notifiers get FIRING and RESOLVED transitions and every manual alert: a condition that never lasts
  * long enough leaves no trace and pages nobody. Listeners and notifiers run on the thread that called
- * {@code evaluate}/{@code triggerAlert}/{@code registerAlertRule}, outside the engine's lock; one that throws
+ * {@code evaluate}/{@code raiseManual}/{@code putRule}, outside the engine's lock; one that throws
  * is logged and skipped. Notifiers must not block (see {@link AlertNotifier}).
  *
  * <p><b>Rule changes.</b> Disabled rules are skipped. Removing a rule, disabling it, or replacing it by a
@@ -139,7 +140,7 @@ public final class AlertEngine implements AutoCloseable {
     }
 
     /** Adds a rule, or replaces the rule with the same id (see the class comment for the states it drops). */
-    public void registerAlertRule(AlertRule rule) {
+    public void putRule(AlertRule rule) {
         Objects.requireNonNull(rule, "rule");
         List<Alert> out = new ArrayList<>();
         synchronized (lock) {
@@ -153,7 +154,7 @@ public final class AlertEngine implements AutoCloseable {
     }
 
     /** @return whether a rule had that id */
-    public boolean removeAlertRule(String id) {
+    public boolean removeRule(String id) {
         List<Alert> out = new ArrayList<>();
         Entry old;
         synchronized (lock) {
@@ -219,7 +220,7 @@ public final class AlertEngine implements AutoCloseable {
         double value = sample;
         Map<String, Track> byKey = tracks.computeIfAbsent(rule.id(), id -> new HashMap<>());
         Track t = byKey.get(key);
-        boolean holds = rule.comparator().test(value, rule.threshold());
+        boolean holds = rule.operator().test(value, rule.threshold());
         if (t == null) {
             if (!holds) {
                 return; // OK stays OK: keeps no state for the thousands of subjects that are fine
@@ -240,7 +241,7 @@ public final class AlertEngine implements AutoCloseable {
                         t.phase = Phase.PENDING;
                         pendingCount.incrementAndGet();
                         out.add(alert(rule, key, AlertState.PENDING, value, t.since, at,
-                                key + " = " + Alert.format(key, value) + " " + rule.comparator().symbol() + " "
+                                key + " = " + Alert.format(key, value) + " " + rule.operator().symbol() + " "
                                         + Alert.format(key, rule.threshold()) + ", pending (fires after "
                                         + AlertRuleStore.formatDuration(rule.forDuration()) + ")"));
                     }
@@ -276,7 +277,7 @@ public final class AlertEngine implements AutoCloseable {
         t.clearSince = null;
         t.clearSamples = 0;
         Duration held = Duration.between(t.since, at);
-        String message = key + " = " + Alert.format(key, value) + " " + rule.comparator().symbol() + " "
+        String message = key + " = " + Alert.format(key, value) + " " + rule.operator().symbol() + " "
                 + Alert.format(key, rule.threshold()) + (held.isZero() ? "" : " for " + Durations.forPeople(held));
         t.firing = alert(rule, key, AlertState.FIRING, value, t.since, at, message);
         firingCount.incrementAndGet();
@@ -287,7 +288,7 @@ public final class AlertEngine implements AutoCloseable {
         t.phase = Phase.RESOLVED;
         t.firing = null;
         resolvedCount.incrementAndGet();
-        String message = key + " = " + Alert.format(key, value) + ", no longer " + rule.comparator().symbol() + " "
+        String message = key + " = " + Alert.format(key, value) + ", no longer " + rule.operator().symbol() + " "
                 + Alert.format(key, rule.threshold()) + " (was true for "
                 + Durations.forPeople(Duration.between(t.since, at)) + ")" + (why == null ? "" : "; " + why);
         out.add(alert(rule, key, AlertState.RESOLVED, value, t.since, at, message));
@@ -310,11 +311,11 @@ public final class AlertEngine implements AutoCloseable {
     private static Alert alert(AlertRule rule, String key, AlertState state, double value, Instant since,
                                Instant at, String message) {
         return new Alert(rule.id(), rule.name(), key, rule.severity(), state, value, rule.threshold(),
-                rule.comparator(), since, at, message);
+                rule.operator(), since, at, message);
     }
 
     /** Records a manual alert in the history and sends it to listeners and notifiers. */
-    public void triggerAlert(Alert alert) {
+    public void raiseManual(Alert alert) {
         Objects.requireNonNull(alert, "alert");
         manualCount.incrementAndGet();
         List<Alert> out = List.of(alert);
@@ -392,7 +393,7 @@ public final class AlertEngine implements AutoCloseable {
                     }
                 }
             }
-            result.sort(java.util.Comparator.comparing(Alert::since).thenComparing(Alert::ruleId)
+            result.sort(Comparator.comparing(Alert::since).thenComparing(Alert::ruleId)
                     .thenComparing(Alert::subject));
             return List.copyOf(result);
         }

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.regex.Pattern;
 
 /**
- * One alert rule: when {@code metric comparator threshold} has held for {@code forDuration}, fire an alert
+ * One alert rule: when {@code metric operator threshold} has held for {@code forDuration}, fire an alert
  * of {@code severity}. Bad values are rejected at once, each message naming the rule, the field, the value
  * and what was expected.
  *
@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * @param threshold   a finite number
  * @param forDuration how long the condition must hold before the rule fires, 0 .. 24 h
  */
-public record AlertRule(String id, String name, String metric, Comparator comparator, double threshold,
+public record AlertRule(String id, String name, String metric, Operator operator, double threshold,
                         Duration forDuration, Severity severity, boolean enabled) {
 
     public static final int MAX_NAME_LENGTH = 120;
@@ -33,8 +33,8 @@ public record AlertRule(String id, String name, String metric, Comparator compar
         if (metricProblem(metric) != null) {
             throw new IllegalArgumentException(rule + "metric " + quote(metric) + " " + metricProblem(metric));
         }
-        if (comparator == null) {
-            throw new IllegalArgumentException(rule + "comparator is missing; expected one of " + Comparator.describe());
+        if (operator == null) {
+            throw new IllegalArgumentException(rule + "comparator is missing; expected one of " + Operator.describe());
         }
         if (thresholdProblem(threshold) != null) {
             throw new IllegalArgumentException(rule + "threshold " + threshold + " " + thresholdProblem(threshold));

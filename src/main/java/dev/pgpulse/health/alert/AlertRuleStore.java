@@ -70,7 +70,7 @@ public final class AlertRuleStore {
             "id", "a slug matching " + AlertRule.ID_FORMAT,
             "name", "1 to " + AlertRule.MAX_NAME_LENGTH + " characters",
             "metric", "one of " + MetricKeys.describe(),
-            "comparator", "one of " + Comparator.describe(),
+            "comparator", "one of " + Operator.describe(),
             "threshold", "a finite number such as 0.8",
             "for", "a duration from 0s to 24h such as 30s, 5m, 2h or 250ms (a bare number is seconds)",
             "severity", "one of " + Severity.describe(),
@@ -231,7 +231,7 @@ public final class AlertRuleStore {
             }
             String name = text("name", AlertRule::nameProblem);
             String metric = text("metric", AlertRule::metricProblem);
-            Comparator comparator = choice("comparator", Comparator::fromSymbol, "is not a comparator");
+            Operator operator = choice("comparator", Operator::fromSymbol, "is not a comparator");
             Double threshold = threshold();
             Duration forDuration = forDuration();
             Severity severity = choice("severity", Severity::fromJson, "is not a severity");
@@ -240,7 +240,7 @@ public final class AlertRuleStore {
                 return null;
             }
             try {
-                return new AlertRule(id, name, metric, comparator, threshold, forDuration, severity, enabled);
+                return new AlertRule(id, name, metric, operator, threshold, forDuration, severity, enabled);
             } catch (IllegalArgumentException e) {
                 // The checks above mirror the record's; this only guards against the two drifting apart.
                 problems.add(fileName() + " " + label + ": " + e.getMessage());
@@ -418,7 +418,7 @@ public final class AlertRuleStore {
             o.put("id", r.id());
             o.put("name", r.name());
             o.put("metric", r.metric());
-            o.put("comparator", r.comparator().symbol());
+            o.put("comparator", r.operator().symbol());
             double t = r.threshold();
             // 1500000000 rather than 1.5E9: the file is meant to be read and edited by hand.
             if (t == Math.rint(t) && Math.abs(t) < 1e15 && Double.doubleToRawLongBits(t) != Double.doubleToRawLongBits(-0.0)) {

@@ -10,26 +10,26 @@ import java.util.List;
  */
 public final class DefaultRules {
     private static final List<AlertRule> ALL = List.of(
-            rule("breaker-open", "Circuit breaker open", "breaker.*.state", Comparator.GE, 2,
+            rule("breaker-open", "Circuit breaker open", "breaker.*.state", Operator.GE, 2,
                     Duration.ZERO, Severity.CRITICAL),
-            rule("pool-waiting", "Threads waiting for a connection", "pool.*.awaiting", Comparator.GT, 0,
+            rule("pool-waiting", "Threads waiting for a connection", "pool.*.awaiting", Operator.GT, 0,
                     Duration.ofSeconds(30), Severity.WARNING),
             rule("connections-high", "Server connections above 80% of max_connections", "server.connections.used_ratio",
-                    Comparator.GT, 0.8, Duration.ofMinutes(5), Severity.WARNING),
-            rule("rollback-ratio", "Rollback ratio above 10%", "server.rollback_ratio", Comparator.GT, 0.1,
+                    Operator.GT, 0.8, Duration.ofMinutes(5), Severity.WARNING),
+            rule("rollback-ratio", "Rollback ratio above 10%", "server.rollback_ratio", Operator.GT, 0.1,
                     Duration.ofMinutes(1), Severity.WARNING),
-            rule("cache-hit-low", "Cache hit ratio below 98%", "server.cache_hit_ratio", Comparator.LT, 0.98,
+            rule("cache-hit-low", "Cache hit ratio below 98%", "server.cache_hit_ratio", Operator.LT, 0.98,
                     Duration.ofMinutes(10), Severity.INFO),
             rule("long-transaction", "Transaction open for more than 2 minutes", "server.longest_transaction_seconds",
-                    Comparator.GT, 120, Duration.ZERO, Severity.WARNING),
+                    Operator.GT, 120, Duration.ZERO, Severity.WARNING),
             rule("very-long-transaction", "Transaction open for more than 30 minutes",
-                    "server.longest_transaction_seconds", Comparator.GT, 1800, Duration.ZERO, Severity.CRITICAL),
-            rule("deadlocks", "More than 5 deadlocks per minute", "server.deadlocks_per_minute", Comparator.GT, 5,
+                    "server.longest_transaction_seconds", Operator.GT, 1800, Duration.ZERO, Severity.CRITICAL),
+            rule("deadlocks", "More than 5 deadlocks per minute", "server.deadlocks_per_minute", Operator.GT, 5,
                     Duration.ZERO, Severity.WARNING),
-            rule("replica-lag", "Replica more than 30 s behind", "replication.lag_seconds", Comparator.GT, 30,
+            rule("replica-lag", "Replica more than 30 s behind", "replication.lag_seconds", Operator.GT, 30,
                     Duration.ZERO, Severity.WARNING),
             rule("xid-wraparound", "Transaction id age above 1.5 billion (wraparound ahead)", "server.oldest_xid_age",
-                    Comparator.GT, 1.5e9, Duration.ZERO, Severity.CRITICAL));
+                    Operator.GT, 1.5e9, Duration.ZERO, Severity.CRITICAL));
 
     private DefaultRules() {
     }
@@ -39,8 +39,8 @@ public final class DefaultRules {
         return ALL;
     }
 
-    private static AlertRule rule(String id, String name, String metric, Comparator comparator, double threshold,
+    private static AlertRule rule(String id, String name, String metric, Operator operator, double threshold,
                                   Duration forDuration, Severity severity) {
-        return new AlertRule(id, name, metric, comparator, threshold, forDuration, severity, true);
+        return new AlertRule(id, name, metric, operator, threshold, forDuration, severity, true);
     }
 }

@@ -155,10 +155,10 @@ public final class WebhookNotifier implements AlertNotifier {
         o.put("state", a.state().name());
         putNumber(o, "value", a.value());
         putNumber(o, "threshold", a.threshold());
-        if (a.comparator() == null) {
+        if (a.operator() == null) {
             o.putNull("comparator");
         } else {
-            o.put("comparator", a.comparator().symbol());
+            o.put("comparator", a.operator().symbol());
         }
         o.put("since", a.since().toString());
         o.put("at", a.at().toString());

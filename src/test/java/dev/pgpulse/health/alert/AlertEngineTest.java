@@ -29,7 +29,7 @@ class AlertEngineTest {
         engine.close();
     }
 
-    private static AlertRule rule(String id, String metric, Comparator c, double threshold, Duration forDuration) {
+    private static AlertRule rule(String id, String metric, Operator c, double threshold, Duration forDuration) {
         return new AlertRule(id, "Rule " + id, metric, c, threshold, forDuration, Severity.WARNING, true);
     }
 
@@ -51,7 +51,7 @@ class AlertEngineTest {
 
     @Test
     void ruleWithForIsPendingUntilTheDurationHasHeldThenFiresOnce() {
-        engine.registerAlertRule(rule("conn", "server.connections.used_ratio", Comparator.GT, 0.8, Duration.ofSeconds(30)));
+        engine.putRule(rule("conn", "server.connections.used_ratio", Operator.GT, 0.8, Duration.ofSeconds(30)));
         String key = "server.connections.used_ratio";
 
         eval(0, key, 0.9);
@@ -74,7 +74,7 @@ class AlertEngineTest {
         assertThat(firing.severity()).isEqualTo(Severity.WARNING);
         assertThat(firing.value()).isEqualTo(0.85);
         assertThat(firing.threshold()).isEqualTo(0.8);
-        assertThat(firing.comparator()).isEqualTo(Comparator.GT);
+        assertThat(firing.operator()).isEqualTo(Operator.GT);
         assertThat(firing.since()).isEqualTo(at(0));
         assertThat(firing.at()).isEqualTo(at(30));
         assertThat(firing.message()).isEqualTo("server.connections.used_ratio = 0.85 > 0.8 for 30 s");
@@ -84,7 +84,7 @@ class AlertEngineTest {
 
     @Test
     void pendingThatTurnsFalseReturnsToOkSilently() {
-        engine.registerAlertRule(rule("conn", "server.connections.used_ratio", Comparator.GT, 0.8, Duration.ofSeconds(30)));
+        engine.putRule(rule("conn", "server.connections.used_ratio", Operator.GT, 0.8, Duration.ofSeconds(30)));
         String key = "server.connections.used_ratio";
         eval(0, key, 0.9);
         eval(20, key, 0.5);
@@ -101,7 +101,7 @@ class AlertEngineTest {
 
     @Test
     void zeroForFiresOnTheFirstTrueSample() {
-        engine.registerAlertRule(rule("deadlocks", "server.deadlocks_per_minute", Comparator.GT, 5, Duration.ZERO));
+        engine.putRule(rule("deadlocks", "server.deadlocks_per_minute", Operator.GT, 5, Duration.ZERO));
         eval(0, "server.deadlocks_per_minute", 7);
         assertThat(states()).containsExactly(AlertState.FIRING);
         assertThat(seen.getFirst().message()).isEqualTo("server.deadlocks_per_minute = 7 > 5");
@@ -110,8 +110,8 @@ class AlertEngineTest {
 
     @Test
     void durationMetricsAndHeldTimesAreWrittenForPeople() {
-        engine.registerAlertRule(rule("tx", "server.longest_transaction_seconds", Comparator.GT, 120, Duration.ofMinutes(9)));
-        engine.registerAlertRule(rule("p95", "query.*.p95_ms", Comparator.GT, 500, Duration.ZERO));
+        engine.putRule(rule("tx", "server.longest_transaction_seconds", Operator.GT, 120, Duration.ofMinutes(9)));
+        engine.putRule(rule("p95", "query.*.p95_ms", Operator.GT, 500, Duration.ZERO));
         String key = "server.longest_transaction_seconds";
         engine.evaluate(at(0), Map.of(key, 130.0));
         engine.evaluate(at(0).plusMillis(551_762), Map.of(key, 681.762, "query.bills.p95_ms", 1_250.0));
@@ -126,7 +126,7 @@ class AlertEngineTest {
 
     @Test
     void resolvesAfterHoldDownOfHalfTheForDuration() {
-        engine.registerAlertRule(rule("conn", "server.connections.used_ratio", Comparator.GT, 0.8, Duration.ofSeconds(30)));
+        engine.putRule(rule("conn", "server.connections.used_ratio", Operator.GT, 0.8, Duration.ofSeconds(30)));
         String key = "server.connections.used_ratio";
         eval(0, key, 0.9);
         eval(30, key, 0.9);
@@ -149,7 +149,7 @@ class AlertEngineTest {
 
     @Test
     void resolvedGoesStraightBackToPendingWhenTrueAgain() {
-        engine.registerAlertRule(rule("conn", "server.connections.used_ratio", Comparator.GT, 0.8, Duration.ofSeconds(10)));
+        engine.putRule(rule("conn", "server.connections.used_ratio", Operator.GT, 0.8, Duration.ofSeconds(10)));
         String key = "server.connections.used_ratio";
         eval(0, key, 0.9);
         eval(10, key, 0.9);
@@ -163,7 +163,7 @@ class AlertEngineTest {
 
     @Test
     void zeroForRuleNeedsTwoFalseSamplesInARowToResolve() {
-        engine.registerAlertRule(rule("deadlocks", "server.deadlocks_per_minute", Comparator.GT, 5, Duration.ZERO));
+        engine.putRule(rule("deadlocks", "server.deadlocks_per_minute", Operator.GT, 5, Duration.ZERO));
         String key = "server.deadlocks_per_minute";
         eval(0, key, 7);
         eval(1, key, 0);
@@ -175,8 +175,8 @@ class AlertEngineTest {
 
     @Test
     void flappingInputDoesNotProduceRepeatedResolvedFiringPairs() {
-        engine.registerAlertRule(rule("conn", "server.connections.used_ratio", Comparator.GT, 0.8, Duration.ofSeconds(30)));
-        engine.registerAlertRule(rule("deadlocks", "server.deadlocks_per_minute", Comparator.GT, 5, Duration.ZERO));
+        engine.putRule(rule("conn", "server.connections.used_ratio", Operator.GT, 0.8, Duration.ofSeconds(30)));
+        engine.putRule(rule("deadlocks", "server.deadlocks_per_minute", Operator.GT, 5, Duration.ZERO));
         for (int s = 0; s <= 30; s++) {
             engine.evaluate(at(s), Map.of("server.connections.used_ratio", 0.9, "server.deadlocks_per_minute", 7.0));
         }
@@ -193,7 +193,7 @@ class AlertEngineTest {
 
     @Test
     void wildcardRuleTracksEachEndpointIndependently() {
-        engine.registerAlertRule(DefaultRules.all().stream().filter(r -> r.id().equals("pool-waiting")).findFirst().orElseThrow());
+        engine.putRule(DefaultRules.all().stream().filter(r -> r.id().equals("pool-waiting")).findFirst().orElseThrow());
         engine.evaluate(at(0), Map.of("pool.primary.awaiting", 3.0, "pool.replica-1.awaiting", 0.0,
                 "pool.primary.usage_ratio", 5.0));
         engine.evaluate(at(20), Map.of("pool.primary.awaiting", 2.0, "pool.replica-1.awaiting", 4.0));
@@ -214,7 +214,7 @@ class AlertEngineTest {
 
     @Test
     void wildcardOperationMatchesDottedOperationNames() {
-        engine.registerAlertRule(rule("slow", "query.*.p95_ms", Comparator.GT, 200, Duration.ZERO));
+        engine.putRule(rule("slow", "query.*.p95_ms", Operator.GT, 200, Duration.ZERO));
         engine.evaluate(at(0), Map.of("query.bills.create.p95_ms", 250.0, "query.bills.list.p95_ms", 20.0,
                 "pool.primary.awaiting", 300.0));
         assertThat(engine.active()).extracting(Alert::subject).containsExactly("query.bills.create.p95_ms");
@@ -222,8 +222,8 @@ class AlertEngineTest {
 
     @Test
     void missingMetricKeepsTheState() {
-        engine.registerAlertRule(rule("conn", "server.connections.used_ratio", Comparator.GT, 0.8, Duration.ofSeconds(30)));
-        engine.registerAlertRule(rule("deadlocks", "server.deadlocks_per_minute", Comparator.GT, 5, Duration.ZERO));
+        engine.putRule(rule("conn", "server.connections.used_ratio", Operator.GT, 0.8, Duration.ofSeconds(30)));
+        engine.putRule(rule("deadlocks", "server.deadlocks_per_minute", Operator.GT, 5, Duration.ZERO));
         String conn = "server.connections.used_ratio";
         String dl = "server.deadlocks_per_minute";
         eval(0, conn, 0.9);
@@ -245,17 +245,17 @@ class AlertEngineTest {
 
     @Test
     void disabledRuleProducesNothingAndDisablingDropsItsStates() {
-        AlertRule on = rule("deadlocks", "server.deadlocks_per_minute", Comparator.GT, 5, Duration.ZERO);
-        AlertRule off = new AlertRule("off", "Off", "server.deadlocks_per_minute", Comparator.GT, 5, Duration.ZERO,
+        AlertRule on = rule("deadlocks", "server.deadlocks_per_minute", Operator.GT, 5, Duration.ZERO);
+        AlertRule off = new AlertRule("off", "Off", "server.deadlocks_per_minute", Operator.GT, 5, Duration.ZERO,
                 Severity.CRITICAL, false);
-        engine.registerAlertRule(off);
-        engine.registerAlertRule(on);
+        engine.putRule(off);
+        engine.putRule(on);
         eval(0, "server.deadlocks_per_minute", 7);
         assertThat(seen).extracting(Alert::ruleId).containsExactly("deadlocks");
         assertThat(engine.stateOf("off", "server.deadlocks_per_minute")).isEmpty();
 
-        engine.registerAlertRule(new AlertRule("deadlocks", "Rule deadlocks", "server.deadlocks_per_minute",
-                Comparator.GT, 5, Duration.ZERO, Severity.WARNING, false));
+        engine.putRule(new AlertRule("deadlocks", "Rule deadlocks", "server.deadlocks_per_minute",
+                Operator.GT, 5, Duration.ZERO, Severity.WARNING, false));
         assertThat(engine.active()).isEmpty();
         assertThat(seen).extracting(Alert::state).containsExactly(AlertState.FIRING, AlertState.RESOLVED);
         assertThat(seen.getLast().message()).endsWith("; rule disabled");
@@ -266,28 +266,28 @@ class AlertEngineTest {
 
     @Test
     void registerReplacesByIdAndRemoveDropsTheRule() {
-        AlertRule a = rule("a", "server.deadlocks_per_minute", Comparator.GT, 5, Duration.ZERO);
-        AlertRule b = rule("b", "server.rollback_ratio", Comparator.GT, 0.1, Duration.ZERO);
-        engine.registerAlertRule(a);
-        engine.registerAlertRule(b);
-        AlertRule a2 = rule("a", "server.deadlocks_per_minute", Comparator.GT, 50, Duration.ZERO);
-        engine.registerAlertRule(a2);
+        AlertRule a = rule("a", "server.deadlocks_per_minute", Operator.GT, 5, Duration.ZERO);
+        AlertRule b = rule("b", "server.rollback_ratio", Operator.GT, 0.1, Duration.ZERO);
+        engine.putRule(a);
+        engine.putRule(b);
+        AlertRule a2 = rule("a", "server.deadlocks_per_minute", Operator.GT, 50, Duration.ZERO);
+        engine.putRule(a2);
         assertThat(engine.rules()).containsExactly(a2, b);
-        assertThat(engine.removeAlertRule("b")).isTrue();
-        assertThat(engine.removeAlertRule("b")).isFalse();
+        assertThat(engine.removeRule("b")).isTrue();
+        assertThat(engine.removeRule("b")).isFalse();
         assertThat(engine.rules()).containsExactly(a2);
         eval(0, "server.deadlocks_per_minute", 7);
         assertThat(seen).isEmpty();
     }
 
     @Test
-    void triggerAlertReachesListenersNotifiersAndHistory() {
+    void raiseManualReachesListenersNotifiersAndHistory() {
         List<Alert> sent = new CopyOnWriteArrayList<>();
         try (AlertEngine e = new AlertEngine(10, List.of(sent::add))) {
             List<Alert> heard = new CopyOnWriteArrayList<>();
             e.subscribe(heard::add);
             Alert manual = Alert.manual("maintenance", Severity.INFO, AlertState.FIRING, T0, "vacuum full on bills");
-            e.triggerAlert(manual);
+            e.raiseManual(manual);
             assertThat(heard).containsExactly(manual);
             assertThat(sent).containsExactly(manual);
             assertThat(e.history()).containsExactly(manual);
@@ -301,7 +301,7 @@ class AlertEngineTest {
         List<Alert> heard = new CopyOnWriteArrayList<>();
         AlertEngine.Subscription s = engine.subscribe(heard::add);
         s.close();
-        engine.triggerAlert(Alert.manual("m", Severity.INFO, AlertState.FIRING, T0, "x"));
+        engine.raiseManual(Alert.manual("m", Severity.INFO, AlertState.FIRING, T0, "x"));
         assertThat(heard).isEmpty();
         assertThat(seen).hasSize(1);
     }
@@ -321,7 +321,7 @@ class AlertEngineTest {
                 throw new IllegalStateException("listener boom");
             });
             e.subscribe(after::add);
-            e.registerAlertRule(rule("deadlocks", "server.deadlocks_per_minute", Comparator.GT, 5, Duration.ZERO));
+            e.putRule(rule("deadlocks", "server.deadlocks_per_minute", Operator.GT, 5, Duration.ZERO));
 
             e.evaluate(at(0), Map.of("server.deadlocks_per_minute", 7.0));
             e.evaluate(at(1), Map.of("server.deadlocks_per_minute", 0.0));
@@ -341,13 +341,13 @@ class AlertEngineTest {
     void historyIsBoundedNewestLast() {
         try (AlertEngine e = new AlertEngine(5, List.of())) {
             for (int i = 0; i < 12; i++) {
-                e.triggerAlert(Alert.manual("m" + i, Severity.INFO, AlertState.FIRING, at(i), "n" + i));
+                e.raiseManual(Alert.manual("m" + i, Severity.INFO, AlertState.FIRING, at(i), "n" + i));
             }
             assertThat(e.history()).extracting(Alert::ruleId).containsExactly("m7", "m8", "m9", "m10", "m11");
         }
         assertThat(AlertEngine.DEFAULT_HISTORY_CAPACITY).isEqualTo(500);
         for (int i = 0; i < 600; i++) {
-            engine.triggerAlert(Alert.manual("m" + i, Severity.INFO, AlertState.FIRING, at(i), "n" + i));
+            engine.raiseManual(Alert.manual("m" + i, Severity.INFO, AlertState.FIRING, at(i), "n" + i));
         }
         assertThat(engine.history()).hasSize(500);
         assertThat(engine.history().getLast().ruleId()).isEqualTo("m599");
@@ -355,7 +355,7 @@ class AlertEngineTest {
 
     @Test
     void sampleOlderThanThePreviousOneIsIgnored() {
-        engine.registerAlertRule(rule("deadlocks", "server.deadlocks_per_minute", Comparator.GT, 5, Duration.ZERO));
+        engine.putRule(rule("deadlocks", "server.deadlocks_per_minute", Operator.GT, 5, Duration.ZERO));
         eval(10, "server.deadlocks_per_minute", 0);
         eval(5, "server.deadlocks_per_minute", 7);
         assertThat(seen).isEmpty();
@@ -364,7 +364,7 @@ class AlertEngineTest {
 
     @Test
     void defaultRulesWorkWithTheEngine() {
-        DefaultRules.all().forEach(engine::registerAlertRule);
+        DefaultRules.all().forEach(engine::putRule);
         assertThat(engine.rules()).isEqualTo(DefaultRules.all());
 
         engine.evaluate(at(0), Map.of("breaker.primary.state", MetricKeys.breakerStateValue("OPEN"),
@@ -388,7 +388,7 @@ class AlertEngineTest {
 
     @Test
     void readersAreSafeWhileEvaluating() throws Exception {
-        DefaultRules.all().forEach(engine::registerAlertRule);
+        DefaultRules.all().forEach(engine::putRule);
         var pool = java.util.concurrent.Executors.newFixedThreadPool(2,
                 Thread.ofPlatform().name("alert-reader-", 0).daemon(true).factory());
         try {

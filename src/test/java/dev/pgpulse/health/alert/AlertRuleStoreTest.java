@@ -61,13 +61,13 @@ class AlertRuleStoreTest {
     @Test
     void customRulesRoundTrip() throws Exception {
         List<AlertRule> rules = List.of(
-                new AlertRule("q95", "Slow finds", "query.findUser.p95_ms", Comparator.GE, 250.5,
+                new AlertRule("q95", "Slow finds", "query.findUser.p95_ms", Operator.GE, 250.5,
                         Duration.ofMillis(250), Severity.INFO, false),
-                new AlertRule("lag-2", "Lag on replica 2", "replication.lag_seconds", Comparator.NE, -1,
+                new AlertRule("lag-2", "Lag on replica 2", "replication.lag_seconds", Operator.NE, -1,
                         Duration.ofHours(2), Severity.CRITICAL, true),
-                new AlertRule("eq", "Exactly", "server.rollback_ratio", Comparator.EQ, 0.1,
+                new AlertRule("eq", "Exactly", "server.rollback_ratio", Operator.EQ, 0.1,
                         Duration.ofSeconds(90), Severity.WARNING, true),
-                new AlertRule("le", "At most", "pool.replica-1.usage_ratio", Comparator.LE, 1e-9,
+                new AlertRule("le", "At most", "pool.replica-1.usage_ratio", Operator.LE, 1e-9,
                         Duration.ZERO, Severity.WARNING, true));
         store().save(rules);
         assertThat(store().load().rules()).isEqualTo(rules);

@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class AlertRuleTest {
 
     private static AlertRule rule(String id, String name, String metric, double threshold, Duration forDuration) {
-        return new AlertRule(id, name, metric, Comparator.GT, threshold, forDuration, Severity.WARNING, true);
+        return new AlertRule(id, name, metric, Operator.GT, threshold, forDuration, Severity.WARNING, true);
     }
 
     @Test
@@ -45,7 +45,7 @@ class AlertRuleTest {
                 .hasMessage("rule 'r': for 25h is longer than 24h; expected a duration from 0s to 24h");
         assertThatThrownBy(() -> new AlertRule("r", "n", "server.rollback_ratio", null, 0, Duration.ZERO, Severity.INFO, true))
                 .hasMessage("rule 'r': comparator is missing; expected one of >, >=, <, <=, ==, !=");
-        assertThatThrownBy(() -> new AlertRule("r", "n", "server.rollback_ratio", Comparator.GT, 0, Duration.ZERO, null, true))
+        assertThatThrownBy(() -> new AlertRule("r", "n", "server.rollback_ratio", Operator.GT, 0, Duration.ZERO, null, true))
                 .hasMessage("rule 'r': severity is missing; expected one of info, warning, critical");
     }
 }

@@ -4,9 +4,9 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 
-import static dev.pgpulse.health.alert.Comparator.GE;
-import static dev.pgpulse.health.alert.Comparator.GT;
-import static dev.pgpulse.health.alert.Comparator.LT;
+import static dev.pgpulse.health.alert.Operator.GE;
+import static dev.pgpulse.health.alert.Operator.GT;
+import static dev.pgpulse.health.alert.Operator.LT;
 import static dev.pgpulse.health.alert.Severity.CRITICAL;
 import static dev.pgpulse.health.alert.Severity.INFO;
 import static dev.pgpulse.health.alert.Severity.WARNING;
@@ -18,7 +18,7 @@ class DefaultRulesTest {
     @Test
     void matchTheDocumentedList() {
         assertThat(DefaultRules.all())
-                .extracting(AlertRule::id, AlertRule::metric, AlertRule::comparator, AlertRule::threshold,
+                .extracting(AlertRule::id, AlertRule::metric, AlertRule::operator, AlertRule::threshold,
                         AlertRule::forDuration, AlertRule::severity, AlertRule::enabled)
                 .containsExactly(
                         tuple("breaker-open", "breaker.*.state", GE, 2.0, Duration.ZERO, CRITICAL, true),
@@ -36,10 +36,10 @@ class DefaultRulesTest {
     @Test
     void breakerRuleFiresForOpenAndForcedOpenOnly() {
         AlertRule breaker = DefaultRules.all().getFirst();
-        assertThat(breaker.comparator().test(MetricKeys.breakerStateValue("OPEN"), breaker.threshold())).isTrue();
-        assertThat(breaker.comparator().test(MetricKeys.breakerStateValue("FORCED_OPEN"), breaker.threshold())).isTrue();
+        assertThat(breaker.operator().test(MetricKeys.breakerStateValue("OPEN"), breaker.threshold())).isTrue();
+        assertThat(breaker.operator().test(MetricKeys.breakerStateValue("FORCED_OPEN"), breaker.threshold())).isTrue();
         for (String s : new String[] {"CLOSED", "HALF_OPEN", "DISABLED", "METRICS_ONLY"}) {
-            assertThat(breaker.comparator().test(MetricKeys.breakerStateValue(s), breaker.threshold())).as(s).isFalse();
+            assertThat(breaker.operator().test(MetricKeys.breakerStateValue(s), breaker.threshold())).as(s).isFalse();
         }
     }
 }

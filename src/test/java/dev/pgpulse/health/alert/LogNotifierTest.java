@@ -13,7 +13,7 @@ class LogNotifierTest {
     private static final Instant T = Instant.parse("2026-01-01T00:00:00Z");
 
     private static Alert alert(String id, Severity severity, AlertState state) {
-        return new Alert(id, "Name", "pool.primary.awaiting", severity, state, 3, 0, Comparator.GT, T, T,
+        return new Alert(id, "Name", "pool.primary.awaiting", severity, state, 3, 0, Operator.GT, T, T,
                 "pool.primary.awaiting = 3 > 0");
     }
 

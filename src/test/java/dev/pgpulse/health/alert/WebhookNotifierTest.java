@@ -64,7 +64,7 @@ class WebhookNotifierTest {
         WebhookNotifier notifier = new WebhookNotifier(uri(server), Duration.ofSeconds(5));
         AlertEngine engine = new AlertEngine(10, List.of(notifier));
         try {
-            DefaultRules.all().forEach(engine::registerAlertRule);
+            DefaultRules.all().forEach(engine::putRule);
             engine.evaluate(T0, Map.of("breaker.primary.state", 2.0));
 
             byte[] body = bodies.poll(10, TimeUnit.SECONDS);
@@ -83,7 +83,7 @@ class WebhookNotifierTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> notifier.counts().get("sent") == 1L);
 
             // a manual alert without a sample has null numbers
-            engine.triggerAlert(Alert.manual("maintenance", Severity.INFO, AlertState.FIRING, T0, "vacuum"));
+            engine.raiseManual(Alert.manual("maintenance", Severity.INFO, AlertState.FIRING, T0, "vacuum"));
             JsonNode manual = MAPPER.readTree(bodies.poll(10, TimeUnit.SECONDS));
             assertThat(manual.get("value").isNull()).isTrue();
             assertThat(manual.get("comparator").isNull()).isTrue();
@@ -111,8 +111,8 @@ class WebhookNotifierTest {
         WebhookNotifier notifier = new WebhookNotifier(uri(server), timeout, 8);
         AlertEngine engine = new AlertEngine(500, List.of(notifier));
         try (LogCapture logs = new LogCapture(WebhookNotifier.class)) {
-            engine.registerAlertRule(new AlertRule("deadlocks", "Deadlocks", "server.deadlocks_per_minute",
-                    Comparator.GT, 5, Duration.ZERO, Severity.WARNING, true));
+            engine.putRule(new AlertRule("deadlocks", "Deadlocks", "server.deadlocks_per_minute",
+                    Operator.GT, 5, Duration.ZERO, Severity.WARNING, true));
 
             long start = System.nanoTime();
             for (int i = 0; i < 100; i++) {

@@ -4,13 +4,16 @@ import java.util.Arrays;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
-/** How a rule compares a metric's value with its threshold; written as a symbol in the rules file. */
-public enum Comparator {
+/**
+ * The relation a rule tests between a metric's value and its threshold, as in {@code metric > threshold}.
+ * Written as a symbol in the rules file, under the field name {@code "comparator"} (kept for existing files).
+ */
+public enum Operator {
     GT(">"), GE(">="), LT("<"), LE("<="), EQ("=="), NE("!=");
 
     private final String symbol;
 
-    Comparator(String symbol) {
+    Operator(String symbol) {
         this.symbol = symbol;
     }
 
@@ -37,7 +40,7 @@ public enum Comparator {
         };
     }
 
-    public static Optional<Comparator> fromSymbol(String text) {
+    public static Optional<Operator> fromSymbol(String text) {
         if (text == null) {
             return Optional.empty();
         }
@@ -47,6 +50,6 @@ public enum Comparator {
 
     /** For messages: {@code >, >=, <, <=, ==, !=}. */
     public static String describe() {
-        return Arrays.stream(values()).map(Comparator::symbol).collect(Collectors.joining(", "));
+        return Arrays.stream(values()).map(Operator::symbol).collect(Collectors.joining(", "));
     }
 }

@@ -6,7 +6,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class ComparatorTest {
+class OperatorTest {
 
     @ParameterizedTest(name = "{0}: below {1}, equal {2}, above {3}")
     @CsvSource({
@@ -16,29 +16,29 @@ class ComparatorTest {
             "LE, true,  true,  false",
             "EQ, false, true,  false",
             "NE, true,  false, true"})
-    void truthTable(Comparator c, boolean below, boolean equal, boolean above) {
-        assertThat(c.test(1, 2)).isEqualTo(below);
-        assertThat(c.test(2, 2)).isEqualTo(equal);
-        assertThat(c.test(3, 2)).isEqualTo(above);
+    void truthTable(Operator op, boolean below, boolean equal, boolean above) {
+        assertThat(op.test(1, 2)).isEqualTo(below);
+        assertThat(op.test(2, 2)).isEqualTo(equal);
+        assertThat(op.test(3, 2)).isEqualTo(above);
     }
 
     @Test
     void aMissingSampleFiresNothing() {
-        for (Comparator c : Comparator.values()) {
-            assertThat(c.test(Double.NaN, 2)).as(c.name()).isFalse();
+        for (Operator op : Operator.values()) {
+            assertThat(op.test(Double.NaN, 2)).as(op.name()).isFalse();
         }
     }
 
     @Test
     void jsonSpellings() {
-        assertThat(Comparator.values()).extracting(Comparator::symbol)
+        assertThat(Operator.values()).extracting(Operator::symbol)
                 .containsExactly(">", ">=", "<", "<=", "==", "!=");
-        for (Comparator c : Comparator.values()) {
-            assertThat(Comparator.fromSymbol(c.symbol())).contains(c);
+        for (Operator op : Operator.values()) {
+            assertThat(Operator.fromSymbol(op.symbol())).contains(op);
         }
-        assertThat(Comparator.fromSymbol("=>")).isEmpty();
-        assertThat(Comparator.fromSymbol("GT")).isEmpty();
-        assertThat(Comparator.fromSymbol(null)).isEmpty();
+        assertThat(Operator.fromSymbol("=>")).isEmpty();
+        assertThat(Operator.fromSymbol("GT")).isEmpty();
+        assertThat(Operator.fromSymbol(null)).isEmpty();
     }
 
     @Test
