@@ -1,11 +1,11 @@
 package dev.pgpulse.orchestration;
 
+import dev.pgpulse.config.AtomicFile;
 import dev.pgpulse.config.EndpointConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -13,8 +13,6 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
@@ -137,13 +135,9 @@ public final class BackupManager {
                     throw new BackupException("pg_dump of " + source.displayTarget() + " finished but its file "
                             + "does not read back (" + problem + "); no file was kept");
                 }
-                try (FileChannel ch = FileChannel.open(partial, StandardOpenOption.WRITE)) {
-                    ch.force(true);
-                }
-                Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
+                AtomicFile.moveIntoPlace(partial, file);
                 kept = true;
                 guard.keep(partial);
-                syncDirectory(dir);
                 Instant created = archive.created() == null ? started.truncatedTo(ChronoUnit.SECONDS) : archive.created();
                 Backup backup = new Backup(file, Files.size(file), created, archive.database(),
                         archive.serverVersion(), archive.dumpedBy(), null);
@@ -364,14 +358,6 @@ public final class BackupManager {
             throw new BackupException("cannot write in the backup folder " + dir + ": " + e.getMessage(), e);
         }
         throw new BackupException("no free backup name for " + base + " in " + dir);
-    }
-
-    private static void syncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // not every platform can sync a directory (Windows); the rename itself is still atomic
-        }
     }
 
     /** A name libpq would read as a connection string is passed as one, so it stays a name. */

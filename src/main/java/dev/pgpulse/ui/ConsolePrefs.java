@@ -5,28 +5,20 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pgpulse.config.AtomicFile;
 import dev.pgpulse.config.Durations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -133,11 +125,10 @@ public record ConsolePrefs(double windowWidth, double windowHeight, Duration pol
     /**
      * Loads and saves {@link ConsolePrefs}. {@link #load} never fails: whatever is wrong with the file becomes a
      * warning (also logged at WARN) and a usable value. Nothing the user wrote is deleted: a file that cannot be
-     * read or is not a JSON object is moved aside to {@code console.json.corrupt-<yyyyMMdd-HHmmss>}.
+     * read or is not a JSON object is moved aside to {@code console.json.broken-<yyyyMMdd-HHmmss>}.
      */
     public static final class Store {
         private static final Logger log = LoggerFactory.getLogger(Store.class);
-        private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT);
         private static final JsonMapper MAPPER = JsonMapper.builder()
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .build();
@@ -201,8 +192,8 @@ public record ConsolePrefs(double windowWidth, double windowHeight, Duration pol
 
         /**
          * Writes {@code prefs} so that {@code file} holds either its old content or all of the new: the parent
-         * folders are created, a temp file in the same folder is written and fsynced, then renamed over the file
-         * (atomically where the file system can, else with a plain replacing move) and the folder fsynced.
+         * folders are created and the file is replaced through {@link AtomicFile} (user-only, {@code 0600}: the
+         * preferences are the user's own).
          *
          * @throws IOException with a one-line message naming the file; the old file is then left as it was
          */
@@ -210,63 +201,20 @@ public record ConsolePrefs(double windowWidth, double windowHeight, Duration pol
             Objects.requireNonNull(prefs, "prefs");
             Path abs = file.toAbsolutePath();
             byte[] bytes = toJson(prefs);
-            Path dir = abs.getParent();
-            Path tmp = null;
             try {
-                Files.createDirectories(dir);
-                tmp = Files.createTempFile(dir, abs.getFileName() + ".", ".tmp");
-                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                    ByteBuffer buf = ByteBuffer.wrap(bytes);
-                    while (buf.hasRemaining()) {
-                        ch.write(buf);
-                    }
-                    ch.force(true);
-                }
-                try {
-                    Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    log.debug("{} - atomic rename not supported, replacing the file with a plain move: {}", abs, e.toString());
-                    Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-                }
-                tmp = null;
+                AtomicFile.write(abs, bytes, AtomicFile.Mode.OWNER_ONLY);
             } catch (IOException e) {
                 throw new IOException("cannot save console preferences to " + abs + ": " + describe(e), e);
-            } finally {
-                if (tmp != null) {
-                    try {
-                        Files.deleteIfExists(tmp);
-                    } catch (IOException e) {
-                        log.warn("{} - cannot remove the temp file {}: {}", abs, tmp, describe(e));
-                    }
-                }
-            }
-            // Makes the rename itself durable; some file systems (and Windows) cannot open a folder for this.
-            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-                d.force(true);
-            } catch (IOException | UnsupportedOperationException e) {
-                log.debug("{} - cannot fsync the folder after saving: {}", abs, e.toString());
             }
         }
 
         private Loaded moveAside(Path file, String reason) {
-            String base = file.getFileName() + ".corrupt-" + LocalDateTime.now(clock).format(STAMP);
-            Path target = file.resolveSibling(base);
-            String warning;
-            for (int n = 1; ; n++) {
-                try {
-                    // No REPLACE_EXISTING: an earlier corrupt file must never be overwritten.
-                    Files.move(file, target);
-                    warning = "console preferences file " + file + " " + reason + "; moved it to " + target
-                            + " and using the default preferences";
-                    break;
-                } catch (FileAlreadyExistsException e) {
-                    target = file.resolveSibling(base + "-" + n);
-                } catch (IOException e) {
-                    warning = "console preferences file " + file + " " + reason + "; it could not be moved aside to "
-                            + target + " (" + describe(e) + "); using the default preferences";
-                    break;
-                }
-            }
+            AtomicFile.Aside aside = AtomicFile.moveAside(file, clock);
+            String warning = aside.moved()
+                    ? "console preferences file " + file + " " + reason + "; moved it to " + aside.target()
+                            + " and using the default preferences"
+                    : "console preferences file " + file + " " + reason + "; it could not be moved aside to "
+                            + aside.target() + " (" + describe(aside.failure()) + "); using the default preferences";
             log.warn("{}", warning);
             return new Loaded(defaults(), List.of(warning));
         }

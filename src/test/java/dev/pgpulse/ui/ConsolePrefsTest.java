@@ -33,7 +33,7 @@ import static dev.pgpulse.testing.Prerequisite.require;
 
 class ConsolePrefsTest {
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2025-03-04T05:06:07Z"), ZoneOffset.UTC);
-    private static final String CORRUPT = "console.json.corrupt-20250304-050607";
+    private static final String BROKEN = "console.json.broken-20250304-050607";
 
     @TempDir
     Path dir;
@@ -155,12 +155,12 @@ class ConsolePrefsTest {
         }
 
         assertThat(loaded.prefs()).isEqualTo(ConsolePrefs.defaults());
-        assertThat(files(dir)).containsExactly(CORRUPT);
-        assertThat(Files.readString(dir.resolve(CORRUPT))).isEqualTo(broken);
+        assertThat(files(dir)).containsExactly(BROKEN);
+        assertThat(Files.readString(dir.resolve(BROKEN))).isEqualTo(broken);
         assertThat(loaded.warnings()).singleElement().satisfies(w -> assertThat(w)
                 .contains(file().toString())
                 .contains("is not valid JSON at line 3, column")
-                .contains("moved it to " + dir.resolve(CORRUPT))
+                .contains("moved it to " + dir.resolve(BROKEN))
                 .contains("default preferences")
                 .doesNotContain("\n"));
     }
@@ -170,19 +170,19 @@ class ConsolePrefsTest {
         loadFrom("not json");
         ConsolePrefs.Loaded second = loadFrom("[1, 2]");
 
-        assertThat(files(dir)).containsExactly(CORRUPT, CORRUPT + "-1");
-        assertThat(Files.readString(dir.resolve(CORRUPT))).isEqualTo("not json");
-        assertThat(Files.readString(dir.resolve(CORRUPT + "-1"))).isEqualTo("[1, 2]");
+        assertThat(files(dir)).containsExactly(BROKEN, BROKEN + "-1");
+        assertThat(Files.readString(dir.resolve(BROKEN))).isEqualTo("not json");
+        assertThat(Files.readString(dir.resolve(BROKEN + "-1"))).isEqualTo("[1, 2]");
         assertThat(second.warnings()).singleElement().asString()
-                .contains("holds [1,2] instead of a JSON object").contains(CORRUPT + "-1");
+                .contains("holds [1,2] instead of a JSON object").contains(BROKEN + "-1");
     }
 
     @Test
     void emptyFileAndTrailingGarbageCountAsCorrupt() throws Exception {
         assertThat(loadFrom("").warnings()).singleElement().asString().contains("is empty");
-        Files.delete(dir.resolve(CORRUPT));
+        Files.delete(dir.resolve(BROKEN));
         assertThat(loadFrom("{} {}").warnings()).singleElement().asString().contains("is not valid JSON");
-        assertThat(files(dir)).containsExactly(CORRUPT);
+        assertThat(files(dir)).containsExactly(BROKEN);
     }
 
     @Test
@@ -192,8 +192,8 @@ class ConsolePrefsTest {
         ConsolePrefs.Loaded loaded = store.load(file());
 
         assertThat(loaded.prefs()).isEqualTo(ConsolePrefs.defaults());
-        assertThat(loaded.warnings()).singleElement().asString().contains("cannot be read").contains(CORRUPT);
-        assertThat(Files.isDirectory(dir.resolve(CORRUPT))).isTrue();
+        assertThat(loaded.warnings()).singleElement().asString().contains("cannot be read").contains(BROKEN);
+        assertThat(Files.isDirectory(dir.resolve(BROKEN))).isTrue();
     }
 
     @Test
@@ -271,6 +271,16 @@ class ConsolePrefsTest {
 
         assertThat(files(nested.getParent())).containsExactly("console.json");
         assertThat(store.load(nested).prefs().demoWorkload()).isFalse();
+    }
+
+    @Test
+    void saveMakesTheFileUserOnlyEvenWhenItWasWider() throws Exception {
+        Files.writeString(file(), "{}");
+        Files.setPosixFilePermissions(file(), PosixFilePermissions.fromString("rw-r--r--"));
+
+        store.save(file(), ConsolePrefs.defaults());
+
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file()))).isEqualTo("rw-------");
     }
 
     @Test

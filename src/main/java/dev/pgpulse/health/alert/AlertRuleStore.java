@@ -7,25 +7,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import dev.pgpulse.config.AtomicFile;
 import dev.pgpulse.config.Durations;
 import dev.pgpulse.config.SmallFile;
 
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -62,7 +53,6 @@ public final class AlertRuleStore {
         }
     }
 
-    private static final Logger log = LoggerFactory.getLogger(AlertRuleStore.class);
     private static final Set<String> TOP_FIELDS = Set.of("schemaVersion", "rules");
     private static final Set<String> RULE_FIELDS = Set.of("id", "name", "metric", "comparator", "threshold", "for",
             "severity", "enabled");
@@ -76,7 +66,6 @@ public final class AlertRuleStore {
             "severity", "one of " + Severity.describe(),
             "enabled", "true or false");
     private static final Pattern DURATION = Pattern.compile("(-?)(\\d{1,12})\\s*(ms|s|m|min|h)?");
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT);
     private static final JsonMapper MAPPER = JsonMapper.builder()
             // NaN and Infinity then reach the threshold check, which names the rule, instead of failing the file.
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
@@ -348,30 +337,21 @@ public final class AlertRuleStore {
     }
 
     private LoadResult moveAside(String reason) throws AlertRuleException {
-        String base = file.getFileName() + ".broken-" + LocalDateTime.now(clock).format(STAMP);
-        Path target = file.resolveSibling(base);
-        for (int n = 1; ; n++) {
-            try {
-                // No REPLACE_EXISTING: an earlier broken file must never be overwritten.
-                Files.move(file, target);
-                break;
-            } catch (FileAlreadyExistsException e) {
-                target = file.resolveSibling(base + "-" + n);
-            } catch (IOException e) {
-                throw new AlertRuleException(List.of("alert rules file " + file + " " + reason
-                        + "; it could not be moved aside to " + target + " (" + e.getMessage()
-                        + "); fix the file or move it away yourself"));
-            }
+        AtomicFile.Aside aside = AtomicFile.moveAside(file, clock);
+        if (!aside.moved()) {
+            throw new AlertRuleException(List.of("alert rules file " + file + " " + reason
+                    + "; it could not be moved aside to " + aside.target() + " (" + aside.failure().getMessage()
+                    + "); fix the file or move it away yourself"));
         }
         List<AlertRule> defaults = DefaultRules.all();
-        String warning = "alert rules file " + file + " " + reason + "; moved it to " + target + " and loaded the "
+        String warning = "alert rules file " + file + " " + reason + "; moved it to " + aside.target() + " and loaded the "
                 + defaults.size() + " default rules";
         return new LoadResult(defaults, List.of(warning), true);
     }
 
     /**
-     * Writes the rules so that the file holds either the old content or all of the new: a temp file in the
-     * same folder, fsynced, renamed over the file, then the folder fsynced where the file system allows.
+     * Writes the rules through {@link AtomicFile}, user-only ({@code 0600}: a rules file sits beside settings that
+     * may hold a webhook token), so the file holds either the old content or all of the new.
      *
      * @throws IllegalArgumentException when two rules share an id (the file would not load again)
      */
@@ -384,29 +364,7 @@ public final class AlertRuleStore {
                         + "' is used at index " + first + " and " + i + "; expected each id once");
             }
         }
-        byte[] bytes = toJson(rules);
-        Path dir = file.getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, file.getFileName() + ".", ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buf = ByteBuffer.wrap(bytes);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        // Makes the rename itself durable; some file systems (and Windows) cannot open a folder for this.
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            log.debug("{} - cannot fsync the folder after saving: {}", file, e.toString());
-        }
+        AtomicFile.write(file, toJson(rules), AtomicFile.Mode.OWNER_ONLY);
     }
 
     private static byte[] toJson(List<AlertRule> rules) throws IOException {

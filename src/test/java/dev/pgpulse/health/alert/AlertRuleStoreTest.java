@@ -112,6 +112,17 @@ class AlertRuleStoreTest {
     }
 
     @Test
+    void saveMakesTheFileUserOnlyEvenWhenItWasWider() throws Exception {
+        Files.writeString(file(), "{}");
+        Files.setPosixFilePermissions(file(), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+
+        store().save(DefaultRules.all());
+
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file())))
+                .isEqualTo("rw-------");
+    }
+
+    @Test
     void saveRefusesDuplicateIds() {
         AlertRule r = DefaultRules.all().getFirst();
         assertThatThrownBy(() -> store().save(List.of(r, r)))
