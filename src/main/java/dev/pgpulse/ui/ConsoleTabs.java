@@ -4,6 +4,7 @@ import dev.pgpulse.resilience.ResilienceEvent;
 import dev.pgpulse.ui.dashboard.DashboardTab;
 import dev.pgpulse.ui.shell.ConsoleActions;
 import dev.pgpulse.ui.shell.ConsoleTab;
+import dev.pgpulse.ui.shell.Dialogs;
 
 import java.util.List;
 import java.util.function.Consumer;
@@ -14,8 +15,11 @@ import java.util.function.Consumer;
  */
 public final class ConsoleTabs {
 
-    /** What a tab may be built with: the preferences, the actions, and where breaker notifications go. */
-    public record Context(ConsolePrefs prefs, ConsoleActions actions,
+    /**
+     * What a tab may be built with: the preferences, the actions (confirmed first where they must be), the
+     * window's confirmations and notifications, and where breaker transitions go.
+     */
+    public record Context(ConsolePrefs prefs, ConsoleActions actions, Dialogs dialogs,
                           Consumer<ResilienceEvent.BreakerTransition> transitions) {
     }
 

@@ -7,16 +7,17 @@ import dev.pgpulse.resilience.ResilienceEvent;
 import dev.pgpulse.ui.dashboard.DashboardTab;
 import dev.pgpulse.ui.dashboard.DashboardView;
 import dev.pgpulse.ui.dashboard.DashboardViewModel;
+import dev.pgpulse.ui.fx.BackgroundTask;
+import dev.pgpulse.ui.fx.FxDialogs;
 import dev.pgpulse.ui.fx.MetricsPoller;
 import dev.pgpulse.ui.shell.ConsoleActions;
 import dev.pgpulse.ui.shell.ConsoleTab;
+import dev.pgpulse.ui.shell.Dialogs;
 import dev.pgpulse.ui.shell.OrchestratorActions;
 import javafx.beans.binding.Bindings;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Parent;
-import javafx.scene.control.Alert;
-import javafx.scene.control.ButtonType;
 import javafx.scene.control.ChoiceBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.Tab;
@@ -26,8 +27,8 @@ import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
+import javafx.stage.Window;
 import javafx.util.StringConverter;
-import org.controlsfx.control.Notifications;
 import org.controlsfx.control.StatusBar;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +38,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -68,7 +68,7 @@ public final class ConsoleWindow implements AutoCloseable {
     private ConsolePrefs prefs;
     final ChoiceBox<Duration> interval = new ChoiceBox<>();
     final ToggleButton demoToggle = new ToggleButton();
-    private boolean notifications = true;
+    private final FxDialogs dialogs;
     private final boolean production;
 
     /**
@@ -87,8 +87,10 @@ public final class ConsoleWindow implements AutoCloseable {
         this.prefsChanged = prefsChanged;
         this.production = orchestrator.config().environment() == dev.pgpulse.config.Environment.PRODUCTION;
         this.poller = new MetricsPoller(orchestrator::snapshot, prefs.pollInterval());
-        this.actions = new OrchestratorActions(orchestrator, demo, background, poller::pollNow);
-        this.tabList = List.copyOf(tabs.apply(new ConsoleTabs.Context(prefs, new Confirming(), this::notifyTransition)));
+        this.dialogs = new FxDialogs(this::window, STYLESHEET);
+        this.actions = new OrchestratorActions(orchestrator, demo, background, poller::pollNow, dialogs);
+        this.tabList = List.copyOf(tabs.apply(new ConsoleTabs.Context(prefs, new Confirming(), dialogs,
+                this::notifyTransition)));
         poller.subscribe(header::apply);
         for (ConsoleTab t : tabList) {
             poller.subscribe(t::apply);
@@ -117,7 +119,14 @@ public final class ConsoleWindow implements AutoCloseable {
         root.setCenter(this.tabs);
         root.setBottom(statusBar());
         root.getStyleClass().add("console");
-        root.getStylesheets().add(ConsoleWindow.class.getResource("console.css").toExternalForm());
+        root.getStylesheets().add(STYLESHEET);
+    }
+
+    private static final String STYLESHEET = ConsoleWindow.class.getResource("console.css").toExternalForm();
+
+    /** The window the console shows in, or null before it is in one. */
+    private Window window() {
+        return root.getScene() == null ? null : root.getScene().getWindow();
     }
 
     /** Starts polling. FX thread. */
@@ -163,9 +172,14 @@ public final class ConsoleWindow implements AutoCloseable {
         return header;
     }
 
-    /** Tests and headless runs switch off popups. */
+    /** Tests and headless runs switch off popups (notices are still coalesced and kept: {@link #dialogs}). */
     public void setNotifications(boolean on) {
-        notifications = on;
+        dialogs.setPopups(on);
+    }
+
+    /** The confirmations and notifications of this window. */
+    public FxDialogs dialogs() {
+        return dialogs;
     }
 
     /** The preferences as they are now (window size is the caller's to add). */
@@ -265,7 +279,9 @@ public final class ConsoleWindow implements AutoCloseable {
 
     private void changePrefs(ConsolePrefs next) {
         prefs = next;
-        background.execute(() -> prefsChanged.accept(next));
+        BackgroundTask.run("save preferences", () -> prefsChanged.accept(next))
+                .onFailure(e -> LOG.warn("console preferences not saved: {}", e.getMessage()))
+                .start(background);
     }
 
     /** The actions the tabs get: a drill on a production target asks first, then goes to the orchestrator. */
@@ -294,26 +310,26 @@ public final class ConsoleWindow implements AutoCloseable {
     }
 
     /**
-     * A drill on a production target asks first (putting a forced endpoint back into routing too). The drill
-     * then runs on the background thread: its transition is logged and published to listeners synchronously.
+     * A drill on a production target asks first (putting a forced endpoint back into routing too), with Cancel
+     * as the default. The drill then runs on the background thread: its transition is logged and published to
+     * listeners synchronously.
      */
     private boolean confirmed(String endpoint, Guard.Drill drill) {
-        if (production) {
-            Alert confirm = new Alert(Alert.AlertType.CONFIRMATION, "This is a PRODUCTION target. "
-                    + switch (drill) {
-                        case FORCE_OPEN -> "Forcing the " + endpoint + " breaker open makes every call to it fail at "
-                                + "once and takes it out of routing until you set it back to normal.";
-                        case FORCE_CLOSED -> "Forcing the " + endpoint + " breaker closed lets calls through however "
-                                + "often they fail, until you set it back to normal.";
-                        case NORMAL -> "Setting the " + endpoint + " breaker back to normal puts the endpoint back "
-                                + "into routing with an empty failure window.";
-                    }, ButtonType.CANCEL, ButtonType.OK);
-            confirm.setHeaderText("Drill the " + endpoint + " circuit breaker?");
-            confirm.initOwner(root.getScene() == null ? null : root.getScene().getWindow());
-            Optional<ButtonType> answer = confirm.showAndWait();
-            return answer.isPresent() && answer.get() == ButtonType.OK;
-        }
-        return true;
+        return !production || dialogs.confirm(drillConfirmation(endpoint, drill));
+    }
+
+    static Dialogs.Confirmation drillConfirmation(String endpoint, Guard.Drill drill) {
+        return switch (drill) {
+            case FORCE_OPEN -> new Dialogs.Confirmation("Force the " + endpoint + " circuit breaker open?",
+                    "This is a PRODUCTION target. Forcing the " + endpoint + " breaker open makes every call to it "
+                            + "fail at once and takes it out of routing until you set it back to normal.", "Force open");
+            case FORCE_CLOSED -> new Dialogs.Confirmation("Force the " + endpoint + " circuit breaker closed?",
+                    "This is a PRODUCTION target. Forcing the " + endpoint + " breaker closed lets calls through "
+                            + "however often they fail, until you set it back to normal.", "Force closed");
+            case NORMAL -> new Dialogs.Confirmation("Set the " + endpoint + " circuit breaker back to normal?",
+                    "This is a PRODUCTION target. Setting the " + endpoint + " breaker back to normal puts the "
+                            + "endpoint back into routing with an empty failure window.", "Back to normal");
+        };
     }
 
     private void notifyTransition(ResilienceEvent.BreakerTransition t) {
@@ -321,23 +337,8 @@ public final class ConsoleWindow implements AutoCloseable {
         if (t.to().equals("HALF_OPEN") || (t.from().equals("HALF_OPEN") && t.to().equals("OPEN"))) {
             return;
         }
-        if (!notifications || root.getScene() == null || root.getScene().getWindow() == null
-                || !root.getScene().getWindow().isShowing()) {
-            return;
-        }
-        try {
-            Notifications n = Notifications.create().owner(root.getScene().getWindow())
-                    .title(t.endpoint() + " circuit breaker " + t.to())
-                    .text("was " + t.from() + " at " + Format.time(t.at()))
-                    .position(Pos.BOTTOM_RIGHT).hideAfter(javafx.util.Duration.seconds(6));
-            if (t.to().equals("CLOSED")) {
-                n.showInformation();
-            } else {
-                n.showWarning();
-            }
-        } catch (RuntimeException e) {
-            LOG.debug("could not show a notification", e);
-        }
+        dialogs.notify(new Dialogs.Notice(t.to().equals("CLOSED") ? Dialogs.Severity.INFO : Dialogs.Severity.WARNING,
+                t.endpoint() + " circuit breaker " + t.to(), "was " + t.from() + " at " + Format.time(t.at())));
     }
 
     /**

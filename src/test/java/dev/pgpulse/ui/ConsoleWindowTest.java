@@ -356,7 +356,7 @@ class ConsoleWindowTest {
 
         robot.clickOn("#drill-primary").clickOn("Force open (fail every call)");
         await().atMost(Duration.ofSeconds(5)).until(() -> fx(() -> robot.lookup(".dialog-pane").tryQuery().isPresent()));
-        robot.clickOn("OK");
+        robot.clickOn("Force open");
         await().atMost(Duration.ofSeconds(5)).until(() -> o.service().guard().breaker("primary").getState().name()
                 .equals("FORCED_OPEN"));
         await().atMost(Duration.ofSeconds(5)).until(() -> text("#breaker-state-primary").equals("FORCED OPEN"));

@@ -3,6 +3,7 @@ package dev.pgpulse.ui.shell;
 import dev.pgpulse.demo.DemoWorkload;
 import dev.pgpulse.orchestration.Orchestrator;
 import dev.pgpulse.resilience.Guard;
+import dev.pgpulse.ui.fx.BackgroundTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -10,8 +11,9 @@ import java.util.concurrent.Executor;
 
 /**
  * {@link ConsoleActions} over a running {@link Orchestrator}: the one UI class besides the window's composition
- * that holds it. Every action runs on the executor given (the window's background thread); a failure is
- * logged, not thrown at the FX thread. {@code afterDrill} runs once a drill is done (the window polls at once).
+ * that holds it. Every action is a {@link BackgroundTask} on the executor given (the window's background
+ * thread); a failure is logged and told through {@link Dialogs}, never thrown at the FX thread.
+ * {@code afterDrill} runs once a drill is done (the window polls at once).
  */
 public final class OrchestratorActions implements ConsoleActions {
     private static final Logger LOG = LoggerFactory.getLogger(OrchestratorActions.class);
@@ -20,25 +22,24 @@ public final class OrchestratorActions implements ConsoleActions {
     private final DemoWorkload demo;
     private final Executor background;
     private final Runnable afterDrill;
+    private final Dialogs dialogs;
 
     /** @param demo the demo workload on the embedded server, else null */
-    public OrchestratorActions(Orchestrator orchestrator, DemoWorkload demo, Executor background, Runnable afterDrill) {
+    public OrchestratorActions(Orchestrator orchestrator, DemoWorkload demo, Executor background, Runnable afterDrill,
+                               Dialogs dialogs) {
         this.orchestrator = orchestrator;
         this.demo = demo;
         this.background = background;
         this.afterDrill = afterDrill;
+        this.dialogs = dialogs;
     }
 
     @Override
     public void drill(String endpoint, Guard.Drill drill) {
-        background.execute(() -> {
-            try {
-                orchestrator.drill(endpoint, drill);
-            } catch (RuntimeException e) {
-                LOG.warn("drill {} on {} failed: {}", drill, endpoint, e.getMessage());
-            }
-            afterDrill.run();
-        });
+        BackgroundTask.run("drill " + endpoint, () -> orchestrator.drill(endpoint, drill))
+                .onFailure(e -> failed("The " + endpoint + " drill failed", e))
+                .onFinished(afterDrill)
+                .start(background);
     }
 
     @Override
@@ -46,17 +47,14 @@ public final class OrchestratorActions implements ConsoleActions {
         if (demo == null) {
             return;
         }
-        background.execute(() -> {
-            try {
-                if (on) {
-                    demo.start();
-                } else {
-                    demo.stop();
-                }
-            } catch (RuntimeException e) {
-                LOG.warn("demo workload could not be switched {}: {}", on ? "on" : "off", e.getMessage());
-            }
-        });
+        BackgroundTask.run("demo workload " + (on ? "on" : "off"), on ? demo::start : demo::stop)
+                .onFailure(e -> failed("The demo workload could not be switched " + (on ? "on" : "off"), e))
+                .start(background);
+    }
+
+    private void failed(String what, Exception e) {
+        LOG.warn("{}: {}", what, e.getMessage());
+        dialogs.notify(new Dialogs.Notice(Dialogs.Severity.ERROR, what, String.valueOf(e.getMessage())));
     }
 
     @Override

@@ -1,0 +1,130 @@
+package dev.pgpulse.ui.fx;
+
+import dev.pgpulse.ui.shell.Dialogs;
+import javafx.animation.PauseTransition;
+import javafx.application.Platform;
+import javafx.geometry.Pos;
+import javafx.scene.control.Alert;
+import javafx.scene.control.Button;
+import javafx.scene.control.ButtonBar;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.DialogPane;
+import javafx.scene.layout.Region;
+import javafx.stage.Window;
+import org.controlsfx.control.Notifications;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * {@link Dialogs} on JavaFX: confirmations are {@link Alert}s in the console's dark theme with Cancel as the
+ * default button (Enter and Escape cancel; the confirm button names the action), and notifications are
+ * ControlsFX {@link Notifications} at the bottom right, coalesced by a {@link NoticeCoalescer} so a burst makes
+ * one popup. With popups off (tests, headless) notices are still coalesced and kept in {@link #shown()}.
+ */
+public final class FxDialogs implements Dialogs {
+    private static final Logger LOG = LoggerFactory.getLogger(FxDialogs.class);
+    /** How long a popup stays, and the quiet time after one before the next shows at once. */
+    static final Duration HIDE_AFTER = Duration.ofSeconds(6);
+    /** The most notices {@link #shown()} keeps. */
+    private static final int KEPT = 200;
+
+    private final Supplier<Window> owner;
+    private final String stylesheet;
+    private final NoticeCoalescer coalescer = new NoticeCoalescer(HIDE_AFTER);
+    private final List<Notice> shown = new ArrayList<>();
+    private PauseTransition flushTimer;
+    private volatile boolean popups = true;
+
+    /**
+     * @param owner      the window dialogs belong to (null while there is none)
+     * @param stylesheet the console's stylesheet, so a dialog follows its theme
+     */
+    public FxDialogs(Supplier<Window> owner, String stylesheet) {
+        this.owner = Objects.requireNonNull(owner);
+        this.stylesheet = Objects.requireNonNull(stylesheet);
+    }
+
+    /** Tests and headless runs switch popups off; notices are still coalesced and kept. */
+    public void setPopups(boolean on) {
+        popups = on;
+    }
+
+    @Override
+    public boolean confirm(Confirmation c) {
+        ButtonType go = new ButtonType(c.confirmLabel(), ButtonBar.ButtonData.OK_DONE);
+        Alert alert = new Alert(Alert.AlertType.CONFIRMATION, c.text(), ButtonType.CANCEL, go);
+        alert.setTitle("PgPulse");
+        alert.setHeaderText(c.header());
+        DialogPane pane = alert.getDialogPane();
+        pane.getStylesheets().add(stylesheet);
+        pane.getStyleClass().addAll("console", "confirmation");
+        pane.setMinHeight(Region.USE_PREF_SIZE); // a long text wraps in full instead of ending in "…"
+        Button cancel = (Button) pane.lookupButton(ButtonType.CANCEL);
+        Button proceed = (Button) pane.lookupButton(go);
+        proceed.setDefaultButton(false);
+        cancel.setDefaultButton(true);
+        alert.setOnShown(e -> cancel.requestFocus());
+        Window w = owner.get();
+        if (w != null && w.isShowing()) {
+            alert.initOwner(w);
+        }
+        Optional<ButtonType> answer = alert.showAndWait();
+        return answer.isPresent() && answer.get() == go;
+    }
+
+    @Override
+    public void notify(Notice n) {
+        if (!Platform.isFxApplicationThread()) {
+            Platform.runLater(() -> notify(n));
+            return;
+        }
+        coalescer.offer(n, System.nanoTime()).ifPresentOrElse(this::show, this::flushLater);
+    }
+
+    /** What was shown (or would have been, with popups off), oldest first, the latest 200. FX thread. */
+    public List<Notice> shown() {
+        return List.copyOf(shown);
+    }
+
+    private void flushLater() {
+        if (flushTimer != null) {
+            return;
+        }
+        long wait = Math.max(0, coalescer.flushAt() - System.nanoTime());
+        flushTimer = new PauseTransition(javafx.util.Duration.millis(wait / 1_000_000.0));
+        flushTimer.setOnFinished(e -> {
+            flushTimer = null;
+            coalescer.flush(System.nanoTime()).ifPresent(this::show);
+        });
+        flushTimer.play();
+    }
+
+    private void show(Notice n) {
+        shown.add(n);
+        if (shown.size() > KEPT) {
+            shown.removeFirst();
+        }
+        Window w = owner.get();
+        if (!popups || w == null || !w.isShowing()) {
+            return;
+        }
+        try {
+            Notifications popup = Notifications.create().owner(w).title(n.title()).text(n.text())
+                    .position(Pos.BOTTOM_RIGHT).hideAfter(javafx.util.Duration.millis(HIDE_AFTER.toMillis()));
+            switch (n.severity()) {
+                case INFO -> popup.showInformation();
+                case WARNING -> popup.showWarning();
+                case ERROR -> popup.showError();
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("could not show a notification", e);
+        }
+    }
+}
