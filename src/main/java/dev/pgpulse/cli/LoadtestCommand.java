@@ -83,7 +83,7 @@ final class LoadtestCommand implements Callable<Integer> {
         PgPulseConfig config = loaded.get();
         LoadtestReport out;
         try {
-            out = LoadtestReport.create(report);
+            out = LoadtestReport.create(report, Clock.systemUTC());
         } catch (IOException e) {
             context.err().println("pgpulse: loadtest: --report " + report + " cannot be written: " + e.getMessage());
             return PgPulseCli.USAGE;
@@ -217,7 +217,9 @@ final class LoadtestCommand implements Callable<Integer> {
             context.out().printf(Locale.ROOT, "loadtest: %d of %d rows attempted in %.1f s (concurrency %d): %d COMMITTED,"
                             + " %d FAILED, %d UNKNOWN%s; report: %s%n", attempted, writes, seconds, concurrency,
                     out.count(Fate.COMMITTED), out.count(Fate.FAILED), out.count(Fate.UNKNOWN),
-                    why != null ? why.note : attempted < writes ? " (deadline reached)" : "", out.file());
+                    why != null ? why.note : attempted < writes ? " (deadline reached)" : "",
+                    out.file() + (out.previous() == null ? "" : " (the earlier report is kept as "
+                            + out.previous().getFileName() + ")"));
             context.out().flush();
             if (failure != null) {
                 context.err().println("pgpulse: loadtest: cannot write the report " + out.file() + ": "

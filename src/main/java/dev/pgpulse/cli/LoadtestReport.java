@@ -1,10 +1,14 @@
 package dev.pgpulse.cli;
 
+import dev.pgpulse.config.AtomicFile;
+
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.UUID;
 
 /**
@@ -22,13 +26,15 @@ import java.util.UUID;
  */
 final class LoadtestReport implements AutoCloseable {
     private final Path file;
+    private final Path previous;
     private final FileOutputStream out;
     private final int[] counts = new int[LoadtestCommand.Fate.values().length];
     private int lines;
     private boolean closed;
 
-    private LoadtestReport(Path file, FileOutputStream out) {
+    private LoadtestReport(Path file, Path previous, FileOutputStream out) {
         this.file = file;
+        this.previous = previous;
         this.out = out;
     }
 
@@ -58,14 +64,32 @@ final class LoadtestReport implements AutoCloseable {
         return null;
     }
 
-    /** Creates (or empties) the report file now, so a path that cannot be written fails before the first row. */
-    static LoadtestReport create(Path report) throws IOException {
+    /**
+     * Creates the report file now, so a path that cannot be written fails before the first row. A report of an
+     * earlier run at that path is the record of that run: it is kept as {@code <name>.previous-<timestamp>}
+     * ({@link AtomicFile#keepPrevious}), never emptied. Anything but a regular file (a device) is written as it is.
+     */
+    static LoadtestReport create(Path report, Clock clock) throws IOException {
         Path absolute = report.toAbsolutePath();
-        return new LoadtestReport(absolute, new FileOutputStream(absolute.toFile(), false));
+        Path previous = null;
+        if (Files.isRegularFile(absolute, LinkOption.NOFOLLOW_LINKS) && Files.size(absolute) > 0) {
+            AtomicFile.Aside aside = AtomicFile.keepPrevious(absolute, clock);
+            if (!aside.moved()) {
+                throw new IOException("the earlier report there could not be kept as " + aside.target().getFileName()
+                        + " (" + aside.failure().getMessage() + "); give another --report");
+            }
+            previous = aside.target();
+        }
+        return new LoadtestReport(absolute, previous, new FileOutputStream(absolute.toFile(), false));
     }
 
     Path file() {
         return file;
+    }
+
+    /** Where the earlier report at this path was kept, or null when there was none. */
+    Path previous() {
+        return previous;
     }
 
     /** Appends one row's line in a single write. */

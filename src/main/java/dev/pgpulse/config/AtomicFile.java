@@ -26,14 +26,17 @@ import java.util.Set;
 
 /**
  * The one way PgPulse replaces a file (console preferences, alert rules, a finished backup) and the one way it
- * moves aside a file it cannot use. A replaced file holds either its old content or all of the new, after a crash
+ * moves a file aside: one it cannot use ({@code .broken-}), or a load test report a new run replaces
+ * ({@code .previous-}). A replaced file holds either its old content or all of the new, after a crash
  * or a power cut: the new content goes to a temp file in the same folder (a rename across file systems is a
  * copy), is fsynced, renamed over the file (atomically where the file system can, else with a plain replacing
  * move) and the folder is fsynced, so the rename itself survives.
  */
 public final class AtomicFile {
-    /** {@code <name>.broken-<yyyyMMdd-HHmmss>[-n]}: the one suffix of a file moved aside. */
+    /** {@code <name>.broken-<yyyyMMdd-HHmmss>[-n]}: a file PgPulse could not use, moved aside. */
     public static final String BROKEN = ".broken-";
+    /** {@code <name>.previous-<yyyyMMdd-HHmmss>[-n]}: a file a new run replaces (a load test report), kept. */
+    public static final String PREVIOUS = ".previous-";
 
     /** What the written file's permissions are, on a POSIX file system. */
     public enum Mode {
@@ -124,12 +127,24 @@ public final class AtomicFile {
      * @param clock for the time stamp
      */
     public static Aside moveAside(Path file, Clock clock) {
+        return moveAside(file, BROKEN, clock);
+    }
+
+    /**
+     * Moves a file that a new one is about to replace (and that is not a whole-file replace, such as a report
+     * written as it goes) to {@code <name>.previous-<yyyyMMdd-HHmmss>}, the same way as {@link #moveAside}.
+     */
+    public static Aside keepPrevious(Path file, Clock clock) {
+        return moveAside(file, PREVIOUS, clock);
+    }
+
+    private static Aside moveAside(Path file, String suffix, Clock clock) {
         Path abs = file.toAbsolutePath();
-        String base = abs.getFileName() + BROKEN + LocalDateTime.now(clock).format(STAMP);
+        String base = abs.getFileName() + suffix + LocalDateTime.now(clock).format(STAMP);
         Path target = abs.resolveSibling(base);
         for (int n = 1; ; n++) {
             try {
-                // No REPLACE_EXISTING: an earlier broken file must never be overwritten.
+                // No REPLACE_EXISTING: an earlier file moved aside must never be overwritten.
                 Files.move(abs, target);
                 return new Aside(target, null);
             } catch (FileAlreadyExistsException e) {

@@ -156,6 +156,28 @@ class LoadtestCommandTest {
         assertThat(inTable).containsExactlyInAnyOrderElementsOf(lines.stream().map(l -> l.split(",")[0]).toList());
     }
 
+    /** A second run to the same --report keeps the first run's report (the record of that run) beside it. */
+    @Test
+    @Timeout(60)
+    void aSecondRunKeepsTheEarlierReport(TestDatabase server) throws Exception {
+        TestDatabase db = server.freshDatabase("loadtest_keep_report");
+        Path report = dir.resolve("again.csv");
+        CliRun first = CliRun.of(db.env(), dir, "loadtest", "--writes", "20", "--report", report.toString());
+        assertThat(first.code()).as(first.err()).isZero();
+        String firstReport = Files.readString(report);
+        CliRun second = CliRun.of(db.env(), dir, "loadtest", "--writes", "30", "--report", report.toString());
+        assertThat(second.code()).as(second.err()).isZero();
+        List<Path> kept;
+        try (var files = Files.list(dir)) {
+            kept = files.filter(p -> p.getFileName().toString().startsWith("again.csv.previous-")).toList();
+        }
+        assertThat(kept).hasSize(1);
+        assertThat(Files.readString(kept.getFirst())).isEqualTo(firstReport);
+        assertThat(Files.readAllLines(report)).hasSize(30);
+        assertThat(second.out().strip()).endsWith("report: " + report + " (the earlier report is kept as "
+                + kept.getFirst().getFileName() + ")");
+    }
+
     /**
      * A full disk: /dev/full answers every write with ENOSPC, as a full file system does. The run stops at the first
      * row it cannot record (no rows written that the report does not tell of beyond the ones in flight), says why
