@@ -1,54 +1,112 @@
 package dev.pgpulse.config;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The duration syntax of the configuration ({@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h}, or a bare number of
- * milliseconds), and durations written for people ({@link #forPeople}), shared by alerts and the console.
+ * The one duration syntax of PgPulse, for every key, environment variable, {@code --set}, the alert rules file and
+ * {@code console.json}: a whole number and a unit ({@code ms}, {@code s}, {@code min} or {@code m}, {@code h},
+ * {@code d}), an optional space between them, in any case ({@code 250ms}, {@code 30 s}, {@code 5min}, {@code 2H}).
+ * A number without a unit is refused, naming the fix, because it meant milliseconds in one place and seconds in
+ * another: only {@code 0}, which is the same in every unit, and the keys whose unit a PostgreSQL standard fixes
+ * (see {@link Bare}) take one. Durations are written with {@link #format} so that what PgPulse writes reads back
+ * the same, and for people with {@link #forPeople}.
  */
 public final class Durations {
-    static final String EXPECTED = "a duration such as 250ms, 30s, 5m or 1h (a bare number is milliseconds)";
-    private static final Pattern FORMAT = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|min|h)?");
+    /** The syntax, for every message that says what was expected. */
+    public static final String EXPECTED = "a whole number and a unit (ms, s, min or m, h, d) such as 250ms, 30s, 5min or 2h";
+    private static final Pattern FORMAT = Pattern.compile("(-?)(\\d{1,12})\\s?(ms|s|min|m|h|d)?");
+    private static final Pattern BARE = Pattern.compile("-?\\d{1,12}");
+
+    /**
+     * How a number without a unit is read. Declared per key by the caller (the configuration's are in
+     * {@code Keys.bareNumber}), never by a parser of its own.
+     */
+    public enum Bare {
+        /** Refused with the fix: the default for every key. */
+        REFUSED(null),
+        /** Seconds, as libpq reads {@code connect_timeout} and {@code PGCONNECT_TIMEOUT}. */
+        SECONDS(ChronoUnit.SECONDS),
+        /** Milliseconds, as postgresql.conf reads a setting measured in ms such as {@code statement_timeout}. */
+        MILLISECONDS(ChronoUnit.MILLIS);
+
+        private final ChronoUnit unit;
+
+        Bare(ChronoUnit unit) {
+            this.unit = unit;
+        }
+    }
 
     private Durations() {
     }
 
+    /** {@code raw} as a duration (a leading '-' is kept, for the caller's range check); empty when it is not one. */
     public static Optional<Duration> parse(String raw) {
+        return parse(raw, Bare.REFUSED);
+    }
+
+    /** {@link #parse(String)}, reading a number without a unit as {@code bare} says. */
+    public static Optional<Duration> parse(String raw, Bare bare) {
         Matcher m = FORMAT.matcher(raw.trim().toLowerCase(Locale.ROOT));
         if (!m.matches()) {
             return Optional.empty();
         }
-        long n = Long.parseLong(m.group(1));
-        String unit = m.group(2) == null ? "ms" : m.group(2);
-        return Optional.of(switch (unit) {
+        long n = Long.parseLong(m.group(2));
+        String unit = m.group(3);
+        if (unit == null && n != 0 && bare.unit == null) {
+            return Optional.empty();
+        }
+        Duration d = unit == null ? Duration.of(n, bare.unit == null ? ChronoUnit.MILLIS : bare.unit) : switch (unit) {
             case "ms" -> Duration.ofMillis(n);
             case "s" -> Duration.ofSeconds(n);
             case "m", "min" -> Duration.ofMinutes(n);
             case "h" -> Duration.ofHours(n);
+            case "d" -> Duration.ofDays(n);
             default -> throw new IllegalStateException(unit);
-        });
+        };
+        return Optional.of(m.group(1).isEmpty() ? d : d.negated());
     }
 
-    /** The shortest exact spelling, so {@code pgpulse config} prints what a person would have typed. */
+    /**
+     * Why {@code raw}, which {@link #parse} refused, is not a duration, worded to follow the value in a message:
+     * for a number without a unit, the fix ({@code has no unit; write "90s" (seconds) or "90ms"}); otherwise
+     * {@code is not a duration; expected <expected>}.
+     *
+     * @param expected what the caller accepts, {@link #EXPECTED} with its range or choices
+     */
+    public static String problem(String raw, String expected) {
+        String t = raw.trim();
+        if (BARE.matcher(t).matches()) {
+            return "has no unit; write \"" + t + "s\" (seconds) or \"" + t + "ms\"";
+        }
+        return "is not a duration; expected " + expected;
+    }
+
+    /**
+     * The shortest exact spelling with a unit ({@code 0s}, {@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h},
+     * {@code -5s}), which {@link #parse} reads back to the same duration to the millisecond (up to 12 digits in the
+     * unit written: far beyond every range PgPulse accepts).
+     */
     public static String format(Duration d) {
-        long ms = d.toMillis();
-        if (ms == 0) {
-            return "0";
+        if (d.isNegative()) {
+            return "-" + format(d.negated());
         }
-        if (ms % 3_600_000 == 0) {
-            return ms / 3_600_000 + "h";
+        // Whole seconds first: toMillis() overflows for the longest durations parse reads (999999999999d).
+        if (d.getNano() / 1_000_000 != 0) {
+            return d.toMillis() + "ms";
         }
-        if (ms % 60_000 == 0) {
-            return ms / 60_000 + "m";
+        long s = d.getSeconds();
+        if (s == 0) {
+            return "0s";
         }
-        if (ms % 1000 == 0) {
-            return ms / 1000 + "s";
+        if (s % 3600 == 0) {
+            return s / 3600 + "h";
         }
-        return ms + "ms";
+        return s % 60 == 0 ? s / 60 + "m" : s + "s";
     }
 
     /** For people, not for parsing: 12 ms, 0.4 s, 42 s, 2 min, 9 min 11 s, 2 h 05 min, 3 d 04 h. */

@@ -200,18 +200,16 @@ final class EndpointResolver {
         return values.parseDuration(key, v, fallback, presetName, Duration.ZERO, Duration.ofDays(1));
     }
 
-    /** libpq's connect_timeout: a bare number is seconds there, so it is here too. */
+    /** libpq's connect_timeout: a number without a unit is seconds there, so it is here too ({@link Keys#bareNumber}). */
     private Duration connectTimeout(String endpoint, ConfigValue v) {
         String key = endpoint + ".connect_timeout";
         if (v == null) {
             values.record(key, Durations.format(DEFAULT_CONNECT_TIMEOUT), ConfigSource.defaults("PgPulse default"));
             return DEFAULT_CONNECT_TIMEOUT;
         }
-        String raw = v.raw().trim();
-        Optional<Duration> d = raw.matches("\\d{1,12}") ? Optional.of(Duration.ofSeconds(Long.parseLong(raw)))
-                : Durations.parse(raw);
-        if (d.isEmpty() || d.get().compareTo(Duration.ofHours(1)) > 0) {
-            values.problem(key, v, "seconds as in libpq (e.g. 10), or a duration such as 10s, at most 1h");
+        Optional<Duration> d = Durations.parse(v.raw(), Keys.bareNumber(key));
+        if (d.isEmpty() || d.get().isNegative() || d.get().compareTo(Duration.ofHours(1)) > 0) {
+            values.problem(key, v, "a number of seconds as in libpq (e.g. 10), or " + Durations.EXPECTED + ", at most 1h");
             return DEFAULT_CONNECT_TIMEOUT;
         }
         if (d.get().toMillis() % 1000 != 0) {

@@ -81,6 +81,18 @@ final class Keys {
     }
 
     /**
+     * The one place that says how a duration key reads a number without a unit: as libpq reads
+     * {@code connect_timeout} (seconds, also from {@code PGCONNECT_TIMEOUT} and a URL's {@code ?connect_timeout=}),
+     * as postgresql.conf reads {@code statement_timeout} (milliseconds), and refused for every other key.
+     */
+    static Durations.Bare bareNumber(String key) {
+        if (key.endsWith(".connect_timeout")) {
+            return Durations.Bare.SECONDS;
+        }
+        return key.endsWith(".statement_timeout") ? Durations.Bare.MILLISECONDS : Durations.Bare.REFUSED;
+    }
+
+    /**
      * PGPULSE_* variables that are not keys but are read by bin/pgpulse (JAVA_OPTS), logback.xml (LOG_DIR,
      * LOG_LEVEL), the loader (CONFIG, PROFILE, ENV) or the tests (TEST_URL, TESTING).
      */

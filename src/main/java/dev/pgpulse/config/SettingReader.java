@@ -41,9 +41,14 @@ final class SettingReader {
             record(key, Durations.format(fallback), ConfigSource.defaults(why));
             return fallback;
         }
-        Optional<Duration> d = Durations.parse(v.raw());
-        if (d.isEmpty() || d.get().compareTo(min) < 0 || d.get().compareTo(max) > 0) {
-            problem(key, v, Durations.EXPECTED + ", from " + Durations.format(min) + " to " + Durations.format(max));
+        String expected = Durations.EXPECTED + ", from " + Durations.format(min) + " to " + Durations.format(max);
+        Optional<Duration> d = Durations.parse(v.raw(), Keys.bareNumber(key));
+        if (d.isEmpty()) {
+            problemText(key, v, Durations.problem(v.raw(), expected));
+            return fallback;
+        }
+        if (d.get().compareTo(min) < 0 || d.get().compareTo(max) > 0) {
+            problem(key, v, expected);
             return fallback;
         }
         record(key, Durations.format(d.get()), v.source());
@@ -102,8 +107,13 @@ final class SettingReader {
     }
 
     void problem(String key, ConfigValue v, String expected) {
+        problemText(key, v, "expected " + expected);
+    }
+
+    /** {@code key = 'value' (from source): text}, the value masked when the key is secret. */
+    private void problemText(String key, ConfigValue v, String text) {
         String shown = Setting.isSecret(key) ? Setting.MASK : v.raw();
-        problems.add(key + " = '" + shown + "' (from " + v.source() + "): expected " + expected);
+        problems.add(key + " = '" + shown + "' (from " + v.source() + "): " + text);
     }
 
     void record(String key, String value, ConfigSource source) {

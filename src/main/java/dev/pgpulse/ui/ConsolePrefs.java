@@ -288,8 +288,8 @@ public record ConsolePrefs(double windowWidth, double windowHeight, Duration pol
             }
 
             Duration historyWindow() {
-                Optional<Duration> d = duration("historyWindow", "a duration from " + Durations.format(MIN_HISTORY)
-                        + " to " + Durations.format(MAX_HISTORY) + " such as 15m", DEFAULT_HISTORY);
+                Optional<Duration> d = duration("historyWindow", Durations.EXPECTED + ", from " + Durations.format(MIN_HISTORY)
+                        + " to " + Durations.format(MAX_HISTORY), DEFAULT_HISTORY);
                 if (d.isEmpty()) {
                     return DEFAULT_HISTORY;
                 }
@@ -325,10 +325,9 @@ public record ConsolePrefs(double windowWidth, double windowHeight, Duration pol
                 if (v == null || v.isNull()) {
                     return Optional.empty();
                 }
-                // A bare integer is milliseconds, as everywhere in the configuration.
-                Optional<Duration> d = v.isTextual() || v.isIntegralNumber() ? Durations.parse(v.asText()) : Optional.empty();
+                Optional<Duration> d = v.isTextual() || v.isNumber() ? Durations.parse(v.asText()) : Optional.empty();
                 if (d.isEmpty()) {
-                    warn(field, render(v) + " is not a duration; expected " + expected + "; using the default "
+                    warn(field, render(v) + " " + Durations.problem(v.asText(), expected) + "; using the default "
                             + Durations.format(dflt));
                 }
                 return d;

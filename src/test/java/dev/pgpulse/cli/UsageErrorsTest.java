@@ -59,4 +59,19 @@ class UsageErrorsTest {
         assertThat(device.err().lines()).singleElement().asString()
                 .startsWith("pgpulse: configuration: profile file /dev/zero is not a regular file");
     }
+
+    /** A duration without a unit is exit 2 in one line with the fix; libpq's connect_timeout keeps its seconds. */
+    @org.junit.jupiter.api.Test
+    void aDurationWithoutAUnitIsRefusedExceptWherePostgresqlFixesTheUnit() {
+        CliRun bare = CliRun.of(Map.of(), home, "config", "--set", "pool.connection_timeout=250");
+        CliRun libpq = CliRun.of(Map.of("PGHOST", "db.example", "PGCONNECT_TIMEOUT", "10"), home, "config");
+
+        assertThat(bare.code()).isEqualTo(2);
+        assertThat(bare.err().lines()).singleElement().asString().isEqualTo("pgpulse: configuration: "
+                + "primary.pool.connection_timeout = '250' (from flag --set pool.connection_timeout): has no unit; "
+                + "write \"250s\" (seconds) or \"250ms\"");
+        assertThat(libpq.code()).as(libpq.err()).isZero();
+        assertThat(libpq.out().lines().filter(l -> l.contains("primary.connect_timeout"))).singleElement().asString()
+                .contains("10s", "env PGCONNECT_TIMEOUT");
+    }
 }

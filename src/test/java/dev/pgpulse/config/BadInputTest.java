@@ -64,12 +64,62 @@ class BadInputTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"soon", "30 seconds", "1.5s", "-5s", "2d"})
+    @ValueSource(strings = {"soon", "30 seconds", "1.5s", "-5s", "2days", "5 m s"})
     void badDurationIsRejectedWithTheSyntax(String raw) {
         var e = failure(home, Map.of("PGPULSE_STARTUP_WAIT", raw));
 
         assertThat(e.problems()).singleElement().asString()
-                .contains("startup.wait", "'" + raw + "'", "env PGPULSE_STARTUP_WAIT", "250ms, 30s, 5m or 1h");
+                .contains("startup.wait", "'" + raw + "'", "env PGPULSE_STARTUP_WAIT", Durations.EXPECTED);
+    }
+
+    /** A number without a unit meant milliseconds in one parser and seconds in another: it is refused, with the fix. */
+    @Test
+    void aPoolDurationWithoutAUnitIsRefusedWithTheFix() {
+        var e = failure(home, Map.of("PGHOST", "h"), flags().set("pool.connection_timeout", "250").build());
+
+        assertThat(e.problems()).singleElement().asString().isEqualTo("primary.pool.connection_timeout = '250' (from "
+                + "flag --set pool.connection_timeout): has no unit; write \"250s\" (seconds) or \"250ms\"");
+    }
+
+    @Test
+    void aDurationWithoutAUnitIsRefusedFromEverySource() {
+        write(home.resolve("profiles.json"), """
+                {"version": 1, "profiles": {"p": {"primary": {"url": "postgresql://h/db"},
+                 "pool": {"idle_timeout": 60000}, "startup": {"wait": "5"}}}}""");
+        var e = failure(home, Map.of("PGPULSE_CONFIG", home.resolve("profiles.json").toString(), "PGPULSE_PROFILE", "p",
+                "PGPULSE_BREAKER_WAIT_IN_OPEN", "10"));
+
+        assertThat(e.problems()).hasSize(3).allSatisfy(p -> assertThat(p).contains("has no unit; write \"")
+                .doesNotContain(System.lineSeparator()));
+        assertThat(String.join("\n", e.problems())).contains("breaker.wait_in_open = '10' (from env PGPULSE_BREAKER_WAIT_IN_OPEN)",
+                "startup.wait = '5'", "primary.pool.idle_timeout = '60000'", "write \"60000s\" (seconds) or \"60000ms\"");
+    }
+
+    /** Zero is zero in every unit, so {@code 0} (which README gives to turn keepalive off) needs none. */
+    @Test
+    void zeroNeedsNoUnit() throws Exception {
+        var config = ConfigFixture.load(home, Map.of("PGHOST", "h", "PGPULSE_POOL_KEEPALIVE", "0"),
+                flags().set("startup.wait", "0").build());
+
+        assertThat(config.startupWait()).isZero();
+        assertThat(config.primary().orElseThrow().pool().keepalive()).isZero();
+        assertThat(ConfigFixture.setting(config, "startup.wait").displayValue()).isEqualTo("0s");
+    }
+
+    /** The two keys whose unit PostgreSQL fixes keep it: libpq's connect_timeout (seconds) and statement_timeout (ms). */
+    @Test
+    void connectTimeoutAndStatementTimeoutReadABareNumberAsPostgresqlDoes() throws Exception {
+        var env = ConfigFixture.load(home, Map.of("PGHOST", "h", "PGCONNECT_TIMEOUT", "10",
+                "PGPULSE_POOL_STATEMENT_TIMEOUT", "1500"));
+        var set = ConfigFixture.load(home, Map.of("PGHOST", "h"), flags().set("primary.connect_timeout", "10")
+                .set("pool.statement_timeout", "250").build());
+        var url = ConfigFixture.load(home, Map.of("DATABASE_URL", "postgresql://h/db?connect_timeout=10"));
+
+        assertThat(List.of(env, set, url)).extracting(c -> c.primary().orElseThrow().connectTimeout())
+                .containsOnly(Duration.ofSeconds(10));
+        assertThat(env.primary().orElseThrow().pool().statementTimeout()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(set.primary().orElseThrow().pool().statementTimeout()).isEqualTo(Duration.ofMillis(250));
+        assertThat(ConfigFixture.setting(env, "primary.connect_timeout").displayValue()).isEqualTo("10s");
     }
 
     @Test
@@ -77,12 +127,11 @@ class BadInputTest {
         var e = failure(home, Map.of(), flags().set("startup.wait", "2h").build());
 
         assertThat(e.problems()).singleElement().asString().contains("startup.wait", "'2h'", "flag --set startup.wait",
-                "from 0 to 1h");
+                "from 0s to 1h");
     }
 
     @Test
     void durationsParseEveryDocumentedUnit() {
-        assertThat(Durations.parse("250")).hasValue(Duration.ofMillis(250));
         assertThat(Durations.parse(" 250ms ")).hasValue(Duration.ofMillis(250));
         assertThat(Durations.parse("30S")).hasValue(Duration.ofSeconds(30));
         assertThat(Durations.parse("5m")).hasValue(Duration.ofMinutes(5));
@@ -91,7 +140,7 @@ class BadInputTest {
         assertThat(Durations.format(Duration.ofMillis(90_000))).isEqualTo("90s");
         assertThat(Durations.format(Duration.ofMinutes(120))).isEqualTo("2h");
         assertThat(Durations.format(Duration.ofMillis(1500))).isEqualTo("1500ms");
-        assertThat(Durations.format(Duration.ZERO)).isEqualTo("0");
+        assertThat(Durations.format(Duration.ZERO)).isEqualTo("0s");
     }
 
     @Test

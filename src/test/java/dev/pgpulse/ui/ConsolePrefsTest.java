@@ -219,11 +219,31 @@ class ConsolePrefsTest {
                 .contains("field 'pollInterval'").contains("\"abc\" is not a duration").contains("using the default 1s");
     }
 
+    /** A number without a unit used to be milliseconds here and seconds in the rules file: it takes the default, naming the fix. */
     @Test
-    void pollIntervalAsBareMillisecondsIsAccepted() throws Exception {
-        ConsolePrefs.Loaded loaded = loadFrom("{\"pollInterval\": 5000}");
-        assertThat(loaded.prefs().pollInterval()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(loaded.warnings()).isEmpty();
+    void aDurationWithoutAUnitTakesTheDefaultWithTheFix() throws Exception {
+        ConsolePrefs.Loaded loaded = loadFrom("{\"pollInterval\": 5000, \"historyWindow\": \"30\"}");
+
+        assertThat(loaded.prefs()).isEqualTo(ConsolePrefs.defaults());
+        assertThat(loaded.warnings()).containsExactly(
+                "console preferences file " + file() + " field 'pollInterval': 5000 has no unit; write \"5000s\" (seconds) "
+                        + "or \"5000ms\"; using the default 1s",
+                "console preferences file " + file() + " field 'historyWindow': \"30\" has no unit; write \"30s\" (seconds) "
+                        + "or \"30ms\"; using the default 15m");
+        assertThat(files(dir)).as("the file is not moved aside").containsExactly("console.json");
+    }
+
+    @Test
+    void everyDurationRoundTrips() throws Exception {
+        for (Duration poll : ConsolePrefs.POLL_INTERVALS) {
+            for (Duration history : List.of(Duration.ofMinutes(1), Duration.ofSeconds(61), Duration.ofMillis(90_001),
+                    Duration.ofMinutes(90), Duration.ofHours(2))) {
+                ConsolePrefs p = ConsolePrefs.defaults().withPollInterval(poll).withHistoryWindow(history);
+                store.save(file(), p);
+
+                assertThat(store.load(file())).as(Files.readString(file())).isEqualTo(new ConsolePrefs.Loaded(p, List.of()));
+            }
+        }
     }
 
     @Test

@@ -243,7 +243,7 @@ public final class AlertEngine implements AutoCloseable {
                         out.add(alert(rule, key, AlertState.PENDING, value, t.since, at,
                                 key + " = " + Alert.format(key, value) + " " + rule.operator().symbol() + " "
                                         + Alert.format(key, rule.threshold()) + ", pending (fires after "
-                                        + AlertRuleStore.formatDuration(rule.forDuration()) + ")"));
+                                        + Durations.format(rule.forDuration()) + ")"));
                     }
                 }
             }

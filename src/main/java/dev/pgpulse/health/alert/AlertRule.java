@@ -1,5 +1,7 @@
 package dev.pgpulse.health.alert;
 
+import dev.pgpulse.config.Durations;
+
 import java.time.Duration;
 import java.util.regex.Pattern;
 
@@ -40,7 +42,7 @@ public record AlertRule(String id, String name, String metric, Operator operator
             throw new IllegalArgumentException(rule + "threshold " + threshold + " " + thresholdProblem(threshold));
         }
         if (forProblem(forDuration) != null) {
-            throw new IllegalArgumentException(rule + "for " + (forDuration == null ? "null" : AlertRuleStore.formatDuration(forDuration))
+            throw new IllegalArgumentException(rule + "for " + (forDuration == null ? "null" : Durations.format(forDuration))
                     + " " + forProblem(forDuration));
         }
         if (severity == null) {

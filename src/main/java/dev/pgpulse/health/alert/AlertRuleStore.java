@@ -20,13 +20,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Reads and writes the alert rules file (the app uses {@code ~/.config/pgpulse/alert-rules.json}). Format:
@@ -35,8 +32,8 @@ import java.util.regex.Pattern;
  *   "rules": [ { "id": "connections-high", "name": "...", "metric": "server.connections.used_ratio",
  *                "comparator": ">", "threshold": 0.8, "for": "5m", "severity": "warning", "enabled": true } ] }
  * }</pre>
- * {@code "for"} is a duration ({@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h}; a bare number is seconds)
- * and defaults to {@code 0s}; {@code "enabled"} defaults to {@code true}; every other field is required.
+ * {@code "for"} is a duration in {@link Durations}' syntax (README, "Durations"), a JSON string such as
+ * {@code "30s"}, and defaults to {@code 0s}; {@code "enabled"} defaults to {@code true}; every other field is required.
  *
  * <p>Nothing the user wrote is ever deleted: a file that is not JSON, or of another schema version, is moved
  * aside to {@code alert-rules.json.broken-<yyyyMMdd-HHmmss>} and the defaults load; a file that is JSON
@@ -62,10 +59,9 @@ public final class AlertRuleStore {
             "metric", "one of " + MetricKeys.describe(),
             "comparator", "one of " + Operator.describe(),
             "threshold", "a finite number such as 0.8",
-            "for", "a duration from 0s to 24h such as 30s, 5m, 2h or 250ms (a bare number is seconds)",
+            "for", Durations.EXPECTED + ", from 0s to 24h",
             "severity", "one of " + Severity.describe(),
             "enabled", "true or false");
-    private static final Pattern DURATION = Pattern.compile("(-?)(\\d{1,12})\\s*(ms|s|m|min|h)?");
     private static final JsonMapper MAPPER = JsonMapper.builder()
             // NaN and Infinity then reach the threshold check, which names the rule, instead of failing the file.
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
@@ -290,14 +286,10 @@ public final class AlertRuleStore {
             if (v == null) {
                 return Duration.ZERO;
             }
-            Optional<Duration> parsed = Optional.empty();
-            if (v.isTextual()) {
-                parsed = parseDuration(v.textValue());
-            } else if (v.isIntegralNumber() && v.canConvertToLong() && Math.abs(v.longValue()) <= 999_999_999_999L) {
-                parsed = Optional.of(Duration.ofSeconds(v.longValue()));
-            }
+            // A JSON number is read as its text, so 90 and "90" get the same fix (it used to mean seconds here).
+            Optional<Duration> parsed = v.isTextual() || v.isNumber() ? Durations.parse(v.asText()) : Optional.empty();
             if (parsed.isEmpty()) {
-                problem("for", render(v) + " is not a duration; expected " + EXPECTED.get("for"));
+                problem("for", render(v) + " " + Durations.problem(v.asText(), EXPECTED.get("for")));
                 return null;
             }
             String reason = AlertRule.forProblem(parsed.get());
@@ -384,7 +376,7 @@ public final class AlertRuleStore {
             } else {
                 o.put("threshold", t);
             }
-            o.put("for", formatDuration(r.forDuration()));
+            o.put("for", Durations.format(r.forDuration()));
             o.put("severity", r.severity().json());
             o.put("enabled", r.enabled());
         }
@@ -393,32 +385,6 @@ public final class AlertRuleStore {
         System.arraycopy(json, 0, out, 0, json.length);
         out[json.length] = '\n';
         return out;
-    }
-
-    /** Parses {@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h}; a bare number is seconds; a leading '-' is kept for the range check. */
-    static Optional<Duration> parseDuration(String raw) {
-        Matcher m = DURATION.matcher(raw.trim().toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
-            return Optional.empty();
-        }
-        long n = Long.parseLong(m.group(2));
-        String unit = m.group(3) == null ? "s" : m.group(3);
-        Duration d = switch (unit) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m", "min" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> throw new IllegalStateException(unit);
-        };
-        return Optional.of(m.group(1).isEmpty() ? d : d.negated());
-    }
-
-    /** The shortest exact spelling ({@code 0s}, {@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h}), as the config prints it. */
-    static String formatDuration(Duration d) {
-        if (d.isNegative()) {
-            return "-" + formatDuration(d.negated());
-        }
-        return d.isZero() ? "0s" : Durations.format(d);
     }
 
     private String fileName() {

@@ -68,9 +68,17 @@ class AlertRuleStoreTest {
                 new AlertRule("eq", "Exactly", "server.rollback_ratio", Operator.EQ, 0.1,
                         Duration.ofSeconds(90), Severity.WARNING, true),
                 new AlertRule("le", "At most", "pool.replica-1.usage_ratio", Operator.LE, 1e-9,
-                        Duration.ZERO, Severity.WARNING, true));
+                        Duration.ZERO, Severity.WARNING, true),
+                new AlertRule("odd", "Odd durations", "server.rollback_ratio", Operator.GT, 1,
+                        Duration.ofMillis(61_001), Severity.WARNING, true),
+                new AlertRule("day", "A whole day", "server.rollback_ratio", Operator.GT, 1,
+                        Duration.ofDays(1), Severity.WARNING, true));
         store().save(rules);
         assertThat(store().load().rules()).isEqualTo(rules);
+        // Every duration PgPulse writes carries its unit, so no reader can take it for another one.
+        JsonNode saved = new ObjectMapper().readTree(file().toFile()).get("rules");
+        assertThat(saved).extracting(r -> r.get("for").textValue())
+                .containsExactly("250ms", "2h", "90s", "0s", "61001ms", "24h");
     }
 
     @Test
@@ -138,18 +146,18 @@ class AlertRuleStoreTest {
                  {"id": "a", "name": "A", "metric": "server.rollback_ratio", "comparator": "<=", "threshold": 1,
                   "for": "250ms", "severity": "INFO"},
                  {"id": "b", "name": "B", "metric": "server.rollback_ratio", "comparator": "!=", "threshold": 1,
-                  "for": 45, "severity": "critical", "enabled": false},
+                  "for": "45 S", "severity": "critical", "enabled": false},
                  {"id": "c", "name": "C", "metric": "server.rollback_ratio", "comparator": "==", "threshold": 1,
                   "for": "2h", "severity": "warning"},
                  {"id": "d", "name": "D", "metric": "server.rollback_ratio", "comparator": ">", "threshold": 1,
-                  "for": "90", "severity": "warning"},
+                  "for": "90min", "severity": "warning"},
                  {"id": "e", "name": "E", "metric": "server.rollback_ratio", "comparator": ">", "threshold": 1,
                   "severity": "warning"}]}""");
 
         List<AlertRule> rules = store().load().rules();
 
         assertThat(rules).extracting(AlertRule::forDuration).containsExactly(Duration.ofMillis(250),
-                Duration.ofSeconds(45), Duration.ofHours(2), Duration.ofSeconds(90), Duration.ZERO);
+                Duration.ofSeconds(45), Duration.ofHours(2), Duration.ofMinutes(90), Duration.ZERO);
         assertThat(rules).extracting(AlertRule::enabled).containsExactly(true, false, true, true, true);
         assertThat(rules.getFirst().severity()).isEqualTo(Severity.INFO);
     }
@@ -238,9 +246,12 @@ class AlertRuleStoreTest {
             "huge threshold | \"threshold\": 1e999 | rule 'x' field 'threshold': Infinity is not finite; expected a finite number such as 0.8",
             "missing threshold | \"threshold\": null | rule 'x' field 'threshold' is missing; expected a finite number such as 0.8",
             "negative for | \"for\": \"-5s\" | rule 'x' field 'for': \"-5s\" is negative; expected a duration from 0s to 24h",
-            "negative for number | \"for\": -5 | rule 'x' field 'for': -5 is negative; expected a duration from 0s to 24h",
+            "bare for | \"for\": 90 | rule 'x' field 'for': 90 has no unit; write \"90s\" (seconds) or \"90ms\"",
+            "bare for text | \"for\": \" 90\" | rule 'x' field 'for': \" 90\" has no unit; write \"90s\" (seconds) or \"90ms\"",
+            "bare negative for | \"for\": -5 | rule 'x' field 'for': -5 has no unit; write \"-5s\" (seconds) or \"-5ms\"",
+            "decimal for | \"for\": 1.5 | rule 'x' field 'for': 1.5 is not a duration; expected a whole number and a unit (ms, s, min or m, h, d) such as 250ms, 30s, 5min or 2h, from 0s to 24h",
             "too long for | \"for\": \"25h\" | rule 'x' field 'for': \"25h\" is longer than 24h; expected a duration from 0s to 24h",
-            "unparsable for | \"for\": \"soon\" | rule 'x' field 'for': \"soon\" is not a duration; expected a duration from 0s to 24h such as 30s, 5m, 2h or 250ms (a bare number is seconds)",
+            "unparsable for | \"for\": \"soon\" | rule 'x' field 'for': \"soon\" is not a duration; expected a whole number and a unit (ms, s, min or m, h, d) such as 250ms, 30s, 5min or 2h, from 0s to 24h",
             "bad severity | \"severity\": \"fatal\" | rule 'x' field 'severity': \"fatal\" is not a severity; expected one of info, warning, critical",
             "bad enabled | \"enabled\": \"yes\" | rule 'x' field 'enabled': \"yes\" is not a boolean; expected true or false",
             "blank name | \"name\": \"\" | rule 'x' field 'name': \"\" is blank; expected 1 to 120 characters",
@@ -294,22 +305,6 @@ class AlertRuleStoreTest {
                 "alert-rules.json field 'extra': unknown field; expected one of rules, schemaVersion",
                 "alert-rules.json field 'rules' is {}; expected an array of rule objects");
         assertThat(files()).containsExactly("alert-rules.json");
-    }
-
-    @Test
-    void durationSpellings() {
-        assertThat(AlertRuleStore.parseDuration("250ms")).contains(Duration.ofMillis(250));
-        assertThat(AlertRuleStore.parseDuration("30s")).contains(Duration.ofSeconds(30));
-        assertThat(AlertRuleStore.parseDuration("5m")).contains(Duration.ofMinutes(5));
-        assertThat(AlertRuleStore.parseDuration("2h")).contains(Duration.ofHours(2));
-        assertThat(AlertRuleStore.parseDuration("0s")).contains(Duration.ZERO);
-        assertThat(AlertRuleStore.parseDuration("12")).contains(Duration.ofSeconds(12));
-        assertThat(AlertRuleStore.parseDuration("1.5s")).isEmpty();
-        assertThat(AlertRuleStore.parseDuration("5 minutes")).isEmpty();
-        assertThat(AlertRuleStore.formatDuration(Duration.ZERO)).isEqualTo("0s");
-        assertThat(AlertRuleStore.formatDuration(Duration.ofMillis(1500))).isEqualTo("1500ms");
-        assertThat(AlertRuleStore.formatDuration(Duration.ofSeconds(90))).isEqualTo("90s");
-        assertThat(AlertRuleStore.formatDuration(Duration.ofMinutes(120))).isEqualTo("2h");
     }
 
     @org.junit.jupiter.api.Timeout(value = 30, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
