@@ -124,9 +124,9 @@ final class BenchHarness {
                     serviceRuns.add(runs.run(t, options.seconds, viaService, "service"));
                     rawRuns.add(runs.run(t, options.seconds, raw, "raw"));
                 }
-                err.printf(Locale.ROOT, "pgpulse: bench: %d thread(s), round %d/%d: raw %,.0f calls/s, service %,.0f calls/s%n",
-                        t, r + 1, options.rounds, rawRuns.getLast().callsPerSecond(),
-                        serviceRuns.getLast().callsPerSecond());
+                err.printf(Locale.ROOT, "pgpulse: bench: %d thread(s), round %d/%d: raw %,.0f calls/s, "
+                                + "service %,.0f calls/s%n", t, r + 1, options.rounds,
+                        rawRuns.getLast().callsPerSecond(), serviceRuns.getLast().callsPerSecond());
                 err.flush();
             }
             comparisons.add(new Comparison(t, rawRuns, serviceRuns));

@@ -218,8 +218,8 @@ public final class DatabaseService implements AutoCloseable {
 
     /**
      * @param fixed the endpoint to use, or null to route. Every path records exactly one outcome with the
-     *              breaker for the permission {@code enter} took (an {@link Error} included), or a HALF_OPEN
-     *              permit would be lost for good.
+     *              breaker for the permission {@link EndpointGate#enter} took (an {@link Error} included), or a
+     *              HALF_OPEN permit would be lost for good.
      */
     private <T> T attemptOn(String operation, Endpoint fixed, Route route, String sql, boolean idempotent,
                             SqlFunction<Connection, T> work, Attempts attempts) throws AttemptFailure {

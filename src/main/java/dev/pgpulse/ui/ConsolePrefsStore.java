@@ -37,7 +37,8 @@ import static dev.pgpulse.ui.ConsolePrefs.POLL_INTERVALS;
 import static dev.pgpulse.ui.ConsolePrefs.nearestPollInterval;
 
 /**
- * Where the {@link ConsolePrefs} are remembered between runs, {@link #defaultFile(Path) ~/.config/pgpulse/console.json}:
+ * Where the {@link ConsolePrefs} are remembered between runs,
+ * {@link #defaultFile(Path) ~/.config/pgpulse/console.json}:
  * <pre>{@code
  * { "windowWidth": 1280, "windowHeight": 800, "pollInterval": "1s", "demoWorkload": true, "historyWindow": "15m" }
  * }</pre>
