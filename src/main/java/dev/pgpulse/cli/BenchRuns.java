@@ -13,10 +13,13 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static dev.pgpulse.cli.LatencyStats.median;
+import static dev.pgpulse.cli.LatencyStats.percentile;
+
 /**
  * The measuring half of {@code pgpulse bench}: timed runs of a call on N threads that start together, with
- * every call's latency, the wall time and this JVM's CPU time, and the statistics quoted from them. It knows
- * nothing of pools, the service or the report; {@link BenchCommand} decides what to run and prints it.
+ * every call's latency, the wall time and this JVM's CPU time, and the figures quoted from them. It knows
+ * nothing of pools, the service or the report; {@link BenchHarness} decides what to run.
  */
 final class BenchRuns {
     private static final int INITIAL_SAMPLES = 1 << 16;
@@ -163,18 +166,5 @@ final class BenchRuns {
     private static long processCpuNanos() {
         return ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os
                 ? os.getProcessCpuTime() : -1;
-    }
-
-    /** Nearest-rank percentile of sorted values. */
-    static long percentile(long[] sorted, double p) {
-        int rank = (int) Math.ceil(p * sorted.length);
-        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
-    }
-
-    static double median(double[] values) {
-        double[] v = values.clone();
-        Arrays.sort(v);
-        int n = v.length;
-        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     }
 }

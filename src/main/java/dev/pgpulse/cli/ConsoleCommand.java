@@ -3,7 +3,7 @@ package dev.pgpulse.cli;
 import dev.pgpulse.config.PgPulseConfig;
 import dev.pgpulse.orchestration.Orchestrator;
 import dev.pgpulse.ui.Console;
-import dev.pgpulse.ui.ConsolePrefs;
+import dev.pgpulse.ui.ConsolePrefsStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -40,12 +40,12 @@ final class ConsoleCommand implements Callable<Integer> {
             return PgPulseCli.FAILED;
         }
         Path home = context.loader().home();
-        Path prefsFile = ConsolePrefs.defaultFile(home);
-        ConsolePrefs.Loaded prefs = new ConsolePrefs.Store().load(prefsFile);
-        prefs.warnings().forEach(w -> context.err().println("pgpulse: warning: " + w));
+        Path prefsFile = ConsolePrefsStore.defaultFile(home);
+        ConsolePrefsStore.Loaded prefs = new ConsolePrefsStore().load(prefsFile);
+        prefs.problems().forEach(w -> context.err().println("pgpulse: warning: " + w));
         context.err().flush();
         Optional<String> failure = Console.run(new Console.Launch(config, Orchestrator.Options.defaults(home, config),
-                prefsFile, prefs.prefs()));
+                prefsFile, prefs.prefs(), prefs.problems()));
         failure.ifPresent(f -> context.err().println("pgpulse: " + f));
         return failure.isPresent() ? PgPulseCli.FAILED : PgPulseCli.OK;
     }

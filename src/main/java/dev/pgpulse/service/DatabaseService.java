@@ -17,7 +17,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,7 +28,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.IdentityHashMap;
 import java.util.Map;
-import java.util.function.Predicate;
 
 /**
  * The one path every query takes: route to an endpoint, pass its circuit breaker, run, retry what is safe
@@ -47,13 +45,12 @@ public final class DatabaseService implements AutoCloseable {
     private final MeterRegistry meters;
     private final Clock clock;
     private final long slowNanos;
-    private final CommitResolver resolver;
+    private final EndpointGate gate;
+    private final TransactionAttempt transactions;
     private final ConcurrentHashMap<String, OperationMeters> operations = new ConcurrentHashMap<>();
     private final SlowQueryLog slowLog = new SlowQueryLog();
     private final InFlight inFlight = new InFlight();
-    private final Map<Endpoint, CircuitBreaker> breakers;
     private final Map<Endpoint, TrafficMeters> traffic;
-    private final Predicate<Endpoint> usable;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     public DatabaseService(Endpoints endpoints, Guard guard, MeterRegistry meters, Clock clock) {
@@ -67,14 +64,12 @@ public final class DatabaseService implements AutoCloseable {
         this.meters = meters;
         this.clock = clock;
         this.slowNanos = guard.settings().slowQueryThreshold().toNanos();
-        this.resolver = new CommitResolver(commitResolveBound, COMMIT_RESOLVE_PAUSE);
-        Map<Endpoint, CircuitBreaker> byEndpoint = new IdentityHashMap<>();
-        endpoints.all().forEach(e -> byEndpoint.put(e, guard.breaker(e)));
-        this.breakers = byEndpoint;
         Map<Endpoint, TrafficMeters> byEndpointTraffic = new IdentityHashMap<>();
         endpoints.all().forEach(e -> byEndpointTraffic.put(e, new TrafficMeters(e.name(), meters)));
         this.traffic = byEndpointTraffic;
-        this.usable = guard::isUsable;
+        this.gate = new EndpointGate(endpoints, guard, traffic, this::slow);
+        this.transactions = new TransactionAttempt(gate,
+                new CommitResolver(commitResolveBound, COMMIT_RESOLVE_PAUSE), guard.events(), clock);
     }
 
     /** A read or a write in autocommit. Reads are retried on endpoint failures; writes only when not yet sent. */
@@ -165,14 +160,6 @@ public final class DatabaseService implements AutoCloseable {
         return st;
     }
 
-    /** Per-call bookkeeping for the attempts of one call. */
-    private static final class Attempts {
-        int count;
-        String endpoint;
-        /** A write of this call was sent and its connection broke: it may have been applied. */
-        boolean maybeApplied;
-    }
-
     private <T> Result<T> run(String operation, Route route, String sql, boolean idempotent, TxOptions tx,
                               SqlFunction<Connection, T> work) {
         long start = System.nanoTime();
@@ -189,7 +176,7 @@ public final class DatabaseService implements AutoCloseable {
             try {
                 T value = m.retry.executeCheckedSupplier(() -> tx == null
                         ? attemptQuery(operation, route, sql, idempotent, work, attempts)
-                        : attemptTransaction(operation, tx, work, attempts));
+                        : transactions.attempt(operation, tx, work, attempts));
                 long elapsed = System.nanoTime() - start;
                 m.timer.record(elapsed, TimeUnit.NANOSECONDS);
                 if (attempts.count > 1) {
@@ -224,38 +211,6 @@ public final class DatabaseService implements AutoCloseable {
                 attempts.maybeApplied, attempts.endpoint, attempts.count, elapsed, t);
     }
 
-    private Endpoint enter(Route route, Attempts attempts) throws AttemptFailure {
-        return enter(endpoints.route(route, usable), attempts);
-    }
-
-    private Endpoint enter(Endpoint endpoint, Attempts attempts) throws AttemptFailure {
-        attempts.count++;
-        attempts.endpoint = endpoint.name();
-        CircuitBreaker breaker = breakers.get(endpoint);
-        if (!breaker.tryAcquirePermission()) {
-            throw new AttemptFailure(ErrorCategory.CIRCUIT_OPEN, false, false, endpoint.name(),
-                    endpoint.name() + " circuit breaker is " + breaker.getState() + "; failing fast", null);
-        }
-        return endpoint;
-    }
-
-    /** Taking a connection: a failure here means nothing was sent, so any work may safely run again. */
-    private Connection connect(Endpoint endpoint, CircuitBreaker breaker, long t0) throws AttemptFailure {
-        return connect(endpoint, breaker, t0, false);
-    }
-
-    private Connection connect(Endpoint endpoint, CircuitBreaker breaker, long t0, boolean health)
-            throws AttemptFailure {
-        try {
-            return health ? endpoint.healthConnection() : endpoint.connection();
-        } catch (SQLException e) {
-            failed(endpoint, breaker, t0, e);
-            ErrorCategory category = SqlErrors.classify(e);
-            throw new AttemptFailure(category, category.isEndpointFailure(), false, endpoint.name(),
-                    endpoint.name() + ": " + e.getMessage(), e);
-        }
-    }
-
     private <T> T attemptQuery(String operation, Route route, String sql, boolean idempotent,
                                SqlFunction<Connection, T> work, Attempts attempts) throws AttemptFailure {
         return attemptOn(operation, null, route, sql, idempotent, work, attempts);
@@ -263,21 +218,21 @@ public final class DatabaseService implements AutoCloseable {
 
     /**
      * @param fixed the endpoint to use, or null to route. Every path records exactly one outcome with the
-     *              breaker for the permission {@code enter} took (an {@link Error} included), or a HALF_OPEN
-     *              permit would be lost for good.
+     *              breaker for the permission {@link EndpointGate#enter} took (an {@link Error} included), or a
+     *              HALF_OPEN permit would be lost for good.
      */
     private <T> T attemptOn(String operation, Endpoint fixed, Route route, String sql, boolean idempotent,
                             SqlFunction<Connection, T> work, Attempts attempts) throws AttemptFailure {
-        Endpoint endpoint = fixed == null ? enter(route, attempts) : enter(fixed, attempts);
-        CircuitBreaker breaker = breakers.get(endpoint);
+        Endpoint endpoint = fixed == null ? gate.enter(route, attempts) : gate.enter(fixed, attempts);
+        CircuitBreaker breaker = gate.breaker(endpoint);
         long t0 = System.nanoTime();
         // A probe of a named endpoint uses its health pool, so it answers even when the application's is full.
-        Connection c = connect(endpoint, breaker, t0, fixed != null);
+        Connection c = gate.connect(endpoint, breaker, t0, fixed != null);
         T value;
         try (c) {
             value = work.apply(c);
         } catch (SQLException e) {
-            failed(endpoint, breaker, t0, e);
+            gate.failed(endpoint, breaker, t0, e);
             ErrorCategory category = SqlErrors.classify(e);
             // Sent: a write may have happened unless the caller says running it twice is harmless.
             boolean safe = route == Route.READ || idempotent;
@@ -289,7 +244,7 @@ public final class DatabaseService implements AutoCloseable {
             throw new AttemptFailure(category, category.isEndpointFailure() && safe, attempts.maybeApplied,
                     endpoint.name(), e.getMessage(), e);
         } catch (RuntimeException | Error e) {
-            failed(endpoint, breaker, t0, e);
+            gate.failed(endpoint, breaker, t0, e);
             if (e instanceof Error err) {
                 throw err;
             }
@@ -297,134 +252,12 @@ public final class DatabaseService implements AutoCloseable {
                     e.toString(), e);
         }
         long d = System.nanoTime() - t0;
-        recordSuccess(breaker, operation, sql, route, endpoint, d);
-        return value;
-    }
-
-    /** Bookkeeping after the work is done: it must never turn a done piece of work into a failure. */
-    private void recordSuccess(CircuitBreaker breaker, String operation, String sql, Route route, Endpoint endpoint,
-                               long nanos) {
-        try {
-            breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
-            traffic.get(endpoint).success(nanos);
-            slow(operation, sql, route, endpoint, nanos);
-        } catch (RuntimeException e) {
-            LOG.warn("{} - bookkeeping after {} failed: {}", endpoint.name(), operation, e.toString());
-        }
-    }
-
-    /** A call that reached the endpoint and failed: the breaker decides if it counts; the traffic always does. */
-    private void failed(Endpoint endpoint, CircuitBreaker breaker, long t0, Throwable e) {
-        breaker.onError(System.nanoTime() - t0, TimeUnit.NANOSECONDS, e);
-        traffic.get(endpoint).failed.increment();
-    }
-
-    /** SQLSTATEs that prove a COMMIT did not happen; after any other failure of COMMIT the server is asked. */
-    private static boolean provesAbort(ErrorCategory category, String state) {
-        return category == ErrorCategory.SERIALIZATION || category == ErrorCategory.CONSTRAINT
-                || category == ErrorCategory.DATA || category == ErrorCategory.QUERY_CANCELED
-                || "25P02".equals(state);
-    }
-
-    private <T> T attemptTransaction(String operation, TxOptions options, SqlFunction<Connection, T> work,
-                                     Attempts attempts) throws AttemptFailure {
-        Endpoint endpoint = enter(Route.WRITE, attempts);
-        CircuitBreaker breaker = breakers.get(endpoint);
-        long t0 = System.nanoTime();
-        Connection c = connect(endpoint, breaker, t0);
-        TxId xid = null;
-        boolean committing = false;
-        T value = null;
-        try (c) {
-            try {
-                c.setAutoCommit(false);
-                if (c.getTransactionIsolation() != options.isolation()) {
-                    c.setTransactionIsolation(options.isolation());
-                }
-                if (options.readOnly()) {
-                    c.setReadOnly(true);
-                }
-                if (!options.timeout().isZero()) {
-                    try (Statement st = c.createStatement()) {
-                        st.execute("set local statement_timeout = " + options.timeout().toMillis());
-                    }
-                }
-                value = work.apply(c);
-                if (!options.readOnly()) {
-                    xid = currentXid(c);
-                }
-                committing = true;
-                c.commit();
-            } catch (SQLException e) {
-                failed(endpoint, breaker, t0, e);
-                ErrorCategory category = SqlErrors.classify(e);
-                if (committing && !provesAbort(category, SqlErrors.stateOf(e))) {
-                    return afterLostCommit(operation, endpoint, xid, value, e);
-                }
-                rollbackQuietly(c);
-                // Nothing committed before COMMIT succeeds: an endpoint failure or a serialization failure
-                // (40001, 40P01) can run the whole transaction again.
-                boolean retryable = category.isEndpointFailure() || category == ErrorCategory.SERIALIZATION;
-                throw new AttemptFailure(category, retryable, false, endpoint.name(), e.getMessage(), e);
-            } catch (RuntimeException | Error e) {
-                failed(endpoint, breaker, t0, e);
-                if (committing) {
-                    return afterLostCommit(operation, endpoint, xid, value, e);
-                }
-                rollbackQuietly(c);
-                if (e instanceof Error err) {
-                    throw err;
-                }
-                throw new AttemptFailure(ErrorCategory.APPLICATION, false, false, endpoint.name(), e.toString(), e);
-            }
-        } catch (SQLException closeFailure) {
-            // Closing a pooled connection does not fail in practice; if it does, the work's outcome stands.
-            LOG.debug("{} - closing a connection failed: {}", endpoint.name(), closeFailure.getMessage());
-        }
-        recordSuccess(breaker, operation, null, Route.WRITE, endpoint, System.nanoTime() - t0);
+        gate.succeeded(breaker, operation, sql, route, endpoint, d);
         return value;
     }
 
     /** A transaction id and the start time of the server that gave it: ids can be handed out again after a crash. */
     record TxId(String xid, String serverStart) {
-    }
-
-    private <T> T afterLostCommit(String operation, Endpoint endpoint, TxId xid, T value, Throwable e)
-            throws AttemptFailure {
-        if (xid == null) {
-            // No transaction id was assigned: the transaction wrote nothing, so there is nothing to lose.
-            return value;
-        }
-        CommitResolver.Outcome outcome = resolver.resolve(endpoint, xid);
-        guard.events().publish(new ResilienceEvent.CommitResolved(clock.instant(), operation, endpoint.name(),
-                xid.xid(), outcome.name()));
-        LOG.warn("{} - COMMIT of {} (xid {}) failed ({}); the server says {}", endpoint.name(), operation, xid.xid(),
-                e.getMessage(), outcome);
-        return switch (outcome) {
-            case COMMITTED -> value;
-            case ABORTED -> throw new AttemptFailure(ErrorCategory.CONNECTION, true, false, endpoint.name(),
-                    "COMMIT failed; the server aborted transaction " + xid.xid(), e);
-            case UNKNOWN -> throw new AttemptFailure(ErrorCategory.COMMIT_UNKNOWN, false, true, endpoint.name(),
-                    "COMMIT failed; the outcome of transaction " + xid.xid() + " could not be resolved", e);
-        };
-    }
-
-    private static TxId currentXid(Connection c) throws SQLException {
-        try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select pg_current_xact_id_if_assigned()::text, "
-                     + "pg_postmaster_start_time()::text")) {
-            rs.next();
-            String xid = rs.getString(1);
-            return xid == null ? null : new TxId(xid, rs.getString(2));
-        }
-    }
-
-    private static void rollbackQuietly(Connection c) {
-        try {
-            c.rollback();
-        } catch (SQLException ignored) {
-            // The connection is gone or the transaction already ended; the server rolls back either way.
-        }
     }
 
     private void slow(String operation, String sql, Route route, Endpoint endpoint, long nanos) {

@@ -4,6 +4,7 @@ import dev.pgpulse.config.PgPulseConfig;
 import dev.pgpulse.orchestration.Orchestrator;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
@@ -13,8 +14,22 @@ import java.util.function.Function;
  * clear message before any JavaFX class loads.
  */
 public final class Console {
-    /** Everything the window needs, resolved on the caller's thread before JavaFX starts. */
-    public record Launch(PgPulseConfig config, Orchestrator.Options options, Path prefsFile, ConsolePrefs prefs) {
+    /**
+     * Everything the window needs, resolved on the caller's thread before JavaFX starts.
+     *
+     * @param prefsProblems what {@link ConsolePrefsStore#load} found wrong with the preferences, for the console to
+     *                      show (already printed on the terminal)
+     */
+    public record Launch(PgPulseConfig config, Orchestrator.Options options, Path prefsFile, ConsolePrefs prefs,
+                         List<String> prefsProblems) {
+        public Launch {
+            prefsProblems = List.copyOf(prefsProblems);
+        }
+
+        /** Preferences without problems. */
+        public Launch(PgPulseConfig config, Orchestrator.Options options, Path prefsFile, ConsolePrefs prefs) {
+            this(config, options, prefsFile, prefs, List.of());
+        }
     }
 
     private Console() {

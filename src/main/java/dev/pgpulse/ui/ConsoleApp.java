@@ -33,7 +33,7 @@ public final class ConsoleApp extends Application {
 
     private final ExecutorService starter = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("pgpulse-console-start").daemon().factory());
-    private final ConsolePrefs.Store store = new ConsolePrefs.Store();
+    private final ConsolePrefsStore store = new ConsolePrefsStore();
     private volatile Orchestrator orchestrator;
     private volatile DemoWorkload demo;
     private volatile ConsoleWindow window;

@@ -52,15 +52,4 @@ class BenchRunsTest {
         }, "raw")).isInstanceOf(BenchRuns.BenchFailure.class)
                 .hasMessage("a raw call failed: java.lang.IllegalStateException: SELECT 1 returned 2");
     }
-
-    @Test
-    void percentilesAreNearestRankAndMediansAverageTheMiddlePair() {
-        long[] sorted = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
-
-        assertThat(BenchRuns.percentile(sorted, 0.50)).isEqualTo(5);
-        assertThat(BenchRuns.percentile(sorted, 0.99)).isEqualTo(10);
-        assertThat(BenchRuns.percentile(new long[] {7}, 0.99)).isEqualTo(7);
-        assertThat(BenchRuns.median(new double[] {3, 1, 2})).isEqualTo(2);
-        assertThat(BenchRuns.median(new double[] {4, 1, 3, 2})).isEqualTo(2.5);
-    }
 }

@@ -53,7 +53,7 @@ class ConsoleAppTest {
         PgPulseConfig config = new ConfigLoader(Map.of(), home, "tester", 2)
                 .load(new Overrides(null, null, null, List.of(), null, Map.of("health.interval", "500ms")));
         assertThat(config.isEmbedded()).isTrue();
-        Path prefsFile = ConsolePrefs.defaultFile(home);
+        Path prefsFile = ConsolePrefsStore.defaultFile(home);
         ConsoleApp.prepare(new Console.Launch(config, Orchestrator.Options.defaults(home, config), prefsFile,
                 ConsolePrefs.defaults().withPollInterval(Duration.ofMillis(500)).withWindow(1280, 800)));
         CountDownLatch exited = new CountDownLatch(1);
@@ -86,7 +86,7 @@ class ConsoleAppTest {
         assertThat(app.orchestrator().status().state().name()).isEqualTo("STOPPED");
         assertThatThrownBy(() -> new Socket("localhost", port).close()).as("embedded server stopped")
                 .isInstanceOf(java.io.IOException.class);
-        ConsolePrefs saved = new ConsolePrefs.Store().load(prefsFile).prefs();
+        ConsolePrefs saved = new ConsolePrefsStore().load(prefsFile).prefs();
         assertThat(saved.pollInterval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(saved.windowWidth()).isEqualTo(1280);
         assertThat(Files.readString(prefsFile)).doesNotContainIgnoringCase("password");
@@ -99,7 +99,7 @@ class ConsoleAppTest {
                 .load(new Overrides(null, null, null, List.of(), null, Map.of()));
         Path dataDir = config.embedded().orElseThrow().dataDir();
         ConsoleApp.prepare(new Console.Launch(config, Orchestrator.Options.defaults(home, config),
-                ConsolePrefs.defaultFile(home), ConsolePrefs.defaults()));
+                ConsolePrefsStore.defaultFile(home), ConsolePrefs.defaults()));
         CountDownLatch exited = new CountDownLatch(1);
         ConsoleApp.afterStop = exited::countDown;
         Stage stage = FxToolkit.registerPrimaryStage();
@@ -118,7 +118,7 @@ class ConsoleAppTest {
         assertThat(processesOf(dataDir)).as("processes still running on " + dataDir).isEmpty();
         assertThat(dataDir.resolve("postmaster.pid")).doesNotExist();
         assertThat(ConsoleApp.failure()).isEmpty();
-        assertThat(ConsolePrefs.defaultFile(home)).exists();
+        assertThat(ConsolePrefsStore.defaultFile(home)).exists();
     }
 
     /** Live processes whose command line names the data folder (postgres -D it, pg_ctl, initdb), from /proc. */
