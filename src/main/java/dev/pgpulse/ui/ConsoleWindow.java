@@ -1,7 +1,9 @@
 package dev.pgpulse.ui;
 
+import dev.pgpulse.config.Environment;
 import dev.pgpulse.demo.DemoWorkload;
 import dev.pgpulse.orchestration.Orchestrator;
+import dev.pgpulse.resilience.BreakerState;
 import dev.pgpulse.resilience.Guard;
 import dev.pgpulse.resilience.ResilienceEvent;
 import dev.pgpulse.ui.dashboard.DashboardTab;
@@ -35,7 +37,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -85,7 +86,7 @@ public final class ConsoleWindow implements AutoCloseable {
                   Consumer<ConsolePrefs> prefsChanged, Function<ConsoleTabs.Context, List<ConsoleTab>> tabs) {
         this.prefs = prefs;
         this.prefsChanged = prefsChanged;
-        this.production = orchestrator.config().environment() == dev.pgpulse.config.Environment.PRODUCTION;
+        this.production = orchestrator.config().environment() == Environment.PRODUCTION;
         this.poller = new MetricsPoller(orchestrator::snapshot, prefs.pollInterval());
         this.actions = new OrchestratorActions(orchestrator, demo, background, poller::pollNow);
         this.tabList = List.copyOf(tabs.apply(new ConsoleTabs.Context(prefs, new Confirming(), this::notifyTransition)));
@@ -182,10 +183,10 @@ public final class ConsoleWindow implements AutoCloseable {
         target.getStyleClass().add("target");
         Label env = new Label();
         env.setId("environment");
-        env.textProperty().bind(Bindings.createStringBinding(() -> header.environment.get().toUpperCase(Locale.ROOT),
-                header.environment));
+        env.textProperty().bind(Bindings.createStringBinding(() -> header.environment.get() == null ? ""
+                : header.environment.get().name(), header.environment));
         env.styleProperty().bind(Bindings.createStringBinding(() -> badge(header.production.get() ? "#c62828"
-                : header.environment.get().startsWith("stag") ? "#ef6c00" : "#2e7d32"), header.production, header.environment));
+                : header.environment.get() == Environment.STAGING ? "#ef6c00" : "#2e7d32"), header.production, header.environment));
         Label mode = new Label();
         mode.setId("mode");
         mode.textProperty().bind(Bindings.when(header.embedded).then("EMBEDDED").otherwise("EXTERNAL"));
@@ -317,8 +318,8 @@ public final class ConsoleWindow implements AutoCloseable {
     }
 
     private void notifyTransition(ResilienceEvent.BreakerTransition t) {
-        // an outage flips OPEN and HALF_OPEN every wait: tell the DBA when it starts and when it ends, not each probe
-        if (t.to().equals("HALF_OPEN") || (t.from().equals("HALF_OPEN") && t.to().equals("OPEN"))) {
+        // an outage flips OPEN and HALF-OPEN every wait: tell the DBA when it starts and when it ends, not each probe
+        if (t.to() == BreakerState.HALF_OPEN || (t.from() == BreakerState.HALF_OPEN && t.to() == BreakerState.OPEN)) {
             return;
         }
         if (!notifications || root.getScene() == null || root.getScene().getWindow() == null
@@ -327,10 +328,10 @@ public final class ConsoleWindow implements AutoCloseable {
         }
         try {
             Notifications n = Notifications.create().owner(root.getScene().getWindow())
-                    .title(t.endpoint() + " circuit breaker " + t.to())
-                    .text("was " + t.from() + " at " + Format.time(t.at()))
+                    .title(notificationTitle(t))
+                    .text(notificationText(t))
                     .position(Pos.BOTTOM_RIGHT).hideAfter(javafx.util.Duration.seconds(6));
-            if (t.to().equals("CLOSED")) {
+            if (t.to() == BreakerState.CLOSED) {
                 n.showInformation();
             } else {
                 n.showWarning();
@@ -338,6 +339,14 @@ public final class ConsoleWindow implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.debug("could not show a notification", e);
         }
+    }
+
+    static String notificationTitle(ResilienceEvent.BreakerTransition t) {
+        return t.endpoint() + " circuit breaker " + t.to().label();
+    }
+
+    static String notificationText(ResilienceEvent.BreakerTransition t) {
+        return "was " + t.from().label() + " at " + Format.time(t.at());
     }
 
     /**
