@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The one place breakers and retries live: one Resilience4j {@link CircuitBreaker} per endpoint from one
@@ -161,7 +162,8 @@ public final class Guard {
     public void drill(String endpoint, Drill drill) {
         CircuitBreaker b = breakers.find(endpoint).orElseThrow(
                 () -> new IllegalArgumentException("no circuit breaker for endpoint '" + endpoint + "'"));
-        LOG.warn("{} - circuit breaker drill: {} (was {})", endpoint, drill, BreakerState.of(b.getState()).label());
+        LOG.warn("{} - circuit breaker drill: {} (was {})", endpoint,
+                drill.name().toLowerCase(Locale.ROOT).replace('_', ' '), BreakerState.of(b.getState()).label());
         switch (drill) {
             case FORCE_OPEN -> b.transitionToForcedOpenState();
             case FORCE_CLOSED -> b.transitionToDisabledState();

@@ -1,6 +1,8 @@
 package dev.pgpulse.resilience;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import dev.pgpulse.config.ResilienceSettings;
+import dev.pgpulse.testing.LogCapture;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -47,11 +49,16 @@ class BreakerStateTest {
     }
 
     @Test
-    void aForceClosedDrillIsPublishedAndSnapshotAsForcedClosed() {
+    void aForceClosedDrillIsPublishedSnapshotAndLoggedAsForcedClosed() {
         EventLog log = new EventLog(10);
         Guard guard = new Guard(ResilienceSettings.defaults(), new SimpleMeterRegistry(), log, Clock.systemUTC());
         guard.breaker("primary");
-        guard.drill("primary", Guard.Drill.FORCE_CLOSED);
+        try (LogCapture logged = new LogCapture(Guard.class)) {
+            guard.drill("primary", Guard.Drill.FORCE_CLOSED);
+            assertThat(logged.events()).extracting(ILoggingEvent::getFormattedMessage).containsExactly(
+                    "primary - circuit breaker drill: force closed (was CLOSED)",
+                    "primary - circuit breaker CLOSED -> FORCED CLOSED");
+        }
         assertThat(guard.snapshot("primary").state()).isEqualTo(BreakerState.FORCED_CLOSED);
         assertThat(guard.state("primary")).isEqualTo(BreakerState.FORCED_CLOSED);
         assertThat(log.recent()).singleElement().isInstanceOfSatisfying(ResilienceEvent.BreakerTransition.class, t -> {
