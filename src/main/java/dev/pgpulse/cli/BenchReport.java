@@ -76,7 +76,7 @@ final class BenchReport {
     }
 
     void failFast(Endpoint primary, FailFastProbe.Measured ff) {
-        out.printf(Locale.ROOT, "fail-fast: %s breaker FORCED_OPEN, %,d calls (after %,d unmeasured), all %s; "
+        out.printf(Locale.ROOT, "fail-fast: %s breaker FORCED OPEN, %,d calls (after %,d unmeasured), all %s; "
                         + "median %s µs, p99 %s µs%n", primary.name(), FailFastProbe.CALLS, FailFastProbe.WARMUP_CALLS,
                 ErrorCategory.CIRCUIT_OPEN, micros(ff.p50Nanos() / 1e3), micros(ff.p99Nanos() / 1e3));
         out.printf(Locale.ROOT, "fail-fast: %s count %s (%,d before, %,d after): no call reached the pool%n",

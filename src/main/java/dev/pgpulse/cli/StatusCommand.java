@@ -53,7 +53,7 @@ final class StatusCommand implements Callable<Integer> {
     private int print(Orchestrator o, Snapshot s) {
         PrintWriter out = context.out();
         String mode = s.embedded() ? "embedded PostgreSQL at " + s.target() : "configured target";
-        out.println("PgPulse status - " + s.environment() + ", " + mode);
+        out.println("PgPulse status - " + s.environment().label() + ", " + mode);
         out.println("health: " + s.health().status() + (s.health().reasons().isEmpty() ? ""
                 : " - " + String.join("; ", s.health().reasons())));
         out.println();

@@ -11,6 +11,7 @@ import dev.pgpulse.orchestration.MigrationRunner;
 import dev.pgpulse.orchestration.Orchestrator;
 import dev.pgpulse.orchestration.PgTools;
 import dev.pgpulse.orchestration.Snapshot;
+import dev.pgpulse.resilience.BreakerState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -66,13 +67,13 @@ final class ValidateCommand implements Callable<Integer> {
                             + FIRST_SAMPLE_WAIT.toSeconds() + " s"));
                     continue;
                 }
-                boolean ok = h.reachable() && "CLOSED".equals(h.breakerState());
+                boolean ok = h.reachable() && h.breakerState() == BreakerState.CLOSED;
                 ServerStats st = h.server();
                 if (e.name().equals("primary") && st != null) {
                     serverVersion = st.serverVersion();
                 }
                 checks.add(new Check("endpoint " + e.name(), ok, e.displayTarget() + ": "
-                        + (h.reachable() ? "reachable" : "unreachable") + ", breaker " + h.breakerState()
+                        + (h.reachable() ? "reachable" : "unreachable") + ", breaker " + h.breakerState().label()
                         + (st == null ? "" : ", PostgreSQL " + st.serverVersion())
                         + (ok || h.reasons().isEmpty() ? "" : " (" + String.join("; ", h.reasons()) + ")")));
             }

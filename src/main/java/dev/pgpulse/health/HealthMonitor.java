@@ -5,6 +5,8 @@ import dev.pgpulse.config.EndpointConfig;
 import dev.pgpulse.pool.Endpoint;
 import dev.pgpulse.pool.Endpoints;
 import dev.pgpulse.pool.PoolSnapshot;
+import dev.pgpulse.resilience.BreakerState;
+import dev.pgpulse.resilience.ErrorCategory;
 import dev.pgpulse.service.DatabaseService;
 import dev.pgpulse.service.Result;
 import org.slf4j.Logger;
@@ -119,7 +121,7 @@ public final class HealthMonitor implements AutoCloseable {
                 throw failure;
             }
         });
-        String breaker = service.guard().breaker(name).getState().name();
+        BreakerState breaker = service.guard().state(name);
         List<String> reasons = new ArrayList<>();
         HealthStatus status = HealthStatus.UP;
         ServerStats server = null;
@@ -130,15 +132,19 @@ public final class HealthMonitor implements AutoCloseable {
         } else {
             reachable = false;
             Result.Failure<ServerStatsReader.Sample> f = (Result.Failure<ServerStatsReader.Sample>) r;
-            // a hung server shows as a timeout: say which step timed out, the category alone ("pool timeout") does not
-            String what = Endpoints.timedOut(f.cause()).map(step -> step + " timed out")
-                    .orElse(f.category().name().toLowerCase(Locale.ROOT).replace('_', ' '));
-            reasons.add(name + " unreachable: " + what + (f.message() == null ? "" : " (" + f.message() + ")"));
+            // a drill turned the probe away before it reached the server: the breaker's reason below says so
+            if (!(breaker == BreakerState.FORCED_OPEN && f.category() == ErrorCategory.CIRCUIT_OPEN)) {
+                // a hung server shows as a timeout: say which step timed out, the category alone ("pool timeout") does not
+                String what = Endpoints.timedOut(f.cause()).map(step -> step + " timed out")
+                        .orElse(f.category().name().toLowerCase(Locale.ROOT).replace('_', ' '));
+                reasons.add(name + " unreachable: " + what + (f.message() == null ? "" : " (" + f.message() + ")"));
+            }
             status = HealthStatus.DOWN;
         }
-        if (!breaker.equals("CLOSED") && !breaker.equals("DISABLED")) {
-            reasons.add(name + " circuit breaker " + breaker);
-            status = HealthStatus.worst(status, breaker.equals("HALF_OPEN") ? HealthStatus.DEGRADED : HealthStatus.DOWN);
+        if (breaker != BreakerState.CLOSED && breaker != BreakerState.FORCED_CLOSED) {
+            reasons.add(name + " circuit breaker " + breaker.label()
+                    + (breaker == BreakerState.FORCED_OPEN ? " (drill): every call fails fast" : ""));
+            status = HealthStatus.worst(status, breaker == BreakerState.HALF_OPEN ? HealthStatus.DEGRADED : HealthStatus.DOWN);
         }
         if (pool.awaiting() > 0) {
             reasons.add(name + " pool: " + pool.awaiting() + " thread(s) waiting for a connection");
@@ -153,7 +159,7 @@ public final class HealthMonitor implements AutoCloseable {
                     server.connectionsUsed(), server.connectionsAvailable()));
             status = HealthStatus.worst(status, HealthStatus.DEGRADED);
         }
-        return new EndpointStatus(name, e.role().name().toLowerCase(Locale.ROOT), status, reasons, reachable,
+        return new EndpointStatus(name, e.role(), status, reasons, reachable,
                 r.elapsed().toNanos() / 1e6, breaker, pool, server);
     }
 
@@ -163,7 +169,7 @@ public final class HealthMonitor implements AutoCloseable {
         List<String> reasons = new ArrayList<>();
         for (EndpointStatus s : statuses) {
             reasons.addAll(s.reasons());
-            boolean primary = s.role().equals(EndpointConfig.Role.PRIMARY.name().toLowerCase(Locale.ROOT));
+            boolean primary = s.role() == EndpointConfig.Role.PRIMARY;
             HealthStatus contribution = s.status() == HealthStatus.DOWN && !primary ? HealthStatus.DEGRADED : s.status();
             whole = HealthStatus.worst(whole, contribution);
         }

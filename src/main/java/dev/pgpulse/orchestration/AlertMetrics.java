@@ -1,9 +1,9 @@
 package dev.pgpulse.orchestration;
 
+import dev.pgpulse.config.EndpointConfig;
 import dev.pgpulse.health.EndpointStatus;
 import dev.pgpulse.health.HealthSnapshot;
 import dev.pgpulse.health.ServerStats;
-import dev.pgpulse.health.alert.MetricKeys;
 import dev.pgpulse.service.OperationStats;
 import dev.pgpulse.service.ServiceSnapshot;
 
@@ -23,12 +23,12 @@ final class AlertMetrics {
             String ep = e.endpoint();
             m.put("pool." + ep + ".awaiting", (double) e.pool().awaiting());
             m.put("pool." + ep + ".usage_ratio", e.pool().usageRatio());
-            m.put("breaker." + ep + ".state", MetricKeys.breakerStateValue(e.breakerState()));
+            m.put("breaker." + ep + ".state", e.breakerState().metricValue());
             ServerStats s = e.server();
             if (s == null) {
                 continue;
             }
-            if (e.role().equals("primary")) {
+            if (e.role() == EndpointConfig.Role.PRIMARY) {
                 m.put("server.connections.used_ratio", s.connectionsUsedRatio());
                 m.put("server.cache_hit_ratio", s.cacheHitRatio());
                 m.put("server.longest_transaction_seconds", s.longestTransactionSeconds());

@@ -161,11 +161,14 @@ public final class Orchestrator implements AutoCloseable {
 
     /** Where it is: STARTING, RUNNING or DEGRADED (from the latest health sample), STOPPING, STOPPED. */
     public Status status() {
+        return status(health.latest());
+    }
+
+    private Status status(HealthSnapshot h) {
         Status.State state = lifecycle;
         if (state != Status.State.RUNNING) {
             return new Status(state, List.of(), clock.instant());
         }
-        HealthSnapshot h = health.latest();
         if (h == null) {
             return new Status(Status.State.STARTING, List.of("waiting for the first health sample"), clock.instant());
         }
@@ -176,8 +179,10 @@ public final class Orchestrator implements AutoCloseable {
     }
 
     public Snapshot snapshot() {
-        return new Snapshot(clock.instant(), status(), target(), embedded != null, config.environment().label(),
-                service.snapshot(), health.latest(), alerts.active(), alerts.history());
+        // one read of the latest sample: a sample landing in between would grade the lifecycle from another one
+        HealthSnapshot h = health.latest();
+        return new Snapshot(clock.instant(), status(h), target(), embedded != null, config.environment(),
+                service.snapshot(), h, alerts.active(), alerts.history());
     }
 
     /** The primary as a user would name it, without password. */

@@ -1,5 +1,6 @@
 package dev.pgpulse.orchestration;
 
+import dev.pgpulse.config.Environment;
 import dev.pgpulse.health.HealthSnapshot;
 import dev.pgpulse.health.alert.Alert;
 import dev.pgpulse.service.ServiceSnapshot;
@@ -11,9 +12,10 @@ import java.util.List;
  * Everything PgPulse knows at one instant, as immutable values: what every face (console, agent, CLI)
  * reads, and the only thing it reads. Cheap to take: in-memory state, never a query on demand.
  *
+ * @param status the lifecycle, graded from {@code health} itself (so the two never disagree)
  * @param health the latest health sample, or null before the first one
  */
-public record Snapshot(Instant at, Status status, String target, boolean embedded, String environment,
+public record Snapshot(Instant at, Status status, String target, boolean embedded, Environment environment,
                        ServiceSnapshot service, HealthSnapshot health, List<Alert> activeAlerts,
                        List<Alert> recentAlerts) {
     public Snapshot {

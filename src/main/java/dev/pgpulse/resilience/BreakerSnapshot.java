@@ -9,7 +9,7 @@ import java.time.Instant;
 public record BreakerSnapshot(
         String endpoint,
         Instant at,
-        String state,
+        BreakerState state,
         float failureRate,
         float slowCallRate,
         float failureRateThreshold,

@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The one place breakers and retries live: one Resilience4j {@link CircuitBreaker} per endpoint from one
@@ -83,9 +84,10 @@ public final class Guard {
             if (t.getToState() == CircuitBreaker.State.OPEN) {
                 openedAt.put(breaker.getName(), System.nanoTime());
             }
-            LOG.warn("{} - circuit breaker {} -> {}", breaker.getName(), t.getFromState(), t.getToState());
-            events.publish(new ResilienceEvent.BreakerTransition(clock.instant(), breaker.getName(),
-                    t.getFromState().name(), t.getToState().name()));
+            BreakerState from = BreakerState.of(t.getFromState());
+            BreakerState to = BreakerState.of(t.getToState());
+            LOG.warn("{} - circuit breaker {} -> {}", breaker.getName(), from.label(), to.label());
+            events.publish(new ResilienceEvent.BreakerTransition(clock.instant(), breaker.getName(), from, to));
         });
     }
 
@@ -136,10 +138,14 @@ public final class Guard {
         return events;
     }
 
+    public BreakerState state(String endpoint) {
+        return BreakerState.of(breaker(endpoint).getState());
+    }
+
     public BreakerSnapshot snapshot(String endpoint) {
         CircuitBreaker b = breaker(endpoint);
         CircuitBreaker.Metrics m = b.getMetrics();
-        return new BreakerSnapshot(endpoint, clock.instant(), b.getState().name(), m.getFailureRate(),
+        return new BreakerSnapshot(endpoint, clock.instant(), BreakerState.of(b.getState()), m.getFailureRate(),
                 m.getSlowCallRate(), b.getCircuitBreakerConfig().getFailureRateThreshold(),
                 b.getCircuitBreakerConfig().getSlowCallRateThreshold(), m.getNumberOfBufferedCalls(),
                 m.getNumberOfFailedCalls(), m.getNumberOfSlowCalls(), m.getNumberOfNotPermittedCalls());
@@ -150,13 +156,14 @@ public final class Guard {
 
     /**
      * Puts an endpoint's breaker in a state by hand. FORCE_OPEN fails every call fast and takes the endpoint out
-     * of routing; FORCE_CLOSED lets every call through whatever the failure rate (the breaker is DISABLED while
-     * so); NORMAL resets it to CLOSED with an empty window. Each is a transition, so it is logged and published.
+     * of routing; FORCE_CLOSED lets every call through whatever the failure rate (FORCED CLOSED: Resilience4j's
+     * DISABLED); NORMAL resets it to CLOSED with an empty window. Each is a transition, so it is logged and published.
      */
     public void drill(String endpoint, Drill drill) {
         CircuitBreaker b = breakers.find(endpoint).orElseThrow(
                 () -> new IllegalArgumentException("no circuit breaker for endpoint '" + endpoint + "'"));
-        LOG.warn("{} - circuit breaker drill: {} (was {})", endpoint, drill, b.getState());
+        LOG.warn("{} - circuit breaker drill: {} (was {})", endpoint,
+                drill.name().toLowerCase(Locale.ROOT).replace('_', ' '), BreakerState.of(b.getState()).label());
         switch (drill) {
             case FORCE_OPEN -> b.transitionToForcedOpenState();
             case FORCE_CLOSED -> b.transitionToDisabledState();

@@ -7,8 +7,8 @@ import java.time.Instant;
 public sealed interface ResilienceEvent {
     Instant at();
 
-    /** An endpoint's breaker changed state (CLOSED, OPEN, HALF_OPEN, FORCED_OPEN, DISABLED, ...). */
-    record BreakerTransition(Instant at, String endpoint, String from, String to) implements ResilienceEvent {
+    /** An endpoint's breaker changed state. */
+    record BreakerTransition(Instant at, String endpoint, BreakerState from, BreakerState to) implements ResilienceEvent {
     }
 
     /** An operation failed and will run again after {@code backoff}. */

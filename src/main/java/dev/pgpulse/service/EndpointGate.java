@@ -4,6 +4,7 @@ import dev.pgpulse.pool.Endpoint;
 import dev.pgpulse.pool.Endpoints;
 import dev.pgpulse.pool.Route;
 import dev.pgpulse.resilience.AttemptFailure;
+import dev.pgpulse.resilience.BreakerState;
 import dev.pgpulse.resilience.ErrorCategory;
 import dev.pgpulse.resilience.Guard;
 import dev.pgpulse.resilience.SqlErrors;
@@ -67,7 +68,7 @@ final class EndpointGate {
         CircuitBreaker breaker = breakers.get(endpoint);
         if (!breaker.tryAcquirePermission()) {
             throw new AttemptFailure(ErrorCategory.CIRCUIT_OPEN, false, false, endpoint.name(),
-                    endpoint.name() + " circuit breaker is " + breaker.getState() + "; failing fast", null);
+                    endpoint.name() + " circuit breaker is " + BreakerState.of(breaker.getState()).label() + "; failing fast", null);
         }
         return endpoint;
     }

@@ -1,22 +1,24 @@
 package dev.pgpulse.ui;
 
+import dev.pgpulse.config.Environment;
 import dev.pgpulse.health.HealthStatus;
 import dev.pgpulse.health.alert.AlertState;
 import dev.pgpulse.orchestration.Snapshot;
 import dev.pgpulse.orchestration.Status;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleIntegerProperty;
+import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
-
-import java.util.Locale;
 
 /** The window's header and status bar, set from each snapshot on the FX thread. */
 public final class ConsoleViewModel {
     final StringProperty target = new SimpleStringProperty("");
-    final StringProperty environment = new SimpleStringProperty("");
+    /** Null until the first snapshot. */
+    final ObjectProperty<Environment> environment = new SimpleObjectProperty<>();
     final BooleanProperty production = new SimpleBooleanProperty();
     final BooleanProperty embedded = new SimpleBooleanProperty();
     final StringProperty health = new SimpleStringProperty("STARTING");
@@ -27,7 +29,7 @@ public final class ConsoleViewModel {
     public void apply(Snapshot s) {
         target.set(s.target());
         environment.set(s.environment());
-        production.set(s.environment().toLowerCase(Locale.ROOT).startsWith("prod"));
+        production.set(s.environment() == Environment.PRODUCTION);
         embedded.set(s.embedded());
         Status st = s.status();
         health.set(s.health() == null ? st.state().name() : s.health().status().name());

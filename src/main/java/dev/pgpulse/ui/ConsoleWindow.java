@@ -1,7 +1,9 @@
 package dev.pgpulse.ui;
 
+import dev.pgpulse.config.Environment;
 import dev.pgpulse.demo.DemoWorkload;
 import dev.pgpulse.orchestration.Orchestrator;
+import dev.pgpulse.resilience.BreakerState;
 import dev.pgpulse.resilience.Guard;
 import dev.pgpulse.resilience.ResilienceEvent;
 import dev.pgpulse.ui.dashboard.DashboardTab;
@@ -36,7 +38,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -85,7 +86,7 @@ public final class ConsoleWindow implements AutoCloseable {
                   Consumer<ConsolePrefs> prefsChanged, Function<ConsoleTabs.Context, List<ConsoleTab>> tabs) {
         this.prefs = prefs;
         this.prefsChanged = prefsChanged;
-        this.production = orchestrator.config().environment() == dev.pgpulse.config.Environment.PRODUCTION;
+        this.production = orchestrator.config().environment() == Environment.PRODUCTION;
         this.poller = new MetricsPoller(orchestrator::snapshot, prefs.pollInterval());
         this.dialogs = new FxDialogs(this::window, STYLESHEET);
         this.actions = new OrchestratorActions(orchestrator, demo, background, poller::pollNow, dialogs);
@@ -196,10 +197,10 @@ public final class ConsoleWindow implements AutoCloseable {
         target.getStyleClass().add("target");
         Label env = new Label();
         env.setId("environment");
-        env.textProperty().bind(Bindings.createStringBinding(() -> header.environment.get().toUpperCase(Locale.ROOT),
-                header.environment));
+        env.textProperty().bind(Bindings.createStringBinding(() -> header.environment.get() == null ? ""
+                : header.environment.get().name(), header.environment));
         env.styleProperty().bind(Bindings.createStringBinding(() -> badge(header.production.get() ? "#c62828"
-                : header.environment.get().startsWith("stag") ? "#ef6c00" : "#2e7d32"), header.production, header.environment));
+                : header.environment.get() == Environment.STAGING ? "#ef6c00" : "#2e7d32"), header.production, header.environment));
         Label mode = new Label();
         mode.setId("mode");
         mode.textProperty().bind(Bindings.when(header.embedded).then("EMBEDDED").otherwise("EXTERNAL"));
@@ -333,12 +334,20 @@ public final class ConsoleWindow implements AutoCloseable {
     }
 
     private void notifyTransition(ResilienceEvent.BreakerTransition t) {
-        // an outage flips OPEN and HALF_OPEN every wait: tell the DBA when it starts and when it ends, not each probe
-        if (t.to().equals("HALF_OPEN") || (t.from().equals("HALF_OPEN") && t.to().equals("OPEN"))) {
+        // an outage flips OPEN and HALF-OPEN every wait: tell the DBA when it starts and when it ends, not each probe
+        if (t.to() == BreakerState.HALF_OPEN || (t.from() == BreakerState.HALF_OPEN && t.to() == BreakerState.OPEN)) {
             return;
         }
-        dialogs.notify(new Dialogs.Notice(t.to().equals("CLOSED") ? Dialogs.Severity.INFO : Dialogs.Severity.WARNING,
-                t.endpoint() + " circuit breaker " + t.to(), "was " + t.from() + " at " + Format.time(t.at())));
+        dialogs.notify(new Dialogs.Notice(t.to() == BreakerState.CLOSED ? Dialogs.Severity.INFO : Dialogs.Severity.WARNING,
+                notificationTitle(t), notificationText(t)));
+    }
+
+    static String notificationTitle(ResilienceEvent.BreakerTransition t) {
+        return t.endpoint() + " circuit breaker " + t.to().label();
+    }
+
+    static String notificationText(ResilienceEvent.BreakerTransition t) {
+        return "was " + t.from().label() + " at " + Format.time(t.at());
     }
 
     /**

@@ -99,6 +99,36 @@ class AgentServerTest {
         }
     }
 
+    /** Machines read the enums' names: a FORCE_CLOSED drill is FORCED_CLOSED (Resilience4j's DISABLED). */
+    @Test
+    void healthJsonCarriesTheEnumNames(TestDatabase db) throws Exception {
+        withAgent(db, (o, port) -> {
+            o.drill("primary", dev.pgpulse.resilience.Guard.Drill.FORCE_CLOSED);
+            await().atMost(Duration.ofSeconds(10)).until(() -> new ObjectMapper().readTree(get(port, "/health").body())
+                    .at("/health/endpoints/0/breakerState").asText().equals("FORCED_CLOSED"));
+            JsonNode health = new ObjectMapper().readTree(get(port, "/health").body());
+            assertThat(health.at("/health/endpoints/0/role").asText()).isEqualTo("PRIMARY");
+            assertThat(health.get("environment").asText()).isEqualTo("DEVELOPMENT");
+            assertThat(health.toString()).doesNotContain("DISABLED");
+        });
+    }
+
+    private interface AgentBody {
+        void run(Orchestrator o, int port) throws Exception;
+    }
+
+    /** Runs body against an agent on an orchestrator on the test database, once /health answers 200. */
+    private void withAgent(TestDatabase db, AgentBody body) throws Exception {
+        var config = new ConfigLoader(Map.of("DATABASE_URL", db.url()), home, "tester", 2).load(Overrides.none());
+        try (Orchestrator o = Orchestrator.start(config, new Orchestrator.Options(Duration.ofMillis(200),
+                home.resolve("alert-rules.json"), false));
+             AgentServer agent = AgentServer.start(o, "127.0.0.1", 0)) {
+            int port = agent.port();
+            await().atMost(Duration.ofSeconds(10)).until(() -> get(port, "/health").statusCode() == 200);
+            body.run(o, port);
+        }
+    }
+
     /**
      * Hundreds of clients that connect and stall — headers without the blank line, a TLS hello, nothing at all, or
      * a header dripped a byte at a time — on real sockets, more than the server's connection cap: /health keeps
@@ -220,12 +250,7 @@ class AgentServerTest {
 
     @Test
     void pathsMatchExactlyAndOnlyGetAndHeadAreServed(TestDatabase db) throws Exception {
-        var config = new ConfigLoader(Map.of("DATABASE_URL", db.url()), home, "tester", 2).load(Overrides.none());
-        try (Orchestrator o = Orchestrator.start(config, new Orchestrator.Options(Duration.ofMillis(200),
-                home.resolve("alert-rules.json"), false));
-             AgentServer agent = AgentServer.start(o, "127.0.0.1", 0)) {
-            int port = agent.port();
-            await().atMost(Duration.ofSeconds(10)).until(() -> get(port, "/health").statusCode() == 200);
+        withAgent(db, (o, port) -> {
             for (String path : List.of("/healthz", "/health/", "/metricsfoo", "/alerts/x", "/", "/Health")) {
                 assertThat(get(port, path).statusCode()).as(path).isEqualTo(404);
             }
@@ -239,7 +264,7 @@ class AgentServerTest {
                     .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(post.statusCode()).isEqualTo(405);
             assertThat(post.headers().firstValue("Allow")).contains("GET, HEAD");
-        }
+        });
     }
 
     @Test

@@ -52,7 +52,7 @@ class BenchCommandTest {
             assertThat(o).containsPattern("(?m)^\\s*" + threads + "\\s+service/raw\\s+\\d+\\.\\d{3}\\s+\\d+\\.\\d{3}"
                     + "\\s+\\d+\\.\\d{3}\\s+\\d+\\.\\d{3}\\s+\\d+\\.\\d{3} \\d+\\.\\d{3}$");
         }
-        assertThat(o).containsPattern("fail-fast: primary breaker FORCED_OPEN, 100,000 calls .*all CIRCUIT_OPEN; "
+        assertThat(o).containsPattern("fail-fast: primary breaker FORCED OPEN, 100,000 calls .*all CIRCUIT_OPEN; "
                         + "median \\d+\\.\\d+ µs")
                 .containsPattern("hikaricp\\.connections\\.acquire count unchanged \\(([\\d,]+) before, \\1 after\\)")
                 .containsPattern("(?m)^service/raw latency ratio at 2 threads: \\d+\\.\\d{3} \\(target <= 1\\.05\\): "

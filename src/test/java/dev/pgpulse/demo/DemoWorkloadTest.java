@@ -4,6 +4,7 @@ import dev.pgpulse.config.ConfigLoader;
 import dev.pgpulse.config.Overrides;
 import dev.pgpulse.config.PgPulseConfig;
 import dev.pgpulse.pool.Endpoints;
+import dev.pgpulse.resilience.BreakerState;
 import dev.pgpulse.resilience.EventLog;
 import dev.pgpulse.resilience.Guard;
 import dev.pgpulse.service.DatabaseService;
@@ -80,7 +81,7 @@ class DemoWorkloadTest {
                 });
                 assertThat(snapshot.breakers()).singleElement().satisfies(b -> {
                     assertThat(b.endpoint()).isEqualTo("primary");
-                    assertThat(b.state()).as("deliberate errors do not count against the breaker").isEqualTo("CLOSED");
+                    assertThat(b.state()).as("deliberate errors do not count against the breaker").isEqualTo(BreakerState.CLOSED);
                 });
                 try (Connection c = db.connect(); Statement st = c.createStatement();
                      ResultSet rs = st.executeQuery("select count(*) from bills")) {

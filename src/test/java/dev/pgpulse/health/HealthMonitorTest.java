@@ -3,6 +3,7 @@ package dev.pgpulse.health;
 import dev.pgpulse.config.ConfigLoader;
 import dev.pgpulse.config.Overrides;
 import dev.pgpulse.pool.Endpoints;
+import dev.pgpulse.resilience.BreakerState;
 import dev.pgpulse.resilience.EventLog;
 import dev.pgpulse.resilience.Guard;
 import dev.pgpulse.service.DatabaseService;
@@ -70,7 +71,7 @@ class HealthMonitorTest {
         EndpointStatus primary = s.endpoint("primary").orElseThrow();
         assertThat(primary.reachable()).isTrue();
         assertThat(primary.latencyMs()).isGreaterThan(0);
-        assertThat(primary.breakerState()).isEqualTo("CLOSED");
+        assertThat(primary.breakerState()).isEqualTo(BreakerState.CLOSED);
         assertThat(primary.server()).isNotNull();
         // two reads a moment apart: a deadlock count over what exists, but no rate yet (that needs 10 s of reads)
         assertThat(primary.server().ratesKnown()).isFalse();
@@ -108,7 +109,25 @@ class HealthMonitorTest {
         service.guard().breaker("replica-1").transitionToForcedOpenState();
         HealthSnapshot s = monitor.sample();
         assertThat(s.status()).isEqualTo(HealthStatus.DEGRADED);
-        assertThat(s.reasons()).contains("replica-1 circuit breaker FORCED_OPEN");
+        assertThat(s.reasons()).contains("replica-1 circuit breaker FORCED OPEN (drill): every call fails fast");
+    }
+
+    @Test
+    void aForcedOpenDrillOnThePrimaryIsReportedAsTheDrillNotAsAnOutage() {
+        service.guard().drill("primary", Guard.Drill.FORCE_OPEN);
+        HealthSnapshot s = monitor.sample();
+        EndpointStatus primary = s.endpoint("primary").orElseThrow();
+        assertThat(s.status()).isEqualTo(HealthStatus.DOWN);
+        assertThat(primary.breakerState()).isEqualTo(BreakerState.FORCED_OPEN);
+        assertThat(primary.reasons()).containsExactly("primary circuit breaker FORCED OPEN (drill): every call fails fast");
+        assertThat(s.reasons()).noneMatch(r -> r.contains("unreachable"));
+
+        // forced closed lets every call through: healthy, and no reason to give
+        service.guard().drill("primary", Guard.Drill.FORCE_CLOSED);
+        s = monitor.sample();
+        assertThat(s.endpoint("primary").orElseThrow().breakerState()).isEqualTo(BreakerState.FORCED_CLOSED);
+        assertThat(s.status()).isEqualTo(HealthStatus.UP);
+        assertThat(s.reasons()).isEmpty();
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.pgpulse.config.ConfigLoader;
 import dev.pgpulse.config.Overrides;
 import dev.pgpulse.health.alert.Alert;
 import dev.pgpulse.health.alert.AlertState;
+import dev.pgpulse.resilience.BreakerState;
 import dev.pgpulse.testing.PostgresExtension;
 import dev.pgpulse.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,7 @@ class OrchestratorTest {
             assertThat(s.health()).isNotNull();
             assertThat(s.health().endpoint("primary").orElseThrow().server()).isNotNull();
             assertThat(s.service().pools()).singleElement().satisfies(p -> assertThat(p.endpoint()).isEqualTo("primary"));
-            assertThat(s.service().breakers()).singleElement().satisfies(b -> assertThat(b.state()).isEqualTo("CLOSED"));
+            assertThat(s.service().breakers()).singleElement().satisfies(b -> assertThat(b.state()).isEqualTo(BreakerState.CLOSED));
             assertThat(s.service().operations()).anySatisfy(op -> assertThat(op.operation()).isEqualTo("health.primary"));
             assertThat(s.activeAlerts()).isEmpty();
             String scrape = o.scrape();
@@ -61,7 +62,7 @@ class OrchestratorTest {
                     .anyMatch(a -> a.ruleId().equals("breaker-open")));
             Snapshot s = o.snapshot();
             assertThat(s.status().state()).isEqualTo(Status.State.DEGRADED);
-            assertThat(s.status().reasons()).contains("primary circuit breaker FORCED_OPEN");
+            assertThat(s.status().reasons()).contains("primary circuit breaker FORCED OPEN (drill): every call fails fast");
             Alert fired = s.activeAlerts().stream().filter(a -> a.ruleId().equals("breaker-open")).findFirst().orElseThrow();
             assertThat(fired.subject()).isEqualTo("breaker.primary.state");
 

@@ -63,17 +63,18 @@ class GuardTest {
         guard.breaker("primary").transitionToOpenState();
         assertThat(log.recent()).singleElement().isInstanceOfSatisfying(ResilienceEvent.BreakerTransition.class, t -> {
             assertThat(t.endpoint()).isEqualTo("primary");
-            assertThat(t.from()).isEqualTo("CLOSED");
-            assertThat(t.to()).isEqualTo("OPEN");
+            assertThat(t.from()).isEqualTo(BreakerState.CLOSED);
+            assertThat(t.to()).isEqualTo(BreakerState.OPEN);
         });
-        assertThat(guard.snapshot("primary").state()).isEqualTo("OPEN");
+        assertThat(guard.snapshot("primary").state()).isEqualTo(BreakerState.OPEN);
     }
 
     @Test
     void theEventLogKeepsOnlyTheNewest() {
         EventLog log = new EventLog(3);
         for (int i = 0; i < 5; i++) {
-            log.publish(new ResilienceEvent.BreakerTransition(java.time.Instant.EPOCH, "e" + i, "A", "B"));
+            log.publish(new ResilienceEvent.BreakerTransition(java.time.Instant.EPOCH, "e" + i, BreakerState.CLOSED,
+                    BreakerState.OPEN));
         }
         assertThat(log.recent()).extracting(e -> ((ResilienceEvent.BreakerTransition) e).endpoint())
                 .containsExactly("e2", "e3", "e4");

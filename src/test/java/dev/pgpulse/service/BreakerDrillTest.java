@@ -2,6 +2,7 @@ package dev.pgpulse.service;
 
 import dev.pgpulse.pool.Route;
 import dev.pgpulse.resilience.BreakerSnapshot;
+import dev.pgpulse.resilience.BreakerState;
 import dev.pgpulse.resilience.ErrorCategory;
 import dev.pgpulse.resilience.Guard;
 import dev.pgpulse.resilience.ResilienceEvent;
@@ -82,7 +83,7 @@ class BreakerDrillTest {
             assertThat(sleepy(f)).isInstanceOf(Result.Success.class);
 
             f.guard.drill("primary", Guard.Drill.FORCE_OPEN);
-            assertThat(primary(f).state()).isEqualTo("FORCED_OPEN");
+            assertThat(primary(f).state()).isEqualTo(BreakerState.FORCED_OPEN);
             long denied = primary(f).notPermittedCalls();
             Result<Integer> r = sleepy(f);
             assertThat(r).isInstanceOfSatisfying(Result.Failure.class,
@@ -90,16 +91,16 @@ class BreakerDrillTest {
             assertThat(primary(f).notPermittedCalls()).isGreaterThan(denied);
 
             f.guard.drill("primary", Guard.Drill.NORMAL);
-            assertThat(primary(f).state()).isEqualTo("CLOSED");
+            assertThat(primary(f).state()).isEqualTo(BreakerState.CLOSED);
             assertThat(sleepy(f)).isInstanceOf(Result.Success.class);
 
             f.guard.drill("primary", Guard.Drill.FORCE_CLOSED);
-            assertThat(primary(f).state()).isEqualTo("DISABLED");
+            assertThat(primary(f).state()).isEqualTo(BreakerState.FORCED_CLOSED);
             assertThat(sleepy(f)).isInstanceOf(Result.Success.class);
 
             assertThat(f.events.recent()).filteredOn(e -> e instanceof ResilienceEvent.BreakerTransition)
                     .extracting(e -> ((ResilienceEvent.BreakerTransition) e).to())
-                    .containsSubsequence("FORCED_OPEN", "CLOSED", "DISABLED");
+                    .containsSubsequence(BreakerState.FORCED_OPEN, BreakerState.CLOSED, BreakerState.FORCED_CLOSED);
             assertThatThrownBy(() -> f.guard.drill("nope", Guard.Drill.FORCE_OPEN))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nope");
         }

@@ -2,6 +2,7 @@ package dev.pgpulse.service;
 
 import dev.pgpulse.pool.Route;
 import dev.pgpulse.resilience.BreakerSnapshot;
+import dev.pgpulse.resilience.BreakerState;
 import dev.pgpulse.resilience.ErrorCategory;
 import dev.pgpulse.resilience.ResilienceEvent;
 import dev.pgpulse.testing.PostgresExtension;
@@ -88,7 +89,7 @@ class DatabaseServiceTest {
             assertThat(failure.outcomeUnknown()).isFalse();
         }
         BreakerSnapshot b = f.guard.snapshot("primary");
-        assertThat(b.state()).isEqualTo("CLOSED");
+        assertThat(b.state()).isEqualTo(BreakerState.CLOSED);
         assertThat(b.failedCalls()).isZero();
         assertThat(b.bufferedCalls()).isEqualTo(12);
         assertThat(f.stats("typo").failures()).containsEntry(ErrorCategory.SYNTAX, 12L);

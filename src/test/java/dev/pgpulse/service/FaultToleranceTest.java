@@ -123,7 +123,8 @@ class FaultToleranceTest {
                         && f.guard.breaker("primary").getState().name().equals("CLOSED"));
         List<String> transitions = f.events.recent().stream()
                 .filter(e -> e instanceof ResilienceEvent.BreakerTransition)
-                .map(e -> ((ResilienceEvent.BreakerTransition) e).from() + "->" + ((ResilienceEvent.BreakerTransition) e).to())
+                .map(e -> ((ResilienceEvent.BreakerTransition) e).from().name() + "->"
+                        + ((ResilienceEvent.BreakerTransition) e).to().name())
                 .toList();
         assertThat(transitions).containsSubsequence("CLOSED->OPEN", "OPEN->HALF_OPEN", "HALF_OPEN->CLOSED");
         assertThat(proxy.acceptedConnections()).as("the counter sees calls that do get through")

@@ -8,6 +8,7 @@ import dev.pgpulse.orchestration.Orchestrator;
 import dev.pgpulse.testing.FaultProxy;
 import dev.pgpulse.testing.PostgresExtension;
 import dev.pgpulse.testing.TestDatabase;
+import dev.pgpulse.ui.dashboard.DashboardViewModel;
 import dev.pgpulse.ui.dashboard.EndpointViewModel;
 import eu.hansolo.tilesfx.Tile;
 import javafx.scene.Scene;
@@ -323,11 +324,8 @@ class ConsoleWindowTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> text("#breaker-state-primary").startsWith("FORCED OPEN"));
         assertThat(o.service().guard().breaker("primary").getState().name()).isEqualTo("FORCED_OPEN");
         // a ControlsFX notification pops up for the transition
-        await().atMost(Duration.ofSeconds(5)).until(() -> fx(() -> javafx.stage.Window.getWindows().stream()
-                .filter(win -> win instanceof javafx.stage.PopupWindow && win.isShowing() && win.getScene() != null)
-                .flatMap(win -> win.getScene().getRoot().lookupAll(".label").stream())
-                .anyMatch(n -> n instanceof javafx.scene.control.Labeled l && l.getText() != null
-                        && l.getText().contains("primary circuit breaker FORCED_OPEN"))));
+        await().atMost(Duration.ofSeconds(5)).until(() -> popupTexts().anyMatch(
+                l -> l.contains("primary circuit breaker FORCED OPEN")));
         Screenshots.save(stage.getScene(), "dashboard-drill-forced-open");
         robot.clickOn("#drill-primary").clickOn("Back to normal (reset)");
         await().atMost(Duration.ofSeconds(5)).until(() -> text("#breaker-state-primary").startsWith("CLOSED"));
@@ -378,6 +376,60 @@ class ConsoleWindowTest {
         assertThat(text("#breaker-state-replica-1")).isEqualTo("CLOSED");
         assertThat(text("#pool-detail-replica-1")).matches("idle \\d+ · total \\d+ · waiting 0");
         Screenshots.save(stage.getScene(), "dashboard-primary-and-replica");
+    }
+
+    /**
+     * One vocabulary from the typed snapshot: after a FORCE_CLOSED drill the tile, the event table, the notification
+     * and the text the window builds for it all say FORCED CLOSED (Resilience4j calls it DISABLED); after FORCE_OPEN
+     * the health reasons name the drill, not an unreachable primary, and the badge and status bar agree.
+     */
+    @Test
+    void drillsReadTheSameEverywhereAndAForcedOpenIsNotAnOutage(TestDatabase db) throws Exception {
+        Orchestrator o = orchestrator(db.url());
+        ConsoleWindow w = show(o, null, Duration.ofMillis(250));
+        List<String> built = new java.util.concurrent.CopyOnWriteArrayList<>();
+        fx(() -> {
+            w.dashboard().onBreakerTransition(t -> built.add(ConsoleWindow.notificationTitle(t) + " / "
+                    + ConsoleWindow.notificationText(t)));
+            w.setNotifications(true);
+            return null;
+        });
+        // the event log's baseline is taken (transitions after it are announced)
+        await().atMost(Duration.ofSeconds(10)).until(() -> text("#breaker-state-primary").equals("CLOSED")
+                && fx(() -> !w.dashboard().events().isEmpty()));
+
+        robot.clickOn("#drill-primary").clickOn("Force closed (ignore failures)");
+        await().atMost(Duration.ofSeconds(5)).until(() -> text("#breaker-state-primary").equals("FORCED CLOSED"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> fx(() -> w.dashboard().events().stream()
+                .anyMatch(e -> e.kind().equals("breaker") && e.detail().equals("CLOSED → FORCED CLOSED"))));
+        await().atMost(Duration.ofSeconds(5)).until(() -> popupTexts().anyMatch(
+                l -> l.contains("primary circuit breaker FORCED CLOSED")));
+        assertThat(built).singleElement().asString().startsWith("primary circuit breaker FORCED CLOSED / was CLOSED at ");
+        assertThat(popupTexts()).noneMatch(l -> l.contains("DISABLED"));
+        assertThat(fx(() -> w.dashboard().events().stream().map(DashboardViewModel.EventRow::detail).toList()))
+                .noneMatch(d -> d.contains("DISABLED") || d.contains("_"));
+
+        robot.clickOn("#drill-primary").clickOn("Force open (fail every call)");
+        await().atMost(Duration.ofSeconds(10)).until(() -> text("#breaker-state-primary").equals("FORCED OPEN")
+                && text("#health-badge").equals("DOWN") && text("#health-reason-primary").contains("FORCED OPEN"));
+        assertThat(text("#health-reason-primary")).contains("primary circuit breaker FORCED OPEN (drill)")
+                .doesNotContain("unreachable");
+        assertThat(fx(() -> ((org.controlsfx.control.StatusBar) robot.lookup("#status-bar").query()).getText()))
+                .startsWith("Down: ").doesNotContain("unreachable");
+        assertThat(o.snapshot().health().reasons()).noneMatch(r -> r.contains("unreachable"));
+        assertThat(built).last().asString().startsWith("primary circuit breaker FORCED OPEN / was FORCED CLOSED at ");
+        Screenshots.save(stage.getScene(), "dashboard-drill-vocabulary");
+        o.drill("primary", dev.pgpulse.resilience.Guard.Drill.NORMAL);
+        await().atMost(Duration.ofSeconds(10)).until(() -> text("#health-badge").equals("UP"));
+    }
+
+    /** The texts of every label of the notification popups showing now. */
+    private static java.util.stream.Stream<String> popupTexts() throws Exception {
+        return fx(() -> javafx.stage.Window.getWindows().stream()
+                .filter(win -> win instanceof javafx.stage.PopupWindow && win.isShowing() && win.getScene() != null)
+                .flatMap(win -> win.getScene().getRoot().lookupAll(".label").stream())
+                .filter(n -> n instanceof javafx.scene.control.Labeled l && l.getText() != null)
+                .map(n -> ((javafx.scene.control.Labeled) n).getText()).toList()).stream();
     }
 
     private static long polls(ConsoleWindow w, Duration over) throws Exception {

@@ -1,7 +1,6 @@
 package dev.pgpulse.health.alert;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -11,7 +10,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@code pool.<endpoint>.awaiting}: threads waiting for a connection</li>
  *   <li>{@code pool.<endpoint>.usage_ratio}: active / maximum connections, 0..1</li>
- *   <li>{@code breaker.<endpoint>.state}: the circuit breaker's state as a number, see {@link #breakerStateValue}</li>
+ *   <li>{@code breaker.<endpoint>.state}: the circuit breaker's state as a number, see
+ *   {@link dev.pgpulse.resilience.BreakerState#metricValue()}</li>
  *   <li>{@code server.connections.used_ratio}: backends / max_connections, 0..1</li>
  *   <li>{@code server.rollback_ratio}: rollbacks / (commits + rollbacks) over at least 10 s of samples, 0..1</li>
  *   <li>{@code server.cache_hit_ratio}: blocks hit / (hit + read), 0..1</li>
@@ -50,27 +50,5 @@ public final class MetricKeys {
     public static String describe() {
         return String.join(", ", DOCUMENTED) + " (<endpoint> is primary, replica-<n> or *; "
                 + "<operation> is an operation name of [A-Za-z0-9._-] or *)";
-    }
-
-    /**
-     * The value of {@code breaker.<endpoint>.state} for a Resilience4j breaker state: CLOSED 0, HALF_OPEN 1,
-     * OPEN 2, FORCED_OPEN 3, DISABLED -1, METRICS_ONLY -2. So {@code >= 2} means "calls are being rejected",
-     * and the two states in which the breaker lets everything through without protecting are negative,
-     * so that no threshold on rejection fires for them.
-     *
-     * @throws IllegalArgumentException for a name that is not a breaker state
-     */
-    public static double breakerStateValue(String state) {
-        String s = state == null ? "" : state.trim().toUpperCase(Locale.ROOT);
-        return switch (s) {
-            case "CLOSED" -> 0;
-            case "HALF_OPEN" -> 1;
-            case "OPEN" -> 2;
-            case "FORCED_OPEN" -> 3;
-            case "DISABLED" -> -1;
-            case "METRICS_ONLY" -> -2;
-            default -> throw new IllegalArgumentException("breaker state '" + state + "' is not known; expected "
-                    + "one of CLOSED, HALF_OPEN, OPEN, FORCED_OPEN, DISABLED, METRICS_ONLY");
-        };
     }
 }

@@ -1,5 +1,6 @@
 package dev.pgpulse.ui.dashboard;
 
+import dev.pgpulse.config.EndpointConfig;
 import dev.pgpulse.health.EndpointStatus;
 import dev.pgpulse.health.HealthSnapshot;
 import dev.pgpulse.health.CounterHistory;
@@ -74,7 +75,8 @@ public final class DashboardViewModel {
         for (PoolSnapshot pool : svc.pools()) {
             EndpointViewModel vm = byName.get(pool.endpoint());
             if (vm == null) {
-                vm = new EndpointViewModel(pool.endpoint(), pool.endpoint().equals("primary") ? "primary" : "replica");
+                vm = new EndpointViewModel(pool.endpoint(), pool.endpoint().equals("primary") ? EndpointConfig.Role.PRIMARY
+                        : EndpointConfig.Role.REPLICA);
                 byName.put(pool.endpoint(), vm);
                 endpoints.add(vm);
             }
@@ -93,7 +95,7 @@ public final class DashboardViewModel {
         if (startRow == null) {
             // the log's first line: when this console started watching, and the breakers as it found them
             startRow = new EventRow(Format.time(s.at()), "console", "all endpoints", "watching since here; breakers "
-                    + String.join(", ", s.service().breakers().stream().map(b -> b.endpoint() + " " + b.state()).toList()));
+                    + String.join(", ", s.service().breakers().stream().map(b -> b.endpoint() + " " + b.state().label()).toList()));
             events.setAll(startRow);
         }
         applySlowQueries(s.service().slowQueries());
@@ -182,7 +184,7 @@ public final class DashboardViewModel {
         String time = Format.time(e.at());
         return switch (e) {
             case ResilienceEvent.BreakerTransition t ->
-                    new EventRow(time, "breaker", t.endpoint(), t.from() + " → " + t.to());
+                    new EventRow(time, "breaker", t.endpoint(), t.from().label() + " → " + t.to().label());
             case ResilienceEvent.RetryScheduled r -> new EventRow(time, "retry", r.operation(),
                     "attempt " + r.attempt() + " failed, next in " + Format.ms(r.backoff().toNanos() / 1e6)
                             + (r.error() == null ? "" : ": " + r.error()));

@@ -1,5 +1,6 @@
 package dev.pgpulse.ui.dashboard;
 
+import dev.pgpulse.config.EndpointConfig;
 import dev.pgpulse.resilience.Guard;
 import dev.pgpulse.ui.Format;
 import eu.hansolo.tilesfx.Tile;
@@ -32,7 +33,7 @@ final class EndpointRow extends VBox {
 
     EndpointRow(EndpointViewModel vm, BiConsumer<String, Guard.Drill> drill) {
         setId("endpoint-" + vm.name());
-        Label heading = new Label(vm.name() + (vm.role().equals("primary") ? "  (primary · writes and reads)"
+        Label heading = new Label(vm.name() + (vm.role() == EndpointConfig.Role.PRIMARY ? "  (primary · writes and reads)"
                 : "  (replica · reads)"));
         heading.getStyleClass().add("row-heading");
 

@@ -1,9 +1,11 @@
 package dev.pgpulse.ui.dashboard;
 
+import dev.pgpulse.config.EndpointConfig;
 import dev.pgpulse.health.EndpointStatus;
 import dev.pgpulse.health.ServerStats;
 import dev.pgpulse.pool.PoolSnapshot;
 import dev.pgpulse.resilience.BreakerSnapshot;
+import dev.pgpulse.resilience.BreakerState;
 import dev.pgpulse.service.EndpointTraffic;
 import dev.pgpulse.ui.Format;
 import javafx.beans.property.DoubleProperty;
@@ -22,14 +24,15 @@ import java.util.List;
 /** One endpoint's row of the dashboard as FX properties, set from each snapshot on the FX thread. */
 public final class EndpointViewModel {
     private final String name;
-    private final String role;
+    private final EndpointConfig.Role role;
     final IntegerProperty poolActive = new SimpleIntegerProperty();
     final IntegerProperty poolMax = new SimpleIntegerProperty(1);
     final IntegerProperty poolIdle = new SimpleIntegerProperty();
     final IntegerProperty poolTotal = new SimpleIntegerProperty();
     final IntegerProperty poolAwaiting = new SimpleIntegerProperty();
     final DoubleProperty acquireP95Ms = new SimpleDoubleProperty();
-    final StringProperty breakerState = new SimpleStringProperty("UNKNOWN");
+    /** Null until the first snapshot with this endpoint's breaker. */
+    final ObjectProperty<BreakerState> breakerState = new SimpleObjectProperty<>();
     final DoubleProperty failureRate = new SimpleDoubleProperty(-1);
     final DoubleProperty failureThreshold = new SimpleDoubleProperty();
     final DoubleProperty slowCallRate = new SimpleDoubleProperty(-1);
@@ -45,7 +48,7 @@ public final class EndpointViewModel {
     final StringProperty probe = new SimpleStringProperty("");
     final StringProperty replayLag = new SimpleStringProperty("");
 
-    EndpointViewModel(String name, String role) {
+    EndpointViewModel(String name, EndpointConfig.Role role) {
         this.name = name;
         this.role = role;
     }
@@ -97,8 +100,7 @@ public final class EndpointViewModel {
         return name;
     }
 
-    /** "primary" or "replica". */
-    public String role() {
+    public EndpointConfig.Role role() {
         return role;
     }
 
@@ -114,7 +116,7 @@ public final class EndpointViewModel {
         return poolAwaiting;
     }
 
-    public StringProperty breakerStateProperty() {
+    public ObjectProperty<BreakerState> breakerStateProperty() {
         return breakerState;
     }
 

@@ -1,5 +1,6 @@
 package dev.pgpulse.ui.dashboard;
 
+import dev.pgpulse.resilience.BreakerState;
 import eu.hansolo.tilesfx.Tile;
 import eu.hansolo.tilesfx.TileBuilder;
 import javafx.beans.value.ObservableValue;
@@ -53,39 +54,31 @@ final class Tiles {
         return custom("", box, width, height);
     }
 
-    /** CLOSED green, HALF_OPEN amber, OPEN red, FORCED_OPEN magenta, DISABLED and METRICS_ONLY blue. */
-    static Color breakerColor(String state) {
-        return switch (state.toUpperCase(Locale.ROOT)) {
-            case "CLOSED" -> Tile.GREEN;
-            case "HALF_OPEN" -> AMBER;
-            case "OPEN" -> Tile.RED;
-            case "FORCED_OPEN" -> Tile.MAGENTA;
-            case "DISABLED", "METRICS_ONLY" -> Tile.BLUE;
-            default -> Tile.GRAY;
+    /** CLOSED green, HALF-OPEN amber, OPEN red, FORCED OPEN magenta, FORCED CLOSED and METRICS ONLY blue. */
+    static Color breakerColor(BreakerState state) {
+        return state == null ? Tile.GRAY : switch (state) {
+            case CLOSED -> Tile.GREEN;
+            case HALF_OPEN -> AMBER;
+            case OPEN -> Tile.RED;
+            case FORCED_OPEN -> Tile.MAGENTA;
+            case FORCED_CLOSED, METRICS_ONLY -> Tile.BLUE;
         };
     }
 
-    /** The state as a DBA reads it. */
-    static String breakerWords(String state) {
-        return switch (state.toUpperCase(Locale.ROOT)) {
-            case "HALF_OPEN" -> "HALF-OPEN";
-            case "FORCED_OPEN" -> "FORCED OPEN";
-            case "DISABLED" -> "FORCED CLOSED";
-            case "METRICS_ONLY" -> "METRICS ONLY";
-            default -> state;
-        };
+    /** The state as a DBA reads it, "UNKNOWN" before the first snapshot. */
+    static String breakerWords(BreakerState state) {
+        return state == null ? "UNKNOWN" : state.label();
     }
 
     /** What the state means for calls. */
-    static String breakerMeaning(String state) {
-        return switch (state.toUpperCase(Locale.ROOT)) {
-            case "CLOSED" -> "calls flow";
-            case "HALF_OPEN" -> "letting trial calls through";
-            case "OPEN" -> "failing fast, retrying later";
-            case "FORCED_OPEN" -> "drill: every call fails fast";
-            case "DISABLED" -> "drill: failures are ignored";
-            case "METRICS_ONLY" -> "counting, never opens";
-            default -> "";
+    static String breakerMeaning(BreakerState state) {
+        return state == null ? "" : switch (state) {
+            case CLOSED -> "calls flow";
+            case HALF_OPEN -> "letting trial calls through";
+            case OPEN -> "failing fast, retrying later";
+            case FORCED_OPEN -> "drill: every call fails fast";
+            case FORCED_CLOSED -> "drill: failures are ignored";
+            case METRICS_ONLY -> "counting, never opens";
         };
     }
 

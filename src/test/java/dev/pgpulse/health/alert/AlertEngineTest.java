@@ -1,5 +1,6 @@
 package dev.pgpulse.health.alert;
 
+import dev.pgpulse.resilience.BreakerState;
 import dev.pgpulse.testing.LogCapture;
 import ch.qos.logback.classic.Level;
 import org.junit.jupiter.api.AfterEach;
@@ -367,8 +368,8 @@ class AlertEngineTest {
         DefaultRules.all().forEach(engine::putRule);
         assertThat(engine.rules()).isEqualTo(DefaultRules.all());
 
-        engine.evaluate(at(0), Map.of("breaker.primary.state", MetricKeys.breakerStateValue("OPEN"),
-                "breaker.replica-1.state", MetricKeys.breakerStateValue("CLOSED"),
+        engine.evaluate(at(0), Map.of("breaker.primary.state", BreakerState.OPEN.metricValue(),
+                "breaker.replica-1.state", BreakerState.CLOSED.metricValue(),
                 "server.cache_hit_ratio", 0.999, "server.longest_transaction_seconds", 10.0));
 
         assertThat(seen).hasSize(1);

@@ -1,5 +1,6 @@
 package dev.pgpulse.health.alert;
 
+import dev.pgpulse.resilience.BreakerState;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -36,10 +37,11 @@ class DefaultRulesTest {
     @Test
     void breakerRuleFiresForOpenAndForcedOpenOnly() {
         AlertRule breaker = DefaultRules.all().getFirst();
-        assertThat(breaker.operator().test(MetricKeys.breakerStateValue("OPEN"), breaker.threshold())).isTrue();
-        assertThat(breaker.operator().test(MetricKeys.breakerStateValue("FORCED_OPEN"), breaker.threshold())).isTrue();
-        for (String s : new String[] {"CLOSED", "HALF_OPEN", "DISABLED", "METRICS_ONLY"}) {
-            assertThat(breaker.operator().test(MetricKeys.breakerStateValue(s), breaker.threshold())).as(s).isFalse();
+        assertThat(breaker.operator().test(BreakerState.OPEN.metricValue(), breaker.threshold())).isTrue();
+        assertThat(breaker.operator().test(BreakerState.FORCED_OPEN.metricValue(), breaker.threshold())).isTrue();
+        for (BreakerState s : new BreakerState[] {BreakerState.CLOSED, BreakerState.HALF_OPEN, BreakerState.FORCED_CLOSED,
+                BreakerState.METRICS_ONLY}) {
+            assertThat(breaker.operator().test(s.metricValue(), breaker.threshold())).as(s.name()).isFalse();
         }
     }
 }

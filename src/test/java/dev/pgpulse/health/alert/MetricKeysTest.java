@@ -6,7 +6,6 @@ import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class MetricKeysTest {
 
@@ -44,16 +43,4 @@ class MetricKeysTest {
         }
     }
 
-    @Test
-    void breakerStateEncoding() {
-        assertThat(MetricKeys.breakerStateValue("CLOSED")).isEqualTo(0);
-        assertThat(MetricKeys.breakerStateValue("HALF_OPEN")).isEqualTo(1);
-        assertThat(MetricKeys.breakerStateValue("OPEN")).isEqualTo(2);
-        assertThat(MetricKeys.breakerStateValue("FORCED_OPEN")).isEqualTo(3);
-        assertThat(MetricKeys.breakerStateValue("DISABLED")).isNegative();
-        assertThat(MetricKeys.breakerStateValue("METRICS_ONLY")).isNegative();
-        assertThatThrownBy(() -> MetricKeys.breakerStateValue("AJAR"))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("'AJAR'").hasMessageContaining("CLOSED, HALF_OPEN, OPEN");
-    }
 }

@@ -1,16 +1,19 @@
 package dev.pgpulse.ui.dashboard;
 
+import dev.pgpulse.config.EndpointConfig;
+import dev.pgpulse.config.Environment;
 import dev.pgpulse.health.EndpointStatus;
 import dev.pgpulse.health.HealthSnapshot;
 import dev.pgpulse.health.HealthStatus;
-import dev.pgpulse.health.ServerCounters;
 import dev.pgpulse.health.ServerStats;
 import dev.pgpulse.orchestration.Snapshot;
 import dev.pgpulse.orchestration.Status;
 import dev.pgpulse.pool.PoolSnapshot;
 import dev.pgpulse.resilience.BreakerSnapshot;
+import dev.pgpulse.resilience.BreakerState;
 import dev.pgpulse.service.EndpointTraffic;
 import dev.pgpulse.service.ServiceSnapshot;
+import dev.pgpulse.testing.TestSnapshots;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -32,13 +35,28 @@ class DashboardViewModelTest {
     }
 
     private static ServerStats stats(String endpoint, boolean inRecovery, Double lagSeconds, Long lagBytes, boolean known) {
-        return new ServerStats(T, endpoint, 5, 97, 0.05, known ? 12 : Double.NaN, known ? 0 : Double.NaN, 0.99, 0, 0, 0,
-                0, known ? 0 : Double.NaN, 8_000_000, 1_000, inRecovery, lagSeconds, lagBytes, known, "15.19", "app", 16384,
-                new ServerCounters(T, 0, 100, 1, 0, 900, 100, null), List.of());
+        return TestSnapshots.server(endpoint, T, s -> {
+            s.connectionsUsed = 5;
+            s.connectionsAvailable = 97;
+            s.tps = 12;
+            s.cacheHitRatio = 0.99;
+            s.serverVersion = "15.19";
+            s.inRecovery = inRecovery;
+            s.replayLagSeconds = lagSeconds;
+            s.replayLagBytes = lagBytes;
+            if (!known) {
+                s.ratesUnknown();
+            }
+        });
     }
 
     private static PoolSnapshot pool(String endpoint) {
-        return new PoolSnapshot(endpoint, T, 1, 1, 2, 5, 1, 0, 0.1, 0.2, 0.3, 1, 2, 0, 2);
+        return TestSnapshots.pool(endpoint, T, p -> {
+            p.active = 1;
+            p.idle = 1;
+            p.total = 2;
+            p.max = 5;
+        });
     }
 
     private static Snapshot snapshot(ServerStats replica) {
@@ -48,16 +66,16 @@ class DashboardViewModelTest {
     private static Snapshot snapshot(ServerStats primary, ServerStats replica) {
         List<String> names = List.of("primary", "replica-1");
         var service = new ServiceSnapshot(T, List.of(),
-                names.stream().map(n -> new BreakerSnapshot(n, T, "CLOSED", 0, 0, 50, 100, 10, 0, 0, 0)).toList(),
+                names.stream().map(n -> new BreakerSnapshot(n, T, BreakerState.CLOSED, 0, 0, 50, 100, 10, 0, 0, 0)).toList(),
                 names.stream().map(DashboardViewModelTest::pool).toList(),
                 names.stream().map(n -> new EndpointTraffic(n, 100, 0, 1, 2, 3)).toList(), List.of(), List.of(), 0, false);
         var health = new HealthSnapshot(T, HealthStatus.DEGRADED, List.of("replica-1 lagging"), List.of(
-                new EndpointStatus("primary", "primary", HealthStatus.UP, List.of(), true, 1.5, "CLOSED", pool("primary"),
-                        primary),
-                new EndpointStatus("replica-1", "replica", HealthStatus.DEGRADED, List.of("replay lag 42 s"), true, 2.5,
-                        "CLOSED", pool("replica-1"), replica)));
+                new EndpointStatus("primary", EndpointConfig.Role.PRIMARY, HealthStatus.UP, List.of(), true, 1.5,
+                        BreakerState.CLOSED, pool("primary"), primary),
+                new EndpointStatus("replica-1", EndpointConfig.Role.REPLICA, HealthStatus.DEGRADED, List.of("replay lag 42 s"),
+                        true, 2.5, BreakerState.CLOSED, pool("replica-1"), replica)));
         return new Snapshot(T, new Status(Status.State.DEGRADED, List.of("replica-1 lagging"), T), "postgresql://x",
-                false, "development", service, health, List.of(), List.of());
+                false, Environment.DEVELOPMENT, service, health, List.of(), List.of());
     }
 
     @Test
@@ -65,7 +83,7 @@ class DashboardViewModelTest {
         DashboardViewModel vm = new DashboardViewModel(Duration.ofMinutes(15));
         vm.apply(snapshot(stats("replica-1", true, 42.0, 3L * 1024 * 1024)));
         assertThat(vm.endpoints()).extracting(EndpointViewModel::name).containsExactly("primary", "replica-1");
-        assertThat(vm.endpoint("replica-1").role()).isEqualTo("replica");
+        assertThat(vm.endpoint("replica-1").role()).isEqualTo(EndpointConfig.Role.REPLICA);
         assertThat(vm.endpoint("replica-1").replayLag.get()).isEqualTo("replay lag 42 s · 3.0 MB");
         assertThat(vm.endpoint("replica-1").health.get()).isEqualTo("DEGRADED");
         assertThat(vm.endpoint("replica-1").healthReason.get()).isEqualTo("replay lag 42 s");

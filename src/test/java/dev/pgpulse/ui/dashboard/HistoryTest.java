@@ -2,7 +2,9 @@ package dev.pgpulse.ui.dashboard;
 
 import dev.pgpulse.pool.PoolSnapshot;
 import dev.pgpulse.service.EndpointTraffic;
+import dev.pgpulse.resilience.BreakerState;
 import dev.pgpulse.resilience.ResilienceEvent;
+import dev.pgpulse.testing.TestSnapshots;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -21,7 +23,10 @@ class HistoryTest {
     }
 
     private static PoolSnapshot pool(Instant at, int active) {
-        return new PoolSnapshot("primary", at, active, 1, 2, 5, 1, 0, 0.1, 0.2, 0.3, 1, 2, 0, 2);
+        return TestSnapshots.pool("primary", at, p -> {
+            p.active = active;
+            p.acquireP95Ms = 0.2;
+        });
     }
 
     @Test
@@ -51,9 +56,9 @@ class HistoryTest {
 
     @Test
     void newEventsAreThoseAfterTheLastOneSeenEvenWhenTheLogSlides() {
-        var a = new ResilienceEvent.BreakerTransition(T0, "primary", "CLOSED", "OPEN");
-        var b = new ResilienceEvent.BreakerTransition(T0.plusSeconds(1), "primary", "OPEN", "HALF_OPEN");
-        var c = new ResilienceEvent.BreakerTransition(T0.plusSeconds(2), "primary", "HALF_OPEN", "CLOSED");
+        var a = new ResilienceEvent.BreakerTransition(T0, "primary", BreakerState.CLOSED, BreakerState.OPEN);
+        var b = new ResilienceEvent.BreakerTransition(T0.plusSeconds(1), "primary", BreakerState.OPEN, BreakerState.HALF_OPEN);
+        var c = new ResilienceEvent.BreakerTransition(T0.plusSeconds(2), "primary", BreakerState.HALF_OPEN, BreakerState.CLOSED);
         assertThat(DashboardViewModel.newSince(List.of(), List.of(a, b))).containsExactly(a, b);
         assertThat(DashboardViewModel.newSince(List.of(a, b), List.of(b, c))).containsExactly(c);
         assertThat(DashboardViewModel.newSince(List.of(a), List.of(b, c))).containsExactly(b, c);
