@@ -110,7 +110,7 @@ public final class DatabaseService implements AutoCloseable {
                 .orElseThrow(() -> new IllegalArgumentException("no endpoint named " + endpointName));
         long start = System.nanoTime();
         OperationMeters m = meters(operation);
-        inFlight.started();
+        InFlight.Call call = inFlight.started();
         try {
             Attempts attempts = new Attempts();
             if (inFlight.draining()) {
@@ -130,7 +130,7 @@ public final class DatabaseService implements AutoCloseable {
                 return failure(f, attempts, Duration.ofNanos(elapsed));
             }
         } finally {
-            inFlight.finished();
+            inFlight.finished(call);
         }
     }
 
@@ -178,7 +178,7 @@ public final class DatabaseService implements AutoCloseable {
         long start = System.nanoTime();
         OperationMeters m = meters(operation);
         // Counted before the check, so shutdown's drain sees every call that got past it.
-        inFlight.started();
+        InFlight.Call call = inFlight.started();
         try {
             if (inFlight.draining()) {
                 m.failure(ErrorCategory.SHUTTING_DOWN);
@@ -210,7 +210,7 @@ public final class DatabaseService implements AutoCloseable {
                 return f;
             }
         } finally {
-            inFlight.finished();
+            inFlight.finished(call);
         }
     }
 
@@ -452,7 +452,7 @@ public final class DatabaseService implements AutoCloseable {
         List<String> names = endpoints.all().stream().map(Endpoint::name).toList();
         List<EndpointTraffic> calls = endpoints.all().stream().map(e -> traffic.get(e).snapshot()).toList();
         return new ServiceSnapshot(clock.instant(), ops, guard.snapshots(names), endpoints.snapshots(), calls, slow,
-                guard.events().recent(), inFlight(), inFlight.draining());
+                guard.events().recent(), inFlight(), inFlight.oldest(), inFlight.draining());
     }
 
     /**
