@@ -167,7 +167,7 @@ public final class Orchestrator implements AutoCloseable {
             history.record(h.at(), metrics);
             alerts.evaluate(h.at(), metrics);
         });
-        StateMeters.register(meters, monitor, alerts,
+        StateMeters.register(meters, monitor, service, alerts,
                 endpoints.all().stream().map(dev.pgpulse.pool.Endpoint::name).toList());
         meters.getPrometheusRegistry().register(new ServerMetrics(monitor));
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(

@@ -452,7 +452,7 @@ public final class DatabaseService implements AutoCloseable {
         List<String> names = endpoints.all().stream().map(Endpoint::name).toList();
         List<EndpointTraffic> calls = endpoints.all().stream().map(e -> traffic.get(e).snapshot()).toList();
         return new ServiceSnapshot(clock.instant(), ops, guard.snapshots(names), endpoints.snapshots(), calls, slow,
-                guard.events().recent(), inFlight(), inFlight.oldest(), inFlight.draining());
+                guard.events().recent(), inFlight(), oldestCallInFlight(), inFlight.draining());
     }
 
     /**
@@ -474,6 +474,11 @@ public final class DatabaseService implements AutoCloseable {
 
     public int inFlight() {
         return inFlight.count();
+    }
+
+    /** How long the oldest call still running has been running; zero when none is. */
+    public Duration oldestCallInFlight() {
+        return inFlight.oldest();
     }
 
     /**
