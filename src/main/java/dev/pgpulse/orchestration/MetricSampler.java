@@ -19,10 +19,10 @@ import java.util.Map;
  * for throughput; called from the health monitor's thread, one sample at a time.
  */
 final class MetricSampler {
-    private record Count(Instant at, long calls) {
+    private record Seen(Instant at, EndpointTraffic traffic) {
     }
 
-    private final Map<String, Count> previous = new HashMap<>();
+    private final Map<String, Seen> previous = new HashMap<>();
 
     Map<String, Double> sample(HealthSnapshot health, ServiceSnapshot service) {
         Map<String, Double> m = new HashMap<>();
@@ -54,11 +54,11 @@ final class MetricSampler {
         }
         for (EndpointTraffic t : service.traffic()) {
             String ep = t.endpoint();
-            Count before = previous.put(ep, new Count(service.at(), t.calls()));
-            double seconds = before == null ? 0 : Duration.between(before.at(), service.at()).toNanos() / 1e9;
-            if (seconds > 0) {
-                m.put(MetricKeys.of("traffic.<endpoint>.calls_per_second", ep),
-                        Math.max(0, t.calls() - before.calls()) / seconds);
+            Seen before = previous.put(ep, new Seen(service.at(), t));
+            double rate = before == null ? Double.NaN
+                    : t.callsPerSecondSince(before.traffic(), Duration.between(before.at(), service.at()));
+            if (!Double.isNaN(rate)) {
+                m.put(MetricKeys.of("traffic.<endpoint>.calls_per_second", ep), rate);
             }
             m.put(MetricKeys.of("traffic.<endpoint>.p50_ms", ep), t.p50Ms());
             m.put(MetricKeys.of("traffic.<endpoint>.p95_ms", ep), t.p95Ms());

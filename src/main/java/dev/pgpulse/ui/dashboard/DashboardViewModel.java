@@ -86,7 +86,7 @@ public final class DashboardViewModel {
             EndpointTraffic traffic = svc.traffic().stream().filter(t -> t.endpoint().equals(pool.endpoint()))
                     .findFirst().orElse(null);
             EndpointStatus status = h == null ? null : h.endpoint(pool.endpoint()).orElse(null);
-            vm.apply(pool, breaker, traffic, status, s.history(), s.at().minus(historyWindow), svc.inFlight(),
+            vm.apply(svc.at(), pool, breaker, traffic, status, s.history(), s.at().minus(historyWindow), svc.inFlight(),
                     svc.oldestCallInFlight());
         }
         applyServer(h);

@@ -64,6 +64,8 @@ public final class EndpointViewModel {
     final StringProperty inFlight = new SimpleStringProperty("");
     final ObjectProperty<InFlightLevel> inFlightLevel = new SimpleObjectProperty<>(InFlightLevel.NORMAL);
     private MetricHistory.View charted;
+    private EndpointTraffic lastTraffic;
+    private Instant lastTrafficAt;
     final StringProperty health = new SimpleStringProperty("UNKNOWN");
     final StringProperty healthReason = new SimpleStringProperty("waiting for the first health sample");
     final StringProperty probe = new SimpleStringProperty("");
@@ -75,12 +77,13 @@ public final class EndpointViewModel {
     }
 
     /**
+     * @param at         when the service's figures were taken
      * @param history    the core's metric history as of this snapshot
      * @param chartStart the oldest time a chart shows (the console's history window back from the snapshot)
      * @param inFlightCalls calls the service is running, on any endpoint (a call's endpoint is known only once
      *                   it is routed), and {@code oldest} how long the oldest of them has been running
      */
-    void apply(PoolSnapshot pool, BreakerSnapshot breaker, EndpointTraffic traffic, EndpointStatus status,
+    void apply(Instant at, PoolSnapshot pool, BreakerSnapshot breaker, EndpointTraffic traffic, EndpointStatus status,
                MetricHistory.View history, Instant chartStart, int inFlightCalls, Duration oldest) {
         if (pool != null) {
             poolMax.set(Math.max(1, pool.max()));
@@ -99,6 +102,16 @@ public final class EndpointViewModel {
             notPermitted.set(breaker.notPermittedCalls());
         }
         if (traffic != null) {
+            // the figure is live, from poll to poll: a hung server's throughput drops at once, before the next
+            // health sample (which the hang holds up) adds a point to the chart
+            if (lastTraffic != null) {
+                double rate = traffic.callsPerSecondSince(lastTraffic, Duration.between(lastTrafficAt, at));
+                if (!Double.isNaN(rate)) {
+                    callsPerSecond.set(rate);
+                }
+            }
+            lastTraffic = traffic;
+            lastTrafficAt = at;
             p50Ms.set(traffic.p50Ms());
             p95Ms.set(traffic.p95Ms());
             p99Ms.set(traffic.p99Ms());
@@ -107,9 +120,6 @@ public final class EndpointViewModel {
             // a new sample in the history (one per health sample): redraw; between samples nothing changed
             charted = history;
             MetricHistory.Series calls = series(history, "traffic.<endpoint>.calls_per_second", chartStart);
-            if (!Double.isNaN(calls.last())) {
-                callsPerSecond.set(calls.last());
-            }
             acquireTrend.set(List.of(series(history, "pool.<endpoint>.acquire_p95_ms", chartStart)));
             throughputTrend.set(List.of(calls));
             latencyTrend.set(List.of(series(history, "traffic.<endpoint>.p50_ms", chartStart),

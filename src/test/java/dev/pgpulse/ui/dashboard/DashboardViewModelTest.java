@@ -131,7 +131,6 @@ class DashboardViewModelTest {
         MetricHistory.Series calls = row.throughputTrend.get().getFirst();
         assertThat(calls.size()).as("the last 5 minutes: 6 points a minute apart").isEqualTo(6);
         assertThat(calls.at(0)).isEqualTo(T.minusSeconds(300));
-        assertThat(row.callsPerSecond.get()).isEqualTo(10.0);
         assertThat(row.latencyTrend.get()).hasSize(3);
         assertThat(row.latencyTrend.get().get(1).last()).isEqualTo(20.0);
         assertThat(vm.endpoint("replica-1").throughputTrend.get().getFirst().size()).isZero();
