@@ -6,7 +6,6 @@ import dev.pgpulse.embedded.EmbeddedServer;
 import dev.pgpulse.orchestration.Orchestrator;
 import dev.pgpulse.pool.Route;
 import dev.pgpulse.ui.dashboard.EndpointViewModel;
-import javafx.scene.Scene;
 import javafx.scene.control.Label;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.Test;
@@ -77,15 +76,7 @@ class HungServerDashboardTest {
             try (Orchestrator o = Orchestrator.start(config, new Orchestrator.Options(Duration.ofMillis(250),
                     dir.resolve("alert-rules.json"), false))) {
                 Stage stage = FxToolkit.registerPrimaryStage();
-                ConsoleWindow w = fx(() -> {
-                    ConsoleWindow cw = new ConsoleWindow(o, null,
-                            ConsolePrefs.defaults().withPollInterval(Duration.ofMillis(500)), p -> { });
-                    cw.setNotifications(false);
-                    stage.setScene(new Scene(cw.root(), 1280, 800));
-                    stage.show();
-                    cw.start();
-                    return cw;
-                });
+                ConsoleWindow w = TestWindows.show(stage, o, Duration.ofMillis(500));
                 try {
                     await().atMost(Duration.ofSeconds(30)).until(() -> fx(() -> {
                         EndpointViewModel vm = w.dashboard().endpoint("primary");
