@@ -110,7 +110,7 @@ public final class DatabaseService implements AutoCloseable {
                 .orElseThrow(() -> new IllegalArgumentException("no endpoint named " + endpointName));
         long start = System.nanoTime();
         OperationMeters m = meters(operation);
-        InFlight.Call call = inFlight.started();
+        inFlight.started(start);
         try {
             Attempts attempts = new Attempts();
             if (inFlight.draining()) {
@@ -130,7 +130,7 @@ public final class DatabaseService implements AutoCloseable {
                 return failure(f, attempts, Duration.ofNanos(elapsed));
             }
         } finally {
-            inFlight.finished(call);
+            inFlight.finished();
         }
     }
 
@@ -178,7 +178,7 @@ public final class DatabaseService implements AutoCloseable {
         long start = System.nanoTime();
         OperationMeters m = meters(operation);
         // Counted before the check, so shutdown's drain sees every call that got past it.
-        InFlight.Call call = inFlight.started();
+        inFlight.started(start);
         try {
             if (inFlight.draining()) {
                 m.failure(ErrorCategory.SHUTTING_DOWN);
@@ -210,7 +210,7 @@ public final class DatabaseService implements AutoCloseable {
                 return f;
             }
         } finally {
-            inFlight.finished(call);
+            inFlight.finished();
         }
     }
 

@@ -1,5 +1,8 @@
 package dev.pgpulse.service;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,19 +12,42 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The calls the service is running, since when the oldest of them runs, and the drain at shutdown: once
  * {@link #drain} begins, {@link #draining()} tells callers to refuse new work, and the drain waits, bounded, for
- * what is running. Every call brackets itself with {@link #started()} before it checks {@link #draining()} and
- * {@link #finished(Call)} in a {@code finally}, so the drain sees every call that got past the check.
+ * what is running. Every call brackets itself with {@link #started(long)} before it checks {@link #draining()} and
+ * {@link #finished()} in a {@code finally}, on the same thread, so the drain sees every call that got past the check.
  *
  * <p>The oldest call's age is what shows a hung server: its calls neither fail nor finish, so the breaker stays
  * CLOSED and the latency of the calls that did finish looks fine, while the oldest call in flight keeps ageing.
  */
 final class InFlight {
-    /** One call in flight: a token with identity (two calls may start in the same nanosecond). */
-    static final class Call {
-        private final long startNanos;
+    private static final long NONE = Long.MIN_VALUE;
 
-        private Call(long startNanos) {
-            this.startNanos = startNanos;
+    /**
+     * One thread's calls: when its outermost running call started ({@link #NONE} when it runs none) and how deeply
+     * its calls nest (a call made from a call's work). Only the owner writes; {@link #oldest()} reads.
+     */
+    private static final class Slot {
+        private static final VarHandle START;
+
+        static {
+            try {
+                START = MethodHandles.lookup().findVarHandle(Slot.class, "start", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private final WeakReference<Thread> owner;
+        @SuppressWarnings("unused") // through START
+        private long start = NONE;
+        private int depth;
+
+        private Slot(Thread owner) {
+            this.owner = new WeakReference<>(owner);
+        }
+
+        private boolean ownerGone() {
+            Thread t = owner.get();
+            return t == null || !t.isAlive();
         }
     }
 
@@ -30,20 +56,31 @@ final class InFlight {
     // counters, reading finished before started can only over-count what is in flight, never under-count.
     private final LongAdder started = new LongAdder();
     private final LongAdder finished = new LongAdder();
-    // The running calls, for the oldest one's start: a put and a remove per call on a hash set whose bins are
-    // locked one at a time (measured with `pgpulse bench`, see the commit), read only by snapshots.
-    private final Set<Call> running = ConcurrentHashMap.newKeySet();
+    // Start times in per-thread slots, written with release stores (plain stores on x86): about +10 ns a call,
+    // where a set of per-call tokens cost +150..650 ns (measured, see docs/PERFORMANCE.md). A thread registers its
+    // slot on its first call; slots of threads that ended are dropped when the oldest is read.
+    private final Set<Slot> slots = ConcurrentHashMap.newKeySet();
+    private final ThreadLocal<Slot> local = ThreadLocal.withInitial(() -> {
+        Slot s = new Slot(Thread.currentThread());
+        slots.add(s);
+        return s;
+    });
     private final AtomicBoolean draining = new AtomicBoolean();
 
-    Call started() {
+    /** @param startNanos the call's start, from {@link System#nanoTime()} */
+    void started(long startNanos) {
         started.increment();
-        Call call = new Call(System.nanoTime());
-        running.add(call);
-        return call;
+        Slot s = local.get();
+        if (s.depth++ == 0) {
+            Slot.START.setRelease(s, startNanos == NONE ? startNanos + 1 : startNanos);
+        }
     }
 
-    void finished(Call call) {
-        running.remove(call);
+    void finished() {
+        Slot s = local.get();
+        if (--s.depth == 0) {
+            Slot.START.setRelease(s, NONE);
+        }
         finished.increment();
     }
 
@@ -60,9 +97,12 @@ final class InFlight {
     Duration oldest() {
         long now = System.nanoTime();
         long oldest = now;
-        for (Call c : running) {
-            if (c.startNanos - oldest < 0) {
-                oldest = c.startNanos;
+        for (Slot s : slots) {
+            long start = (long) Slot.START.getAcquire(s);
+            if (start != NONE && start - oldest < 0) {
+                oldest = start;
+            } else if (start == NONE && s.ownerGone()) {
+                slots.remove(s);
             }
         }
         return Duration.ofNanos(now - oldest);
