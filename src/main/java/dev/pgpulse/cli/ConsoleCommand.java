@@ -44,8 +44,9 @@ final class ConsoleCommand implements Callable<Integer> {
         ConsolePrefsStore.Loaded prefs = new ConsolePrefsStore().load(prefsFile);
         prefs.problems().forEach(w -> context.err().println("pgpulse: warning: " + w));
         context.err().flush();
-        Optional<String> failure = Console.run(new Console.Launch(config, Orchestrator.Options.defaults(home, config),
-                prefsFile, prefs.prefs(), prefs.problems()));
+        // the core keeps what the charts show, and never less than the alert preview's 15 minutes
+        Optional<String> failure = Console.run(new Console.Launch(config, Orchestrator.Options.defaults(home, config)
+                .withHistoryAtLeast(prefs.prefs().historyWindow()), prefsFile, prefs.prefs(), prefs.problems()));
         failure.ifPresent(f -> context.err().println("pgpulse: " + f));
         return failure.isPresent() ? PgPulseCli.FAILED : PgPulseCli.OK;
     }

@@ -6,6 +6,7 @@ import dev.pgpulse.embedded.EmbeddedStartException;
 import dev.pgpulse.health.HealthMonitor;
 import dev.pgpulse.health.HealthSnapshot;
 import dev.pgpulse.health.HealthStatus;
+import dev.pgpulse.health.MetricHistory;
 import dev.pgpulse.health.alert.AlertEngine;
 import dev.pgpulse.health.alert.AlertNotifier;
 import dev.pgpulse.health.alert.WebhookNotifier;
@@ -29,6 +30,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -48,11 +50,27 @@ public final class Orchestrator implements AutoCloseable {
     /**
      * Where the alert rules live (null: the default rules, no file), whether to register a JVM shutdown hook, and whether to apply pending
      * migrations at start (by default only on the embedded server, whose demo schema PgPulse owns; an
-     * external database is migrated when a DBA runs {@code pgpulse migrate}). The rest is in the config.
+     * external database is migrated when a DBA runs {@code pgpulse migrate}), and how long the metric history
+     * keeps ({@link MetricHistory#DEFAULT_WINDOW} by default). The rest is in the config.
      */
-    public record Options(Duration healthInterval, Path alertRulesFile, boolean shutdownHook, boolean migrateOnStart) {
+    public record Options(Duration healthInterval, Path alertRulesFile, boolean shutdownHook, boolean migrateOnStart,
+                          Duration historyWindow) {
+        public Options {
+            java.util.Objects.requireNonNull(historyWindow, "historyWindow");
+        }
+
+        public Options(Duration healthInterval, Path alertRulesFile, boolean shutdownHook, boolean migrateOnStart) {
+            this(healthInterval, alertRulesFile, shutdownHook, migrateOnStart, MetricHistory.DEFAULT_WINDOW);
+        }
+
         public Options(Duration healthInterval, Path alertRulesFile, boolean shutdownHook) {
             this(healthInterval, alertRulesFile, shutdownHook, false);
+        }
+
+        /** These options with a metric history of at least {@code window} (a console that charts a longer one). */
+        public Options withHistoryAtLeast(Duration window) {
+            return window.compareTo(historyWindow) <= 0 ? this
+                    : new Options(healthInterval, alertRulesFile, shutdownHook, migrateOnStart, window);
         }
 
         public static Options defaults(Path home, PgPulseConfig config) {
@@ -71,6 +89,7 @@ public final class Orchestrator implements AutoCloseable {
     private final DatabaseService service;
     private final HealthMonitor health;
     private final AlertEngine alerts;
+    private final MetricHistory history;
     private final ScheduledExecutorService scheduler;
     private final List<String> startupWarnings;
     private final Clock clock = Clock.systemUTC();
@@ -78,7 +97,7 @@ public final class Orchestrator implements AutoCloseable {
     private volatile Status.State lifecycle = Status.State.STARTING;
 
     private Orchestrator(PgPulseConfig config, PrometheusMeterRegistry meters, EmbeddedServer embedded,
-                         DatabaseService service, HealthMonitor health, AlertEngine alerts,
+                         DatabaseService service, HealthMonitor health, AlertEngine alerts, MetricHistory history,
                          ScheduledExecutorService scheduler, List<String> startupWarnings, boolean shutdownHook) {
         this.config = config;
         this.meters = meters;
@@ -86,6 +105,7 @@ public final class Orchestrator implements AutoCloseable {
         this.service = service;
         this.health = health;
         this.alerts = alerts;
+        this.history = history;
         this.scheduler = scheduler;
         this.startupWarnings = List.copyOf(startupWarnings);
         this.hook = shutdownHook ? Thread.ofPlatform().name("pgpulse-shutdown").unstarted(this::close) : null;
@@ -139,13 +159,20 @@ public final class Orchestrator implements AutoCloseable {
             alerts.putRule(r);
         }
         HealthMonitor monitor = new HealthMonitor(service, HealthMonitor.DEFAULT_QUERY_TIMEOUT, clock);
-        monitor.subscribe(h -> alerts.evaluate(h.at(), AlertMetrics.from(h, service.snapshot())));
-        StateMeters.register(meters, monitor, alerts,
+        // one sample of the metric keys per health sample: what the history keeps is what the engine evaluated
+        MetricHistory history = new MetricHistory(options.historyWindow(), MetricHistory.DEFAULT_MAX_POINTS);
+        MetricSampler sampler = new MetricSampler();
+        monitor.subscribe(h -> {
+            Map<String, Double> metrics = sampler.sample(h, service.snapshot());
+            history.record(h.at(), metrics);
+            alerts.evaluate(h.at(), metrics);
+        });
+        StateMeters.register(meters, monitor, service, alerts,
                 endpoints.all().stream().map(dev.pgpulse.pool.Endpoint::name).toList());
         meters.getPrometheusRegistry().register(new ServerMetrics(monitor));
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("pgpulse-scheduler").daemon().factory());
-        Orchestrator o = new Orchestrator(resolved, meters, server, service, monitor, alerts, scheduler, warnings,
+        Orchestrator o = new Orchestrator(resolved, meters, server, service, monitor, alerts, history, scheduler, warnings,
                 options.shutdownHook());
         warnings.forEach(w -> LOG.warn("{}", w));
         if (o.hook != null) {
@@ -182,7 +209,7 @@ public final class Orchestrator implements AutoCloseable {
         // one read of the latest sample: a sample landing in between would grade the lifecycle from another one
         HealthSnapshot h = health.latest();
         return new Snapshot(clock.instant(), status(h), target(), embedded != null, config.environment(),
-                service.snapshot(), h, alerts.active(), alerts.history());
+                service.snapshot(), h, alerts.active(), alerts.history(), history.view());
     }
 
     /** The primary as a user would name it, without password. */
@@ -233,6 +260,11 @@ public final class Orchestrator implements AutoCloseable {
 
     public AlertEngine alerts() {
         return alerts;
+    }
+
+    /** The metric history, one sample per health sample (also in every {@link #snapshot()}). */
+    public MetricHistory history() {
+        return history;
     }
 
     public PgPulseConfig config() {

@@ -4,6 +4,7 @@ import dev.pgpulse.health.EndpointStatus;
 import dev.pgpulse.health.HealthMonitor;
 import dev.pgpulse.health.HealthSnapshot;
 import dev.pgpulse.health.alert.AlertEngine;
+import dev.pgpulse.service.DatabaseService;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -11,19 +12,26 @@ import java.util.List;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Gauges over the latest health sample and the alert engine, for Prometheus: health (0 UP, 1 DEGRADED,
- * 2 DOWN), the probe's round trip per endpoint, and alerts firing. They read in-memory state only. The servers'
- * own figures are {@link ServerMetrics}.
+ * Gauges over the latest health sample, the service and the alert engine, for Prometheus: health (0 UP,
+ * 1 DEGRADED, 2 DOWN), the probe's round trip per endpoint, the calls in flight and the oldest one's age (what
+ * shows a hung server while its breaker stays CLOSED), and alerts firing. They read in-memory state only. The
+ * servers' own figures are {@link ServerMetrics}.
  */
 final class StateMeters {
     private StateMeters() {
     }
 
-    static void register(MeterRegistry meters, HealthMonitor health, AlertEngine alerts, List<String> endpoints) {
+    static void register(MeterRegistry meters, HealthMonitor health, DatabaseService service, AlertEngine alerts,
+                         List<String> endpoints) {
         Gauge.builder("pgpulse.health.status", health, h -> h.latest() == null ? Double.NaN : h.latest().status().ordinal())
                 .description("Overall health: 0 UP, 1 DEGRADED, 2 DOWN").register(meters);
         Gauge.builder("pgpulse.alerts.firing", alerts, a -> a.active().size())
                 .description("Alerts firing now").register(meters);
+        Gauge.builder("pgpulse.calls.in.flight", service, DatabaseService::inFlight)
+                .description("Database calls running now, on any endpoint").register(meters);
+        Gauge.builder("pgpulse.oldest.call.in.flight", service, s -> s.oldestCallInFlight().toNanos() / 1e9)
+                .description("How long the oldest database call still running has been running; 0 when none is")
+                .baseUnit("seconds").register(meters);
         for (String ep : endpoints) {
             endpointGauge(meters, health, ep, "pgpulse.endpoint.status", "Endpoint health: 0 UP, 1 DEGRADED, 2 DOWN", null,
                     e -> e.status().ordinal());

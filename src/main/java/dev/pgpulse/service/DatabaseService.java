@@ -105,7 +105,7 @@ public final class DatabaseService implements AutoCloseable {
                 .orElseThrow(() -> new IllegalArgumentException("no endpoint named " + endpointName));
         long start = System.nanoTime();
         OperationMeters m = meters(operation);
-        inFlight.started();
+        inFlight.started(start);
         try {
             Attempts attempts = new Attempts();
             if (inFlight.draining()) {
@@ -165,7 +165,7 @@ public final class DatabaseService implements AutoCloseable {
         long start = System.nanoTime();
         OperationMeters m = meters(operation);
         // Counted before the check, so shutdown's drain sees every call that got past it.
-        inFlight.started();
+        inFlight.started(start);
         try {
             if (inFlight.draining()) {
                 m.failure(ErrorCategory.SHUTTING_DOWN);
@@ -285,7 +285,7 @@ public final class DatabaseService implements AutoCloseable {
         List<String> names = endpoints.all().stream().map(Endpoint::name).toList();
         List<EndpointTraffic> calls = endpoints.all().stream().map(e -> traffic.get(e).snapshot()).toList();
         return new ServiceSnapshot(clock.instant(), ops, guard.snapshots(names), endpoints.snapshots(), calls, slow,
-                guard.events().recent(), inFlight(), inFlight.draining());
+                guard.events().recent(), inFlight(), oldestCallInFlight(), inFlight.draining());
     }
 
     /**
@@ -307,6 +307,11 @@ public final class DatabaseService implements AutoCloseable {
 
     public int inFlight() {
         return inFlight.count();
+    }
+
+    /** How long the oldest call still running has been running; zero when none is. */
+    public Duration oldestCallInFlight() {
+        return inFlight.oldest();
     }
 
     /**

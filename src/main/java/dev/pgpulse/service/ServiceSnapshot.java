@@ -4,14 +4,22 @@ import dev.pgpulse.pool.PoolSnapshot;
 import dev.pgpulse.resilience.BreakerSnapshot;
 import dev.pgpulse.resilience.ResilienceEvent;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.List;
 
-/** Everything the service knows, at one instant, as immutable values: cheap to take, safe to share. */
+/**
+ * Everything the service knows, at one instant, as immutable values: cheap to take, safe to share.
+ *
+ * @param inFlight           calls running now (from routing to their result, retries and backoffs included)
+ * @param oldestCallInFlight how long the oldest of them has been running; zero when none is. A hung server shows
+ *                           here first: its calls neither fail nor finish, so the breaker stays CLOSED.
+ */
 public record ServiceSnapshot(Instant at, List<OperationStats> operations, List<BreakerSnapshot> breakers,
                               List<PoolSnapshot> pools, List<EndpointTraffic> traffic,
                               List<SlowQuery> slowQueries, List<ResilienceEvent> events,
-                              int inFlight, boolean shuttingDown) {
+                              int inFlight, Duration oldestCallInFlight, boolean shuttingDown) {
     public ServiceSnapshot {
         operations = List.copyOf(operations);
         breakers = List.copyOf(breakers);
@@ -19,5 +27,6 @@ public record ServiceSnapshot(Instant at, List<OperationStats> operations, List<
         traffic = List.copyOf(traffic);
         slowQueries = List.copyOf(slowQueries);
         events = List.copyOf(events);
+        Objects.requireNonNull(oldestCallInFlight, "oldestCallInFlight");
     }
 }

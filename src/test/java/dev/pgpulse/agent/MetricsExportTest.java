@@ -136,6 +136,11 @@ class MetricsExportTest {
                 assertThat(s.keySet()).as("a primary has no replay lag").noneMatch(k -> k.startsWith("pgpulse_replication_"));
                 // probe latency in seconds, not milliseconds
                 assertThat(s.get("pgpulse_endpoint_probe_latency_seconds{endpoint=\"primary\"}")).isBetween(0.0, 2.0);
+                // the service's calls in flight and the oldest one's age, in seconds (none between samples here)
+                assertThat(types.get("pgpulse_calls_in_flight")).isEqualTo("gauge");
+                assertThat(s.get("pgpulse_calls_in_flight")).isGreaterThanOrEqualTo(0.0);
+                assertThat(types.get("pgpulse_oldest_call_in_flight_seconds")).isEqualTo("gauge");
+                assertThat(s.get("pgpulse_oldest_call_in_flight_seconds")).isBetween(0.0, 2.0);
                 assertThat(s.keySet()).noneMatch(k -> k.startsWith("pgpulse_endpoint_latency"));
                 assertThat(blocked).isNotDone();
 

@@ -2,9 +2,11 @@ package dev.pgpulse.orchestration;
 
 import dev.pgpulse.config.ConfigLoader;
 import dev.pgpulse.config.Overrides;
+import dev.pgpulse.health.MetricHistory;
 import dev.pgpulse.health.alert.Alert;
 import dev.pgpulse.health.alert.AlertState;
 import dev.pgpulse.resilience.BreakerState;
+import dev.pgpulse.pool.Route;
 import dev.pgpulse.testing.PostgresExtension;
 import dev.pgpulse.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
@@ -71,6 +73,61 @@ class OrchestratorTest {
                     && o.status().state() == Status.State.RUNNING);
             assertThat(o.snapshot().recentAlerts()).anyMatch(a -> a.ruleId().equals("breaker-open")
                     && a.state() == AlertState.RESOLVED);
+        }
+    }
+
+    /**
+     * The core's metric history fills from the real health samples, one point per sample at the sample's time, with
+     * the values that sample's snapshot shows; a call held on the server shows as in flight and ageing.
+     */
+    @Test
+    void theMetricHistoryRecordsEachRealSampleWithTheValuesItsSnapshotShows(TestDatabase db) throws Exception {
+        try (Orchestrator o = start(db)) {
+            assertThat(o.history().window()).isEqualTo(MetricHistory.DEFAULT_WINDOW);
+            var sleeper = java.util.concurrent.CompletableFuture.supplyAsync(() -> o.service().query("sleeper",
+                    Route.WRITE, c -> {
+                        try (var st = c.createStatement()) {
+                            return st.execute("select pg_sleep(3)");
+                        }
+                    }));
+            try (var held = o.service().endpoints().primary().connection()) {
+                for (int i = 0; i < 20; i++) {
+                    o.service().query("tick", Route.READ, c -> c.isValid(1));
+                }
+                await().atMost(Duration.ofSeconds(15)).until(() -> {
+                    Snapshot s = o.snapshot();
+                    MetricHistory.Series ratio = s.history().series("server.cache_hit_ratio");
+                    return ratio.size() >= 6 && s.health() != null && ratio.at(ratio.size() - 1).equals(s.health().at())
+                            && s.history().series("service.oldest_call_in_flight_seconds").last() > 1;
+                });
+                Snapshot s = o.snapshot();
+                MetricHistory.View h = s.history();
+                var primary = s.health().endpoint("primary").orElseThrow();
+                assertThat(h.series("server.cache_hit_ratio").last()).isEqualTo(primary.server().cacheHitRatio());
+                assertThat(h.series("server.connections.used_ratio").last())
+                        .isEqualTo(primary.server().connectionsUsedRatio());
+                assertThat(h.series("server.oldest_xid_age").last()).isEqualTo((double) primary.server().oldestXidAge());
+                assertThat(h.series("pool.primary.usage_ratio").last()).isEqualTo(primary.pool().usageRatio())
+                        .as("the held connection and the sleeper's").isPositive();
+                assertThat(h.series("pool.primary.awaiting").last()).isEqualTo((double) primary.pool().awaiting());
+                assertThat(h.series("pool.primary.acquire_p95_ms").last()).isEqualTo(primary.pool().acquireP95Ms());
+                assertThat(h.series("breaker.primary.state").last()).isZero();
+                assertThat(h.series("traffic.primary.calls_per_second").size()).isPositive();
+                assertThat(h.series("query.tick.p95_ms").size()).isPositive();
+                MetricHistory.Series inFlight = h.series("service.calls_in_flight");
+                assertThat(inFlight.last()).as("the sleeper").isGreaterThanOrEqualTo(1);
+                MetricHistory.Series oldest = h.series("service.oldest_call_in_flight_seconds");
+                assertThat(oldest.last()).isGreaterThan(oldest.value(oldest.size() - 3)).isLessThan(10);
+                // one point per sample, in order, a health interval or more apart
+                MetricHistory.Series ratio = h.series("server.cache_hit_ratio");
+                for (int i = 1; i < ratio.size(); i++) {
+                    assertThat(Duration.between(ratio.at(i - 1), ratio.at(i))).isGreaterThanOrEqualTo(Duration.ofMillis(200));
+                }
+            }
+            assertThat(sleeper.get(10, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(
+                    dev.pgpulse.service.Result.Success.class);
+            await().atMost(Duration.ofSeconds(10)).until(() -> o.snapshot().history()
+                    .series("service.oldest_call_in_flight_seconds").last() == 0);
         }
     }
 

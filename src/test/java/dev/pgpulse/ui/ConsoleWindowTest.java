@@ -95,14 +95,7 @@ class ConsoleWindowTest {
 
     private ConsoleWindow show(Orchestrator o, DemoWorkload demo, ConsolePrefs prefs,
                                java.util.function.Consumer<ConsolePrefs> saved) throws Exception {
-        ConsoleWindow w = WaitForAsyncUtils.asyncFx(() -> {
-            ConsoleWindow cw = new ConsoleWindow(o, demo, prefs, saved);
-            cw.setNotifications(false);
-            stage.setScene(new Scene(cw.root(), 1280, 800));
-            stage.show();
-            cw.start();
-            return cw;
-        }).get(20, TimeUnit.SECONDS);
+        ConsoleWindow w = TestWindows.show(stage, o, demo, prefs, saved);
         closeLast.add(0, w);
         return w;
     }

@@ -74,15 +74,7 @@ class StandbyDashboardTest {
                     assertThat(replica(o).orElseThrow().replayLagBytes()).isNotNull();
 
                     Stage stage = FxToolkit.registerPrimaryStage();
-                    ConsoleWindow w = WaitForAsyncUtils.asyncFx(() -> {
-                        ConsoleWindow cw = new ConsoleWindow(o, null,
-                                ConsolePrefs.defaults().withPollInterval(Duration.ofMillis(500)), p -> { });
-                        cw.setNotifications(false);
-                        stage.setScene(new Scene(cw.root(), 1280, 800));
-                        stage.show();
-                        cw.start();
-                        return cw;
-                    }).get(20, TimeUnit.SECONDS);
+                    ConsoleWindow w = TestWindows.show(stage, o, Duration.ofMillis(500));
                     try {
                         // one replayed transaction first: until then the standby knows no replay time, and lag in
                         // seconds is rightly unknown

@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@code pool.<endpoint>.awaiting}: threads waiting for a connection</li>
  *   <li>{@code pool.<endpoint>.usage_ratio}: active / maximum connections, 0..1</li>
+ *   <li>{@code pool.<endpoint>.acquire_p95_ms}: 95th percentile time to take a connection from the pool</li>
  *   <li>{@code breaker.<endpoint>.state}: the circuit breaker's state as a number, see
  *   {@link dev.pgpulse.resilience.BreakerState#metricValue()}</li>
  *   <li>{@code server.connections.used_ratio}: backends / max_connections, 0..1</li>
@@ -20,16 +21,27 @@ import java.util.regex.Pattern;
  *   <li>{@code server.oldest_xid_age}: age(datfrozenxid) of the oldest database, in transactions</li>
  *   <li>{@code replication.lag_seconds}: replay lag of the replicas</li>
  *   <li>{@code query.<operation>.p95_ms}: 95th percentile latency of an operation</li>
+ *   <li>{@code traffic.<endpoint>.calls_per_second}: calls that reached the endpoint per second since the
+ *       previous sample (absent on the first)</li>
+ *   <li>{@code traffic.<endpoint>.p50_ms}, {@code .p95_ms}, {@code .p99_ms}: latency percentiles of the calls that
+ *       succeeded on the endpoint</li>
  *   <li>{@code service.slow_queries_per_minute}</li>
+ *   <li>{@code service.calls_in_flight}: calls running now, on any endpoint</li>
+ *   <li>{@code service.oldest_call_in_flight_seconds}: how long the oldest of them has been running (0 when none
+ *       is); a hung server shows here while its breaker stays CLOSED</li>
  * </ul>
  */
 public final class MetricKeys {
     /** The documented keys, with their placeholders, in the order messages list them. */
     public static final List<String> DOCUMENTED = List.of(
-            "pool.<endpoint>.awaiting", "pool.<endpoint>.usage_ratio", "breaker.<endpoint>.state",
+            "pool.<endpoint>.awaiting", "pool.<endpoint>.usage_ratio", "pool.<endpoint>.acquire_p95_ms",
+            "breaker.<endpoint>.state",
             "server.connections.used_ratio", "server.rollback_ratio", "server.cache_hit_ratio",
             "server.longest_transaction_seconds", "server.deadlocks_per_minute", "server.oldest_xid_age",
-            "replication.lag_seconds", "query.<operation>.p95_ms", "service.slow_queries_per_minute");
+            "replication.lag_seconds", "query.<operation>.p95_ms",
+            "traffic.<endpoint>.calls_per_second", "traffic.<endpoint>.p50_ms", "traffic.<endpoint>.p95_ms",
+            "traffic.<endpoint>.p99_ms",
+            "service.slow_queries_per_minute", "service.calls_in_flight", "service.oldest_call_in_flight_seconds");
 
     private static final String ENDPOINT = "(?:primary|replica-[1-9][0-9]{0,3}|\\*)";
     private static final String OPERATION = "(?:[A-Za-z0-9._-]+|\\*)";
@@ -44,6 +56,14 @@ public final class MetricKeys {
 
     public static boolean isValid(String key) {
         return key != null && PATTERNS.stream().anyMatch(p -> p.matcher(key).matches());
+    }
+
+    /** The concrete key of a documented one for an endpoint: {@code of("pool.<endpoint>.awaiting", "primary")}. */
+    public static String of(String documented, String endpoint) {
+        if (!documented.contains("<endpoint>") || !DOCUMENTED.contains(documented)) {
+            throw new IllegalArgumentException("'" + documented + "' is not a documented key with an <endpoint>");
+        }
+        return documented.replace("<endpoint>", endpoint);
     }
 
     /** For messages: every documented key, then what the placeholders may be. */

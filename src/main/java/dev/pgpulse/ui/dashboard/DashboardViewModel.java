@@ -32,7 +32,7 @@ import java.util.function.Consumer;
 /**
  * The Dashboard's state, set from each {@link Snapshot} on the FX thread: one {@link EndpointViewModel} per
  * endpoint, the primary server's strip, the latest slow queries and the breaker and retry event log. The view
- * only binds to it.
+ * only binds to it. The charts show the last {@code historyWindow} of the snapshot's metric history.
  */
 public final class DashboardViewModel {
     /** A slow query as the table shows it. */
@@ -45,7 +45,7 @@ public final class DashboardViewModel {
 
     private static final int TABLE_ROWS = 100;
 
-    private final History history;
+    private final Duration historyWindow;
     private final Map<String, EndpointViewModel> byName = new LinkedHashMap<>();
     private final ObservableList<EndpointViewModel> endpoints = FXCollections.observableArrayList();
     private final ObservableList<SlowQueryRow> slowQueries = FXCollections.observableArrayList();
@@ -65,7 +65,10 @@ public final class DashboardViewModel {
     private boolean baselineTaken;
 
     public DashboardViewModel(Duration historyWindow) {
-        this.history = new History(historyWindow);
+        if (historyWindow.isNegative() || historyWindow.isZero()) {
+            throw new IllegalArgumentException("history window must be positive, but was " + historyWindow);
+        }
+        this.historyWindow = historyWindow;
     }
 
     /** Applies one snapshot's tiles and server strip. FX thread. */
@@ -85,7 +88,8 @@ public final class DashboardViewModel {
             EndpointTraffic traffic = svc.traffic().stream().filter(t -> t.endpoint().equals(pool.endpoint()))
                     .findFirst().orElse(null);
             EndpointStatus status = h == null ? null : h.endpoint(pool.endpoint()).orElse(null);
-            vm.apply(svc.at(), pool, breaker, traffic, status, history);
+            vm.apply(svc.at(), pool, breaker, traffic, status, s.history(), s.at().minus(historyWindow), svc.inFlight(),
+                    svc.oldestCallInFlight());
         }
         applyServer(h);
     }

@@ -1,6 +1,7 @@
 package dev.pgpulse.ui.dashboard;
 
 import dev.pgpulse.config.EndpointConfig;
+import dev.pgpulse.health.MetricHistory;
 import dev.pgpulse.resilience.Guard;
 import dev.pgpulse.ui.Format;
 import eu.hansolo.tilesfx.Tile;
@@ -57,16 +58,16 @@ final class EndpointRow extends VBox {
         poolBody.setAlignment(Pos.TOP_CENTER);
         pool = Tiles.custom("Pool in use", poolBody, Tiles.WIDTH, Tiles.HEIGHT);
 
-        acquire = trendTile("Acquire p95", vm, Bindings.createStringBinding(() -> Format.ms(vm.acquireP95Ms.get()),
-                vm.acquireP95Ms), TrendChart::ms, List.of(new TrendChart.Line(TrendChart.BLUE, History.Point::acquireP95Ms)));
+        acquire = trendTile("Acquire p95", vm.acquireTrend, Bindings.createStringBinding(() -> Format.ms(vm.acquireP95Ms.get()),
+                vm.acquireP95Ms), null, TrendChart::ms, List.of(TrendChart.BLUE));
         acquire.setId("acquire-" + vm.name());
 
         breaker = Tiles.custom("Circuit breaker", breakerBody(vm, drill), Tiles.WIDTH, Tiles.HEIGHT);
         breaker.setId("breaker-" + vm.name());
 
-        throughput = trendTile("Throughput", vm, Bindings.createStringBinding(() -> Format.compact(vm.callsPerSecond.get())
-                + " calls/s", vm.callsPerSecond), TrendChart::perSecond,
-                List.of(new TrendChart.Line(TrendChart.BLUE, History.Point::callsPerSecond)));
+        throughput = trendTile("Throughput", vm.throughputTrend, Bindings.createStringBinding(
+                () -> Format.compact(vm.callsPerSecond.get()) + " calls/s", vm.callsPerSecond), inFlightLine(vm),
+                TrendChart::perSecond, List.of(TrendChart.BLUE));
         throughput.setId("throughput-" + vm.name());
 
         latency = Tiles.custom("Latency (ms)", latencyBody(vm), LATENCY_WIDTH, Tiles.HEIGHT);
@@ -156,24 +157,47 @@ final class EndpointRow extends VBox {
         p95.textProperty().bind(Bindings.createStringBinding(() -> "p95 " + Format.compact(vm.p95Ms.get()), vm.p95Ms));
         Label p99 = legend(TrendChart.PINK);
         p99.textProperty().bind(Bindings.createStringBinding(() -> "p99 " + Format.compact(vm.p99Ms.get()), vm.p99Ms));
-        TrendChart chart = new TrendChart(LATENCY_WIDTH - 24, Tiles.HEIGHT - 76, TrendChart::ms, List.of(
-                new TrendChart.Line(TrendChart.BLUE, History.Point::p50Ms),
-                new TrendChart.Line(TrendChart.AMBER, History.Point::p95Ms),
-                new TrendChart.Line(TrendChart.PINK, History.Point::p99Ms)));
-        vm.points.addListener((o, a, points) -> chart.draw(points));
+        TrendChart chart = new TrendChart(LATENCY_WIDTH - 24, Tiles.HEIGHT - 76, TrendChart::ms,
+                List.of(TrendChart.BLUE, TrendChart.AMBER, TrendChart.PINK));
+        vm.latencyTrend.addListener((o, a, series) -> chart.draw(series));
         HBox legend = new HBox(8, p50, p95, p99);
         return new VBox(6, legend, chart);
     }
 
-    /** A tile with the current value in large type over a chart of the whole history window. */
-    private static Tile trendTile(String title, EndpointViewModel vm, javafx.beans.binding.StringBinding value,
-                                  java.util.function.DoubleFunction<String> axis, List<TrendChart.Line> lines) {
+    /** A tile with the current value in large type (and a line under it, when given) over a chart of its series. */
+    private static Tile trendTile(String title, javafx.beans.value.ObservableValue<List<MetricHistory.Series>> trend,
+                                  javafx.beans.binding.StringBinding value, Label line,
+                                  java.util.function.DoubleFunction<String> axis, List<javafx.scene.paint.Color> colours) {
         Label big = new Label();
         big.textProperty().bind(value);
         big.getStyleClass().add("tile-value");
-        TrendChart chart = new TrendChart(Tiles.WIDTH - 24, Tiles.HEIGHT - 84, axis, lines);
-        vm.points.addListener((o, a, points) -> chart.draw(points));
-        return Tiles.custom(title, new VBox(4, big, chart), Tiles.WIDTH, Tiles.HEIGHT);
+        TrendChart chart = new TrendChart(Tiles.WIDTH - 24, Tiles.HEIGHT - (line == null ? 84 : 102), axis, colours);
+        trend.addListener((o, a, series) -> chart.draw(series));
+        VBox body = line == null ? new VBox(4, big, chart) : new VBox(2, big, line, chart);
+        return Tiles.custom(title, body, Tiles.WIDTH, Tiles.HEIGHT);
+    }
+
+    /** "3 in flight · oldest 12 s", amber once the oldest is slow and red once it is stuck (style classes). */
+    private static Label inFlightLine(EndpointViewModel vm) {
+        Label l = new Label();
+        l.setId("in-flight-" + vm.name());
+        l.getStyleClass().addAll("tile-line", "in-flight");
+        l.textProperty().bind(vm.inFlight);
+        javafx.scene.control.Tooltip tip = new javafx.scene.control.Tooltip("Calls the service is running now, on any "
+                + "endpoint, and how long the oldest has been running: a hung server shows here while its breaker "
+                + "stays CLOSED");
+        tip.setWrapText(true);
+        tip.setMaxWidth(400);
+        l.setTooltip(tip);
+        vm.inFlightLevel.addListener((o, a, level) -> {
+            l.getStyleClass().removeAll("in-flight-slow", "in-flight-stuck");
+            switch (level) {
+                case SLOW -> l.getStyleClass().add("in-flight-slow");
+                case STUCK -> l.getStyleClass().add("in-flight-stuck");
+                case NORMAL -> { }
+            }
+        });
+        return l;
     }
 
     private static Label legend(javafx.scene.paint.Color colour) {

@@ -2,7 +2,9 @@ package dev.pgpulse.ui.dashboard;
 
 import dev.pgpulse.config.EndpointConfig;
 import dev.pgpulse.health.EndpointStatus;
+import dev.pgpulse.health.MetricHistory;
 import dev.pgpulse.health.ServerStats;
+import dev.pgpulse.health.alert.MetricKeys;
 import dev.pgpulse.pool.PoolSnapshot;
 import dev.pgpulse.resilience.BreakerSnapshot;
 import dev.pgpulse.resilience.BreakerState;
@@ -19,10 +21,26 @@ import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
-/** One endpoint's row of the dashboard as FX properties, set from each snapshot on the FX thread. */
+/**
+ * One endpoint's row of the dashboard as FX properties, set from each snapshot on the FX thread. The charts draw
+ * the core's metric history ({@link MetricHistory}), cut to the console's history window.
+ */
 public final class EndpointViewModel {
+    /** How the calls in flight look: normal, worth a look (amber), or as good as hung (red). */
+    public enum InFlightLevel { NORMAL, SLOW, STUCK }
+
+    /**
+     * The oldest call in flight is SLOW from here: four times the default slow-query threshold (500 ms), and two
+     * polls at the default interval, so a healthy workload never shows it and a hang does within two polls.
+     */
+    static final Duration OLDEST_SLOW = Duration.ofSeconds(2);
+    /** ... and STUCK from here: longer than any statement of an interactive workload should run. */
+    static final Duration OLDEST_STUCK = Duration.ofSeconds(10);
+
     private final String name;
     private final EndpointConfig.Role role;
     final IntegerProperty poolActive = new SimpleIntegerProperty();
@@ -42,7 +60,15 @@ public final class EndpointViewModel {
     final DoubleProperty p50Ms = new SimpleDoubleProperty();
     final DoubleProperty p95Ms = new SimpleDoubleProperty();
     final DoubleProperty p99Ms = new SimpleDoubleProperty();
-    final ObjectProperty<List<History.Point>> points = new SimpleObjectProperty<>(List.of());
+    /** The charts' series: acquire p95; calls per second; p50, p95, p99 (in that order). */
+    final ObjectProperty<List<MetricHistory.Series>> acquireTrend = new SimpleObjectProperty<>(List.of());
+    final ObjectProperty<List<MetricHistory.Series>> throughputTrend = new SimpleObjectProperty<>(List.of());
+    final ObjectProperty<List<MetricHistory.Series>> latencyTrend = new SimpleObjectProperty<>(List.of());
+    final StringProperty inFlight = new SimpleStringProperty("");
+    final ObjectProperty<InFlightLevel> inFlightLevel = new SimpleObjectProperty<>(InFlightLevel.NORMAL);
+    private MetricHistory.View charted;
+    private EndpointTraffic lastTraffic;
+    private Instant lastTrafficAt;
     final StringProperty health = new SimpleStringProperty("UNKNOWN");
     final StringProperty healthReason = new SimpleStringProperty("waiting for the first health sample");
     final StringProperty probe = new SimpleStringProperty("");
@@ -53,8 +79,15 @@ public final class EndpointViewModel {
         this.role = role;
     }
 
-    void apply(java.time.Instant at, PoolSnapshot pool, BreakerSnapshot breaker, EndpointTraffic traffic,
-               EndpointStatus status, History history) {
+    /**
+     * @param at         when the service's figures were taken
+     * @param history    the core's metric history as of this snapshot
+     * @param chartStart the oldest time a chart shows (the console's history window back from the snapshot)
+     * @param inFlightCalls calls the service is running, on any endpoint (a call's endpoint is known only once
+     *                   it is routed), and {@code oldest} how long the oldest of them has been running
+     */
+    void apply(Instant at, PoolSnapshot pool, BreakerSnapshot breaker, EndpointTraffic traffic, EndpointStatus status,
+               MetricHistory.View history, Instant chartStart, int inFlightCalls, Duration oldest) {
         if (pool != null) {
             poolMax.set(Math.max(1, pool.max()));
             poolActive.set(pool.active());
@@ -72,15 +105,33 @@ public final class EndpointViewModel {
             notPermitted.set(breaker.notPermittedCalls());
         }
         if (traffic != null) {
-            History.Point p = history.add(at, pool, traffic);
-            if (!Double.isNaN(p.callsPerSecond())) {
-                callsPerSecond.set(p.callsPerSecond());
+            // the figure is live, from poll to poll: a hung server's throughput drops at once, before the next
+            // health sample (which the hang holds up) adds a point to the chart
+            if (lastTraffic != null) {
+                double rate = traffic.callsPerSecondSince(lastTraffic, Duration.between(lastTrafficAt, at));
+                if (!Double.isNaN(rate)) {
+                    callsPerSecond.set(rate);
+                }
             }
-            p50Ms.set(p.p50Ms());
-            p95Ms.set(p.p95Ms());
-            p99Ms.set(p.p99Ms());
-            points.set(history.points(name));
+            lastTraffic = traffic;
+            lastTrafficAt = at;
+            p50Ms.set(traffic.p50Ms());
+            p95Ms.set(traffic.p95Ms());
+            p99Ms.set(traffic.p99Ms());
         }
+        if (history != charted) {
+            // a new sample in the history (one per health sample): redraw; between samples nothing changed
+            charted = history;
+            MetricHistory.Series calls = series(history, "traffic.<endpoint>.calls_per_second", chartStart);
+            acquireTrend.set(List.of(series(history, "pool.<endpoint>.acquire_p95_ms", chartStart)));
+            throughputTrend.set(List.of(calls));
+            latencyTrend.set(List.of(series(history, "traffic.<endpoint>.p50_ms", chartStart),
+                    series(history, "traffic.<endpoint>.p95_ms", chartStart),
+                    series(history, "traffic.<endpoint>.p99_ms", chartStart)));
+        }
+        inFlight.set(inFlightWords(inFlightCalls, oldest));
+        inFlightLevel.set(inFlightCalls == 0 ? InFlightLevel.NORMAL : oldest.compareTo(OLDEST_STUCK) >= 0
+                ? InFlightLevel.STUCK : oldest.compareTo(OLDEST_SLOW) >= 0 ? InFlightLevel.SLOW : InFlightLevel.NORMAL);
         if (status != null) {
             health.set(status.status().name());
             healthReason.set(status.reasons().isEmpty() ? "" : String.join("; ", status.reasons()));
@@ -94,6 +145,16 @@ public final class EndpointViewModel {
                 replayLag.set("");
             }
         }
+    }
+
+    private MetricHistory.Series series(MetricHistory.View history, String documentedKey, Instant start) {
+        return history.series(MetricKeys.of(documentedKey, name)).since(start);
+    }
+
+    /** "none in flight", "3 in flight · oldest 12 s". */
+    static String inFlightWords(int calls, Duration oldest) {
+        return calls <= 0 ? "none in flight"
+                : calls + " in flight · oldest " + Format.seconds(oldest.toNanos() / 1e9);
     }
 
     public String name() {
@@ -139,5 +200,14 @@ public final class EndpointViewModel {
 
     public DoubleProperty p95MsProperty() {
         return p95Ms;
+    }
+
+    /** "3 in flight · oldest 12 s": the service's calls running now, on any endpoint. */
+    public StringProperty inFlightProperty() {
+        return inFlight;
+    }
+
+    public ObjectProperty<InFlightLevel> inFlightLevelProperty() {
+        return inFlightLevel;
     }
 }

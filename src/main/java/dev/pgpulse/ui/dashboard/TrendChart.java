@@ -1,5 +1,6 @@
 package dev.pgpulse.ui.dashboard;
 
+import dev.pgpulse.health.MetricHistory;
 import dev.pgpulse.ui.Format;
 import javafx.geometry.VPos;
 import javafx.scene.canvas.Canvas;
@@ -10,18 +11,14 @@ import javafx.scene.text.TextAlignment;
 
 import java.util.List;
 import java.util.function.DoubleFunction;
-import java.util.function.ToDoubleFunction;
 
 /**
- * Lines over the dashboard's {@link History} (its whole window, oldest left), drawn on a canvas. A TilesFX chart
+ * Lines over series of the core's {@link MetricHistory} (the time they span, oldest left), drawn on a canvas, a
+ * colour per series. A TilesFX chart
  * tile lays out an axis and a node per data point on every poll, which in the software pipeline cost 30–40 ms of
  * the FX thread per snapshot (seen with the pulse logger); a canvas redraw costs well under a millisecond.
  */
 final class TrendChart extends Canvas {
-    /** One line: its colour and what it plots. NaN values are skipped. */
-    record Line(Color colour, ToDoubleFunction<History.Point> value) {
-    }
-
     static final Color BLUE = Color.web("#4fc3f7");
     static final Color AMBER = Color.web("#ffb74d");
     static final Color PINK = Color.web("#f06292");
@@ -29,27 +26,35 @@ final class TrendChart extends Canvas {
     private static final Color LABEL = Color.web("#b0b0b0");
     private static final double LEFT = 46;
 
-    private final List<Line> lines;
+    private final List<Color> colours;
     private final DoubleFunction<String> axis;
 
-    TrendChart(double width, double height, DoubleFunction<String> axis, List<Line> lines) {
+    /** @param colours the colour of each line, in the order {@link #draw} is given the series */
+    TrendChart(double width, double height, DoubleFunction<String> axis, List<Color> colours) {
         super(width, height);
         this.axis = axis;
-        this.lines = List.copyOf(lines);
+        this.colours = List.copyOf(colours);
     }
 
-    void draw(List<History.Point> points) {
+    /** Draws one line per series (NaN values are skipped), all on one time axis. */
+    void draw(List<MetricHistory.Series> series) {
         GraphicsContext g = getGraphicsContext2D();
         double w = getWidth();
         double h = getHeight();
         g.clearRect(0, 0, w, h);
         double max = 0;
-        for (History.Point p : points) {
-            for (Line l : lines) {
-                double v = l.value().applyAsDouble(p);
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        for (MetricHistory.Series s : series) {
+            for (int i = 0; i < s.size(); i++) {
+                double v = s.value(i);
                 if (!Double.isNaN(v)) {
                     max = Math.max(max, v);
                 }
+            }
+            if (s.size() > 0) {
+                first = Math.min(first, s.at(0).toEpochMilli());
+                last = Math.max(last, s.at(s.size() - 1).toEpochMilli());
             }
         }
         max = niceCeiling(max);
@@ -64,30 +69,30 @@ final class TrendChart extends Canvas {
             g.setFill(LABEL);
             g.fillText(axis.apply(max * (2 - i) / 2.0), LEFT - 4, y);
         }
-        if (points.size() < 2) {
-            return;
+        if (last <= first) {
+            return; // fewer than two points in time: no line yet
         }
         g.setLineWidth(1.6);
-        for (Line l : lines) {
-            line(g, points, l, max);
+        for (int i = 0; i < series.size() && i < colours.size(); i++) {
+            line(g, series.get(i), colours.get(i), max, first, last);
         }
     }
 
-    private void line(GraphicsContext g, List<History.Point> points, Line line, double max) {
+    private void line(GraphicsContext g, MetricHistory.Series series, Color colour, double max, long first, long last) {
         double w = getWidth() - LEFT;
         double h = getHeight() - 14;
-        int n = points.size();
-        // at most one vertex per pixel column: 15 minutes at 0.5 s is 1,800 points
+        int n = series.size();
+        // at most one vertex per pixel column: an hour at one sample a second is 3,600 points
         int step = Math.max(1, (int) Math.ceil(n / Math.max(1, w)));
-        g.setStroke(line.colour());
+        g.setStroke(colour);
         g.beginPath();
         boolean started = false;
         for (int i = 0; i < n; i += step) {
-            double v = line.value().applyAsDouble(points.get(i));
+            double v = series.value(i);
             if (Double.isNaN(v)) {
                 continue;
             }
-            double x = LEFT + w * i / (n - 1);
+            double x = LEFT + w * (series.at(i).toEpochMilli() - first) / (last - first);
             double y = 7 + h - h * Math.min(1, v / max);
             if (started) {
                 g.lineTo(x, y);

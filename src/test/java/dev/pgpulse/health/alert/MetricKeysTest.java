@@ -18,7 +18,9 @@ class MetricKeysTest {
             "server.longest_transaction_seconds", "server.deadlocks_per_minute", "server.oldest_xid_age",
             "replication.lag_seconds",
             "query.*.p95_ms", "query.findUser.p95_ms", "query.orders.by-id_v2.p95_ms",
-            "service.slow_queries_per_minute"})
+            "service.slow_queries_per_minute", "pool.replica-2.acquire_p95_ms", "traffic.*.calls_per_second",
+            "traffic.primary.p50_ms", "traffic.replica-1.p95_ms", "traffic.primary.p99_ms", "service.calls_in_flight",
+            "service.oldest_call_in_flight_seconds"})
     void accepts(String key) {
         assertThat(MetricKeys.isValid(key)).isTrue();
     }
@@ -30,7 +32,8 @@ class MetricKeysTest {
             "pool.standby.awaiting", "pool..awaiting", "pool.primary.awaiting ", "POOL.primary.awaiting",
             "breaker.*.status", "breaker.**.state", "server.connections", "server.*.rollback_ratio",
             "replication.lag", "query..p95_ms", "query.a b.p95_ms", "query.p95_ms", "query.x.p99_ms",
-            "service.slow_queries", "server.rollback_ratio.x"})
+            "service.slow_queries", "server.rollback_ratio.x",
+            "traffic.primary.p90_ms", "traffic.findUser.p95_ms", "service.oldest_call_seconds"})
     void rejects(String key) {
         assertThat(MetricKeys.isValid(key)).isFalse();
     }

@@ -5,12 +5,15 @@ import dev.pgpulse.config.Environment;
 import dev.pgpulse.health.EndpointStatus;
 import dev.pgpulse.health.HealthSnapshot;
 import dev.pgpulse.health.HealthStatus;
+import dev.pgpulse.health.MetricHistory;
+import dev.pgpulse.health.ServerCounters;
 import dev.pgpulse.health.ServerStats;
 import dev.pgpulse.orchestration.Snapshot;
 import dev.pgpulse.orchestration.Status;
 import dev.pgpulse.pool.PoolSnapshot;
 import dev.pgpulse.resilience.BreakerSnapshot;
 import dev.pgpulse.resilience.BreakerState;
+import dev.pgpulse.resilience.ResilienceEvent;
 import dev.pgpulse.service.EndpointTraffic;
 import dev.pgpulse.service.ServiceSnapshot;
 import dev.pgpulse.testing.TestSnapshots;
@@ -19,13 +22,14 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What a replica's row says about replication. A standby needs a second server replaying the first one's WAL;
- * the figures themselves are read from a real standby by ServerStatsReader, so here the view model is given
- * the values such a sample holds.
+ * What a replica's row says about replication, what the throughput tile says of the calls in flight, and the
+ * charts' axes. A standby needs a second server replaying the first one's WAL; the figures themselves are read
+ * from a real standby by ServerStatsReader, so here the view model is given the values such a sample holds.
  */
 class DashboardViewModelTest {
     private static final Instant T = Instant.parse("2026-11-25T10:00:00Z");
@@ -64,18 +68,23 @@ class DashboardViewModelTest {
     }
 
     private static Snapshot snapshot(ServerStats primary, ServerStats replica) {
+        return snapshot(primary, replica, 0, Duration.ZERO, MetricHistory.View.EMPTY);
+    }
+
+    private static Snapshot snapshot(ServerStats primary, ServerStats replica, int inFlight, Duration oldest,
+                                     MetricHistory.View history) {
         List<String> names = List.of("primary", "replica-1");
         var service = new ServiceSnapshot(T, List.of(),
                 names.stream().map(n -> new BreakerSnapshot(n, T, BreakerState.CLOSED, 0, 0, 50, 100, 10, 0, 0, 0)).toList(),
                 names.stream().map(DashboardViewModelTest::pool).toList(),
-                names.stream().map(n -> new EndpointTraffic(n, 100, 0, 1, 2, 3)).toList(), List.of(), List.of(), 0, false);
+                names.stream().map(n -> new EndpointTraffic(n, 100, 0, 1, 2, 3)).toList(), List.of(), List.of(), inFlight, oldest, false);
         var health = new HealthSnapshot(T, HealthStatus.DEGRADED, List.of("replica-1 lagging"), List.of(
                 new EndpointStatus("primary", EndpointConfig.Role.PRIMARY, HealthStatus.UP, List.of(), true, 1.5,
                         BreakerState.CLOSED, pool("primary"), primary),
                 new EndpointStatus("replica-1", EndpointConfig.Role.REPLICA, HealthStatus.DEGRADED, List.of("replay lag 42 s"),
                         true, 2.5, BreakerState.CLOSED, pool("replica-1"), replica)));
         return new Snapshot(T, new Status(Status.State.DEGRADED, List.of("replica-1 lagging"), T), "postgresql://x",
-                false, Environment.DEVELOPMENT, service, health, List.of(), List.of());
+                false, Environment.DEVELOPMENT, service, health, List.of(), List.of(), history);
     }
 
     @Test
@@ -106,5 +115,64 @@ class DashboardViewModelTest {
         vm.apply(snapshot(stats("replica-1", true, 0.0, 0L)));
         assertThat(vm.tps.get()).isEqualTo(12.0);
         assertThat(vm.rollbackRatio.get()).isEqualTo("0%");
+    }
+
+    @Test
+    void theThroughputTileSaysHowManyCallsAreInFlightAndHowOldTheOldestIs() {
+        DashboardViewModel vm = new DashboardViewModel(Duration.ofMinutes(15));
+        ServerStats primary = stats("primary", false, null, null);
+        ServerStats replica = stats("replica-1", true, 0.0, 0L);
+        vm.apply(snapshot(primary, replica, 0, Duration.ZERO, MetricHistory.View.EMPTY));
+        EndpointViewModel row = vm.endpoint("primary");
+        assertThat(row.inFlight.get()).isEqualTo("none in flight");
+        assertThat(row.inFlightLevel.get()).isEqualTo(EndpointViewModel.InFlightLevel.NORMAL);
+        vm.apply(snapshot(primary, replica, 3, Duration.ofMillis(400), MetricHistory.View.EMPTY));
+        assertThat(row.inFlight.get()).isEqualTo("3 in flight · oldest 0.4 s");
+        assertThat(row.inFlightLevel.get()).isEqualTo(EndpointViewModel.InFlightLevel.NORMAL);
+        vm.apply(snapshot(primary, replica, 3, Duration.ofSeconds(3), MetricHistory.View.EMPTY));
+        assertThat(row.inFlightLevel.get()).isEqualTo(EndpointViewModel.InFlightLevel.SLOW);
+        vm.apply(snapshot(primary, replica, 2, Duration.ofSeconds(12), MetricHistory.View.EMPTY));
+        assertThat(row.inFlight.get()).isEqualTo("2 in flight · oldest 12 s");
+        assertThat(row.inFlightLevel.get()).isEqualTo(EndpointViewModel.InFlightLevel.STUCK);
+    }
+
+    @Test
+    void chartsShowTheCoresHistoryCutToTheConsolesWindow() {
+        MetricHistory history = new MetricHistory();
+        for (int i = 0; i <= 10; i++) {
+            history.record(T.minusSeconds(60 * (10 - i)), Map.of("traffic.primary.calls_per_second", (double) i,
+                    "traffic.primary.p95_ms", 2.0 * i));
+        }
+        DashboardViewModel vm = new DashboardViewModel(Duration.ofMinutes(5));
+        vm.apply(snapshot(stats("primary", false, null, null), stats("replica-1", true, 0.0, 0L), 0, Duration.ZERO,
+                history.view()));
+        EndpointViewModel row = vm.endpoint("primary");
+        MetricHistory.Series calls = row.throughputTrend.get().getFirst();
+        assertThat(calls.size()).as("the last 5 minutes: 6 points a minute apart").isEqualTo(6);
+        assertThat(calls.at(0)).isEqualTo(T.minusSeconds(300));
+        assertThat(row.latencyTrend.get()).hasSize(3);
+        assertThat(row.latencyTrend.get().get(1).last()).isEqualTo(20.0);
+        assertThat(vm.endpoint("replica-1").throughputTrend.get().getFirst().size()).isZero();
+    }
+
+    @Test
+    void newEventsAreThoseAfterTheLastOneSeenEvenWhenTheLogSlides() {
+        var a = new ResilienceEvent.BreakerTransition(T, "primary", BreakerState.CLOSED, BreakerState.OPEN);
+        var b = new ResilienceEvent.BreakerTransition(T.plusSeconds(1), "primary", BreakerState.OPEN, BreakerState.HALF_OPEN);
+        var c = new ResilienceEvent.BreakerTransition(T.plusSeconds(2), "primary", BreakerState.HALF_OPEN, BreakerState.CLOSED);
+        assertThat(DashboardViewModel.newSince(List.of(), List.of(a, b))).containsExactly(a, b);
+        assertThat(DashboardViewModel.newSince(List.of(a, b), List.of(b, c))).containsExactly(c);
+        assertThat(DashboardViewModel.newSince(List.of(a), List.of(b, c))).containsExactly(b, c);
+        assertThat(DashboardViewModel.newSince(List.of(a, b), List.of(a, b))).isEmpty();
+    }
+
+    @Test
+    void latencyAxisEndsOnARoundNumber() {
+        assertThat(TrendChart.niceCeiling(0)).isEqualTo(1);
+        assertThat(TrendChart.niceCeiling(3.2)).isEqualTo(5);
+        assertThat(TrendChart.niceCeiling(209.7)).isEqualTo(500);
+        assertThat(TrendChart.niceCeiling(1000)).isEqualTo(1000);
+        assertThat(TrendChart.ms(250)).isEqualTo("250 ms");
+        assertThat(TrendChart.ms(2.5)).isEqualTo("2.5 ms");
     }
 }

@@ -4,26 +4,36 @@ import dev.pgpulse.config.EndpointConfig;
 import dev.pgpulse.health.EndpointStatus;
 import dev.pgpulse.health.HealthSnapshot;
 import dev.pgpulse.health.ServerStats;
+import dev.pgpulse.health.alert.MetricKeys;
+import dev.pgpulse.service.EndpointTraffic;
 import dev.pgpulse.service.OperationStats;
 import dev.pgpulse.service.ServiceSnapshot;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Turns a health sample and the service's state into the concrete metric keys alert rules are written in. */
-final class AlertMetrics {
-    private AlertMetrics() {
+/**
+ * Turns each health sample and the service's state into the concrete metric keys alert rules are written in: the
+ * one sample the alert engine evaluates and the metric history records. Keeps the previous sample's call counts,
+ * for throughput; called from the health monitor's thread, one sample at a time.
+ */
+final class MetricSampler {
+    private record Seen(Instant at, EndpointTraffic traffic) {
     }
 
-    static Map<String, Double> from(HealthSnapshot health, ServiceSnapshot service) {
+    private final Map<String, Seen> previous = new HashMap<>();
+
+    Map<String, Double> sample(HealthSnapshot health, ServiceSnapshot service) {
         Map<String, Double> m = new HashMap<>();
         double maxLag = Double.NaN;
         for (EndpointStatus e : health.endpoints()) {
             String ep = e.endpoint();
-            m.put("pool." + ep + ".awaiting", (double) e.pool().awaiting());
-            m.put("pool." + ep + ".usage_ratio", e.pool().usageRatio());
-            m.put("breaker." + ep + ".state", e.breakerState().metricValue());
+            m.put(MetricKeys.of("pool.<endpoint>.awaiting", ep), (double) e.pool().awaiting());
+            m.put(MetricKeys.of("pool.<endpoint>.usage_ratio", ep), e.pool().usageRatio());
+            m.put(MetricKeys.of("pool.<endpoint>.acquire_p95_ms", ep), e.pool().acquireP95Ms());
+            m.put(MetricKeys.of("breaker.<endpoint>.state", ep), e.breakerState().metricValue());
             ServerStats s = e.server();
             if (s == null) {
                 continue;
@@ -43,6 +53,18 @@ final class AlertMetrics {
         if (!Double.isNaN(maxLag)) {
             m.put("replication.lag_seconds", maxLag);
         }
+        for (EndpointTraffic t : service.traffic()) {
+            String ep = t.endpoint();
+            Seen before = previous.put(ep, new Seen(service.at(), t));
+            double rate = before == null ? Double.NaN
+                    : t.callsPerSecondSince(before.traffic(), Duration.between(before.at(), service.at()));
+            if (!Double.isNaN(rate)) {
+                m.put(MetricKeys.of("traffic.<endpoint>.calls_per_second", ep), rate);
+            }
+            m.put(MetricKeys.of("traffic.<endpoint>.p50_ms", ep), t.p50Ms());
+            m.put(MetricKeys.of("traffic.<endpoint>.p95_ms", ep), t.p95Ms());
+            m.put(MetricKeys.of("traffic.<endpoint>.p99_ms", ep), t.p99Ms());
+        }
         for (OperationStats op : service.operations()) {
             if (op.calls() > 0) {
                 m.put("query." + op.operation() + ".p95_ms", op.p95Ms());
@@ -51,6 +73,8 @@ final class AlertMetrics {
         long recentSlow = service.slowQueries().stream()
                 .filter(q -> !q.at().isBefore(health.at().minus(Duration.ofMinutes(1)))).count();
         m.put("service.slow_queries_per_minute", (double) recentSlow);
+        m.put("service.calls_in_flight", (double) service.inFlight());
+        m.put("service.oldest_call_in_flight_seconds", service.oldestCallInFlight().toNanos() / 1e9);
         return m;
     }
 }

@@ -1,0 +1,61 @@
+package dev.pgpulse.orchestration;
+
+import dev.pgpulse.config.EndpointConfig;
+import dev.pgpulse.health.EndpointStatus;
+import dev.pgpulse.health.HealthSnapshot;
+import dev.pgpulse.health.HealthStatus;
+import dev.pgpulse.pool.PoolSnapshot;
+import dev.pgpulse.resilience.BreakerState;
+import dev.pgpulse.testing.TestSnapshots;
+import dev.pgpulse.service.EndpointTraffic;
+import dev.pgpulse.service.ServiceSnapshot;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Throughput is the growth of an endpoint's call count over the real time between two samples; the calls in
+ * flight and the oldest one's age are the service's. (OrchestratorTest checks the same keys from real samples.)
+ */
+class MetricSamplerTest {
+    private static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
+
+    private static HealthSnapshot health(Instant at) {
+        PoolSnapshot pool = TestSnapshots.pool("primary", at, p -> {
+            p.active = 3;
+            p.idle = 1;
+            p.total = 4;
+            p.max = 10;
+            p.acquireP95Ms = 0.2;
+        });
+        return new HealthSnapshot(at, HealthStatus.UP, List.of(), List.of(new EndpointStatus("primary",
+                EndpointConfig.Role.PRIMARY, HealthStatus.UP, List.of(), true, 1, BreakerState.CLOSED, pool, null)));
+    }
+
+    private static ServiceSnapshot service(Instant at, long calls, int inFlight, Duration oldest) {
+        return new ServiceSnapshot(at, List.of(), List.of(), List.of(),
+                List.of(new EndpointTraffic("primary", calls, 0, 1, 2, 3)), List.of(), List.of(), inFlight, oldest, false);
+    }
+
+    @Test
+    void throughputIsCallsPerSecondBetweenTwoSamplesAndNeverNegative() {
+        MetricSampler sampler = new MetricSampler();
+        Map<String, Double> first = sampler.sample(health(T0), service(T0, 100, 0, Duration.ZERO));
+        assertThat(first).doesNotContainKey("traffic.primary.calls_per_second")
+                .containsEntry("traffic.primary.p95_ms", 2.0).containsEntry("pool.primary.acquire_p95_ms", 0.2)
+                .containsEntry("pool.primary.awaiting", 0.0);
+        Map<String, Double> second = sampler.sample(health(T0.plusMillis(500)),
+                service(T0.plusMillis(500), 150, 3, Duration.ofMillis(2_500)));
+        assertThat(second).containsEntry("traffic.primary.calls_per_second", 100.0) // 50 calls in half a second
+                .containsEntry("service.calls_in_flight", 3.0)
+                .containsEntry("service.oldest_call_in_flight_seconds", 2.5);
+        // a count that went down (a restart of the service's meters) is no negative rate
+        assertThat(sampler.sample(health(T0.plusSeconds(1)), service(T0.plusSeconds(1), 10, 0, Duration.ZERO)))
+                .containsEntry("traffic.primary.calls_per_second", 0.0);
+    }
+}
