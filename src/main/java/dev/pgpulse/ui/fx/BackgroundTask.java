@@ -9,6 +9,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -174,9 +175,12 @@ public final class BackgroundTask<T> {
                         }
                     }
                 });
-            } catch (RuntimeException rejected) {
-                // a shut-down executor: the work never starts, and the caller hears why
-                decide(() -> onFailure.accept(rejected), "onFailure");
+            } catch (RejectedExecutionException rejected) {
+                // a shut-down executor: the work never starts, and the caller hears why in words a person can read
+                // (the executor's own message is two object dumps)
+                Exception failure = new RejectedExecutionException(name + " was not started: the background "
+                        + "executor refused it (it is shutting down)", rejected);
+                decide(() -> onFailure.accept(failure), "onFailure");
             }
             return this;
         }

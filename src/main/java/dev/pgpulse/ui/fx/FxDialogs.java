@@ -58,6 +58,11 @@ public final class FxDialogs implements Dialogs {
 
     @Override
     public boolean confirm(Confirmation c) {
+        if (!Platform.isFxApplicationThread()) {
+            // showAndWait needs the FX thread; say which call was wrong rather than fail deep inside JavaFX
+            throw new IllegalStateException("Dialogs.confirm(\"" + c.header() + "\") must be called on the FX "
+                    + "application thread, not " + Thread.currentThread().getName());
+        }
         ButtonType go = new ButtonType(c.confirmLabel(), ButtonBar.ButtonData.OK_DONE);
         Alert alert = new Alert(Alert.AlertType.CONFIRMATION, c.text(), ButtonType.CANCEL, go);
         alert.setTitle("PgPulse");

@@ -145,7 +145,8 @@ class BackgroundTaskTest {
         background.shutdown();
         recorded(BackgroundTask.of("t", p -> "never")).start(background, ui);
         await().until(() -> seen.contains("finished"));
-        assertThat(seen.get(1)).startsWith("failure:");
+        assertThat(seen.get(1)).isEqualTo("failure:t was not started: the background executor refused it (it is "
+                + "shutting down)");
     }
 
     @Test
