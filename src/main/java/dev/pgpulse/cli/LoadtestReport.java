@@ -5,6 +5,8 @@ import dev.pgpulse.config.AtomicFile;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -67,20 +69,33 @@ final class LoadtestReport implements AutoCloseable {
     /**
      * Creates the report file now, so a path that cannot be written fails before the first row. A report of an
      * earlier run at that path is the record of that run: it is kept as {@code <name>.previous-<timestamp>}
-     * ({@link AtomicFile#keepPrevious}), never emptied. Anything but a regular file (a device) is written as it is.
+     * ({@link AtomicFile#keepPrevious}), never emptied; through a symbolic link, the file it points to is the one kept.
+     * Anything but a regular file (a device) is written as it is.
      */
     static LoadtestReport create(Path report, Clock clock) throws IOException {
         Path absolute = report.toAbsolutePath();
+        if (Files.isSymbolicLink(absolute) && Files.exists(absolute)) {
+            absolute = absolute.toRealPath(); // else the write below would empty the earlier report the link points to
+        }
         Path previous = null;
         if (Files.isRegularFile(absolute, LinkOption.NOFOLLOW_LINKS) && Files.size(absolute) > 0) {
             AtomicFile.Aside aside = AtomicFile.keepPrevious(absolute, clock);
             if (!aside.moved()) {
                 throw new IOException("the earlier report there could not be kept as " + aside.target().getFileName()
-                        + " (" + aside.failure().getMessage() + "); give another --report");
+                        + " (" + why(aside.failure()) + "); give another --report");
             }
             previous = aside.target();
         }
         return new LoadtestReport(absolute, previous, new FileOutputStream(absolute.toFile(), false));
+    }
+
+    /** The reason alone: an {@link AccessDeniedException}'s message is only the two paths. */
+    private static String why(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return "permission denied; its folder is not writable";
+        }
+        String reason = e instanceof FileSystemException f ? f.getReason() : e.getMessage();
+        return reason != null ? reason : e.getClass().getSimpleName();
     }
 
     Path file() {
@@ -118,7 +133,10 @@ final class LoadtestReport implements AutoCloseable {
         }
         closed = true;
         try (out) {
-            out.getFD().sync();
+            // fsync is for files: a device or a pipe (/dev/null, a FIFO) answers EINVAL, which is no write failure
+            if (Files.isRegularFile(file)) {
+                out.getFD().sync();
+            }
         }
     }
 }

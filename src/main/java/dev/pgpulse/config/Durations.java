@@ -10,7 +10,9 @@ import java.util.regex.Pattern;
 /**
  * The one duration syntax of PgPulse, for every key, environment variable, {@code --set}, the alert rules file and
  * {@code console.json}: a whole number and a unit ({@code ms}, {@code s}, {@code min} or {@code m}, {@code h},
- * {@code d}), an optional space between them, in any case ({@code 250ms}, {@code 30 s}, {@code 5min}, {@code 2H}).
+ * {@code d}), an optional space between them, in any case ({@code 250ms}, {@code 30 s}, {@code 5min}, {@code 2H}); the
+ * digits are ASCII 0-9 and the space is one ordinary space (not a tab, a line break or a no-break space). Case never
+ * changes the unit: {@code 5M} is five minutes (there are no months).
  * A number without a unit is refused, naming the fix, because it meant milliseconds in one place and seconds in
  * another: only {@code 0}, which is the same in every unit, and the keys whose unit a PostgreSQL standard fixes
  * (see {@link Bare}) take one. Durations are written with {@link #format} so that what PgPulse writes reads back
@@ -19,7 +21,7 @@ import java.util.regex.Pattern;
 public final class Durations {
     /** The syntax, for every message that says what was expected. */
     public static final String EXPECTED = "a whole number and a unit (ms, s, min or m, h, d) such as 250ms, 30s, 5min or 2h";
-    private static final Pattern FORMAT = Pattern.compile("(-?)(\\d{1,12})\\s?(ms|s|min|m|h|d)?");
+    private static final Pattern FORMAT = Pattern.compile("(-?)(\\d{1,12}) ?(ms|s|min|m|h|d)?");
     private static final Pattern BARE = Pattern.compile("-?\\d{1,12}");
 
     /**
@@ -83,7 +85,8 @@ public final class Durations {
         if (BARE.matcher(t).matches()) {
             return "has no unit; write \"" + t + "s\" (seconds) or \"" + t + "ms\"";
         }
-        return "is not a duration; expected " + expected;
+        boolean otherDigits = t.codePoints().anyMatch(c -> Character.isDigit(c) && (c < '0' || c > '9'));
+        return "is not a duration" + (otherDigits ? " (digits 0-9)" : "") + "; expected " + expected;
     }
 
     /**

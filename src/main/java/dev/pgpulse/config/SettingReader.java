@@ -110,10 +110,34 @@ final class SettingReader {
         problemText(key, v, "expected " + expected);
     }
 
-    /** {@code key = 'value' (from source): text}, the value masked when the key is secret. */
+    /**
+     * {@code key = 'value' (from source): text}, on one line: the value masked when the key is secret, its line
+     * breaks and other control characters shown as {@code \n}-style escapes, and cut to 80 characters (a value
+     * pasted by mistake can be megabytes).
+     */
     private void problemText(String key, ConfigValue v, String text) {
-        String shown = Setting.isSecret(key) ? Setting.MASK : v.raw();
+        String shown = Setting.isSecret(key) ? Setting.MASK : oneLine(v.raw());
         problems.add(key + " = '" + shown + "' (from " + v.source() + "): " + text);
+    }
+
+    private static String oneLine(String raw) {
+        String cut = raw.length() <= 80 ? raw : raw.substring(0, 77) + "...";
+        StringBuilder b = new StringBuilder(cut.length());
+        cut.codePoints().forEach(c -> {
+            switch (c) {
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (Character.isISOControl(c)) {
+                        b.append(String.format("\\u%04x", c));
+                    } else {
+                        b.appendCodePoint(c);
+                    }
+                }
+            }
+        });
+        return b.toString();
     }
 
     void record(String key, String value, ConfigSource source) {

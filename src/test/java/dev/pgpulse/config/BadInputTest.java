@@ -81,6 +81,17 @@ class BadInputTest {
                 + "flag --set pool.connection_timeout): has no unit; write \"250s\" (seconds) or \"250ms\"");
     }
 
+    /** A value pasted by mistake (megabytes, line breaks) is one short line in the refusal, not the whole value. */
+    @Test
+    void aHugeOrMultiLineValueIsShownOnOneShortLine() {
+        String huge = "5\nminutes " + "x".repeat(10_000_000);
+        var e = failure(home, Map.of("PGPULSE_STARTUP_WAIT", huge));
+
+        assertThat(e.problems()).singleElement().asString()
+                .startsWith("startup.wait = '5\\nminutes xxx").contains("...' (from env PGPULSE_STARTUP_WAIT): ")
+                .doesNotContain("\n").hasSizeLessThan(400);
+    }
+
     @Test
     void aDurationWithoutAUnitIsRefusedFromEverySource() {
         write(home.resolve("profiles.json"), """

@@ -25,9 +25,18 @@ class DurationsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "s", "soon", "1.5s", "5 minutes", "2days", "30  s", "5 m s", "1w", "5sec", "+5s", "1e3ms",
-            "1000000000000ms", "٣s", "90", "-90", "1"})
+            "1000000000000ms", "٣s", "90", "-90", "1", "5\ts", "5\ns", "5\u00a0s", "\u00a05s", "5\u2003s", "1e3s", "٥", "--5s"})
     void anythingElseIsRefused(String raw) {
         assertThat(Durations.parse(raw)).isEmpty();
+    }
+
+    /** Case never changes the unit (5M is minutes, there are no months); -0 is zero; the longest reads whole. */
+    @Test
+    void hostileButValidSpellings() {
+        assertThat(Durations.parse("5M")).hasValue(Duration.ofMinutes(5));
+        assertThat(Durations.parse("-0")).hasValue(Duration.ZERO);
+        assertThat(Durations.parse("999999999999d")).hasValue(Duration.ofDays(999_999_999_999L));
+        assertThat(Durations.problem("٥s", "x")).as("another script's digits").isEqualTo("is not a duration (digits 0-9); expected x");
     }
 
     @Test

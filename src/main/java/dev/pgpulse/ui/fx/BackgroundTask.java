@@ -1,12 +1,15 @@
 package dev.pgpulse.ui.fx;
 
 import javafx.application.Platform;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -17,7 +20,9 @@ import java.util.function.Consumer;
  * then progress, then exactly one of {@code onSuccess}, {@code onFailure} or {@code onCancelled}, then
  * {@code onFinished}. {@link Handle#cancel} interrupts the work (a JDBC call blocked in a socket read is
  * interrupted by its own timeout or a server-side cancel, which the work sets up) and delivers
- * {@code onCancelled} at once; a result that arrives after a cancel is dropped.
+ * {@code onCancelled} at once; a result that arrives after a cancel is dropped, and the interrupt does not outlive
+ * the work on the executor's thread. A callback that throws is logged with the task's name and does not keep
+ * {@code onFinished} from running.
  *
  * <pre>{@code
  * BackgroundTask.of("drill primary", p -> { orchestrator.drill(...); return null; })
@@ -28,6 +33,7 @@ import java.util.function.Consumer;
  * @param <T> what the work returns
  */
 public final class BackgroundTask<T> {
+    private static final Logger LOG = LoggerFactory.getLogger(BackgroundTask.class);
 
     /** The work: runs off the FX thread; may report progress and should stop soon once cancelled. */
     @FunctionalInterface
@@ -141,6 +147,8 @@ public final class BackgroundTask<T> {
         private final AtomicBoolean decided = new AtomicBoolean();
         private final AtomicReference<Update> pendingProgress = new AtomicReference<>();
         private volatile boolean cancelled;
+        /** Set on the UI thread when the outcome runs: progress queued before it is still shown, none after. */
+        private volatile boolean delivered;
         private FutureTask<T> future;
 
         Run(Executor ui) {
@@ -154,12 +162,25 @@ public final class BackgroundTask<T> {
                     finish(this);
                 }
             };
-            ui.execute(onRunning);
+            ui.execute(() -> guarded("onRunning", onRunning));
             try {
-                background.execute(future);
-            } catch (RuntimeException rejected) {
-                // a shut-down executor: the work never starts, and the caller hears why
-                decide(() -> onFailure.accept(rejected));
+                background.execute(() -> {
+                    try {
+                        future.run();
+                    } finally {
+                        if (cancelled) {
+                            // cancel(true)'s interrupt lands before run() returns; a pooled thread must not carry
+                            // it into the next task (ThreadPoolExecutor clears it, a plain Executor need not)
+                            Thread.interrupted();
+                        }
+                    }
+                });
+            } catch (RejectedExecutionException rejected) {
+                // a shut-down executor: the work never starts, and the caller hears why in words a person can read
+                // (the executor's own message is two object dumps)
+                Exception failure = new RejectedExecutionException(name + " was not started: the background "
+                        + "executor refused it (it is shutting down)", rejected);
+                decide(() -> onFailure.accept(failure), "onFailure");
             }
             return this;
         }
@@ -170,26 +191,33 @@ public final class BackgroundTask<T> {
             }
             try {
                 T result = f.get();
-                decide(() -> onSuccess.accept(result));
+                decide(() -> onSuccess.accept(result), "onSuccess");
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause();
                 Exception failure = cause instanceof Exception ex ? ex : new RuntimeException(cause);
-                decide(() -> onFailure.accept(failure));
+                decide(() -> onFailure.accept(failure), "onFailure");
             } catch (InterruptedException | CancellationException e) {
-                decide(onCancelled);
+                decide(onCancelled, "onCancelled");
             }
         }
 
         /** The one outcome, then onFinished: whoever decides first wins (the work finishing, or a cancel). */
-        private void decide(Runnable outcome) {
+        private void decide(Runnable outcome, String which) {
             if (decided.compareAndSet(false, true)) {
                 ui.execute(() -> {
-                    try {
-                        outcome.run();
-                    } finally {
-                        onFinished.run();
-                    }
+                    delivered = true;
+                    guarded(which, outcome);
+                    guarded("onFinished", onFinished);
                 });
+            }
+        }
+
+        /** Runs a callback; one that throws is logged (on the FX thread it would only reach stderr) and that is all. */
+        private void guarded(String which, Runnable callback) {
+            try {
+                callback.run();
+            } catch (RuntimeException e) {
+                LOG.error("{} - its {} callback failed", name, which, e);
             }
         }
 
@@ -202,8 +230,8 @@ public final class BackgroundTask<T> {
             if (pendingProgress.getAndSet(new Update(done, total, message)) == null) {
                 ui.execute(() -> {
                     Update u = pendingProgress.getAndSet(null);
-                    if (u != null && !decided.get()) {
-                        onProgress.accept(u);
+                    if (u != null && !delivered) {
+                        guarded("onProgress", () -> onProgress.accept(u));
                     }
                 });
             }
@@ -221,7 +249,7 @@ public final class BackgroundTask<T> {
             }
             cancelled = true;
             future.cancel(true);
-            decide(onCancelled);
+            decide(onCancelled, "onCancelled");
         }
 
         @Override

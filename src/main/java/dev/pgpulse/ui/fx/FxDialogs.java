@@ -32,6 +32,8 @@ public final class FxDialogs implements Dialogs {
     private static final Logger LOG = LoggerFactory.getLogger(FxDialogs.class);
     /** How long a popup stays, and the quiet time after one before the next shows at once. */
     static final Duration HIDE_AFTER = Duration.ofSeconds(6);
+    /** How wide a popup's text runs before it breaks (ControlsFX's label does not wrap: a long text ran off screen). */
+    static final int COLUMNS = 60;
     /** The most notices {@link #shown()} keeps. */
     private static final int KEPT = 200;
 
@@ -58,6 +60,11 @@ public final class FxDialogs implements Dialogs {
 
     @Override
     public boolean confirm(Confirmation c) {
+        if (!Platform.isFxApplicationThread()) {
+            // showAndWait needs the FX thread; say which call was wrong rather than fail deep inside JavaFX
+            throw new IllegalStateException("Dialogs.confirm(\"" + c.header() + "\") must be called on the FX "
+                    + "application thread, not " + Thread.currentThread().getName());
+        }
         ButtonType go = new ButtonType(c.confirmLabel(), ButtonBar.ButtonData.OK_DONE);
         Alert alert = new Alert(Alert.AlertType.CONFIRMATION, c.text(), ButtonType.CANCEL, go);
         alert.setTitle("PgPulse");
@@ -106,6 +113,40 @@ public final class FxDialogs implements Dialogs {
         flushTimer.play();
     }
 
+    /**
+     * {@code text} broken into lines of at most {@code columns} characters at spaces (a longer word is broken
+     * where it must), its own line breaks kept: wrapped, never cut.
+     */
+    static String wrapped(String text, int columns) {
+        StringBuilder out = new StringBuilder(text.length() + text.length() / columns + 1);
+        for (String line : text.split("\n", -1)) {
+            if (!out.isEmpty()) {
+                out.append('\n');
+            }
+            int width = 0;
+            for (String word : line.split(" ", -1)) {
+                while (word.length() > columns) {
+                    if (width > 0) {
+                        out.append('\n');
+                    }
+                    out.append(word, 0, columns).append('\n');
+                    word = word.substring(columns);
+                    width = 0;
+                }
+                if (width > 0 && width + 1 + word.length() > columns) {
+                    out.append('\n');
+                    width = 0;
+                } else if (width > 0) {
+                    out.append(' ');
+                    width++;
+                }
+                out.append(word);
+                width += word.length();
+            }
+        }
+        return out.toString();
+    }
+
     private void show(Notice n) {
         shown.add(n);
         if (shown.size() > KEPT) {
@@ -116,7 +157,7 @@ public final class FxDialogs implements Dialogs {
             return;
         }
         try {
-            Notifications popup = Notifications.create().owner(w).title(n.title()).text(n.text())
+            Notifications popup = Notifications.create().owner(w).title(n.title()).text(wrapped(n.text(), COLUMNS))
                     .position(Pos.BOTTOM_RIGHT).hideAfter(javafx.util.Duration.millis(HIDE_AFTER.toMillis()));
             switch (n.severity()) {
                 case INFO -> popup.showInformation();

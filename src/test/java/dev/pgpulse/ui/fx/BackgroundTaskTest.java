@@ -1,5 +1,7 @@
 package dev.pgpulse.ui.fx;
 
+import ch.qos.logback.classic.Level;
+import dev.pgpulse.testing.LogCapture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -7,6 +9,7 @@ import org.junit.jupiter.api.Timeout;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -142,6 +145,51 @@ class BackgroundTaskTest {
         background.shutdown();
         recorded(BackgroundTask.of("t", p -> "never")).start(background, ui);
         await().until(() -> seen.contains("finished"));
-        assertThat(seen.get(1)).startsWith("failure:");
+        assertThat(seen.get(1)).isEqualTo("failure:t was not started: the background executor refused it (it is "
+                + "shutting down)");
+    }
+
+    @Test
+    void aCallbackThatThrowsIsLoggedWithTheTaskAndFinishedStillRuns() {
+        try (LogCapture logs = new LogCapture(BackgroundTask.class)) {
+            BackgroundTask.of("save preferences", p -> "x")
+                    .onSuccess(v -> {
+                        throw new IllegalStateException("view gone");
+                    })
+                    .onFinished(() -> {
+                        seen.add("finished");
+                        throw new IllegalStateException("also gone");
+                    })
+                    .start(background, ui);
+            await().until(() -> logs.events(Level.ERROR, "save preferences").size() == 2);
+            assertThat(logs.events(Level.ERROR, "save preferences")).extracting(e -> e.getThrowableProxy().getMessage())
+                    .containsExactly("view gone", "also gone");
+            assertThat(seen).containsExactly("finished");
+        }
+    }
+
+    /** cancel(true)'s interrupt stays with the cancelled work, even on an executor that does not clear it. */
+    @Test
+    void theCancelInterruptDoesNotLeakIntoTheNextTaskOnTheSameThread() throws Exception {
+        List<Runnable> queued = new CopyOnWriteArrayList<>();
+        Executor plain = queued::add; // run later, in order, on one thread, as a hand-written executor would
+        CountDownLatch started = new CountDownLatch(1);
+        BackgroundTask.Handle first = BackgroundTask.of("spins until cancelled", p -> {
+            started.countDown();
+            while (!p.cancelled()) {
+                Thread.onSpinWait();
+            }
+            return "stopped";
+        }).start(plain, ui);
+        List<Boolean> interruptedAtStart = new CopyOnWriteArrayList<>();
+        BackgroundTask.of("next", p -> interruptedAtStart.add(Thread.currentThread().isInterrupted()))
+                .onFinished(() -> seen.add("finished"))
+                .start(plain, ui);
+        Thread worker = new Thread(() -> queued.forEach(Runnable::run), "plain");
+        worker.start();
+        assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+        first.cancel();
+        await().until(() -> seen.contains("finished"));
+        assertThat(interruptedAtStart).containsExactly(false);
     }
 }
