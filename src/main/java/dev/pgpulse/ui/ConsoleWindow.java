@@ -194,6 +194,9 @@ public final class ConsoleWindow implements AutoCloseable {
         StatePseudoClass.follow(env, Bindings.createStringBinding(() -> header.production.get() ? "production"
                 : header.environment.get().startsWith("stag") ? "staging" : "development", header.production,
                 header.environment));
+        // no empty coloured box before the first snapshot names the environment
+        env.visibleProperty().bind(header.environment.isNotEmpty());
+        env.managedProperty().bind(env.visibleProperty());
         Label mode = badge("mode");
         mode.textProperty().bind(Bindings.when(header.embedded).then("EMBEDDED").otherwise("EXTERNAL"));
         Label health = badge("health-badge");

@@ -102,6 +102,8 @@ class WindowPlacementTest {
             fx(() -> {
                 stage.setScene(new Scene(new Pane(), 800, 600));
                 stage.show();
+                stage.setMinWidth(0); // the shared test stage may keep the console's minimum from another test
+                stage.setMinHeight(0);
                 stage.setWidth(800);
                 stage.setHeight(600);
                 stage.setX(at[0]);

@@ -5,7 +5,6 @@ import javafx.scene.Scene;
 import javafx.scene.control.Label;
 import javafx.scene.layout.StackPane;
 import javafx.stage.Stage;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
@@ -23,21 +22,11 @@ public class LongTextTest {
     public static final String LONG_REASON = "circuit breaker OPEN after repeated failures; probe failed: connection refused "
             + "by 127.0.0.1:5432 (PostgreSQL may be restarting, unreachable, or refusing connections from this host); "
             + "replica replay lag unknown because the standby has not replayed any transaction yet";
-    private static Stage stage;
-
-    @BeforeAll
-    static void registerStage() throws Exception {
-        stage = FxToolkit.registerPrimaryStage();
-    }
-
-    private static <T> T fx(Callable<T> c) throws Exception {
-        return WaitForAsyncUtils.asyncFx(c).get(60, TimeUnit.SECONDS);
-    }
-
     @Test
     void aLongHealthReasonIsCutAtAWordAndShownWholeOnHover() throws Exception {
+        Stage stage = FxToolkit.registerPrimaryStage();
         EndpointViewModel vm = new EndpointViewModel("primary", "primary");
-        Label reason = fx(() -> {
+        Label reason = onFx(() -> {
             EndpointRow row = new EndpointRow(vm, (endpoint, drill) -> { });
             StackPane root = new StackPane(row);
             root.getStyleClass().add("console");
@@ -46,10 +35,16 @@ public class LongTextTest {
             stage.show();
             vm.health.set("DOWN");
             vm.healthReason.set(LONG_REASON);
+            root.applyCss(); // the tile's skin, and the reason label in it, are made by the first CSS pass
+            root.layout();
             return (Label) row.lookup("#health-reason-primary");
         });
         WaitForAsyncUtils.waitForFxEvents();
-        Rendered.assertCutAtAWord(fx(() -> Rendered.text(reason)), LONG_REASON);
-        assertThat(fx(() -> reason.getTooltip().getText())).isEqualTo(LONG_REASON);
+        Rendered.assertCutAtAWord(onFx(() -> Rendered.text(reason)), LONG_REASON);
+        assertThat(onFx(() -> reason.getTooltip().getText())).isEqualTo(LONG_REASON);
+    }
+
+    private static <T> T onFx(Callable<T> c) throws Exception {
+        return WaitForAsyncUtils.asyncFx(c).get(60, TimeUnit.SECONDS);
     }
 }
