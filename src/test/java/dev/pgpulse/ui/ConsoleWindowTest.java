@@ -164,6 +164,8 @@ class ConsoleWindowTest {
             // waiting ("idle 0 · total 3 · waiting 1") before it settled
             await().atMost(Duration.ofSeconds(10)).until(() -> fx(() -> pool.getValue() == 3.0)
                     && text("#pool-detail-primary").endsWith("waiting 0"));
+            // and reads it as a DBA says it: in use of the pool's maximum
+            assertThat(text("#pool-in-use-primary")).isEqualTo("3 of 5");
             Screenshots.save(stage.getScene(), "dashboard-three-held");
         } finally {
             for (Connection c : held) {
