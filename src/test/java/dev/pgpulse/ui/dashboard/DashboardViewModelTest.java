@@ -89,4 +89,27 @@ class DashboardViewModelTest {
         assertThat(vm.tps.get()).isEqualTo(12.0);
         assertThat(vm.rollbackRatio.get()).isEqualTo("0%");
     }
+
+    @Test
+    void aChangeOfHealthGoesToTheEventLogWithItsReasonWhole() {
+        DashboardViewModel vm = new DashboardViewModel(Duration.ofMinutes(15));
+        Snapshot first = snapshot(stats("replica-1", true, 42.0, 1024L));
+        vm.apply(first);
+        vm.applyTables(first);
+        assertThat(vm.events()).extracting(DashboardViewModel.EventRow::kind).doesNotContain("health");
+        String reason = LongTextTest.LONG_REASON;
+        var h = first.health();
+        var down = new EndpointStatus("replica-1", "replica", HealthStatus.DOWN, List.of(reason), false, 0, "OPEN",
+                null, null);
+        Snapshot second = new Snapshot(T, first.status(), first.target(), false, "development", first.service(),
+                new HealthSnapshot(T, HealthStatus.DEGRADED, h.reasons(), List.of(h.endpoints().getFirst(), down)),
+                List.of(), List.of());
+        vm.apply(second);
+        vm.applyTables(second);
+        assertThat(vm.events()).filteredOn(e -> e.kind().equals("health")).singleElement()
+                .satisfies(e -> {
+                    assertThat(e.subject()).isEqualTo("replica-1");
+                    assertThat(e.detail()).isEqualTo("DEGRADED → DOWN: " + reason);
+                });
+    }
 }
