@@ -70,12 +70,15 @@ public final class ConsoleApp extends Application {
         startingPane.setPadding(new Insets(40));
         startingPane.getStyleClass().add("console");
         startingPane.getStylesheets().add(ConsoleApp.class.getResource("console.css").toExternalForm());
-        stage.setScene(new Scene(startingPane, l.prefs().windowWidth(), l.prefs().windowHeight()));
+        WindowPlacement.Box size = WindowPlacement.sceneSize(l.prefs());
+        stage.setScene(new Scene(startingPane, size.width(), size.height()));
+        WindowPlacement.limit(stage);
         stage.setOnCloseRequest(e -> {
             e.consume();
             shutdown(stage);
         });
         stage.show();
+        WindowPlacement.keepOnScreen(stage);
         starter.execute(() -> startCore(stage, l));
         starter.shutdown();
     }

@@ -12,6 +12,7 @@ import dev.pgpulse.ui.dashboard.DashboardViewModel;
 import dev.pgpulse.ui.fx.BackgroundTask;
 import dev.pgpulse.ui.fx.FxDialogs;
 import dev.pgpulse.ui.fx.MetricsPoller;
+import dev.pgpulse.ui.fx.StatePseudoClass;
 import dev.pgpulse.ui.shell.ConsoleActions;
 import dev.pgpulse.ui.shell.ConsoleTab;
 import dev.pgpulse.ui.shell.Dialogs;
@@ -25,6 +26,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
 import javafx.scene.control.ToggleButton;
+import javafx.scene.control.Tooltip;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -191,32 +193,32 @@ public final class ConsoleWindow implements AutoCloseable {
     private Parent headerBar() {
         Label name = new Label("PgPulse");
         name.getStyleClass().add("brand");
+        name.setMinWidth(Region.USE_PREF_SIZE);
         Label target = new Label();
         target.setId("target");
         target.textProperty().bind(header.target);
         target.getStyleClass().add("target");
-        Label env = new Label();
-        env.setId("environment");
+        // the one label that gives way when the window is narrow; the full target is on hover
+        target.setMinWidth(60);
+        Tooltip targetTip = new Tooltip();
+        targetTip.textProperty().bind(header.target);
+        target.setTooltip(targetTip);
+        Label env = badge("environment");
         env.textProperty().bind(Bindings.createStringBinding(() -> header.environment.get() == null ? ""
                 : header.environment.get().name(), header.environment));
-        env.styleProperty().bind(Bindings.createStringBinding(() -> badge(header.production.get() ? "#c62828"
-                : header.environment.get() == Environment.STAGING ? "#ef6c00" : "#2e7d32"), header.production, header.environment));
-        Label mode = new Label();
-        mode.setId("mode");
+        StatePseudoClass.follow(env, header.environment, e -> e == null ? "" : e.name());
+        // no empty coloured box before the first snapshot names the environment
+        env.visibleProperty().bind(header.environment.isNotNull());
+        env.managedProperty().bind(env.visibleProperty());
+        Label mode = badge("mode");
         mode.textProperty().bind(Bindings.when(header.embedded).then("EMBEDDED").otherwise("EXTERNAL"));
-        mode.setStyle(badge("#455a64"));
-        Label health = new Label();
-        health.setId("health-badge");
+        Label health = badge("health-badge");
         health.textProperty().bind(header.health);
-        health.styleProperty().bind(Bindings.createStringBinding(() -> badge(switch (header.health.get()) {
-            case "UP", "RUNNING" -> "#2e7d32";
-            case "DEGRADED" -> "#ef6c00";
-            case "DOWN" -> "#c62828";
-            default -> "#616161";
-        }), header.health));
+        StatePseudoClass.follow(health, header.health, h -> h.equals("RUNNING") ? "UP" : h);
         Label updated = new Label();
         updated.setId("last-snapshot");
         updated.textProperty().bind(header.lastSnapshot);
+        updated.setMinWidth(Region.USE_PREF_SIZE);
 
         interval.setId("interval");
         interval.getItems().setAll(ConsolePrefs.POLL_INTERVALS);
@@ -232,6 +234,7 @@ public final class ConsoleWindow implements AutoCloseable {
             }
         });
         interval.setValue(prefs.pollInterval());
+        interval.setMinWidth(Region.USE_PREF_SIZE);
         interval.valueProperty().addListener((o, a, d) -> {
             if (d != null) {
                 poller.setInterval(d);
@@ -245,6 +248,7 @@ public final class ConsoleWindow implements AutoCloseable {
         demoToggle.setSelected(actions.demoRunning());
         demoToggle.textProperty().bind(Bindings.when(demoToggle.selectedProperty()).then("Demo workload: on")
                 .otherwise("Demo workload: off"));
+        demoToggle.setMinWidth(Region.USE_PREF_SIZE);
         demoToggle.selectedProperty().addListener((o, a, on) -> {
             changePrefs(prefs.withDemoWorkload(on));
             actions.demoWorkload(on);
@@ -263,19 +267,35 @@ public final class ConsoleWindow implements AutoCloseable {
         StatusBar bar = new StatusBar();
         bar.setId("status-bar");
         bar.textProperty().bind(header.statusText);
+        Tooltip full = new Tooltip();
+        full.textProperty().bind(header.statusText);
+        full.setWrapText(true);
+        full.setMaxWidth(600);
+        bar.setTooltip(full);
+        // a long status gives way (at a word: console.css), never the counts on the right
         Label alerts = new Label();
+        alerts.setId("alerts-firing");
         alerts.textProperty().bind(Bindings.createStringBinding(() -> header.alertsFiring.get() == 0 ? "no alert firing"
                 : header.alertsFiring.get() + " alert(s) firing", header.alertsFiring));
         Label polls = new Label();
+        polls.setId("snapshot-count");
         polls.textProperty().bind(Bindings.createStringBinding(() -> poller.pollsProperty().get() + " snapshots",
                 poller.pollsProperty()));
-        bar.getRightItems().addAll(alerts, new Label(" · "), polls);
+        Label dot = new Label(" · ");
+        for (Label l : List.of(alerts, dot, polls)) {
+            l.setMinWidth(Region.USE_PREF_SIZE);
+        }
+        bar.getRightItems().addAll(alerts, dot, polls);
         return bar;
     }
 
-    private static String badge(String colour) {
-        return "-fx-background-color: " + colour + "; -fx-text-fill: white; -fx-padding: 2 8 2 8; "
-                + "-fx-background-radius: 3; -fx-font-weight: bold;";
+    /** A header badge: bold white on a colour that console.css picks from the badge's id and state. */
+    private static Label badge(String id) {
+        Label l = new Label();
+        l.setId(id);
+        l.getStyleClass().add("badge");
+        l.setMinWidth(Region.USE_PREF_SIZE);
+        return l;
     }
 
     private void changePrefs(ConsolePrefs next) {

@@ -158,6 +158,8 @@ class ConsoleWindowTest {
             // waiting ("idle 0 · total 3 · waiting 1") before it settled
             await().atMost(Duration.ofSeconds(10)).until(() -> fx(() -> pool.getValue() == 3.0)
                     && text("#pool-detail-primary").endsWith("waiting 0"));
+            // and reads it as a DBA says it: in use of the pool's maximum
+            assertThat(text("#pool-in-use-primary")).isEqualTo("3 of 5");
             Screenshots.save(stage.getScene(), "dashboard-three-held");
         } finally {
             for (Connection c : held) {
@@ -335,7 +337,11 @@ class ConsoleWindowTest {
         closeLast.add(o);
         show(o, null, Duration.ofMillis(500));
         await().atMost(Duration.ofSeconds(10)).until(() -> text("#environment").equals("PRODUCTION"));
-        assertThat(fx(() -> ((Label) robot.lookup("#environment").query()).getStyle())).contains("#c62828");
+        // the colour comes from console.css, through the badge's :production pseudo-class
+        assertThat(fx(() -> ((Label) robot.lookup("#environment").query()).getPseudoClassStates()
+                .contains(javafx.css.PseudoClass.getPseudoClass("production")))).isTrue();
+        assertThat(fx(() -> ((Label) robot.lookup("#environment").query()).getBackground().getFills().getFirst()
+                .getFill())).isEqualTo(javafx.scene.paint.Color.web("#c62828"));
 
         robot.clickOn("#drill-primary").clickOn("Force open (fail every call)");
         await().atMost(Duration.ofSeconds(5)).until(() -> fx(() -> robot.lookup(".dialog-pane").tryQuery().isPresent()));

@@ -1,6 +1,7 @@
 package dev.pgpulse.ui;
 
 import javafx.embed.swing.SwingFXUtils;
+import javafx.scene.Node;
 import javafx.scene.Scene;
 import javafx.scene.image.WritableImage;
 import org.testfx.util.WaitForAsyncUtils;
@@ -20,7 +21,15 @@ public final class Screenshots {
     }
 
     public static Path save(Scene scene, String name) throws Exception {
-        WritableImage img = WaitForAsyncUtils.asyncFx(() -> scene.snapshot(null)).get(10, TimeUnit.SECONDS);
+        return write(WaitForAsyncUtils.asyncFx(() -> scene.snapshot(null)).get(10, TimeUnit.SECONDS), name);
+    }
+
+    /** The node at its own size, whatever its parents' transforms (a window larger than the headless screen). */
+    public static Path save(Node node, String name) throws Exception {
+        return write(WaitForAsyncUtils.asyncFx(() -> node.snapshot(null, null)).get(10, TimeUnit.SECONDS), name);
+    }
+
+    private static Path write(WritableImage img, String name) throws Exception {
         Path out = dir().resolve(name + ".png");
         Files.createDirectories(out.getParent());
         ImageIO.write(SwingFXUtils.fromFXImage(img, null), "png", out.toFile());

@@ -13,6 +13,7 @@ import javafx.scene.control.TableView;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import javafx.animation.AnimationTimer;
+import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
@@ -54,7 +55,7 @@ public final class DashboardView extends ScrollPane {
         note.getStyleClass().add("note");
         double w = Tiles.WIDTH;
         double h = 110;
-        HBox server = new HBox(6,
+        FlowPane server = new FlowPane(6, 6,
                 Tiles.value("Connections used", vm.connections,
                         Bindings.createStringBinding(() -> vm.connections.get().equals("–") ? "not sampled"
                                 : String.format(java.util.Locale.ROOT, "%.0f%% of what clients may use",
@@ -79,17 +80,22 @@ public final class DashboardView extends ScrollPane {
                 new DashboardViewModel.EventRow("", "", "", ""));
         events.getColumns().addAll(List.of(column("Time", 70, DashboardViewModel.EventRow::time),
                 column("Kind", 70, DashboardViewModel.EventRow::kind),
-                column("Endpoint / operation", 140, DashboardViewModel.EventRow::subject),
+                column("Endpoint / operation", 150, DashboardViewModel.EventRow::subject),
                 column("What happened", 330, DashboardViewModel.EventRow::detail)));
         VBox slowBox = titled("Latest slow queries", slow);
         VBox eventBox = titled("Breaker and retry events", events);
         HBox tables = new HBox(10, slowBox, eventBox);
         HBox.setHgrow(slowBox, Priority.ALWAYS);
         HBox.setHgrow(eventBox, Priority.ALWAYS);
+        // the space a tall window has below the tiles goes to the tables
+        VBox.setVgrow(tables, Priority.ALWAYS);
 
         VBox content = new VBox(10, rows, new VBox(4, strip, server, note), tables);
         content.setPadding(new Insets(10));
         content.getStyleClass().add("dashboard");
+        // at least as tall as the viewport, so the tables can grow into it; taller (scrolling) when the tiles wrap
+        content.minHeightProperty().bind(Bindings.createDoubleBinding(() -> getViewportBounds().getHeight(),
+                viewportBoundsProperty()));
         setContent(content);
         setFitToWidth(true);
         // ScrollPaneSkin caches its viewport as a bitmap; with tiles changing every poll that cache is rebuilt
@@ -127,7 +133,8 @@ public final class DashboardView extends ScrollPane {
         t.setPlaceholder(new Label(empty));
         t.setPrefHeight(220);
         t.setFixedCellSize(24); // rows of one height: the table lays out only what it shows
-        t.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        t.setMinHeight(t.getPrefHeight());
+        t.setColumnResizePolicy(new FitColumns());
         new AnimationTimer() {
             private int shownFrames;
 

@@ -61,6 +61,13 @@ public final class DashboardViewModel {
     private List<ResilienceEvent> lastEvents = List.of();
     private List<SlowQuery> lastSlow = List.of();
     private EventRow startRow;
+    /** Each endpoint's health as last seen, and its changes, newest first: the log keeps a reason whole. */
+    private final Map<String, dev.pgpulse.health.HealthStatus> lastHealth = new java.util.HashMap<>();
+    private final java.util.Deque<Timed> healthChanges = new java.util.ArrayDeque<>();
+    private boolean healthChanged;
+
+    private record Timed(java.time.Instant at, EventRow row) {
+    }
     /** Events already in the log when the console started are shown, not announced. */
     private boolean baselineTaken;
 
@@ -90,6 +97,9 @@ public final class DashboardViewModel {
             EndpointStatus status = h == null ? null : h.endpoint(pool.endpoint()).orElse(null);
             vm.apply(svc.at(), pool, breaker, traffic, status, s.history(), s.at().minus(historyWindow), svc.inFlight(),
                     svc.oldestCallInFlight());
+            if (status != null) {
+                noteHealth(h, status);
+            }
         }
         applyServer(h);
     }
@@ -104,6 +114,21 @@ public final class DashboardViewModel {
         }
         applySlowQueries(s.service().slowQueries());
         applyEvents(s.service().events());
+    }
+
+    /** A change of an endpoint's health (not the first sample) becomes a line of the event log, its reasons whole. */
+    private void noteHealth(HealthSnapshot h, EndpointStatus status) {
+        var was = lastHealth.put(status.endpoint(), status.status());
+        if (was == null || was == status.status()) {
+            return;
+        }
+        healthChanges.addFirst(new Timed(h.at(), new EventRow(Format.time(h.at()), "health", status.endpoint(),
+                was + " → " + status.status() + (status.reasons().isEmpty() ? "" : ": " + String.join("; ",
+                        status.reasons())))));
+        while (healthChanges.size() > TABLE_ROWS) {
+            healthChanges.removeLast();
+        }
+        healthChanged = true;
     }
 
     private void applyServer(HealthSnapshot h) {
@@ -147,20 +172,24 @@ public final class DashboardViewModel {
     }
 
     private void applyEvents(List<ResilienceEvent> all) {
-        if (baselineTaken && all.equals(lastEvents)) {
+        if (baselineTaken && all.equals(lastEvents) && !healthChanged) {
             return;
         }
+        healthChanged = false;
         List<ResilienceEvent> fresh = newSince(lastEvents, all);
         boolean first = !baselineTaken;
         baselineTaken = true;
         lastEvents = all;
-        List<EventRow> rows = new ArrayList<>();
-        for (int i = all.size() - 1; i >= 0 && rows.size() < TABLE_ROWS; i--) {
+        List<Timed> timed = new ArrayList<>(healthChanges);
+        for (int i = all.size() - 1, n = 0; i >= 0 && n < TABLE_ROWS; i--) {
             ResilienceEvent e = all.get(i);
             if (!(e instanceof ResilienceEvent.SlowCall)) {
-                rows.add(row(e));
+                timed.add(new Timed(e.at(), row(e)));
+                n++;
             }
         }
+        timed.sort(java.util.Comparator.comparing(Timed::at).reversed());
+        List<EventRow> rows = new ArrayList<>(timed.stream().limit(TABLE_ROWS).map(Timed::row).toList());
         if (rows.size() < TABLE_ROWS) {
             rows.add(startRow);
         }

@@ -4,6 +4,7 @@ import dev.pgpulse.config.EndpointConfig;
 import dev.pgpulse.health.MetricHistory;
 import dev.pgpulse.resilience.Guard;
 import dev.pgpulse.ui.Format;
+import dev.pgpulse.ui.fx.StatePseudoClass;
 import eu.hansolo.tilesfx.Tile;
 import eu.hansolo.tilesfx.TileBuilder;
 import javafx.beans.binding.Bindings;
@@ -11,7 +12,9 @@ import javafx.geometry.Pos;
 import javafx.scene.control.Label;
 import javafx.scene.control.MenuButton;
 import javafx.scene.control.MenuItem;
+import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
+import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 
 import java.util.List;
@@ -20,7 +23,7 @@ import java.util.function.BiConsumer;
 
 /** One endpoint's row of tiles: pool, acquire time, breaker, throughput, latency and health. */
 final class EndpointRow extends VBox {
-    private static final double LATENCY_WIDTH = 270;
+    private static final double LATENCY_WIDTH = 264;
 
     final Tile pool;
     final Tile gauge;
@@ -38,23 +41,29 @@ final class EndpointRow extends VBox {
                 : "  (replica · reads)"));
         heading.getStyleClass().add("row-heading");
 
+        // the gauge draws the dial; the figure under it is ours, "2 of 5" in one readable size (TilesFX sets the
+        // unit in a tiny font next to the value)
         gauge = TileBuilder.create().skinType(Tile.SkinType.GAUGE2).prefSize(Tiles.WIDTH - 20, Tiles.HEIGHT - 60)
-                .title("").unit("of " + vm.poolMax.get()).decimals(0).tickLabelDecimals(0)
+                .title("").unit("").valueVisible(false).decimals(0).tickLabelDecimals(0)
                 .maxValue(vm.poolMax.get()).thresholdVisible(false).backgroundColor(javafx.scene.paint.Color.TRANSPARENT)
                 .animated(false).shadowsEnabled(false).textVisible(false).build();
         gauge.setId("pool-" + vm.name());
-        vm.poolMax.addListener((o, a, max) -> {
-            gauge.setMaxValue(max.doubleValue());
-            gauge.setUnit("of " + max);
-        });
+        vm.poolMax.addListener((o, a, max) -> gauge.setMaxValue(max.doubleValue()));
         vm.poolActive.addListener((o, a, n) -> gauge.setValue(n.doubleValue()));
+        Label inUse = new Label();
+        inUse.setId("pool-in-use-" + vm.name());
+        inUse.getStyleClass().add("gauge-figure");
+        inUse.textProperty().bind(Bindings.createStringBinding(() -> vm.poolActive.get() + " of " + vm.poolMax.get(),
+                vm.poolActive, vm.poolMax));
+        StackPane dial = new StackPane(gauge, inUse);
+        StackPane.setAlignment(inUse, Pos.BOTTOM_CENTER);
         Label poolDetail = new Label();
         poolDetail.setId("pool-detail-" + vm.name());
         poolDetail.getStyleClass().add("tile-line");
         poolDetail.textProperty().bind(Bindings.createStringBinding(() -> "idle " + vm.poolIdle.get() + " · total "
                         + vm.poolTotal.get() + " · waiting " + vm.poolAwaiting.get(),
                 vm.poolIdle, vm.poolTotal, vm.poolAwaiting));
-        VBox poolBody = new VBox(0, gauge, poolDetail);
+        VBox poolBody = new VBox(0, dial, poolDetail);
         poolBody.setAlignment(Pos.TOP_CENTER);
         pool = Tiles.custom("Pool in use", poolBody, Tiles.WIDTH, Tiles.HEIGHT);
 
@@ -76,7 +85,8 @@ final class EndpointRow extends VBox {
         health = Tiles.custom("Health", healthBody(vm), Tiles.WIDTH, Tiles.HEIGHT);
         health.setId("health-" + vm.name());
 
-        HBox tiles = new HBox(6, pool, acquire, breaker, throughput, latency, health);
+        // a narrow window wraps the row rather than cutting tiles off at its right edge
+        FlowPane tiles = new FlowPane(6, 6, pool, acquire, breaker, throughput, latency, health);
         getChildren().addAll(heading, tiles);
         setSpacing(4);
     }
@@ -86,8 +96,7 @@ final class EndpointRow extends VBox {
         breakerState.getStyleClass().add("state-words");
         breakerState.textProperty().bind(Bindings.createStringBinding(() -> Tiles.breakerWords(vm.breakerState.get()),
                 vm.breakerState));
-        breakerState.styleProperty().bind(Bindings.createStringBinding(() -> "-fx-text-fill: "
-                + Tiles.web(Tiles.breakerColor(vm.breakerState.get())) + ";", vm.breakerState));
+        StatePseudoClass.follow(breakerState, vm.breakerState, state -> "breaker-" + state);
         Label meaning = new Label();
         meaning.textProperty().bind(Bindings.createStringBinding(() -> Tiles.breakerMeaning(vm.breakerState.get()),
                 vm.breakerState));
@@ -125,8 +134,7 @@ final class EndpointRow extends VBox {
         healthState.setId("health-state-" + vm.name());
         healthState.getStyleClass().add("state-words");
         healthState.textProperty().bind(vm.health);
-        healthState.styleProperty().bind(Bindings.createStringBinding(() -> "-fx-text-fill: "
-                + Tiles.web(Tiles.healthColor(vm.health.get())) + ";", vm.health));
+        StatePseudoClass.follow(healthState, vm.health);
         Label reason = new Label();
         reason.setId("health-reason-" + vm.name());
         reason.textProperty().bind(vm.healthReason);
@@ -151,11 +159,11 @@ final class EndpointRow extends VBox {
     }
 
     private VBox latencyBody(EndpointViewModel vm) {
-        Label p50 = legend(TrendChart.BLUE);
+        Label p50 = legend("p50");
         p50.textProperty().bind(Bindings.createStringBinding(() -> "p50 " + Format.compact(vm.p50Ms.get()), vm.p50Ms));
-        Label p95 = legend(TrendChart.AMBER);
+        Label p95 = legend("p95");
         p95.textProperty().bind(Bindings.createStringBinding(() -> "p95 " + Format.compact(vm.p95Ms.get()), vm.p95Ms));
-        Label p99 = legend(TrendChart.PINK);
+        Label p99 = legend("p99");
         p99.textProperty().bind(Bindings.createStringBinding(() -> "p99 " + Format.compact(vm.p99Ms.get()), vm.p99Ms));
         TrendChart chart = new TrendChart(LATENCY_WIDTH - 24, Tiles.HEIGHT - 76, TrendChart::ms,
                 List.of(TrendChart.BLUE, TrendChart.AMBER, TrendChart.PINK));
@@ -200,9 +208,10 @@ final class EndpointRow extends VBox {
         return l;
     }
 
-    private static Label legend(javafx.scene.paint.Color colour) {
+    /** A legend label, coloured by console.css as the line it names is drawn. */
+    private static Label legend(String line) {
         Label l = new Label();
-        l.setStyle("-fx-text-fill: " + Tiles.web(colour) + "; -fx-font-weight: bold; -fx-font-size: 11px;");
+        l.getStyleClass().addAll("legend", line);
         return l;
     }
 }

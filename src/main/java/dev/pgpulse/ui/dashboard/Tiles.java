@@ -9,15 +9,13 @@ import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.control.Label;
 import javafx.scene.layout.VBox;
-import javafx.scene.paint.Color;
 
 import java.util.Locale;
 
-/** The few tile shapes the dashboard uses, and its colours for states. */
+/** The few tile shapes the dashboard uses, and the words for breaker states (their colours are in console.css). */
 final class Tiles {
-    static final double WIDTH = 192;
+    static final double WIDTH = 184; // six tiles of a row (one of them wider) fit a 1280 px window
     static final double HEIGHT = 190;
-    static final Color AMBER = Tile.ORANGE;
 
     private Tiles() {
     }
@@ -54,17 +52,6 @@ final class Tiles {
         return custom("", box, width, height);
     }
 
-    /** CLOSED green, HALF-OPEN amber, OPEN red, FORCED OPEN magenta, FORCED CLOSED and METRICS ONLY blue. */
-    static Color breakerColor(BreakerState state) {
-        return state == null ? Tile.GRAY : switch (state) {
-            case CLOSED -> Tile.GREEN;
-            case HALF_OPEN -> AMBER;
-            case OPEN -> Tile.RED;
-            case FORCED_OPEN -> Tile.MAGENTA;
-            case FORCED_CLOSED, METRICS_ONLY -> Tile.BLUE;
-        };
-    }
-
     /** The state as a DBA reads it, "UNKNOWN" before the first snapshot. */
     static String breakerWords(BreakerState state) {
         return state == null ? "UNKNOWN" : state.label();
@@ -80,20 +67,5 @@ final class Tiles {
             case FORCED_CLOSED -> "drill: failures are ignored";
             case METRICS_ONLY -> "counting, never opens";
         };
-    }
-
-    /** UP green, DEGRADED amber, DOWN red, anything else grey. */
-    static Color healthColor(String status) {
-        return switch (status) {
-            case "UP" -> Tile.GREEN;
-            case "DEGRADED" -> AMBER;
-            case "DOWN" -> Tile.RED;
-            default -> Tile.GRAY;
-        };
-    }
-
-    static String web(Color c) {
-        return String.format(Locale.ROOT, "#%02x%02x%02x", (int) Math.round(c.getRed() * 255),
-                (int) Math.round(c.getGreen() * 255), (int) Math.round(c.getBlue() * 255));
     }
 }

@@ -175,4 +175,27 @@ class DashboardViewModelTest {
         assertThat(TrendChart.ms(250)).isEqualTo("250 ms");
         assertThat(TrendChart.ms(2.5)).isEqualTo("2.5 ms");
     }
+
+    @Test
+    void aChangeOfHealthGoesToTheEventLogWithItsReasonWhole() {
+        DashboardViewModel vm = new DashboardViewModel(Duration.ofMinutes(15));
+        Snapshot first = snapshot(stats("replica-1", true, 42.0, 1024L));
+        vm.apply(first);
+        vm.applyTables(first);
+        assertThat(vm.events()).extracting(DashboardViewModel.EventRow::kind).doesNotContain("health");
+        String reason = LongTextTest.LONG_REASON;
+        var h = first.health();
+        var down = new EndpointStatus("replica-1", EndpointConfig.Role.REPLICA, HealthStatus.DOWN, List.of(reason), false,
+                0, BreakerState.OPEN, null, null);
+        Snapshot second = new Snapshot(T, first.status(), first.target(), false, Environment.DEVELOPMENT, first.service(),
+                new HealthSnapshot(T, HealthStatus.DEGRADED, h.reasons(), List.of(h.endpoints().getFirst(), down)),
+                List.of(), List.of(), first.history());
+        vm.apply(second);
+        vm.applyTables(second);
+        assertThat(vm.events()).filteredOn(e -> e.kind().equals("health")).singleElement()
+                .satisfies(e -> {
+                    assertThat(e.subject()).isEqualTo("replica-1");
+                    assertThat(e.detail()).isEqualTo("DEGRADED → DOWN: " + reason);
+                });
+    }
 }
