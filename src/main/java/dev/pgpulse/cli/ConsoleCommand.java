@@ -45,7 +45,7 @@ final class ConsoleCommand implements Callable<Integer> {
         prefs.warnings().forEach(w -> context.err().println("pgpulse: warning: " + w));
         context.err().flush();
         Optional<String> failure = Console.run(new Console.Launch(config, Orchestrator.Options.defaults(home, config),
-                prefsFile, prefs.prefs()));
+                prefsFile, prefs));
         failure.ifPresent(f -> context.err().println("pgpulse: " + f));
         return failure.isPresent() ? PgPulseCli.FAILED : PgPulseCli.OK;
     }

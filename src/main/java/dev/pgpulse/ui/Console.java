@@ -13,8 +13,20 @@ import java.util.function.Function;
  * clear message before any JavaFX class loads.
  */
 public final class Console {
-    /** Everything the window needs, resolved on the caller's thread before JavaFX starts. */
-    public record Launch(PgPulseConfig config, Orchestrator.Options options, Path prefsFile, ConsolePrefs prefs) {
+    /**
+     * Everything the window needs, resolved on the caller's thread before JavaFX starts; {@code loadedPrefs} carries
+     * the problems found in the preferences file, which the window shows once.
+     */
+    public record Launch(PgPulseConfig config, Orchestrator.Options options, Path prefsFile,
+                         ConsolePrefs.Loaded loadedPrefs) {
+        /** Preferences without a problem to show. */
+        public Launch(PgPulseConfig config, Orchestrator.Options options, Path prefsFile, ConsolePrefs prefs) {
+            this(config, options, prefsFile, new ConsolePrefs.Loaded(prefs));
+        }
+
+        public ConsolePrefs prefs() {
+            return loadedPrefs.prefs();
+        }
     }
 
     private Console() {

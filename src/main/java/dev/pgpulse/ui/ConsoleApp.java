@@ -38,6 +38,7 @@ public final class ConsoleApp extends Application {
     private volatile DemoWorkload demo;
     private volatile ConsoleWindow window;
     private volatile boolean stopping;
+    private final java.util.concurrent.atomic.AtomicBoolean saveProblemShown = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** @return why PgPulse could not start, if it could not */
     static java.util.Optional<String> launchAndWait(Console.Launch l) {
@@ -101,6 +102,7 @@ public final class ConsoleApp extends Application {
                 window = new ConsoleWindow(o, demo, l.prefs(), this::save);
                 stage.getScene().setRoot(window.root());
                 window.start();
+                showPrefsProblems(window, l.loadedPrefs());
                 LOG.info("console open on {}", o.target());
             });
         } catch (Exception | Error e) {
@@ -130,12 +132,27 @@ public final class ConsoleApp extends Application {
         stage.getScene().setRoot(box);
     }
 
-    /** Preferences are saved off the FX thread: the window's background thread, or the stopping thread at the end. */
+    /** What was wrong with the preferences file, in the status bar once (the terminal had it already). */
+    private static void showPrefsProblems(ConsoleWindow w, ConsolePrefs.Loaded loaded) {
+        if (!loaded.warnings().isEmpty()) {
+            w.notice(loaded.summary(), String.join("\n", loaded.warnings()));
+        }
+    }
+
+    /**
+     * Preferences are saved off the FX thread: the window's background thread, or the stopping thread at the end.
+     * The first save that fails while the window is open is shown in its status bar too.
+     */
     private void save(ConsolePrefs prefs) {
         try {
             store.save(launch.prefsFile(), prefs);
         } catch (IOException e) {
             LOG.warn("{}", e.getMessage());
+            ConsoleWindow w = window;
+            if (w != null && !stopping && saveProblemShown.compareAndSet(false, true)) {
+                Platform.runLater(() -> w.notice(launch.prefsFile().getFileName() + " could not be saved; preference "
+                        + "changes last until PgPulse exits", e.getMessage()));
+            }
         }
     }
 

@@ -56,11 +56,20 @@ public record ConsolePrefs(double windowWidth, double windowHeight, Duration pol
     private static final boolean DEFAULT_DEMO = true;
     private static final Duration DEFAULT_HISTORY = Duration.ofMinutes(15);
 
-    /** What {@link Store#load} found: the preferences to use and one line per problem with the file (empty when fine). */
-    public record Loaded(ConsolePrefs prefs, List<String> warnings) {
+    /**
+     * What {@link Store#load} found: the preferences to use, one line per problem with the file (empty when fine),
+     * and {@code summary}, the problems in one short line for a status bar (empty when fine).
+     */
+    public record Loaded(ConsolePrefs prefs, List<String> warnings, String summary) {
         public Loaded {
             Objects.requireNonNull(prefs, "prefs");
             warnings = List.copyOf(warnings);
+            Objects.requireNonNull(summary, "summary");
+        }
+
+        /** Preferences read without a problem. */
+        public Loaded(ConsolePrefs prefs) {
+            this(prefs, List.of(), "");
         }
     }
 
@@ -158,7 +167,7 @@ public record ConsolePrefs(double windowWidth, double windowHeight, Duration pol
             try {
                 bytes = Files.readAllBytes(abs);
             } catch (NoSuchFileException e) {
-                return new Loaded(defaults(), List.of());
+                return new Loaded(defaults());
             } catch (IOException e) {
                 return moveAside(abs, "cannot be read (" + describe(e) + ")");
             }
@@ -187,7 +196,7 @@ public record ConsolePrefs(double windowWidth, double windowHeight, Duration pol
                     r.bool("demoWorkload", DEFAULT_DEMO),
                     r.historyWindow());
             r.warnings.forEach(w -> log.warn("{}", w));
-            return new Loaded(prefs, r.warnings);
+            return new Loaded(prefs, r.warnings, r.summary());
         }
 
         /**
@@ -216,7 +225,10 @@ public record ConsolePrefs(double windowWidth, double windowHeight, Duration pol
                     : "console preferences file " + file + " " + reason + "; it could not be moved aside to "
                             + aside.target() + " (" + describe(aside.failure()) + "); using the default preferences";
             log.warn("{}", warning);
-            return new Loaded(defaults(), List.of(warning));
+            String summary = file.getFileName() + " was unreadable and "
+                    + (aside.moved() ? "moved aside to " + aside.target().getFileName() : "could not be moved aside")
+                    + "; using the default preferences";
+            return new Loaded(defaults(), List.of(warning), summary);
         }
 
         private static byte[] toJson(ConsolePrefs p) throws IOException {
@@ -247,6 +259,7 @@ public record ConsolePrefs(double windowWidth, double windowHeight, Duration pol
             private final Path file;
             private final JsonNode root;
             private final List<String> warnings = new ArrayList<>();
+            private final List<String> fields = new ArrayList<>();
 
             FieldReader(Path file, JsonNode root) {
                 this.file = file;
@@ -336,6 +349,17 @@ public record ConsolePrefs(double windowWidth, double windowHeight, Duration pol
 
             private void warn(String field, String text) {
                 warnings.add("console preferences file " + file + " field '" + field + "': " + text);
+                fields.add(field);
+            }
+
+            /** One problem in full (without the folder), several by their fields; empty when none. */
+            String summary() {
+                String name = file.getFileName().toString();
+                if (fields.isEmpty()) {
+                    return "";
+                }
+                return fields.size() == 1 ? name + " " + warnings.getFirst().substring(warnings.getFirst().indexOf("field '"))
+                        : name + ": " + fields.size() + " values replaced (" + String.join(", ", fields) + ")";
             }
         }
 

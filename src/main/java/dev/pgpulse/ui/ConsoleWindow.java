@@ -11,7 +11,9 @@ import dev.pgpulse.ui.fx.MetricsPoller;
 import dev.pgpulse.ui.shell.ConsoleActions;
 import dev.pgpulse.ui.shell.ConsoleTab;
 import dev.pgpulse.ui.shell.OrchestratorActions;
+import javafx.animation.PauseTransition;
 import javafx.beans.binding.Bindings;
+import javafx.css.PseudoClass;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Parent;
@@ -22,6 +24,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
 import javafx.scene.control.ToggleButton;
+import javafx.scene.control.Tooltip;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -69,6 +72,10 @@ public final class ConsoleWindow implements AutoCloseable {
     final ChoiceBox<Duration> interval = new ChoiceBox<>();
     final ToggleButton demoToggle = new ToggleButton();
     private boolean notifications = true;
+    /** How long a {@link #notice} holds the status bar (a test shortens it). */
+    static volatile Duration noticeShownFor = Duration.ofSeconds(20);
+    private static final PseudoClass NOTICE = PseudoClass.getPseudoClass("notice");
+    private PauseTransition noticeShown;
     private final boolean production;
 
     /**
@@ -256,6 +263,37 @@ public final class ConsoleWindow implements AutoCloseable {
                 poller.pollsProperty()));
         bar.getRightItems().addAll(alerts, new Label(" · "), polls);
         return bar;
+    }
+
+    /**
+     * Shows {@code brief} in the status bar once, for {@link #noticeShownFor}, with {@code full} on hover; then the
+     * bar's usual text returns. A later notice replaces an earlier one. FX thread.
+     */
+    public void notice(String brief, String full) {
+        StatusBar bar = (StatusBar) root.lookup("#status-bar");
+        if (noticeShown != null) {
+            noticeShown.stop();
+        }
+        bar.textProperty().unbind();
+        bar.setText(brief);
+        Tooltip tip = new Tooltip(full);
+        tip.setWrapText(true);
+        tip.setMaxWidth(700);
+        bar.setTooltip(tip);
+        bar.pseudoClassStateChanged(NOTICE, true);
+        noticeShown = new PauseTransition(javafx.util.Duration.millis(noticeShownFor.toMillis()));
+        noticeShown.setOnFinished(e -> {
+            bar.textProperty().bind(header.statusText);
+            bar.setTooltip(null);
+            bar.pseudoClassStateChanged(NOTICE, false);
+            noticeShown = null;
+        });
+        noticeShown.play();
+    }
+
+    /** The text the status bar shows now (a notice, or the usual one). */
+    String statusBarText() {
+        return ((StatusBar) root.lookup("#status-bar")).getText();
     }
 
     private static String badge(String colour) {

@@ -45,6 +45,7 @@ class ConsoleAppTest {
     @AfterEach
     void restoreExit() {
         ConsoleApp.afterStop = Platform::exit;
+        ConsoleWindow.noticeShownFor = Duration.ofSeconds(20);
     }
 
     @Test
@@ -119,6 +120,41 @@ class ConsoleAppTest {
         assertThat(dataDir.resolve("postmaster.pid")).doesNotExist();
         assertThat(ConsoleApp.failure()).isEmpty();
         assertThat(ConsolePrefs.defaultFile(home)).exists();
+    }
+
+    @Test
+    void aCorruptPreferencesFileIsToldInTheStatusBarOnceWithTheFullTextOnHover() throws Exception {
+        Path prefsFile = ConsolePrefs.defaultFile(home);
+        Files.createDirectories(prefsFile.getParent());
+        Files.writeString(prefsFile, "{ \"windowWidth\": 1280,");
+        // as `pgpulse console` reads it
+        ConsolePrefs.Loaded loaded = new ConsolePrefs.Store().load(prefsFile);
+        PgPulseConfig config = new ConfigLoader(Map.of(), home, "tester", 2)
+                .load(new Overrides(null, null, null, List.of(), null, Map.of("health.interval", "500ms")));
+        ConsoleApp.prepare(new Console.Launch(config, Orchestrator.Options.defaults(home, config), prefsFile, loaded));
+        // long enough for a loaded machine's first layout of the dashboard, short enough to see it end
+        ConsoleWindow.noticeShownFor = Duration.ofSeconds(30);
+        CountDownLatch exited = new CountDownLatch(1);
+        ConsoleApp.afterStop = exited::countDown;
+        Stage stage = FxToolkit.registerPrimaryStage();
+        ConsoleApp app = (ConsoleApp) FxToolkit.setupApplication(ConsoleApp::new);
+        await().atMost(Duration.ofSeconds(90)).until(() -> app.window() != null);
+
+        // set with the window: the first look finds it
+        assertThat(WaitForAsyncUtils.asyncFx(() -> app.window().statusBarText()).get(30, TimeUnit.SECONDS))
+                .startsWith("console.json was unreadable and moved aside to console.json.broken-");
+        String hover = WaitForAsyncUtils.asyncFx(() -> ((org.controlsfx.control.StatusBar) robot.lookup("#status-bar")
+                .query()).getTooltip().getText()).get(30, TimeUnit.SECONDS);
+        assertThat(hover).contains(prefsFile.toString()).contains("is not valid JSON");
+        Screenshots.save(stage.getScene(), "console-prefs-problem");
+        // once: then the usual text is back, without the tooltip
+        await().atMost(Duration.ofSeconds(60)).until(() -> WaitForAsyncUtils.asyncFx(() -> app.window().statusBarText()
+                .matches("(Running|Starting|Degraded|Down).*")).get());
+        assertThat(WaitForAsyncUtils.asyncFx(() -> ((org.controlsfx.control.StatusBar) robot.lookup("#status-bar")
+                .query()).getTooltip()).get()).isNull();
+
+        WaitForAsyncUtils.asyncFx(() -> stage.fireEvent(new WindowEvent(stage, WindowEvent.WINDOW_CLOSE_REQUEST))).get();
+        assertThat(exited.await(60, TimeUnit.SECONDS)).as("stopped and exited").isTrue();
     }
 
     /** Live processes whose command line names the data folder (postgres -D it, pg_ctl, initdb), from /proc. */

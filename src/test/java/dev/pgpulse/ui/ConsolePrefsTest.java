@@ -127,7 +127,7 @@ class ConsolePrefsTest {
         store.save(file(), ConsolePrefs.defaults());
         assertThat(Files.readString(file())).contains("\"windowWidth\" : 1280,", "\"pollInterval\" : \"1s\"",
                 "\"historyWindow\" : \"15m\"").endsWith("}\n");
-        assertThat(store.load(file())).isEqualTo(new ConsolePrefs.Loaded(ConsolePrefs.defaults(), List.of()));
+        assertThat(store.load(file())).isEqualTo(new ConsolePrefs.Loaded(ConsolePrefs.defaults()));
     }
 
     @Test
@@ -304,7 +304,7 @@ class ConsolePrefsTest {
             store.save(file(), next);
         }
 
-        assertThat(store.load(file())).isEqualTo(new ConsolePrefs.Loaded(next, List.of()));
+        assertThat(store.load(file())).isEqualTo(new ConsolePrefs.Loaded(next));
         assertThat(files(dir)).containsExactly("console.json");
         Object keyAfter = Files.readAttributes(file(), java.nio.file.attribute.BasicFileAttributes.class).fileKey();
         if (keyBefore != null) {
