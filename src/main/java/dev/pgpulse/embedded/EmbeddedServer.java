@@ -33,12 +33,18 @@ public final class EmbeddedServer implements AutoCloseable {
     private final Path dataDir;
     private final DataDirLock lock;
     private final Watchdog watchdog;
+    /** The postmaster as started, when it could be identified, and the mark on its command line. */
+    private final Postmaster.Id postmaster;
+    private final String instance;
 
-    private EmbeddedServer(EmbeddedPostgres postgres, Path dataDir, DataDirLock lock, Watchdog watchdog) {
+    private EmbeddedServer(EmbeddedPostgres postgres, Path dataDir, DataDirLock lock, Watchdog watchdog,
+                           Postmaster.Id postmaster, String instance) {
         this.postgres = postgres;
         this.dataDir = dataDir;
         this.lock = lock;
         this.watchdog = watchdog;
+        this.postmaster = postmaster;
+        this.instance = instance;
     }
 
     /**
@@ -108,7 +114,7 @@ public final class EmbeddedServer implements AutoCloseable {
             if (postmaster.isPresent()) {
                 watchdog = Watchdog.start(dataDir, postmaster.get());
             }
-            EmbeddedServer server = new EmbeddedServer(pg, dataDir, lock, watchdog);
+            EmbeddedServer server = new EmbeddedServer(pg, dataDir, lock, watchdog, postmaster.orElse(null), instance);
             LOG.info("Embedded PostgreSQL {} at {} ({} data in {}); it stops when PgPulse exits",
                     server.serverVersionMajor(), server.url(), fresh ? "new" : "existing", dataDir);
             return server;
@@ -203,19 +209,34 @@ public final class EmbeddedServer implements AutoCloseable {
         return watchdog == null ? OptionalLong.empty() : OptionalLong.of(watchdog.pid());
     }
 
+    /**
+     * Stops the server, never leaving it behind: a server whose processes were stopped (SIGSTOP) is resumed first,
+     * and one that pg_ctl's fast shutdown (5 s) does not end gets SIGQUIT, then SIGKILL (5 s each at most).
+     */
     @Override
     public void close() {
         // the watchdog first: it must not act on a server this PgPulse is stopping (or has stopped) itself
         if (watchdog != null) {
             watchdog.close();
         }
+        if (postmaster != null) {
+            Postmaster.resume(postmaster);
+        }
         try {
             postgres.close();
-            LOG.info("Embedded PostgreSQL stopped; data kept in {}", dataDir);
         } catch (IOException e) {
             LOG.warn("Embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
         } finally {
-            lock.close();
+            try {
+                if (postmaster == null || Postmaster.stopStarted(postmaster, instance)) {
+                    LOG.info("Embedded PostgreSQL stopped; data kept in {}", dataDir);
+                } else {
+                    LOG.error("Embedded PostgreSQL (pid {}) on {} could not be stopped; stop it yourself (kill -9 {})",
+                            postmaster.pid(), dataDir, postmaster.pid());
+                }
+            } finally {
+                lock.close();
+            }
         }
     }
 }

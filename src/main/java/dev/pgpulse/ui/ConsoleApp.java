@@ -179,6 +179,7 @@ public final class ConsoleApp extends Application {
         ConsolePrefs prefs = (w == null ? launch.prefs() : w.prefs())
                 .withWindow(stage.getScene().getWidth(), stage.getScene().getHeight());
         stage.setTitle("PgPulse — stopping…");
+        showStopping(stage);
         Thread.ofPlatform().name("pgpulse-console-stop").start(() -> {
             try {
                 stopEverything(w, prefs);
@@ -186,6 +187,22 @@ public final class ConsoleApp extends Application {
                 Platform.runLater(afterStop);
             }
         });
+    }
+
+    /**
+     * The window says at once that PgPulse is stopping and what it may wait for: calls in flight get the
+     * configured shutdown grace, then the pools close under them and the embedded server is stopped.
+     */
+    private void showStopping(Stage stage) {
+        long grace = launch.config().resilience().shutdownGrace().toSeconds();
+        Label what = new Label("Stopping PgPulse… (waiting up to " + grace + " s for calls in flight)");
+        what.setId("stopping");
+        VBox pane = new VBox(16, new ProgressIndicator(), what);
+        pane.setAlignment(Pos.CENTER);
+        pane.setPadding(new Insets(40));
+        pane.getStyleClass().add("console");
+        pane.getStylesheets().add(ConsoleApp.class.getResource("console.css").toExternalForm());
+        stage.getScene().setRoot(pane);
     }
 
     private void stopEverything(ConsoleWindow w, ConsolePrefs prefs) {
