@@ -3,6 +3,7 @@ package dev.pgpulse.orchestration;
 import dev.pgpulse.config.PgPulseConfig;
 import dev.pgpulse.embedded.EmbeddedServer;
 import dev.pgpulse.embedded.EmbeddedStartException;
+import dev.pgpulse.embedded.EmbeddedState;
 import dev.pgpulse.health.HealthMonitor;
 import dev.pgpulse.health.HealthSnapshot;
 import dev.pgpulse.health.HealthStatus;
@@ -139,6 +140,11 @@ public final class Orchestrator implements AutoCloseable {
             alerts.putRule(r);
         }
         HealthMonitor monitor = new HealthMonitor(service, HealthMonitor.DEFAULT_QUERY_TIMEOUT, clock);
+        if (server != null) {
+            // a killed server shows only as an unreachable endpoint: look at its process on every sample
+            EmbeddedServer watched = server;
+            monitor.subscribe(h -> watched.checkAlive());
+        }
         monitor.subscribe(h -> alerts.evaluate(h.at(), AlertMetrics.from(h, service.snapshot())));
         StateMeters.register(meters, monitor, alerts,
                 endpoints.all().stream().map(dev.pgpulse.pool.Endpoint::name).toList());
@@ -169,15 +175,43 @@ public final class Orchestrator implements AutoCloseable {
         if (h == null) {
             return new Status(Status.State.STARTING, List.of("waiting for the first health sample"), clock.instant());
         }
-        if (h.status() == HealthStatus.UP) {
+        Optional<String> exited = embeddedExit();
+        if (h.status() == HealthStatus.UP && exited.isEmpty()) {
             return new Status(Status.State.RUNNING, List.of(), clock.instant());
         }
-        return new Status(Status.State.DEGRADED, h.reasons(), clock.instant());
+        List<String> reasons = new ArrayList<>();
+        exited.ifPresent(reasons::add);
+        reasons.addAll(h.reasons());
+        return new Status(Status.State.DEGRADED, reasons, clock.instant());
+    }
+
+    /** "the embedded PostgreSQL exited at HH:MM:SS", when it did. */
+    private Optional<String> embeddedExit() {
+        if (embedded == null || embedded.state().phase() != EmbeddedState.Phase.EXITED) {
+            return Optional.empty();
+        }
+        return Optional.of("the embedded PostgreSQL exited at " + java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss")
+                .withZone(java.time.ZoneId.systemDefault()).format(embedded.state().since()));
     }
 
     public Snapshot snapshot() {
         return new Snapshot(clock.instant(), status(), target(), embedded != null, config.environment().label(),
-                service.snapshot(), health.latest(), alerts.active(), alerts.history());
+                service.snapshot(), health.latest(), alerts.active(), alerts.history(),
+                embedded == null ? null : embedded.state());
+    }
+
+    /**
+     * Starts the embedded server again on its folder and port after its postmaster exited (the console's Restart);
+     * the pools and breakers recover by themselves once it answers.
+     *
+     * @throws IllegalStateException on a configured target, while stopping, or while the server still runs
+     */
+    public void restartEmbedded() throws EmbeddedStartException {
+        if (embedded == null || lifecycle != Status.State.RUNNING) {
+            throw new IllegalStateException(embedded == null ? "no embedded server: PgPulse runs on a configured target"
+                    : "PgPulse is " + lifecycle.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        embedded.restart();
     }
 
     /** The primary as a user would name it, without password. */

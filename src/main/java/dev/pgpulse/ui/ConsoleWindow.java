@@ -18,6 +18,7 @@ import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Parent;
 import javafx.scene.control.Alert;
+import javafx.scene.control.Button;
 import javafx.scene.control.ButtonType;
 import javafx.scene.control.ChoiceBox;
 import javafx.scene.control.Label;
@@ -29,6 +30,7 @@ import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
 import javafx.util.StringConverter;
 import org.controlsfx.control.Notifications;
 import org.controlsfx.control.StatusBar;
@@ -120,7 +122,7 @@ public final class ConsoleWindow implements AutoCloseable {
         if (first != null) {
             show(first);
         }
-        root.setTop(headerBar());
+        root.setTop(new VBox(headerBar(), exitedBanner()));
         root.setCenter(this.tabs);
         root.setBottom(statusBar());
         root.getStyleClass().add("console");
@@ -251,6 +253,35 @@ public final class ConsoleWindow implements AutoCloseable {
         return bar;
     }
 
+    /**
+     * Shown only once the embedded server's postmaster has exited: says so, and offers to start it again on the
+     * same data folder (off the FX thread; the pools and breakers recover by themselves).
+     */
+    private Parent exitedBanner() {
+        Label what = new Label();
+        what.setId("embedded-exited");
+        what.textProperty().bind(header.embeddedExited);
+        Button restart = new Button("Restart");
+        restart.setId("restart-embedded");
+        restart.setOnAction(e -> {
+            restart.setDisable(true);
+            restart.setText("Restarting…");
+            actions.restartEmbedded(failure -> {
+                restart.setDisable(false);
+                restart.setText("Restart");
+                failure.ifPresent(f -> notice("The embedded PostgreSQL could not be restarted", f));
+            });
+        });
+        HBox banner = new HBox(10, what, restart);
+        banner.setId("embedded-exited-banner");
+        banner.setAlignment(Pos.CENTER_LEFT);
+        banner.setPadding(new Insets(6, 10, 6, 10));
+        banner.getStyleClass().add("header");
+        banner.visibleProperty().bind(header.embeddedExited.isNotEmpty());
+        banner.managedProperty().bind(banner.visibleProperty());
+        return banner;
+    }
+
     private StatusBar statusBar() {
         StatusBar bar = new StatusBar();
         bar.setId("status-bar");
@@ -323,6 +354,11 @@ public final class ConsoleWindow implements AutoCloseable {
         @Override
         public boolean demoAvailable() {
             return actions.demoAvailable();
+        }
+
+        @Override
+        public void restartEmbedded(java.util.function.Consumer<Optional<String>> done) {
+            actions.restartEmbedded(done);
         }
 
         @Override

@@ -57,7 +57,7 @@ class DashboardViewModelTest {
                 new EndpointStatus("replica-1", "replica", HealthStatus.DEGRADED, List.of("replay lag 42 s"), true, 2.5,
                         "CLOSED", pool("replica-1"), replica)));
         return new Snapshot(T, new Status(Status.State.DEGRADED, List.of("replica-1 lagging"), T), "postgresql://x",
-                false, "development", service, health, List.of(), List.of());
+                false, "development", service, health, List.of(), List.of(), null);
     }
 
     @Test
