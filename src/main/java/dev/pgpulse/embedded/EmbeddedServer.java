@@ -35,6 +35,7 @@ public final class EmbeddedServer implements AutoCloseable {
     /** The server as last started; replaced by {@link #restart}. */
     private volatile Launched running;
     private volatile EmbeddedState state;
+    private boolean closed;
 
     /**
      * One start of the postmaster: zonky's handle, the watchdog, the postmaster when it could be identified, and the
@@ -215,9 +216,12 @@ public final class EmbeddedServer implements AutoCloseable {
      * Starts the server again on the same folder and port, holding the folder's lock throughout, after its
      * postmaster exited. The pools reconnect by themselves.
      *
-     * @throws IllegalStateException while the postmaster still runs
+     * @throws IllegalStateException while the postmaster still runs, or once closed
      */
     public synchronized void restart() throws EmbeddedStartException {
+        if (closed) {
+            throw new IllegalStateException("the embedded PostgreSQL was stopped with PgPulse; nothing to restart");
+        }
         checkAlive();
         if (state.phase() != EmbeddedState.Phase.EXITED) {
             throw new IllegalStateException("the embedded PostgreSQL is running; nothing to restart");
@@ -274,6 +278,10 @@ public final class EmbeddedServer implements AutoCloseable {
      */
     @Override
     public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             stop(running);
         } finally {

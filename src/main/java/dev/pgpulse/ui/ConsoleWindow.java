@@ -13,7 +13,6 @@ import dev.pgpulse.ui.shell.ConsoleTab;
 import dev.pgpulse.ui.shell.OrchestratorActions;
 import javafx.animation.PauseTransition;
 import javafx.beans.binding.Bindings;
-import javafx.css.PseudoClass;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Parent;
@@ -76,7 +75,6 @@ public final class ConsoleWindow implements AutoCloseable {
     private boolean notifications = true;
     /** How long a {@link #notice} holds the status bar (a test shortens it). */
     static volatile Duration noticeShownFor = Duration.ofSeconds(20);
-    private static final PseudoClass NOTICE = PseudoClass.getPseudoClass("notice");
     private PauseTransition noticeShown;
     private final boolean production;
 
@@ -311,12 +309,10 @@ public final class ConsoleWindow implements AutoCloseable {
         tip.setWrapText(true);
         tip.setMaxWidth(700);
         bar.setTooltip(tip);
-        bar.pseudoClassStateChanged(NOTICE, true);
         noticeShown = new PauseTransition(javafx.util.Duration.millis(noticeShownFor.toMillis()));
         noticeShown.setOnFinished(e -> {
             bar.textProperty().bind(header.statusText);
             bar.setTooltip(null);
-            bar.pseudoClassStateChanged(NOTICE, false);
             noticeShown = null;
         });
         noticeShown.play();
