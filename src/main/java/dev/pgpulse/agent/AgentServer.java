@@ -169,6 +169,8 @@ public final class AgentServer implements AutoCloseable {
         body.put("target", s.target());
         body.put("environment", s.environment());
         body.put("embedded", s.embedded());
+        // RUNNING or EXITED (with when PgPulse saw it gone): a killed embedded server is not just an unreachable one
+        body.put("embeddedServer", s.embeddedServer());
         body.put("health", h);
         int code = h != null && h.status() != HealthStatus.DOWN ? 200 : 503;
         return new Response(code, "application/json", json.writeValueAsString(body));

@@ -2,6 +2,7 @@ package dev.pgpulse.cli;
 
 import dev.pgpulse.config.EndpointConfig;
 import dev.pgpulse.config.PgPulseConfig;
+import dev.pgpulse.embedded.EmbeddedState;
 import dev.pgpulse.health.EndpointStatus;
 import dev.pgpulse.health.HealthStatus;
 import dev.pgpulse.orchestration.Orchestrator;
@@ -54,6 +55,11 @@ final class StatusCommand implements Callable<Integer> {
         PrintWriter out = context.out();
         String mode = s.embedded() ? "embedded PostgreSQL at " + s.target() : "configured target";
         out.println("PgPulse status - " + s.environment().label() + ", " + mode);
+        if (s.embeddedServer() != null) {
+            out.println("embedded server: " + (s.embeddedServer().phase() == EmbeddedState.Phase.RUNNING
+                    ? "running (pid " + s.embeddedServer().pid() + ")"
+                    : "exited at " + s.embeddedServer().since() + " (pid " + s.embeddedServer().pid() + ")"));
+        }
         out.println("health: " + s.health().status() + (s.health().reasons().isEmpty() ? ""
                 : " - " + String.join("; ", s.health().reasons())));
         out.println();

@@ -29,16 +29,28 @@ public final class EmbeddedServer implements AutoCloseable {
 
     static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
 
-    private final EmbeddedPostgres postgres;
     private final Path dataDir;
     private final DataDirLock lock;
-    private final Watchdog watchdog;
+    private final boolean durable;
+    /** The server as last started; replaced by {@link #restart}. */
+    private volatile Launched running;
+    private volatile EmbeddedState state;
+    private boolean closed;
 
-    private EmbeddedServer(EmbeddedPostgres postgres, Path dataDir, DataDirLock lock, Watchdog watchdog) {
-        this.postgres = postgres;
+    /**
+     * One start of the postmaster: zonky's handle, the watchdog, the postmaster when it could be identified, and the
+     * mark on its command line.
+     */
+    private record Launched(EmbeddedPostgres postgres, Watchdog watchdog, Postmaster.Id postmaster, String instance) {
+    }
+
+    private EmbeddedServer(Path dataDir, DataDirLock lock, boolean durable, Launched running) {
         this.dataDir = dataDir;
         this.lock = lock;
-        this.watchdog = watchdog;
+        this.durable = durable;
+        this.running = running;
+        this.state = new EmbeddedState(EmbeddedState.Phase.RUNNING, java.time.Instant.now(),
+                running.postmaster() == null ? 0 : running.postmaster().pid());
     }
 
     /**
@@ -74,41 +86,8 @@ public final class EmbeddedServer implements AutoCloseable {
         DataDirLock lock = DataDirLock.acquire(dataDir);
         Path log = serverLog(dataDir);
         try {
-            Postmaster.stopOrphan(dataDir, lock.previousInstance());
-            if (Files.isSymbolicLink(log)) {
-                // the server writes it, and this empties it: never what a link someone planted points at
-                throw new EmbeddedStartException("embedded PostgreSQL could not start on " + dataDir + ": its server "
-                        + "log " + log + " is a symbolic link; remove it (PgPulse writes a file of its own there)", null);
-            }
-            Files.write(log, new byte[0], StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-            checkPort(dataDir, port);
-            // recorded before the start: a PgPulse killed while pg_ctl starts the server leaves it marked as ours
-            String instance = java.util.UUID.randomUUID().toString();
-            lock.recordInstance(instance);
-            EmbeddedPostgres pg = EmbeddedPostgres.builder()
-                    .setDataDirectory(dataDir)
-                    .setCleanDataDirectory(false)
-                    .setPort(port)
-                    // zonky's test defaults trade durability for speed; this server holds the user's data.
-                    // zonky passes -F (fsync off); a -c after it wins, so a power cut cannot lose committed data
-                    .setServerConfig("fsync", durable ? "on" : "off")
-                    .setServerConfig("synchronous_commit", "on")
-                    .setServerConfig("listen_addresses", "localhost")
-                    .setServerConfig("max_connections", "200")
-                    .setServerConfig(Postmaster.INSTANCE, instance)
-                    // pg_ctl's and PostgreSQL's own lines: the cause, should the start fail
-                    .setOutputRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .setErrorRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .setPGStartupWait(STARTUP_WAIT)
-                    .start();
-            Optional<Postmaster.Id> postmaster = Postmaster.pid(dataDir).stream().boxed().findFirst()
-                    .flatMap(Postmaster::identify);
-            Watchdog watchdog = null;
-            if (postmaster.isPresent()) {
-                watchdog = Watchdog.start(dataDir, postmaster.get());
-            }
-            EmbeddedServer server = new EmbeddedServer(pg, dataDir, lock, watchdog);
+            Launched launched = launch(dataDir, port, durable, lock, lock.previousInstance());
+            EmbeddedServer server = new EmbeddedServer(dataDir, lock, durable, launched);
             LOG.info("Embedded PostgreSQL {} at {} ({} data in {}); it stops when PgPulse exits",
                     server.serverVersionMajor(), server.url(), fresh ? "new" : "existing", dataDir);
             return server;
@@ -119,6 +98,47 @@ public final class EmbeddedServer implements AutoCloseable {
             lock.close();
             throw new EmbeddedStartException(StartFailure.explain(dataDir, e, log), e);
         }
+    }
+
+    /** Starts the postmaster on a folder whose lock is held: a stray server of ours stopped first, the log emptied. */
+    private static Launched launch(Path dataDir, int port, boolean durable, DataDirLock lock,
+                                   Optional<String> previousInstance) throws EmbeddedStartException, IOException {
+        Path log = serverLog(dataDir);
+        Postmaster.stopOrphan(dataDir, previousInstance);
+        if (Files.isSymbolicLink(log)) {
+            // the server writes it, and this empties it: never what a link someone planted points at
+            throw new EmbeddedStartException("embedded PostgreSQL could not start on " + dataDir + ": its server "
+                    + "log " + log + " is a symbolic link; remove it (PgPulse writes a file of its own there)", null);
+        }
+        Files.write(log, new byte[0], StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        checkPort(dataDir, port);
+        // recorded before the start: a PgPulse killed while pg_ctl starts the server leaves it marked as ours
+        String instance = java.util.UUID.randomUUID().toString();
+        lock.recordInstance(instance);
+        EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                .setDataDirectory(dataDir)
+                .setCleanDataDirectory(false)
+                .setPort(port)
+                // zonky's test defaults trade durability for speed; this server holds the user's data.
+                // zonky passes -F (fsync off); a -c after it wins, so a power cut cannot lose committed data
+                .setServerConfig("fsync", durable ? "on" : "off")
+                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("listen_addresses", "localhost")
+                .setServerConfig("max_connections", "200")
+                .setServerConfig(Postmaster.INSTANCE, instance)
+                // pg_ctl's and PostgreSQL's own lines: the cause, should the start fail
+                .setOutputRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .setErrorRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .setPGStartupWait(STARTUP_WAIT)
+                .start();
+        Optional<Postmaster.Id> postmaster = Postmaster.pid(dataDir).stream().boxed().findFirst()
+                .flatMap(Postmaster::identify);
+        Watchdog watchdog = null;
+        if (postmaster.isPresent()) {
+            watchdog = Watchdog.start(dataDir, postmaster.get());
+        }
+        return new Launched(pg, watchdog, postmaster.orElse(null), instance);
     }
 
     /** Beside the data folder (initdb wants the folder empty): {@code <folder>.server.log}. */
@@ -168,7 +188,55 @@ public final class EmbeddedServer implements AutoCloseable {
     }
 
     public int port() {
-        return postgres.getPort();
+        return running.postgres().getPort();
+    }
+
+    /** Running, or exited since PgPulse last looked ({@link #checkAlive}). */
+    public EmbeddedState state() {
+        return state;
+    }
+
+    /**
+     * Looks whether the postmaster still runs (a read of {@code /proc}); called on every health sample. Its exit is
+     * noted once, with the time PgPulse saw it.
+     */
+    public void checkAlive() {
+        Postmaster.Id pm = running.postmaster();
+        EmbeddedState was = state;
+        if (pm == null || was.phase() == EmbeddedState.Phase.EXITED
+                || pm.equals(Postmaster.identify(pm.pid()).orElse(null))) {
+            return;
+        }
+        state = new EmbeddedState(EmbeddedState.Phase.EXITED, java.time.Instant.now(), pm.pid());
+        LOG.warn("Embedded PostgreSQL (pid {}) on {} exited (killed, crashed or stopped by hand); restart it from the "
+                + "console, or restart PgPulse", pm.pid(), dataDir);
+    }
+
+    /**
+     * Starts the server again on the same folder and port, holding the folder's lock throughout, after its
+     * postmaster exited. The pools reconnect by themselves.
+     *
+     * @throws IllegalStateException while the postmaster still runs, or once closed
+     */
+    public synchronized void restart() throws EmbeddedStartException {
+        if (closed) {
+            throw new IllegalStateException("the embedded PostgreSQL was stopped with PgPulse; nothing to restart");
+        }
+        checkAlive();
+        if (state.phase() != EmbeddedState.Phase.EXITED) {
+            throw new IllegalStateException("the embedded PostgreSQL is running; nothing to restart");
+        }
+        Launched old = running;
+        int port = port();
+        stop(old);
+        try {
+            running = launch(dataDir, port, durable, lock, Optional.of(old.instance()));
+        } catch (IOException | RuntimeException e) {
+            throw new EmbeddedStartException(StartFailure.explain(dataDir, e, serverLog(dataDir)), e);
+        }
+        Postmaster.Id pm = running.postmaster();
+        state = new EmbeddedState(EmbeddedState.Phase.RUNNING, java.time.Instant.now(), pm == null ? 0 : pm.pid());
+        LOG.info("Embedded PostgreSQL restarted at {} (data in {})", url(), dataDir);
     }
 
     public Path dataDir() {
@@ -200,22 +268,48 @@ public final class EmbeddedServer implements AutoCloseable {
 
     /** The watchdog's pid, for tests that kill it to stand in for a machine without one. */
     OptionalLong watchdogPid() {
-        return watchdog == null ? OptionalLong.empty() : OptionalLong.of(watchdog.pid());
+        Watchdog w = running.watchdog();
+        return w == null ? OptionalLong.empty() : OptionalLong.of(w.pid());
     }
 
+    /**
+     * Stops the server, never leaving it behind: a server whose processes were stopped (SIGSTOP) is resumed first,
+     * and one that pg_ctl's fast shutdown (5 s) does not end gets SIGQUIT, then SIGKILL (5 s each at most).
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            stop(running);
+        } finally {
+            lock.close();
+        }
+    }
+
+    /** Stops one start of the server (the folder's lock stays held). */
+    private void stop(Launched l) {
         // the watchdog first: it must not act on a server this PgPulse is stopping (or has stopped) itself
-        if (watchdog != null) {
-            watchdog.close();
+        if (l.watchdog() != null) {
+            l.watchdog().close();
+        }
+        Postmaster.Id postmaster = l.postmaster();
+        if (postmaster != null) {
+            Postmaster.resume(postmaster);
         }
         try {
-            postgres.close();
-            LOG.info("Embedded PostgreSQL stopped; data kept in {}", dataDir);
+            l.postgres().close();
         } catch (IOException e) {
             LOG.warn("Embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
         } finally {
-            lock.close();
+            if (postmaster == null || Postmaster.stopStarted(postmaster, l.instance())) {
+                LOG.info("Embedded PostgreSQL stopped; data kept in {}", dataDir);
+            } else {
+                LOG.error("Embedded PostgreSQL (pid {}) on {} could not be stopped; stop it yourself (kill -9 {})",
+                        postmaster.pid(), dataDir, postmaster.pid());
+            }
         }
     }
 }

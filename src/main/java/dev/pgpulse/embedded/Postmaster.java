@@ -74,14 +74,65 @@ final class Postmaster {
 
     /** Alive and not a zombie (a dead process nobody has reaped yet still has a /proc entry). */
     static boolean alive(long pid) {
+        char state = state(pid);
+        return state != 'Z' && state != 'X' && state != '-';
+    }
+
+    /** The process's state letter from {@code /proc/<pid>/stat} ({@code T} stopped, {@code Z} zombie), '-' when gone. */
+    private static char state(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
             int close = stat.lastIndexOf(')');
-            char state = close < 0 || close + 2 >= stat.length() ? '?' : stat.charAt(close + 2);
-            return state != 'Z' && state != 'X';
+            return close < 0 || close + 2 >= stat.length() ? '?' : stat.charAt(close + 2);
         } catch (IOException gone) {
-            return false;
+            return '-';
         }
+    }
+
+    /**
+     * Resumes the postmaster {@code id} and its children if any of them is stopped (SIGSTOP: a DBA's test of a hung
+     * server, a debugger): a stopped server cannot shut down, and would be left stopped-but-alive. Only the
+     * process that still is {@code id}, and the processes it started, are signalled. Returns how many were stopped.
+     */
+    static int resume(Id id) {
+        Optional<ProcessHandle> postmaster = ProcessHandle.of(id.pid());
+        if (postmaster.isEmpty() || !id.equals(identify(id.pid()).orElse(null))) {
+            return 0;
+        }
+        List<String> stopped = java.util.stream.Stream.concat(postmaster.stream(), postmaster.get().descendants())
+                .map(ProcessHandle::pid).filter(pid -> Character.toUpperCase(state(pid)) == 'T')
+                .map(String::valueOf).toList();
+        if (stopped.isEmpty()) {
+            return 0;
+        }
+        LOG.warn("embedded PostgreSQL (pid {}): {} of its processes are stopped (SIGSTOP); resuming them so that it "
+                + "can shut down", id.pid(), stopped.size());
+        List<String> command = new java.util.ArrayList<>(List.of("kill", "-s", "CONT"));
+        command.addAll(stopped);
+        run(command, "CONT", id.pid());
+        return stopped.size();
+    }
+
+    /**
+     * For a server PgPulse is stopping itself, when its fast shutdown did not end it: SIGQUIT, then SIGKILL, while
+     * {@code id} is still the postmaster carrying {@code token}. True once it is gone.
+     */
+    static boolean stopStarted(Id id, String token) {
+        if (!id.equals(identify(id.pid()).orElse(null))) {
+            return true;
+        }
+        if (!startedWith(id.pid(), token)) {
+            LOG.warn("PostgreSQL pid {} no longer carries this PgPulse's mark; not signalling it", id.pid());
+            return true;
+        }
+        Optional<ProcessHandle> handle = ProcessHandle.of(id.pid());
+        LOG.warn("embedded PostgreSQL (pid {}) did not stop in a fast shutdown; sending SIGQUIT", id.pid());
+        if (signalAndWait(id, "QUIT", IMMEDIATE_SHUTDOWN)) {
+            return true;
+        }
+        LOG.warn("embedded PostgreSQL (pid {}) did not stop on SIGQUIT; killing it", id.pid());
+        handle.ifPresent(ProcessHandle::destroyForcibly);
+        return waitGone(id, IMMEDIATE_SHUTDOWN);
     }
 
     /** A live process whose program is PostgreSQL's server (not some process that reused the pid). */
@@ -156,12 +207,18 @@ final class Postmaster {
             // gone already (its pid may be another process's by now): nothing of ours to signal
             return true;
         }
+        return run(List.of("kill", "-s", signal, Long.toString(pid)), signal, pid) && waitGone(id, wait);
+    }
+
+    /** Runs a kill(1) command line; false when it could not be run. */
+    private static boolean run(List<String> kill, String signal, long pid) {
         try {
-            Process kill = new ProcessBuilder("kill", "-s", signal, Long.toString(pid))
+            Process p = new ProcessBuilder(kill)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (!kill.waitFor(5, TimeUnit.SECONDS)) {
-                kill.destroyForcibly();
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
             }
+            return true;
         } catch (IOException e) {
             LOG.warn("could not send SIG{} to PostgreSQL (pid {}): {}", signal, pid, e.getMessage());
             return false;
@@ -169,7 +226,6 @@ final class Postmaster {
             Thread.currentThread().interrupt();
             return false;
         }
-        return waitGone(id, wait);
     }
 
     /** True once the process {@code id} is gone (a new process on its pid does not count as it). */

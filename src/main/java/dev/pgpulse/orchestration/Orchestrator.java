@@ -3,6 +3,7 @@ package dev.pgpulse.orchestration;
 import dev.pgpulse.config.PgPulseConfig;
 import dev.pgpulse.embedded.EmbeddedServer;
 import dev.pgpulse.embedded.EmbeddedStartException;
+import dev.pgpulse.embedded.EmbeddedState;
 import dev.pgpulse.health.HealthMonitor;
 import dev.pgpulse.health.HealthSnapshot;
 import dev.pgpulse.health.HealthStatus;
@@ -159,6 +160,11 @@ public final class Orchestrator implements AutoCloseable {
             alerts.putRule(r);
         }
         HealthMonitor monitor = new HealthMonitor(service, HealthMonitor.DEFAULT_QUERY_TIMEOUT, clock);
+        if (server != null) {
+            // a killed server shows only as an unreachable endpoint: look at its process on every sample
+            EmbeddedServer watched = server;
+            monitor.subscribe(h -> watched.checkAlive());
+        }
         // one sample of the metric keys per health sample: what the history keeps is what the engine evaluated
         MetricHistory history = new MetricHistory(options.historyWindow(), MetricHistory.DEFAULT_MAX_POINTS);
         MetricSampler sampler = new MetricSampler();
@@ -199,17 +205,45 @@ public final class Orchestrator implements AutoCloseable {
         if (h == null) {
             return new Status(Status.State.STARTING, List.of("waiting for the first health sample"), clock.instant());
         }
-        if (h.status() == HealthStatus.UP) {
+        Optional<String> exited = embeddedExit();
+        if (h.status() == HealthStatus.UP && exited.isEmpty()) {
             return new Status(Status.State.RUNNING, List.of(), clock.instant());
         }
-        return new Status(Status.State.DEGRADED, h.reasons(), clock.instant());
+        List<String> reasons = new ArrayList<>();
+        exited.ifPresent(reasons::add);
+        reasons.addAll(h.reasons());
+        return new Status(Status.State.DEGRADED, reasons, clock.instant());
+    }
+
+    /** "the embedded PostgreSQL exited at HH:MM:SS", when it did. */
+    private Optional<String> embeddedExit() {
+        if (embedded == null || embedded.state().phase() != EmbeddedState.Phase.EXITED) {
+            return Optional.empty();
+        }
+        return Optional.of("the embedded PostgreSQL exited at " + java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss")
+                .withZone(java.time.ZoneId.systemDefault()).format(embedded.state().since()));
     }
 
     public Snapshot snapshot() {
         // one read of the latest sample: a sample landing in between would grade the lifecycle from another one
         HealthSnapshot h = health.latest();
         return new Snapshot(clock.instant(), status(h), target(), embedded != null, config.environment(),
-                service.snapshot(), h, alerts.active(), alerts.history(), history.view());
+                service.snapshot(), h, alerts.active(), alerts.history(), history.view(),
+                embedded == null ? null : embedded.state());
+    }
+
+    /**
+     * Starts the embedded server again on its folder and port after its postmaster exited (the console's Restart);
+     * the pools and breakers recover by themselves once it answers.
+     *
+     * @throws IllegalStateException on a configured target, while stopping, or while the server still runs
+     */
+    public void restartEmbedded() throws EmbeddedStartException {
+        if (embedded == null || lifecycle != Status.State.RUNNING) {
+            throw new IllegalStateException(embedded == null ? "no embedded server: PgPulse runs on a configured target"
+                    : "PgPulse is " + lifecycle.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        embedded.restart();
     }
 
     /** The primary as a user would name it, without password. */

@@ -15,20 +15,19 @@ import java.util.function.Function;
  */
 public final class Console {
     /**
-     * Everything the window needs, resolved on the caller's thread before JavaFX starts.
-     *
-     * @param prefsProblems what {@link ConsolePrefsStore#load} found wrong with the preferences, for the console to
-     *                      show (already printed on the terminal)
+     * Everything the window needs, resolved on the caller's thread before JavaFX starts; {@code loadedPrefs} carries
+     * what {@link ConsolePrefsStore#load} found wrong with the preferences file (already printed on the terminal),
+     * which the window shows once.
      */
-    public record Launch(PgPulseConfig config, Orchestrator.Options options, Path prefsFile, ConsolePrefs prefs,
-                         List<String> prefsProblems) {
-        public Launch {
-            prefsProblems = List.copyOf(prefsProblems);
+    public record Launch(PgPulseConfig config, Orchestrator.Options options, Path prefsFile,
+                         ConsolePrefsStore.Loaded loadedPrefs) {
+        /** Preferences without a problem to show. */
+        public Launch(PgPulseConfig config, Orchestrator.Options options, Path prefsFile, ConsolePrefs prefs) {
+            this(config, options, prefsFile, new ConsolePrefsStore.Loaded(prefs));
         }
 
-        /** Preferences without problems. */
-        public Launch(PgPulseConfig config, Orchestrator.Options options, Path prefsFile, ConsolePrefs prefs) {
-            this(config, options, prefsFile, prefs, List.of());
+        public ConsolePrefs prefs() {
+            return loadedPrefs.prefs();
         }
     }
 

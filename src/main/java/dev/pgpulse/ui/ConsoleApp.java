@@ -38,6 +38,7 @@ public final class ConsoleApp extends Application {
     private volatile DemoWorkload demo;
     private volatile ConsoleWindow window;
     private volatile boolean stopping;
+    private final java.util.concurrent.atomic.AtomicBoolean saveProblemShown = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** @return why PgPulse could not start, if it could not */
     static java.util.Optional<String> launchAndWait(Console.Launch l) {
@@ -104,6 +105,7 @@ public final class ConsoleApp extends Application {
                 window = new ConsoleWindow(o, demo, l.prefs(), this::save);
                 stage.getScene().setRoot(window.root());
                 window.start();
+                showPrefsProblems(window, l.loadedPrefs());
                 LOG.info("console open on {}", o.target());
             });
         } catch (Exception | Error e) {
@@ -133,12 +135,27 @@ public final class ConsoleApp extends Application {
         stage.getScene().setRoot(box);
     }
 
-    /** Preferences are saved off the FX thread: the window's background thread, or the stopping thread at the end. */
+    /** What was wrong with the preferences file, in the status bar once (the terminal had it already). */
+    private static void showPrefsProblems(ConsoleWindow w, ConsolePrefsStore.Loaded loaded) {
+        if (!loaded.problems().isEmpty()) {
+            w.notice(loaded.summary(), String.join("\n", loaded.problems()));
+        }
+    }
+
+    /**
+     * Preferences are saved off the FX thread: the window's background thread, or the stopping thread at the end.
+     * The first save that fails while the window is open is shown in its status bar too.
+     */
     private void save(ConsolePrefs prefs) {
         try {
             store.save(launch.prefsFile(), prefs);
         } catch (IOException e) {
             LOG.warn("{}", e.getMessage());
+            ConsoleWindow w = window;
+            if (w != null && !stopping && saveProblemShown.compareAndSet(false, true)) {
+                Platform.runLater(() -> w.notice(launch.prefsFile().getFileName() + " could not be saved; preference "
+                        + "changes last until PgPulse exits", e.getMessage()));
+            }
         }
     }
 
@@ -165,6 +182,7 @@ public final class ConsoleApp extends Application {
         ConsolePrefs prefs = (w == null ? launch.prefs() : w.prefs())
                 .withWindow(stage.getScene().getWidth(), stage.getScene().getHeight());
         stage.setTitle("PgPulse — stopping…");
+        showStopping(stage);
         Thread.ofPlatform().name("pgpulse-console-stop").start(() -> {
             try {
                 stopEverything(w, prefs);
@@ -172,6 +190,22 @@ public final class ConsoleApp extends Application {
                 Platform.runLater(afterStop);
             }
         });
+    }
+
+    /**
+     * The window says at once that PgPulse is stopping and what it may wait for: calls in flight get the
+     * configured shutdown grace, then the pools close under them and the embedded server is stopped.
+     */
+    private void showStopping(Stage stage) {
+        long grace = launch.config().resilience().shutdownGrace().toSeconds();
+        Label what = new Label("Stopping PgPulse… (waiting up to " + grace + " s for calls in flight)");
+        what.setId("stopping");
+        VBox pane = new VBox(16, new ProgressIndicator(), what);
+        pane.setAlignment(Pos.CENTER);
+        pane.setPadding(new Insets(40));
+        pane.getStyleClass().add("console");
+        pane.getStylesheets().add(ConsoleApp.class.getResource("console.css").toExternalForm());
+        stage.getScene().setRoot(pane);
     }
 
     private void stopEverything(ConsoleWindow w, ConsolePrefs prefs) {

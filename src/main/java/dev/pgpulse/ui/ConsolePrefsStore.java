@@ -59,10 +59,20 @@ public final class ConsolePrefsStore {
      * What {@link #load} found: the preferences to use and one line per problem (empty when all is well): the file
      * was unreadable or corrupt and moved aside, a value was replaced or clamped, or the folder cannot be written.
      */
-    public record Loaded(ConsolePrefs prefs, List<String> problems) {
+    /**
+     * @param summary the problems in one short line for a status bar (empty when there are none); the terminal
+     *                and the status bar's tooltip get {@code problems} in full
+     */
+    public record Loaded(ConsolePrefs prefs, List<String> problems, String summary) {
         public Loaded {
             Objects.requireNonNull(prefs, "prefs");
             problems = List.copyOf(problems);
+            Objects.requireNonNull(summary, "summary");
+        }
+
+        /** Preferences read without a problem. */
+        public Loaded(ConsolePrefs prefs) {
+            this(prefs, List.of(), "");
         }
     }
 
@@ -99,7 +109,9 @@ public final class ConsolePrefsStore {
         log.warn("{}", unsaveable);
         List<String> problems = new ArrayList<>(read.problems());
         problems.add(unsaveable);
-        return new Loaded(read.prefs(), problems);
+        String cannotSave = abs.getFileName() + " cannot be saved: its folder is not writable";
+        return new Loaded(read.prefs(), problems, read.summary().isEmpty() ? cannotSave
+                : read.summary() + "; " + cannotSave);
     }
 
     /** Why {@link #save} to {@code file} would fail for want of a writable folder, or null. */
@@ -123,7 +135,7 @@ public final class ConsolePrefsStore {
         try {
             bytes = Files.readAllBytes(abs);
         } catch (NoSuchFileException e) {
-            return new Loaded(ConsolePrefs.defaults(), List.of());
+            return new Loaded(ConsolePrefs.defaults());
         } catch (IOException e) {
             return moveAside(abs, "cannot be read (" + describe(e) + ")");
         }
@@ -152,7 +164,7 @@ public final class ConsolePrefsStore {
                 r.bool("demoWorkload", DEFAULT_DEMO),
                 r.historyWindow());
         r.warnings.forEach(w -> log.warn("{}", w));
-        return new Loaded(prefs, r.warnings);
+        return new Loaded(prefs, r.warnings, r.summary());
     }
 
     /**
@@ -181,7 +193,10 @@ public final class ConsolePrefsStore {
                 : "console preferences file " + file + " " + reason + "; it could not be moved aside to "
                         + aside.target() + " (" + describe(aside.failure()) + "); using the default preferences";
         log.warn("{}", warning);
-        return new Loaded(ConsolePrefs.defaults(), List.of(warning));
+        String summary = file.getFileName() + " was unreadable and "
+                + (aside.moved() ? "moved aside to " + aside.target().getFileName() : "could not be moved aside")
+                + "; using the default preferences";
+        return new Loaded(ConsolePrefs.defaults(), List.of(warning), summary);
     }
 
     private static byte[] toJson(ConsolePrefs p) throws IOException {
@@ -212,6 +227,7 @@ public final class ConsolePrefsStore {
         private final Path file;
         private final JsonNode root;
         private final List<String> warnings = new ArrayList<>();
+        private final List<String> fields = new ArrayList<>();
 
         FieldReader(Path file, JsonNode root) {
             this.file = file;
@@ -300,6 +316,17 @@ public final class ConsolePrefsStore {
 
         private void warn(String field, String text) {
             warnings.add("console preferences file " + file + " field '" + field + "': " + text);
+            fields.add(field);
+        }
+
+        /** One problem in full (without the folder), several by their fields; empty when none. */
+        String summary() {
+            String name = file.getFileName().toString();
+            if (fields.isEmpty()) {
+                return "";
+            }
+            return fields.size() == 1 ? name + " " + warnings.getFirst().substring(warnings.getFirst().indexOf("field '"))
+                    : name + ": " + fields.size() + " values replaced (" + String.join(", ", fields) + ")";
         }
     }
 

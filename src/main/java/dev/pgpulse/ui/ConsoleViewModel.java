@@ -1,6 +1,7 @@
 package dev.pgpulse.ui;
 
 import dev.pgpulse.config.Environment;
+import dev.pgpulse.embedded.EmbeddedState;
 import dev.pgpulse.health.HealthStatus;
 import dev.pgpulse.health.alert.AlertState;
 import dev.pgpulse.orchestration.Snapshot;
@@ -25,6 +26,8 @@ public final class ConsoleViewModel {
     final StringProperty lastSnapshot = new SimpleStringProperty("no snapshot yet");
     final StringProperty statusText = new SimpleStringProperty("Starting…");
     final IntegerProperty alertsFiring = new SimpleIntegerProperty();
+    /** "The embedded PostgreSQL exited at HH:MM:SS" once its postmaster is gone, else empty. */
+    final StringProperty embeddedExited = new SimpleStringProperty("");
 
     public void apply(Snapshot s) {
         target.set(s.target());
@@ -34,6 +37,8 @@ public final class ConsoleViewModel {
         Status st = s.status();
         health.set(s.health() == null ? st.state().name() : s.health().status().name());
         lastSnapshot.set("updated " + Format.time(s.at()));
+        embeddedExited.set(s.embeddedServer() != null && s.embeddedServer().phase() == EmbeddedState.Phase.EXITED
+                ? "The embedded PostgreSQL exited at " + Format.time(s.embeddedServer().since()) : "");
         alertsFiring.set((int) s.activeAlerts().stream().filter(a -> a.state() == AlertState.FIRING).count());
         statusText.set(switch (st.state()) {
             case RUNNING -> "Running: every endpoint is up";
@@ -52,6 +57,10 @@ public final class ConsoleViewModel {
 
     public StringProperty statusTextProperty() {
         return statusText;
+    }
+
+    public StringProperty embeddedExitedProperty() {
+        return embeddedExited;
     }
 
     public StringProperty lastSnapshotProperty() {

@@ -17,10 +17,12 @@ import dev.pgpulse.ui.shell.ConsoleActions;
 import dev.pgpulse.ui.shell.ConsoleTab;
 import dev.pgpulse.ui.shell.Dialogs;
 import dev.pgpulse.ui.shell.OrchestratorActions;
+import javafx.animation.PauseTransition;
 import javafx.beans.binding.Bindings;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Parent;
+import javafx.scene.control.Button;
 import javafx.scene.control.ChoiceBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.Tab;
@@ -31,6 +33,7 @@ import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
 import javafx.stage.Window;
 import javafx.util.StringConverter;
 import org.controlsfx.control.StatusBar;
@@ -72,6 +75,11 @@ public final class ConsoleWindow implements AutoCloseable {
     final ChoiceBox<Duration> interval = new ChoiceBox<>();
     final ToggleButton demoToggle = new ToggleButton();
     private final FxDialogs dialogs;
+    /** How long a {@link #notice} holds the status bar (a test shortens it). */
+    static volatile Duration noticeShownFor = Duration.ofSeconds(20);
+    private PauseTransition noticeShown;
+    /** The status bar's own tooltip (its text in full), put back when a notice ends. */
+    private Tooltip usualTooltip;
     private final boolean production;
 
     /**
@@ -118,7 +126,7 @@ public final class ConsoleWindow implements AutoCloseable {
         if (first != null) {
             show(first);
         }
-        root.setTop(headerBar());
+        root.setTop(new VBox(headerBar(), exitedBanner()));
         root.setCenter(this.tabs);
         root.setBottom(statusBar());
         root.getStyleClass().add("console");
@@ -263,6 +271,35 @@ public final class ConsoleWindow implements AutoCloseable {
         return bar;
     }
 
+    /**
+     * Shown only once the embedded server's postmaster has exited: says so, and offers to start it again on the
+     * same data folder (off the FX thread; the pools and breakers recover by themselves).
+     */
+    private Parent exitedBanner() {
+        Label what = new Label();
+        what.setId("embedded-exited");
+        what.textProperty().bind(header.embeddedExited);
+        Button restart = new Button("Restart");
+        restart.setId("restart-embedded");
+        restart.setOnAction(e -> {
+            restart.setDisable(true);
+            restart.setText("Restarting…");
+            actions.restartEmbedded(failure -> {
+                restart.setDisable(false);
+                restart.setText("Restart");
+                failure.ifPresent(f -> notice("The embedded PostgreSQL could not be restarted", f));
+            });
+        });
+        HBox banner = new HBox(10, what, restart);
+        banner.setId("embedded-exited-banner");
+        banner.setAlignment(Pos.CENTER_LEFT);
+        banner.setPadding(new Insets(6, 10, 6, 10));
+        banner.getStyleClass().add("header");
+        banner.visibleProperty().bind(header.embeddedExited.isNotEmpty());
+        banner.managedProperty().bind(banner.visibleProperty());
+        return banner;
+    }
+
     private StatusBar statusBar() {
         StatusBar bar = new StatusBar();
         bar.setId("status-bar");
@@ -298,6 +335,38 @@ public final class ConsoleWindow implements AutoCloseable {
         return l;
     }
 
+    /**
+     * Shows {@code brief} in the status bar once, for {@link #noticeShownFor}, with {@code full} on hover; then the
+     * bar's usual text returns. A later notice replaces an earlier one. FX thread.
+     */
+    public void notice(String brief, String full) {
+        StatusBar bar = (StatusBar) root.lookup("#status-bar");
+        if (noticeShown != null) {
+            noticeShown.stop();
+        }
+        if (noticeShown == null) {
+            usualTooltip = bar.getTooltip();
+        }
+        bar.textProperty().unbind();
+        bar.setText(brief);
+        Tooltip tip = new Tooltip(full);
+        tip.setWrapText(true);
+        tip.setMaxWidth(700);
+        bar.setTooltip(tip);
+        noticeShown = new PauseTransition(javafx.util.Duration.millis(noticeShownFor.toMillis()));
+        noticeShown.setOnFinished(e -> {
+            bar.textProperty().bind(header.statusText);
+            bar.setTooltip(usualTooltip);
+            noticeShown = null;
+        });
+        noticeShown.play();
+    }
+
+    /** The text the status bar shows now (a notice, or the usual one). */
+    String statusBarText() {
+        return ((StatusBar) root.lookup("#status-bar")).getText();
+    }
+
     private void changePrefs(ConsolePrefs next) {
         prefs = next;
         BackgroundTask.run("save preferences", () -> prefsChanged.accept(next))
@@ -322,6 +391,11 @@ public final class ConsoleWindow implements AutoCloseable {
         @Override
         public boolean demoAvailable() {
             return actions.demoAvailable();
+        }
+
+        @Override
+        public void restartEmbedded(java.util.function.Consumer<java.util.Optional<String>> done) {
+            actions.restartEmbedded(done);
         }
 
         @Override

@@ -100,7 +100,7 @@ class PgPulseCliTest {
         Map<String, String> env = new HashMap<>(db.env());
         CliRun r = run(env, "status");
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).contains("configured target").contains("health: UP")
+        assertThat(r.out()).contains("configured target").contains("health: UP").doesNotContain("embedded server:")
                 .containsPattern("primary\\s+primary\\s+\\S+@\\S+:" + db.port() + "/" + db.database()
                         + "\\s+\\d+\\.\\d+\\s+no\\s+\\d+\\.\\d+ ms\\s+ok")
                 .containsPattern("(?m)^POOL\\s+ACTIVE")
@@ -113,6 +113,7 @@ class PgPulseCliTest {
         CliRun r = run(Map.of("PGPULSE_EMBEDDED_DATA_DIR", data.toString()), "status");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("embedded PostgreSQL at postgresql://postgres@localhost:")
+                .containsPattern("(?m)^embedded server: running \\(pid \\d+\\)$")
                 .containsPattern("primary\\s+primary\\s+postgres@localhost:\\d+/postgres\\s+15\\.\\d+\\s+no");
         assertThat(Files.exists(data.resolve("PG_VERSION"))).as("data kept after shutdown").isTrue();
         assertThat(Files.exists(data.resolve("postmaster.pid"))).as("server stopped on exit").isFalse();

@@ -84,7 +84,7 @@ class ConsolePrefsStoreTest {
         store.save(file(), ConsolePrefs.defaults());
         assertThat(Files.readString(file())).contains("\"windowWidth\" : 1280,", "\"pollInterval\" : \"1s\"",
                 "\"historyWindow\" : \"15m\"").endsWith("}\n");
-        assertThat(store.load(file())).isEqualTo(new ConsolePrefsStore.Loaded(ConsolePrefs.defaults(), List.of()));
+        assertThat(store.load(file())).isEqualTo(new ConsolePrefsStore.Loaded(ConsolePrefs.defaults()));
     }
 
     @Test
@@ -198,7 +198,7 @@ class ConsolePrefsStoreTest {
                 ConsolePrefs p = ConsolePrefs.defaults().withPollInterval(poll).withHistoryWindow(history);
                 store.save(file(), p);
 
-                assertThat(store.load(file())).as(Files.readString(file())).isEqualTo(new ConsolePrefsStore.Loaded(p, List.of()));
+                assertThat(store.load(file())).as(Files.readString(file())).isEqualTo(new ConsolePrefsStore.Loaded(p));
             }
         }
     }
@@ -281,7 +281,7 @@ class ConsolePrefsStoreTest {
             store.save(file(), next);
         }
 
-        assertThat(store.load(file())).isEqualTo(new ConsolePrefsStore.Loaded(next, List.of()));
+        assertThat(store.load(file())).isEqualTo(new ConsolePrefsStore.Loaded(next));
         assertThat(files(dir)).containsExactly("console.json");
         Object keyAfter = Files.readAttributes(file(), java.nio.file.attribute.BasicFileAttributes.class).fileKey();
         if (keyBefore != null) {

@@ -436,4 +436,54 @@ class ConsoleWindowTest {
         Thread.sleep(over.toMillis());
         return fx(() -> w.poller().pollsProperty().get()) - before;
     }
+
+    /**
+     * kill -9 of the embedded server's postmaster (a scratch server of this test's own, under its home): within a
+     * few polls the window says it exited and when, the status bar and the agent's /health say so too, and Restart
+     * starts it again on the same folder; the breaker and the health come back by themselves.
+     */
+    @Test
+    void aKilledEmbeddedServerIsToldWithItsExitTimeAndRestartBringsItBack() throws Exception {
+        var config = new ConfigLoader(Map.of(), home, "tester", 2).load(new Overrides(null, null, null, List.of(), null,
+                Map.of("pool.connection_timeout", "300ms", "breaker.wait_in_open", "500ms", "breaker.minimum_calls", "2",
+                        "breaker.window_size", "4")));
+        Orchestrator o = Orchestrator.start(config, new Orchestrator.Options(Duration.ofMillis(250),
+                home.resolve("alert-rules.json"), false));
+        closeLast.add(o);
+        ConsoleWindow w = show(o, null, Duration.ofMillis(500));
+        await().atMost(Duration.ofSeconds(20)).until(() -> text("#health-badge").equals("UP"));
+        assertThat(fx(() -> robot.lookup("#embedded-exited-banner").query().isVisible())).isFalse();
+
+        Path dataDir = o.embedded().orElseThrow().dataDir();
+        long pid = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).getFirst().strip());
+        ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow();
+        List<ProcessHandle> children = postmaster.children().toList();
+        assertThat(postmaster.destroyForcibly()).as("SIGKILL sent to " + pid).isTrue();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> text("#embedded-exited")
+                .matches("The embedded PostgreSQL exited at \\d\\d:\\d\\d:\\d\\d"));
+        assertThat(fx(() -> robot.lookup("#embedded-exited-banner").query().isVisible())).isTrue();
+        await().atMost(Duration.ofSeconds(5)).until(() -> fx(w::statusBarText)
+                .contains("the embedded PostgreSQL exited at"));
+        Screenshots.save(stage.getScene(), "dashboard-embedded-exited");
+        try (dev.pgpulse.agent.AgentServer agent = dev.pgpulse.agent.AgentServer.start(o, "127.0.0.1", 0)) {
+            var http = java.net.http.HttpClient.newHttpClient();
+            String body = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                    + agent.port() + "/health")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(body).contains("\"embeddedServer\":{\"phase\":\"EXITED\"");
+        }
+
+        // a new postmaster refuses shared memory its predecessor's backends still hold
+        await().atMost(Duration.ofSeconds(30)).until(() -> !postmaster.isAlive()
+                && children.stream().noneMatch(ProcessHandle::isAlive));
+        fx(() -> {
+            ((javafx.scene.control.Button) robot.lookup("#restart-embedded").query()).fire();
+            return null;
+        });
+        await().atMost(Duration.ofSeconds(60)).until(() -> text("#breaker-state-primary").startsWith("CLOSED")
+                && text("#health-badge").equals("UP"));
+        assertThat(o.snapshot().embeddedServer().phase()).isEqualTo(dev.pgpulse.embedded.EmbeddedState.Phase.RUNNING);
+        assertThat(fx(() -> robot.lookup("#embedded-exited-banner").query().isVisible())).isFalse();
+        assertThat(o.embedded().orElseThrow().dataDir()).isEqualTo(dataDir);
+    }
 }

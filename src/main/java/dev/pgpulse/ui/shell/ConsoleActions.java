@@ -19,4 +19,10 @@ public interface ConsoleActions {
 
     /** Whether the demo workload runs now. */
     boolean demoRunning();
+
+    /**
+     * Starts the embedded server again on its data folder after it exited; {@code done} is told on the FX thread,
+     * with why it could not when it could not (empty when it is back).
+     */
+    void restartEmbedded(java.util.function.Consumer<java.util.Optional<String>> done);
 }

@@ -7,13 +7,15 @@ import dev.pgpulse.ui.fx.BackgroundTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 
 /**
  * {@link ConsoleActions} over a running {@link Orchestrator}: the one UI class besides the window's composition
  * that holds it. Every action is a {@link BackgroundTask} on the executor given (the window's background
  * thread); a failure is logged and told through {@link Dialogs}, never thrown at the FX thread.
- * {@code afterDrill} runs once a drill is done (the window polls at once).
+ * {@code afterDrill} runs once a drill or a restart is done (the window polls at once).
  */
 public final class OrchestratorActions implements ConsoleActions {
     private static final Logger LOG = LoggerFactory.getLogger(OrchestratorActions.class);
@@ -55,6 +57,21 @@ public final class OrchestratorActions implements ConsoleActions {
     private void failed(String what, Exception e) {
         LOG.warn("{}: {}", what, e.getMessage());
         dialogs.notify(new Dialogs.Notice(Dialogs.Severity.ERROR, what, String.valueOf(e.getMessage())));
+    }
+
+    @Override
+    public void restartEmbedded(Consumer<Optional<String>> done) {
+        BackgroundTask.of("restart the embedded PostgreSQL", p -> {
+                    orchestrator.restartEmbedded();
+                    return null;
+                })
+                .onSuccess(v -> done.accept(Optional.empty()))
+                .onFailure(e -> {
+                    LOG.warn("the embedded PostgreSQL could not be restarted: {}", e.getMessage());
+                    done.accept(Optional.of(e.getMessage() == null ? e.toString() : e.getMessage()));
+                })
+                .onFinished(afterDrill)
+                .start(background);
     }
 
     @Override
