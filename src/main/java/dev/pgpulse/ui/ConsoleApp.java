@@ -73,6 +73,7 @@ public final class ConsoleApp extends Application {
         startingPane.getStylesheets().add(ConsoleApp.class.getResource("console.css").toExternalForm());
         WindowPlacement.Box size = WindowPlacement.sceneSize(l.prefs());
         stage.setScene(new Scene(startingPane, size.width(), size.height()));
+        stage.sizeToScene(); // a stage sized before (a test's shared one) keeps its size otherwise
         WindowPlacement.limit(stage);
         stage.setOnCloseRequest(e -> {
             e.consume();

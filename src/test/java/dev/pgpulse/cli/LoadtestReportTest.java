@@ -1,14 +1,12 @@
 package dev.pgpulse.cli;
 
 import dev.pgpulse.testing.Prerequisite;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -68,15 +66,13 @@ class LoadtestReportTest {
     void aFolderThatCannotTakeTheKeptCopyIsTheReason() throws IOException {
         Path report = dir.resolve("r.csv");
         Files.writeString(report, "earlier run\n");
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("r-xr-xr-x"));
-        try {
-            Assumptions.assumeFalse(Files.isWritable(dir), "folder permissions do not bind this user (root)");
+        try (var ro = dev.pgpulse.testing.ReadOnlyFolder.of(dir)) {
+            // mode bits refuse with EACCES; the immutable attribute (as root) with EPERM
+            String why = ro.immutable() ? "Operation not permitted" : "permission denied; its folder is not writable";
             assertThatThrownBy(() -> LoadtestReport.create(report, SAME_SECOND)).isInstanceOf(IOException.class)
-                    .hasMessage("the earlier report there could not be kept as r.csv.previous-20261202-030000 "
-                            + "(permission denied; its folder is not writable); give another --report");
+                    .hasMessage("the earlier report there could not be kept as r.csv.previous-20261202-030000 ("
+                            + why + "); give another --report");
             assertThat(Files.readString(report)).isEqualTo("earlier run\n");
-        } finally {
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
     }
 

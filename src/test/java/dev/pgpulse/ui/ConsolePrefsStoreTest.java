@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pgpulse.testing.LogCapture;
+import dev.pgpulse.testing.ReadOnlyFolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -297,25 +298,11 @@ class ConsolePrefsStoreTest {
         String old = "{\"windowWidth\": 1024}\n";
         Files.writeString(target, old);
 
-        Set<PosixFilePermission> before = Files.getPosixFilePermissions(folder);
-        Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("r-xr-xr-x"));
-        boolean immutable = false;
-        try {
-            if (canWriteInto(folder)) {
-                // Root ignores the mode bits; the immutable attribute stops it too, where chattr is allowed.
-                immutable = chattr("+i", folder);
-                require(immutable && !canWriteInto(folder), "a way to make a folder read-only for this user (as root: chattr +i, e2fsprogs, on ext4)");
-            }
-
+        try (var ro = ReadOnlyFolder.of(folder)) {
             assertThatThrownBy(() -> store.save(target, ConsolePrefs.defaults().withDemoWorkload(false)))
                     .isInstanceOf(IOException.class)
                     .hasMessageStartingWith("cannot save console preferences to " + target + ": ")
                     .hasMessageNotContaining("\n");
-        } finally {
-            if (immutable) {
-                chattr("-i", folder);
-            }
-            Files.setPosixFilePermissions(folder, before);
         }
         assertThat(Files.readString(target)).isEqualTo(old);
         assertThat(files(folder)).containsExactly("console.json");
@@ -328,22 +315,10 @@ class ConsolePrefsStoreTest {
         Path target = folder.resolve("console.json");
         Files.writeString(target, "{\"windowWidth\": 1024}\n");
 
-        Set<PosixFilePermission> before = Files.getPosixFilePermissions(folder);
-        Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("r-xr-xr-x"));
-        boolean immutable = false;
         ConsolePrefsStore.Loaded loaded;
-        try (LogCapture logs = new LogCapture(ConsolePrefsStore.class)) {
-            if (canWriteInto(folder)) {
-                immutable = chattr("+i", folder);
-                require(immutable && !canWriteInto(folder), "a way to make a folder read-only for this user (as root: chattr +i, e2fsprogs, on ext4)");
-            }
+        try (var ro = ReadOnlyFolder.of(folder); LogCapture logs = new LogCapture(ConsolePrefsStore.class)) {
             loaded = store.load(target);
             assertThat(logs.events(Level.WARN, "is not writable")).hasSize(1);
-        } finally {
-            if (immutable) {
-                chattr("-i", folder);
-            }
-            Files.setPosixFilePermissions(folder, before);
         }
         assertThat(loaded.prefs()).isEqualTo(ConsolePrefs.defaults().withWindow(1024, 800));
         assertThat(loaded.problems()).containsExactly("console preferences cannot be saved to " + target
@@ -372,27 +347,5 @@ class ConsolePrefsStoreTest {
                 .isInstanceOf(IOException.class)
                 .hasMessageStartingWith("cannot save console preferences to " + target + ": ");
         assertThat(Files.readString(dir.resolve("blocker"))).isEqualTo("x");
-    }
-
-    private static boolean canWriteInto(Path folder) {
-        try {
-            Files.delete(Files.createTempFile(folder, "probe", ".tmp"));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static boolean chattr(String flag, Path path) {
-        try {
-            Process p = new ProcessBuilder("chattr", flag, path.toString()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            return p.waitFor() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 }
