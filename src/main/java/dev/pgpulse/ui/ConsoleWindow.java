@@ -452,6 +452,7 @@ public final class ConsoleWindow implements AutoCloseable {
     @Override
     public void close() {
         poller.close();
+        dialogs.close();
         for (ConsoleTab t : tabList) {
             try {
                 t.close();

@@ -10,7 +10,6 @@ import javafx.scene.Node;
 import javafx.scene.control.Label;
 import javafx.scene.layout.VBox;
 
-import java.util.Locale;
 
 /** The few tile shapes the dashboard uses, and the words for breaker states (their colours are in console.css). */
 final class Tiles {

@@ -39,18 +39,25 @@ public final class FxDialogs implements Dialogs {
 
     private final Supplier<Window> owner;
     private final String stylesheet;
-    private final NoticeCoalescer coalescer = new NoticeCoalescer(HIDE_AFTER);
+    private final NoticeCoalescer coalescer;
     private final List<Notice> shown = new ArrayList<>();
     private PauseTransition flushTimer;
     private volatile boolean popups = true;
+    private volatile boolean closed;
 
     /**
      * @param owner      the window dialogs belong to (null while there is none)
      * @param stylesheet the console's stylesheet, so a dialog follows its theme
      */
     public FxDialogs(Supplier<Window> owner, String stylesheet) {
+        this(owner, stylesheet, HIDE_AFTER);
+    }
+
+    /** @param quiet how long after a popup the next waits to be shown with the rest of its burst (tests shorten it) */
+    FxDialogs(Supplier<Window> owner, String stylesheet, Duration quiet) {
         this.owner = Objects.requireNonNull(owner);
         this.stylesheet = Objects.requireNonNull(stylesheet);
+        this.coalescer = new NoticeCoalescer(quiet);
     }
 
     /** Tests and headless runs switch popups off; notices are still coalesced and kept. */
@@ -88,11 +95,22 @@ public final class FxDialogs implements Dialogs {
 
     @Override
     public void notify(Notice n) {
+        if (closed) {
+            return;
+        }
         if (!Platform.isFxApplicationThread()) {
             Platform.runLater(() -> notify(n));
             return;
         }
         coalescer.offer(n, System.nanoTime()).ifPresentOrElse(this::show, this::flushLater);
+    }
+
+    /**
+     * The window is going: nothing more is shown, and what a burst still held is dropped (the event log has it).
+     * Any thread; the flush timer, if one runs, ends harmlessly.
+     */
+    public void close() {
+        closed = true;
     }
 
     /** What was shown (or would have been, with popups off), oldest first, the latest 200. FX thread. */
@@ -108,7 +126,9 @@ public final class FxDialogs implements Dialogs {
         flushTimer = new PauseTransition(javafx.util.Duration.millis(wait / 1_000_000.0));
         flushTimer.setOnFinished(e -> {
             flushTimer = null;
-            coalescer.flush(System.nanoTime()).ifPresent(this::show);
+            if (!closed) {
+                coalescer.flush(System.nanoTime()).ifPresent(this::show);
+            }
         });
         flushTimer.play();
     }

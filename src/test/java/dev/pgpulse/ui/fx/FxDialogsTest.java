@@ -33,4 +33,22 @@ class FxDialogsTest {
         assertThat(FxDialogs.wrapped("short", 60)).isEqualTo("short");
         assertThat(FxDialogs.wrapped("", 60)).isEmpty();
     }
+
+    /** A burst's held notices are dropped when the window closes: nothing is shown after close. */
+    @Test
+    void nothingHeldIsShownAfterClose() throws Exception {
+        org.testfx.api.FxToolkit.registerPrimaryStage();
+        FxDialogs d = new FxDialogs(() -> null, "console.css", java.time.Duration.ofMillis(300));
+        d.setPopups(false);
+        Dialogs.Notice first = new Dialogs.Notice(Dialogs.Severity.INFO, "first", "");
+        org.testfx.util.WaitForAsyncUtils.asyncFx(() -> {
+            d.notify(first);
+            d.notify(new Dialogs.Notice(Dialogs.Severity.WARNING, "held", ""));
+        }).get(5, java.util.concurrent.TimeUnit.SECONDS);
+        d.close();
+        d.notify(new Dialogs.Notice(Dialogs.Severity.INFO, "after close", ""));
+        Thread.sleep(900);
+        assertThat(org.testfx.util.WaitForAsyncUtils.asyncFx(d::shown).get(5, java.util.concurrent.TimeUnit.SECONDS))
+                .containsExactly(first);
+    }
 }
