@@ -101,20 +101,20 @@ class DashboardViewModelTest {
         vm.apply(snapshot(stats("replica-1", true, null, null)));
         assertThat(vm.endpoint("replica-1").replayLag.get()).isEqualTo("replay lag unknown");
         // the server strip is the primary's
-        assertThat(vm.connections.get()).isEqualTo("5 / 97");
+        assertThat(vm.connectionsProperty().get()).isEqualTo("5 / 97");
     }
 
     @Test
     void ratesNotKnownYetShowADashNotZero() {
         DashboardViewModel vm = new DashboardViewModel(Duration.ofMinutes(15));
         vm.apply(snapshot(stats("primary", false, null, null, false), stats("replica-1", true, 0.0, 0L)));
-        assertThat(vm.tps.get()).as("the view prints NaN as a dash").isNaN();
-        assertThat(vm.rollbackRatio.get()).isEqualTo("–");
-        assertThat(vm.serverNote.get()).endsWith("rates after 10 s of samples");
+        assertThat(vm.tpsProperty().get()).as("the view prints NaN as a dash").isNaN();
+        assertThat(vm.rollbackRatioProperty().get()).isEqualTo("–");
+        assertThat(vm.serverNoteProperty().get()).endsWith("rates after 10 s of samples");
 
         vm.apply(snapshot(stats("replica-1", true, 0.0, 0L)));
-        assertThat(vm.tps.get()).isEqualTo(12.0);
-        assertThat(vm.rollbackRatio.get()).isEqualTo("0%");
+        assertThat(vm.tpsProperty().get()).isEqualTo(12.0);
+        assertThat(vm.rollbackRatioProperty().get()).isEqualTo("0%");
     }
 
     @Test
