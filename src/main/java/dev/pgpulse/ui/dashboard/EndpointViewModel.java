@@ -24,7 +24,8 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * One endpoint's row of the dashboard as FX properties, set from each snapshot on the FX thread. The charts draw
+ * One endpoint's row of the dashboard as read-only FX properties, set from each snapshot on the FX thread: every
+ * text ready to show, numbers only where the gauge, a chart or a colour needs them. The charts draw
  * the core's metric history ({@link MetricHistory}), cut to the console's history window.
  */
 public final class EndpointViewModel {
