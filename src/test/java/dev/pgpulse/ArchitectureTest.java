@@ -6,7 +6,9 @@ import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
 import static com.tngtech.archunit.base.DescribedPredicate.alwaysTrue;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.assignableTo;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.fields;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static com.tngtech.archunit.library.GeneralCodingRules.ACCESS_STANDARD_STREAMS;
@@ -60,4 +62,21 @@ class ArchitectureTest {
             .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.pgpulse.service.DatabaseService")
             .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.pgpulse.pool.Endpoints")
             .because("views ask through ConsoleActions and read Snapshots; they never run SQL or hold the pools");
+
+    /** A view model's JavaFX properties are private, exposed read-only: only the view model sets them. */
+    @ArchTest
+    static final ArchRule viewModelPropertiesArePrivate = fields()
+            .that().areDeclaredInClassesThat().haveSimpleNameEndingWith("ViewModel")
+            .and().haveRawType(assignableTo(javafx.beans.property.Property.class))
+            .should().bePrivate()
+            .because("views bind to ReadOnly*Property accessors; a value is set by the view model alone");
+
+    /** The console's views, their rows and tiles, and the window (nested classes too). */
+    private static final String VIEWS = "dev\\.pgpulse\\.ui\\.(.*\\.)?(\\w+View|\\w+Row|Tiles|ConsoleWindow)(\\$.*)?";
+
+    @ArchTest
+    static final ArchRule viewsDoNotFormat = noClasses()
+            .that().haveNameMatching(VIEWS)
+            .should().dependOnClassesThat().haveFullyQualifiedName("dev.pgpulse.ui.Format")
+            .because("all formatting lives in the view model: a view binds ready-to-show text");
 }

@@ -61,7 +61,7 @@ import java.util.function.Function;
 public final class ConsoleWindow implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleWindow.class);
 
-    private final ConsoleViewModel header = new ConsoleViewModel();
+    private final ConsoleViewModel header;
     private final List<ConsoleTab> tabList;
     private final Map<Tab, ConsoleTab> byTab = new IdentityHashMap<>();
     final TabPane tabs = new TabPane();
@@ -98,6 +98,7 @@ public final class ConsoleWindow implements AutoCloseable {
         this.prefsChanged = prefsChanged;
         this.production = orchestrator.config().environment() == Environment.PRODUCTION;
         this.poller = new MetricsPoller(orchestrator::snapshot, prefs.pollInterval());
+        this.header = new ConsoleViewModel(poller.pollsProperty());
         this.dialogs = new FxDialogs(this::window, STYLESHEET);
         this.actions = new OrchestratorActions(orchestrator, demo, background, poller::pollNow, dialogs);
         this.tabList = List.copyOf(tabs.apply(new ConsoleTabs.Context(prefs, new Confirming(), dialogs,
@@ -204,28 +205,27 @@ public final class ConsoleWindow implements AutoCloseable {
         name.setMinWidth(Region.USE_PREF_SIZE);
         Label target = new Label();
         target.setId("target");
-        target.textProperty().bind(header.target);
+        target.textProperty().bind(header.targetProperty());
         target.getStyleClass().add("target");
         // the one label that gives way when the window is narrow; the full target is on hover
         target.setMinWidth(60);
         Tooltip targetTip = new Tooltip();
-        targetTip.textProperty().bind(header.target);
+        targetTip.textProperty().bind(header.targetProperty());
         target.setTooltip(targetTip);
         Label env = badge("environment");
-        env.textProperty().bind(Bindings.createStringBinding(() -> header.environment.get() == null ? ""
-                : header.environment.get().name(), header.environment));
-        StatePseudoClass.follow(env, header.environment, e -> e == null ? "" : e.name());
+        env.textProperty().bind(header.environmentTextProperty());
+        StatePseudoClass.follow(env, header.environmentProperty(), e -> e == null ? "" : e.name());
         // no empty coloured box before the first snapshot names the environment
-        env.visibleProperty().bind(header.environment.isNotNull());
+        env.visibleProperty().bind(header.environmentProperty().isNotNull());
         env.managedProperty().bind(env.visibleProperty());
         Label mode = badge("mode");
-        mode.textProperty().bind(Bindings.when(header.embedded).then("EMBEDDED").otherwise("EXTERNAL"));
+        mode.textProperty().bind(header.modeProperty());
         Label health = badge("health-badge");
-        health.textProperty().bind(header.health);
-        StatePseudoClass.follow(health, header.health, h -> h.equals("RUNNING") ? "UP" : h);
+        health.textProperty().bind(header.healthProperty());
+        StatePseudoClass.follow(health, header.healthProperty(), h -> h.equals("RUNNING") ? "UP" : h);
         Label updated = new Label();
         updated.setId("last-snapshot");
-        updated.textProperty().bind(header.lastSnapshot);
+        updated.textProperty().bind(header.lastSnapshotProperty());
         updated.setMinWidth(Region.USE_PREF_SIZE);
 
         interval.setId("interval");
@@ -233,7 +233,7 @@ public final class ConsoleWindow implements AutoCloseable {
         interval.setConverter(new StringConverter<>() {
             @Override
             public String toString(Duration d) {
-                return d == null ? "" : "every " + (d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() / 1000.0 + " s");
+                return ConsoleViewModel.intervalWords(d);
             }
 
             @Override
@@ -278,7 +278,7 @@ public final class ConsoleWindow implements AutoCloseable {
     private Parent exitedBanner() {
         Label what = new Label();
         what.setId("embedded-exited");
-        what.textProperty().bind(header.embeddedExited);
+        what.textProperty().bind(header.embeddedExitedProperty());
         Button restart = new Button("Restart");
         restart.setId("restart-embedded");
         restart.setOnAction(e -> {
@@ -295,7 +295,7 @@ public final class ConsoleWindow implements AutoCloseable {
         banner.setAlignment(Pos.CENTER_LEFT);
         banner.setPadding(new Insets(6, 10, 6, 10));
         banner.getStyleClass().add("header");
-        banner.visibleProperty().bind(header.embeddedExited.isNotEmpty());
+        banner.visibleProperty().bind(header.embeddedExitedProperty().isNotEmpty());
         banner.managedProperty().bind(banner.visibleProperty());
         return banner;
     }
@@ -303,21 +303,19 @@ public final class ConsoleWindow implements AutoCloseable {
     private StatusBar statusBar() {
         StatusBar bar = new StatusBar();
         bar.setId("status-bar");
-        bar.textProperty().bind(header.statusText);
+        bar.textProperty().bind(header.statusTextProperty());
         Tooltip full = new Tooltip();
-        full.textProperty().bind(header.statusText);
+        full.textProperty().bind(header.statusTextProperty());
         full.setWrapText(true);
         full.setMaxWidth(600);
         bar.setTooltip(full);
         // a long status gives way (at a word: console.css), never the counts on the right
         Label alerts = new Label();
         alerts.setId("alerts-firing");
-        alerts.textProperty().bind(Bindings.createStringBinding(() -> header.alertsFiring.get() == 0 ? "no alert firing"
-                : header.alertsFiring.get() + " alert(s) firing", header.alertsFiring));
+        alerts.textProperty().bind(header.alertsFiringProperty());
         Label polls = new Label();
         polls.setId("snapshot-count");
-        polls.textProperty().bind(Bindings.createStringBinding(() -> poller.pollsProperty().get() + " snapshots",
-                poller.pollsProperty()));
+        polls.textProperty().bind(header.snapshotCountProperty());
         Label dot = new Label(" · ");
         for (Label l : List.of(alerts, dot, polls)) {
             l.setMinWidth(Region.USE_PREF_SIZE);
@@ -355,7 +353,7 @@ public final class ConsoleWindow implements AutoCloseable {
         bar.setTooltip(tip);
         noticeShown = new PauseTransition(javafx.util.Duration.millis(noticeShownFor.toMillis()));
         noticeShown.setOnFinished(e -> {
-            bar.textProperty().bind(header.statusText);
+            bar.textProperty().bind(header.statusTextProperty());
             bar.setTooltip(usualTooltip);
             noticeShown = null;
         });
@@ -433,15 +431,7 @@ public final class ConsoleWindow implements AutoCloseable {
             return;
         }
         dialogs.notify(new Dialogs.Notice(t.to() == BreakerState.CLOSED ? Dialogs.Severity.INFO : Dialogs.Severity.WARNING,
-                notificationTitle(t), notificationText(t)));
-    }
-
-    static String notificationTitle(ResilienceEvent.BreakerTransition t) {
-        return t.endpoint() + " circuit breaker " + t.to().label();
-    }
-
-    static String notificationText(ResilienceEvent.BreakerTransition t) {
-        return "was " + t.from().label() + " at " + Format.time(t.at());
+                ConsoleViewModel.notificationTitle(t), ConsoleViewModel.notificationText(t)));
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.pgpulse.demo.DemoWorkload;
 import dev.pgpulse.orchestration.Orchestrator;
 import dev.pgpulse.testing.PostgresExtension;
 import dev.pgpulse.testing.TestDatabase;
+import dev.pgpulse.ui.dashboard.LongTextTest;
 import javafx.geometry.Bounds;
 import javafx.scene.Node;
 import javafx.scene.Scene;
@@ -293,10 +294,18 @@ class ConsoleLayoutTest {
         });
         open.push(w);
         resize(1024, 700);
-        String status = "Degraded: " + dev.pgpulse.ui.dashboard.LongTextTest.LONG_REASON;
+        String status = "Degraded: " + LongTextTest.LONG_REASON;
         fx(() -> {
-            w.header().statusText.set(status);
-            w.header().alertsFiring.set(12);
+            // the header as a snapshot of a degraded target with twelve alerts firing sets it
+            var now = o.snapshot();
+            var firing = java.util.stream.IntStream.range(0, 12).mapToObj(i -> new dev.pgpulse.health.alert.Alert(
+                    "rule-" + i, "rule " + i, "primary", dev.pgpulse.health.alert.Severity.WARNING,
+                    dev.pgpulse.health.alert.AlertState.FIRING, 1, 0, dev.pgpulse.health.alert.Operator.values()[0],
+                    now.at(), now.at(), "firing")).toList();
+            w.header().apply(new dev.pgpulse.orchestration.Snapshot(now.at(), new dev.pgpulse.orchestration.Status(
+                    dev.pgpulse.orchestration.Status.State.DEGRADED, List.of(LongTextTest.LONG_REASON), now.at()),
+                    now.target(), now.embedded(), now.environment(), now.service(), null, firing, List.of(),
+                    now.history(), now.embeddedServer()));
             return null;
         });
         WaitForAsyncUtils.waitForFxEvents();

@@ -388,8 +388,8 @@ class ConsoleWindowTest {
         ConsoleWindow w = show(o, null, Duration.ofMillis(250));
         List<String> built = new java.util.concurrent.CopyOnWriteArrayList<>();
         fx(() -> {
-            w.dashboard().onBreakerTransition(t -> built.add(ConsoleWindow.notificationTitle(t) + " / "
-                    + ConsoleWindow.notificationText(t)));
+            w.dashboard().onBreakerTransition(t -> built.add(ConsoleViewModel.notificationTitle(t) + " / "
+                    + ConsoleViewModel.notificationText(t)));
             w.setNotifications(true);
             return null;
         });

@@ -51,21 +51,17 @@ public final class DashboardView extends ScrollPane {
         Label strip = new Label("Server (primary)");
         strip.getStyleClass().add("row-heading");
         Label note = new Label();
-        note.textProperty().bind(vm.serverNote);
+        note.textProperty().bind(vm.serverNoteProperty());
         note.getStyleClass().add("note");
         double w = Tiles.WIDTH;
         double h = 110;
         FlowPane server = new FlowPane(6, 6,
-                Tiles.value("Connections used", vm.connections,
-                        Bindings.createStringBinding(() -> vm.connections.get().equals("–") ? "not sampled"
-                                : String.format(java.util.Locale.ROOT, "%.0f%% of what clients may use",
-                                vm.connectionsRatio.get()), vm.connectionsRatio, vm.connections), w, h),
-                Tiles.value("Transactions / s", Bindings.createStringBinding(
-                        () -> Double.isNaN(vm.tps.get()) ? "–" : String.format(java.util.Locale.ROOT, "%.1f", vm.tps.get()), vm.tps),
+                Tiles.value("Connections used", vm.connectionsProperty(), vm.connectionsCaptionProperty(), w, h),
+                Tiles.value("Transactions / s", vm.tpsTextProperty(),
                         new ReadOnlyStringWrapper("commits + rollbacks, all clients"), w, h),
-                Tiles.value("Rollback ratio", vm.rollbackRatio, new ReadOnlyStringWrapper("over the last 10 s or more"), w, h),
-                Tiles.value("Cache hit ratio", vm.cacheHitRatio, new ReadOnlyStringWrapper("shared buffers, this database"), w, h),
-                Tiles.value("Longest transaction", vm.longestTransaction,
+                Tiles.value("Rollback ratio", vm.rollbackRatioProperty(), new ReadOnlyStringWrapper("over the last 10 s or more"), w, h),
+                Tiles.value("Cache hit ratio", vm.cacheHitRatioProperty(), new ReadOnlyStringWrapper("shared buffers, this database"), w, h),
+                Tiles.value("Longest transaction", vm.longestTransactionProperty(),
                         new ReadOnlyStringWrapper("oldest open transaction, other sessions"), w, h));
         server.setId("server-strip");
 

@@ -13,10 +13,10 @@ import dev.pgpulse.service.EndpointTraffic;
 import dev.pgpulse.service.ServiceSnapshot;
 import dev.pgpulse.service.SlowQuery;
 import dev.pgpulse.ui.Format;
-import javafx.beans.property.DoubleProperty;
-import javafx.beans.property.SimpleDoubleProperty;
-import javafx.beans.property.SimpleStringProperty;
-import javafx.beans.property.StringProperty;
+import javafx.beans.property.ReadOnlyDoubleProperty;
+import javafx.beans.property.ReadOnlyDoubleWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
@@ -51,13 +51,16 @@ public final class DashboardViewModel {
     private final ObservableList<SlowQueryRow> slowQueries = FXCollections.observableArrayList();
     private final ObservableList<EventRow> events = FXCollections.observableArrayList();
     private final List<Consumer<ResilienceEvent.BreakerTransition>> transitionListeners = new CopyOnWriteArrayList<>();
-    final StringProperty connections = new SimpleStringProperty("–");
-    final DoubleProperty connectionsRatio = new SimpleDoubleProperty();
-    final DoubleProperty tps = new SimpleDoubleProperty();
-    final StringProperty rollbackRatio = new SimpleStringProperty("–");
-    final StringProperty cacheHitRatio = new SimpleStringProperty("–");
-    final StringProperty longestTransaction = new SimpleStringProperty("–");
-    final StringProperty serverNote = new SimpleStringProperty("waiting for the first health sample");
+    private final ReadOnlyStringWrapper connections = new ReadOnlyStringWrapper(this, "connections", "–");
+    private final ReadOnlyStringWrapper connectionsCaption = new ReadOnlyStringWrapper(this, "connectionsCaption",
+            "not sampled");
+    private final ReadOnlyDoubleWrapper tps = new ReadOnlyDoubleWrapper(this, "tps");
+    private final ReadOnlyStringWrapper tpsText = new ReadOnlyStringWrapper(this, "tpsText", tpsWords(0));
+    private final ReadOnlyStringWrapper rollbackRatio = new ReadOnlyStringWrapper(this, "rollbackRatio", "–");
+    private final ReadOnlyStringWrapper cacheHitRatio = new ReadOnlyStringWrapper(this, "cacheHitRatio", "–");
+    private final ReadOnlyStringWrapper longestTransaction = new ReadOnlyStringWrapper(this, "longestTransaction", "–");
+    private final ReadOnlyStringWrapper serverNote = new ReadOnlyStringWrapper(this, "serverNote",
+            "waiting for the first health sample");
     private List<ResilienceEvent> lastEvents = List.of();
     private List<SlowQuery> lastSlow = List.of();
     private EventRow startRow;
@@ -140,8 +143,8 @@ public final class DashboardViewModel {
                     : String.join("; ", primary.reasons())));
             // no stale figures: a value shown is a value read in the latest sample
             connections.set("–");
-            connectionsRatio.set(0);
-            tps.set(Double.NaN);
+            connectionsCaption.set("not sampled");
+            setTps(Double.NaN);
             rollbackRatio.set("–");
             cacheHitRatio.set("–");
             longestTransaction.set("–");
@@ -150,11 +153,21 @@ public final class DashboardViewModel {
         serverNote.set("PostgreSQL " + st.serverVersion() + " · sampled " + Format.time(st.at())
                 + (st.ratesKnown() ? "" : " · rates after " + CounterHistory.RATE_WINDOW.toSeconds() + " s of samples"));
         connections.set(st.connectionsUsed() + " / " + st.connectionsAvailable());
-        connectionsRatio.set(st.connectionsUsedRatio() * 100);
-        tps.set(st.ratesKnown() ? st.tps() : Double.NaN);
+        connectionsCaption.set(String.format(Locale.ROOT, "%.0f%% of what clients may use", st.connectionsUsedRatio() * 100));
+        setTps(st.ratesKnown() ? st.tps() : Double.NaN);
         rollbackRatio.set(st.ratesKnown() ? Format.ratio(st.rollbackRatio()) : "–");
         cacheHitRatio.set(Format.ratio(st.cacheHitRatio()));
         longestTransaction.set(st.longestTransactionSeconds() <= 0 ? "none" : Format.seconds(st.longestTransactionSeconds()));
+    }
+
+    private void setTps(double v) {
+        tps.set(v);
+        tpsText.set(tpsWords(v));
+    }
+
+    /** Transactions per second with one decimal, a dash while unknown. */
+    private static String tpsWords(double v) {
+        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.1f", v);
     }
 
     private void applySlowQueries(List<SlowQuery> slow) {
@@ -248,11 +261,42 @@ public final class DashboardViewModel {
         return events;
     }
 
-    public StringProperty connectionsProperty() {
-        return connections;
+    /** "5 / 97": connections used of those clients may use, "–" while not sampled. */
+    public ReadOnlyStringProperty connectionsProperty() {
+        return connections.getReadOnlyProperty();
     }
 
-    public DoubleProperty tpsProperty() {
-        return tps;
+    /** "5% of what clients may use", "not sampled". */
+    public ReadOnlyStringProperty connectionsCaptionProperty() {
+        return connectionsCaption.getReadOnlyProperty();
+    }
+
+    /** Transactions per second, NaN while unknown. */
+    public ReadOnlyDoubleProperty tpsProperty() {
+        return tps.getReadOnlyProperty();
+    }
+
+    /** "12.0", "–" while unknown. */
+    public ReadOnlyStringProperty tpsTextProperty() {
+        return tpsText.getReadOnlyProperty();
+    }
+
+    /** "0.5%", "–" while the rates are unknown. */
+    public ReadOnlyStringProperty rollbackRatioProperty() {
+        return rollbackRatio.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty cacheHitRatioProperty() {
+        return cacheHitRatio.getReadOnlyProperty();
+    }
+
+    /** "9 min 11 s", "none", "–" while not sampled. */
+    public ReadOnlyStringProperty longestTransactionProperty() {
+        return longestTransaction.getReadOnlyProperty();
+    }
+
+    /** "PostgreSQL 16.4 · sampled 10:00:00", or why the server figures are missing. */
+    public ReadOnlyStringProperty serverNoteProperty() {
+        return serverNote.getReadOnlyProperty();
     }
 }

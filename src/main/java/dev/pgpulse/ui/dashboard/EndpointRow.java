@@ -1,13 +1,10 @@
 package dev.pgpulse.ui.dashboard;
 
-import dev.pgpulse.config.EndpointConfig;
 import dev.pgpulse.health.MetricHistory;
 import dev.pgpulse.resilience.Guard;
-import dev.pgpulse.ui.Format;
 import dev.pgpulse.ui.fx.StatePseudoClass;
 import eu.hansolo.tilesfx.Tile;
 import eu.hansolo.tilesfx.TileBuilder;
-import javafx.beans.binding.Bindings;
 import javafx.geometry.Pos;
 import javafx.scene.control.Label;
 import javafx.scene.control.MenuButton;
@@ -37,45 +34,40 @@ final class EndpointRow extends VBox {
 
     EndpointRow(EndpointViewModel vm, BiConsumer<String, Guard.Drill> drill) {
         setId("endpoint-" + vm.name());
-        Label heading = new Label(vm.name() + (vm.role() == EndpointConfig.Role.PRIMARY ? "  (primary · writes and reads)"
-                : "  (replica · reads)"));
+        Label heading = new Label(vm.heading());
         heading.getStyleClass().add("row-heading");
 
         // the gauge draws the dial; the figure under it is ours, "2 of 5" in one readable size (TilesFX sets the
         // unit in a tiny font next to the value)
         gauge = TileBuilder.create().skinType(Tile.SkinType.GAUGE2).prefSize(Tiles.WIDTH - 20, Tiles.HEIGHT - 60)
                 .title("").unit("").valueVisible(false).decimals(0).tickLabelDecimals(0)
-                .maxValue(vm.poolMax.get()).thresholdVisible(false).backgroundColor(javafx.scene.paint.Color.TRANSPARENT)
+                .maxValue(vm.poolMaxProperty().get()).thresholdVisible(false).backgroundColor(javafx.scene.paint.Color.TRANSPARENT)
                 .animated(false).shadowsEnabled(false).textVisible(false).build();
         gauge.setId("pool-" + vm.name());
-        vm.poolMax.addListener((o, a, max) -> gauge.setMaxValue(max.doubleValue()));
-        vm.poolActive.addListener((o, a, n) -> gauge.setValue(n.doubleValue()));
+        vm.poolMaxProperty().addListener((o, a, max) -> gauge.setMaxValue(max.doubleValue()));
+        vm.poolActiveProperty().addListener((o, a, n) -> gauge.setValue(n.doubleValue()));
         Label inUse = new Label();
         inUse.setId("pool-in-use-" + vm.name());
         inUse.getStyleClass().add("gauge-figure");
-        inUse.textProperty().bind(Bindings.createStringBinding(() -> vm.poolActive.get() + " of " + vm.poolMax.get(),
-                vm.poolActive, vm.poolMax));
+        inUse.textProperty().bind(vm.poolInUseProperty());
         StackPane dial = new StackPane(gauge, inUse);
         StackPane.setAlignment(inUse, Pos.BOTTOM_CENTER);
         Label poolDetail = new Label();
         poolDetail.setId("pool-detail-" + vm.name());
         poolDetail.getStyleClass().add("tile-line");
-        poolDetail.textProperty().bind(Bindings.createStringBinding(() -> "idle " + vm.poolIdle.get() + " · total "
-                        + vm.poolTotal.get() + " · waiting " + vm.poolAwaiting.get(),
-                vm.poolIdle, vm.poolTotal, vm.poolAwaiting));
+        poolDetail.textProperty().bind(vm.poolDetailProperty());
         VBox poolBody = new VBox(0, dial, poolDetail);
         poolBody.setAlignment(Pos.TOP_CENTER);
         pool = Tiles.custom("Pool in use", poolBody, Tiles.WIDTH, Tiles.HEIGHT);
 
-        acquire = trendTile("Acquire p95", vm.acquireTrend, Bindings.createStringBinding(() -> Format.ms(vm.acquireP95Ms.get()),
-                vm.acquireP95Ms), null, TrendChart::ms, List.of(TrendChart.BLUE));
+        acquire = trendTile("Acquire p95", vm.acquireTrendProperty(), vm.acquireP95Property(), null, TrendChart::ms,
+                List.of(TrendChart.BLUE));
         acquire.setId("acquire-" + vm.name());
 
         breaker = Tiles.custom("Circuit breaker", breakerBody(vm, drill), Tiles.WIDTH, Tiles.HEIGHT);
         breaker.setId("breaker-" + vm.name());
 
-        throughput = trendTile("Throughput", vm.throughputTrend, Bindings.createStringBinding(
-                () -> Format.compact(vm.callsPerSecond.get()) + " calls/s", vm.callsPerSecond), inFlightLine(vm),
+        throughput = trendTile("Throughput", vm.throughputTrendProperty(), vm.throughputProperty(), inFlightLine(vm),
                 TrendChart::perSecond, List.of(TrendChart.BLUE));
         throughput.setId("throughput-" + vm.name());
 
@@ -94,21 +86,16 @@ final class EndpointRow extends VBox {
     private VBox breakerBody(EndpointViewModel vm, BiConsumer<String, Guard.Drill> drill) {
         breakerState.setId("breaker-state-" + vm.name());
         breakerState.getStyleClass().add("state-words");
-        breakerState.textProperty().bind(Bindings.createStringBinding(() -> Tiles.breakerWords(vm.breakerState.get()),
-                vm.breakerState));
-        StatePseudoClass.follow(breakerState, vm.breakerState, state -> "breaker-" + state);
+        breakerState.textProperty().bind(vm.breakerWordsProperty());
+        StatePseudoClass.follow(breakerState, vm.breakerStateProperty(), state -> "breaker-" + state);
         Label meaning = new Label();
-        meaning.textProperty().bind(Bindings.createStringBinding(() -> Tiles.breakerMeaning(vm.breakerState.get()),
-                vm.breakerState));
+        meaning.textProperty().bind(vm.breakerMeaningProperty());
         Label failures = new Label();
-        failures.textProperty().bind(Bindings.createStringBinding(() -> "failures " + Format.rate(vm.failureRate.get())
-                + " (limit " + Format.rate(vm.failureThreshold.get()) + ")", vm.failureRate, vm.failureThreshold));
+        failures.textProperty().bind(vm.failuresProperty());
         Label slow = new Label();
-        slow.textProperty().bind(Bindings.createStringBinding(() -> "slow calls " + Format.rate(vm.slowCallRate.get())
-                + " (limit " + Format.rate(vm.slowCallThreshold.get()) + ")", vm.slowCallRate, vm.slowCallThreshold));
+        slow.textProperty().bind(vm.slowCallsProperty());
         Label rejected = new Label();
-        rejected.textProperty().bind(Bindings.createStringBinding(() -> "rejected calls: " + vm.notPermitted.get(),
-                vm.notPermitted));
+        rejected.textProperty().bind(vm.rejectedProperty());
         for (Label l : List.of(meaning, failures, slow, rejected)) {
             l.getStyleClass().add("tile-line");
         }
@@ -133,25 +120,25 @@ final class EndpointRow extends VBox {
     private VBox healthBody(EndpointViewModel vm) {
         healthState.setId("health-state-" + vm.name());
         healthState.getStyleClass().add("state-words");
-        healthState.textProperty().bind(vm.health);
-        StatePseudoClass.follow(healthState, vm.health);
+        healthState.textProperty().bind(vm.healthProperty());
+        StatePseudoClass.follow(healthState, vm.healthProperty());
         Label reason = new Label();
         reason.setId("health-reason-" + vm.name());
-        reason.textProperty().bind(vm.healthReason);
+        reason.textProperty().bind(vm.healthReasonProperty());
         reason.setWrapText(true);
         javafx.scene.control.Tooltip tip = new javafx.scene.control.Tooltip();
-        tip.textProperty().bind(vm.healthReason);
+        tip.textProperty().bind(vm.healthReasonProperty());
         tip.setWrapText(true);
         tip.setMaxWidth(500);
         reason.setTooltip(tip);
         reason.getStyleClass().add("tile-line");
         Label probe = new Label();
-        probe.textProperty().bind(vm.probe);
+        probe.textProperty().bind(vm.probeProperty());
         probe.getStyleClass().add("tile-line");
         Label lag = new Label();
-        lag.textProperty().bind(vm.replayLag);
+        lag.textProperty().bind(vm.replayLagProperty());
         lag.getStyleClass().add("tile-line");
-        lag.visibleProperty().bind(vm.replayLag.isNotEmpty());
+        lag.visibleProperty().bind(vm.replayLagProperty().isNotEmpty());
         lag.managedProperty().bind(lag.visibleProperty());
         VBox box = new VBox(4, healthState, probe, lag, reason);
         box.setAlignment(Pos.TOP_LEFT);
@@ -160,21 +147,21 @@ final class EndpointRow extends VBox {
 
     private VBox latencyBody(EndpointViewModel vm) {
         Label p50 = legend("p50");
-        p50.textProperty().bind(Bindings.createStringBinding(() -> "p50 " + Format.compact(vm.p50Ms.get()), vm.p50Ms));
+        p50.textProperty().bind(vm.p50Property());
         Label p95 = legend("p95");
-        p95.textProperty().bind(Bindings.createStringBinding(() -> "p95 " + Format.compact(vm.p95Ms.get()), vm.p95Ms));
+        p95.textProperty().bind(vm.p95Property());
         Label p99 = legend("p99");
-        p99.textProperty().bind(Bindings.createStringBinding(() -> "p99 " + Format.compact(vm.p99Ms.get()), vm.p99Ms));
+        p99.textProperty().bind(vm.p99Property());
         TrendChart chart = new TrendChart(LATENCY_WIDTH - 24, Tiles.HEIGHT - 76, TrendChart::ms,
                 List.of(TrendChart.BLUE, TrendChart.AMBER, TrendChart.PINK));
-        vm.latencyTrend.addListener((o, a, series) -> chart.draw(series));
+        vm.latencyTrendProperty().addListener((o, a, series) -> chart.draw(series));
         HBox legend = new HBox(8, p50, p95, p99);
         return new VBox(6, legend, chart);
     }
 
     /** A tile with the current value in large type (and a line under it, when given) over a chart of its series. */
     private static Tile trendTile(String title, javafx.beans.value.ObservableValue<List<MetricHistory.Series>> trend,
-                                  javafx.beans.binding.StringBinding value, Label line,
+                                  javafx.beans.value.ObservableValue<String> value, Label line,
                                   java.util.function.DoubleFunction<String> axis, List<javafx.scene.paint.Color> colours) {
         Label big = new Label();
         big.textProperty().bind(value);
@@ -190,14 +177,14 @@ final class EndpointRow extends VBox {
         Label l = new Label();
         l.setId("in-flight-" + vm.name());
         l.getStyleClass().addAll("tile-line", "in-flight");
-        l.textProperty().bind(vm.inFlight);
+        l.textProperty().bind(vm.inFlightProperty());
         javafx.scene.control.Tooltip tip = new javafx.scene.control.Tooltip("Calls the service is running now, on any "
                 + "endpoint, and how long the oldest has been running: a hung server shows here while its breaker "
                 + "stays CLOSED");
         tip.setWrapText(true);
         tip.setMaxWidth(400);
         l.setTooltip(tip);
-        vm.inFlightLevel.addListener((o, a, level) -> {
+        vm.inFlightLevelProperty().addListener((o, a, level) -> {
             l.getStyleClass().removeAll("in-flight-slow", "in-flight-stuck");
             switch (level) {
                 case SLOW -> l.getStyleClass().add("in-flight-slow");

@@ -10,23 +10,22 @@ import dev.pgpulse.resilience.BreakerSnapshot;
 import dev.pgpulse.resilience.BreakerState;
 import dev.pgpulse.service.EndpointTraffic;
 import dev.pgpulse.ui.Format;
-import javafx.beans.property.DoubleProperty;
-import javafx.beans.property.IntegerProperty;
-import javafx.beans.property.LongProperty;
-import javafx.beans.property.ObjectProperty;
-import javafx.beans.property.SimpleDoubleProperty;
-import javafx.beans.property.SimpleIntegerProperty;
-import javafx.beans.property.SimpleLongProperty;
-import javafx.beans.property.SimpleObjectProperty;
-import javafx.beans.property.SimpleStringProperty;
-import javafx.beans.property.StringProperty;
+import javafx.beans.property.ReadOnlyDoubleProperty;
+import javafx.beans.property.ReadOnlyDoubleWrapper;
+import javafx.beans.property.ReadOnlyIntegerProperty;
+import javafx.beans.property.ReadOnlyIntegerWrapper;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
 /**
- * One endpoint's row of the dashboard as FX properties, set from each snapshot on the FX thread. The charts draw
+ * One endpoint's row of the dashboard as read-only FX properties, set from each snapshot on the FX thread: every
+ * text ready to show, numbers only where the gauge, a chart or a colour needs them. The charts draw
  * the core's metric history ({@link MetricHistory}), cut to the console's history window.
  */
 public final class EndpointViewModel {
@@ -43,40 +42,51 @@ public final class EndpointViewModel {
 
     private final String name;
     private final EndpointConfig.Role role;
-    final IntegerProperty poolActive = new SimpleIntegerProperty();
-    final IntegerProperty poolMax = new SimpleIntegerProperty(1);
-    final IntegerProperty poolIdle = new SimpleIntegerProperty();
-    final IntegerProperty poolTotal = new SimpleIntegerProperty();
-    final IntegerProperty poolAwaiting = new SimpleIntegerProperty();
-    final DoubleProperty acquireP95Ms = new SimpleDoubleProperty();
+    /** The gauge's figures. */
+    private final ReadOnlyIntegerWrapper poolActive = new ReadOnlyIntegerWrapper(this, "poolActive");
+    private final ReadOnlyIntegerWrapper poolMax = new ReadOnlyIntegerWrapper(this, "poolMax", 1);
+    private final ReadOnlyStringWrapper poolInUse = new ReadOnlyStringWrapper(this, "poolInUse");
+    private final ReadOnlyStringWrapper poolDetail = new ReadOnlyStringWrapper(this, "poolDetail");
+    private final ReadOnlyStringWrapper acquireP95 = new ReadOnlyStringWrapper(this, "acquireP95");
     /** Null until the first snapshot with this endpoint's breaker. */
-    final ObjectProperty<BreakerState> breakerState = new SimpleObjectProperty<>();
-    final DoubleProperty failureRate = new SimpleDoubleProperty(-1);
-    final DoubleProperty failureThreshold = new SimpleDoubleProperty();
-    final DoubleProperty slowCallRate = new SimpleDoubleProperty(-1);
-    final DoubleProperty slowCallThreshold = new SimpleDoubleProperty();
-    final LongProperty notPermitted = new SimpleLongProperty();
-    final DoubleProperty callsPerSecond = new SimpleDoubleProperty();
-    final DoubleProperty p50Ms = new SimpleDoubleProperty();
-    final DoubleProperty p95Ms = new SimpleDoubleProperty();
-    final DoubleProperty p99Ms = new SimpleDoubleProperty();
+    private final ReadOnlyObjectWrapper<BreakerState> breakerState = new ReadOnlyObjectWrapper<>(this, "breakerState");
+    private final ReadOnlyStringWrapper breakerWords = new ReadOnlyStringWrapper(this, "breakerWords");
+    private final ReadOnlyStringWrapper breakerMeaning = new ReadOnlyStringWrapper(this, "breakerMeaning");
+    private final ReadOnlyStringWrapper failures = new ReadOnlyStringWrapper(this, "failures");
+    private final ReadOnlyStringWrapper slowCalls = new ReadOnlyStringWrapper(this, "slowCalls");
+    private final ReadOnlyStringWrapper rejected = new ReadOnlyStringWrapper(this, "rejected");
+    private final ReadOnlyDoubleWrapper callsPerSecond = new ReadOnlyDoubleWrapper(this, "callsPerSecond");
+    private final ReadOnlyStringWrapper throughput = new ReadOnlyStringWrapper(this, "throughput");
+    private final ReadOnlyStringWrapper p50 = new ReadOnlyStringWrapper(this, "p50");
+    private final ReadOnlyStringWrapper p95 = new ReadOnlyStringWrapper(this, "p95");
+    private final ReadOnlyStringWrapper p99 = new ReadOnlyStringWrapper(this, "p99");
     /** The charts' series: acquire p95; calls per second; p50, p95, p99 (in that order). */
-    final ObjectProperty<List<MetricHistory.Series>> acquireTrend = new SimpleObjectProperty<>(List.of());
-    final ObjectProperty<List<MetricHistory.Series>> throughputTrend = new SimpleObjectProperty<>(List.of());
-    final ObjectProperty<List<MetricHistory.Series>> latencyTrend = new SimpleObjectProperty<>(List.of());
-    final StringProperty inFlight = new SimpleStringProperty("");
-    final ObjectProperty<InFlightLevel> inFlightLevel = new SimpleObjectProperty<>(InFlightLevel.NORMAL);
+    private final ReadOnlyObjectWrapper<List<MetricHistory.Series>> acquireTrend =
+            new ReadOnlyObjectWrapper<>(this, "acquireTrend", List.of());
+    private final ReadOnlyObjectWrapper<List<MetricHistory.Series>> throughputTrend =
+            new ReadOnlyObjectWrapper<>(this, "throughputTrend", List.of());
+    private final ReadOnlyObjectWrapper<List<MetricHistory.Series>> latencyTrend =
+            new ReadOnlyObjectWrapper<>(this, "latencyTrend", List.of());
+    private final ReadOnlyStringWrapper inFlight = new ReadOnlyStringWrapper(this, "inFlight", "");
+    private final ReadOnlyObjectWrapper<InFlightLevel> inFlightLevel =
+            new ReadOnlyObjectWrapper<>(this, "inFlightLevel", InFlightLevel.NORMAL);
     private MetricHistory.View charted;
     private EndpointTraffic lastTraffic;
     private Instant lastTrafficAt;
-    final StringProperty health = new SimpleStringProperty("UNKNOWN");
-    final StringProperty healthReason = new SimpleStringProperty("waiting for the first health sample");
-    final StringProperty probe = new SimpleStringProperty("");
-    final StringProperty replayLag = new SimpleStringProperty("");
+    private final ReadOnlyStringWrapper health = new ReadOnlyStringWrapper(this, "health", "UNKNOWN");
+    private final ReadOnlyStringWrapper healthReason = new ReadOnlyStringWrapper(this, "healthReason",
+            "waiting for the first health sample");
+    private final ReadOnlyStringWrapper probe = new ReadOnlyStringWrapper(this, "probe", "");
+    private final ReadOnlyStringWrapper replayLag = new ReadOnlyStringWrapper(this, "replayLag", "");
 
     EndpointViewModel(String name, EndpointConfig.Role role) {
         this.name = name;
         this.role = role;
+        // what the tiles say before the first snapshot
+        setPool(0, 0, 0, 0, 1, 0);
+        setBreaker(null, -1, 0, -1, 0, 0);
+        setCallsPerSecond(0);
+        setLatency(0, 0, 0);
     }
 
     /**
@@ -89,20 +99,11 @@ public final class EndpointViewModel {
     void apply(Instant at, PoolSnapshot pool, BreakerSnapshot breaker, EndpointTraffic traffic, EndpointStatus status,
                MetricHistory.View history, Instant chartStart, int inFlightCalls, Duration oldest) {
         if (pool != null) {
-            poolMax.set(Math.max(1, pool.max()));
-            poolActive.set(pool.active());
-            poolIdle.set(pool.idle());
-            poolTotal.set(pool.total());
-            poolAwaiting.set(pool.awaiting());
-            acquireP95Ms.set(pool.acquireP95Ms());
+            setPool(pool.active(), pool.idle(), pool.total(), pool.awaiting(), pool.max(), pool.acquireP95Ms());
         }
         if (breaker != null) {
-            breakerState.set(breaker.state());
-            failureRate.set(breaker.failureRate());
-            failureThreshold.set(breaker.failureRateThreshold());
-            slowCallRate.set(breaker.slowCallRate());
-            slowCallThreshold.set(breaker.slowCallRateThreshold());
-            notPermitted.set(breaker.notPermittedCalls());
+            setBreaker(breaker.state(), breaker.failureRate(), breaker.failureRateThreshold(), breaker.slowCallRate(),
+                    breaker.slowCallRateThreshold(), breaker.notPermittedCalls());
         }
         if (traffic != null) {
             // the figure is live, from poll to poll: a hung server's throughput drops at once, before the next
@@ -110,14 +111,12 @@ public final class EndpointViewModel {
             if (lastTraffic != null) {
                 double rate = traffic.callsPerSecondSince(lastTraffic, Duration.between(lastTrafficAt, at));
                 if (!Double.isNaN(rate)) {
-                    callsPerSecond.set(rate);
+                    setCallsPerSecond(rate);
                 }
             }
             lastTraffic = traffic;
             lastTrafficAt = at;
-            p50Ms.set(traffic.p50Ms());
-            p95Ms.set(traffic.p95Ms());
-            p99Ms.set(traffic.p99Ms());
+            setLatency(traffic.p50Ms(), traffic.p95Ms(), traffic.p99Ms());
         }
         if (history != charted) {
             // a new sample in the history (one per health sample): redraw; between samples nothing changed
@@ -147,6 +146,47 @@ public final class EndpointViewModel {
         }
     }
 
+    private void setPool(int active, int idle, int total, int awaiting, int max, double acquireP95Ms) {
+        poolMax.set(Math.max(1, max));
+        poolActive.set(active);
+        poolInUse.set(active + " of " + poolMax.get());
+        poolDetail.set("idle " + idle + " · total " + total + " · waiting " + awaiting);
+        acquireP95.set(Format.ms(acquireP95Ms));
+    }
+
+    private void setBreaker(BreakerState state, double failureRate, double failureThreshold, double slowCallRate,
+                            double slowCallThreshold, long notPermitted) {
+        breakerState.set(state);
+        breakerWords.set(state == null ? "UNKNOWN" : state.label());
+        breakerMeaning.set(meaning(state));
+        failures.set("failures " + Format.rate(failureRate) + " (limit " + Format.rate(failureThreshold) + ")");
+        slowCalls.set("slow calls " + Format.rate(slowCallRate) + " (limit " + Format.rate(slowCallThreshold) + ")");
+        rejected.set("rejected calls: " + notPermitted);
+    }
+
+    /** What the breaker's state means for calls. */
+    private static String meaning(BreakerState state) {
+        return state == null ? "" : switch (state) {
+            case CLOSED -> "calls flow";
+            case HALF_OPEN -> "letting trial calls through";
+            case OPEN -> "failing fast, retrying later";
+            case FORCED_OPEN -> "drill: every call fails fast";
+            case FORCED_CLOSED -> "drill: failures are ignored";
+            case METRICS_ONLY -> "counting, never opens";
+        };
+    }
+
+    private void setCallsPerSecond(double rate) {
+        callsPerSecond.set(rate);
+        throughput.set(Format.compact(rate) + " calls/s");
+    }
+
+    private void setLatency(double p50Ms, double p95Ms, double p99Ms) {
+        p50.set("p50 " + Format.compact(p50Ms));
+        p95.set("p95 " + Format.compact(p95Ms));
+        p99.set("p99 " + Format.compact(p99Ms));
+    }
+
     private MetricHistory.Series series(MetricHistory.View history, String documentedKey, Instant start) {
         return history.series(MetricKeys.of(documentedKey, name)).since(start);
     }
@@ -165,49 +205,127 @@ public final class EndpointViewModel {
         return role;
     }
 
-    public IntegerProperty poolActiveProperty() {
-        return poolActive;
+    /** The row's heading: "primary  (primary · writes and reads)". */
+    public String heading() {
+        return name + (role == EndpointConfig.Role.PRIMARY ? "  (primary · writes and reads)" : "  (replica · reads)");
     }
 
-    public IntegerProperty poolMaxProperty() {
-        return poolMax;
+    /** Connections in use, the gauge's value. */
+    public ReadOnlyIntegerProperty poolActiveProperty() {
+        return poolActive.getReadOnlyProperty();
     }
 
-    public IntegerProperty poolAwaitingProperty() {
-        return poolAwaiting;
+    /** The pool's size (at least 1), the gauge's maximum. */
+    public ReadOnlyIntegerProperty poolMaxProperty() {
+        return poolMax.getReadOnlyProperty();
     }
 
-    public ObjectProperty<BreakerState> breakerStateProperty() {
-        return breakerState;
+    /** "2 of 5". */
+    public ReadOnlyStringProperty poolInUseProperty() {
+        return poolInUse.getReadOnlyProperty();
     }
 
-    public StringProperty healthProperty() {
-        return health;
+    /** "idle 3 · total 5 · waiting 0". */
+    public ReadOnlyStringProperty poolDetailProperty() {
+        return poolDetail.getReadOnlyProperty();
     }
 
-    public StringProperty healthReasonProperty() {
-        return healthReason;
+    /** "0.42 ms": the pool's acquire time, 95th percentile. */
+    public ReadOnlyStringProperty acquireP95Property() {
+        return acquireP95.getReadOnlyProperty();
     }
 
-    public DoubleProperty callsPerSecondProperty() {
-        return callsPerSecond;
+    /** Null until the first snapshot with this endpoint's breaker (the state words' colour follows it). */
+    public ReadOnlyObjectProperty<BreakerState> breakerStateProperty() {
+        return breakerState.getReadOnlyProperty();
+    }
+
+    /** The state as a DBA reads it, "UNKNOWN" before the first snapshot. */
+    public ReadOnlyStringProperty breakerWordsProperty() {
+        return breakerWords.getReadOnlyProperty();
+    }
+
+    /** What the state means for calls: "calls flow". */
+    public ReadOnlyStringProperty breakerMeaningProperty() {
+        return breakerMeaning.getReadOnlyProperty();
+    }
+
+    /** "failures 12% (limit 50%)". */
+    public ReadOnlyStringProperty failuresProperty() {
+        return failures.getReadOnlyProperty();
+    }
+
+    /** "slow calls 0% (limit 100%)". */
+    public ReadOnlyStringProperty slowCallsProperty() {
+        return slowCalls.getReadOnlyProperty();
+    }
+
+    /** "rejected calls: 3". */
+    public ReadOnlyStringProperty rejectedProperty() {
+        return rejected.getReadOnlyProperty();
+    }
+
+    /** "p50 1.20" (ms). */
+    public ReadOnlyStringProperty p50Property() {
+        return p50.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty p95Property() {
+        return p95.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty p99Property() {
+        return p99.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty healthProperty() {
+        return health.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty healthReasonProperty() {
+        return healthReason.getReadOnlyProperty();
+    }
+
+    /** "probe round trip 1.50 ms", "probe failed". */
+    public ReadOnlyStringProperty probeProperty() {
+        return probe.getReadOnlyProperty();
+    }
+
+    public ReadOnlyDoubleProperty callsPerSecondProperty() {
+        return callsPerSecond.getReadOnlyProperty();
+    }
+
+    /** "12.3 calls/s". */
+    public ReadOnlyStringProperty throughputProperty() {
+        return throughput.getReadOnlyProperty();
     }
 
     /** "replay lag 4.2 s · 12.0 kB" on a standby, empty on a primary. */
-    public StringProperty replayLagProperty() {
-        return replayLag;
-    }
-
-    public DoubleProperty p95MsProperty() {
-        return p95Ms;
+    public ReadOnlyStringProperty replayLagProperty() {
+        return replayLag.getReadOnlyProperty();
     }
 
     /** "3 in flight · oldest 12 s": the service's calls running now, on any endpoint. */
-    public StringProperty inFlightProperty() {
-        return inFlight;
+    public ReadOnlyStringProperty inFlightProperty() {
+        return inFlight.getReadOnlyProperty();
     }
 
-    public ObjectProperty<InFlightLevel> inFlightLevelProperty() {
-        return inFlightLevel;
+    public ReadOnlyObjectProperty<InFlightLevel> inFlightLevelProperty() {
+        return inFlightLevel.getReadOnlyProperty();
+    }
+
+    /** The acquire chart's series: acquire p95. */
+    public ReadOnlyObjectProperty<List<MetricHistory.Series>> acquireTrendProperty() {
+        return acquireTrend.getReadOnlyProperty();
+    }
+
+    /** The throughput chart's series: calls per second. */
+    public ReadOnlyObjectProperty<List<MetricHistory.Series>> throughputTrendProperty() {
+        return throughputTrend.getReadOnlyProperty();
+    }
+
+    /** The latency chart's series: p50, p95, p99. */
+    public ReadOnlyObjectProperty<List<MetricHistory.Series>> latencyTrendProperty() {
+        return latencyTrend.getReadOnlyProperty();
     }
 }

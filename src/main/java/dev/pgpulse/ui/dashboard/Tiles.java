@@ -1,6 +1,5 @@
 package dev.pgpulse.ui.dashboard;
 
-import dev.pgpulse.resilience.BreakerState;
 import eu.hansolo.tilesfx.Tile;
 import eu.hansolo.tilesfx.TileBuilder;
 import javafx.beans.value.ObservableValue;
@@ -10,8 +9,7 @@ import javafx.scene.Node;
 import javafx.scene.control.Label;
 import javafx.scene.layout.VBox;
 
-
-/** The few tile shapes the dashboard uses, and the words for breaker states (their colours are in console.css). */
+/** The few tile shapes the dashboard uses. */
 final class Tiles {
     static final double WIDTH = 184; // six tiles of a row (one of them wider) fit a 1280 px window
     static final double HEIGHT = 190;
@@ -49,22 +47,5 @@ final class Tiles {
         box.setPadding(new Insets(0));
         // the title is ours: TilesFX scales its own with the tile, unreadably small on a short tile
         return custom("", box, width, height);
-    }
-
-    /** The state as a DBA reads it, "UNKNOWN" before the first snapshot. */
-    static String breakerWords(BreakerState state) {
-        return state == null ? "UNKNOWN" : state.label();
-    }
-
-    /** What the state means for calls. */
-    static String breakerMeaning(BreakerState state) {
-        return state == null ? "" : switch (state) {
-            case CLOSED -> "calls flow";
-            case HALF_OPEN -> "letting trial calls through";
-            case OPEN -> "failing fast, retrying later";
-            case FORCED_OPEN -> "drill: every call fails fast";
-            case FORCED_CLOSED -> "drill: failures are ignored";
-            case METRICS_ONLY -> "counting, never opens";
-        };
     }
 }

@@ -93,28 +93,28 @@ class DashboardViewModelTest {
         vm.apply(snapshot(stats("replica-1", true, 42.0, 3L * 1024 * 1024)));
         assertThat(vm.endpoints()).extracting(EndpointViewModel::name).containsExactly("primary", "replica-1");
         assertThat(vm.endpoint("replica-1").role()).isEqualTo(EndpointConfig.Role.REPLICA);
-        assertThat(vm.endpoint("replica-1").replayLag.get()).isEqualTo("replay lag 42 s · 3.0 MB");
-        assertThat(vm.endpoint("replica-1").health.get()).isEqualTo("DEGRADED");
-        assertThat(vm.endpoint("replica-1").healthReason.get()).isEqualTo("replay lag 42 s");
-        assertThat(vm.endpoint("primary").replayLag.get()).isEmpty();
+        assertThat(vm.endpoint("replica-1").replayLagProperty().get()).isEqualTo("replay lag 42 s · 3.0 MB");
+        assertThat(vm.endpoint("replica-1").healthProperty().get()).isEqualTo("DEGRADED");
+        assertThat(vm.endpoint("replica-1").healthReasonProperty().get()).isEqualTo("replay lag 42 s");
+        assertThat(vm.endpoint("primary").replayLagProperty().get()).isEmpty();
 
         vm.apply(snapshot(stats("replica-1", true, null, null)));
-        assertThat(vm.endpoint("replica-1").replayLag.get()).isEqualTo("replay lag unknown");
+        assertThat(vm.endpoint("replica-1").replayLagProperty().get()).isEqualTo("replay lag unknown");
         // the server strip is the primary's
-        assertThat(vm.connections.get()).isEqualTo("5 / 97");
+        assertThat(vm.connectionsProperty().get()).isEqualTo("5 / 97");
     }
 
     @Test
     void ratesNotKnownYetShowADashNotZero() {
         DashboardViewModel vm = new DashboardViewModel(Duration.ofMinutes(15));
         vm.apply(snapshot(stats("primary", false, null, null, false), stats("replica-1", true, 0.0, 0L)));
-        assertThat(vm.tps.get()).as("the view prints NaN as a dash").isNaN();
-        assertThat(vm.rollbackRatio.get()).isEqualTo("–");
-        assertThat(vm.serverNote.get()).endsWith("rates after 10 s of samples");
+        assertThat(vm.tpsProperty().get()).as("the view prints NaN as a dash").isNaN();
+        assertThat(vm.rollbackRatioProperty().get()).isEqualTo("–");
+        assertThat(vm.serverNoteProperty().get()).endsWith("rates after 10 s of samples");
 
         vm.apply(snapshot(stats("replica-1", true, 0.0, 0L)));
-        assertThat(vm.tps.get()).isEqualTo(12.0);
-        assertThat(vm.rollbackRatio.get()).isEqualTo("0%");
+        assertThat(vm.tpsProperty().get()).isEqualTo(12.0);
+        assertThat(vm.rollbackRatioProperty().get()).isEqualTo("0%");
     }
 
     @Test
@@ -124,16 +124,16 @@ class DashboardViewModelTest {
         ServerStats replica = stats("replica-1", true, 0.0, 0L);
         vm.apply(snapshot(primary, replica, 0, Duration.ZERO, MetricHistory.View.EMPTY));
         EndpointViewModel row = vm.endpoint("primary");
-        assertThat(row.inFlight.get()).isEqualTo("none in flight");
-        assertThat(row.inFlightLevel.get()).isEqualTo(EndpointViewModel.InFlightLevel.NORMAL);
+        assertThat(row.inFlightProperty().get()).isEqualTo("none in flight");
+        assertThat(row.inFlightLevelProperty().get()).isEqualTo(EndpointViewModel.InFlightLevel.NORMAL);
         vm.apply(snapshot(primary, replica, 3, Duration.ofMillis(400), MetricHistory.View.EMPTY));
-        assertThat(row.inFlight.get()).isEqualTo("3 in flight · oldest 0.4 s");
-        assertThat(row.inFlightLevel.get()).isEqualTo(EndpointViewModel.InFlightLevel.NORMAL);
+        assertThat(row.inFlightProperty().get()).isEqualTo("3 in flight · oldest 0.4 s");
+        assertThat(row.inFlightLevelProperty().get()).isEqualTo(EndpointViewModel.InFlightLevel.NORMAL);
         vm.apply(snapshot(primary, replica, 3, Duration.ofSeconds(3), MetricHistory.View.EMPTY));
-        assertThat(row.inFlightLevel.get()).isEqualTo(EndpointViewModel.InFlightLevel.SLOW);
+        assertThat(row.inFlightLevelProperty().get()).isEqualTo(EndpointViewModel.InFlightLevel.SLOW);
         vm.apply(snapshot(primary, replica, 2, Duration.ofSeconds(12), MetricHistory.View.EMPTY));
-        assertThat(row.inFlight.get()).isEqualTo("2 in flight · oldest 12 s");
-        assertThat(row.inFlightLevel.get()).isEqualTo(EndpointViewModel.InFlightLevel.STUCK);
+        assertThat(row.inFlightProperty().get()).isEqualTo("2 in flight · oldest 12 s");
+        assertThat(row.inFlightLevelProperty().get()).isEqualTo(EndpointViewModel.InFlightLevel.STUCK);
     }
 
     @Test
@@ -147,12 +147,12 @@ class DashboardViewModelTest {
         vm.apply(snapshot(stats("primary", false, null, null), stats("replica-1", true, 0.0, 0L), 0, Duration.ZERO,
                 history.view()));
         EndpointViewModel row = vm.endpoint("primary");
-        MetricHistory.Series calls = row.throughputTrend.get().getFirst();
+        MetricHistory.Series calls = row.throughputTrendProperty().get().getFirst();
         assertThat(calls.size()).as("the last 5 minutes: 6 points a minute apart").isEqualTo(6);
         assertThat(calls.at(0)).isEqualTo(T.minusSeconds(300));
-        assertThat(row.latencyTrend.get()).hasSize(3);
-        assertThat(row.latencyTrend.get().get(1).last()).isEqualTo(20.0);
-        assertThat(vm.endpoint("replica-1").throughputTrend.get().getFirst().size()).isZero();
+        assertThat(row.latencyTrendProperty().get()).hasSize(3);
+        assertThat(row.latencyTrendProperty().get().get(1).last()).isEqualTo(20.0);
+        assertThat(vm.endpoint("replica-1").throughputTrendProperty().get().getFirst().size()).isZero();
     }
 
     @Test

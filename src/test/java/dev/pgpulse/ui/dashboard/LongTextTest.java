@@ -33,8 +33,12 @@ public class LongTextTest {
             root.getStylesheets().add(dev.pgpulse.ui.ConsoleWindow.class.getResource("console.css").toExternalForm());
             stage.setScene(new Scene(root, 1280, 400));
             stage.show();
-            vm.health.set("DOWN");
-            vm.healthReason.set(LONG_REASON);
+            // a health sample of a primary that is down for that long reason
+            java.time.Instant now = java.time.Instant.now();
+            vm.apply(now, null, null, null, new dev.pgpulse.health.EndpointStatus("primary",
+                    dev.pgpulse.config.EndpointConfig.Role.PRIMARY, dev.pgpulse.health.HealthStatus.DOWN,
+                    java.util.List.of(LONG_REASON), false, 0, dev.pgpulse.resilience.BreakerState.OPEN, null, null),
+                    dev.pgpulse.health.MetricHistory.View.EMPTY, now, 0, java.time.Duration.ZERO);
             root.applyCss(); // the tile's skin, and the reason label in it, are made by the first CSS pass
             root.layout();
             return (Label) row.lookup("#health-reason-primary");
