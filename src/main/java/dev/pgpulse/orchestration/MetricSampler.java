@@ -34,6 +34,7 @@ final class MetricSampler {
             m.put(MetricKeys.of("pool.<endpoint>.usage_ratio", ep), e.pool().usageRatio());
             m.put(MetricKeys.of("pool.<endpoint>.acquire_p95_ms", ep), e.pool().acquireP95Ms());
             m.put(MetricKeys.of("breaker.<endpoint>.state", ep), e.breakerState().metricValue());
+            m.put(MetricKeys.of("endpoint.<endpoint>.health", ep), e.status().metricValue());
             ServerStats s = e.server();
             if (s == null) {
                 continue;

@@ -48,7 +48,7 @@ class MetricSamplerTest {
         Map<String, Double> first = sampler.sample(health(T0), service(T0, 100, 0, Duration.ZERO));
         assertThat(first).doesNotContainKey("traffic.primary.calls_per_second")
                 .containsEntry("traffic.primary.p95_ms", 2.0).containsEntry("pool.primary.acquire_p95_ms", 0.2)
-                .containsEntry("pool.primary.awaiting", 0.0);
+                .containsEntry("pool.primary.awaiting", 0.0).containsEntry("endpoint.primary.health", 0.0);
         Map<String, Double> second = sampler.sample(health(T0.plusMillis(500)),
                 service(T0.plusMillis(500), 150, 3, Duration.ofMillis(2_500)));
         assertThat(second).containsEntry("traffic.primary.calls_per_second", 100.0) // 50 calls in half a second

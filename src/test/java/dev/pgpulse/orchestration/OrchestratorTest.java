@@ -4,9 +4,14 @@ import dev.pgpulse.config.ConfigLoader;
 import dev.pgpulse.config.Overrides;
 import dev.pgpulse.health.MetricHistory;
 import dev.pgpulse.health.alert.Alert;
+import dev.pgpulse.health.alert.AlertRule;
+import dev.pgpulse.health.alert.AlertRuleStore;
 import dev.pgpulse.health.alert.AlertState;
+import dev.pgpulse.health.alert.DefaultRules;
+import dev.pgpulse.health.alert.Severity;
 import dev.pgpulse.resilience.BreakerState;
 import dev.pgpulse.pool.Route;
+import dev.pgpulse.testing.FaultProxy;
 import dev.pgpulse.testing.PostgresExtension;
 import dev.pgpulse.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
@@ -73,6 +78,47 @@ class OrchestratorTest {
                     && o.status().state() == Status.State.RUNNING);
             assertThat(o.snapshot().recentAlerts()).anyMatch(a -> a.ruleId().equals("breaker-open")
                     && a.state() == AlertState.RESOLVED);
+        }
+    }
+
+    /**
+     * A connection cut for real (through the fault proxy: connections cut, new ones refused) makes the primary DOWN
+     * in the health samples, {@code endpoint.primary.health} 2: the default endpoint-down rule (its "for" shortened
+     * to a second, to keep the test short) goes PENDING, then FIRING, and resolves once the proxy forwards again.
+     */
+    @Test
+    void aDownEndpointFiresTheEndpointDownRuleUntilItIsBack(TestDatabase db) throws Exception {
+        AlertRule byDefault = DefaultRules.all().stream().filter(r -> r.id().equals("endpoint-down")).findFirst().orElseThrow();
+        Path rules = home.resolve("alert-rules.json");
+        new AlertRuleStore(rules).save(List.of(new AlertRule(byDefault.id(), byDefault.name(), byDefault.metric(),
+                byDefault.operator(), byDefault.threshold(), Duration.ofSeconds(1), byDefault.severity(), true)));
+        try (FaultProxy proxy = FaultProxy.start(db.host(), db.port())) {
+            var config = new ConfigLoader(proxy.through(db).env(), home, "tester", 2).load(new Overrides(null, null,
+                    null, List.of(), null, Map.of("pool.connection_timeout", "500ms", "breaker.wait_in_open", "300ms")));
+            try (Orchestrator o = Orchestrator.start(config, new Orchestrator.Options(Duration.ofMillis(200), rules, false))) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> o.status().state() == Status.State.RUNNING);
+                assertThat(o.snapshot().history().series("endpoint.primary.health").last()).isEqualTo(0.0);
+                var seen = new java.util.concurrent.CopyOnWriteArrayList<AlertState>();
+                o.alerts().subscribe(a -> {
+                    if (a.ruleId().equals("endpoint-down")) {
+                        seen.add(a.state());
+                    }
+                });
+                proxy.outage();
+                await().atMost(Duration.ofSeconds(20)).until(() -> seen.contains(AlertState.FIRING));
+                assertThat(seen).containsExactly(AlertState.PENDING, AlertState.FIRING);
+                Alert fired = o.snapshot().activeAlerts().stream().filter(a -> a.ruleId().equals("endpoint-down"))
+                        .findFirst().orElseThrow();
+                assertThat(fired.subject()).isEqualTo("endpoint.primary.health");
+                assertThat(fired.severity()).isEqualTo(Severity.CRITICAL);
+                assertThat(fired.value()).isEqualTo(2.0);
+
+                proxy.restore();
+                await().atMost(Duration.ofSeconds(30)).until(() -> o.snapshot().activeAlerts().isEmpty());
+                assertThat(seen).containsExactly(AlertState.PENDING, AlertState.FIRING, AlertState.RESOLVED);
+                assertThat(o.snapshot().recentAlerts()).anyMatch(a -> a.ruleId().equals("endpoint-down")
+                        && a.state() == AlertState.RESOLVED);
+            }
         }
     }
 

@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * The rules a new installation starts with, taken from what DBAs already watch: the usual PostgreSQL
  * monitoring thresholds (connections, rollbacks, cache hits, long transactions, deadlocks, replication lag,
- * xid wraparound) plus this console's own pool and breaker. Ids are stable: a user's file refers to them.
+ * xid wraparound) plus this console's own pool, breaker and endpoint health. Ids are stable: a user's file refers to them.
  */
 public final class DefaultRules {
     private static final List<AlertRule> ALL = List.of(
@@ -29,7 +29,10 @@ public final class DefaultRules {
             rule("replica-lag", "Replica more than 30 s behind", "replication.lag_seconds", Operator.GT, 30,
                     Duration.ZERO, Severity.WARNING),
             rule("xid-wraparound", "Transaction id age above 1.5 billion (wraparound ahead)", "server.oldest_xid_age",
-                    Operator.GT, 1.5e9, Duration.ZERO, Severity.CRITICAL));
+                    Operator.GT, 1.5e9, Duration.ZERO, Severity.CRITICAL),
+            // three health intervals at the default 5 s: one failed sample is no outage, several are
+            rule("endpoint-down", "Endpoint DOWN for more than a few health samples", "endpoint.*.health",
+                    Operator.GE, 2, Duration.ofSeconds(15), Severity.CRITICAL));
 
     private DefaultRules() {
     }

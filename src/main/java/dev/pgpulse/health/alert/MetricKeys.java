@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
  *   <li>{@code pool.<endpoint>.acquire_p95_ms}: 95th percentile time to take a connection from the pool</li>
  *   <li>{@code breaker.<endpoint>.state}: the circuit breaker's state as a number, see
  *   {@link dev.pgpulse.resilience.BreakerState#metricValue()}</li>
+ *   <li>{@code endpoint.<endpoint>.health}: the endpoint's health in the health sample as a number, UP 0,
+ *   DEGRADED 1, DOWN 2, see {@link dev.pgpulse.health.HealthStatus#metricValue()}</li>
  *   <li>{@code server.connections.used_ratio}: backends / max_connections, 0..1</li>
  *   <li>{@code server.rollback_ratio}: rollbacks / (commits + rollbacks) over at least 10 s of samples, 0..1</li>
  *   <li>{@code server.cache_hit_ratio}: blocks hit / (hit + read), 0..1</li>
@@ -35,7 +37,7 @@ public final class MetricKeys {
     /** The documented keys, with their placeholders, in the order messages list them. */
     public static final List<String> DOCUMENTED = List.of(
             "pool.<endpoint>.awaiting", "pool.<endpoint>.usage_ratio", "pool.<endpoint>.acquire_p95_ms",
-            "breaker.<endpoint>.state",
+            "breaker.<endpoint>.state", "endpoint.<endpoint>.health",
             "server.connections.used_ratio", "server.rollback_ratio", "server.cache_hit_ratio",
             "server.longest_transaction_seconds", "server.deadlocks_per_minute", "server.oldest_xid_age",
             "replication.lag_seconds", "query.<operation>.p95_ms",

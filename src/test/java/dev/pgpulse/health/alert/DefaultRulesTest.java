@@ -1,5 +1,7 @@
 package dev.pgpulse.health.alert;
 
+import dev.pgpulse.config.MonitoringSettings;
+import dev.pgpulse.health.HealthStatus;
 import dev.pgpulse.resilience.BreakerState;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +33,19 @@ class DefaultRulesTest {
                         tuple("very-long-transaction", "server.longest_transaction_seconds", GT, 1800.0, Duration.ZERO, CRITICAL, true),
                         tuple("deadlocks", "server.deadlocks_per_minute", GT, 5.0, Duration.ZERO, WARNING, true),
                         tuple("replica-lag", "replication.lag_seconds", GT, 30.0, Duration.ZERO, WARNING, true),
-                        tuple("xid-wraparound", "server.oldest_xid_age", GT, 1.5e9, Duration.ZERO, CRITICAL, true));
+                        tuple("xid-wraparound", "server.oldest_xid_age", GT, 1.5e9, Duration.ZERO, CRITICAL, true),
+                        tuple("endpoint-down", "endpoint.*.health", GE, 2.0, Duration.ofSeconds(15), CRITICAL, true));
+    }
+
+    /** DOWN for three samples at the default health interval, and never for UP or DEGRADED. */
+    @Test
+    void endpointDownRuleFiresForDownOnlyAfterAFewDefaultSamples() {
+        AlertRule down = DefaultRules.all().stream().filter(r -> r.id().equals("endpoint-down")).findFirst().orElseThrow();
+        assertThat(down.forDuration()).isEqualTo(MonitoringSettings.DEFAULT_HEALTH_INTERVAL.multipliedBy(3));
+        assertThat(down.operator().test(HealthStatus.DOWN.metricValue(), down.threshold())).isTrue();
+        assertThat(down.operator().test(HealthStatus.DEGRADED.metricValue(), down.threshold())).isFalse();
+        assertThat(down.operator().test(HealthStatus.UP.metricValue(), down.threshold())).isFalse();
+        assertThat(MetricKeys.isValid(down.metric())).isTrue();
     }
 
     @Test

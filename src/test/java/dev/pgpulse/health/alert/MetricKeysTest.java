@@ -14,6 +14,7 @@ class MetricKeysTest {
             "pool.primary.awaiting", "pool.replica-1.awaiting", "pool.replica-12.awaiting", "pool.*.awaiting",
             "pool.primary.usage_ratio", "pool.*.usage_ratio",
             "breaker.primary.state", "breaker.replica-3.state", "breaker.*.state",
+            "endpoint.primary.health", "endpoint.replica-2.health", "endpoint.*.health",
             "server.connections.used_ratio", "server.rollback_ratio", "server.cache_hit_ratio",
             "server.longest_transaction_seconds", "server.deadlocks_per_minute", "server.oldest_xid_age",
             "replication.lag_seconds",
@@ -30,7 +31,7 @@ class MetricKeysTest {
     @ValueSource(strings = {
             "pool.primary.wating", "pool.replica.awaiting", "pool.replica-0.awaiting", "pool.replica-x.awaiting",
             "pool.standby.awaiting", "pool..awaiting", "pool.primary.awaiting ", "POOL.primary.awaiting",
-            "breaker.*.status", "breaker.**.state", "server.connections", "server.*.rollback_ratio",
+            "breaker.*.status", "endpoint.primary.status", "endpoint.health", "breaker.**.state", "server.connections", "server.*.rollback_ratio",
             "replication.lag", "query..p95_ms", "query.a b.p95_ms", "query.p95_ms", "query.x.p99_ms",
             "service.slow_queries", "server.rollback_ratio.x",
             "traffic.primary.p90_ms", "traffic.findUser.p95_ms", "service.oldest_call_seconds"})
