@@ -12,7 +12,12 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 
-/** One PostgreSQL server and its HikariCP pool. */
+/**
+ * One PostgreSQL server and its HikariCP pool. Every connection it could not give (server unreachable, refused,
+ * bad login, or no connection free within the pool's timeout) counts in {@code pgpulse.connection.failures}
+ * (Prometheus: {@code pgpulse_connection_failures_total{endpoint=...}}); errors of the queries run on a connection
+ * do not.
+ */
 public final class Endpoint implements AutoCloseable {
     private final EndpointConfig config;
     private final HikariDataSource dataSource;
@@ -23,6 +28,7 @@ public final class Endpoint implements AutoCloseable {
     private volatile boolean reached;
 
     private final HikariDataSource healthDataSource;
+    private final Counter connectionFailures;
 
     Endpoint(EndpointConfig config, HikariDataSource dataSource, HikariDataSource healthDataSource,
              MeterRegistry registry, Clock clock, boolean reachedAtStartup) {
@@ -32,6 +38,9 @@ public final class Endpoint implements AutoCloseable {
         this.dataSource = dataSource;
         this.registry = registry;
         this.clock = clock;
+        this.connectionFailures = Counter.builder("pgpulse.connection.failures").tag("endpoint", config.name())
+                .description("Attempts to take a connection from the endpoint's pools that failed")
+                .register(registry);
     }
 
     public String name() {
@@ -52,12 +61,26 @@ public final class Endpoint implements AutoCloseable {
     }
 
     public Connection connection() throws SQLException {
-        return dataSource.getConnection();
+        return counted(dataSource);
     }
 
     /** A read-only connection from the endpoint's own one-connection health pool, apart from the application's. */
     public Connection healthConnection() throws SQLException {
-        return healthDataSource.getConnection();
+        return counted(healthDataSource);
+    }
+
+    /** Failed attempts to take a connection (either pool) since the endpoint opened. */
+    public long connectionFailures() {
+        return (long) connectionFailures.count();
+    }
+
+    private Connection counted(HikariDataSource pool) throws SQLException {
+        try {
+            return pool.getConnection();
+        } catch (SQLException e) {
+            connectionFailures.increment();
+            throw e;
+        }
     }
 
     /**

@@ -141,6 +141,8 @@ class MetricsExportTest {
                 assertThat(s.get("pgpulse_calls_in_flight")).isGreaterThanOrEqualTo(0.0);
                 assertThat(types.get("pgpulse_oldest_call_in_flight_seconds")).isEqualTo("gauge");
                 assertThat(s.get("pgpulse_oldest_call_in_flight_seconds")).isBetween(0.0, 2.0);
+                assertThat(types.get("pgpulse_connection_failures_total")).isEqualTo("counter");
+                assertThat(s.get("pgpulse_connection_failures_total{endpoint=\"primary\"}")).isZero();
                 assertThat(s.keySet()).noneMatch(k -> k.startsWith("pgpulse_endpoint_latency"));
                 assertThat(blocked).isNotDone();
 
