@@ -11,19 +11,26 @@ import dev.pgpulse.service.ServiceSnapshot;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * Turns each health sample and the service's state into the concrete metric keys alert rules are written in: the
  * one sample the alert engine evaluates and the metric history records. Keeps the previous sample's call counts,
- * for throughput; called from the health monitor's thread, one sample at a time.
+ * for throughput; called from the health monitor's thread, one sample at a time. Also keeps each endpoint's connection-failure counts of the last minute: a rule needs the
+ * rate, as a count that only grows would keep a rule firing long after the endpoint is back.
  */
 final class MetricSampler {
     private record Seen(Instant at, EndpointTraffic traffic) {
     }
 
+    private record Count(Instant at, long failures) {
+    }
+
     private final Map<String, Seen> previous = new HashMap<>();
+    /** Per endpoint, its connection-failure counts over the last minute of samples, oldest first. */
+    private final Map<String, ArrayDeque<Count>> failures = new HashMap<>();
 
     Map<String, Double> sample(HealthSnapshot health, ServiceSnapshot service) {
         Map<String, Double> m = new HashMap<>();
@@ -35,6 +42,8 @@ final class MetricSampler {
             m.put(MetricKeys.of("pool.<endpoint>.acquire_p95_ms", ep), e.pool().acquireP95Ms());
             m.put(MetricKeys.of("breaker.<endpoint>.state", ep), e.breakerState().metricValue());
             m.put(MetricKeys.of("endpoint.<endpoint>.health", ep), e.status().metricValue());
+            m.put(MetricKeys.of("pool.<endpoint>.connection_failures_per_minute", ep),
+                    failuresLastMinute(ep, health.at(), e.pool().connectionFailures()));
             ServerStats s = e.server();
             if (s == null) {
                 continue;
@@ -77,5 +86,15 @@ final class MetricSampler {
         m.put("service.calls_in_flight", (double) service.inFlight());
         m.put("service.oldest_call_in_flight_seconds", service.oldestCallInFlight().toNanos() / 1e9);
         return m;
+    }
+
+    /** Growth of the count since the oldest sample of the last minute (never scaled up; 0 on the first sample). */
+    private double failuresLastMinute(String endpoint, Instant at, long count) {
+        ArrayDeque<Count> seen = failures.computeIfAbsent(endpoint, _ -> new ArrayDeque<>());
+        seen.addLast(new Count(at, count));
+        while (seen.peekFirst().at().isBefore(at.minus(Duration.ofMinutes(1)))) {
+            seen.removeFirst();
+        }
+        return Math.max(0, count - seen.peekFirst().failures());
     }
 }

@@ -117,7 +117,7 @@ public final class Endpoint implements AutoCloseable {
                 usage == null ? 0 : usage.mean(TimeUnit.MILLISECONDS),
                 usage == null ? 0 : usage.max(TimeUnit.MILLISECONDS),
                 timeouts == null ? 0 : (long) timeouts.count(),
-                creation == null ? 0 : creation.count());
+                creation == null ? 0 : creation.count(), connectionFailures());
     }
 
     private Timer timer(String name) {

@@ -26,7 +26,12 @@ class MetricSamplerTest {
     private static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
 
     private static HealthSnapshot health(Instant at) {
+        return health(at, 0);
+    }
+
+    private static HealthSnapshot health(Instant at, long connectionFailures) {
         PoolSnapshot pool = TestSnapshots.pool("primary", at, p -> {
+            p.connectionFailures = connectionFailures;
             p.active = 3;
             p.idle = 1;
             p.total = 4;
@@ -57,5 +62,20 @@ class MetricSamplerTest {
         // a count that went down (a restart of the service's meters) is no negative rate
         assertThat(sampler.sample(health(T0.plusSeconds(1)), service(T0.plusSeconds(1), 10, 0, Duration.ZERO)))
                 .containsEntry("traffic.primary.calls_per_second", 0.0);
+    }
+
+    /** Failures counted over the last minute of samples: the growth since the oldest of them, never scaled up. */
+    @Test
+    void connectionFailuresPerMinuteIsTheGrowthOverTheLastMinuteOfSamples() {
+        MetricSampler sampler = new MetricSampler();
+        String key = "pool.primary.connection_failures_per_minute";
+        assertThat(sampler.sample(health(T0, 2), service(T0, 0, 0, Duration.ZERO))).containsEntry(key, 0.0);
+        assertThat(sampler.sample(health(T0.plusSeconds(30), 5), service(T0, 0, 0, Duration.ZERO)))
+                .containsEntry(key, 3.0);
+        // the sample at T0 is more than a minute old now: counted from the one at 30 s
+        assertThat(sampler.sample(health(T0.plusSeconds(70), 6), service(T0, 0, 0, Duration.ZERO)))
+                .containsEntry(key, 1.0);
+        assertThat(sampler.sample(health(T0.plusSeconds(140), 6), service(T0, 0, 0, Duration.ZERO)))
+                .containsEntry(key, 0.0);
     }
 }

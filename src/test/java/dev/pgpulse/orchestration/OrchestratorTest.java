@@ -112,6 +112,9 @@ class OrchestratorTest {
                 assertThat(fired.subject()).isEqualTo("endpoint.primary.health");
                 assertThat(fired.severity()).isEqualTo(Severity.CRITICAL);
                 assertThat(fired.value()).isEqualTo(2.0);
+                // the health probe's connections are refused, and counted
+                assertThat(o.snapshot().history().series("pool.primary.connection_failures_per_minute").last())
+                        .isPositive();
 
                 proxy.restore();
                 await().atMost(Duration.ofSeconds(30)).until(() -> o.snapshot().activeAlerts().isEmpty());

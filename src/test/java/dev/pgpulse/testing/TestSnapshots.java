@@ -31,6 +31,7 @@ public final class TestSnapshots {
         public double usageMaxMs;
         public long timeouts;
         public long created;
+        public long connectionFailures;
 
         private PoolFields() {
         }
@@ -82,7 +83,8 @@ public final class TestSnapshots {
         PoolFields f = new PoolFields();
         set.accept(f);
         return new PoolSnapshot(endpoint, at, f.active, f.idle, f.total, f.max, f.minIdle, f.awaiting, f.acquireMeanMs,
-                f.acquireP95Ms, f.acquireMaxMs, f.usageMeanMs, f.usageMaxMs, f.timeouts, f.created);
+                f.acquireP95Ms, f.acquireMaxMs, f.usageMeanMs, f.usageMaxMs, f.timeouts, f.created,
+                f.connectionFailures);
     }
 
     public static ServerStats server(String endpoint, Instant at, Consumer<ServerFields> set) {

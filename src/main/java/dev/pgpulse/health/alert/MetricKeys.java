@@ -11,6 +11,8 @@ import java.util.regex.Pattern;
  *   <li>{@code pool.<endpoint>.awaiting}: threads waiting for a connection</li>
  *   <li>{@code pool.<endpoint>.usage_ratio}: active / maximum connections, 0..1</li>
  *   <li>{@code pool.<endpoint>.acquire_p95_ms}: 95th percentile time to take a connection from the pool</li>
+ *   <li>{@code pool.<endpoint>.connection_failures_per_minute}: failed attempts to take a connection counted over the
+ *   last minute of samples (never scaled up; {@code pgpulse_connection_failures_total} on /metrics is the count)</li>
  *   <li>{@code breaker.<endpoint>.state}: the circuit breaker's state as a number, see
  *   {@link dev.pgpulse.resilience.BreakerState#metricValue()}</li>
  *   <li>{@code endpoint.<endpoint>.health}: the endpoint's health in the health sample as a number, UP 0,
@@ -37,6 +39,7 @@ public final class MetricKeys {
     /** The documented keys, with their placeholders, in the order messages list them. */
     public static final List<String> DOCUMENTED = List.of(
             "pool.<endpoint>.awaiting", "pool.<endpoint>.usage_ratio", "pool.<endpoint>.acquire_p95_ms",
+            "pool.<endpoint>.connection_failures_per_minute",
             "breaker.<endpoint>.state", "endpoint.<endpoint>.health",
             "server.connections.used_ratio", "server.rollback_ratio", "server.cache_hit_ratio",
             "server.longest_transaction_seconds", "server.deadlocks_per_minute", "server.oldest_xid_age",

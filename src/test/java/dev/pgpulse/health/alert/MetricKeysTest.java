@@ -12,7 +12,7 @@ class MetricKeysTest {
     @ParameterizedTest
     @ValueSource(strings = {
             "pool.primary.awaiting", "pool.replica-1.awaiting", "pool.replica-12.awaiting", "pool.*.awaiting",
-            "pool.primary.usage_ratio", "pool.*.usage_ratio",
+            "pool.primary.usage_ratio", "pool.*.usage_ratio", "pool.replica-1.connection_failures_per_minute",
             "breaker.primary.state", "breaker.replica-3.state", "breaker.*.state",
             "endpoint.primary.health", "endpoint.replica-2.health", "endpoint.*.health",
             "server.connections.used_ratio", "server.rollback_ratio", "server.cache_hit_ratio",
@@ -31,7 +31,8 @@ class MetricKeysTest {
     @ValueSource(strings = {
             "pool.primary.wating", "pool.replica.awaiting", "pool.replica-0.awaiting", "pool.replica-x.awaiting",
             "pool.standby.awaiting", "pool..awaiting", "pool.primary.awaiting ", "POOL.primary.awaiting",
-            "breaker.*.status", "endpoint.primary.status", "endpoint.health", "breaker.**.state", "server.connections", "server.*.rollback_ratio",
+            "breaker.*.status", "endpoint.primary.status", "endpoint.health",
+            "pool.primary.connection_failures", "breaker.**.state", "server.connections", "server.*.rollback_ratio",
             "replication.lag", "query..p95_ms", "query.a b.p95_ms", "query.p95_ms", "query.x.p99_ms",
             "service.slow_queries", "server.rollback_ratio.x",
             "traffic.primary.p90_ms", "traffic.findUser.p95_ms", "service.oldest_call_seconds"})
