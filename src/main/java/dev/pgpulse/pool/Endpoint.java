@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  * One PostgreSQL server and its HikariCP pool. Every connection it could not give (server unreachable, refused,
  * bad login, or no connection free within the pool's timeout) counts in {@code pgpulse.connection.failures}
  * (Prometheus: {@code pgpulse_connection_failures_total{endpoint=...}}); errors of the queries run on a connection
- * do not.
+ * do not. HikariCP's leak-detection warnings for either pool count in {@code pgpulse.pool.leak.detections}
+ * ({@code pgpulse_pool_leak_detections_total}), see {@link LeakWarnings}.
  */
 public final class Endpoint implements AutoCloseable {
     private final EndpointConfig config;
@@ -29,6 +30,7 @@ public final class Endpoint implements AutoCloseable {
 
     private final HikariDataSource healthDataSource;
     private final Counter connectionFailures;
+    private final Counter leakDetections;
 
     Endpoint(EndpointConfig config, HikariDataSource dataSource, HikariDataSource healthDataSource,
              MeterRegistry registry, Clock clock, boolean reachedAtStartup) {
@@ -41,6 +43,11 @@ public final class Endpoint implements AutoCloseable {
         this.connectionFailures = Counter.builder("pgpulse.connection.failures").tag("endpoint", config.name())
                 .description("Attempts to take a connection from the endpoint's pools that failed")
                 .register(registry);
+        this.leakDetections = Counter.builder("pgpulse.pool.leak.detections").tag("endpoint", config.name())
+                .description("HikariCP leak-detection warnings: a connection held longer than pool.leak_detection")
+                .register(registry);
+        LeakWarnings.track(dataSource.getPoolName(), leakDetections);
+        LeakWarnings.track(healthDataSource.getPoolName(), leakDetections);
     }
 
     public String name() {
@@ -72,6 +79,11 @@ public final class Endpoint implements AutoCloseable {
     /** Failed attempts to take a connection (either pool) since the endpoint opened. */
     public long connectionFailures() {
         return (long) connectionFailures.count();
+    }
+
+    /** HikariCP leak-detection warnings (either pool) since the endpoint opened. */
+    public long leakDetections() {
+        return (long) leakDetections.count();
     }
 
     private Connection counted(HikariDataSource pool) throws SQLException {
@@ -126,6 +138,8 @@ public final class Endpoint implements AutoCloseable {
 
     @Override
     public void close() {
+        LeakWarnings.untrack(dataSource.getPoolName(), leakDetections);
+        LeakWarnings.untrack(healthDataSource.getPoolName(), leakDetections);
         dataSource.close();
         healthDataSource.close();
     }

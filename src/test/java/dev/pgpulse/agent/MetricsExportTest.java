@@ -143,6 +143,8 @@ class MetricsExportTest {
                 assertThat(s.get("pgpulse_oldest_call_in_flight_seconds")).isBetween(0.0, 2.0);
                 assertThat(types.get("pgpulse_connection_failures_total")).isEqualTo("counter");
                 assertThat(s.get("pgpulse_connection_failures_total{endpoint=\"primary\"}")).isZero();
+                assertThat(types.get("pgpulse_pool_leak_detections_total")).isEqualTo("counter");
+                assertThat(s.get("pgpulse_pool_leak_detections_total{endpoint=\"primary\"}")).isZero();
                 assertThat(s.keySet()).noneMatch(k -> k.startsWith("pgpulse_endpoint_latency"));
                 assertThat(blocked).isNotDone();
 

@@ -29,9 +29,11 @@ class LeakDetectionTest {
     @Test
     void connectionHeldPastTheThresholdIsReportedThenUnleaked(TestDatabase db, @TempDir Path home) throws Exception {
         PgPulseConfig config = PoolTesting.config(db.url(), home, List.of(), Map.of("pool.leak_detection", "2s"));
+        var meters = new SimpleMeterRegistry();
         try (LogCapture log = new LogCapture(LEAK_LOGGER);
-             Endpoints endpoints = Endpoints.open(config, new SimpleMeterRegistry())) {
+             Endpoints endpoints = Endpoints.open(config, meters)) {
             assertThat(endpoints.primary().dataSource().getLeakDetectionThreshold()).isEqualTo(2_000);
+            assertThat(endpoints.primary().leakDetections()).isZero();
             String holder = Thread.currentThread().getName();
             long t0 = System.nanoTime();
             try (Connection leaked = endpoints.primary().connection()) {
@@ -57,6 +59,9 @@ class LeakDetectionTest {
             // HikariCP logs the return on the closing thread, so it is there by now.
             assertThat(log.events(Level.INFO, "was returned to the pool (unleaked)")).hasSize(1);
             assertThat(log.events(Level.WARN, "Connection leak detection triggered")).hasSize(1);
+            assertThat(endpoints.primary().leakDetections()).isEqualTo(1);
+            assertThat(meters.get("pgpulse.pool.leak.detections").tag("endpoint", "primary").counter().count())
+                    .isEqualTo(1.0);
         }
     }
 }
