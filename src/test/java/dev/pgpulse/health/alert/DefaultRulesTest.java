@@ -29,6 +29,10 @@ class DefaultRulesTest {
                         tuple("cache-hit-low", "server.cache_hit_ratio", LT, 0.98, Duration.ofMinutes(10), INFO, true),
                         tuple("long-transaction", "server.longest_transaction_seconds", GT, 120.0, Duration.ZERO, WARNING, true),
                         tuple("very-long-transaction", "server.longest_transaction_seconds", GT, 1800.0, Duration.ZERO, CRITICAL, true),
+                        tuple("idle-in-transaction", "server.oldest_idle_in_transaction_seconds", GT, 1800.0, Duration.ZERO, WARNING, true),
+                        tuple("very-long-idle-in-transaction", "server.oldest_idle_in_transaction_seconds", GT, 3600.0, Duration.ZERO, CRITICAL, true),
+                        tuple("lock-wait", "server.longest_lock_wait_seconds", GT, 300.0, Duration.ZERO, WARNING, true),
+                        tuple("very-long-lock-wait", "server.longest_lock_wait_seconds", GT, 600.0, Duration.ZERO, CRITICAL, true),
                         tuple("deadlocks", "server.deadlocks_per_minute", GT, 5.0, Duration.ZERO, WARNING, true),
                         tuple("replica-lag", "replication.lag_seconds", GT, 30.0, Duration.ZERO, WARNING, true),
                         tuple("xid-wraparound", "server.oldest_xid_age", GT, 1.5e9, Duration.ZERO, CRITICAL, true));
