@@ -20,6 +20,10 @@ import java.util.Objects;
  * @param longestQuerySeconds      the longest running active query of another client backend; 0 if none
  * @param longestTransactionSeconds the oldest open transaction of another client backend; 0 if none
  * @param longestIdleInTransactionSeconds the longest time a session has sat idle inside a transaction; 0 if none
+ * @param waitingOnLocks           sessions waiting for a lock ({@code wait_event_type = 'Lock'})
+ * @param longestLockWaitSeconds   the longest current wait of a session for a lock not yet granted (from
+ *                                 {@code pg_locks.waitstart}, PostgreSQL 14+; before that, or while waitstart is not
+ *                                 yet set, from the waiting session's {@code state_change}); 0 if none
  * @param deadlocksLastMinute      deadlocks counted over the counter reads of the last minute (over what history
  *                                 exists while it is shorter; the average a minute when the interval is longer); NaN
  *                                 before a second read
@@ -39,7 +43,7 @@ public record ServerStats(Instant at, String endpoint,
                           int connectionsUsed, int connectionsAvailable, double connectionsUsedRatio,
                           double tps, double rollbackRatio, double cacheHitRatio,
                           double longestQuerySeconds, double longestTransactionSeconds,
-                          double longestIdleInTransactionSeconds, int waitingOnLocks,
+                          double longestIdleInTransactionSeconds, int waitingOnLocks, double longestLockWaitSeconds,
                           double deadlocksLastMinute, long databaseSizeBytes, long oldestXidAge,
                           boolean inRecovery, Double replayLagSeconds, Long replayLagBytes,
                           boolean ratesKnown, String serverVersion,

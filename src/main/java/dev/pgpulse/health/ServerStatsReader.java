@@ -45,9 +45,14 @@ public final class ServerStatsReader {
             order by d.datname, s.state""";
 
     // Durations are clamped at 0: now() is this statement's start, a session may have started a query after it.
+    // pg_locks.waitstart (PostgreSQL 14+) is read through to_jsonb so the statement also runs on 13 (null there).
     private static final String STATS = """
             select d.datid, d.datname, d.xact_commit, d.xact_rollback, d.deadlocks, d.blks_hit, d.blks_read, d.stats_reset, pg_postmaster_start_time() as server_start,
                    a.used, a.longest_query, a.longest_xact, a.longest_idle_xact, a.waiting,
+                   (select greatest(0, coalesce(extract(epoch from max(now() - coalesce(
+                               (to_jsonb(l) ->> 'waitstart')::timestamptz, w.state_change))), 0))
+                    from pg_locks l join pg_stat_activity w on w.pid = l.pid
+                    where not l.granted) as longest_lock_wait,
                    current_setting('max_connections')::int
                        - current_setting('superuser_reserved_connections')::int
                        - coalesce(current_setting('reserved_connections', true)::int, 0) as available,
@@ -101,7 +106,7 @@ public final class ServerStatsReader {
                     used, available, available > 0 ? (double) used / available : 0.0,
                     r.tps(), r.rollbackRatio(), r.cacheHitRatio(),
                     rs.getDouble("longest_query"), rs.getDouble("longest_xact"), rs.getDouble("longest_idle_xact"),
-                    rs.getInt("waiting"), r.deadlocksLastMinute(),
+                    rs.getInt("waiting"), rs.getDouble("longest_lock_wait"), r.deadlocksLastMinute(),
                     rs.getLong("database_size"), rs.getLong("oldest_xid_age"),
                     inRecovery, replayLagSeconds, replayLagBytes, r.known(), rs.getString("server_version"),
                     rs.getString("datname"), rs.getLong("datid"), now, activity(st));

@@ -35,6 +35,7 @@ final class MetricSampler {
     Map<String, Double> sample(HealthSnapshot health, ServiceSnapshot service) {
         Map<String, Double> m = new HashMap<>();
         double maxLag = Double.NaN;
+        double maxLagBytes = Double.NaN;
         for (EndpointStatus e : health.endpoints()) {
             String ep = e.endpoint();
             m.put(MetricKeys.of("pool.<endpoint>.awaiting", ep), (double) e.pool().awaiting());
@@ -52,16 +53,23 @@ final class MetricSampler {
                 m.put("server.connections.used_ratio", s.connectionsUsedRatio());
                 m.put("server.cache_hit_ratio", s.cacheHitRatio());
                 m.put("server.longest_transaction_seconds", s.longestTransactionSeconds());
+                m.put("server.oldest_idle_in_transaction_seconds", s.longestIdleInTransactionSeconds());
+                m.put("server.sessions_waiting_on_locks", (double) s.waitingOnLocks());
+                m.put("server.longest_lock_wait_seconds", s.longestLockWaitSeconds());
                 m.put("server.oldest_xid_age", (double) s.oldestXidAge());
                 // NaN while not known: the engine leaves a rule's state alone on a missing value
                 m.put("server.rollback_ratio", s.rollbackRatio());
                 m.put("server.deadlocks_per_minute", s.deadlocksLastMinute());
-            } else if (s.replayLagSeconds() != null) {
-                maxLag = Double.isNaN(maxLag) ? s.replayLagSeconds() : Math.max(maxLag, s.replayLagSeconds());
+            } else {
+                maxLag = largest(maxLag, s.replayLagSeconds());
+                maxLagBytes = largest(maxLagBytes, s.replayLagBytes());
             }
         }
         if (!Double.isNaN(maxLag)) {
             m.put("replication.lag_seconds", maxLag);
+        }
+        if (!Double.isNaN(maxLagBytes)) {
+            m.put("replication.lag_bytes", maxLagBytes);
         }
         for (EndpointTraffic t : service.traffic()) {
             String ep = t.endpoint();
@@ -96,5 +104,13 @@ final class MetricSampler {
             seen.removeFirst();
         }
         return Math.max(0, count - seen.peekFirst().failures());
+    }
+
+    /** The larger of a running maximum (NaN: none yet) and a replica's figure (null: not known). */
+    private static double largest(double max, Number value) {
+        if (value == null) {
+            return max;
+        }
+        return Double.isNaN(max) ? value.doubleValue() : Math.max(max, value.doubleValue());
     }
 }

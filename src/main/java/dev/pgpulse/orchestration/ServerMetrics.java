@@ -58,6 +58,8 @@ final class ServerMetrics implements MultiCollector {
                     "Longest time a session has sat idle inside a transaction", ServerStats::longestIdleInTransactionSeconds),
             new Gauge("pgpulse_server_lock_waiting_sessions", "Sessions waiting for a lock",
                     s -> (double) s.waitingOnLocks()),
+            new Gauge("pgpulse_server_lock_wait_longest_seconds",
+                    "Longest current wait of a session blocked on a lock", ServerStats::longestLockWaitSeconds),
             new Gauge("pgpulse_server_oldest_xid_age", "Largest age(datfrozenxid) over all databases, in transactions",
                     s -> (double) s.oldestXidAge()),
             new Gauge("pgpulse_server_in_recovery", "1 on a standby, 0 on a primary", s -> s.inRecovery() ? 1.0 : 0.0),

@@ -131,6 +131,8 @@ class MetricsExportTest {
                 assertThat(s.get("pgpulse_server_longest_query_seconds{endpoint=\"primary\"}")).isGreaterThan(5.0);
                 assertThat(s.get("pgpulse_server_longest_transaction_seconds{endpoint=\"primary\"}")).isGreaterThan(5.0);
                 assertThat(s.get("pgpulse_server_lock_waiting_sessions{endpoint=\"primary\"}")).isGreaterThanOrEqualTo(1.0);
+                assertThat(types).containsEntry("pgpulse_server_lock_wait_longest_seconds", "gauge");
+                assertThat(s.get("pgpulse_server_lock_wait_longest_seconds{endpoint=\"primary\"}")).isGreaterThan(5.0);
                 assertThat(s.get("pgpulse_server_oldest_xid_age{endpoint=\"primary\"}")).isPositive();
                 assertThat(s.get("pgpulse_server_in_recovery{endpoint=\"primary\"}")).isZero();
                 assertThat(s.keySet()).as("a primary has no replay lag").noneMatch(k -> k.startsWith("pgpulse_replication_"));

@@ -106,6 +106,39 @@ class ServerStatsReaderTest {
         }
     }
 
+    /** A session blocked on a row another holds shows as one waiter, its wait ageing until the holder ends. */
+    @Test
+    void aRowLockWaitIsCountedAndItsWaitGrows() throws Exception {
+        try (Connection r = db.connect(); Connection a = db.connect(); Connection b = db.connect();
+             ExecutorService pool = Executors.newSingleThreadExecutor()) {
+            a.setAutoCommit(false);
+            try (Statement st = a.createStatement()) {
+                st.execute("update t set v = v + 1 where id = 1");
+            }
+            Future<Integer> blocked = pool.submit(() -> {
+                try (Statement st = b.createStatement()) {
+                    return st.executeUpdate("update t set v = v + 1 where id = 1");
+                }
+            });
+            try {
+                // Server-wide figure: on a shared server another session may briefly wait too, hence polling for 1.
+                ServerStats first = await().atMost(PATIENCE).pollInterval(POLL)
+                        .until(() -> reader.read("primary", r, null), s -> s.waitingOnLocks() == 1);
+                ServerStats later = await().atMost(PATIENCE).pollInterval(Duration.ofMillis(100))
+                        .until(() -> reader.read("primary", r, null),
+                                s -> s.longestLockWaitSeconds() >= first.longestLockWaitSeconds() + 1.0);
+                assertThat(later.waitingOnLocks()).isGreaterThanOrEqualTo(1);
+                assertThat(later.longestLockWaitSeconds()).isLessThan(PATIENCE.toSeconds() * 2.0);
+                assertThat(blocked).isNotDone();
+            } finally {
+                a.rollback(); // also on a failure: the executor's close waits for the blocked update
+            }
+            assertThat(blocked.get(5, TimeUnit.SECONDS)).isEqualTo(1);
+            await().atMost(PATIENCE).pollInterval(POLL)
+                    .until(() -> reader.read("primary", r, null).longestLockWaitSeconds() == 0);
+        }
+    }
+
     @Test
     void anOpenTransactionShowsItsAge() throws Exception {
         try (Connection r = db.connect(); Connection a = db.connect()) {

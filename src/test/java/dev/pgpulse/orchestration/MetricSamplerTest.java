@@ -78,4 +78,28 @@ class MetricSamplerTest {
         assertThat(sampler.sample(health(T0.plusSeconds(140), 6), service(T0, 0, 0, Duration.ZERO)))
                 .containsEntry(key, 0.0);
     }
+
+    /** Replication lag, in seconds and in bytes, is the worst replica's; a replica that does not know is skipped. */
+    @Test
+    void replicationLagIsTheWorstReplicasInSecondsAndBytes() {
+        PoolSnapshot pool = TestSnapshots.pool("replica-1", T0, p -> p.max = 10);
+        List<EndpointStatus> endpoints = List.of(
+                replica("replica-1", pool, 4.0, 1_000L), replica("replica-2", pool, 2.0, 5_000L),
+                replica("replica-3", pool, null, null));
+        Map<String, Double> m = new MetricSampler().sample(new HealthSnapshot(T0, HealthStatus.UP, List.of(), endpoints),
+                service(T0, 0, 0, Duration.ZERO));
+        assertThat(m).containsEntry("replication.lag_seconds", 4.0).containsEntry("replication.lag_bytes", 5_000.0);
+        Map<String, Double> none = new MetricSampler().sample(new HealthSnapshot(T0, HealthStatus.UP, List.of(),
+                List.of(replica("replica-1", pool, null, null))), service(T0, 0, 0, Duration.ZERO));
+        assertThat(none).doesNotContainKeys("replication.lag_seconds", "replication.lag_bytes");
+    }
+
+    private static EndpointStatus replica(String name, PoolSnapshot pool, Double lagSeconds, Long lagBytes) {
+        return new EndpointStatus(name, EndpointConfig.Role.REPLICA, HealthStatus.UP, List.of(), true, 1,
+                BreakerState.CLOSED, pool, TestSnapshots.server(name, T0, f -> {
+                    f.inRecovery = true;
+                    f.replayLagSeconds = lagSeconds;
+                    f.replayLagBytes = lagBytes;
+                }));
+    }
 }

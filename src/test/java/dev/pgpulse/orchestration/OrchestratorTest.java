@@ -180,6 +180,47 @@ class OrchestratorTest {
         }
     }
 
+    /**
+     * A session idle in a transaction holding a row lock and a second blocked on that row show in the history's
+     * server keys: the idle time and the lock wait grow from sample to sample, and one session waits.
+     */
+    @Test
+    void anIdleTransactionAndARowLockWaitShowInTheServerKeys(TestDatabase db) throws Exception {
+        db.exec("create table if not exists pgpulse_orch_lock (id int primary key)",
+                "insert into pgpulse_orch_lock values (1) on conflict do nothing");
+        try (var holder = db.connect(); var waiter = db.connect();
+             var pool = java.util.concurrent.Executors.newSingleThreadExecutor()) {
+            holder.setAutoCommit(false);
+            try (var st = holder.createStatement()) {
+                st.execute("select * from pgpulse_orch_lock where id = 1 for update");
+            }
+            var blocked = pool.submit(() -> {
+                try (var st = waiter.createStatement()) {
+                    return st.executeUpdate("update pgpulse_orch_lock set id = id where id = 1");
+                }
+            });
+            try (Orchestrator o = start(db)) {
+                // Server-wide figures: on a shared server another session may wait too, hence polling for 1.
+                await().atMost(Duration.ofSeconds(20)).until(() -> {
+                    MetricHistory.View h = o.snapshot().history();
+                    return h.series("server.sessions_waiting_on_locks").size() >= 4
+                            && h.series("server.sessions_waiting_on_locks").last() == 1
+                            && h.series("server.longest_lock_wait_seconds").last() > 1
+                            && h.series("server.oldest_idle_in_transaction_seconds").last() > 1;
+                });
+                MetricHistory.View h = o.snapshot().history();
+                MetricHistory.Series wait = h.series("server.longest_lock_wait_seconds");
+                assertThat(wait.last()).isGreaterThan(wait.value(wait.size() - 3));
+                MetricHistory.Series idle = h.series("server.oldest_idle_in_transaction_seconds");
+                assertThat(idle.last()).isGreaterThan(idle.value(idle.size() - 3));
+                assertThat(blocked).isNotDone();
+            } finally {
+                holder.rollback();
+            }
+            assertThat(blocked.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1);
+        }
+    }
+
     @Test
     void closingIsOrderlyAndIdempotent(TestDatabase db) throws Exception {
         Orchestrator o = start(db);

@@ -53,6 +53,7 @@ public final class TestSnapshots {
         public double longestTransactionSeconds;
         public double longestIdleInTransactionSeconds;
         public int waitingOnLocks;
+        public double longestLockWaitSeconds;
         public double deadlocksLastMinute;
         public long databaseSizeBytes = 8_000_000;
         public long oldestXidAge = 1_000;
@@ -95,7 +96,7 @@ public final class TestSnapshots {
         ServerCounters counters = f.counters != null ? f.counters : new ServerCounters(at, 0, 0, 0, 0, 0, 0, null);
         return new ServerStats(at, endpoint, f.connectionsUsed, f.connectionsAvailable, ratio, f.tps, f.rollbackRatio,
                 f.cacheHitRatio, f.longestQuerySeconds, f.longestTransactionSeconds, f.longestIdleInTransactionSeconds,
-                f.waitingOnLocks, f.deadlocksLastMinute, f.databaseSizeBytes, f.oldestXidAge, f.inRecovery,
+                f.waitingOnLocks, f.longestLockWaitSeconds, f.deadlocksLastMinute, f.databaseSizeBytes, f.oldestXidAge, f.inRecovery,
                 f.replayLagSeconds, f.replayLagBytes, f.ratesKnown, f.serverVersion, f.database, f.databaseOid,
                 counters, f.activity);
     }

@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * The rules a new installation starts with, taken from what DBAs already watch: the usual PostgreSQL
- * monitoring thresholds (connections, rollbacks, cache hits, long transactions, deadlocks, replication lag,
- * xid wraparound) plus this console's own pool, breaker and endpoint health. Ids are stable: a user's file refers to them.
+ * monitoring thresholds (connections, rollbacks, cache hits, long transactions, sessions idle in a transaction and
+ * lock waits at pganalyze's defaults, deadlocks, replication lag, xid wraparound) plus this console's own pool,
+ * breaker and endpoint health. Ids are stable: a user's file refers to them.
  */
 public final class DefaultRules {
     private static final List<AlertRule> ALL = List.of(
@@ -24,6 +25,17 @@ public final class DefaultRules {
                     Operator.GT, 120, Duration.ZERO, Severity.WARNING),
             rule("very-long-transaction", "Transaction open for more than 30 minutes",
                     "server.longest_transaction_seconds", Operator.GT, 1800, Duration.ZERO, Severity.CRITICAL),
+            // pganalyze's default idle-in-transaction alert: warning at 30 minutes, critical at 60
+            rule("idle-in-transaction", "Session idle in a transaction for more than 30 minutes (pganalyze default)",
+                    "server.oldest_idle_in_transaction_seconds", Operator.GT, 1800, Duration.ZERO, Severity.WARNING),
+            rule("very-long-idle-in-transaction",
+                    "Session idle in a transaction for more than 60 minutes (pganalyze default)",
+                    "server.oldest_idle_in_transaction_seconds", Operator.GT, 3600, Duration.ZERO, Severity.CRITICAL),
+            // pganalyze's "Blocking Queries" check: a blocked query waiting over 300 s warns, over 600 s is critical
+            rule("lock-wait", "Session waiting for a lock for more than 5 minutes (pganalyze default)",
+                    "server.longest_lock_wait_seconds", Operator.GT, 300, Duration.ZERO, Severity.WARNING),
+            rule("very-long-lock-wait", "Session waiting for a lock for more than 10 minutes (pganalyze default)",
+                    "server.longest_lock_wait_seconds", Operator.GT, 600, Duration.ZERO, Severity.CRITICAL),
             rule("deadlocks", "More than 5 deadlocks per minute", "server.deadlocks_per_minute", Operator.GT, 5,
                     Duration.ZERO, Severity.WARNING),
             rule("replica-lag", "Replica more than 30 s behind", "replication.lag_seconds", Operator.GT, 30,

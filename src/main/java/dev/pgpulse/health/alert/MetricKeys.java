@@ -21,9 +21,15 @@ import java.util.regex.Pattern;
  *   <li>{@code server.rollback_ratio}: rollbacks / (commits + rollbacks) over at least 10 s of samples, 0..1</li>
  *   <li>{@code server.cache_hit_ratio}: blocks hit / (hit + read), 0..1</li>
  *   <li>{@code server.longest_transaction_seconds}: age of the oldest open transaction</li>
+ *   <li>{@code server.oldest_idle_in_transaction_seconds}: the longest time a session has sat idle inside a
+ *       transaction</li>
+ *   <li>{@code server.sessions_waiting_on_locks}: sessions waiting for a lock</li>
+ *   <li>{@code server.longest_lock_wait_seconds}: the longest current wait of a session blocked on a lock (0 when
+ *       none waits)</li>
  *   <li>{@code server.deadlocks_per_minute}: deadlocks counted over the last minute of samples (never scaled up)</li>
  *   <li>{@code server.oldest_xid_age}: age(datfrozenxid) of the oldest database, in transactions</li>
- *   <li>{@code replication.lag_seconds}: replay lag of the replicas</li>
+ *   <li>{@code replication.lag_seconds}: replay lag of the replicas (the largest)</li>
+ *   <li>{@code replication.lag_bytes}: WAL the replicas received but have not replayed yet (the largest)</li>
  *   <li>{@code query.<operation>.p95_ms}: 95th percentile latency of an operation</li>
  *   <li>{@code traffic.<endpoint>.calls_per_second}: calls that reached the endpoint per second since the
  *       previous sample (absent on the first)</li>
@@ -42,8 +48,10 @@ public final class MetricKeys {
             "pool.<endpoint>.connection_failures_per_minute",
             "breaker.<endpoint>.state", "endpoint.<endpoint>.health",
             "server.connections.used_ratio", "server.rollback_ratio", "server.cache_hit_ratio",
-            "server.longest_transaction_seconds", "server.deadlocks_per_minute", "server.oldest_xid_age",
-            "replication.lag_seconds", "query.<operation>.p95_ms",
+            "server.longest_transaction_seconds", "server.oldest_idle_in_transaction_seconds",
+            "server.sessions_waiting_on_locks", "server.longest_lock_wait_seconds",
+            "server.deadlocks_per_minute", "server.oldest_xid_age",
+            "replication.lag_seconds", "replication.lag_bytes", "query.<operation>.p95_ms",
             "traffic.<endpoint>.calls_per_second", "traffic.<endpoint>.p50_ms", "traffic.<endpoint>.p95_ms",
             "traffic.<endpoint>.p99_ms",
             "service.slow_queries_per_minute", "service.calls_in_flight", "service.oldest_call_in_flight_seconds");
