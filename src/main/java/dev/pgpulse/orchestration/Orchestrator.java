@@ -15,6 +15,7 @@ import dev.pgpulse.health.alert.AlertRule;
 import dev.pgpulse.health.alert.AlertRuleException;
 import dev.pgpulse.health.alert.AlertRuleStore;
 import dev.pgpulse.health.alert.LogNotifier;
+import dev.pgpulse.health.alert.RuleBook;
 import dev.pgpulse.pool.EndpointStartupException;
 import dev.pgpulse.pool.Endpoints;
 import dev.pgpulse.resilience.EventLog;
@@ -90,6 +91,7 @@ public final class Orchestrator implements AutoCloseable {
     private final DatabaseService service;
     private final HealthMonitor health;
     private final AlertEngine alerts;
+    private final RuleBook ruleBook;
     private final MetricHistory history;
     private final ScheduledExecutorService scheduler;
     private final List<String> startupWarnings;
@@ -98,7 +100,8 @@ public final class Orchestrator implements AutoCloseable {
     private volatile Status.State lifecycle = Status.State.STARTING;
 
     private Orchestrator(PgPulseConfig config, PrometheusMeterRegistry meters, EmbeddedServer embedded,
-                         DatabaseService service, HealthMonitor health, AlertEngine alerts, MetricHistory history,
+                         DatabaseService service, HealthMonitor health, AlertEngine alerts, RuleBook ruleBook,
+                         MetricHistory history,
                          ScheduledExecutorService scheduler, List<String> startupWarnings, boolean shutdownHook) {
         this.config = config;
         this.meters = meters;
@@ -106,6 +109,7 @@ public final class Orchestrator implements AutoCloseable {
         this.service = service;
         this.health = health;
         this.alerts = alerts;
+        this.ruleBook = ruleBook;
         this.history = history;
         this.scheduler = scheduler;
         this.startupWarnings = List.copyOf(startupWarnings);
@@ -156,9 +160,8 @@ public final class Orchestrator implements AutoCloseable {
         var monitoring = resolved.monitoring();
         monitoring.webhook().ifPresent(url -> notifiers.add(new WebhookNotifier(url, monitoring.webhookTimeout())));
         AlertEngine alerts = new AlertEngine(500, notifiers);
-        for (AlertRule r : rules.rules()) {
-            alerts.putRule(r);
-        }
+        RuleBook ruleBook = new RuleBook(options.alertRulesFile() == null ? null : new AlertRuleStore(options.alertRulesFile()),
+                alerts, rules);
         HealthMonitor monitor = new HealthMonitor(service, HealthMonitor.DEFAULT_QUERY_TIMEOUT, clock);
         if (server != null) {
             // a killed server shows only as an unreachable endpoint: look at its process on every sample
@@ -171,6 +174,7 @@ public final class Orchestrator implements AutoCloseable {
         monitor.subscribe(h -> {
             Map<String, Double> metrics = sampler.sample(h, service.snapshot());
             history.record(h.at(), metrics);
+            ruleBook.checkFile(); // a hand edit of the rules file applies from this sample on
             alerts.evaluate(h.at(), metrics);
         });
         StateMeters.register(meters, monitor, service, alerts,
@@ -178,7 +182,7 @@ public final class Orchestrator implements AutoCloseable {
         meters.getPrometheusRegistry().register(new ServerMetrics(monitor));
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("pgpulse-scheduler").daemon().factory());
-        Orchestrator o = new Orchestrator(resolved, meters, server, service, monitor, alerts, history, scheduler, warnings,
+        Orchestrator o = new Orchestrator(resolved, meters, server, service, monitor, alerts, ruleBook, history, scheduler, warnings,
                 options.shutdownHook());
         warnings.forEach(w -> LOG.warn("{}", w));
         if (o.hook != null) {
@@ -229,7 +233,12 @@ public final class Orchestrator implements AutoCloseable {
         HealthSnapshot h = health.latest();
         return new Snapshot(clock.instant(), status(h), target(), embedded != null, config.environment(),
                 service.snapshot(), h, alerts.active(), alerts.history(), history.view(),
-                embedded == null ? null : embedded.state());
+                embedded == null ? null : embedded.state(), alerting());
+    }
+
+    private AlertBoard alerting() {
+        return new AlertBoard(ruleBook.state(), alerts.current(), java.util.Set.of(), List.of(),
+                config.monitoring().webhook().map(u -> dev.pgpulse.config.Redact.webhook(u)));
     }
 
     /**
@@ -294,6 +303,11 @@ public final class Orchestrator implements AutoCloseable {
 
     public AlertEngine alerts() {
         return alerts;
+    }
+
+    /** The rules in force and the one way to change them (file first, then engine). */
+    public RuleBook rules() {
+        return ruleBook;
     }
 
     /** The metric history, one sample per health sample (also in every {@link #snapshot()}). */

@@ -19,12 +19,15 @@ import java.util.Objects;
  * @param health         the latest health sample, or null before the first one
  * @param history        the metric history as of the latest sample it recorded (the charts' data)
  * @param embeddedServer whether the embedded server's postmaster still runs; null on a configured target
+ * @param alerting       the rules in force, the alerts pending and firing, acknowledgements and silences
  */
 public record Snapshot(Instant at, Status status, String target, boolean embedded, Environment environment,
                        ServiceSnapshot service, HealthSnapshot health, List<Alert> activeAlerts,
-                       List<Alert> recentAlerts, MetricHistory.View history, EmbeddedState embeddedServer) {
+                       List<Alert> recentAlerts, MetricHistory.View history, EmbeddedState embeddedServer,
+                       AlertBoard alerting) {
     public Snapshot {
         Objects.requireNonNull(history, "history");
+        Objects.requireNonNull(alerting, "alerting");
         activeAlerts = List.copyOf(activeAlerts);
         recentAlerts = List.copyOf(recentAlerts);
     }

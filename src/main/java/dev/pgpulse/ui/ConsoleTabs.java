@@ -1,6 +1,7 @@
 package dev.pgpulse.ui;
 
 import dev.pgpulse.resilience.ResilienceEvent;
+import dev.pgpulse.ui.alerts.AlertsTab;
 import dev.pgpulse.ui.dashboard.DashboardTab;
 import dev.pgpulse.ui.shell.ConsoleActions;
 import dev.pgpulse.ui.shell.ConsoleTab;
@@ -28,6 +29,7 @@ public final class ConsoleTabs {
 
     public static List<ConsoleTab> standard(Context c) {
         return List.of(
-                new DashboardTab(c.prefs().historyWindow(), c.actions(), c.transitions()));
+                new DashboardTab(c.prefs().historyWindow(), c.actions(), c.transitions()),
+                new AlertsTab(c.actions(), c.dialogs()));
     }
 }

@@ -400,6 +400,43 @@ public final class ConsoleWindow implements AutoCloseable {
         public boolean demoRunning() {
             return actions.demoRunning();
         }
+
+        @Override
+        public void saveRules(java.util.List<dev.pgpulse.health.alert.AlertRule> rules, long basedOn,
+                              java.util.function.Consumer<dev.pgpulse.health.alert.RuleBook.Outcome> done) {
+            actions.saveRules(rules, basedOn, done);
+        }
+
+        @Override
+        public void resetRules(long basedOn, java.util.function.Consumer<dev.pgpulse.health.alert.RuleBook.Outcome> done) {
+            actions.resetRules(basedOn, done);
+        }
+
+        @Override
+        public void acknowledge(dev.pgpulse.health.alert.AlertKey alert) {
+            actions.acknowledge(alert);
+        }
+
+        @Override
+        public void silence(String ruleId, String subject, java.time.Duration length, String comment,
+                            java.util.function.Consumer<java.util.Optional<String>> done) {
+            actions.silence(ruleId, subject, length, comment, done);
+        }
+
+        @Override
+        public void expireSilence(String silenceId) {
+            actions.expireSilence(silenceId);
+        }
+
+        @Override
+        public void sendTestAlert(java.util.function.Consumer<String> done) {
+            actions.sendTestAlert(done);
+        }
+
+        @Override
+        public void exportPrometheus(java.nio.file.Path file, java.util.function.Consumer<String> done) {
+            actions.exportPrometheus(file, done);
+        }
     }
 
     /**

@@ -100,4 +100,12 @@ public final class TestSnapshots {
                 f.replayLagSeconds, f.replayLagBytes, f.ratesKnown, f.serverVersion, f.database, f.databaseOid,
                 counters, f.activity);
     }
+
+    /** An {@link dev.pgpulse.orchestration.AlertBoard} with the default rules, nothing pending or firing, no webhook. */
+    public static dev.pgpulse.orchestration.AlertBoard quietAlerting() {
+        return new dev.pgpulse.orchestration.AlertBoard(
+                new dev.pgpulse.health.alert.RuleBook.State(dev.pgpulse.health.alert.DefaultRules.all(), 1, true,
+                        java.util.Optional.empty(), java.util.Optional.empty()),
+                java.util.List.of(), java.util.Set.of(), java.util.List.of(), java.util.Optional.empty());
+    }
 }

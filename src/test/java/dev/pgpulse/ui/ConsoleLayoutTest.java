@@ -305,7 +305,7 @@ class ConsoleLayoutTest {
             w.header().apply(new dev.pgpulse.orchestration.Snapshot(now.at(), new dev.pgpulse.orchestration.Status(
                     dev.pgpulse.orchestration.Status.State.DEGRADED, List.of(LongTextTest.LONG_REASON), now.at()),
                     now.target(), now.embedded(), now.environment(), now.service(), null, firing, List.of(),
-                    now.history(), now.embeddedServer()));
+                    now.history(), now.embeddedServer(), now.alerting()));
             return null;
         });
         WaitForAsyncUtils.waitForFxEvents();

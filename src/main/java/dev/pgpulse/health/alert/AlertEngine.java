@@ -79,6 +79,7 @@ public final class AlertEngine implements AutoCloseable {
         Instant since;
         double lastValue = Double.NaN;
         Alert firing;
+        Alert pending;
         Instant clearSince;
         int clearSamples;
     }
@@ -240,10 +241,11 @@ public final class AlertEngine implements AutoCloseable {
                     } else {
                         t.phase = Phase.PENDING;
                         pendingCount.incrementAndGet();
-                        out.add(alert(rule, key, AlertState.PENDING, value, t.since, at,
+                        t.pending = alert(rule, key, AlertState.PENDING, value, t.since, at,
                                 key + " = " + Alert.format(key, value) + " " + rule.operator().symbol() + " "
                                         + Alert.format(key, rule.threshold()) + ", pending (fires after "
-                                        + Durations.format(rule.forDuration()) + ")"));
+                                        + Durations.format(rule.forDuration()) + ")");
+                        out.add(t.pending);
                     }
                 }
             }
@@ -390,6 +392,28 @@ public final class AlertEngine implements AutoCloseable {
                 for (Track t : byKey.values()) {
                     if (t.phase == Phase.FIRING) {
                         result.add(t.firing);
+                    }
+                }
+            }
+            result.sort(Comparator.comparing(Alert::since).thenComparing(Alert::ruleId)
+                    .thenComparing(Alert::subject));
+            return List.copyOf(result);
+        }
+    }
+
+    /**
+     * The alerts PENDING or FIRING now, each as it was when it entered that state: what a rules table shows as
+     * a rule's state. Ordered like {@link #active()}.
+     */
+    public List<Alert> current() {
+        synchronized (lock) {
+            List<Alert> result = new ArrayList<>();
+            for (Map<String, Track> byKey : tracks.values()) {
+                for (Track t : byKey.values()) {
+                    if (t.phase == Phase.FIRING) {
+                        result.add(t.firing);
+                    } else if (t.phase == Phase.PENDING) {
+                        result.add(t.pending);
                     }
                 }
             }

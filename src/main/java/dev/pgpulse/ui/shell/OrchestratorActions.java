@@ -7,6 +7,14 @@ import dev.pgpulse.ui.fx.BackgroundTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.pgpulse.health.alert.AlertKey;
+import dev.pgpulse.health.alert.AlertRule;
+import dev.pgpulse.health.alert.DefaultRules;
+import dev.pgpulse.health.alert.RuleBook;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
@@ -82,5 +90,48 @@ public final class OrchestratorActions implements ConsoleActions {
     @Override
     public boolean demoRunning() {
         return demo != null && demo.isRunning();
+    }
+
+    @Override
+    public void saveRules(List<AlertRule> rules, long basedOn, Consumer<RuleBook.Outcome> done) {
+        List<AlertRule> copy = List.copyOf(rules);
+        BackgroundTask.of("save the alert rules", p -> orchestrator.rules().save(copy, basedOn))
+                .onSuccess(done::accept)
+                .onFailure(e -> done.accept(new RuleBook.Outcome.Failed(String.valueOf(e.getMessage()),
+                        orchestrator.rules().state())))
+                .onFinished(afterDrill)
+                .start(background);
+    }
+
+    @Override
+    public void resetRules(long basedOn, Consumer<RuleBook.Outcome> done) {
+        saveRules(DefaultRules.all(), basedOn, done);
+    }
+
+    // i12-silence implements these four in the core (acknowledgements, silences, the webhook test)
+    @Override
+    public void acknowledge(AlertKey alert) {
+        throw new UnsupportedOperationException("not yet: acknowledge");
+    }
+
+    @Override
+    public void silence(String ruleId, String subject, Duration length, String comment, Consumer<Optional<String>> done) {
+        throw new UnsupportedOperationException("not yet: silence");
+    }
+
+    @Override
+    public void expireSilence(String silenceId) {
+        throw new UnsupportedOperationException("not yet: expireSilence");
+    }
+
+    @Override
+    public void sendTestAlert(Consumer<String> done) {
+        throw new UnsupportedOperationException("not yet: sendTestAlert");
+    }
+
+    // i12-export implements this over its PrometheusRules
+    @Override
+    public void exportPrometheus(Path file, Consumer<String> done) {
+        throw new UnsupportedOperationException("not yet: exportPrometheus");
     }
 }

@@ -84,7 +84,8 @@ class DashboardViewModelTest {
                 new EndpointStatus("replica-1", EndpointConfig.Role.REPLICA, HealthStatus.DEGRADED, List.of("replay lag 42 s"),
                         true, 2.5, BreakerState.CLOSED, pool("replica-1"), replica)));
         return new Snapshot(T, new Status(Status.State.DEGRADED, List.of("replica-1 lagging"), T), "postgresql://x",
-                false, Environment.DEVELOPMENT, service, health, List.of(), List.of(), history, null);
+                false, Environment.DEVELOPMENT, service, health, List.of(), List.of(), history, null,
+                dev.pgpulse.testing.TestSnapshots.quietAlerting());
     }
 
     @Test
@@ -189,7 +190,7 @@ class DashboardViewModelTest {
                 0, BreakerState.OPEN, null, null);
         Snapshot second = new Snapshot(T, first.status(), first.target(), false, Environment.DEVELOPMENT, first.service(),
                 new HealthSnapshot(T, HealthStatus.DEGRADED, h.reasons(), List.of(h.endpoints().getFirst(), down)),
-                List.of(), List.of(), first.history(), null);
+                List.of(), List.of(), first.history(), null, first.alerting());
         vm.apply(second);
         vm.applyTables(second);
         assertThat(vm.events()).filteredOn(e -> e.kind().equals("health")).singleElement()
