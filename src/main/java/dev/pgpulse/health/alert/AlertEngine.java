@@ -154,6 +154,39 @@ public final class AlertEngine implements AutoCloseable {
         dispatch(out, false);
     }
 
+    /**
+     * Makes the engine hold exactly these rules, in this order, in one step: an unchanged rule keeps its states,
+     * a changed, disabled or removed one drops them as {@link #putRule} and {@link #removeRule} do.
+     *
+     * @throws IllegalArgumentException when two rules share an id (nothing changes)
+     */
+    public void replaceRules(List<AlertRule> next) {
+        Objects.requireNonNull(next, "next");
+        Map<String, Entry> entries = new LinkedHashMap<>();
+        for (AlertRule r : next) {
+            if (entries.put(r.id(), Entry.of(Objects.requireNonNull(r, "rule"))) != null) {
+                throw new IllegalArgumentException("two rules have the id '" + r.id() + "'; expected each id once");
+            }
+        }
+        List<Alert> out = new ArrayList<>();
+        synchronized (lock) {
+            Map<String, Entry> old = new LinkedHashMap<>(rules);
+            rules.clear();
+            rules.putAll(entries);
+            for (Entry e : entries.values()) {
+                Entry prev = old.remove(e.rule().id());
+                if (prev != null && !prev.rule().equals(e.rule())) {
+                    dropTracks(prev.rule(), e.rule().enabled() ? "rule changed" : "rule disabled", out);
+                }
+            }
+            for (Entry gone : old.values()) {
+                dropTracks(gone.rule(), "rule removed", out);
+            }
+            record(out, false);
+        }
+        dispatch(out, false);
+    }
+
     /** @return whether a rule had that id */
     public boolean removeRule(String id) {
         List<Alert> out = new ArrayList<>();

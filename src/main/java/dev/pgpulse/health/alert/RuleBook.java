@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -207,39 +206,32 @@ public final class RuleBook {
                 + " while you were editing; reload to see the rules in force, or save again to overwrite them with yours");
     }
 
-    /** Makes the engine hold exactly these rules, in this order for new ones. */
     private void apply(List<AlertRule> rules) {
-        Set<String> keep = new HashSet<>();
-        for (AlertRule r : rules) {
-            keep.add(r.id());
-        }
-        for (AlertRule r : new ArrayList<>(engine.rules())) {
-            if (!keep.contains(r.id())) {
-                engine.removeRule(r.id());
-            }
-        }
-        for (AlertRule r : rules) {
-            engine.putRule(r);
-        }
+        engine.replaceRules(rules);
     }
 
     /** The file's stamp; {@code known} itself, without reading the file, when its size and time are unchanged. */
     private static Optional<Stamp> stampOf(Path file, Stamp known) {
         try {
             BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            if (a.size() == known.size() && a.lastModifiedTime().toMillis() == known.modified()) {
+            if (a.size() == known.size() && nanos(a) == known.modified()) {
                 return Optional.of(known);
             }
             if (!a.isRegularFile()) {
-                return Optional.of(new Stamp(a.size(), a.lastModifiedTime().toMillis(), "not a regular file"));
+                return Optional.of(new Stamp(a.size(), nanos(a), "not a regular file"));
             }
             byte[] bytes = SmallFile.read(file, SmallFile.DEFAULT_LIMIT);
-            return Optional.of(new Stamp(a.size(), a.lastModifiedTime().toMillis(), sha256(bytes)));
+            return Optional.of(new Stamp(a.size(), nanos(a), sha256(bytes)));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
             return Optional.of(new Stamp(-2, Long.MIN_VALUE, "unreadable: " + e.getMessage()));
         }
+    }
+
+    private static long nanos(BasicFileAttributes a) {
+        java.time.Instant t = a.lastModifiedTime().toInstant();
+        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
     }
 
     private static String sha256(byte[] bytes) {
