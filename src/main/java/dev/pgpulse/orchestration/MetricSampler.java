@@ -82,6 +82,10 @@ final class MetricSampler {
             m.put(MetricKeys.of("traffic.<endpoint>.p50_ms", ep), t.p50Ms());
             m.put(MetricKeys.of("traffic.<endpoint>.p95_ms", ep), t.p95Ms());
             m.put(MetricKeys.of("traffic.<endpoint>.p99_ms", ep), t.p99Ms());
+            // always present, 0 when idle: a rule on a hung server must see the age fall back, not a gap
+            m.put(MetricKeys.of("traffic.<endpoint>.calls_in_flight", ep), (double) t.callsInFlight());
+            m.put(MetricKeys.of("traffic.<endpoint>.oldest_call_in_flight_seconds", ep),
+                    t.oldestCallInFlight().toNanos() / 1e9);
         }
         for (OperationStats op : service.operations()) {
             if (op.calls() > 0) {

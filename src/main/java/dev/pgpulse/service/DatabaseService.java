@@ -107,7 +107,7 @@ public final class DatabaseService implements AutoCloseable {
         OperationMeters m = meters(operation);
         inFlight.started(start);
         try {
-            Attempts attempts = new Attempts();
+            Attempts attempts = new Attempts(start);
             if (inFlight.draining()) {
                 m.failure(ErrorCategory.SHUTTING_DOWN);
                 return new Result.Failure<>(ErrorCategory.SHUTTING_DOWN, "the database service is shutting down",
@@ -172,7 +172,7 @@ public final class DatabaseService implements AutoCloseable {
                 return new Result.Failure<>(ErrorCategory.SHUTTING_DOWN, "the database service is shutting down",
                         null, false, null, 0, Duration.ZERO, null);
             }
-            Attempts attempts = new Attempts();
+            Attempts attempts = new Attempts(start);
             try {
                 T value = m.retry.executeCheckedSupplier(() -> tx == null
                         ? attemptQuery(operation, route, sql, idempotent, work, attempts)
@@ -224,10 +224,20 @@ public final class DatabaseService implements AutoCloseable {
     private <T> T attemptOn(String operation, Endpoint fixed, Route route, String sql, boolean idempotent,
                             SqlFunction<Connection, T> work, Attempts attempts) throws AttemptFailure {
         Endpoint endpoint = fixed == null ? gate.enter(route, attempts) : gate.enter(fixed, attempts);
+        try {
+            return attemptEntered(operation, endpoint, fixed != null, route, sql, idempotent, work, attempts);
+        } finally {
+            gate.left(endpoint);
+        }
+    }
+
+    private <T> T attemptEntered(String operation, Endpoint endpoint, boolean probe, Route route, String sql,
+                                 boolean idempotent, SqlFunction<Connection, T> work, Attempts attempts)
+            throws AttemptFailure {
         CircuitBreaker breaker = gate.breaker(endpoint);
         long t0 = System.nanoTime();
         // A probe of a named endpoint uses its health pool, so it answers even when the application's is full.
-        Connection c = gate.connect(endpoint, breaker, t0, fixed != null);
+        Connection c = gate.connect(endpoint, breaker, t0, probe);
         T value;
         try (c) {
             value = work.apply(c);

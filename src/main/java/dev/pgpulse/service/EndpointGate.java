@@ -23,7 +23,8 @@ import java.util.function.Predicate;
  * The way in and out of an endpoint for one attempt of a {@link DatabaseService} call: the routing choice (a
  * replica only while its breaker lets calls through), the breaker's permission, the connection, and the outcome
  * recorded with the breaker, the endpoint's traffic meters and, for a slow success, the slow-query log. Every
- * attempt that {@link #enter enters} records exactly one outcome, {@link #failed} or {@link #succeeded}.
+ * attempt that {@link #enter enters} records exactly one outcome, {@link #failed} or {@link #succeeded}, and
+ * {@link #left leaves} in a {@code finally}: from entering to leaving it counts as in flight on the endpoint.
  */
 final class EndpointGate {
     /** The service's logger: these lines read as they always have. */
@@ -61,7 +62,11 @@ final class EndpointGate {
         return enter(endpoints.route(route, usable), attempts);
     }
 
-    /** Counts the attempt and takes the breaker's permission; fails fast while the breaker refuses. */
+    /**
+     * Counts the attempt and takes the breaker's permission; fails fast while the breaker refuses. Once permitted
+     * the call is in flight on the endpoint (waiting for a connection included) until the caller's
+     * {@link #left}; nothing may throw between the two but the caller's own work.
+     */
     Endpoint enter(Endpoint endpoint, Attempts attempts) throws AttemptFailure {
         attempts.count++;
         attempts.endpoint = endpoint.name();
@@ -70,7 +75,13 @@ final class EndpointGate {
             throw new AttemptFailure(ErrorCategory.CIRCUIT_OPEN, false, false, endpoint.name(),
                     endpoint.name() + " circuit breaker is " + BreakerState.of(breaker.getState()).label() + "; failing fast", null);
         }
+        traffic.get(endpoint).running.started(attempts.startNanos);
         return endpoint;
+    }
+
+    /** The attempt {@link #enter} let in is over, whatever its outcome: it no longer runs on the endpoint. */
+    void left(Endpoint endpoint) {
+        traffic.get(endpoint).running.finished();
     }
 
     /** Taking a connection: a failure here means nothing was sent, so any work may safely run again. */

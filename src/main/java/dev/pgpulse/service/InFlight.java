@@ -17,6 +17,9 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>The oldest call's age is what shows a hung server: its calls neither fail nor finish, so the breaker stays
  * CLOSED and the latency of the calls that did finish looks fine, while the oldest call in flight keeps ageing.
+ *
+ * <p>The service has one for all its calls, and each endpoint's {@link TrafficMeters} one for the calls running on
+ * that endpoint (which never drains: the service's drain covers every call).
  */
 final class InFlight {
     private static final long NONE = Long.MIN_VALUE;

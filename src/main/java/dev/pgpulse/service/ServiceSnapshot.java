@@ -12,6 +12,8 @@ import java.util.List;
 /**
  * Everything the service knows, at one instant, as immutable values: cheap to take, safe to share.
  *
+ * @param traffic            per endpoint: the calls that reached it, and the calls running on it now with the oldest
+ *                           one's age ({@link EndpointTraffic#callsInFlight()}), which tells which server is hung
  * @param inFlight           calls running now (from routing to their result, retries and backoffs included)
  * @param oldestCallInFlight how long the oldest of them has been running; zero when none is. A hung server shows
  *                           here first: its calls neither fail nor finish, so the breaker stays CLOSED.

@@ -49,6 +49,16 @@ final class TransactionAttempt {
     <T> T attempt(String operation, TxOptions options, SqlFunction<Connection, T> work, Attempts attempts)
             throws AttemptFailure {
         Endpoint endpoint = gate.enter(Route.WRITE, attempts);
+        try {
+            return attemptOn(endpoint, operation, options, work);
+        } finally {
+            gate.left(endpoint);
+        }
+    }
+
+    /** The attempt once {@link EndpointGate#enter} let it in; a lost COMMIT's resolution still runs on the endpoint. */
+    private <T> T attemptOn(Endpoint endpoint, String operation, TxOptions options, SqlFunction<Connection, T> work)
+            throws AttemptFailure {
         CircuitBreaker breaker = gate.breaker(endpoint);
         long t0 = System.nanoTime();
         Connection c = gate.connect(endpoint, breaker, t0);

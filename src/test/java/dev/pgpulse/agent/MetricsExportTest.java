@@ -4,6 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pgpulse.config.ConfigLoader;
 import dev.pgpulse.config.Overrides;
+import dev.pgpulse.health.alert.AlertRule;
+import dev.pgpulse.health.alert.AlertRuleStore;
+import dev.pgpulse.health.alert.AlertState;
+import dev.pgpulse.health.alert.DefaultRules;
+import dev.pgpulse.health.alert.Severity;
 import dev.pgpulse.orchestration.Orchestrator;
 import dev.pgpulse.testing.PostgresExtension;
 import dev.pgpulse.testing.TestDatabase;
@@ -156,6 +161,77 @@ class MetricsExportTest {
                 idle.rollback();
                 assertThat(blocked.get(10, TimeUnit.SECONDS)).isTrue();
             }
+        }
+    }
+
+    /**
+     * A call held for real on the primary (blocked on the server by an advisory lock the test holds), with a replica
+     * beside it: /metrics has its count and its age under {@code endpoint="primary"}, the replica's stay near 0, the
+     * metric history has the keys, and the default call-stuck rule (its threshold and "for" shortened to a second,
+     * to keep the test short) fires for the primary alone. Once the call ends all go back to 0 and the alert
+     * resolves.
+     */
+    @Test
+    void aCallHeldOnAnEndpointIsExportedUnderItsEndpointAndFiresTheCallStuckRule(TestDatabase db) throws Exception {
+        AlertRule byDefault = DefaultRules.all().stream().filter(r -> r.id().equals("call-stuck")).findFirst().orElseThrow();
+        Path rules = home.resolve("alert-rules.json");
+        new AlertRuleStore(rules).save(List.of(new AlertRule(byDefault.id(), byDefault.name(), byDefault.metric(),
+                byDefault.operator(), 1, Duration.ofSeconds(1), byDefault.severity(), true)));
+        var config = new ConfigLoader(Map.of("DATABASE_URL", db.url(), "DATABASE_READ_URLS", db.url()), home, "tester", 2)
+                .load(Overrides.none());
+        String primary = "{endpoint=\"primary\"}";
+        String replica = "{endpoint=\"replica-1\"}";
+        try (Connection holder = db.connect(); ExecutorService pool = Executors.newSingleThreadExecutor();
+             Orchestrator o = Orchestrator.start(config, new Orchestrator.Options(Duration.ofMillis(200), rules, false));
+             AgentServer agent = AgentServer.start(o, "127.0.0.1", 0)) {
+            int port = agent.port();
+            await().atMost(Duration.ofSeconds(10)).until(() -> o.snapshot().health() != null);
+            holder.setAutoCommit(false);
+            try (Statement st = holder.createStatement()) {
+                st.execute("select pg_advisory_xact_lock(731002)");
+            }
+            Future<dev.pgpulse.service.Result<Boolean>> held = pool.submit(() -> o.service().query("held",
+                    dev.pgpulse.pool.Route.WRITE, c -> {
+                        try (Statement st = c.createStatement()) {
+                            return st.execute("select pg_advisory_xact_lock(731002)");
+                        }
+                    }));
+            await().atMost(Duration.ofSeconds(15)).until(() -> o.snapshot().activeAlerts().stream()
+                    .anyMatch(a -> a.ruleId().equals("call-stuck")));
+            assertThat(o.snapshot().activeAlerts()).singleElement().satisfies(a -> {
+                assertThat(a.subject()).isEqualTo("traffic.primary.oldest_call_in_flight_seconds");
+                assertThat(a.severity()).isEqualTo(Severity.CRITICAL);
+                assertThat(a.value()).isGreaterThan(1.0);
+            });
+            String text = get(port, "/metrics");
+            Map<String, Double> s = AgentServerTest.parse(text);
+            Map<String, String> types = types(text);
+            assertThat(types).containsEntry("pgpulse_endpoint_calls_in_flight", "gauge")
+                    .containsEntry("pgpulse_endpoint_oldest_call_in_flight_seconds", "gauge");
+            // a health probe may be running too, on either endpoint, for a few milliseconds
+            assertThat(s.get("pgpulse_endpoint_calls_in_flight" + primary)).isGreaterThanOrEqualTo(1.0);
+            assertThat(s.get("pgpulse_endpoint_oldest_call_in_flight_seconds" + primary)).isGreaterThan(1.0);
+            assertThat(s.get("pgpulse_endpoint_calls_in_flight" + replica)).isLessThanOrEqualTo(1.0);
+            assertThat(s.get("pgpulse_endpoint_oldest_call_in_flight_seconds" + replica)).isLessThan(0.5);
+            // the service-wide families stay, unlabelled
+            assertThat(s.get("pgpulse_calls_in_flight")).isGreaterThanOrEqualTo(1.0);
+            assertThat(s.get("pgpulse_oldest_call_in_flight_seconds")).isGreaterThan(1.0);
+            var history = o.snapshot().history();
+            assertThat(history.series("traffic.primary.calls_in_flight").last()).isGreaterThanOrEqualTo(1.0);
+            assertThat(history.series("traffic.primary.oldest_call_in_flight_seconds").last()).isGreaterThan(1.0);
+            assertThat(history.series("traffic.replica-1.oldest_call_in_flight_seconds").last()).isLessThan(0.5);
+            promtoolAccepts(text);
+
+            holder.commit();
+            assertThat(held.get(10, TimeUnit.SECONDS).isSuccess()).isTrue();
+            await().atMost(Duration.ofSeconds(15)).until(() -> o.snapshot().activeAlerts().isEmpty());
+            assertThat(o.snapshot().recentAlerts()).anyMatch(a -> a.ruleId().equals("call-stuck")
+                    && a.state() == AlertState.RESOLVED);
+            assertThat(o.snapshot().history().series("traffic.primary.oldest_call_in_flight_seconds").last()).isLessThan(1.0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                Map<String, Double> after = AgentServerTest.parse(get(port, "/metrics"));
+                return after.get("pgpulse_endpoint_oldest_call_in_flight_seconds" + primary) < 0.5;
+            });
         }
     }
 

@@ -44,7 +44,9 @@ class MetricSamplerTest {
 
     private static ServiceSnapshot service(Instant at, long calls, int inFlight, Duration oldest) {
         return new ServiceSnapshot(at, List.of(), List.of(), List.of(),
-                List.of(new EndpointTraffic("primary", calls, 0, 1, 2, 3)), List.of(), List.of(), inFlight, oldest, false);
+                List.of(new EndpointTraffic("primary", calls, 0, 1, 2, 3, inFlight, oldest),
+                        new EndpointTraffic("replica-1", 0, 0, 0, 0, 0, 0, Duration.ZERO)),
+                List.of(), List.of(), inFlight, oldest, false);
     }
 
     @Test
@@ -53,12 +55,19 @@ class MetricSamplerTest {
         Map<String, Double> first = sampler.sample(health(T0), service(T0, 100, 0, Duration.ZERO));
         assertThat(first).doesNotContainKey("traffic.primary.calls_per_second")
                 .containsEntry("traffic.primary.p95_ms", 2.0).containsEntry("pool.primary.acquire_p95_ms", 0.2)
-                .containsEntry("pool.primary.awaiting", 0.0).containsEntry("endpoint.primary.health", 0.0);
+                .containsEntry("pool.primary.awaiting", 0.0).containsEntry("endpoint.primary.health", 0.0)
+                .containsEntry("traffic.primary.calls_in_flight", 0.0)
+                .containsEntry("traffic.primary.oldest_call_in_flight_seconds", 0.0);
         Map<String, Double> second = sampler.sample(health(T0.plusMillis(500)),
                 service(T0.plusMillis(500), 150, 3, Duration.ofMillis(2_500)));
         assertThat(second).containsEntry("traffic.primary.calls_per_second", 100.0) // 50 calls in half a second
                 .containsEntry("service.calls_in_flight", 3.0)
-                .containsEntry("service.oldest_call_in_flight_seconds", 2.5);
+                .containsEntry("service.oldest_call_in_flight_seconds", 2.5)
+                .containsEntry("traffic.primary.calls_in_flight", 3.0)
+                .containsEntry("traffic.primary.oldest_call_in_flight_seconds", 2.5)
+                // every endpoint is sampled, 0 where nothing runs
+                .containsEntry("traffic.replica-1.calls_in_flight", 0.0)
+                .containsEntry("traffic.replica-1.oldest_call_in_flight_seconds", 0.0);
         // a count that went down (a restart of the service's meters) is no negative rate
         assertThat(sampler.sample(health(T0.plusSeconds(1)), service(T0.plusSeconds(1), 10, 0, Duration.ZERO)))
                 .containsEntry("traffic.primary.calls_per_second", 0.0);

@@ -167,6 +167,10 @@ class OrchestratorTest {
                 assertThat(inFlight.last()).as("the sleeper").isGreaterThanOrEqualTo(1);
                 MetricHistory.Series oldest = h.series("service.oldest_call_in_flight_seconds");
                 assertThat(oldest.last()).isGreaterThan(oldest.value(oldest.size() - 3)).isLessThan(10);
+                // and on the endpoint it runs on
+                assertThat(h.series("traffic.primary.calls_in_flight").last()).as("the sleeper").isGreaterThanOrEqualTo(1);
+                MetricHistory.Series onPrimary = h.series("traffic.primary.oldest_call_in_flight_seconds");
+                assertThat(onPrimary.last()).isGreaterThan(onPrimary.value(onPrimary.size() - 3)).isLessThan(10);
                 // one point per sample, in order, a health interval or more apart
                 MetricHistory.Series ratio = h.series("server.cache_hit_ratio");
                 for (int i = 1; i < ratio.size(); i++) {
@@ -176,7 +180,8 @@ class OrchestratorTest {
             assertThat(sleeper.get(10, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(
                     dev.pgpulse.service.Result.Success.class);
             await().atMost(Duration.ofSeconds(10)).until(() -> o.snapshot().history()
-                    .series("service.oldest_call_in_flight_seconds").last() == 0);
+                    .series("service.oldest_call_in_flight_seconds").last() == 0
+                    && o.snapshot().history().series("traffic.primary.oldest_call_in_flight_seconds").last() == 0);
         }
     }
 

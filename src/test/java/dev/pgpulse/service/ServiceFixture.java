@@ -24,9 +24,14 @@ final class ServiceFixture implements AutoCloseable {
     final DatabaseService service;
 
     ServiceFixture(TestDatabase db, Map<String, String> settings) throws Exception {
+        this(Map.of("DATABASE_URL", db.url()), settings);
+    }
+
+    /** @param env where the endpoints are, as a user's environment says ({@code DATABASE_URL}, {@code DATABASE_READ_URLS}) */
+    ServiceFixture(Map<String, String> env, Map<String, String> settings) throws Exception {
         Map<String, String> s = new HashMap<>(Map.of("startup.wait", "2s", "pool.connection_timeout", "1s"));
         s.putAll(settings);
-        config = new ConfigLoader(Map.of("DATABASE_URL", db.url()), Path.of("/nonexistent-home"), "tester", 2)
+        config = new ConfigLoader(env, Path.of("/nonexistent-home"), "tester", 2)
                 .load(new Overrides(null, null, null, List.of(), null, s));
         guard = new Guard(config.resilience(), meters, events, Clock.systemUTC());
         service = new DatabaseService(Endpoints.open(config, meters), guard, meters, Clock.systemUTC());

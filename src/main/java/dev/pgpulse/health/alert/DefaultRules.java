@@ -7,7 +7,7 @@ import java.util.List;
  * The rules a new installation starts with, taken from what DBAs already watch: the usual PostgreSQL
  * monitoring thresholds (connections, rollbacks, cache hits, long transactions, sessions idle in a transaction and
  * lock waits at pganalyze's defaults, deadlocks, replication lag, xid wraparound) plus this console's own pool,
- * breaker and endpoint health. Ids are stable: a user's file refers to them.
+ * breaker and endpoint health, and calls stuck on an endpoint (older than the pools' {@code statement_timeout}). Ids are stable: a user's file refers to them.
  */
 public final class DefaultRules {
     private static final List<AlertRule> ALL = List.of(
@@ -44,7 +44,15 @@ public final class DefaultRules {
                     Operator.GT, 1.5e9, Duration.ZERO, Severity.CRITICAL),
             // three health intervals at the default 5 s: one failed sample is no outage, several are
             rule("endpoint-down", "Endpoint DOWN for more than a few health samples", "endpoint.*.health",
-                    Operator.GE, 2, Duration.ofSeconds(15), Severity.CRITICAL));
+                    Operator.GE, 2, Duration.ofSeconds(15), Severity.CRITICAL),
+            // A hung server answers nothing, so its calls neither fail nor finish and its breaker stays CLOSED; only
+            // their age shows it. 60 s is the statement_timeout of the staging and production pool presets
+            // (PoolSizing; 30-60 s is the usual OLTP setting): a call older than that has outlived any statement the
+            // server lets run on these pools, so it waits on a server that does not answer. For 30 s: past the
+            // 5 s read margin over statement_timeout (ConnectionBounds), so it fires once a caller has waited 90 s.
+            rule("call-stuck", "Call running on an endpoint for more than 60 s (the pools' statement_timeout)",
+                    "traffic.*.oldest_call_in_flight_seconds", Operator.GT, 60,
+                    Duration.ofSeconds(30), Severity.CRITICAL));
 
     private DefaultRules() {
     }

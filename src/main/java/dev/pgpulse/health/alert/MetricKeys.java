@@ -35,6 +35,10 @@ import java.util.regex.Pattern;
  *       previous sample (absent on the first)</li>
  *   <li>{@code traffic.<endpoint>.p50_ms}, {@code .p95_ms}, {@code .p99_ms}: latency percentiles of the calls that
  *       succeeded on the endpoint</li>
+ *   <li>{@code traffic.<endpoint>.calls_in_flight}: calls running on the endpoint now (waiting for one of its
+ *       connections included; 0 when none is)</li>
+ *   <li>{@code traffic.<endpoint>.oldest_call_in_flight_seconds}: how long the oldest of them has been running, from
+ *       the call's start (0 when none is): which server is hung, while its breaker stays CLOSED</li>
  *   <li>{@code service.slow_queries_per_minute}</li>
  *   <li>{@code service.calls_in_flight}: calls running now, on any endpoint</li>
  *   <li>{@code service.oldest_call_in_flight_seconds}: how long the oldest of them has been running (0 when none
@@ -53,7 +57,8 @@ public final class MetricKeys {
             "server.deadlocks_per_minute", "server.oldest_xid_age",
             "replication.lag_seconds", "replication.lag_bytes", "query.<operation>.p95_ms",
             "traffic.<endpoint>.calls_per_second", "traffic.<endpoint>.p50_ms", "traffic.<endpoint>.p95_ms",
-            "traffic.<endpoint>.p99_ms",
+            "traffic.<endpoint>.p99_ms", "traffic.<endpoint>.calls_in_flight",
+            "traffic.<endpoint>.oldest_call_in_flight_seconds",
             "service.slow_queries_per_minute", "service.calls_in_flight", "service.oldest_call_in_flight_seconds");
 
     private static final String ENDPOINT = "(?:primary|replica-[1-9][0-9]{0,3}|\\*)";

@@ -203,7 +203,7 @@ class AlertRuleStoreTest {
         assertThat(r.warnings()).singleElement().satisfies(w -> assertThat(w)
                 .startsWith("alert rules file " + file() + " is not valid JSON at line 1, column 2")
                 .contains("moved it to " + dir.resolve(BROKEN))
-                .endsWith("and loaded the 15 default rules"));
+                .endsWith("and loaded the 16 default rules"));
     }
 
     @Test
@@ -239,7 +239,7 @@ class AlertRuleStoreTest {
         assertThat(Files.readString(dir.resolve(BROKEN))).isEqualTo(content);
         assertThat(r.warnings()).singleElement().asString()
                 .startsWith("alert rules file " + file() + " " + reason)
-                .contains("; moved it to " + dir.resolve(BROKEN) + " and loaded the 15 default rules");
+                .contains("; moved it to " + dir.resolve(BROKEN) + " and loaded the 16 default rules");
     }
 
     // --- bad rules: one problem per bad field, the file stays ---

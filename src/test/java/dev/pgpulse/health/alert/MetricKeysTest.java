@@ -21,7 +21,8 @@ class MetricKeysTest {
             "query.*.p95_ms", "query.findUser.p95_ms", "query.orders.by-id_v2.p95_ms",
             "service.slow_queries_per_minute", "pool.replica-2.acquire_p95_ms", "traffic.*.calls_per_second",
             "traffic.primary.p50_ms", "traffic.replica-1.p95_ms", "traffic.primary.p99_ms", "service.calls_in_flight",
-            "service.oldest_call_in_flight_seconds"})
+            "service.oldest_call_in_flight_seconds", "traffic.primary.calls_in_flight", "traffic.*.calls_in_flight",
+            "traffic.replica-2.oldest_call_in_flight_seconds", "traffic.*.oldest_call_in_flight_seconds"})
     void accepts(String key) {
         assertThat(MetricKeys.isValid(key)).isTrue();
     }
@@ -35,7 +36,9 @@ class MetricKeysTest {
             "pool.primary.connection_failures", "breaker.**.state", "server.connections", "server.*.rollback_ratio",
             "replication.lag", "query..p95_ms", "query.a b.p95_ms", "query.p95_ms", "query.x.p99_ms",
             "service.slow_queries", "server.rollback_ratio.x",
-            "traffic.primary.p90_ms", "traffic.findUser.p95_ms", "service.oldest_call_seconds"})
+            "traffic.primary.p90_ms", "traffic.findUser.p95_ms", "service.oldest_call_seconds",
+            "traffic.calls_in_flight", "traffic.replica.calls_in_flight", "traffic.primary.oldest_call_in_flight",
+            "service.primary.calls_in_flight"})
     void rejects(String key) {
         assertThat(MetricKeys.isValid(key)).isFalse();
     }

@@ -77,7 +77,7 @@ class DashboardViewModelTest {
         var service = new ServiceSnapshot(T, List.of(),
                 names.stream().map(n -> new BreakerSnapshot(n, T, BreakerState.CLOSED, 0, 0, 50, 100, 10, 0, 0, 0)).toList(),
                 names.stream().map(DashboardViewModelTest::pool).toList(),
-                names.stream().map(n -> new EndpointTraffic(n, 100, 0, 1, 2, 3)).toList(), List.of(), List.of(), inFlight, oldest, false);
+                names.stream().map(n -> new EndpointTraffic(n, 100, 0, 1, 2, 3, 0, Duration.ZERO)).toList(), List.of(), List.of(), inFlight, oldest, false);
         var health = new HealthSnapshot(T, HealthStatus.DEGRADED, List.of("replica-1 lagging"), List.of(
                 new EndpointStatus("primary", EndpointConfig.Role.PRIMARY, HealthStatus.UP, List.of(), true, 1.5,
                         BreakerState.CLOSED, pool("primary"), primary),
