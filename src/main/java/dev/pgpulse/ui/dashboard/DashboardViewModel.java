@@ -98,8 +98,9 @@ public final class DashboardViewModel {
             EndpointTraffic traffic = svc.traffic().stream().filter(t -> t.endpoint().equals(pool.endpoint()))
                     .findFirst().orElse(null);
             EndpointStatus status = h == null ? null : h.endpoint(pool.endpoint()).orElse(null);
-            vm.apply(svc.at(), pool, breaker, traffic, status, s.history(), s.at().minus(historyWindow), svc.inFlight(),
-                    svc.oldestCallInFlight());
+            vm.apply(svc.at(), pool, breaker, traffic, status, s.history(), s.at().minus(historyWindow),
+                    traffic == null ? 0 : traffic.callsInFlight(),
+                    traffic == null ? Duration.ZERO : traffic.oldestCallInFlight());
             if (status != null) {
                 noteHealth(h, status);
             }

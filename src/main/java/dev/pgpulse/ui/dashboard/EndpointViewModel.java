@@ -93,8 +93,8 @@ public final class EndpointViewModel {
      * @param at         when the service's figures were taken
      * @param history    the core's metric history as of this snapshot
      * @param chartStart the oldest time a chart shows (the console's history window back from the snapshot)
-     * @param inFlightCalls calls the service is running, on any endpoint (a call's endpoint is known only once
-     *                   it is routed), and {@code oldest} how long the oldest of them has been running
+     * @param inFlightCalls calls running on this endpoint (from the moment its breaker lets them through, waiting for
+     *                   a connection included), and {@code oldest} how long the oldest of them has been running
      */
     void apply(Instant at, PoolSnapshot pool, BreakerSnapshot breaker, EndpointTraffic traffic, EndpointStatus status,
                MetricHistory.View history, Instant chartStart, int inFlightCalls, Duration oldest) {

@@ -77,7 +77,8 @@ class DashboardViewModelTest {
         var service = new ServiceSnapshot(T, List.of(),
                 names.stream().map(n -> new BreakerSnapshot(n, T, BreakerState.CLOSED, 0, 0, 50, 100, 10, 0, 0, 0)).toList(),
                 names.stream().map(DashboardViewModelTest::pool).toList(),
-                names.stream().map(n -> new EndpointTraffic(n, 100, 0, 1, 2, 3, 0, Duration.ZERO)).toList(), List.of(), List.of(), inFlight, oldest, false);
+                names.stream().map(n -> n.equals("primary") ? new EndpointTraffic(n, 100, 0, 1, 2, 3, inFlight, oldest)
+                        : new EndpointTraffic(n, 100, 0, 1, 2, 3, 0, Duration.ZERO)).toList(), List.of(), List.of(), inFlight, oldest, false);
         var health = new HealthSnapshot(T, HealthStatus.DEGRADED, List.of("replica-1 lagging"), List.of(
                 new EndpointStatus("primary", EndpointConfig.Role.PRIMARY, HealthStatus.UP, List.of(), true, 1.5,
                         BreakerState.CLOSED, pool("primary"), primary),
@@ -135,6 +136,9 @@ class DashboardViewModelTest {
         vm.apply(snapshot(primary, replica, 2, Duration.ofSeconds(12), MetricHistory.View.EMPTY));
         assertThat(row.inFlightProperty().get()).isEqualTo("2 in flight · oldest 12 s");
         assertThat(row.inFlightLevelProperty().get()).isEqualTo(EndpointViewModel.InFlightLevel.STUCK);
+        // the calls are the primary's: the replica's row reads its own, none
+        assertThat(vm.endpoint("replica-1").inFlightProperty().get()).isEqualTo("none in flight");
+        assertThat(vm.endpoint("replica-1").inFlightLevelProperty().get()).isEqualTo(EndpointViewModel.InFlightLevel.NORMAL);
     }
 
     @Test
