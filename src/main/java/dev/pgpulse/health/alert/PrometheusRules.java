@@ -99,7 +99,7 @@ public final class PrometheusRules {
     }
 
     /** {@code PgPulse} and the id in CamelCase, split at '-', '.' and '_': {@code breaker-open} is PgPulseBreakerOpen. */
-    static String alertName(String id) {
+    public static String alertName(String id) {
         StringBuilder s = new StringBuilder("PgPulse");
         for (String part : id.split("[-._]")) {
             if (!part.isEmpty()) {
