@@ -60,6 +60,8 @@ public final class PgPulseCli implements Callable<Integer> {
         cmd.addSubcommand(new BackupCommand(context));
         cmd.addSubcommand(new BackupsCommand(context));
         cmd.addSubcommand(new RestoreCommand(context));
+        cmd.addSubcommand(new CommandLine(new AlertsCommand(context))
+                .addSubcommand(new AlertsCommand.Export(context)));
         cmd.setOut(context.out());
         cmd.setErr(context.err());
         cmd.setExecutionExceptionHandler((e, line, parsed) -> {
