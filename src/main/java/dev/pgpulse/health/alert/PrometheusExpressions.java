@@ -80,6 +80,9 @@ final class PrometheusExpressions {
         m.put("traffic.<endpoint>.p50_ms", s -> ms("pgpulse_endpoint_call_latency_seconds", s.own("endpoint"), "0.5"));
         m.put("traffic.<endpoint>.p95_ms", s -> ms("pgpulse_endpoint_call_latency_seconds", s.own("endpoint"), "0.95"));
         m.put("traffic.<endpoint>.p99_ms", s -> ms("pgpulse_endpoint_call_latency_seconds", s.own("endpoint"), "0.99"));
+        m.put("traffic.<endpoint>.calls_in_flight", s -> "pgpulse_endpoint_calls_in_flight" + braces(s.own("endpoint")));
+        m.put("traffic.<endpoint>.oldest_call_in_flight_seconds",
+                s -> "pgpulse_endpoint_oldest_call_in_flight_seconds" + braces(s.own("endpoint")));
         m.put("service.slow_queries_per_minute",
                 s -> "sum without (operation) (increase(pgpulse_operation_slow_total[1m]))");
         m.put("service.calls_in_flight", s -> "pgpulse_calls_in_flight");
