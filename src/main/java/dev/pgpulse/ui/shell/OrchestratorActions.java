@@ -11,6 +11,10 @@ import dev.pgpulse.health.alert.AlertKey;
 import dev.pgpulse.health.alert.AlertRule;
 import dev.pgpulse.health.alert.DefaultRules;
 import dev.pgpulse.health.alert.RuleBook;
+import dev.pgpulse.health.alert.PrometheusRules;
+import dev.pgpulse.config.AtomicFile;
+
+import java.nio.charset.StandardCharsets;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -129,9 +133,30 @@ public final class OrchestratorActions implements ConsoleActions {
         throw new UnsupportedOperationException("not yet: sendTestAlert");
     }
 
-    // i12-export implements this over its PrometheusRules
     @Override
     public void exportPrometheus(Path file, Consumer<String> done) {
-        throw new UnsupportedOperationException("not yet: exportPrometheus");
+        BackgroundTask.of("export the alert rules for Prometheus", p -> {
+                    PrometheusRules.Export export = PrometheusRules.export(orchestrator.rules().state().rules(), false);
+                    AtomicFile.write(file, export.yaml().getBytes(StandardCharsets.UTF_8), AtomicFile.Mode.KEEP_EXISTING);
+                    return exported(file, export);
+                })
+                .onSuccess(done::accept)
+                .onFailure(e -> {
+                    LOG.warn("the alert rules could not be exported to {}: {}", file, e.getMessage());
+                    done.accept("Could not write " + file + ": " + e.getMessage());
+                })
+                .start(background);
+    }
+
+    /** "Exported 15 rules to /tmp/pgpulse.rules.yml for Prometheus (1 disabled rule left out: cache-hit-low)". */
+    static String exported(Path file, PrometheusRules.Export export) {
+        String line = "Exported " + export.exported() + (export.exported() == 1 ? " rule" : " rules") + " to " + file
+                + " for Prometheus";
+        if (export.skipped().isEmpty()) {
+            return line;
+        }
+        int n = export.skipped().size();
+        return line + " (" + n + (n == 1 ? " rule" : " rules") + " left out: "
+                + String.join(", ", export.skipped().stream().map(PrometheusRules.Skipped::ruleId).toList()) + ")";
     }
 }
