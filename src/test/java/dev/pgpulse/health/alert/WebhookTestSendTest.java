@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@link WebhookNotifier#sendTest} against a real local HTTP server: the status, or why none, bounded in time. */
+@org.junit.jupiter.api.Timeout(30)
 class WebhookTestSendTest {
     private static final Instant T0 = Instant.parse("2026-12-02T06:00:00Z");
     private static final String SECRET = "t0k3n-S3cr3t";
