@@ -99,4 +99,39 @@ class OrchestratorActionsAlertsTest {
             background.shutdownNow();
         }
     }
+
+    @Test
+    void aFiringAlertIsAcknowledgedInTheBackgroundAndTheWindowPolls(TestDatabase db) throws Exception {
+        FxToolkit.registerPrimaryStage();
+        Path rules = home.resolve("alert-rules.json");
+        java.nio.file.Files.writeString(rules, """
+                {"schemaVersion": 1, "rules": [
+                  {"id": "tx-open", "name": "Transaction open for more than a second",
+                   "metric": "server.longest_transaction_seconds", "comparator": ">", "threshold": 1, "for": "0s",
+                   "severity": "warning", "enabled": true}]}
+                """);
+        AlertKey key = new AlertKey("tx-open", "server.longest_transaction_seconds");
+        var config = new ConfigLoader(db.env(), home, "tester", 2).load(new Overrides(null, null, null, List.of(), null,
+                Map.of()));
+        ExecutorService background = Executors.newSingleThreadExecutor(
+                Thread.ofPlatform().name("actions-test-background").daemon().factory());
+        try (java.sql.Connection held = db.connect();
+             Orchestrator o = Orchestrator.start(config, new Orchestrator.Options(Duration.ofMillis(200), rules, false))) {
+            held.setAutoCommit(false);
+            try (var st = held.createStatement()) {
+                st.execute("select txid_current()");
+            }
+            OrchestratorActions actions = new OrchestratorActions(o, null, background, polls::incrementAndGet, dialogs);
+            await().atMost(Duration.ofSeconds(20)).until(() -> o.snapshot().alerting().current().stream()
+                    .anyMatch(a -> dev.pgpulse.health.alert.AlertKey.of(a).equals(key)
+                            && a.state() == dev.pgpulse.health.alert.AlertState.FIRING));
+            actions.acknowledge(key);
+            await().atMost(Duration.ofSeconds(20)).until(() -> polls.get() == 1);
+            assertThat(o.snapshot().alerting().acknowledged()).containsExactly(key);
+            assertThat(notices).isEmpty();
+            held.rollback();
+        } finally {
+            background.shutdownNow();
+        }
+    }
 }
