@@ -1,6 +1,7 @@
 package dev.pgpulse.health.alert;
 
 import dev.pgpulse.config.Durations;
+import dev.pgpulse.health.alert.Paging.Notice;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,10 +59,21 @@ import java.util.regex.Pattern;
  * different definition drops its states; a subject that was FIRING is closed with a RESOLVED alert (so
  * webhook receivers do not keep an incident open forever), stamped with the latest sample time.
  *
+ * <p><b>Acknowledgements, reminders, silences</b> (the rules are in {@link Paging}'s comment). Listeners get every
+ * transition; notifiers get what a person should be paged for. {@link #acknowledge} marks a FIRING alert: it stays
+ * listed (and in {@link #acknowledged()}) but gets no reminders until it resolves or its rule changes. A FIRING
+ * alert nobody acknowledged or silenced is told to the notifiers again every {@code repeatInterval}
+ * ({@link #DEFAULT_REPEAT_INTERVAL}, on the samples' clock, like Alertmanager's {@code repeat_interval}) through
+ * {@link AlertNotifier#remind}; listeners and the history never see reminders. An alert a {@link Silences} entry
+ * covers reaches listeners and the history but no notifier (the engine logs one INFO line instead); notifiers get
+ * a RESOLVED exactly when they got its FIRING, and an alert still firing when its silence ends is told then.
+ *
  * <p>Thread safety: every method may be called from any thread; readers get immutable snapshots.
  */
 public final class AlertEngine implements AutoCloseable {
     public static final int DEFAULT_HISTORY_CAPACITY = 500;
+    /** Alertmanager's default {@code repeat_interval} is 4 h; a DBA console reminds sooner. */
+    public static final Duration DEFAULT_REPEAT_INTERVAL = Duration.ofMinutes(15);
 
     /** A listener registration; closing it unsubscribes. */
     public interface Subscription extends AutoCloseable {
@@ -82,6 +94,7 @@ public final class AlertEngine implements AutoCloseable {
         Alert pending;
         Instant clearSince;
         int clearSamples;
+        final Paging.Page page = new Paging.Page();
     }
 
     private record Entry(AlertRule rule, Pattern pattern) {
@@ -105,9 +118,15 @@ public final class AlertEngine implements AutoCloseable {
         }
     }
 
+    /** Whether the rule watches that concrete metric key (its metric, or a key its {@code *} matches). */
+    static boolean matches(AlertRule rule, String key) {
+        return key != null && Entry.of(rule).matches(key);
+    }
+
     private final Object lock = new Object();
     private final int historyCapacity;
     private final List<AlertNotifier> notifiers;
+    private final Paging paging;
     private final CopyOnWriteArrayList<Consumer<Alert>> listeners = new CopyOnWriteArrayList<>();
     // guarded by lock
     private final Map<String, Entry> rules = new LinkedHashMap<>();
@@ -133,17 +152,34 @@ public final class AlertEngine implements AutoCloseable {
      * @param notifiers       owned by the engine from now on: {@link #close()} closes them
      */
     public AlertEngine(int historyCapacity, List<? extends AlertNotifier> notifiers) {
+        this(historyCapacity, notifiers, DEFAULT_REPEAT_INTERVAL, null);
+    }
+
+    /**
+     * @param historyCapacity how many alerts {@link #history()} keeps, at least 1
+     * @param notifiers       owned by the engine from now on: {@link #close()} closes them
+     * @param repeatInterval  how often a FIRING alert nobody acknowledged or silenced is told again; zero: never
+     * @param silences        consulted before each notification; null: nothing is ever silenced
+     */
+    public AlertEngine(int historyCapacity, List<? extends AlertNotifier> notifiers, Duration repeatInterval,
+                       Silences silences) {
         if (historyCapacity < 1) {
             throw new IllegalArgumentException("historyCapacity must be at least 1, but was " + historyCapacity);
         }
+        Objects.requireNonNull(repeatInterval, "repeatInterval");
+        if (repeatInterval.isNegative()) {
+            throw new IllegalArgumentException("repeatInterval must be zero (no reminders) or more, but was "
+                    + repeatInterval);
+        }
         this.historyCapacity = historyCapacity;
         this.notifiers = List.copyOf(notifiers);
+        this.paging = new Paging(repeatInterval, silences, !this.notifiers.isEmpty());
     }
 
     /** Adds a rule, or replaces the rule with the same id (see the class comment for the states it drops). */
     public void putRule(AlertRule rule) {
         Objects.requireNonNull(rule, "rule");
-        List<Alert> out = new ArrayList<>();
+        List<Notice> out = new ArrayList<>();
         synchronized (lock) {
             Entry old = rules.put(rule.id(), Entry.of(rule));
             if (old != null && !old.rule().equals(rule)) {
@@ -189,7 +225,7 @@ public final class AlertEngine implements AutoCloseable {
 
     /** @return whether a rule had that id */
     public boolean removeRule(String id) {
-        List<Alert> out = new ArrayList<>();
+        List<Notice> out = new ArrayList<>();
         Entry old;
         synchronized (lock) {
             old = rules.remove(id);
@@ -219,7 +255,7 @@ public final class AlertEngine implements AutoCloseable {
     public void evaluate(Instant at, Map<String, Double> metrics) {
         Objects.requireNonNull(at, "at");
         Objects.requireNonNull(metrics, "metrics");
-        List<Alert> out = new ArrayList<>();
+        List<Notice> out = new ArrayList<>();
         synchronized (lock) {
             if (lastAt != null && at.isBefore(lastAt)) {
                 samplesSkipped.incrementAndGet();
@@ -247,7 +283,7 @@ public final class AlertEngine implements AutoCloseable {
         dispatch(out, false);
     }
 
-    private void step(AlertRule rule, String key, Double sample, Instant at, List<Alert> out) {
+    private void step(AlertRule rule, String key, Double sample, Instant at, List<Notice> out) {
         if (sample == null || sample.isNaN()) {
             return;
         }
@@ -278,7 +314,7 @@ public final class AlertEngine implements AutoCloseable {
                                 key + " = " + Alert.format(key, value) + " " + rule.operator().symbol() + " "
                                         + Alert.format(key, rule.threshold()) + ", pending (fires after "
                                         + Durations.format(rule.forDuration()) + ")");
-                        out.add(t.pending);
+                        out.add(Notice.transition(t.pending, false));
                     }
                 }
             }
@@ -293,21 +329,26 @@ public final class AlertEngine implements AutoCloseable {
                 if (holds) {
                     t.clearSince = null;
                     t.clearSamples = 0;
-                    return;
+                } else {
+                    if (t.clearSince == null) {
+                        t.clearSince = at;
+                    }
+                    t.clearSamples++;
+                    Duration holdDown = rule.forDuration().dividedBy(2);
+                    if (t.clearSamples >= 2 && Duration.between(t.clearSince, at).compareTo(holdDown) >= 0) {
+                        resolve(rule, key, t, value, at, out, null);
+                        return;
+                    }
                 }
-                if (t.clearSince == null) {
-                    t.clearSince = at;
-                }
-                t.clearSamples++;
-                Duration holdDown = rule.forDuration().dividedBy(2);
-                if (t.clearSamples >= 2 && Duration.between(t.clearSince, at).compareTo(holdDown) >= 0) {
-                    resolve(rule, key, t, value, at, out, null);
+                Notice due = paging.stillFiring(t.page, rule, key, value, t.since, at);
+                if (due != null) {
+                    out.add(due);
                 }
             }
         }
     }
 
-    private void fire(AlertRule rule, String key, Track t, double value, Instant at, List<Alert> out) {
+    private void fire(AlertRule rule, String key, Track t, double value, Instant at, List<Notice> out) {
         t.phase = Phase.FIRING;
         t.clearSince = null;
         t.clearSamples = 0;
@@ -316,20 +357,21 @@ public final class AlertEngine implements AutoCloseable {
                 + Alert.format(key, rule.threshold()) + (held.isZero() ? "" : " for " + Durations.forPeople(held));
         t.firing = alert(rule, key, AlertState.FIRING, value, t.since, at, message);
         firingCount.incrementAndGet();
-        out.add(t.firing);
+        out.add(Notice.transition(t.firing, paging.fired(t.page, rule.id(), key, at)));
     }
 
-    private void resolve(AlertRule rule, String key, Track t, double value, Instant at, List<Alert> out, String why) {
+    private void resolve(AlertRule rule, String key, Track t, double value, Instant at, List<Notice> out, String why) {
         t.phase = Phase.RESOLVED;
         t.firing = null;
+        boolean owed = paging.resolved(t.page);
         resolvedCount.incrementAndGet();
         String message = key + " = " + Alert.format(key, value) + ", no longer " + rule.operator().symbol() + " "
                 + Alert.format(key, rule.threshold()) + " (was true for "
                 + Durations.forPeople(Duration.between(t.since, at)) + ")" + (why == null ? "" : "; " + why);
-        out.add(alert(rule, key, AlertState.RESOLVED, value, t.since, at, message));
+        out.add(Notice.transition(alert(rule, key, AlertState.RESOLVED, value, t.since, at, message), owed));
     }
 
-    private void dropTracks(AlertRule rule, String why, List<Alert> out) {
+    private void dropTracks(AlertRule rule, String why, List<Notice> out) {
         Map<String, Track> byKey = tracks.remove(rule.id());
         if (byKey == null) {
             return;
@@ -343,7 +385,7 @@ public final class AlertEngine implements AutoCloseable {
         }
     }
 
-    private static Alert alert(AlertRule rule, String key, AlertState state, double value, Instant since,
+    static Alert alert(AlertRule rule, String key, AlertState state, double value, Instant since,
                                Instant at, String message) {
         return new Alert(rule.id(), rule.name(), key, rule.severity(), state, value, rule.threshold(),
                 rule.operator(), since, at, message);
@@ -353,7 +395,7 @@ public final class AlertEngine implements AutoCloseable {
     public void raiseManual(Alert alert) {
         Objects.requireNonNull(alert, "alert");
         manualCount.incrementAndGet();
-        List<Alert> out = List.of(alert);
+        List<Notice> out = List.of(Notice.transition(alert, true));
         synchronized (lock) {
             record(out, true);
         }
@@ -361,9 +403,10 @@ public final class AlertEngine implements AutoCloseable {
     }
 
     /** Call under the lock, so that the history's order is the order of the transitions. */
-    private void record(List<Alert> out, boolean manual) {
-        for (Alert a : out) {
-            if (manual || a.state() != AlertState.PENDING) {
+    private void record(List<Notice> out, boolean manual) {
+        for (Notice n : out) {
+            Alert a = n.alert();
+            if (n.listeners() && (manual || a.state() != AlertState.PENDING)) {
                 history.addLast(a);
                 while (history.size() > historyCapacity) {
                     history.removeFirst();
@@ -373,9 +416,10 @@ public final class AlertEngine implements AutoCloseable {
     }
 
     /** Call outside the lock: a listener may read the engine, or be slow. */
-    private void dispatch(List<Alert> out, boolean manual) {
-        for (Alert a : out) {
-            for (Consumer<Alert> l : listeners) {
+    private void dispatch(List<Notice> out, boolean manual) {
+        for (Notice notice : out) {
+            Alert a = notice.alert();
+            for (Consumer<Alert> l : notice.listeners() ? listeners : List.<Consumer<Alert>>of()) {
                 try {
                     l.accept(a);
                 } catch (RuntimeException | LinkageError e) {
@@ -383,12 +427,16 @@ public final class AlertEngine implements AutoCloseable {
                     log.warn("{} - alert listener {} failed on {} {}; skipped", a.ruleId(), l, a.state(), a.subject(), e);
                 }
             }
-            if (!manual && a.state() == AlertState.PENDING) {
+            if (!notice.notifiers()) {
                 continue;
             }
             for (AlertNotifier n : notifiers) {
                 try {
-                    n.send(a);
+                    if (notice.reminder()) {
+                        n.remind(a);
+                    } else {
+                        n.send(a);
+                    }
                 } catch (RuntimeException | LinkageError e) {
                     notifierFailures.incrementAndGet();
                     log.warn("{} - alert notifier {} failed on {} {}; skipped", a.ruleId(),
@@ -467,6 +515,42 @@ public final class AlertEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * Marks a FIRING alert as acknowledged: it stays FIRING and listed, and gets no reminders until it resolves.
+     *
+     * @return true when that rule and subject are FIRING (now acknowledged, or already were); false when they are
+     *         not (pending, resolved, unknown), and nothing changed
+     */
+    public boolean acknowledge(AlertKey key) {
+        Objects.requireNonNull(key, "key");
+        synchronized (lock) {
+            Track t = tracks.getOrDefault(key.ruleId(), Map.of()).get(key.subject());
+            if (t == null || t.phase != Phase.FIRING) {
+                return false;
+            }
+            paging.acknowledge(t.page, key);
+            return true;
+        }
+    }
+
+    /** The FIRING alerts acknowledged now. */
+    public java.util.Set<AlertKey> acknowledged() {
+        synchronized (lock) {
+            java.util.Set<AlertKey> result = new java.util.HashSet<>();
+            tracks.forEach((ruleId, byKey) -> byKey.forEach((subject, t) -> {
+                if (t.phase == Phase.FIRING && t.page.acknowledged) {
+                    result.add(new AlertKey(ruleId, subject));
+                }
+            }));
+            return java.util.Set.copyOf(result);
+        }
+    }
+
+    /** How often a FIRING alert is told again; zero when never. */
+    public Duration repeatInterval() {
+        return paging.repeatInterval();
+    }
+
     /** FIRING, RESOLVED and manual alerts, oldest first, at most the history capacity. */
     public List<Alert> history() {
         synchronized (lock) {
@@ -485,6 +569,9 @@ public final class AlertEngine implements AutoCloseable {
         m.put("manual", manualCount.get());
         m.put("listenerFailures", listenerFailures.get());
         m.put("notifierFailures", notifierFailures.get());
+        m.put("reminders", paging.reminders.get());
+        m.put("silenced", paging.silenced.get());
+        m.put("acknowledged", paging.acknowledgements.get());
         return Collections.unmodifiableMap(m);
     }
 
