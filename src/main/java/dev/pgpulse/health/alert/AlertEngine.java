@@ -204,7 +204,7 @@ public final class AlertEngine implements AutoCloseable {
                 throw new IllegalArgumentException("two rules have the id '" + r.id() + "'; expected each id once");
             }
         }
-        List<Alert> out = new ArrayList<>();
+        List<Notice> out = new ArrayList<>();
         synchronized (lock) {
             Map<String, Entry> old = new LinkedHashMap<>(rules);
             rules.clear();
