@@ -66,6 +66,15 @@ enum MetricUnit {
         };
     }
 
+    /** An axis tick: as {@link #format}, but a percentage without the decimal a tick does not need (25%). */
+    String tick(double v) {
+        if (this == RATIO && Double.isFinite(v)) {
+            double percent = Math.round(v * 1e6) / 1e4;
+            return (percent == Math.rint(percent) ? Long.toString((long) percent) : Double.toString(percent)) + "%";
+        }
+        return format(v);
+    }
+
     /** What the axis counts, after the key in the chart's caption. */
     String describe() {
         return switch (this) {

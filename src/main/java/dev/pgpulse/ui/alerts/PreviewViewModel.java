@@ -218,7 +218,7 @@ public final class PreviewViewModel {
             high = low + step;
         }
         List<PreviewChartData.Tick> valueTicks = MetricUnit.ticks(low, high, step).stream()
-                .map(v -> new PreviewChartData.Tick(v, unit.format(v))).toList();
+                .map(v -> new PreviewChartData.Tick(v, unit.tick(v))).toList();
         return new PreviewChartData(from, to, low, high, valueTicks, timeTicks(from, to), p.rule().threshold(),
                 "threshold " + condition, lines, firing, pending);
     }
