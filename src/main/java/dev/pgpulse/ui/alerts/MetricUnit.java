@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The unit of a metric key, told by its name as the documented keys are named ({@code *_ratio}, {@code *_seconds},
@@ -75,17 +76,12 @@ enum MetricUnit {
         return format(v);
     }
 
-    /** What the axis counts, after the key in the chart's caption. */
-    String describe() {
+    /** What the values mean where the axis' labels do not say it (states as numbers); empty for the others. */
+    Optional<String> describe() {
         return switch (this) {
-            case RATIO -> "percent";
-            case SECONDS, MILLISECONDS -> "duration";
-            case BYTES -> "bytes";
-            case PER_MINUTE -> "per minute";
-            case PER_SECOND -> "per second";
-            case HEALTH -> "UP 0, DEGRADED 1, DOWN 2";
-            case BREAKER -> "breaker state";
-            case COUNT -> "count";
+            case HEALTH -> Optional.of("UP 0, DEGRADED 1, DOWN 2");
+            case BREAKER -> Optional.of("CLOSED 0, HALF-OPEN 1, OPEN 2, FORCED OPEN 3, FORCED CLOSED -1, METRICS ONLY -2");
+            default -> Optional.empty();
         };
     }
 

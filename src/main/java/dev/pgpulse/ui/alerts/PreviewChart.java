@@ -8,6 +8,7 @@ import javafx.scene.shape.Line;
 import javafx.scene.shape.Polyline;
 import javafx.scene.shape.Rectangle;
 import javafx.scene.text.Font;
+import javafx.scene.text.FontWeight;
 import javafx.scene.text.Text;
 import javafx.scene.text.TextAlignment;
 
@@ -27,6 +28,7 @@ final class PreviewChart extends Region {
     private static final double BOTTOM = 20;
     private static final double MIN_LEFT = 40;
     private static final Font FONT = Font.font(11);
+    private static final Font BOLD = Font.font(null, FontWeight.BOLD, 11);
 
     private final Group content = new Group();
     private PreviewChartData data;
@@ -120,6 +122,7 @@ final class PreviewChart extends Region {
         threshold.getStyleClass().add("preview-threshold");
         out.add(threshold);
         Text thresholdLabel = text(data.thresholdLabel(), "preview-threshold-label");
+        thresholdLabel.setFont(BOLD);
         thresholdLabel.setTextOrigin(ty - TOP < 16 ? VPos.TOP : VPos.BOTTOM);
         thresholdLabel.setX(left + plotW - thresholdLabel.getLayoutBounds().getWidth() - 4);
         thresholdLabel.setY(ty - TOP < 16 ? ty + 2 : ty - 2);

@@ -105,7 +105,7 @@ public final class PreviewViewModel {
         String last = Durations.forPeople(whole ? WINDOW : span);
         caption.set(rule.metric() + " " + condition
                 + (rule.forDuration().isZero() ? "" : " for " + Durations.forPeople(rule.forDuration()))
-                + " · " + unit.describe() + " · last " + last);
+                + unit.describe().map(d -> " · " + d).orElse("") + " · last " + last);
         String window = whole ? last : last + " (the history so far)";
         summary.set(summary(p, window));
         state.set(!p.firingNow().isEmpty() ? "firing" : !p.pendingNow().isEmpty() ? "pending" : "ok");

@@ -142,7 +142,7 @@ class PreviewViewModelTest {
         assertThat(vm.summaryProperty().get()).isEqualTo(
                 "Would have fired 1 time in the last 1 min 35 s (the history so far); FIRING now on primary");
         assertThat(vm.captionProperty().get())
-                .isEqualTo("pool.*.usage_ratio >= 90.0% for 15 s · percent · last 1 min 35 s");
+                .isEqualTo("pool.*.usage_ratio >= 90.0% for 15 s · last 1 min 35 s");
         PreviewChartData c = vm.chartProperty().get();
         assertThat(c.lines()).extracting(PreviewChartData.Line::subject).containsExactly("primary", "replica-1", "replica-2");
         assertThat(c.lines().getFirst().size()).isEqualTo(20);
