@@ -30,7 +30,11 @@ class PreviewViewModelTest {
     private static final String LONGEST = "server.longest_transaction_seconds";
 
     private static Snapshot snapshot(MetricHistory.View history) {
-        return new Snapshot(T0, new Status(Status.State.RUNNING, List.of(), T0), "postgresql://x", false,
+        return snapshot(history, T0);
+    }
+
+    private static Snapshot snapshot(MetricHistory.View history, Instant at) {
+        return new Snapshot(at, new Status(Status.State.RUNNING, List.of(), T0), "postgresql://x", false,
                 Environment.DEVELOPMENT, null, null, List.of(), List.of(), history, null, TestSnapshots.quietAlerting());
     }
 
@@ -119,6 +123,27 @@ class PreviewViewModelTest {
         });
         assertThat(vm.summaryProperty().get()).endsWith("; FIRING now on server");
         assertThat(vm.stateProperty().get()).isEqualTo("firing");
+    }
+
+    @Test
+    void newSamplesReplayAtMostOnceASecondButAnEditOfTheRuleAtOnceOverTheNewestHistory() {
+        PreviewViewModel vm = new PreviewViewModel();
+        vm.show(rule(LONGEST, Operator.GT, 10, Duration.ZERO));
+        MetricHistory h = history(3, Map.of(LONGEST, i -> 2.0));
+        vm.apply(snapshot(h.view(), T0));
+        h.record(T0.plusSeconds(15), Map.of(LONGEST, 75.0));
+        vm.apply(snapshot(h.view(), T0.plusMillis(400)));
+        assertThat(vm.wouldHaveFiredProperty().get()).as("within the second: not yet").isZero();
+        vm.apply(snapshot(h.view(), T0.plusMillis(1_000)));
+        assertThat(vm.wouldHaveFiredProperty().get()).as("a second later").isEqualTo(1);
+
+        h.record(T0.plusSeconds(20), Map.of(LONGEST, 2.0));
+        h.record(T0.plusSeconds(25), Map.of(LONGEST, 2.0));
+        h.record(T0.plusSeconds(30), Map.of(LONGEST, 80.0));
+        vm.apply(snapshot(h.view(), T0.plusMillis(1_300)));
+        assertThat(vm.wouldHaveFiredProperty().get()).isEqualTo(1);
+        vm.show(rule(LONGEST, Operator.GT, 50, Duration.ZERO));
+        assertThat(vm.wouldHaveFiredProperty().get()).as("an edit replays the newest history at once").isEqualTo(2);
     }
 
     @Test
