@@ -97,7 +97,8 @@ public final class AlertEngine implements AutoCloseable {
         final Paging.Page page = new Paging.Page();
     }
 
-    private record Entry(AlertRule rule, Pattern pattern) {
+    /** A rule and the keys it matches; package-private so that {@link RulePreview} picks the same keys. */
+    record Entry(AlertRule rule, Pattern pattern) {
         static Entry of(AlertRule rule) {
             if (!rule.metric().contains("*")) {
                 return new Entry(rule, null);
