@@ -189,23 +189,45 @@ class AlertRulesTabTest {
         assertThat(rule(o.alerts().rules(), "transaction-held-open-test")).isEqualTo(onDisk);
         await().atMost(WAIT).until(() -> stateOf("transaction-held-open-test").equals("OK"));
 
-        // made true for real: a transaction held open on the server
-        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+        // a second rule, duplicated from it, on every endpoint's pool: its state names the endpoint
+        robot.clickOn("#rule-duplicate");
+        type("#rule-name", "Pool more than 30% in use (test)");
+        fx(() -> {
+            ((ComboBox<String>) robot.lookup("#rule-metric").query()).setValue("pool.<endpoint>.usage_ratio");
+            return null;
+        });
+        assertThat(fx(() -> ((ComboBox<String>) robot.lookup("#rule-endpoint").query()).getValue())).isEqualTo("any (*)");
+        assertThat(label("#rule-unit")).isEqualTo("%");
+        type("#rule-threshold", "30%");
+        await().atMost(WAIT).until(() -> !disabled("#rules-save"));
+        robot.clickOn("#rules-save");
+        await().atMost(WAIT).until(() -> label("#rules-status").startsWith("Saved 17 rules to "));
+        AlertRule pool = rule(o.alerts().rules(), "pool-more-than-30-in-use-test");
+        assertThat(pool.metric()).isEqualTo("pool.*.usage_ratio");
+        assertThat(pool.threshold()).isEqualTo(0.3);
+        await().atMost(WAIT).until(() -> stateOf("pool-more-than-30-in-use-test").equals("OK"));
+
+        // made true for real: a transaction held open on the server, and one of the primary's three connections
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             Connection held = o.service().endpoints().primary().connection()) {
             c.setAutoCommit(false);
             st.execute("select txid_current()");
-            await().atMost(WAIT).until(() -> o.alerts().active().stream().map(Alert::ruleId)
-                    .anyMatch("transaction-held-open-test"::equals));
-            await().atMost(WAIT).until(() -> stateOf("transaction-held-open-test").startsWith("FIRING"));
+            await().atMost(WAIT).until(() -> o.alerts().active().stream().map(Alert::ruleId).toList()
+                    .containsAll(List.of("transaction-held-open-test", "pool-more-than-30-in-use-test")));
+            await().atMost(WAIT).until(() -> stateOf("transaction-held-open-test").startsWith("FIRING since ")
+                    && stateOf("pool-more-than-30-in-use-test").equals("FIRING on primary"));
             fx(() -> {
-                table().scrollTo(0);
+                table().scrollTo(table().getItems().size() - 6);
                 return null;
             });
             Screenshots.save(stage.getScene(), "alerts-rules-firing");
             c.rollback();
+            assertThat(held.isValid(1)).isTrue();
         }
         await().atMost(WAIT).until(() -> o.alerts().history().stream().anyMatch(a ->
                 a.ruleId().equals("transaction-held-open-test") && a.state() == AlertState.RESOLVED));
-        await().atMost(WAIT).until(() -> stateOf("transaction-held-open-test").equals("OK"));
+        await().atMost(WAIT).until(() -> stateOf("transaction-held-open-test").equals("OK")
+                && stateOf("pool-more-than-30-in-use-test").equals("OK"));
 
         // a restart reads it back from the file
         w.close();

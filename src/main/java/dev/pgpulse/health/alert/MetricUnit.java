@@ -25,9 +25,12 @@ public enum MetricUnit {
     SECONDS("s"),
     /** Milliseconds, shown as a duration. */
     MILLISECONDS("ms"),
+    /** Bytes, read and shown with PostgreSQL's units (kB, MB, GB, TB: powers of 1024), as in postgresql.conf. */
+    BYTES("bytes"),
     /** A count, a rate or a coded state: the number itself. */
     NUMBER("");
 
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,15}(?:\\.\\d{0,9})?) ?(kb|mb|gb|tb|b)?");
     private static final Pattern DECIMAL = Pattern.compile("-?(\\d{1,15}(\\.\\d{0,9})?|\\.\\d{1,9})");
     private final String symbol;
 
@@ -46,6 +49,9 @@ public enum MetricUnit {
         if (key.endsWith("_seconds")) {
             return SECONDS;
         }
+        if (key.endsWith("_bytes")) {
+            return BYTES;
+        }
         return key.endsWith("_ms") ? MILLISECONDS : NUMBER;
     }
 
@@ -56,7 +62,12 @@ public enum MetricUnit {
     public static String label(String key) {
         MetricUnit u = of(key);
         if (u != NUMBER || key == null) {
-            return u == SECONDS ? "duration (90s, 2m, 1h)" : u == MILLISECONDS ? "duration (250ms, 2s)" : u.symbol;
+            return switch (u) {
+                case SECONDS -> "duration (90s, 2m, 1h)";
+                case MILLISECONDS -> "duration (250ms, 2s)";
+                case BYTES -> "bytes (or 16MB, 1GB)";
+                default -> u.symbol;
+            };
         }
         if (key.endsWith(".health")) {
             return "0 UP · 1 DEGRADED · 2 DOWN";
@@ -82,7 +93,7 @@ public enum MetricUnit {
         if (key.endsWith("_xid_age")) {
             return "transactions";
         }
-        return key.endsWith("_bytes") ? "bytes" : "";
+        return "";
     }
 
     public String symbol() {
@@ -108,6 +119,9 @@ public enum MetricUnit {
             if (this == SECONDS || this == MILLISECONDS) {
                 return t.startsWith("-") ? "is negative; expected " + expected() : "is not a duration; expected " + expected();
             }
+            if (this == BYTES) {
+                return "is not a size; expected " + expected();
+            }
             if (this == RATIO && t.startsWith("-")) {
                 return "is negative; expected " + expected();
             }
@@ -128,6 +142,7 @@ public enum MetricUnit {
             case RATIO -> plain(v * 100) + "%";
             case SECONDS -> duration(v, 1000);
             case MILLISECONDS -> duration(v, 1);
+            case BYTES -> bytes(v, "");
             case NUMBER -> plain(v);
         };
     }
@@ -138,7 +153,9 @@ public enum MetricUnit {
             case RATIO -> plain(v * 100) + "%";
             case SECONDS -> Durations.forPeople(v);
             case MILLISECONDS -> Durations.forPeople(v / 1000);
-            case NUMBER -> plain(v);
+            case BYTES -> bytes(v, " ");
+            case NUMBER -> Math.abs(v) >= 1e9 ? plain(v / 1e9) + " billion"
+                    : Math.abs(v) >= 1e6 ? plain(v / 1e6) + " million" : plain(v);
         };
     }
 
@@ -147,6 +164,7 @@ public enum MetricUnit {
             case RATIO -> "a percentage from 0% to 100% such as 80% (or 80)";
             case SECONDS -> "a duration such as 90s, 2m or 1h (a bare number is seconds)";
             case MILLISECONDS -> "a duration such as 250ms or 2s (a bare number is milliseconds)";
+            case BYTES -> "a size such as 16MB or 1GB (kB, MB, GB, TB; a bare number is bytes)";
             case NUMBER -> "a number such as 5 or 0.5";
         };
     }
@@ -172,6 +190,14 @@ public enum MetricUnit {
                 double seconds = d.get().getSeconds() + d.get().getNano() / 1e9;
                 return this == SECONDS ? seconds : seconds * 1000;
             }
+            case BYTES -> {
+                java.util.regex.Matcher m = SIZE.matcher(t);
+                if (!m.matches()) {
+                    return null;
+                }
+                int power = m.group(2) == null ? 0 : "kmgt".indexOf(m.group(2).charAt(0)) + 1;
+                return Double.parseDouble(m.group(1)) * Math.pow(1024, power);
+            }
             default -> {
                 return DECIMAL.matcher(t).matches() ? Double.parseDouble(t) : null;
             }
@@ -185,6 +211,18 @@ public enum MetricUnit {
             return Durations.format(Duration.ofMillis((long) ms));
         }
         return plain(v);
+    }
+
+    /** The largest of kB, MB, GB, TB that writes {@code v} exactly with at most one decimal, else bytes. */
+    private static String bytes(double v, String gap) {
+        String[] units = {"kB", "MB", "GB", "TB"};
+        for (int i = units.length; i >= 1; i--) {
+            double in = v / Math.pow(1024, i);
+            if (in >= 1 && in * 10 == Math.rint(in * 10)) {
+                return plain(in) + gap + units[i - 1];
+            }
+        }
+        return plain(v) + (gap.isEmpty() ? "" : " B");
     }
 
     private static String plain(double v) {

@@ -33,6 +33,7 @@ import java.util.function.Function;
  */
 final class RulesPane extends VBox {
     private static final PseudoClass UNSAVED = PseudoClass.getPseudoClass("unsaved");
+    private static final PseudoClass FIRING = PseudoClass.getPseudoClass("firing");
     private final RulesViewModel vm;
     private final TableView<RuleItem> table = new TableView<>();
 
@@ -112,28 +113,37 @@ final class RulesPane extends VBox {
         table.setId("rules-table");
         table.setItems(vm.rows());
         table.setPlaceholder(new Label("No rules: Add one, or Reset to defaults"));
-        table.getColumns().add(column("Name", RuleItem::nameProperty, 220));
-        table.getColumns().add(column("Metric", RuleItem::metricProperty, 200));
-        table.getColumns().add(column("Condition", RuleItem::conditionProperty, 80));
-        table.getColumns().add(column("For", RuleItem::forProperty, 60));
-        TableColumn<RuleItem, String> severity = column("Severity", RuleItem::severityProperty, 70);
+        TableColumn<RuleItem, String> name = column("Name", RuleItem::nameProperty, 150);
+        name.setCellFactory(c -> stateCell(item -> null, "rule-name-cell"));
+        table.getColumns().add(name);
+        TableColumn<RuleItem, String> metric = column("Metric", RuleItem::metricProperty, 142);
+        metric.setCellFactory(c -> stateCell(item -> null, "rule-metric-cell"));
+        table.getColumns().add(metric);
+        table.getColumns().add(column("Condition", RuleItem::conditionProperty, 86));
+        table.getColumns().add(column("For", RuleItem::forProperty, 56));
+        TableColumn<RuleItem, String> severity = column("Severity", RuleItem::severityProperty, 64);
         severity.setCellFactory(c -> stateCell(item -> item.severityProperty().get(), "severity-cell"));
         table.getColumns().add(severity);
-        table.getColumns().add(column("On", RuleItem::enabledProperty, 36));
-        TableColumn<RuleItem, String> state = column("State now", RuleItem::stateProperty, 170);
+        table.getColumns().add(column("On", RuleItem::enabledProperty, 32));
+        TableColumn<RuleItem, String> state = column("State now", RuleItem::stateProperty, 150);
         state.setCellFactory(c -> stateCell(item -> item.stateKindProperty().get(), "rule-state"));
         table.getColumns().add(state);
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.setRowFactory(t -> {
             TableRow<RuleItem> row = new TableRow<>();
             javafx.beans.value.ChangeListener<Boolean> unsaved = (o, was, now) -> row.pseudoClassStateChanged(UNSAVED, now);
+            javafx.beans.value.ChangeListener<String> kind = (o, was, now) -> row.pseudoClassStateChanged(FIRING,
+                    "firing".equals(now));
             row.itemProperty().addListener((o, was, now) -> {
                 if (was != null) {
                     was.unsavedProperty().removeListener(unsaved);
+                    was.stateKindProperty().removeListener(kind);
                 }
                 row.pseudoClassStateChanged(UNSAVED, now != null && now.unsavedProperty().get());
+                row.pseudoClassStateChanged(FIRING, now != null && "firing".equals(now.stateKindProperty().get()));
                 if (now != null) {
                     now.unsavedProperty().addListener(unsaved);
+                    now.stateKindProperty().addListener(kind);
                 }
             });
             return row;
@@ -149,7 +159,10 @@ final class RulesPane extends VBox {
         return c;
     }
 
-    /** A cell whose pseudo-class is {@code kind} of its row's item (:critical, :firing), for console.css. */
+    /**
+     * A cell whose pseudo-class is {@code kind} of its row's item (:critical, :firing; null for none), for
+     * console.css, with its whole text on hover (names and keys are cut in a narrow table).
+     */
     private static TableCell<RuleItem, String> stateCell(Function<RuleItem, String> kind, String styleClass) {
         TableCell<RuleItem, String> cell = new TableCell<>() {
             private PseudoClass shown;
@@ -158,8 +171,10 @@ final class RulesPane extends VBox {
             protected void updateItem(String text, boolean empty) {
                 super.updateItem(text, empty);
                 setText(empty ? null : text);
+                setTooltip(empty || text == null || text.isEmpty() ? null : new javafx.scene.control.Tooltip(text));
                 RuleItem item = empty || getTableRow() == null ? null : getTableRow().getItem();
-                PseudoClass next = item == null ? null : PseudoClass.getPseudoClass(kind.apply(item));
+                String k = item == null ? null : kind.apply(item);
+                PseudoClass next = k == null ? null : PseudoClass.getPseudoClass(k);
                 if (shown != next) {
                     if (shown != null) {
                         pseudoClassStateChanged(shown, false);

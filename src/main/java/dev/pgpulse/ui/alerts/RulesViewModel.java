@@ -12,6 +12,7 @@ import dev.pgpulse.health.alert.RuleBook;
 import dev.pgpulse.health.alert.Severity;
 import dev.pgpulse.orchestration.Snapshot;
 import dev.pgpulse.service.OperationStats;
+import dev.pgpulse.ui.Format;
 import dev.pgpulse.ui.shell.ConsoleActions;
 import dev.pgpulse.ui.shell.Dialogs;
 import javafx.beans.property.ReadOnlyBooleanProperty;
@@ -25,7 +26,6 @@ import javafx.collections.ObservableList;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -74,7 +74,6 @@ public final class RulesViewModel {
     /** The newer state a conflict is against: what Reload takes and Overwrite saves over. */
     private RuleBook.State conflictState;
     private List<Alert> current = List.of();
-    private Instant at = Instant.EPOCH;
     /** Set while the form is loaded from the working list, so its changes are not taken as edits. */
     private boolean loading;
 
@@ -96,7 +95,6 @@ public final class RulesViewModel {
 
     /** Cheap: the rules in force (a reload or a conflict), the endpoints and operations to choose from. */
     public void apply(Snapshot s) {
-        at = s.at();
         List<String> endpoints = s.health() == null ? List.of()
                 : s.health().endpoints().stream().map(EndpointStatus::endpoint).toList();
         List<String> operations = s.service() == null ? List.of()
@@ -110,7 +108,6 @@ public final class RulesViewModel {
     /** The table's "state now" column, one frame later. */
     public void applyDeferred(Snapshot s) {
         current = s.alerting().current();
-        at = s.at();
         for (int i = 0; i < rows.size(); i++) {
             updateState(rows.get(i), working.get(i));
         }
@@ -397,7 +394,10 @@ public final class RulesViewModel {
                 r.enabled() ? "on" : "off");
     }
 
-    /** OK, PENDING on X, FIRING on primary, replica-1 (2), from the engine's alerts now. */
+    /**
+     * OK, PENDING on X, FIRING on primary, replica-1 (2), from the engine's alerts now; a rule on one subject (a
+     * server key) says since when instead.
+     */
     private void updateState(RuleItem item, AlertRule r) {
         List<Alert> mine = current.stream().filter(a -> a.ruleId().equals(r.id())).toList();
         List<Alert> firing = mine.stream().filter(a -> a.state() == AlertState.FIRING).toList();
@@ -414,8 +414,7 @@ public final class RulesViewModel {
 
     private String subjects(AlertRule r, List<Alert> alerts) {
         if (!r.metric().contains("*")) {
-            Duration held = Duration.between(alerts.getFirst().since(), at);
-            return "for " + Durations.forPeople(held.isNegative() ? Duration.ZERO : held);
+            return "since " + Format.time(alerts.getFirst().since());
         }
         String names = alerts.stream().map(a -> subjectOf(r.metric(), a.subject())).collect(Collectors.joining(", "));
         return "on " + names + (alerts.size() > 1 ? " (" + alerts.size() + ")" : "");

@@ -62,6 +62,19 @@ class MetricUnitTest {
     }
 
     @Test
+    void bytesAreReadWithPostgresUnits() {
+        assertThat(MetricUnit.of("replication.lag_bytes")).isEqualTo(MetricUnit.BYTES);
+        assertThat(MetricUnit.BYTES.parse("16MB")).contains(16.0 * 1024 * 1024);
+        assertThat(MetricUnit.BYTES.parse("1 GB")).contains(1024.0 * 1024 * 1024);
+        assertThat(MetricUnit.BYTES.parse("1500")).contains(1500.0);
+        assertThat(MetricUnit.BYTES.format(16.0 * 1024 * 1024)).isEqualTo("16MB");
+        assertThat(MetricUnit.BYTES.format(1500)).isEqualTo("1500");
+        assertThat(MetricUnit.BYTES.forPeople(1536)).isEqualTo("1.5 kB");
+        assertThat(MetricUnit.BYTES.problem("lots")).startsWith("is not a size; expected a size such as 16MB");
+        assertThat(MetricUnit.NUMBER.forPeople(1.5e9)).isEqualTo("1.5 billion");
+    }
+
+    @Test
     void everyFormatReadsBackToTheSameValue() {
         for (AlertRule r : DefaultRules.all()) {
             MetricUnit u = MetricUnit.of(r.metric());
@@ -70,5 +83,8 @@ class MetricUnitTest {
         assertThat(MetricUnit.NUMBER.parse("1.5e9")).isEmpty();
         assertThat(MetricUnit.NUMBER.parse("-1")).contains(-1.0);
         assertThat(MetricUnit.NUMBER.format(1.5e9)).isEqualTo("1500000000");
+        for (double v : new double[]{1, 1023, 1024, 1536, 16 * 1024 * 1024, 3.3e9}) {
+            assertThat(MetricUnit.BYTES.parse(MetricUnit.BYTES.format(v))).as("%s bytes", v).contains(v);
+        }
     }
 }
