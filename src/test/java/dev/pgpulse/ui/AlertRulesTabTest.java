@@ -250,6 +250,25 @@ class AlertRulesTabTest {
         await().atMost(WAIT).until(() -> label("#rules-status").equals("Reloaded: the rules file was edited (14 rules now)"));
         assertThat(fx(() -> table().getItems().stream().map(RuleItem::id).toList())).doesNotContain("deadlocks");
 
+        // delete and undo, disable and revert: nothing reaches the file until Save
+        selectRow("rollback-ratio");
+        robot.clickOn("#rule-delete");
+        await().atMost(WAIT).until(() -> fx(() -> robot.lookup("#rule-undo").query().isVisible()));
+        assertThat(fx(() -> ((javafx.scene.control.Hyperlink) robot.lookup("#rule-undo").query()).getText()))
+                .isEqualTo("Undo delete of 'Rollback ratio above 10%'");
+        assertThat(fx(() -> table().getItems().stream().map(RuleItem::id).toList())).doesNotContain("rollback-ratio");
+        assertThat(disabled("#rules-save")).as("a delete is a change to save").isFalse();
+        robot.clickOn("#rule-undo");
+        await().atMost(WAIT).until(() -> fx(() -> table().getItems().stream().map(RuleItem::id).toList())
+                .contains("rollback-ratio") && disabled("#rules-save"));
+        selectRow("rollback-ratio");
+        robot.clickOn("#rule-toggle");
+        await().atMost(WAIT).until(() -> stateOf("rollback-ratio").equals("off") && !disabled("#rules-save"));
+        assertThat(fx(() -> ((Button) robot.lookup("#rule-toggle").query()).getText())).isEqualTo("Enable");
+        robot.clickOn("#rules-revert");
+        await().atMost(WAIT).until(() -> stateOf("rollback-ratio").equals("OK") && disabled("#rules-save"));
+        assertThat(store.load().rules()).isEqualTo(fewer);
+
         // an unsaved edit, then a hand edit: the conflict is said, nothing is overwritten until Overwrite
         selectRow("replica-lag");
         type("#rule-threshold", "45s");

@@ -1,9 +1,19 @@
 package dev.pgpulse.ui.alerts;
 
+import dev.pgpulse.config.Durations;
+import dev.pgpulse.health.alert.Alert;
+import dev.pgpulse.health.alert.AlertRule;
+import dev.pgpulse.health.alert.AlertState;
+import dev.pgpulse.health.alert.MetricUnit;
+import dev.pgpulse.ui.Format;
+
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
+
+import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * One line of the rules table, every text ready to show. The same object stays in the table while its rule is
@@ -38,10 +48,56 @@ public final class RuleItem {
         unsaved.set(v);
     }
 
-    void state(String text, String kind) {
+    private void state(String text, String kind) {
+        stateKind.set(kind); // first: the state cell reads the kind when its text changes
         state.set(text);
-        stateKind.set(kind);
     }
+
+    /** Name, metric, condition in the metric's unit ("> 80%", "> 2 min"), for, severity, on/off. */
+    void describe(AlertRule r) {
+        MetricUnit u = MetricUnit.of(r.metric());
+        set(r.id(), r.name(), r.metric(), r.operator().symbol() + " " + u.forPeople(r.threshold()),
+                r.forDuration().isZero() ? "at once" : Durations.forPeople(r.forDuration()), r.severity().json(),
+                r.enabled() ? "on" : "off");
+    }
+
+    /**
+     * OK, PENDING on X, FIRING on primary, replica-1 (2), from the engine's alerts now; a rule on one subject (a
+     * server key) says since when instead.
+     */
+    void showState(AlertRule r, List<Alert> current) {
+        List<Alert> mine = current.stream().filter(a -> a.ruleId().equals(r.id())).toList();
+        List<Alert> firing = mine.stream().filter(a -> a.state() == AlertState.FIRING).toList();
+        List<Alert> pending = mine.stream().filter(a -> a.state() == AlertState.PENDING).toList();
+        if (mine.isEmpty()) {
+            state(r.enabled() ? "OK" : "off", r.enabled() ? "ok" : "off");
+            return;
+        }
+        String text = (firing.isEmpty() ? "" : "FIRING " + subjects(r, firing))
+                + (firing.isEmpty() || pending.isEmpty() ? "" : " · ")
+                + (pending.isEmpty() ? "" : "PENDING " + subjects(r, pending));
+        state(text, firing.isEmpty() ? "pending" : "firing");
+    }
+
+    private static String subjects(AlertRule r, List<Alert> alerts) {
+        if (!r.metric().contains("*")) {
+            return "since " + Format.time(alerts.getFirst().since());
+        }
+        String names = alerts.stream().map(a -> subjectOf(r.metric(), a.subject())).collect(Collectors.joining(", "));
+        return "on " + names + (alerts.size() > 1 ? " (" + alerts.size() + ")" : "");
+    }
+
+    /** The part of the subject the rule's {@code *} stands for: "primary" of pool.primary.awaiting. */
+    static String subjectOf(String metric, String subject) {
+        int star = metric.indexOf('*');
+        String prefix = metric.substring(0, star);
+        String suffix = metric.substring(star + 1);
+        if (subject.length() > prefix.length() + suffix.length() && subject.startsWith(prefix) && subject.endsWith(suffix)) {
+            return subject.substring(prefix.length(), subject.length() - suffix.length());
+        }
+        return subject;
+    }
+
 
     public String id() {
         return id.get();

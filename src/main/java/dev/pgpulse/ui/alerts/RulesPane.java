@@ -65,7 +65,7 @@ final class RulesPane extends VBox {
         editor.getStyleClass().add("rule-editor");
         SplitPane split = new SplitPane(table, editor);
         split.setOrientation(Orientation.VERTICAL);
-        split.setDividerPositions(0.45);
+        split.setDividerPositions(0.5);
         VBox.setVgrow(split, Priority.ALWAYS);
         getChildren().addAll(split, saveBar());
 
@@ -113,14 +113,14 @@ final class RulesPane extends VBox {
         table.setId("rules-table");
         table.setItems(vm.rows());
         table.setPlaceholder(new Label("No rules: Add one, or Reset to defaults"));
-        TableColumn<RuleItem, String> name = column("Name", RuleItem::nameProperty, 150);
+        TableColumn<RuleItem, String> name = column("Name", RuleItem::nameProperty, 138);
         name.setCellFactory(c -> stateCell(item -> null, "rule-name-cell"));
         table.getColumns().add(name);
-        TableColumn<RuleItem, String> metric = column("Metric", RuleItem::metricProperty, 142);
+        TableColumn<RuleItem, String> metric = column("Metric", RuleItem::metricProperty, 134);
         metric.setCellFactory(c -> stateCell(item -> null, "rule-metric-cell"));
         table.getColumns().add(metric);
         table.getColumns().add(column("Condition", RuleItem::conditionProperty, 86));
-        table.getColumns().add(column("For", RuleItem::forProperty, 56));
+        table.getColumns().add(column("For", RuleItem::forProperty, 54));
         TableColumn<RuleItem, String> severity = column("Severity", RuleItem::severityProperty, 64);
         severity.setCellFactory(c -> stateCell(item -> item.severityProperty().get(), "severity-cell"));
         table.getColumns().add(severity);

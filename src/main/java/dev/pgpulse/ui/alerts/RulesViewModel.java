@@ -1,18 +1,14 @@
 package dev.pgpulse.ui.alerts;
 
-import dev.pgpulse.config.Durations;
 import dev.pgpulse.health.EndpointStatus;
 import dev.pgpulse.health.alert.Alert;
 import dev.pgpulse.health.alert.AlertRule;
-import dev.pgpulse.health.alert.AlertState;
 import dev.pgpulse.health.alert.DefaultRules;
-import dev.pgpulse.health.alert.MetricUnit;
 import dev.pgpulse.health.alert.Operator;
 import dev.pgpulse.health.alert.RuleBook;
 import dev.pgpulse.health.alert.Severity;
 import dev.pgpulse.orchestration.Snapshot;
 import dev.pgpulse.service.OperationStats;
-import dev.pgpulse.ui.Format;
 import dev.pgpulse.ui.shell.ConsoleActions;
 import dev.pgpulse.ui.shell.Dialogs;
 import javafx.beans.property.ReadOnlyBooleanProperty;
@@ -32,7 +28,6 @@ import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * The rules table and the editor of the selected rule. The tab edits a working copy of the whole rule list (add,
@@ -387,48 +382,12 @@ public final class RulesViewModel {
         }
     }
 
-    private void describe(RuleItem item, AlertRule r) {
-        MetricUnit u = MetricUnit.of(r.metric());
-        item.set(r.id(), r.name(), r.metric(), r.operator().symbol() + " " + u.forPeople(r.threshold()),
-                r.forDuration().isZero() ? "at once" : Durations.forPeople(r.forDuration()), r.severity().json(),
-                r.enabled() ? "on" : "off");
+    private static void describe(RuleItem item, AlertRule r) {
+        item.describe(r);
     }
 
-    /**
-     * OK, PENDING on X, FIRING on primary, replica-1 (2), from the engine's alerts now; a rule on one subject (a
-     * server key) says since when instead.
-     */
     private void updateState(RuleItem item, AlertRule r) {
-        List<Alert> mine = current.stream().filter(a -> a.ruleId().equals(r.id())).toList();
-        List<Alert> firing = mine.stream().filter(a -> a.state() == AlertState.FIRING).toList();
-        List<Alert> pending = mine.stream().filter(a -> a.state() == AlertState.PENDING).toList();
-        if (mine.isEmpty()) {
-            item.state(r.enabled() ? "OK" : "off", r.enabled() ? "ok" : "off");
-            return;
-        }
-        String text = (firing.isEmpty() ? "" : "FIRING " + subjects(r, firing))
-                + (firing.isEmpty() || pending.isEmpty() ? "" : " · ")
-                + (pending.isEmpty() ? "" : "PENDING " + subjects(r, pending));
-        item.state(text, firing.isEmpty() ? "pending" : "firing");
-    }
-
-    private String subjects(AlertRule r, List<Alert> alerts) {
-        if (!r.metric().contains("*")) {
-            return "since " + Format.time(alerts.getFirst().since());
-        }
-        String names = alerts.stream().map(a -> subjectOf(r.metric(), a.subject())).collect(Collectors.joining(", "));
-        return "on " + names + (alerts.size() > 1 ? " (" + alerts.size() + ")" : "");
-    }
-
-    /** The part of the subject the rule's {@code *} stands for: "primary" of pool.primary.awaiting. */
-    static String subjectOf(String metric, String subject) {
-        int star = metric.indexOf('*');
-        String prefix = metric.substring(0, star);
-        String suffix = metric.substring(star + 1);
-        if (subject.length() > prefix.length() + suffix.length() && subject.startsWith(prefix) && subject.endsWith(suffix)) {
-            return subject.substring(prefix.length(), subject.length() - suffix.length());
-        }
-        return subject;
+        item.showState(r, current);
     }
 
     private void say(String text, StatusKind kind) {
