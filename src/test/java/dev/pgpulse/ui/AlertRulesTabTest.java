@@ -214,12 +214,13 @@ class AlertRulesTabTest {
             st.execute("select txid_current()");
             await().atMost(WAIT).until(() -> o.alerts().active().stream().map(Alert::ruleId).toList()
                     .containsAll(List.of("transaction-held-open-test", "pool-more-than-30-in-use-test")));
-            await().atMost(WAIT).until(() -> stateOf("transaction-held-open-test").startsWith("FIRING since ")
+            await().atMost(WAIT).until(() -> stateOf("transaction-held-open-test").matches("FIRING (for \\d+ s|just now)")
                     && stateOf("pool-more-than-30-in-use-test").equals("FIRING on primary"));
             fx(() -> {
                 table().scrollTo(table().getItems().size() - 6);
                 return null;
             });
+            await().atMost(WAIT).until(() -> stateOf("transaction-held-open-test").matches("FIRING for \\d+ s"));
             Screenshots.save(stage.getScene(), "alerts-rules-firing");
             c.rollback();
             assertThat(held.isValid(1)).isTrue();

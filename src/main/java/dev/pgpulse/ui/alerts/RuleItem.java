@@ -5,13 +5,14 @@ import dev.pgpulse.health.alert.Alert;
 import dev.pgpulse.health.alert.AlertRule;
 import dev.pgpulse.health.alert.AlertState;
 import dev.pgpulse.health.alert.MetricUnit;
-import dev.pgpulse.ui.Format;
 
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -63,9 +64,9 @@ public final class RuleItem {
 
     /**
      * OK, PENDING on X, FIRING on primary, replica-1 (2), from the engine's alerts now; a rule on one subject (a
-     * server key) says since when instead.
+     * server key) says for how long instead.
      */
-    void showState(AlertRule r, List<Alert> current) {
+    void showState(AlertRule r, List<Alert> current, Instant at) {
         List<Alert> mine = current.stream().filter(a -> a.ruleId().equals(r.id())).toList();
         List<Alert> firing = mine.stream().filter(a -> a.state() == AlertState.FIRING).toList();
         List<Alert> pending = mine.stream().filter(a -> a.state() == AlertState.PENDING).toList();
@@ -73,15 +74,17 @@ public final class RuleItem {
             state(r.enabled() ? "OK" : "off", r.enabled() ? "ok" : "off");
             return;
         }
-        String text = (firing.isEmpty() ? "" : "FIRING " + subjects(r, firing))
+        String text = (firing.isEmpty() ? "" : "FIRING " + subjects(r, firing, at))
                 + (firing.isEmpty() || pending.isEmpty() ? "" : " · ")
-                + (pending.isEmpty() ? "" : "PENDING " + subjects(r, pending));
+                + (pending.isEmpty() ? "" : "PENDING " + subjects(r, pending, at));
         state(text, firing.isEmpty() ? "pending" : "firing");
     }
 
-    private static String subjects(AlertRule r, List<Alert> alerts) {
+    private static String subjects(AlertRule r, List<Alert> alerts, Instant at) {
         if (!r.metric().contains("*")) {
-            return "since " + Format.time(alerts.getFirst().since());
+            // whole seconds: the table is redrawn each poll, and "for 22 ms" is noise
+            long s = Duration.between(alerts.getFirst().since(), at).toSeconds();
+            return s < 1 ? "just now" : "for " + Durations.forPeople(Duration.ofSeconds(s));
         }
         String names = alerts.stream().map(a -> subjectOf(r.metric(), a.subject())).collect(Collectors.joining(", "));
         return "on " + names + (alerts.size() > 1 ? " (" + alerts.size() + ")" : "");

@@ -65,7 +65,7 @@ final class RulesPane extends VBox {
         editor.getStyleClass().add("rule-editor");
         SplitPane split = new SplitPane(table, editor);
         split.setOrientation(Orientation.VERTICAL);
-        split.setDividerPositions(0.5);
+        split.setDividerPositions(0.45);
         VBox.setVgrow(split, Priority.ALWAYS);
         getChildren().addAll(split, saveBar());
 

@@ -22,6 +22,7 @@ import javafx.collections.ObservableList;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -69,6 +70,7 @@ public final class RulesViewModel {
     /** The newer state a conflict is against: what Reload takes and Overwrite saves over. */
     private RuleBook.State conflictState;
     private List<Alert> current = List.of();
+    private Instant at = Instant.EPOCH;
     /** Set while the form is loaded from the working list, so its changes are not taken as edits. */
     private boolean loading;
 
@@ -103,6 +105,7 @@ public final class RulesViewModel {
     /** The table's "state now" column, one frame later. */
     public void applyDeferred(Snapshot s) {
         current = s.alerting().current();
+        at = s.at();
         for (int i = 0; i < rows.size(); i++) {
             updateState(rows.get(i), working.get(i));
         }
@@ -387,7 +390,7 @@ public final class RulesViewModel {
     }
 
     private void updateState(RuleItem item, AlertRule r) {
-        item.showState(r, current);
+        item.showState(r, current, at);
     }
 
     private void say(String text, StatusKind kind) {
