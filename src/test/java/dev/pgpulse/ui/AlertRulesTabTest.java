@@ -172,6 +172,7 @@ class AlertRulesTabTest {
         type("#rule-threshold", "two seconds");
         await().atMost(WAIT).until(() -> label("#rule-threshold-problem").startsWith("'two seconds' is not a duration"));
         assertThat(disabled("#rules-save")).as("Save while the threshold is invalid").isTrue();
+        assertThat(label("#rules-save-hint")).startsWith("Save is off until the fields in red are fixed");
         Screenshots.save(stage.getScene(), "alerts-editor-invalid");
 
         type("#rule-threshold", "2s");

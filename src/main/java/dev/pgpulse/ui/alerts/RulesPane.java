@@ -204,7 +204,15 @@ final class RulesPane extends VBox {
         status.textProperty().bind(vm.statusProperty());
         StatePseudoClass.follow(status, vm.statusKindProperty());
         HBox.setHgrow(status, Priority.ALWAYS);
-        HBox bar = new HBox(8, save, revert, status);
+        Label hint = new Label();
+        hint.setId("rules-save-hint");
+        hint.getStyleClass().add("rules-save-hint");
+        hint.setWrapText(true);
+        hint.textProperty().bind(vm.saveHintProperty());
+        showWhen(hint, Bindings.isNotEmpty(vm.saveHintProperty()));
+        VBox texts = new VBox(2, hint, status);
+        HBox.setHgrow(texts, Priority.ALWAYS);
+        HBox bar = new HBox(8, save, revert, texts);
         bar.setAlignment(Pos.CENTER_LEFT);
         return bar;
     }

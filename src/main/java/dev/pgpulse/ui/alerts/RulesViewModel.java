@@ -63,6 +63,7 @@ public final class RulesViewModel {
     private final ReadOnlyStringWrapper undoText = new ReadOnlyStringWrapper(this, "undoText", "");
     private final ReadOnlyStringWrapper toggleText = new ReadOnlyStringWrapper(this, "toggleText", "Disable");
     private final ReadOnlyStringWrapper summary = new ReadOnlyStringWrapper(this, "summary", "");
+    private final ReadOnlyStringWrapper saveHint = new ReadOnlyStringWrapper(this, "saveHint", "");
     private final ReadOnlyBooleanWrapper dirty = new ReadOnlyBooleanWrapper(this, "dirty");
     private final ReadOnlyBooleanWrapper canSave = new ReadOnlyBooleanWrapper(this, "canSave");
     private final ReadOnlyBooleanWrapper saving = new ReadOnlyBooleanWrapper(this, "saving");
@@ -375,6 +376,8 @@ public final class RulesViewModel {
         boolean invalid = form.editingProperty().get() && !form.validProperty().get();
         dirty.set(saved != null && (invalid || !working.equals(saved.rules())));
         canSave.set(dirty.get() && !invalid && !saving.get() && conflict.get().isEmpty());
+        saveHint.set(invalid ? "Save is off until the fields in red are fixed (Revert drops the edit)"
+                : conflict.get().isEmpty() ? "" : "Save is off: choose Reload or Overwrite above");
         undoText.set(deleted.isEmpty() ? "" : "Undo delete of '" + deleted.peek().rule().name() + "'");
         long off = working.stream().filter(r -> !r.enabled()).count();
         summary.set(saved == null ? "" : count(working.size()) + (off == 0 ? "" : ", " + off + " disabled")
@@ -461,6 +464,11 @@ public final class RulesViewModel {
     /** "Enable" or "Disable", for the selected rule. */
     public ReadOnlyStringProperty toggleTextProperty() {
         return toggleText.getReadOnlyProperty();
+    }
+
+    /** Why Save is off while there are changes, empty otherwise. */
+    public ReadOnlyStringProperty saveHintProperty() {
+        return saveHint.getReadOnlyProperty();
     }
 
     /** "16 rules, 1 disabled · unsaved changes". */

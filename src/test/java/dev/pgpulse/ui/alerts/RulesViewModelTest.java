@@ -150,6 +150,7 @@ class RulesViewModelTest {
         assertThat(f.validProperty().get()).isFalse();
         assertThat(f.draftProperty().get()).isNull();
         assertThat(vm.canSaveProperty().get()).as("invalid").isFalse();
+        assertThat(vm.saveHintProperty().get()).startsWith("Save is off until the fields in red are fixed");
         assertThat(vm.dirtyProperty().get()).isTrue();
 
         f.setThreshold("5m");
