@@ -51,9 +51,10 @@ public record AlertRule(String id, String name, String metric, Operator operator
     }
 
     // The checks below return null when the value is fine, else the reason, worded to follow the value,
-    // so that the constructor and the rules file report a bad value the same way.
+    // so that the constructor, the rules file and the console's rule editor report a bad value the same way
+    // (public for the editor, which checks each field as the DBA types).
 
-    static String idProblem(String id) {
+    public static String idProblem(String id) {
         if (id == null) {
             return "is missing; expected a slug matching " + ID_FORMAT;
         }
@@ -61,7 +62,7 @@ public record AlertRule(String id, String name, String metric, Operator operator
                 : "is not a valid id; expected a slug matching " + ID_FORMAT + " (lower-case letters, digits, '.', '_', '-')";
     }
 
-    static String nameProblem(String name) {
+    public static String nameProblem(String name) {
         if (name == null) {
             return "is missing; expected 1 to " + MAX_NAME_LENGTH + " characters";
         }
@@ -73,18 +74,18 @@ public record AlertRule(String id, String name, String metric, Operator operator
                 : "is " + length + " characters long; expected at most " + MAX_NAME_LENGTH;
     }
 
-    static String metricProblem(String metric) {
+    public static String metricProblem(String metric) {
         if (metric == null) {
             return "is missing; expected one of " + MetricKeys.describe();
         }
         return MetricKeys.isValid(metric) ? null : "is not a known metric key; expected one of " + MetricKeys.describe();
     }
 
-    static String thresholdProblem(double threshold) {
+    public static String thresholdProblem(double threshold) {
         return Double.isFinite(threshold) ? null : "is not finite; expected a finite number such as 0.8";
     }
 
-    static String forProblem(Duration d) {
+    public static String forProblem(Duration d) {
         if (d == null) {
             return "is missing; expected a duration from 0s to 24h";
         }
