@@ -29,8 +29,8 @@ final class AlertNotices {
         List<Dialogs.Notice> out = new ArrayList<>();
         if (seen != null) {
             for (Alert a : history) {
-                if (!seen.contains(a) && a.state() != AlertState.PENDING && !quiet(a, s.alerting())) {
-                    out.add(notice(a, s));
+                if (!seen.contains(a) && a.state() != AlertState.PENDING && !quiet(a, s)) {
+                    out.add(notice(a));
                 }
             }
         }
@@ -39,14 +39,19 @@ final class AlertNotices {
         return out;
     }
 
-    /** Acknowledged or silenced, as of this snapshot or the one before (an acknowledgement ends with the alert). */
-    private boolean quiet(Alert a, AlertBoard now) {
+    /**
+     * Acknowledged or silenced, as of this snapshot or the one before (an acknowledgement ends with the alert): a
+     * silence counts when it covered the transition or covers it now (made between the transition and this poll).
+     */
+    private boolean quiet(Alert a, Snapshot s) {
         AlertKey key = AlertKey.of(a);
+        AlertBoard now = s.alerting();
         return now.acknowledged().contains(key) || now.silenceOf(a, a.at()).isPresent()
+                || now.silenceOf(a, s.at()).isPresent()
                 || previous != null && (previous.acknowledged().contains(key) || previous.silenceOf(a, a.at()).isPresent());
     }
 
-    static Dialogs.Notice notice(Alert a, Snapshot s) {
+    static Dialogs.Notice notice(Alert a) {
         boolean manual = a.operator() == null;
         String subject = AlertText.subject(a.subject());
         if (a.state() == AlertState.RESOLVED) {

@@ -55,10 +55,12 @@ final class AlertText {
                     .map(Enum::name).orElse(number(v));
         }
         if (key.endsWith("_ratio")) {
-            return Format.ratio(v);
+            // a threshold such as 0.8 reads "80%", not "80.0%"
+            return v * 100 == Math.rint(v * 100) ? number(v * 100) + "%" : Format.ratio(v);
         }
         if (key.endsWith("_seconds")) {
-            return Format.seconds(v);
+            // a whole threshold such as 1 reads "1 s", not "1.0 s"
+            return v == Math.rint(v) && Math.abs(v) < 10 ? number(v) + " s" : Format.seconds(v);
         }
         if (key.endsWith("_ms")) {
             return Format.ms(v);
