@@ -110,13 +110,12 @@ final class AlertListPane extends VBox {
     private VBox nowBox() {
         TableView<AlertListViewModel.NowRow> t = table(vm.now(), "alerts-now", "No alert is pending or firing");
         t.getColumns().addAll(List.of(severityColumn(AlertListViewModel.NowRow::severityText),
-                column("Rule", 230, AlertListViewModel.NowRow::rule),
-                column("Subject", 260, AlertListViewModel.NowRow::subject),
-                column("State", 70, AlertListViewModel.NowRow::state),
-                column("Value (condition)", 130, AlertListViewModel.NowRow::value),
-                column("Since", 150, AlertListViewModel.NowRow::since),
-                column("Acknowledged / silenced", 170, r -> r.silenced() ? r.silence()
-                        : r.acknowledged()), actionsColumn()));
+                column("Rule", 265, AlertListViewModel.NowRow::rule),
+                column("Subject", 250, AlertListViewModel.NowRow::subject),
+                column("State", 65, AlertListViewModel.NowRow::state),
+                column("Value (condition)", 120, AlertListViewModel.NowRow::value),
+                column("Since", 145, AlertListViewModel.NowRow::since),
+                column("Ack / silence", 140, r -> r.silenced() ? r.silence() : r.acknowledged()), actionsColumn()));
         t.setRowFactory(tv -> new TableRow<>() {
             @Override
             protected void updateItem(AlertListViewModel.NowRow r, boolean empty) {
@@ -135,7 +134,7 @@ final class AlertListPane extends VBox {
 
     private TableColumn<AlertListViewModel.NowRow, AlertListViewModel.NowRow> actionsColumn() {
         TableColumn<AlertListViewModel.NowRow, AlertListViewModel.NowRow> c = new TableColumn<>("");
-        c.setPrefWidth(250);
+        c.setPrefWidth(175);
         c.setSortable(false);
         c.setCellValueFactory(cd -> new javafx.beans.property.ReadOnlyObjectWrapper<>(cd.getValue()));
         c.setCellFactory(col -> new TableCell<>() {
@@ -274,7 +273,7 @@ final class AlertListPane extends VBox {
 
     /** The severity's word, coloured by console.css through :critical, :warning or :info. */
     private static <R> TableColumn<R, String> severityColumn(Function<R, String> text) {
-        TableColumn<R, String> col = column("Severity", 75, text);
+        TableColumn<R, String> col = column("Severity", 70, text);
         col.setCellFactory(c -> new TableCell<>() {
             @Override
             protected void updateItem(String s, boolean empty) {

@@ -241,7 +241,7 @@ public final class AlertListViewModel {
         }
         setIfChanged(history, rows);
         historyTitle.set("History: " + rows.size() + (rows.size() == all.size() ? "" : " of " + all.size())
-                + " transitions");
+                + (all.size() == 1 ? " transition" : " transitions"));
     }
 
     private static <T> void setIfChanged(ObservableList<T> list, List<T> rows) {
