@@ -29,8 +29,14 @@ public record AlertBoard(RuleBook.State rules, List<Alert> current, Set<AlertKey
         Objects.requireNonNull(webhook, "webhook");
     }
 
-    /** The silence covering that alert now, if any. */
+    /** The silence covering that alert at {@code at}, the one that ends last when several do (its end is the alert's). */
     public Optional<Silence> silenceOf(Alert a, java.time.Instant at) {
-        return silences.stream().filter(s -> s.covers(a.ruleId(), a.subject(), at)).findFirst();
+        return silences.stream().filter(s -> s.covers(a.ruleId(), a.subject(), at))
+                .max(java.util.Comparator.comparing(Silence::until));
+    }
+
+    /** Whether someone acknowledged that alert (it is FIRING, and gets no reminders until it resolves). */
+    public boolean isAcknowledged(Alert a) {
+        return acknowledged.contains(AlertKey.of(a));
     }
 }

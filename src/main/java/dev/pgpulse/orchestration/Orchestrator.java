@@ -16,6 +16,9 @@ import dev.pgpulse.health.alert.AlertRuleException;
 import dev.pgpulse.health.alert.AlertRuleStore;
 import dev.pgpulse.health.alert.LogNotifier;
 import dev.pgpulse.health.alert.RuleBook;
+import dev.pgpulse.health.alert.AlertKey;
+import dev.pgpulse.health.alert.Silence;
+import dev.pgpulse.health.alert.Silences;
 import dev.pgpulse.pool.EndpointStartupException;
 import dev.pgpulse.pool.Endpoints;
 import dev.pgpulse.resilience.EventLog;
@@ -53,16 +56,30 @@ public final class Orchestrator implements AutoCloseable {
      * Where the alert rules live (null: the default rules, no file), whether to register a JVM shutdown hook, and whether to apply pending
      * migrations at start (by default only on the embedded server, whose demo schema PgPulse owns; an
      * external database is migrated when a DBA runs {@code pgpulse migrate}), and how long the metric history
-     * keeps ({@link MetricHistory#DEFAULT_WINDOW} by default). The rest is in the config.
+     * keeps ({@link MetricHistory#DEFAULT_WINDOW} by default), and how often a FIRING alert nobody acknowledged or
+     * silenced is told again ({@link AlertEngine#DEFAULT_REPEAT_INTERVAL}). The silences live beside the rules file
+     * ({@link #silencesFile()}). The rest is in the config.
      */
     public record Options(Duration healthInterval, Path alertRulesFile, boolean shutdownHook, boolean migrateOnStart,
-                          Duration historyWindow) {
+                          Duration historyWindow, Duration repeatInterval) {
         public Options {
             java.util.Objects.requireNonNull(historyWindow, "historyWindow");
+            java.util.Objects.requireNonNull(repeatInterval, "repeatInterval");
+        }
+
+        public Options(Duration healthInterval, Path alertRulesFile, boolean shutdownHook, boolean migrateOnStart,
+                       Duration historyWindow) {
+            this(healthInterval, alertRulesFile, shutdownHook, migrateOnStart, historyWindow,
+                    AlertEngine.DEFAULT_REPEAT_INTERVAL);
         }
 
         public Options(Duration healthInterval, Path alertRulesFile, boolean shutdownHook, boolean migrateOnStart) {
             this(healthInterval, alertRulesFile, shutdownHook, migrateOnStart, MetricHistory.DEFAULT_WINDOW);
+        }
+
+        /** These options with reminders of FIRING alerts every {@code interval} (zero: none). */
+        public Options withRepeatInterval(Duration interval) {
+            return new Options(healthInterval, alertRulesFile, shutdownHook, migrateOnStart, historyWindow, interval);
         }
 
         public Options(Duration healthInterval, Path alertRulesFile, boolean shutdownHook) {
@@ -72,11 +89,16 @@ public final class Orchestrator implements AutoCloseable {
         /** These options with a metric history of at least {@code window} (a console that charts a longer one). */
         public Options withHistoryAtLeast(Duration window) {
             return window.compareTo(historyWindow) <= 0 ? this
-                    : new Options(healthInterval, alertRulesFile, shutdownHook, migrateOnStart, window);
+                    : new Options(healthInterval, alertRulesFile, shutdownHook, migrateOnStart, window, repeatInterval);
         }
 
         public static Options defaults(Path home, PgPulseConfig config) {
             return new Options(config.monitoring().healthInterval(), alertRulesFile(home), true, config.isEmbedded());
+        }
+
+        /** Where the silences live: {@code silences.json} beside the rules file; null (in memory only) without one. */
+        public Path silencesFile() {
+            return alertRulesFile == null ? null : Silences.besideRules(alertRulesFile);
         }
 
         /** The alert rules file under a home folder. */
@@ -92,6 +114,8 @@ public final class Orchestrator implements AutoCloseable {
     private final HealthMonitor health;
     private final AlertEngine alerts;
     private final RuleBook ruleBook;
+    private final Silences silences;
+    private final WebhookNotifier webhook;
     private final MetricHistory history;
     private final ScheduledExecutorService scheduler;
     private final List<String> startupWarnings;
@@ -101,7 +125,7 @@ public final class Orchestrator implements AutoCloseable {
 
     private Orchestrator(PgPulseConfig config, PrometheusMeterRegistry meters, EmbeddedServer embedded,
                          DatabaseService service, HealthMonitor health, AlertEngine alerts, RuleBook ruleBook,
-                         MetricHistory history,
+                         Silences silences, WebhookNotifier webhook, MetricHistory history,
                          ScheduledExecutorService scheduler, List<String> startupWarnings, boolean shutdownHook) {
         this.config = config;
         this.meters = meters;
@@ -110,6 +134,8 @@ public final class Orchestrator implements AutoCloseable {
         this.health = health;
         this.alerts = alerts;
         this.ruleBook = ruleBook;
+        this.silences = silences;
+        this.webhook = webhook;
         this.history = history;
         this.scheduler = scheduler;
         this.startupWarnings = List.copyOf(startupWarnings);
@@ -158,8 +184,15 @@ public final class Orchestrator implements AutoCloseable {
         DatabaseService service = new DatabaseService(endpoints, guard, meters, clock);
         List<AlertNotifier> notifiers = new ArrayList<>(List.of(new LogNotifier()));
         var monitoring = resolved.monitoring();
-        monitoring.webhook().ifPresent(url -> notifiers.add(new WebhookNotifier(url, monitoring.webhookTimeout())));
-        AlertEngine alerts = new AlertEngine(500, notifiers);
+        WebhookNotifier webhook = monitoring.webhook().map(url -> new WebhookNotifier(url, monitoring.webhookTimeout()))
+                .orElse(null);
+        if (webhook != null) {
+            notifiers.add(webhook);
+        }
+        Silences silences = options.silencesFile() == null ? Silences.inMemory(clock)
+                : Silences.load(options.silencesFile(), clock);
+        warnings.addAll(silences.warnings());
+        AlertEngine alerts = new AlertEngine(500, notifiers, options.repeatInterval(), silences);
         RuleBook ruleBook = new RuleBook(options.alertRulesFile() == null ? null : new AlertRuleStore(options.alertRulesFile()),
                 alerts, rules);
         HealthMonitor monitor = new HealthMonitor(service, HealthMonitor.DEFAULT_QUERY_TIMEOUT, clock);
@@ -182,7 +215,8 @@ public final class Orchestrator implements AutoCloseable {
         meters.getPrometheusRegistry().register(new ServerMetrics(monitor));
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("pgpulse-scheduler").daemon().factory());
-        Orchestrator o = new Orchestrator(resolved, meters, server, service, monitor, alerts, ruleBook, history, scheduler, warnings,
+        Orchestrator o = new Orchestrator(resolved, meters, server, service, monitor, alerts, ruleBook, silences, webhook,
+                history, scheduler, warnings,
                 options.shutdownHook());
         warnings.forEach(w -> LOG.warn("{}", w));
         if (o.hook != null) {
@@ -237,8 +271,55 @@ public final class Orchestrator implements AutoCloseable {
     }
 
     private AlertBoard alerting() {
-        return new AlertBoard(ruleBook.state(), alerts.current(), java.util.Set.of(), List.of(),
+        return new AlertBoard(ruleBook.state(), alerts.current(), alerts.acknowledged(), silences.active(clock.instant()),
                 config.monitoring().webhook().map(u -> dev.pgpulse.config.Redact.webhook(u)));
+    }
+
+    /**
+     * Acknowledges a FIRING alert: it stays listed, marked, and gets no reminders until it resolves.
+     *
+     * @return false when that rule and subject are not FIRING (any more); nothing changed then
+     */
+    public boolean acknowledge(AlertKey alert) {
+        return alerts.acknowledge(alert);
+    }
+
+    /**
+     * Silences a rule on one subject, or on all ({@link Silence#ANY_SUBJECT}), for {@code length} from now; kept in
+     * the silences file, so it holds across restarts.
+     *
+     * @throws IllegalArgumentException for an unknown rule, a subject the rule does not watch, a length out of
+     *                                  {@link Silences#MIN_LENGTH}..{@link Silences#MAX_LENGTH} or a comment too long
+     * @throws java.io.IOException      when the silences file cannot be written; nothing changed
+     */
+    public Silence silence(String ruleId, String subject, Duration length, String comment) throws java.io.IOException {
+        RuleBook.State rules = ruleBook.state();
+        AlertRule rule = rules.rule(ruleId).orElseThrow(() -> new IllegalArgumentException("no alert rule has the id '"
+                + ruleId + "'; silence one of " + rules.rules().stream().map(AlertRule::id).toList()));
+        return silences.add(rule, subject, length, comment);
+    }
+
+    /**
+     * Ends a silence now.
+     *
+     * @return false when no silence in force has that id (it had already ended, or never was)
+     * @throws java.io.IOException when the silences file cannot be written; the silence still holds
+     */
+    public boolean expireSilence(String id) throws java.io.IOException {
+        return silences.expire(id);
+    }
+
+    /** The silences in force and in the file. */
+    public Silences silences() {
+        return silences;
+    }
+
+    /**
+     * Posts a test alert to the configured webhook and waits for its answer (at most about twice
+     * {@code alerts.webhook_timeout}); {@link WebhookNotifier.TestSend#notConfigured()} when there is none.
+     */
+    public WebhookNotifier.TestSend sendTestAlert() {
+        return webhook == null ? WebhookNotifier.TestSend.notConfigured() : webhook.sendTest(clock.instant());
     }
 
     /**

@@ -58,10 +58,33 @@ import java.util.regex.Pattern;
  * different definition drops its states; a subject that was FIRING is closed with a RESOLVED alert (so
  * webhook receivers do not keep an incident open forever), stamped with the latest sample time.
  *
+ * <p><b>Acknowledgements.</b> {@link #acknowledge} marks a FIRING alert as seen: it stays FIRING (listed, and in
+ * {@link #acknowledged()}) but gets no more reminders. The mark is cleared when the alert resolves, or when its rule
+ * is changed, disabled or removed; it lives in memory only (after a restart a condition that still holds fires
+ * anew, and deserves a fresh look).
+ *
+ * <p><b>Reminders.</b> Like Alertmanager's {@code repeat_interval}: while an alert stays FIRING, is not acknowledged
+ * and not silenced, the notifiers are told again every {@code repeatInterval} (measured on the samples' time
+ * stamps, checked at each sample that carries the alert's key) through {@link AlertNotifier#remind}: a FIRING alert
+ * whose {@code at} is that sample's and whose message ends with {@code "still firing after ... (reminder)"}.
+ * Reminders are not transitions: listeners and the history never see them, so the console lists an alert once
+ * and notifies a person on screen once. {@link Duration#ZERO} turns reminders off.
+ *
+ * <p><b>Silences.</b> Before an alert goes to the notifiers the engine asks the {@link Silences} given (by the
+ * sample's time stamp). A silenced alert still reaches the listeners and the history (the console shows it,
+ * greyed), but no notifier; the engine itself logs one INFO line for it, so the log says why no alert line
+ * follows. The notifiers only hear the end of what they heard the start of: a RESOLVED goes to them exactly
+ * when they were told of that alert's FIRING, whatever silences or acknowledgements came in between (so a
+ * receiver never keeps an incident open forever, and never gets a resolution out of nowhere). An alert that fired
+ * while silenced and still fires when its silence ends is told to the notifiers then, on the first sample after
+ * the end, as a FIRING alert whose message ends with {@code "(silence ended)"}; unless it was acknowledged.
+ *
  * <p>Thread safety: every method may be called from any thread; readers get immutable snapshots.
  */
 public final class AlertEngine implements AutoCloseable {
     public static final int DEFAULT_HISTORY_CAPACITY = 500;
+    /** Alertmanager's default {@code repeat_interval} is 4 h; a DBA console reminds sooner. */
+    public static final Duration DEFAULT_REPEAT_INTERVAL = Duration.ofMinutes(15);
 
     /** A listener registration; closing it unsubscribes. */
     public interface Subscription extends AutoCloseable {
@@ -82,6 +105,17 @@ public final class AlertEngine implements AutoCloseable {
         Alert pending;
         Instant clearSince;
         int clearSamples;
+        boolean acknowledged;
+        /** Whether the notifiers were told of this FIRING (so are owed its RESOLVED), and when they were last told. */
+        boolean notified;
+        Instant lastNotified;
+    }
+
+    /** What to do with one alert once the lock is released. */
+    private record Notice(Alert alert, boolean listeners, boolean notifiers, boolean reminder) {
+        static Notice transition(Alert alert, boolean notifiers) {
+            return new Notice(alert, true, notifiers, false);
+        }
     }
 
     private record Entry(AlertRule rule, Pattern pattern) {
@@ -105,9 +139,16 @@ public final class AlertEngine implements AutoCloseable {
         }
     }
 
+    /** Whether the rule watches that concrete metric key (its metric, or a key its {@code *} matches). */
+    static boolean matches(AlertRule rule, String key) {
+        return key != null && Entry.of(rule).matches(key);
+    }
+
     private final Object lock = new Object();
     private final int historyCapacity;
     private final List<AlertNotifier> notifiers;
+    private final Duration repeatInterval;
+    private final Silences silences;
     private final CopyOnWriteArrayList<Consumer<Alert>> listeners = new CopyOnWriteArrayList<>();
     // guarded by lock
     private final Map<String, Entry> rules = new LinkedHashMap<>();
@@ -123,6 +164,9 @@ public final class AlertEngine implements AutoCloseable {
     private final AtomicLong manualCount = new AtomicLong();
     private final AtomicLong listenerFailures = new AtomicLong();
     private final AtomicLong notifierFailures = new AtomicLong();
+    private final AtomicLong reminderCount = new AtomicLong();
+    private final AtomicLong silencedCount = new AtomicLong();
+    private final AtomicLong acknowledgedCount = new AtomicLong();
 
     public AlertEngine() {
         this(DEFAULT_HISTORY_CAPACITY, List.of());
@@ -133,17 +177,35 @@ public final class AlertEngine implements AutoCloseable {
      * @param notifiers       owned by the engine from now on: {@link #close()} closes them
      */
     public AlertEngine(int historyCapacity, List<? extends AlertNotifier> notifiers) {
+        this(historyCapacity, notifiers, DEFAULT_REPEAT_INTERVAL, null);
+    }
+
+    /**
+     * @param historyCapacity how many alerts {@link #history()} keeps, at least 1
+     * @param notifiers       owned by the engine from now on: {@link #close()} closes them
+     * @param repeatInterval  how often a FIRING alert nobody acknowledged or silenced is told again; zero: never
+     * @param silences        consulted before each notification; null: nothing is ever silenced
+     */
+    public AlertEngine(int historyCapacity, List<? extends AlertNotifier> notifiers, Duration repeatInterval,
+                       Silences silences) {
         if (historyCapacity < 1) {
             throw new IllegalArgumentException("historyCapacity must be at least 1, but was " + historyCapacity);
         }
+        Objects.requireNonNull(repeatInterval, "repeatInterval");
+        if (repeatInterval.isNegative()) {
+            throw new IllegalArgumentException("repeatInterval must be zero (no reminders) or more, but was "
+                    + repeatInterval);
+        }
         this.historyCapacity = historyCapacity;
         this.notifiers = List.copyOf(notifiers);
+        this.repeatInterval = repeatInterval;
+        this.silences = silences;
     }
 
     /** Adds a rule, or replaces the rule with the same id (see the class comment for the states it drops). */
     public void putRule(AlertRule rule) {
         Objects.requireNonNull(rule, "rule");
-        List<Alert> out = new ArrayList<>();
+        List<Notice> out = new ArrayList<>();
         synchronized (lock) {
             Entry old = rules.put(rule.id(), Entry.of(rule));
             if (old != null && !old.rule().equals(rule)) {
@@ -156,7 +218,7 @@ public final class AlertEngine implements AutoCloseable {
 
     /** @return whether a rule had that id */
     public boolean removeRule(String id) {
-        List<Alert> out = new ArrayList<>();
+        List<Notice> out = new ArrayList<>();
         Entry old;
         synchronized (lock) {
             old = rules.remove(id);
@@ -186,7 +248,7 @@ public final class AlertEngine implements AutoCloseable {
     public void evaluate(Instant at, Map<String, Double> metrics) {
         Objects.requireNonNull(at, "at");
         Objects.requireNonNull(metrics, "metrics");
-        List<Alert> out = new ArrayList<>();
+        List<Notice> out = new ArrayList<>();
         synchronized (lock) {
             if (lastAt != null && at.isBefore(lastAt)) {
                 samplesSkipped.incrementAndGet();
@@ -214,7 +276,7 @@ public final class AlertEngine implements AutoCloseable {
         dispatch(out, false);
     }
 
-    private void step(AlertRule rule, String key, Double sample, Instant at, List<Alert> out) {
+    private void step(AlertRule rule, String key, Double sample, Instant at, List<Notice> out) {
         if (sample == null || sample.isNaN()) {
             return;
         }
@@ -245,7 +307,7 @@ public final class AlertEngine implements AutoCloseable {
                                 key + " = " + Alert.format(key, value) + " " + rule.operator().symbol() + " "
                                         + Alert.format(key, rule.threshold()) + ", pending (fires after "
                                         + Durations.format(rule.forDuration()) + ")");
-                        out.add(t.pending);
+                        out.add(Notice.transition(t.pending, false));
                     }
                 }
             }
@@ -260,21 +322,23 @@ public final class AlertEngine implements AutoCloseable {
                 if (holds) {
                     t.clearSince = null;
                     t.clearSamples = 0;
-                    return;
+                } else {
+                    if (t.clearSince == null) {
+                        t.clearSince = at;
+                    }
+                    t.clearSamples++;
+                    Duration holdDown = rule.forDuration().dividedBy(2);
+                    if (t.clearSamples >= 2 && Duration.between(t.clearSince, at).compareTo(holdDown) >= 0) {
+                        resolve(rule, key, t, value, at, out, null);
+                        return;
+                    }
                 }
-                if (t.clearSince == null) {
-                    t.clearSince = at;
-                }
-                t.clearSamples++;
-                Duration holdDown = rule.forDuration().dividedBy(2);
-                if (t.clearSamples >= 2 && Duration.between(t.clearSince, at).compareTo(holdDown) >= 0) {
-                    resolve(rule, key, t, value, at, out, null);
-                }
+                remind(rule, key, t, value, at, out);
             }
         }
     }
 
-    private void fire(AlertRule rule, String key, Track t, double value, Instant at, List<Alert> out) {
+    private void fire(AlertRule rule, String key, Track t, double value, Instant at, List<Notice> out) {
         t.phase = Phase.FIRING;
         t.clearSince = null;
         t.clearSamples = 0;
@@ -283,20 +347,59 @@ public final class AlertEngine implements AutoCloseable {
                 + Alert.format(key, rule.threshold()) + (held.isZero() ? "" : " for " + Durations.forPeople(held));
         t.firing = alert(rule, key, AlertState.FIRING, value, t.since, at, message);
         firingCount.incrementAndGet();
-        out.add(t.firing);
+        t.acknowledged = false;
+        Optional<Silence> silence = silenceOf(rule.id(), key, at);
+        t.notified = silence.isEmpty();
+        t.lastNotified = t.notified ? at : null;
+        if (silence.isPresent()) {
+            silencedCount.incrementAndGet();
+            log.info("{} - FIRING [{}] silenced until {} (silence {}): shown, not notified", rule.id(), key,
+                    silence.get().until(), silence.get().id());
+        }
+        out.add(Notice.transition(t.firing, t.notified));
     }
 
-    private void resolve(AlertRule rule, String key, Track t, double value, Instant at, List<Alert> out, String why) {
+    /** A FIRING alert at a later sample: tells the notifiers again when it is due (see the class comment). */
+    private void remind(AlertRule rule, String key, Track t, double value, Instant at, List<Notice> out) {
+        if (t.acknowledged || notifiers.isEmpty() || silenceOf(rule.id(), key, at).isPresent()) {
+            return;
+        }
+        String now = key + " = " + Alert.format(key, value) + " " + rule.operator().symbol() + " "
+                + Alert.format(key, rule.threshold());
+        if (!t.notified) {
+            t.notified = true;
+            t.lastNotified = at;
+            out.add(new Notice(alert(rule, key, AlertState.FIRING, value, t.since, at,
+                    now + " for " + Durations.forPeople(Duration.between(t.since, at)) + " (silence ended)"),
+                    false, true, false));
+        } else if (!repeatInterval.isZero() && Duration.between(t.lastNotified, at).compareTo(repeatInterval) >= 0) {
+            t.lastNotified = at;
+            reminderCount.incrementAndGet();
+            out.add(new Notice(alert(rule, key, AlertState.FIRING, value, t.since, at,
+                    now + ", still firing after " + Durations.forPeople(Duration.between(t.since, at)) + " (reminder)"),
+                    false, true, true));
+        }
+    }
+
+    private Optional<Silence> silenceOf(String ruleId, String subject, Instant at) {
+        return silences == null ? Optional.empty() : silences.covering(ruleId, subject, at);
+    }
+
+    private void resolve(AlertRule rule, String key, Track t, double value, Instant at, List<Notice> out, String why) {
         t.phase = Phase.RESOLVED;
         t.firing = null;
+        t.acknowledged = false;
+        boolean owed = t.notified;
+        t.notified = false;
+        t.lastNotified = null;
         resolvedCount.incrementAndGet();
         String message = key + " = " + Alert.format(key, value) + ", no longer " + rule.operator().symbol() + " "
                 + Alert.format(key, rule.threshold()) + " (was true for "
                 + Durations.forPeople(Duration.between(t.since, at)) + ")" + (why == null ? "" : "; " + why);
-        out.add(alert(rule, key, AlertState.RESOLVED, value, t.since, at, message));
+        out.add(Notice.transition(alert(rule, key, AlertState.RESOLVED, value, t.since, at, message), owed));
     }
 
-    private void dropTracks(AlertRule rule, String why, List<Alert> out) {
+    private void dropTracks(AlertRule rule, String why, List<Notice> out) {
         Map<String, Track> byKey = tracks.remove(rule.id());
         if (byKey == null) {
             return;
@@ -320,7 +423,7 @@ public final class AlertEngine implements AutoCloseable {
     public void raiseManual(Alert alert) {
         Objects.requireNonNull(alert, "alert");
         manualCount.incrementAndGet();
-        List<Alert> out = List.of(alert);
+        List<Notice> out = List.of(Notice.transition(alert, true));
         synchronized (lock) {
             record(out, true);
         }
@@ -328,9 +431,10 @@ public final class AlertEngine implements AutoCloseable {
     }
 
     /** Call under the lock, so that the history's order is the order of the transitions. */
-    private void record(List<Alert> out, boolean manual) {
-        for (Alert a : out) {
-            if (manual || a.state() != AlertState.PENDING) {
+    private void record(List<Notice> out, boolean manual) {
+        for (Notice n : out) {
+            Alert a = n.alert();
+            if (n.listeners() && (manual || a.state() != AlertState.PENDING)) {
                 history.addLast(a);
                 while (history.size() > historyCapacity) {
                     history.removeFirst();
@@ -340,9 +444,10 @@ public final class AlertEngine implements AutoCloseable {
     }
 
     /** Call outside the lock: a listener may read the engine, or be slow. */
-    private void dispatch(List<Alert> out, boolean manual) {
-        for (Alert a : out) {
-            for (Consumer<Alert> l : listeners) {
+    private void dispatch(List<Notice> out, boolean manual) {
+        for (Notice notice : out) {
+            Alert a = notice.alert();
+            for (Consumer<Alert> l : notice.listeners() ? listeners : List.<Consumer<Alert>>of()) {
                 try {
                     l.accept(a);
                 } catch (RuntimeException | LinkageError e) {
@@ -350,12 +455,16 @@ public final class AlertEngine implements AutoCloseable {
                     log.warn("{} - alert listener {} failed on {} {}; skipped", a.ruleId(), l, a.state(), a.subject(), e);
                 }
             }
-            if (!manual && a.state() == AlertState.PENDING) {
+            if (!notice.notifiers()) {
                 continue;
             }
             for (AlertNotifier n : notifiers) {
                 try {
-                    n.send(a);
+                    if (notice.reminder()) {
+                        n.remind(a);
+                    } else {
+                        n.send(a);
+                    }
                 } catch (RuntimeException | LinkageError e) {
                     notifierFailures.incrementAndGet();
                     log.warn("{} - alert notifier {} failed on {} {}; skipped", a.ruleId(),
@@ -434,6 +543,46 @@ public final class AlertEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * Marks a FIRING alert as acknowledged: it stays FIRING and listed, and gets no reminders until it resolves.
+     *
+     * @return true when that rule and subject are FIRING (now acknowledged, or already were); false when they are
+     *         not (pending, resolved, unknown), and nothing changed
+     */
+    public boolean acknowledge(AlertKey key) {
+        Objects.requireNonNull(key, "key");
+        synchronized (lock) {
+            Track t = tracks.getOrDefault(key.ruleId(), Map.of()).get(key.subject());
+            if (t == null || t.phase != Phase.FIRING) {
+                return false;
+            }
+            if (!t.acknowledged) {
+                t.acknowledged = true;
+                acknowledgedCount.incrementAndGet();
+                log.info("{} - FIRING [{}] acknowledged: no reminders until it resolves", key.ruleId(), key.subject());
+            }
+            return true;
+        }
+    }
+
+    /** The FIRING alerts acknowledged now. */
+    public java.util.Set<AlertKey> acknowledged() {
+        synchronized (lock) {
+            java.util.Set<AlertKey> result = new java.util.HashSet<>();
+            tracks.forEach((ruleId, byKey) -> byKey.forEach((subject, t) -> {
+                if (t.phase == Phase.FIRING && t.acknowledged) {
+                    result.add(new AlertKey(ruleId, subject));
+                }
+            }));
+            return java.util.Set.copyOf(result);
+        }
+    }
+
+    /** How often a FIRING alert is told again; zero when never. */
+    public Duration repeatInterval() {
+        return repeatInterval;
+    }
+
     /** FIRING, RESOLVED and manual alerts, oldest first, at most the history capacity. */
     public List<Alert> history() {
         synchronized (lock) {
@@ -452,6 +601,9 @@ public final class AlertEngine implements AutoCloseable {
         m.put("manual", manualCount.get());
         m.put("listenerFailures", listenerFailures.get());
         m.put("notifierFailures", notifierFailures.get());
+        m.put("reminders", reminderCount.get());
+        m.put("silenced", silencedCount.get());
+        m.put("acknowledged", acknowledgedCount.get());
         return Collections.unmodifiableMap(m);
     }
 

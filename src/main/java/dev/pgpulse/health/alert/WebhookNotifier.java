@@ -35,10 +35,66 @@ import java.util.concurrent.atomic.AtomicLong;
  * where {@code sendAsync} would start a new request per alert however slow the receiver is.
  *
  * <p>Body: {@code {"ruleId", "ruleName", "subject", "severity" (lower case), "state", "value", "threshold",
- * "comparator" (symbol), "since", "at" (ISO-8601), "message"}}; a NaN number or a missing comparator is null.
+ * "comparator" (symbol), "since", "at" (ISO-8601), "message"}}; a NaN number or a missing comparator is null. A
+ * reminder (see {@link AlertEngine}) has {@code "reminder": true} as well.
+ *
+ * <p><b>Test send.</b> {@link #sendTest} posts one clearly marked test alert ({@code "ruleId": "pgpulse-test"},
+ * {@code "state": "TEST"}, {@code "test": true}) on the caller's thread, outside the queue, and waits for the
+ * answer at most twice the timeout (connecting, then the answer); it reports the HTTP status or why there was
+ * none, and the time taken. Its result and its log line show the URL as {@link Redact#webhook} does.
  */
 public final class WebhookNotifier implements AlertNotifier {
     public static final int DEFAULT_QUEUE_CAPACITY = 100;
+    /** The rule id and subject of a test alert, so a receiver can route or drop it. */
+    public static final String TEST_RULE_ID = "pgpulse-test";
+
+    /**
+     * What a test send came to.
+     *
+     * @param target  the webhook as it may be shown ({@code https://host/…}); empty when none is configured
+     * @param status  the HTTP status the receiver answered, when it answered
+     * @param failure why there was no answer (or no webhook), when there was none
+     * @param elapsed from sending to the answer or the failure
+     */
+    public record TestSend(String target, java.util.OptionalInt status, java.util.Optional<String> failure,
+                           Duration elapsed) {
+        public TestSend {
+            Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(status, "status");
+            Objects.requireNonNull(failure, "failure");
+            Objects.requireNonNull(elapsed, "elapsed");
+        }
+
+        /** No webhook to send to: what a console without {@code alerts.webhook_url} reports. */
+        public static TestSend notConfigured() {
+            return new TestSend("", java.util.OptionalInt.empty(), java.util.Optional.of("no webhook is configured; "
+                    + "set alerts.webhook_url (in the profile file or PGPULSE_ALERTS_WEBHOOK_URL) to an http(s) URL "
+                    + "and restart PgPulse"), Duration.ZERO);
+        }
+
+        /** Whether the receiver took it (a 2xx answer). */
+        public boolean delivered() {
+            return status.isPresent() && status.getAsInt() / 100 == 2;
+        }
+
+        /**
+         * A line for people: {@code Test alert sent to https://hooks.example.com/…: HTTP 200 in 35 ms},
+         * {@code Test alert to http://127.0.0.1:8080/…: HTTP 500 in 12 ms (the receiver refused it)},
+         * {@code Test alert to https://hooks.example.com/… failed after 3 ms: connection refused}.
+         */
+        public String describe() {
+            if (target.isEmpty()) {
+                return "No test alert sent: " + failure.orElse("no webhook is configured");
+            }
+            long ms = elapsed.toMillis();
+            if (status.isPresent()) {
+                return delivered() ? "Test alert sent to " + target + ": HTTP " + status.getAsInt() + " in " + ms + " ms"
+                        : "Test alert to " + target + ": HTTP " + status.getAsInt() + " in " + ms
+                        + " ms (the receiver refused it; check its URL and token)";
+            }
+            return "Test alert to " + target + " failed after " + ms + " ms: " + failure.orElse("no answer");
+        }
+    }
 
     private static final Logger log = LoggerFactory.getLogger(WebhookNotifier.class);
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
@@ -101,12 +157,129 @@ public final class WebhookNotifier implements AlertNotifier {
         }
     }
 
+    @Override
+    public void remind(Alert alert) {
+        if (closed.get()) {
+            send(alert); // counted and logged as dropped there
+            return;
+        }
+        try {
+            executor.execute(() -> deliver(alert, true));
+        } catch (RejectedExecutionException e) {
+            long n = dropped.incrementAndGet();
+            log.warn("{} - webhook {} queue is full; reminder of {} dropped ({} dropped so far)",
+                    alert.ruleId(), shown, alert.subject(), n);
+        }
+    }
+
+    /**
+     * Posts a test alert now and waits for the answer, at most about twice the timeout. Never throws: what went
+     * wrong is in the result.
+     */
+    public TestSend sendTest(java.time.Instant at) {
+        long start = System.nanoTime();
+        if (closed.get()) {
+            return testResult(start, null, "the webhook notifier is closed (PgPulse is stopping)");
+        }
+        byte[] body;
+        try {
+            body = testJson(at);
+        } catch (JsonProcessingException e) {
+            return testResult(start, null, "the test alert could not be written as JSON: " + e.getOriginalMessage());
+        }
+        HttpRequest request = HttpRequest.newBuilder(url)
+                .timeout(timeout)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build();
+        // the status as soon as the headers are in: a receiver that then stalls its body is still reported
+        java.util.concurrent.atomic.AtomicInteger status = new java.util.concurrent.atomic.AtomicInteger(-1);
+        java.util.concurrent.CompletableFuture<HttpResponse<Void>> answer = client.sendAsync(request, info -> {
+            status.set(info.statusCode());
+            return HttpResponse.BodySubscribers.discarding();
+        });
+        String failure;
+        try {
+            // bounded whatever the client does: connect timeout + request timeout, and a little slack
+            answer.get(timeout.multipliedBy(2).plusMillis(500).toMillis(), TimeUnit.MILLISECONDS);
+            failure = null;
+        } catch (java.util.concurrent.TimeoutException e) {
+            answer.cancel(true);
+            failure = "no answer within " + timeout.multipliedBy(2).toMillis() + " ms";
+        } catch (InterruptedException e) {
+            answer.cancel(true);
+            Thread.currentThread().interrupt();
+            failure = "interrupted while waiting for the answer";
+        } catch (java.util.concurrent.ExecutionException e) {
+            failure = reason(e.getCause());
+        }
+        TestSend result = testResult(start, status.get() < 0 ? null : status.get(), failure);
+        if (result.delivered()) {
+            log.info("webhook {} - test alert answered HTTP {} in {} ms", shown, status.get(), result.elapsed().toMillis());
+        } else {
+            log.warn("webhook {} - test alert: {}", shown, result.status().isPresent()
+                    ? "HTTP " + status.get() : result.failure().orElse("no answer"));
+        }
+        return result;
+    }
+
+    private TestSend testResult(long startNanos, Integer status, String failure) {
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
+        return new TestSend(shown, status == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(status),
+                status == null ? java.util.Optional.ofNullable(failure).or(() -> java.util.Optional.of("no answer"))
+                        : java.util.Optional.empty(), elapsed);
+    }
+
+    /** Why a request failed, in a few words a DBA can act on; never the URL's path or query. */
+    private String reason(Throwable e) {
+        if (e instanceof java.net.http.HttpConnectTimeoutException) {
+            return "could not connect within " + timeout.toMillis() + " ms (is the host reachable?)";
+        }
+        if (e instanceof HttpTimeoutException) {
+            return "no answer within " + timeout.toMillis() + " ms (alerts.webhook_timeout)";
+        }
+        if (e instanceof java.net.ConnectException) {
+            return "connection refused (is the receiver running on " + shown + "?)";
+        }
+        if (e instanceof java.nio.channels.UnresolvedAddressException || e instanceof java.net.UnknownHostException) {
+            return "unknown host (check the host name in alerts.webhook_url)";
+        }
+        if (e instanceof javax.net.ssl.SSLException) {
+            return "TLS failed: " + hide(url, String.valueOf(e.getMessage()));
+        }
+        if (e != null && e.getCause() != null && e instanceof IOException && e.getMessage() == null) {
+            return reason(e.getCause());
+        }
+        return e == null ? "unknown failure" : hide(url, e.toString());
+    }
+
+    static byte[] testJson(java.time.Instant at) throws JsonProcessingException {
+        ObjectNode o = MAPPER.createObjectNode();
+        o.put("ruleId", TEST_RULE_ID);
+        o.put("ruleName", "PgPulse test alert");
+        o.put("subject", TEST_RULE_ID);
+        o.put("severity", Severity.INFO.json());
+        o.put("state", "TEST");
+        o.putNull("value");
+        o.putNull("threshold");
+        o.putNull("comparator");
+        o.put("since", at.toString());
+        o.put("at", at.toString());
+        o.put("message", "Test alert from PgPulse: the webhook works; no action needed");
+        o.put("test", true);
+        return MAPPER.writeValueAsBytes(o);
+    }
+
     private void deliver(Alert alert) {
+        deliver(alert, false);
+    }
+
+    private void deliver(Alert alert, boolean reminder) {
         try {
             HttpRequest request = HttpRequest.newBuilder(url)
                     .timeout(timeout)
                     .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(toJson(alert)))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(toJson(alert, reminder)))
                     .build();
             HttpResponse<Void> response = client.send(request, HttpResponse.BodyHandlers.discarding());
             if (response.statusCode() / 100 == 2) {
@@ -147,6 +320,10 @@ public final class WebhookNotifier implements AlertNotifier {
     }
 
     static byte[] toJson(Alert a) throws JsonProcessingException {
+        return toJson(a, false);
+    }
+
+    static byte[] toJson(Alert a, boolean reminder) throws JsonProcessingException {
         ObjectNode o = MAPPER.createObjectNode();
         o.put("ruleId", a.ruleId());
         o.put("ruleName", a.ruleName());
@@ -163,6 +340,9 @@ public final class WebhookNotifier implements AlertNotifier {
         o.put("since", a.since().toString());
         o.put("at", a.at().toString());
         o.put("message", a.message());
+        if (reminder) {
+            o.put("reminder", true);
+        }
         return MAPPER.writeValueAsBytes(o);
     }
 

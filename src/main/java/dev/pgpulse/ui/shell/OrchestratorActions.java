@@ -108,25 +108,53 @@ public final class OrchestratorActions implements ConsoleActions {
         saveRules(DefaultRules.all(), basedOn, done);
     }
 
-    // i12-silence implements these four in the core (acknowledgements, silences, the webhook test)
     @Override
     public void acknowledge(AlertKey alert) {
-        throw new UnsupportedOperationException("not yet: acknowledge");
+        BackgroundTask.of("acknowledge " + alert.ruleId() + " on " + alert.subject(), p -> orchestrator.acknowledge(alert))
+                .onSuccess(acknowledged -> {
+                    if (!acknowledged) {
+                        dialogs.notify(new Dialogs.Notice(Dialogs.Severity.INFO, "Nothing to acknowledge",
+                                alert.ruleId() + " on " + alert.subject() + " is not firing any more"));
+                    }
+                })
+                .onFailure(e -> failed("The alert could not be acknowledged", e))
+                .onFinished(afterDrill)
+                .start(background);
     }
 
     @Override
     public void silence(String ruleId, String subject, Duration length, String comment, Consumer<Optional<String>> done) {
-        throw new UnsupportedOperationException("not yet: silence");
+        BackgroundTask.of("silence " + ruleId + " on " + subject, p -> orchestrator.silence(ruleId, subject, length, comment))
+                .onSuccess(s -> done.accept(Optional.empty()))
+                .onFailure(e -> {
+                    LOG.warn("silence of {} on {} refused: {}", ruleId, subject, e.getMessage());
+                    done.accept(Optional.of(e.getMessage() == null ? e.toString() : e.getMessage()));
+                })
+                .onFinished(afterDrill)
+                .start(background);
     }
 
     @Override
     public void expireSilence(String silenceId) {
-        throw new UnsupportedOperationException("not yet: expireSilence");
+        BackgroundTask.of("expire silence " + silenceId, p -> orchestrator.expireSilence(silenceId))
+                .onSuccess(expired -> {
+                    if (!expired) {
+                        dialogs.notify(new Dialogs.Notice(Dialogs.Severity.INFO, "Silence already ended",
+                                "That silence had already ended or was expired elsewhere"));
+                    }
+                })
+                .onFailure(e -> failed("The silence could not be expired", e))
+                .onFinished(afterDrill)
+                .start(background);
     }
 
     @Override
     public void sendTestAlert(Consumer<String> done) {
-        throw new UnsupportedOperationException("not yet: sendTestAlert");
+        // sendTest never throws and is bounded by the webhook timeout; a failure here is a bug, told all the same
+        BackgroundTask.of("send a test alert", p -> orchestrator.sendTestAlert())
+                .onSuccess(r -> done.accept(r.describe()))
+                .onFailure(e -> done.accept("The test alert could not be sent: " + e.getMessage()))
+                .start(background);
     }
 
     // i12-export implements this over its PrometheusRules
