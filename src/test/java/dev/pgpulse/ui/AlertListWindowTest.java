@@ -144,6 +144,25 @@ class AlertListWindowTest {
                 .filter(b -> b.isVisible() && key.equals(b.getUserData())).findFirst().orElse(null));
     }
 
+    /**
+     * Clicks the row's button, as a DBA would; the table refreshes every poll, so a button found may have left the
+     * scene by the time the click lands: then it is found again.
+     */
+    private void click(String styleClass) {
+        await().atMost(WAIT).until(() -> {
+            Button b = rowButton(styleClass);
+            if (b == null || fx(() -> b.getScene() == null)) {
+                return false;
+            }
+            try {
+                robot.clickOn(b);
+                return true;
+            } catch (RuntimeException e) {
+                return false;
+            }
+        });
+    }
+
     private Connection holdTransactionOpen(TestDatabase db) throws Exception {
         Connection c = db.connect();
         closeLast.add(c);
@@ -240,13 +259,13 @@ class AlertListWindowTest {
         await().atMost(WAIT).until(() -> nowRow() != null && nowRow().firing() && rowButton("alert-ack") != null);
         AlertKey key = new AlertKey(RULE_ID, KEY);
 
-        robot.clickOn(rowButton("alert-ack"));
+        click("alert-ack");
         await().atMost(WAIT).until(() -> o.snapshot().alerting().acknowledged().contains(key));
         await().atMost(WAIT).until(() -> nowRow().acknowledged().equals("acknowledged"));
         assertThat(cellTexts("#alerts-now")).contains("acknowledged");
         assertThat(rowButton("alert-ack")).as("acknowledged once").isNull();
 
-        robot.clickOn(rowButton("alert-silence"));
+        click("alert-silence");
         await().atMost(WAIT).until(() -> fx(() -> robot.lookup("#silence-form").query().isVisible()));
         robot.clickOn("#silence-scope-rule");
         fx(() -> {
@@ -276,7 +295,7 @@ class AlertListWindowTest {
                         && n.getPseudoClassStates().contains(PseudoClass.getPseudoClass("silenced")))));
         Screenshots.save(stage.getScene(), "alerts-silenced");
 
-        robot.clickOn(rowButton("alert-expire"));
+        click("alert-expire");
         await().atMost(WAIT).until(() -> o.snapshot().alerting().silences().isEmpty());
         await().atMost(WAIT).until(() -> !nowRow().silenced());
 

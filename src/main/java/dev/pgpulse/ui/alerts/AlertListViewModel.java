@@ -244,9 +244,19 @@ public final class AlertListViewModel {
                 + (all.size() == 1 ? " transition" : " transitions"));
     }
 
+    /**
+     * Replaces only the rows that changed: the Now rows change every poll ("for 3 min 5 s"), and a table whose items
+     * are all replaced rebuilds its cells, dropping a click on a row's button that lands in between.
+     */
     private static <T> void setIfChanged(ObservableList<T> list, List<T> rows) {
-        if (!list.equals(rows)) {
+        if (list.size() != rows.size()) {
             list.setAll(rows);
+            return;
+        }
+        for (int i = 0; i < rows.size(); i++) {
+            if (!list.get(i).equals(rows.get(i))) {
+                list.set(i, rows.get(i));
+            }
         }
     }
 
