@@ -215,6 +215,9 @@ class AlertListWindowTest {
                 .getItems().stream().filter(r -> r.rule().equals(RULE_NAME)).map(AlertListViewModel.HistoryRow::what)
                 .toList()).equals(List.of("RESOLVED", "FIRING")));
         await().atMost(WAIT).until(() -> cellTexts("#alerts-history").containsAll(List.of("RESOLVED", "FIRING")));
+        // the rule filter still reads "all rules" after the choices were filled in from the rules and the history
+        assertThat(fx(() -> ((ChoiceBox<String>) robot.lookup("#history-rule").query()).getValue()))
+                .isEqualTo("all rules");
         // the severity filter hides the warning, and shows it again
         fx(() -> {
             ((ChoiceBox<String>) robot.lookup("#history-severity").query()).setValue("critical");
@@ -262,11 +265,14 @@ class AlertListWindowTest {
         click("alert-ack");
         await().atMost(WAIT).until(() -> o.snapshot().alerting().acknowledged().contains(key));
         await().atMost(WAIT).until(() -> nowRow().acknowledged().equals("acknowledged"));
-        assertThat(cellTexts("#alerts-now")).contains("acknowledged");
+        await().atMost(WAIT).until(() -> cellTexts("#alerts-now").contains("acknowledged"));
         assertThat(rowButton("alert-ack")).as("acknowledged once").isNull();
 
         click("alert-silence");
         await().atMost(WAIT).until(() -> fx(() -> robot.lookup("#silence-form").query().isVisible()));
+        // the key as it is, its underscores not taken for mnemonics
+        assertThat(fx(() -> ((javafx.scene.control.RadioButton) robot.lookup("#silence-scope-subject").query())
+                .getText())).isEqualTo("only " + KEY);
         robot.clickOn("#silence-scope-rule");
         fx(() -> {
             ((ChoiceBox<SilenceFormViewModel.Length>) robot.lookup("#silence-length").query())
@@ -288,6 +294,9 @@ class AlertListWindowTest {
                 .anyMatch(s -> s.ruleId().equals(RULE_ID) && s.subject().equals(Silence.ANY_SUBJECT)
                         && s.comment().equals("reindexing tonight")));
         await().atMost(WAIT).until(() -> nowRow().silenced() && nowRow().silence().startsWith("silenced until "));
+        // both marks show: acknowledged, and the silence's end
+        await().atMost(WAIT).until(() -> cellTexts("#alerts-now").stream()
+                .anyMatch(t -> t.matches("acknowledged, silenced until .*\\d\\d:\\d\\d:\\d\\d")));
         assertThat(fx(() -> robot.lookup("#silence-form").query().isVisible())).as("closed once made").isFalse();
         // greyed: the row carries :silenced, which console.css dims
         await().atMost(WAIT).until(() -> fx(() -> robot.lookup("#alerts-now").lookup(".table-row-cell").queryAll()

@@ -110,12 +110,12 @@ final class AlertListPane extends VBox {
     private VBox nowBox() {
         TableView<AlertListViewModel.NowRow> t = table(vm.now(), "alerts-now", "No alert is pending or firing");
         t.getColumns().addAll(List.of(severityColumn(AlertListViewModel.NowRow::severityText),
-                column("Rule", 265, AlertListViewModel.NowRow::rule),
-                column("Subject", 250, AlertListViewModel.NowRow::subject),
+                column("Rule", 255, AlertListViewModel.NowRow::rule),
+                column("Subject", 245, AlertListViewModel.NowRow::subject),
                 column("State", 65, AlertListViewModel.NowRow::state),
-                column("Value (condition)", 120, AlertListViewModel.NowRow::value),
-                column("Since", 145, AlertListViewModel.NowRow::since),
-                column("Ack / silence", 140, r -> r.silenced() ? r.silence() : r.acknowledged()), actionsColumn()));
+                column("Value", 110, AlertListViewModel.NowRow::value),
+                column("Since", 140, AlertListViewModel.NowRow::since),
+                column("Ack / silence", 165, AlertListViewModel.NowRow::marks), actionsColumn()));
         t.setRowFactory(tv -> new TableRow<>() {
             @Override
             protected void updateItem(AlertListViewModel.NowRow r, boolean empty) {
@@ -134,7 +134,7 @@ final class AlertListPane extends VBox {
 
     private TableColumn<AlertListViewModel.NowRow, AlertListViewModel.NowRow> actionsColumn() {
         TableColumn<AlertListViewModel.NowRow, AlertListViewModel.NowRow> c = new TableColumn<>("");
-        c.setPrefWidth(175);
+        c.setPrefWidth(170);
         c.setSortable(false);
         c.setCellValueFactory(cd -> new javafx.beans.property.ReadOnlyObjectWrapper<>(cd.getValue()));
         c.setCellFactory(col -> new TableCell<>() {
@@ -190,10 +190,16 @@ final class AlertListPane extends VBox {
         ChoiceBox<String> rule = new ChoiceBox<>(vm.ruleChoices());
         rule.setId("history-rule");
         rule.setValue(AlertListViewModel.ALL_RULES);
+        String[] chosen = {AlertListViewModel.ALL_RULES};
         rule.valueProperty().addListener((o, a, v) -> {
-            // the choices are replaced as rules come and go: a vanished choice clears, which means all rules
-            vm.filterRule(v);
+            if (v != null) {
+                chosen[0] = v;
+                vm.filterRule(v);
+            }
         });
+        // the choices change as rules come and go, which clears a ChoiceBox: keep the choice, or all rules if it went
+        vm.ruleChoices().addListener((javafx.collections.ListChangeListener<String>) c -> rule.setValue(
+                rule.getItems().contains(chosen[0]) ? chosen[0] : AlertListViewModel.ALL_RULES));
         ChoiceBox<AlertListViewModel.Window> window = new ChoiceBox<>();
         window.setId("history-window");
         window.getItems().setAll(AlertListViewModel.Window.values());
@@ -264,10 +270,19 @@ final class AlertListPane extends VBox {
         return t;
     }
 
+    /** A text column whose cells show their whole text on hover (a message, a long rule name). */
     private static <R> TableColumn<R, String> column(String name, double width, Function<R, String> cell) {
         TableColumn<R, String> col = new TableColumn<>(name);
         col.setCellValueFactory(cd -> new ReadOnlyStringWrapper(cell.apply(cd.getValue())));
         col.setPrefWidth(width);
+        col.setCellFactory(c -> new TableCell<>() {
+            @Override
+            protected void updateItem(String s, boolean empty) {
+                super.updateItem(s, empty);
+                setText(empty ? null : s);
+                setTooltip(empty || s == null || s.isEmpty() ? null : new Tooltip(s));
+            }
+        });
         return col;
     }
 
@@ -279,6 +294,7 @@ final class AlertListPane extends VBox {
             protected void updateItem(String s, boolean empty) {
                 super.updateItem(s, empty);
                 setText(empty ? null : s);
+                setTooltip(null);
                 for (PseudoClass p : SEVERITIES) {
                     pseudoClassStateChanged(p, !empty && s != null && p.getPseudoClassName().equals(s));
                 }

@@ -86,6 +86,11 @@ public final class AlertListViewModel {
             return silenceId != null;
         }
 
+        /** "acknowledged", "silenced until 14:05:00", both, or "". */
+        public String marks() {
+            return acknowledged.isEmpty() ? silence : silence.isEmpty() ? acknowledged : acknowledged + ", " + silence;
+        }
+
         /** Only a FIRING alert not yet acknowledged. */
         public boolean canAcknowledge() {
             return firing() && !isAcknowledged();

@@ -41,6 +41,9 @@ final class SilenceForm extends FlowPane {
         RadioButton rule = new RadioButton();
         rule.setId("silence-scope-rule");
         rule.textProperty().bind(vm.ruleScopeTextProperty());
+        // metric keys have underscores: not mnemonics
+        subject.setMnemonicParsing(false);
+        rule.setMnemonicParsing(false);
         subject.setToggleGroup(scope);
         rule.setToggleGroup(scope);
         vm.scopeProperty().addListener((o, a, s) -> (s == SilenceFormViewModel.Scope.RULE ? rule : subject)

@@ -139,6 +139,8 @@ class AlertListViewModelTest {
         AlertListViewModel.NowRow tx = vm.now().get(1);
         assertThat(tx.acknowledged()).isEqualTo("acknowledged");
         assertThat(tx.canAcknowledge()).as("already acknowledged").isFalse();
+        assertThat(tx.marks()).isEqualTo("acknowledged");
+        assertThat(pool.marks()).isEqualTo(pool.silence());
         assertThat(vm.silences()).singleElement().satisfies(r -> {
             assertThat(r.subject()).isEqualTo("every subject");
             assertThat(r.until()).isEqualTo(HMS.format(T.plusSeconds(3600)) + " (in 1 h)");
