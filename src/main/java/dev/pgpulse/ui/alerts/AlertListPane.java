@@ -110,12 +110,12 @@ final class AlertListPane extends VBox {
     private VBox nowBox() {
         TableView<AlertListViewModel.NowRow> t = table(vm.now(), "alerts-now", "No alert is pending or firing");
         t.getColumns().addAll(List.of(severityColumn(AlertListViewModel.NowRow::severityText),
-                column("Rule", 255, AlertListViewModel.NowRow::rule),
-                column("Subject", 245, AlertListViewModel.NowRow::subject),
-                column("State", 65, AlertListViewModel.NowRow::state),
+                column("Rule", 235, AlertListViewModel.NowRow::rule),
+                column("Subject", 230, AlertListViewModel.NowRow::subject),
+                column("State", 62, AlertListViewModel.NowRow::state),
                 column("Value", 110, AlertListViewModel.NowRow::value),
                 column("Since", 140, AlertListViewModel.NowRow::since),
-                column("Ack / silence", 165, AlertListViewModel.NowRow::marks), actionsColumn()));
+                column("Ack / silence", 220, AlertListViewModel.NowRow::marks), actionsColumn()));
         t.setRowFactory(tv -> new TableRow<>() {
             @Override
             protected void updateItem(AlertListViewModel.NowRow r, boolean empty) {
@@ -134,7 +134,7 @@ final class AlertListPane extends VBox {
 
     private TableColumn<AlertListViewModel.NowRow, AlertListViewModel.NowRow> actionsColumn() {
         TableColumn<AlertListViewModel.NowRow, AlertListViewModel.NowRow> c = new TableColumn<>("");
-        c.setPrefWidth(170);
+        c.setPrefWidth(160);
         c.setSortable(false);
         c.setCellValueFactory(cd -> new javafx.beans.property.ReadOnlyObjectWrapper<>(cd.getValue()));
         c.setCellFactory(col -> new TableCell<>() {
@@ -288,8 +288,12 @@ final class AlertListPane extends VBox {
 
     /** The severity's word, coloured by console.css through :critical, :warning or :info. */
     private static <R> TableColumn<R, String> severityColumn(Function<R, String> text) {
-        TableColumn<R, String> col = column("Severity", 70, text);
+        TableColumn<R, String> col = column("Severity", 62, text);
         col.setCellFactory(c -> new TableCell<>() {
+            {
+                getStyleClass().add("severity-cell");
+            }
+
             @Override
             protected void updateItem(String s, boolean empty) {
                 super.updateItem(s, empty);
@@ -300,7 +304,6 @@ final class AlertListPane extends VBox {
                 }
             }
         });
-        col.getStyleClass().add("severity-column");
         return col;
     }
 

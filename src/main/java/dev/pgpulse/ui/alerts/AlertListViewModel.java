@@ -39,6 +39,8 @@ import java.util.function.Consumer;
  */
 public final class AlertListViewModel {
     private static final Logger LOG = LoggerFactory.getLogger(AlertListViewModel.class);
+    private static final java.time.format.DateTimeFormatter HOUR_MINUTE =
+            java.time.format.DateTimeFormatter.ofPattern("HH:mm", java.util.Locale.ROOT);
     static final String ALL_SEVERITIES = "all severities";
     static final String ALL_RULES = "all rules";
     static final String NO_WEBHOOK = "No webhook is configured, so alerts go to the log only. Set alerts.webhook_url "
@@ -68,7 +70,7 @@ public final class AlertListViewModel {
      * @param state        PENDING or FIRING
      * @param since        "14:02:11 · for 3 min"
      * @param acknowledged "acknowledged" or ""
-     * @param silence      "silenced until 14:05:00" or ""
+     * @param silence      "silenced until 14:05" or ""
      * @param silenceId    the covering silence's id, for Expire; null when none
      */
     public record NowRow(AlertKey key, Severity severity, String severityText, String rule, String subject,
@@ -86,7 +88,7 @@ public final class AlertListViewModel {
             return silenceId != null;
         }
 
-        /** "acknowledged", "silenced until 14:05:00", both, or "". */
+        /** "acknowledged", "silenced until 14:05", both, or "". */
         public String marks() {
             return acknowledged.isEmpty() ? silence : silence.isEmpty() ? acknowledged : acknowledged + ", " + silence;
         }
@@ -202,11 +204,12 @@ public final class AlertListViewModel {
                 + Format.seconds(Math.max(0, Duration.between(s.at(), x.until()).toSeconds())) + ")", x.comment());
     }
 
-    /** 14:05:00 today, else with its date. */
+    /** 14:05 today, else with its date (a silence is chosen to the minute; its seconds are noise). */
     static String until(Instant end, Instant now) {
         ZoneId zone = ZoneId.systemDefault();
         LocalDate day = end.atZone(zone).toLocalDate();
-        return day.equals(now.atZone(zone).toLocalDate()) ? Format.time(end) : day + " " + Format.time(end);
+        String time = HOUR_MINUTE.format(end.atZone(zone));
+        return day.equals(now.atZone(zone).toLocalDate()) ? time : day + " " + time;
     }
 
     public void filterSeverity(String choice) {

@@ -35,6 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AlertListViewModelTest {
     private static final Instant T = Instant.parse("2026-12-02T10:00:00Z");
     private static final DateTimeFormatter HMS = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+    private static final DateTimeFormatter HM = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneId.systemDefault());
 
     private final RecordingActions actions = new RecordingActions();
     private final List<Dialogs.Notice> notices = new ArrayList<>();
@@ -134,7 +135,7 @@ class AlertListViewModelTest {
 
         AlertListViewModel.NowRow pool = vm.now().get(0);
         assertThat(pool.silenced()).isTrue();
-        assertThat(pool.silence()).isEqualTo("silenced until " + HMS.format(T.plusSeconds(3600)));
+        assertThat(pool.silence()).isEqualTo("silenced until " + HM.format(T.plusSeconds(3600)));
         assertThat(pool.silenceId()).isEqualTo("s1");
         AlertListViewModel.NowRow tx = vm.now().get(1);
         assertThat(tx.acknowledged()).isEqualTo("acknowledged");
@@ -143,7 +144,7 @@ class AlertListViewModelTest {
         assertThat(pool.marks()).isEqualTo(pool.silence());
         assertThat(vm.silences()).singleElement().satisfies(r -> {
             assertThat(r.subject()).isEqualTo("every subject");
-            assertThat(r.until()).isEqualTo(HMS.format(T.plusSeconds(3600)) + " (in 1 h)");
+            assertThat(r.until()).isEqualTo(HM.format(T.plusSeconds(3600)) + " (in 1 h)");
             assertThat(r.comment()).isEqualTo("maintenance");
         });
         assertThat(vm.silencesTitleProperty().get()).isEqualTo("Silences (1)");
