@@ -1,6 +1,7 @@
 package dev.pgpulse.health.alert;
 
 import dev.pgpulse.config.Durations;
+import dev.pgpulse.health.alert.Paging.Notice;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,26 +59,14 @@ import java.util.regex.Pattern;
  * different definition drops its states; a subject that was FIRING is closed with a RESOLVED alert (so
  * webhook receivers do not keep an incident open forever), stamped with the latest sample time.
  *
- * <p><b>Acknowledgements.</b> {@link #acknowledge} marks a FIRING alert as seen: it stays FIRING (listed, and in
- * {@link #acknowledged()}) but gets no more reminders. The mark is cleared when the alert resolves, or when its rule
- * is changed, disabled or removed; it lives in memory only (after a restart a condition that still holds fires
- * anew, and deserves a fresh look).
- *
- * <p><b>Reminders.</b> Like Alertmanager's {@code repeat_interval}: while an alert stays FIRING, is not acknowledged
- * and not silenced, the notifiers are told again every {@code repeatInterval} (measured on the samples' time
- * stamps, checked at each sample that carries the alert's key) through {@link AlertNotifier#remind}: a FIRING alert
- * whose {@code at} is that sample's and whose message ends with {@code "still firing after ... (reminder)"}.
- * Reminders are not transitions: listeners and the history never see them, so the console lists an alert once
- * and notifies a person on screen once. {@link Duration#ZERO} turns reminders off.
- *
- * <p><b>Silences.</b> Before an alert goes to the notifiers the engine asks the {@link Silences} given (by the
- * sample's time stamp). A silenced alert still reaches the listeners and the history (the console shows it,
- * greyed), but no notifier; the engine itself logs one INFO line for it, so the log says why no alert line
- * follows. The notifiers only hear the end of what they heard the start of: a RESOLVED goes to them exactly
- * when they were told of that alert's FIRING, whatever silences or acknowledgements came in between (so a
- * receiver never keeps an incident open forever, and never gets a resolution out of nowhere). An alert that fired
- * while silenced and still fires when its silence ends is told to the notifiers then, on the first sample after
- * the end, as a FIRING alert whose message ends with {@code "(silence ended)"}; unless it was acknowledged.
+ * <p><b>Acknowledgements, reminders, silences</b> (the rules are in {@link Paging}'s comment). Listeners get every
+ * transition; notifiers get what a person should be paged for. {@link #acknowledge} marks a FIRING alert: it stays
+ * listed (and in {@link #acknowledged()}) but gets no reminders until it resolves or its rule changes. A FIRING
+ * alert nobody acknowledged or silenced is told to the notifiers again every {@code repeatInterval}
+ * ({@link #DEFAULT_REPEAT_INTERVAL}, on the samples' clock, like Alertmanager's {@code repeat_interval}) through
+ * {@link AlertNotifier#remind}; listeners and the history never see reminders. An alert a {@link Silences} entry
+ * covers reaches listeners and the history but no notifier (the engine logs one INFO line instead); notifiers get
+ * a RESOLVED exactly when they got its FIRING, and an alert still firing when its silence ends is told then.
  *
  * <p>Thread safety: every method may be called from any thread; readers get immutable snapshots.
  */
@@ -105,17 +94,7 @@ public final class AlertEngine implements AutoCloseable {
         Alert pending;
         Instant clearSince;
         int clearSamples;
-        boolean acknowledged;
-        /** Whether the notifiers were told of this FIRING (so are owed its RESOLVED), and when they were last told. */
-        boolean notified;
-        Instant lastNotified;
-    }
-
-    /** What to do with one alert once the lock is released. */
-    private record Notice(Alert alert, boolean listeners, boolean notifiers, boolean reminder) {
-        static Notice transition(Alert alert, boolean notifiers) {
-            return new Notice(alert, true, notifiers, false);
-        }
+        final Paging.Page page = new Paging.Page();
     }
 
     private record Entry(AlertRule rule, Pattern pattern) {
@@ -147,8 +126,7 @@ public final class AlertEngine implements AutoCloseable {
     private final Object lock = new Object();
     private final int historyCapacity;
     private final List<AlertNotifier> notifiers;
-    private final Duration repeatInterval;
-    private final Silences silences;
+    private final Paging paging;
     private final CopyOnWriteArrayList<Consumer<Alert>> listeners = new CopyOnWriteArrayList<>();
     // guarded by lock
     private final Map<String, Entry> rules = new LinkedHashMap<>();
@@ -164,9 +142,6 @@ public final class AlertEngine implements AutoCloseable {
     private final AtomicLong manualCount = new AtomicLong();
     private final AtomicLong listenerFailures = new AtomicLong();
     private final AtomicLong notifierFailures = new AtomicLong();
-    private final AtomicLong reminderCount = new AtomicLong();
-    private final AtomicLong silencedCount = new AtomicLong();
-    private final AtomicLong acknowledgedCount = new AtomicLong();
 
     public AlertEngine() {
         this(DEFAULT_HISTORY_CAPACITY, List.of());
@@ -198,8 +173,7 @@ public final class AlertEngine implements AutoCloseable {
         }
         this.historyCapacity = historyCapacity;
         this.notifiers = List.copyOf(notifiers);
-        this.repeatInterval = repeatInterval;
-        this.silences = silences;
+        this.paging = new Paging(repeatInterval, silences, !this.notifiers.isEmpty());
     }
 
     /** Adds a rule, or replaces the rule with the same id (see the class comment for the states it drops). */
@@ -333,7 +307,10 @@ public final class AlertEngine implements AutoCloseable {
                         return;
                     }
                 }
-                remind(rule, key, t, value, at, out);
+                Notice due = paging.stillFiring(t.page, rule, key, value, t.since, at);
+                if (due != null) {
+                    out.add(due);
+                }
             }
         }
     }
@@ -347,51 +324,13 @@ public final class AlertEngine implements AutoCloseable {
                 + Alert.format(key, rule.threshold()) + (held.isZero() ? "" : " for " + Durations.forPeople(held));
         t.firing = alert(rule, key, AlertState.FIRING, value, t.since, at, message);
         firingCount.incrementAndGet();
-        t.acknowledged = false;
-        Optional<Silence> silence = silenceOf(rule.id(), key, at);
-        t.notified = silence.isEmpty();
-        t.lastNotified = t.notified ? at : null;
-        if (silence.isPresent()) {
-            silencedCount.incrementAndGet();
-            log.info("{} - FIRING [{}] silenced until {} (silence {}): shown, not notified", rule.id(), key,
-                    silence.get().until(), silence.get().id());
-        }
-        out.add(Notice.transition(t.firing, t.notified));
-    }
-
-    /** A FIRING alert at a later sample: tells the notifiers again when it is due (see the class comment). */
-    private void remind(AlertRule rule, String key, Track t, double value, Instant at, List<Notice> out) {
-        if (t.acknowledged || notifiers.isEmpty() || silenceOf(rule.id(), key, at).isPresent()) {
-            return;
-        }
-        String now = key + " = " + Alert.format(key, value) + " " + rule.operator().symbol() + " "
-                + Alert.format(key, rule.threshold());
-        if (!t.notified) {
-            t.notified = true;
-            t.lastNotified = at;
-            out.add(new Notice(alert(rule, key, AlertState.FIRING, value, t.since, at,
-                    now + " for " + Durations.forPeople(Duration.between(t.since, at)) + " (silence ended)"),
-                    false, true, false));
-        } else if (!repeatInterval.isZero() && Duration.between(t.lastNotified, at).compareTo(repeatInterval) >= 0) {
-            t.lastNotified = at;
-            reminderCount.incrementAndGet();
-            out.add(new Notice(alert(rule, key, AlertState.FIRING, value, t.since, at,
-                    now + ", still firing after " + Durations.forPeople(Duration.between(t.since, at)) + " (reminder)"),
-                    false, true, true));
-        }
-    }
-
-    private Optional<Silence> silenceOf(String ruleId, String subject, Instant at) {
-        return silences == null ? Optional.empty() : silences.covering(ruleId, subject, at);
+        out.add(Notice.transition(t.firing, paging.fired(t.page, rule.id(), key, at)));
     }
 
     private void resolve(AlertRule rule, String key, Track t, double value, Instant at, List<Notice> out, String why) {
         t.phase = Phase.RESOLVED;
         t.firing = null;
-        t.acknowledged = false;
-        boolean owed = t.notified;
-        t.notified = false;
-        t.lastNotified = null;
+        boolean owed = paging.resolved(t.page);
         resolvedCount.incrementAndGet();
         String message = key + " = " + Alert.format(key, value) + ", no longer " + rule.operator().symbol() + " "
                 + Alert.format(key, rule.threshold()) + " (was true for "
@@ -413,7 +352,7 @@ public final class AlertEngine implements AutoCloseable {
         }
     }
 
-    private static Alert alert(AlertRule rule, String key, AlertState state, double value, Instant since,
+    static Alert alert(AlertRule rule, String key, AlertState state, double value, Instant since,
                                Instant at, String message) {
         return new Alert(rule.id(), rule.name(), key, rule.severity(), state, value, rule.threshold(),
                 rule.operator(), since, at, message);
@@ -556,11 +495,7 @@ public final class AlertEngine implements AutoCloseable {
             if (t == null || t.phase != Phase.FIRING) {
                 return false;
             }
-            if (!t.acknowledged) {
-                t.acknowledged = true;
-                acknowledgedCount.incrementAndGet();
-                log.info("{} - FIRING [{}] acknowledged: no reminders until it resolves", key.ruleId(), key.subject());
-            }
+            paging.acknowledge(t.page, key);
             return true;
         }
     }
@@ -570,7 +505,7 @@ public final class AlertEngine implements AutoCloseable {
         synchronized (lock) {
             java.util.Set<AlertKey> result = new java.util.HashSet<>();
             tracks.forEach((ruleId, byKey) -> byKey.forEach((subject, t) -> {
-                if (t.phase == Phase.FIRING && t.acknowledged) {
+                if (t.phase == Phase.FIRING && t.page.acknowledged) {
                     result.add(new AlertKey(ruleId, subject));
                 }
             }));
@@ -580,7 +515,7 @@ public final class AlertEngine implements AutoCloseable {
 
     /** How often a FIRING alert is told again; zero when never. */
     public Duration repeatInterval() {
-        return repeatInterval;
+        return paging.repeatInterval();
     }
 
     /** FIRING, RESOLVED and manual alerts, oldest first, at most the history capacity. */
@@ -601,9 +536,9 @@ public final class AlertEngine implements AutoCloseable {
         m.put("manual", manualCount.get());
         m.put("listenerFailures", listenerFailures.get());
         m.put("notifierFailures", notifierFailures.get());
-        m.put("reminders", reminderCount.get());
-        m.put("silenced", silencedCount.get());
-        m.put("acknowledged", acknowledgedCount.get());
+        m.put("reminders", paging.reminders.get());
+        m.put("silenced", paging.silenced.get());
+        m.put("acknowledged", paging.acknowledgements.get());
         return Collections.unmodifiableMap(m);
     }
 
