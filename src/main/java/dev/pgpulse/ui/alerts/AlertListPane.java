@@ -198,7 +198,7 @@ final class AlertListPane extends VBox {
             }
         });
         // the choices change as rules come and go, which clears a ChoiceBox: keep the choice, or all rules if it went
-        vm.ruleChoices().addListener((javafx.collections.ListChangeListener<String>) c -> rule.setValue(
+        rule.getItems().addListener((javafx.collections.ListChangeListener<String>) c -> rule.setValue(
                 rule.getItems().contains(chosen[0]) ? chosen[0] : AlertListViewModel.ALL_RULES));
         ChoiceBox<AlertListViewModel.Window> window = new ChoiceBox<>();
         window.setId("history-window");

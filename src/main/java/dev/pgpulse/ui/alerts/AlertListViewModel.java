@@ -116,6 +116,11 @@ public final class AlertListViewModel {
     private final ObservableList<HistoryRow> history = FXCollections.observableArrayList();
     private final ObservableList<SilenceRow> silences = FXCollections.observableArrayList();
     private final ObservableList<String> ruleChoices = FXCollections.observableArrayList(ALL_RULES);
+    // one read-only view each: a view's listeners live as long as it does, and the list holds its views weakly
+    private final ObservableList<NowRow> nowView = FXCollections.unmodifiableObservableList(now);
+    private final ObservableList<HistoryRow> historyView = FXCollections.unmodifiableObservableList(history);
+    private final ObservableList<SilenceRow> silencesView = FXCollections.unmodifiableObservableList(silences);
+    private final ObservableList<String> ruleChoicesView = FXCollections.unmodifiableObservableList(ruleChoices);
     private final ReadOnlyStringWrapper nowTitle = new ReadOnlyStringWrapper(this, "nowTitle", "Now");
     private final ReadOnlyStringWrapper historyTitle = new ReadOnlyStringWrapper(this, "historyTitle", "History");
     private final ReadOnlyStringWrapper silencesTitle = new ReadOnlyStringWrapper(this, "silencesTitle", "Silences");
@@ -338,15 +343,15 @@ public final class AlertListViewModel {
     }
 
     public ObservableList<NowRow> now() {
-        return FXCollections.unmodifiableObservableList(now);
+        return nowView;
     }
 
     public ObservableList<HistoryRow> history() {
-        return FXCollections.unmodifiableObservableList(history);
+        return historyView;
     }
 
     public ObservableList<SilenceRow> silences() {
-        return FXCollections.unmodifiableObservableList(silences);
+        return silencesView;
     }
 
     public List<String> severityChoices() {
@@ -358,7 +363,7 @@ public final class AlertListViewModel {
     }
 
     public ObservableList<String> ruleChoices() {
-        return FXCollections.unmodifiableObservableList(ruleChoices);
+        return ruleChoicesView;
     }
 
     public String initialSeverity() {
