@@ -1,10 +1,316 @@
 package dev.pgpulse.ui.alerts;
 
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.collections.ObservableList;
+import javafx.css.PseudoClass;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.control.Button;
+import javafx.scene.control.ChoiceBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
+import javafx.scene.control.TableCell;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableRow;
+import javafx.scene.control.TableView;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
+import javafx.stage.FileChooser;
+import javafx.util.StringConverter;
 
-/** The alerts now and their history. (Skeleton: i12-alertsui builds it.) */
+import java.io.File;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The alerts now and their history, as three tabs (Now, History, Silences) under a bar with the webhook's test and
+ * the Prometheus export. A row of Now is coloured by its severity and greyed while silenced (console.css, through
+ * pseudo-classes); its buttons acknowledge it, silence it (the inline form below the table) or end its silence.
+ */
 final class AlertListPane extends VBox {
+    private static final PseudoClass SILENCED = PseudoClass.getPseudoClass("silenced");
+    private static final PseudoClass ACKNOWLEDGED = PseudoClass.getPseudoClass("acknowledged");
+    private static final PseudoClass FIRING = PseudoClass.getPseudoClass("firing");
+    private static final List<PseudoClass> SEVERITIES = List.of(PseudoClass.getPseudoClass("critical"),
+            PseudoClass.getPseudoClass("warning"), PseudoClass.getPseudoClass("info"));
+
+    private final AlertListViewModel vm;
+
     AlertListPane(AlertListViewModel vm) {
+        this.vm = vm;
         getStyleClass().add("alert-list-pane");
+        setSpacing(4);
+        setPadding(new Insets(6, 8, 4, 8));
+        TabPane tabs = new TabPane(tab("alerts-now-tab", vm.nowTitleProperty(), nowBox()),
+                tab("alerts-history-tab", vm.historyTitleProperty(), historyBox()),
+                tab("alerts-silences-tab", vm.silencesTitleProperty(), silencesTable()));
+        tabs.setId("alert-list-tabs");
+        tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+        VBox.setVgrow(tabs, Priority.ALWAYS);
+        getChildren().addAll(bar(), tabs);
+    }
+
+    private static Tab tab(String id, javafx.beans.value.ObservableValue<String> title, javafx.scene.Node content) {
+        Tab t = new Tab();
+        t.setId(id);
+        t.textProperty().bind(title);
+        t.setContent(content);
+        return t;
+    }
+
+    /** The status of the last action, the webhook's test and the export. */
+    private HBox bar() {
+        Label status = label("alerts-status", vm.statusProperty());
+        status.getStyleClass().add("note");
+        status.setMinWidth(80);
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        Label hook = label("webhook", vm.webhookTextProperty());
+        hook.getStyleClass().add("note");
+        Button test = new Button("Send test alert");
+        test.setId("send-test-alert");
+        test.disableProperty().bind(vm.webhookAvailableProperty().not().or(vm.testingProperty()));
+        Tooltip tip = new Tooltip();
+        tip.textProperty().bind(vm.webhookTipProperty());
+        tip.setWrapText(true);
+        tip.setMaxWidth(420);
+        test.setTooltip(tip);
+        // a disabled button shows no tooltip: the reason also sits on the label beside it
+        hook.setTooltip(tip);
+        test.setOnAction(e -> vm.sendTestAlert());
+        Label tested = label("webhook-test-result", vm.testResultProperty());
+        Button export = new Button("Export to Prometheus…");
+        export.setId("export-prometheus");
+        export.setTooltip(new Tooltip("Writes the rules in force as a Prometheus alerting rules file over the agent's "
+                + "/metrics names"));
+        export.setOnAction(e -> {
+            FileChooser chooser = new FileChooser();
+            chooser.setTitle("Export the alert rules for Prometheus");
+            chooser.setInitialFileName("pgpulse-alerts.rules.yml");
+            chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("Prometheus rules (YAML)", "*.yml",
+                    "*.yaml"));
+            File file = chooser.showSaveDialog(getScene() == null ? null : getScene().getWindow());
+            if (file != null) {
+                vm.exportPrometheus(file.toPath());
+            }
+        });
+        Label exported = label("export-result", vm.exportResultProperty());
+        for (Region r : List.of(hook, test, tested, export, exported)) {
+            r.setMinWidth(Region.USE_PREF_SIZE);
+        }
+        HBox bar = new HBox(8, status, spacer, hook, test, tested, export, exported);
+        bar.setAlignment(Pos.CENTER_LEFT);
+        return bar;
+    }
+
+    private VBox nowBox() {
+        TableView<AlertListViewModel.NowRow> t = table(vm.now(), "alerts-now", "No alert is pending or firing");
+        t.getColumns().addAll(List.of(severityColumn(AlertListViewModel.NowRow::severityText),
+                column("Rule", 235, AlertListViewModel.NowRow::rule),
+                column("Subject", 230, AlertListViewModel.NowRow::subject),
+                column("State", 62, AlertListViewModel.NowRow::state),
+                column("Value", 110, AlertListViewModel.NowRow::value),
+                column("Since", 140, AlertListViewModel.NowRow::since),
+                column("Ack / silence", 220, AlertListViewModel.NowRow::marks), actionsColumn()));
+        t.setRowFactory(tv -> new TableRow<>() {
+            @Override
+            protected void updateItem(AlertListViewModel.NowRow r, boolean empty) {
+                super.updateItem(r, empty);
+                pseudoClassStateChanged(SILENCED, !empty && r != null && r.silenced());
+                pseudoClassStateChanged(ACKNOWLEDGED, !empty && r != null && r.isAcknowledged());
+                pseudoClassStateChanged(FIRING, !empty && r != null && r.firing());
+            }
+        });
+        SilenceForm form = new SilenceForm(vm.silenceForm());
+        VBox box = new VBox(4, t, form);
+        VBox.setVgrow(t, Priority.ALWAYS);
+        box.setPadding(new Insets(4, 0, 0, 0));
+        return box;
+    }
+
+    private TableColumn<AlertListViewModel.NowRow, AlertListViewModel.NowRow> actionsColumn() {
+        TableColumn<AlertListViewModel.NowRow, AlertListViewModel.NowRow> c = new TableColumn<>("");
+        c.setPrefWidth(160);
+        c.setSortable(false);
+        c.setCellValueFactory(cd -> new javafx.beans.property.ReadOnlyObjectWrapper<>(cd.getValue()));
+        c.setCellFactory(col -> new TableCell<>() {
+            private final Button ack = small("Acknowledge", "alert-ack");
+            private final Button silence = small("Silence…", "alert-silence");
+            private final Button expire = small("Expire silence", "alert-expire");
+            private final HBox buttons = new HBox(4, ack, silence, expire);
+
+            {
+                ack.setOnAction(e -> vm.acknowledge(getItem()));
+                silence.setOnAction(e -> vm.silence(getItem()));
+                expire.setOnAction(e -> vm.expireSilence(getItem() == null ? null : getItem().silenceId()));
+                buttons.setAlignment(Pos.CENTER_LEFT);
+            }
+
+            @Override
+            protected void updateItem(AlertListViewModel.NowRow r, boolean empty) {
+                super.updateItem(r, empty);
+                if (empty || r == null) {
+                    setGraphic(null);
+                    return;
+                }
+                show(ack, r.canAcknowledge());
+                show(silence, !r.silenced());
+                show(expire, r.silenced());
+                for (Button b : List.of(ack, silence, expire)) {
+                    b.setUserData(r.key());
+                }
+                setGraphic(buttons);
+            }
+        });
+        return c;
+    }
+
+    private static void show(Button b, boolean on) {
+        b.setVisible(on);
+        b.setManaged(on);
+    }
+
+    private static Button small(String text, String styleClass) {
+        Button b = new Button(text);
+        b.getStyleClass().addAll("small", styleClass);
+        b.setMinWidth(Region.USE_PREF_SIZE);
+        return b;
+    }
+
+    private VBox historyBox() {
+        ChoiceBox<String> severity = new ChoiceBox<>();
+        severity.setId("history-severity");
+        severity.getItems().setAll(vm.severityChoices());
+        severity.setValue(vm.initialSeverity());
+        severity.valueProperty().addListener((o, a, v) -> vm.filterSeverity(v));
+        ChoiceBox<String> rule = new ChoiceBox<>(vm.ruleChoices());
+        rule.setId("history-rule");
+        rule.setValue(AlertListViewModel.ALL_RULES);
+        String[] chosen = {AlertListViewModel.ALL_RULES};
+        rule.valueProperty().addListener((o, a, v) -> {
+            if (v != null) {
+                chosen[0] = v;
+                vm.filterRule(v);
+            }
+        });
+        // the choices change as rules come and go, which clears a ChoiceBox: keep the choice, or all rules if it went
+        rule.getItems().addListener((javafx.collections.ListChangeListener<String>) c -> rule.setValue(
+                rule.getItems().contains(chosen[0]) ? chosen[0] : AlertListViewModel.ALL_RULES));
+        ChoiceBox<AlertListViewModel.Window> window = new ChoiceBox<>();
+        window.setId("history-window");
+        window.getItems().setAll(AlertListViewModel.Window.values());
+        window.setConverter(new StringConverter<>() {
+            @Override
+            public String toString(AlertListViewModel.Window w) {
+                return w == null ? "" : w.label();
+            }
+
+            @Override
+            public AlertListViewModel.Window fromString(String s) {
+                throw new UnsupportedOperationException();
+            }
+        });
+        window.setValue(vm.initialWindow());
+        window.valueProperty().addListener((o, a, v) -> vm.filterWindow(v));
+        HBox filters = new HBox(8, new Label("Show"), severity, rule, window);
+        filters.setAlignment(Pos.CENTER_LEFT);
+        filters.setId("history-filters");
+        TableView<AlertListViewModel.HistoryRow> t = table(vm.history(), "alerts-history",
+                "No alert fired in this time (try a longer one)");
+        t.getColumns().addAll(List.of(column("Time", 80, AlertListViewModel.HistoryRow::time),
+                severityColumn(AlertListViewModel.HistoryRow::severityText),
+                column("Rule", 220, AlertListViewModel.HistoryRow::rule),
+                column("Subject", 240, AlertListViewModel.HistoryRow::subject),
+                column("What", 90, AlertListViewModel.HistoryRow::what),
+                column("Value", 110, AlertListViewModel.HistoryRow::value),
+                column("Message", 330, AlertListViewModel.HistoryRow::message)));
+        VBox box = new VBox(4, filters, t);
+        VBox.setVgrow(t, Priority.ALWAYS);
+        box.setPadding(new Insets(4, 0, 0, 0));
+        return box;
+    }
+
+    private TableView<AlertListViewModel.SilenceRow> silencesTable() {
+        TableView<AlertListViewModel.SilenceRow> t = table(vm.silences(), "alerts-silences",
+                "No silence: every alert notifies");
+        TableColumn<AlertListViewModel.SilenceRow, AlertListViewModel.SilenceRow> expire = new TableColumn<>("");
+        expire.setPrefWidth(110);
+        expire.setCellValueFactory(cd -> new javafx.beans.property.ReadOnlyObjectWrapper<>(cd.getValue()));
+        expire.setCellFactory(col -> new TableCell<>() {
+            private final Button b = small("Expire", "silence-expire");
+
+            {
+                b.setOnAction(e -> vm.expireSilence(getItem() == null ? null : getItem().id()));
+            }
+
+            @Override
+            protected void updateItem(AlertListViewModel.SilenceRow r, boolean empty) {
+                super.updateItem(r, empty);
+                setGraphic(empty || r == null ? null : b);
+            }
+        });
+        t.getColumns().addAll(List.of(column("Rule", 240, AlertListViewModel.SilenceRow::rule),
+                column("Subject", 260, AlertListViewModel.SilenceRow::subject),
+                column("Until", 190, AlertListViewModel.SilenceRow::until),
+                column("Comment", 300, AlertListViewModel.SilenceRow::comment), expire));
+        return t;
+    }
+
+    private static <R> TableView<R> table(ObservableList<R> items, String id, String empty) {
+        TableView<R> t = new TableView<>(items);
+        t.setId(id);
+        t.setPlaceholder(new Label(empty));
+        t.setFixedCellSize(28);
+        t.setMinHeight(110);
+        t.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_ALL_COLUMNS);
+        return t;
+    }
+
+    /** A text column whose cells show their whole text on hover (a message, a long rule name). */
+    private static <R> TableColumn<R, String> column(String name, double width, Function<R, String> cell) {
+        TableColumn<R, String> col = new TableColumn<>(name);
+        col.setCellValueFactory(cd -> new ReadOnlyStringWrapper(cell.apply(cd.getValue())));
+        col.setPrefWidth(width);
+        col.setCellFactory(c -> new TableCell<>() {
+            @Override
+            protected void updateItem(String s, boolean empty) {
+                super.updateItem(s, empty);
+                setText(empty ? null : s);
+                setTooltip(empty || s == null || s.isEmpty() ? null : new Tooltip(s));
+            }
+        });
+        return col;
+    }
+
+    /** The severity's word, coloured by console.css through :critical, :warning or :info. */
+    private static <R> TableColumn<R, String> severityColumn(Function<R, String> text) {
+        TableColumn<R, String> col = column("Severity", 62, text);
+        col.setCellFactory(c -> new TableCell<>() {
+            {
+                getStyleClass().add("severity-cell");
+            }
+
+            @Override
+            protected void updateItem(String s, boolean empty) {
+                super.updateItem(s, empty);
+                setText(empty ? null : s);
+                setTooltip(null);
+                for (PseudoClass p : SEVERITIES) {
+                    pseudoClassStateChanged(p, !empty && s != null && p.getPseudoClassName().equals(s));
+                }
+            }
+        });
+        return col;
+    }
+
+    private static Label label(String id, javafx.beans.value.ObservableValue<String> text) {
+        Label l = new Label();
+        l.setId(id);
+        l.textProperty().bind(text);
+        return l;
     }
 }
