@@ -48,7 +48,7 @@ class AlertMessageTest {
                             .findFirst().orElse(null), a -> a != null);
             // e.g. "server.longest_transaction_seconds = 3.6 s > 1.5 s for 2.0 s", never "3612ms" or "3.612"
             assertThat(fired.message()).matches(
-                    "server\\.longest_transaction_seconds = \\d+(\\.\\d)? s > 1\\.5 s for \\d+(\\.\\d)? s");
+                    "server\\.longest_transaction_seconds = \\d+(\\.\\d{1,2})? s > 1\\.5 s for \\d+(\\.\\d)? s");
             c.rollback();
             Alert resolved = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
                     .until(() -> o.snapshot().recentAlerts().stream().filter(a -> a.ruleId().equals("tx-open")

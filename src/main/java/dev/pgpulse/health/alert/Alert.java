@@ -1,7 +1,5 @@
 package dev.pgpulse.health.alert;
 
-import dev.pgpulse.config.Durations;
-
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.time.Duration;
@@ -47,15 +45,16 @@ public record Alert(String ruleId, String ruleName, String subject, Severity sev
     }
 
     /**
-     * A value of metric {@code key} for people: a duration metric ({@code *_seconds}, {@code *_ms}) as a duration
-     * ({@code 9 min 11 s}), anything else as {@link #format(double)}.
+     * A value of metric {@code key} in a message: a duration metric ({@code *_seconds}, {@code *_ms}) as the console
+     * writes it ({@link MetricUnit#forPeople(String, double)}: {@code 9 min 11 s}, {@code 2 s}), anything else as the
+     * raw number of {@link #format(double)}. Ratios, states and counts stay raw on purpose: the message is the webhook's
+     * and the log's public text, and Prometheus' copy of it ({@link PrometheusRules#description}) can only print the
+     * raw {@code $value}, so both say {@code used_ratio = 0.85 > 0.8} and {@code state = 2 >= 2} alike.
      */
     static String format(String key, double v) {
-        if (key.endsWith("_seconds")) {
-            return Durations.forPeople(v);
-        }
-        if (key.endsWith("_ms")) {
-            return Durations.forPeople(v / 1000);
+        MetricUnit unit = MetricUnit.of(key);
+        if (unit == MetricUnit.SECONDS || unit == MetricUnit.MILLISECONDS) {
+            return MetricUnit.forPeople(key, v);
         }
         return format(v);
     }

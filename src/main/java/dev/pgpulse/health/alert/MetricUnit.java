@@ -1,22 +1,31 @@
 package dev.pgpulse.health.alert;
 
 import dev.pgpulse.config.Durations;
+import dev.pgpulse.health.HealthStatus;
+import dev.pgpulse.resilience.BreakerState;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Arrays;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
- * The unit a metric key is measured in, for people who write a threshold: a ratio is written and read as a
- * percentage ({@code 80%} or {@code 80} is 0.8), a {@code *_seconds} or {@code *_ms} key as a duration
- * ({@code 2m}, {@code 120s}, {@code 250ms}; a bare number is in the key's own unit), anything else as a plain
- * number. The rules file keeps the raw value (0.8, 120, 250); this is only how the console shows and reads it.
+ * The unit a metric key is measured in, and the one way the console shows a value or a threshold of it: a ratio as
+ * a percentage ({@code 30%}, {@code 97.5%}), a {@code *_seconds} or {@code *_ms} key as a duration ({@code 250 ms},
+ * {@code 2 s}, {@code 1 min 30 s}), a {@code *_bytes} key in PostgreSQL's units ({@code 16 MB}), a huge count in
+ * words ({@code 1.5 billion}), a rate with its period ({@code 6/min}) and a breaker or health state by its name
+ * ({@code OPEN}, {@code DOWN}): {@link #forPeople(String, double)} and {@link #condition}. The rules file keeps the
+ * raw value (0.3, 90, 250); alert messages keep raw numbers too, see {@link Alert}.
  *
- * <p>A bare number is always in the unit shown beside the field ({@link #label()}), so "80" next to "%" is 80 %,
- * and "120" next to "s" is two minutes: the editor shows the unit, which is what {@link Durations} asks for.
+ * <p>The editor reads a threshold back with {@link #parse}, which takes what {@link #forPeople(double)} writes
+ * ({@code 1 min 30 s}, {@code 16 MB}, {@code 1.5 billion}), so {@link #format} shows the same text as the tables
+ * whenever that text is exact, and the exact short form ({@code 12500ms}) when it is not. A bare number is in the
+ * unit shown beside the field ({@link #label}), so "80" next to "%" is 80 %, and "120" next to "s" is two minutes.
  */
 public enum MetricUnit {
     /** A fraction 0..1, shown as a percentage. */
@@ -32,6 +41,9 @@ public enum MetricUnit {
 
     private static final Pattern SIZE = Pattern.compile("(\\d{1,15}(?:\\.\\d{0,9})?) ?(kb|mb|gb|tb|b)?");
     private static final Pattern DECIMAL = Pattern.compile("-?(\\d{1,15}(\\.\\d{0,9})?|\\.\\d{1,9})");
+    /** One part of a duration as people write it: {@code 1 min}, {@code 30s}, {@code 1.5 s}, {@code 250ms}. */
+    private static final Pattern DURATION_PART = Pattern.compile(" ?(\\d{1,12}(?:\\.\\d{1,9})?) ?(ms|min|s|m|h|d)");
+    private static final Pattern WORDS = Pattern.compile("(\\d{1,15}(?:\\.\\d{0,9})?) (million|billion)");
     private final String symbol;
 
     MetricUnit(String symbol) {
@@ -57,7 +69,7 @@ public enum MetricUnit {
 
     /**
      * What to show beside the threshold field: {@code %}, {@code duration (90s, 2m, 1h)}, or for a plain number what it
-     * counts ({@code sessions}, {@code per minute}, {@code 0 UP · 1 DEGRADED · 2 DOWN}).
+     * counts ({@code sessions}, {@code per minute}, the state names with their numbers).
      */
     public static String label(String key) {
         MetricUnit u = of(key);
@@ -69,11 +81,9 @@ public enum MetricUnit {
                 default -> u.symbol;
             };
         }
-        if (key.endsWith(".health")) {
-            return "0 UP · 1 DEGRADED · 2 DOWN";
-        }
-        if (key.endsWith(".state")) {
-            return "0 CLOSED · 1 HALF-OPEN · 2 OPEN · 3 FORCED OPEN";
+        Optional<String> states = states(key);
+        if (states.isPresent()) {
+            return states.get();
         }
         if (key.endsWith("_per_minute")) {
             return "per minute";
@@ -94,6 +104,61 @@ public enum MetricUnit {
             return "transactions";
         }
         return "";
+    }
+
+    /**
+     * For a key whose value is a coded state, the numbers and their names ({@code 0 UP · 1 DEGRADED · 2 DOWN}), which a
+     * chart's axis or the editor shows because the rule compares the number; empty for other keys.
+     */
+    public static Optional<String> states(String key) {
+        if (isHealth(key)) {
+            return Optional.of(Arrays.stream(HealthStatus.values())
+                    .map(h -> plain(h.metricValue()) + " " + h.name()).collect(Collectors.joining(" · ")));
+        }
+        if (isBreaker(key)) {
+            return Optional.of(Arrays.stream(BreakerState.values())
+                    .map(b -> plain(b.metricValue()) + " " + b.label()).collect(Collectors.joining(" · ")));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A value or threshold of metric {@code key} for people, the same in every table, chart and notice: {@code 30%},
+     * {@code 2 s}, {@code 1 min 30 s}, {@code 250 ms}, {@code 16 MB}, {@code 1.5 billion}, {@code 6/min},
+     * {@code 12.5/s}, {@code OPEN}, {@code DOWN}; "–" when it was not measured.
+     */
+    public static String forPeople(String key, double v) {
+        if (!Double.isFinite(v)) {
+            return "–";
+        }
+        if (isBreaker(key)) {
+            return Arrays.stream(BreakerState.values()).filter(b -> b.metricValue() == v).findFirst()
+                    .map(BreakerState::label).orElse(number(v));
+        }
+        if (isHealth(key)) {
+            return Arrays.stream(HealthStatus.values()).filter(h -> h.metricValue() == v).findFirst()
+                    .map(Enum::name).orElse(number(v));
+        }
+        if (key != null && key.endsWith("_per_minute")) {
+            return number(v) + "/min";
+        }
+        if (key != null && key.endsWith("_per_second")) {
+            return number(v) + "/s";
+        }
+        return of(key).forPeople(v);
+    }
+
+    /** A rule's condition for people, as tables, the chart's legend and the alert list write it: {@code > 2 s}. */
+    public static String condition(String key, Operator operator, double threshold) {
+        return operator.symbol() + " " + forPeople(key, threshold);
+    }
+
+    private static boolean isHealth(String key) {
+        return key != null && key.startsWith("endpoint.") && key.endsWith(".health");
+    }
+
+    private static boolean isBreaker(String key) {
+        return key != null && key.startsWith("breaker.") && key.endsWith(".state");
     }
 
     public String symbol() {
@@ -133,36 +198,50 @@ public enum MetricUnit {
         return AlertRule.thresholdProblem(v);
     }
 
-    /** The threshold in this unit, as the editor shows it and {@link #parse} reads it back: 80%, 2m, 250ms, 5. */
+    /**
+     * The threshold in this unit as the editor shows it and {@link #parse} reads it back: the text the tables show
+     * ({@link #forPeople(double)}: 80%, 2 min, 1 min 30 s, 250 ms, 16 MB) when it reads back exactly, else the
+     * exact short form (12500ms, 1500 bytes, 0.123456).
+     */
     public String format(double v) {
         if (!Double.isFinite(v)) {
             return Double.toString(v);
         }
+        String people = forPeople(v);
+        Double back = read(people);
+        if (back != null && back == v) {
+            return people;
+        }
         return switch (this) {
             case RATIO -> plain(v * 100) + "%";
-            case SECONDS -> duration(v, 1000);
-            case MILLISECONDS -> duration(v, 1);
-            case BYTES -> bytes(v, "");
-            case NUMBER -> plain(v);
+            case SECONDS -> exactDuration(v, 1000);
+            case MILLISECONDS -> exactDuration(v, 1);
+            case BYTES, NUMBER -> plain(v);
         };
     }
 
-    /** The threshold for people, in a table: 80%, 2 min, 250 ms, 1500000000. */
+    /**
+     * A value in this unit for people, as {@link #forPeople(String, double)} writes it where the key says nothing
+     * more (no state, no rate): 80%, 2 min, 250 ms, 16 MB, 1.5 billion; "–" when it was not measured.
+     */
     public String forPeople(double v) {
+        if (!Double.isFinite(v)) {
+            return "–";
+        }
         return switch (this) {
-            case RATIO -> plain(v * 100) + "%";
-            case SECONDS -> Durations.forPeople(v);
-            case MILLISECONDS -> Durations.forPeople(v / 1000);
-            case BYTES -> bytes(v, " ");
-            case NUMBER -> Math.abs(v) >= 1e9 ? plain(v / 1e9) + " billion"
-                    : Math.abs(v) >= 1e6 ? plain(v / 1e6) + " million" : plain(v);
+            case RATIO -> percent(v * 100);
+            case SECONDS -> duration(v);
+            case MILLISECONDS -> duration(v / 1000);
+            case BYTES -> bytes(v);
+            case NUMBER -> Math.abs(v) >= 1e9 ? number(v / 1e9) + " billion"
+                    : Math.abs(v) >= 1e6 ? number(v / 1e6) + " million" : number(v);
         };
     }
 
     private String expected() {
         return switch (this) {
             case RATIO -> "a percentage from 0% to 100% such as 80% (or 80)";
-            case SECONDS -> "a duration such as 90s, 2m or 1h (a bare number is seconds)";
+            case SECONDS -> "a duration such as 90s, 2m, 1 min 30 s or 1h (a bare number is seconds)";
             case MILLISECONDS -> "a duration such as 250ms or 2s (a bare number is milliseconds)";
             case BYTES -> "a size such as 16MB or 1GB (kB, MB, GB, TB; a bare number is bytes)";
             case NUMBER -> "a number such as 5 or 0.5";
@@ -183,15 +262,11 @@ public enum MetricUnit {
                 if (DECIMAL.matcher(t).matches()) {
                     return t.startsWith("-") ? null : Double.parseDouble(t);
                 }
-                Optional<Duration> d = t.isEmpty() ? Optional.empty() : Durations.parse(t);
-                if (d.isEmpty() || d.get().isNegative()) {
-                    return null;
-                }
-                double seconds = d.get().getSeconds() + d.get().getNano() / 1e9;
-                return this == SECONDS ? seconds : seconds * 1000;
+                Double ms = milliseconds(t);
+                return ms == null ? null : this == SECONDS ? ms / 1000 : ms;
             }
             case BYTES -> {
-                java.util.regex.Matcher m = SIZE.matcher(t);
+                Matcher m = SIZE.matcher(t);
                 if (!m.matches()) {
                     return null;
                 }
@@ -199,13 +274,36 @@ public enum MetricUnit {
                 return Double.parseDouble(m.group(1)) * Math.pow(1024, power);
             }
             default -> {
+                Matcher m = WORDS.matcher(t);
+                if (m.matches()) {
+                    return Double.parseDouble(m.group(1)) * (m.group(2).equals("billion") ? 1e9 : 1e6);
+                }
                 return DECIMAL.matcher(t).matches() ? Double.parseDouble(t) : null;
             }
         }
     }
 
+    /** A duration written in parts ({@code 1 min 30 s}, {@code 1h30m}, {@code 1.5 s}) in milliseconds; null if not one. */
+    private static Double milliseconds(String t) {
+        Matcher m = DURATION_PART.matcher(t);
+        int at = 0;
+        double ms = 0;
+        while (at < t.length() && m.find(at) && m.start() == at) {
+            double n = Double.parseDouble(m.group(1));
+            ms += n * switch (m.group(2)) {
+                case "ms" -> 1;
+                case "s" -> 1000;
+                case "m", "min" -> 60_000;
+                case "h" -> 3_600_000;
+                default -> 86_400_000;
+            };
+            at = m.end();
+        }
+        return at > 0 && at == t.length() ? ms : null;
+    }
+
     /** A duration spelling when it is exact to the millisecond ({@code perUnit} ms in one unit), else the number. */
-    private static String duration(double v, double msPerUnit) {
+    private static String exactDuration(double v, double msPerUnit) {
         double ms = v * msPerUnit;
         if (v >= 0 && ms == Math.rint(ms) && ms < 1e15) {
             return Durations.format(Duration.ofMillis((long) ms));
@@ -213,16 +311,74 @@ public enum MetricUnit {
         return plain(v);
     }
 
-    /** The largest of kB, MB, GB, TB that writes {@code v} exactly with at most one decimal, else bytes. */
-    private static String bytes(double v, String gap) {
+    /**
+     * Seconds for people: {@code 0.42 ms}, {@code 4.2 ms}, {@code 250 ms}, {@code 2 s}, {@code 1.25 s}, {@code 3.6 s},
+     * then as {@link Durations#forPeople(double)} ({@code 42 s}, {@code 1 min 30 s}, {@code 2 h 05 min}). A threshold
+     * keeps its digits (2 s, not 2.0 s; 1.25 s, not 1.3 s); a measured value gets one decimal below ten seconds.
+     */
+    private static String duration(double s) {
+        if (s < 0) {
+            return "-" + duration(-s);
+        }
+        double ms = s * 1000;
+        if (s == 0) {
+            return "0 s";
+        }
+        if (ms < 9.995) {
+            return upTo(ms, 2) + " ms";
+        }
+        if (Math.round(ms) < 1000) {
+            return Math.round(ms) + " ms";
+        }
+        if (s < 9.95) {
+            boolean twoDigits = Math.abs(s * 100 - Math.rint(s * 100)) < 1e-9;
+            return upTo(s, twoDigits ? 2 : 1) + " s";
+        }
+        return Durations.forPeople(s);
+    }
+
+    /** A percentage: 30%, 97.5%, 0.04% (two digits below 1 %, so a small ratio does not read 0%). */
+    private static String percent(double p) {
+        double a = Math.abs(p);
+        return (a == 0 || a >= 1 ? upTo(p, 1) : new BigDecimal(p).round(new MathContext(2)).stripTrailingZeros()
+                .toPlainString()) + "%";
+    }
+
+    /**
+     * The largest of kB, MB, GB, TB that writes {@code v} exactly with at most one decimal ({@code 16 MB},
+     * {@code 1.5 kB}); a measured value that none writes exactly in the largest unit it fills, one decimal.
+     */
+    private static String bytes(double v) {
         String[] units = {"kB", "MB", "GB", "TB"};
         for (int i = units.length; i >= 1; i--) {
             double in = v / Math.pow(1024, i);
             if (in >= 1 && in * 10 == Math.rint(in * 10)) {
-                return plain(in) + gap + units[i - 1];
+                return plain(in) + " " + units[i - 1];
             }
         }
-        return plain(v) + (gap.isEmpty() ? "" : " B");
+        for (int i = units.length; i >= 1; i--) {
+            double in = v / Math.pow(1024, i);
+            if (Math.abs(in) >= 1) {
+                return upTo(in, 1) + " " + units[i - 1];
+            }
+        }
+        return plain(v) + " B";
+    }
+
+    /** A count or a rate: whole numbers exactly, others with three significant digits (12.5, 3.33, 0.123; 1235). */
+    private static String number(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            return Long.toString((long) v);
+        }
+        if (Math.abs(v) >= 100) {
+            return Long.toString(Math.round(v));
+        }
+        return new BigDecimal(v).round(new MathContext(3)).stripTrailingZeros().toPlainString();
+    }
+
+    /** {@code v} with at most {@code decimals} decimals, trailing zeros dropped: 2, 1.5, 1.25. */
+    private static String upTo(double v, int decimals) {
+        return new BigDecimal(v).setScale(decimals, java.math.RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
     }
 
     private static String plain(double v) {

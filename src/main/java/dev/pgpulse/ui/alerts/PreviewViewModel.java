@@ -5,6 +5,7 @@ import dev.pgpulse.health.MetricHistory;
 import dev.pgpulse.health.alert.AlertRule;
 import dev.pgpulse.health.alert.AlertState;
 import dev.pgpulse.health.alert.MetricKeys;
+import dev.pgpulse.health.alert.MetricUnit;
 import dev.pgpulse.health.alert.RulePreview;
 import dev.pgpulse.orchestration.Snapshot;
 import javafx.beans.property.ReadOnlyIntegerProperty;
@@ -105,8 +106,8 @@ public final class PreviewViewModel {
             return;
         }
         RulePreview p = RulePreview.of(rule, history, WINDOW);
-        MetricUnit unit = MetricUnit.of(rule.metric());
-        String condition = rule.operator().symbol() + " " + unit.format(rule.threshold());
+        String key = rule.metric();
+        String condition = MetricUnit.condition(key, rule.operator(), rule.threshold());
         title.set("Preview: " + rule.name());
         thresholdLegend.set("threshold " + condition);
         preview.set(p);
@@ -126,19 +127,19 @@ public final class PreviewViewModel {
         String last = Durations.forPeople(whole ? WINDOW : span);
         caption.set(rule.metric() + " " + condition
                 + (rule.forDuration().isZero() ? "" : " for " + Durations.forPeople(rule.forDuration()))
-                + unit.describe().map(d -> " · " + d).orElse("") + " · last " + last);
+                + MetricUnit.states(key).map(d -> " · " + d).orElse("") + " · last " + last);
         String window = whole ? last : last + " (the history so far)";
         summary.set(summary(p, window));
         state.set(!p.firingNow().isEmpty() ? "firing" : !p.pendingNow().isEmpty() ? "pending" : "ok");
         List<SubjectRow> rows = new ArrayList<>();
         for (int i = 0; i < p.subjects().size(); i++) {
             RulePreview.Subject s = p.subjects().get(i);
-            rows.add(new SubjectRow(subjectName(s.key()), s.key(), unit.format(s.current()),
+            rows.add(new SubjectRow(subjectName(s.key()), s.key(), MetricUnit.forPeople(s.key(), s.current()),
                     s.state().filter(st -> st != AlertState.RESOLVED).map(Enum::name).orElse("OK"),
                     s.fires() == 0 ? "never" : times(s.fires()), i % SERIES_COLOURS));
         }
         setSubjects(rows);
-        chart.set(chartData(p, unit, condition));
+        chart.set(chartData(p, condition));
     }
 
     private static String summary(RulePreview p, String window) {
@@ -202,7 +203,8 @@ public final class PreviewViewModel {
         }
     }
 
-    private static PreviewChartData chartData(RulePreview p, MetricUnit unit, String condition) {
+    private static PreviewChartData chartData(RulePreview p, String condition) {
+        String key = p.rule().metric();
         long to = p.to().toEpochMilli();
         // at least ten seconds wide: one sample alone still has a place
         long from = Math.min(p.from().toEpochMilli(), to - 10_000);
@@ -229,17 +231,17 @@ public final class PreviewViewModel {
             s.firing().forEach(f -> firing.add(band(name, f)));
             s.pending().forEach(f -> pending.add(band(name, f)));
         }
-        if (unit == MetricUnit.RATIO && max <= 1 && min >= 0) {
+        if (MetricUnit.of(key) == MetricUnit.RATIO && max <= 1 && min >= 0) {
             max = Math.max(max, Math.min(1, max * 1.1)); // a little room above the line, never past 100 %
         }
-        double step = unit.step(max - min);
+        double step = PreviewAxis.step(key, max - min);
         double low = Math.floor(min / step) * step;
         double high = Math.ceil(max / step) * step;
         if (high <= low) {
             high = low + step;
         }
-        List<PreviewChartData.Tick> valueTicks = MetricUnit.ticks(low, high, step).stream()
-                .map(v -> new PreviewChartData.Tick(v, unit.tick(v))).toList();
+        List<PreviewChartData.Tick> valueTicks = PreviewAxis.ticks(low, high, step).stream()
+                .map(v -> new PreviewChartData.Tick(v, MetricUnit.forPeople(key, v))).toList();
         return new PreviewChartData(from, to, low, high, valueTicks, timeTicks(from, to), p.rule().threshold(),
                 "threshold " + condition, lines, firing, pending);
     }
@@ -272,7 +274,7 @@ public final class PreviewViewModel {
         return title.getReadOnlyProperty();
     }
 
-    /** The rule's condition, the unit and the time shown: {@code server.longest_transaction_seconds > 1.0 s for 1.0 s, duration, last 2 min}. */
+    /** The rule's condition, the unit and the time shown: {@code server.longest_transaction_seconds > 2 s for 5 s · last 2 min}. */
     public ReadOnlyStringProperty captionProperty() {
         return caption.getReadOnlyProperty();
     }
@@ -287,7 +289,7 @@ public final class PreviewViewModel {
         return state.getReadOnlyProperty();
     }
 
-    /** The threshold line's legend: "threshold > 1.0 s". */
+    /** The threshold line's legend: "threshold > 2 s". */
     public ReadOnlyStringProperty thresholdLegendProperty() {
         return thresholdLegend.getReadOnlyProperty();
     }

@@ -56,8 +56,7 @@ public final class RuleItem {
 
     /** Name, metric, condition in the metric's unit ("> 80%", "> 2 min"), for, severity, on/off. */
     void describe(AlertRule r) {
-        MetricUnit u = MetricUnit.of(r.metric());
-        set(r.id(), r.name(), r.metric(), r.operator().symbol() + " " + u.forPeople(r.threshold()),
+        set(r.id(), r.name(), r.metric(), MetricUnit.condition(r.metric(), r.operator(), r.threshold()),
                 r.forDuration().isZero() ? "at once" : Durations.forPeople(r.forDuration()), r.severity().json(),
                 r.enabled() ? "on" : "off");
     }

@@ -120,7 +120,7 @@ class AlertEngineTest {
                 .isEqualTo("server.longest_transaction_seconds = 2 min 10 s > 2 min, pending (fires after 9m)");
         assertThat(seen(AlertState.FIRING)).extracting(Alert::message).containsExactlyInAnyOrder(
                 "server.longest_transaction_seconds = 11 min 22 s > 2 min for 9 min 12 s",
-                "query.bills.p95_ms = 1.3 s > 0.5 s");
+                "query.bills.p95_ms = 1.25 s > 500 ms");
         assertThat(seen(AlertState.FIRING)).extracting(Alert::value).as("the value itself stays a number")
                 .contains(681.762, 1_250.0);
     }

@@ -113,14 +113,12 @@ class AlertListViewModelTest {
     }
 
     @Test
-    void valuesReadInTheirMetricsUnits() {
+    void valuesReadInTheirMetricsUnitsAsTheCoreWritesThem() {
+        // the formats themselves are pinned in MetricUnitTest; here, that the list uses them
         assertThat(AlertText.value("breaker.primary.state", 2)).isEqualTo("OPEN");
-        assertThat(AlertText.value("endpoint.replica-1.health", 2)).isEqualTo("DOWN");
-        assertThat(AlertText.value("server.cache_hit_ratio", 0.975)).isEqualTo("97.5%");
         assertThat(AlertText.value("query.bills.list.p95_ms", 1250)).isEqualTo("1.25 s");
-        assertThat(AlertText.value("replication.lag_bytes", 3 * 1024 * 1024)).isEqualTo("3.0 MB");
-        assertThat(AlertText.value("server.deadlocks_per_minute", 6)).isEqualTo("6 /min");
-        assertThat(AlertText.value("server.oldest_xid_age", 1.6e9)).isEqualTo("1600000000");
+        assertThat(AlertText.value("server.deadlocks_per_minute", 6)).isEqualTo("6/min");
+        assertThat(AlertText.value("server.oldest_xid_age", 1.6e9)).isEqualTo("1.6 billion");
         assertThat(AlertText.value("pool.primary.awaiting", Double.NaN)).isEqualTo("–");
         assertThat(AlertText.subject("query.bills.list.p95_ms")).isEqualTo("operation bills.list · query.bills.list.p95_ms");
         assertThat(AlertText.subject("traffic.replica-2.p99_ms")).isEqualTo("replica-2 · traffic.replica-2.p99_ms");

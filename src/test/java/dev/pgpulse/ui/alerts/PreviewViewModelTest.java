@@ -109,7 +109,7 @@ class PreviewViewModelTest {
         MetricHistory h = history(3, Map.of(LONGEST, i -> 2.0));
         vm.apply(snapshot(h.view()));
         RulePreview first = vm.previewProperty().get();
-        assertThat(vm.subjects()).singleElement().satisfies(r -> assertThat(r.current()).isEqualTo("2.0 s"));
+        assertThat(vm.subjects()).singleElement().satisfies(r -> assertThat(r.current()).isEqualTo("2 s"));
         vm.apply(snapshot(h.view()));
         assertThat(vm.previewProperty().get()).as("the same history is not replayed again").isSameAs(first);
 
@@ -160,14 +160,14 @@ class PreviewViewModelTest {
         assertThat(vm.subjects()).extracting(PreviewViewModel.SubjectRow::subject)
                 .containsExactly("primary", "replica-1", "replica-2");
         assertThat(vm.subjects()).extracting(PreviewViewModel.SubjectRow::current)
-                .containsExactly("95.0%", "12.5%", "99.0%");
+                .containsExactly("95%", "12.5%", "99%");
         assertThat(vm.subjects()).extracting(PreviewViewModel.SubjectRow::state)
                 .containsExactly("FIRING", "OK", "PENDING");
         assertThat(vm.subjects()).extracting(PreviewViewModel.SubjectRow::series).containsExactly(0, 1, 2);
         assertThat(vm.summaryProperty().get()).isEqualTo(
                 "Would have fired 1 time in the last 1 min 35 s (the history so far); FIRING now on primary");
         assertThat(vm.captionProperty().get())
-                .isEqualTo("pool.*.usage_ratio >= 90.0% for 15 s · last 1 min 35 s");
+                .isEqualTo("pool.*.usage_ratio >= 90% for 15 s · last 1 min 35 s");
         PreviewChartData c = vm.chartProperty().get();
         assertThat(c.lines()).extracting(PreviewChartData.Line::subject).containsExactly("primary", "replica-1", "replica-2");
         assertThat(c.lines().getFirst().size()).isEqualTo(20);
@@ -186,7 +186,7 @@ class PreviewViewModelTest {
                 .isEqualTo("No data for this metric yet: replication.lag_bytes has no sample in the last 15 min");
         assertThat(vm.chartProperty().get()).isNull();
         assertThat(vm.subjects()).isEmpty();
-        assertThat(vm.thresholdLegendProperty().get()).isEqualTo("threshold > 1.0 MB");
+        assertThat(vm.thresholdLegendProperty().get()).isEqualTo("threshold > 1 MB");
 
         vm.show(null); // the editor holds an invalid rule
         assertThat(vm.summaryProperty().get()).isEqualTo("Fix the rule to see a preview");
@@ -196,20 +196,7 @@ class PreviewViewModelTest {
     }
 
     @Test
-    void valuesAreWrittenInTheirMetricsUnit() {
-        assertThat(MetricUnit.of("server.cache_hit_ratio").format(0.987)).isEqualTo("98.7%");
-        assertThat(MetricUnit.of("server.oldest_idle_in_transaction_seconds").format(1860)).isEqualTo("31 min");
-        assertThat(MetricUnit.of("pool.primary.acquire_p95_ms").format(12.4)).isEqualTo("12 ms");
-        assertThat(MetricUnit.of("query.bills.find.p95_ms").format(1500)).isEqualTo("1.5 s");
-        assertThat(MetricUnit.of("replication.lag_bytes").format(3 * 1024 * 1024)).isEqualTo("3.0 MB");
-        assertThat(MetricUnit.of("server.deadlocks_per_minute").format(2)).isEqualTo("2/min");
-        assertThat(MetricUnit.of("traffic.primary.calls_per_second").format(12.5)).isEqualTo("12.5/s");
-        assertThat(MetricUnit.of("endpoint.replica-1.health").format(2)).isEqualTo("DOWN");
-        assertThat(MetricUnit.of("breaker.primary.state").format(1)).isEqualTo("HALF-OPEN");
-        assertThat(MetricUnit.of("server.sessions_waiting_on_locks").format(3)).isEqualTo("3");
-        assertThat(MetricUnit.of("server.oldest_xid_age").format(1_500_000_000)).isEqualTo("1500000000");
-        assertThat(MetricUnit.of("server.sessions_waiting_on_locks").format(Double.NaN)).isEqualTo("–");
-
+    void subjectsAreNamedAsADbaCallsThem() {
         assertThat(PreviewViewModel.subjectName("pool.replica-1.awaiting")).isEqualTo("replica-1");
         assertThat(PreviewViewModel.subjectName("query.bills.find.p95_ms")).isEqualTo("bills.find");
         assertThat(PreviewViewModel.subjectName("server.connections.used_ratio")).isEqualTo("server");
@@ -218,13 +205,17 @@ class PreviewViewModelTest {
 
     @Test
     void axisStepsAreRoundInTheMetricsUnit() {
-        assertThat(MetricUnit.SECONDS.step(3600)).isEqualTo(900);
-        assertThat(MetricUnit.SECONDS.step(3)).isEqualTo(1);
-        assertThat(MetricUnit.MILLISECONDS.step(400)).isEqualTo(100);
-        assertThat(MetricUnit.RATIO.step(1)).isEqualTo(0.25);
-        assertThat(MetricUnit.COUNT.step(2)).isEqualTo(1);
-        assertThat(MetricUnit.HEALTH.step(2)).isEqualTo(1);
-        assertThat(MetricUnit.ticks(0, 1, 0.25)).containsExactly(0.0, 0.25, 0.5, 0.75, 1.0);
+        assertThat(PreviewAxis.step("server.longest_transaction_seconds", 3600)).isEqualTo(900);
+        assertThat(PreviewAxis.step("replication.lag_seconds", 3)).isEqualTo(1);
+        assertThat(PreviewAxis.step("query.bills.find.p95_ms", 400)).isEqualTo(100);
+        assertThat(PreviewAxis.step("query.bills.find.p95_ms", 120_000)).as("30 s, a clock's step").isEqualTo(30_000);
+        assertThat(PreviewAxis.step("server.cache_hit_ratio", 1)).isEqualTo(0.25);
+        assertThat(PreviewAxis.step("pool.primary.awaiting", 2)).isEqualTo(1);
+        assertThat(PreviewAxis.step("server.deadlocks_per_minute", 2)).as("whole deadlocks").isEqualTo(1);
+        assertThat(PreviewAxis.step("traffic.primary.calls_per_second", 2)).as("a rate has fractions").isEqualTo(0.5);
+        assertThat(PreviewAxis.step("endpoint.replica-1.health", 2)).isEqualTo(1);
+        assertThat(PreviewAxis.step("breaker.primary.state", 0.5)).as("a state is whole").isEqualTo(1);
+        assertThat(PreviewAxis.ticks(0, 1, 0.25)).containsExactly(0.0, 0.25, 0.5, 0.75, 1.0);
         long from = Instant.parse("2026-12-02T06:00:07Z").toEpochMilli();
         assertThat(PreviewViewModel.timeTicks(from, from + 15 * 60_000)).as("every 5 min").hasSize(3)
                 .allSatisfy(t -> assertThat(t.label()).matches("\\d\\d:\\d\\d"));

@@ -141,7 +141,7 @@ class RulesViewModelTest {
         feed(state(DefaultRules.all(), 1, null), List.of());
         vm.select(row("long-transaction"));
         RuleFormViewModel f = vm.form();
-        assertThat(f.thresholdProperty().get()).isEqualTo("2m");
+        assertThat(f.thresholdProperty().get()).isEqualTo("2 min");
         assertThat(f.unitProperty().get()).startsWith("duration");
         assertThat(vm.canSaveProperty().get()).as("nothing changed").isFalse();
 
