@@ -183,7 +183,7 @@ class AlertListWindowTest {
         assertThat(row.rule()).isEqualTo(RULE_NAME);
         assertThat(row.severityText()).isEqualTo("warning");
         assertThat(row.subject()).isEqualTo(KEY);
-        assertThat(row.value()).as("seconds, in the metric's unit").matches("\\d+(\\.\\d)? s  \\(> 1 s\\)");
+        assertThat(row.value()).as("seconds, in the metric's unit").matches("\\d+(\\.\\d{1,2})? s  \\(> 1 s\\)");
         assertThat(row.since()).matches("\\d\\d:\\d\\d:\\d\\d · for .+");
         // on screen too, the severity cell coloured through its pseudo-class
         await().atMost(WAIT).until(() -> cellTexts("#alerts-now").containsAll(List.of(RULE_NAME, KEY, "FIRING",
@@ -302,6 +302,12 @@ class AlertListWindowTest {
         await().atMost(WAIT).until(() -> fx(() -> robot.lookup("#alerts-now").lookup(".table-row-cell").queryAll()
                 .stream().anyMatch(n -> n instanceof TableRow<?> r && r.getItem() != null
                         && n.getPseudoClassStates().contains(PseudoClass.getPseudoClass("silenced")))));
+        // and console.css greys it indeed: its cells' text as the rule says, not the table's white
+        await().atMost(WAIT).until(() -> fx(() -> robot.lookup("#alerts-now").lookup(".table-row-cell").queryAll()
+                .stream().filter(n -> n.getPseudoClassStates().contains(PseudoClass.getPseudoClass("silenced")))
+                .flatMap(n -> n.lookupAll(".table-cell").stream())
+                .anyMatch(c -> c instanceof javafx.scene.control.Labeled l && l.getText() != null
+                        && l.getText().equals(RULE_NAME) && javafx.scene.paint.Color.web("#9e9e9e").equals(l.getTextFill()))));
         Screenshots.save(stage.getScene(), "alerts-silenced");
 
         click("alert-expire");

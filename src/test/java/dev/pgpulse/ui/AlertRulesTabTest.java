@@ -17,6 +17,7 @@ import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
+import javafx.scene.control.Labeled;
 import javafx.scene.control.TabPane;
 import javafx.scene.control.TableView;
 import javafx.scene.input.KeyCode;
@@ -223,6 +224,18 @@ class AlertRulesTabTest {
             });
             await().atMost(WAIT).until(() -> stateOf("transaction-held-open-test").matches("FIRING for \\d+ s"));
             Screenshots.save(stage.getScene(), "alerts-rules-firing");
+            // one threshold reads the same in the rules table, the editor, the preview and the alert list
+            assertThat(fx(() -> table().getItems().stream().filter(r -> r.id().equals("pool-more-than-30-in-use-test"))
+                    .findFirst().orElseThrow().conditionProperty().get())).isEqualTo("> 30%");
+            assertThat(fx(() -> ((javafx.scene.control.TextField) robot.lookup("#rule-threshold").query()).getText()))
+                    .isEqualTo("30%");
+            assertThat(label("#preview-threshold-legend")).isEqualTo("threshold > 30%");
+            assertThat(fx(() -> table().getItems().stream().filter(r -> r.id().equals("transaction-held-open-test"))
+                    .findFirst().orElseThrow().conditionProperty().get())).isEqualTo("> 2 s");
+            List<String> now = fx(() -> robot.lookup("#alerts-now").lookup(".table-cell").queryAll().stream()
+                    .map(n -> ((Labeled) n).getText()).filter(t -> t != null).toList());
+            assertThat(now).anyMatch(t -> t.matches("\\d+(\\.\\d)?%  \\(> 30%\\)"))
+                    .anyMatch(t -> t.matches("\\d+(\\.\\d{1,2})? s  \\(> 2 s\\)"));
             c.rollback();
             assertThat(held.isValid(1)).isTrue();
         }

@@ -154,7 +154,7 @@ class AlertsPreviewTest {
                 .endsWith("; OK now");
         PreviewChartData chart = fx(() -> vm.chartProperty().get());
         assertThat(chart.threshold()).isEqualTo(2);
-        assertThat(chart.thresholdLabel()).isEqualTo("threshold > 2.0 s");
+        assertThat(chart.thresholdLabel()).isEqualTo("threshold > 2 s");
         assertThat(chart.firing()).hasSize(2);
         for (int i = 0; i < 2; i++) {
             PreviewChartData.Band b = chart.firing().get(i);
@@ -184,7 +184,7 @@ class AlertsPreviewTest {
         assertThat(fx(() -> ((Label) robot.lookup("#preview-summary").query()).getText()))
                 .isEqualTo(fx(() -> vm.summaryProperty().get()));
         assertThat(fx(() -> ((Label) robot.lookup("#preview-threshold-legend").query()).getText()))
-                .isEqualTo("threshold > 2.0 s");
+                .isEqualTo("threshold > 2 s");
 
         Path png = Screenshots.save(stage.getScene(), "alerts-preview");
         Screenshots.save(fx(() -> robot.lookup(".preview-pane").query()), "alerts-preview-pane");

@@ -34,7 +34,12 @@ final class PreviewPane extends VBox {
         caption.textProperty().bind(vm.captionProperty());
         Label summary = label("preview-summary", "preview-summary");
         summary.textProperty().bind(vm.summaryProperty());
-        summary.setWrapText(true);
+        // Wrapped, and never shorter than its lines: the VBox would otherwise squeeze a long summary (FIRING now on
+        // primary, replica-1, ...) to one line cut with "...", and take the room from the chart instead.
+        for (Label l : new Label[]{caption, summary}) {
+            l.setWrapText(true);
+            l.setMinHeight(Region.USE_PREF_SIZE);
+        }
         StatePseudoClass.follow(summary, vm.stateProperty());
 
         chart.setId("preview-chart");

@@ -9,13 +9,20 @@ import dev.pgpulse.health.alert.Severity;
 import dev.pgpulse.orchestration.Snapshot;
 import dev.pgpulse.orchestration.Status;
 import dev.pgpulse.testing.TestSnapshots;
+import javafx.scene.Scene;
+import javafx.scene.control.Label;
+import javafx.scene.text.Text;
+import javafx.stage.Stage;
 import org.junit.jupiter.api.Test;
+import org.testfx.api.FxToolkit;
+import org.testfx.util.WaitForAsyncUtils;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -144,6 +151,35 @@ class PreviewViewModelTest {
         assertThat(vm.wouldHaveFiredProperty().get()).isEqualTo(1);
         vm.show(rule(LONGEST, Operator.GT, 50, Duration.ZERO));
         assertThat(vm.wouldHaveFiredProperty().get()).as("an edit replays the newest history at once").isEqualTo(2);
+    }
+
+    /** In the pane as wide as the window gives it, the summary of a rule firing on three endpoints wraps, uncut. */
+    @Test
+    void aLongSummaryWrapsInThePaneInsteadOfBeingCut() throws Exception {
+        MetricHistory h = history(20, Map.of(
+                "pool.primary.usage_ratio", i -> 0.95,
+                "pool.replica-1.usage_ratio", i -> 0.97,
+                "pool.replica-2.usage_ratio", i -> 0.99));
+        Stage stage = FxToolkit.registerPrimaryStage();
+        Label summary = WaitForAsyncUtils.asyncFx(() -> {
+            PreviewViewModel vm = new PreviewViewModel();
+            vm.show(rule("pool.*.usage_ratio", Operator.GE, 0.9, Duration.ofSeconds(15)));
+            vm.apply(snapshot(h.view()));
+            PreviewPane pane = new PreviewPane(vm);
+            Scene scene = new Scene(pane, 560, 440);
+            scene.getStylesheets().add(dev.pgpulse.ui.Screenshots.class.getResource("/dev/pgpulse/ui/console.css")
+                    .toExternalForm());
+            stage.setScene(scene);
+            stage.show();
+            return (Label) pane.lookup("#preview-summary");
+        }).get(60, TimeUnit.SECONDS);
+        WaitForAsyncUtils.waitForFxEvents();
+        String full = "Would have fired 3 times in the last 1 min 35 s (the history so far); "
+                + "FIRING now on primary, replica-1, replica-2";
+        assertThat(WaitForAsyncUtils.asyncFx(summary::getText).get(60, TimeUnit.SECONDS)).isEqualTo(full);
+        assertThat(WaitForAsyncUtils.asyncFx(() -> ((Text) summary.lookup(".text")).getText()).get(60, TimeUnit.SECONDS))
+                .as("what is drawn: every word, no ellipsis").isEqualTo(full);
+        dev.pgpulse.ui.Screenshots.save(stage.getScene(), "alerts-preview-summary");
     }
 
     @Test
