@@ -139,7 +139,9 @@ public final class Durations {
             return String.format(Locale.ROOT, "%.0f ms", ms);
         }
         if (seconds < 9.95) {
-            return String.format(Locale.ROOT, "%.1f s", seconds);
+            // a whole number of seconds (a rule's "for", a held time counted in seconds) reads 2 s, not 2.0 s
+            String s = String.format(Locale.ROOT, "%.1f", seconds);
+            return (s.endsWith(".0") ? s.substring(0, s.length() - 2) : s) + " s";
         }
         long whole = Math.round(seconds);
         if (whole < 60) {

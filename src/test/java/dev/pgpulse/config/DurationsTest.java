@@ -85,6 +85,8 @@ class DurationsTest {
         assertThat(Durations.forPeople(0.0042)).isEqualTo("4.20 ms");
         assertThat(Durations.forPeople(0.042)).isEqualTo("42 ms");
         assertThat(Durations.forPeople(0.4)).isEqualTo("0.4 s");
+        assertThat(Durations.forPeople(Duration.ofSeconds(7))).isEqualTo("7 s"); // was "7.0 s"
+        assertThat(Durations.forPeople(1.04)).isEqualTo("1 s");
         assertThat(Durations.forPeople(42)).isEqualTo("42 s");
         assertThat(Durations.forPeople(2 * 3600 + 5 * 60 + 7)).isEqualTo("2 h 05 min");
         assertThat(Durations.forPeople(3 * 86_400 + 4 * 3600)).isEqualTo("3 d 04 h");
