@@ -312,29 +312,30 @@ public enum MetricUnit {
     }
 
     /**
-     * Seconds for people: {@code 0.42 ms}, {@code 4.2 ms}, {@code 250 ms}, {@code 2 s}, {@code 1.25 s}, {@code 3.6 s},
-     * then as {@link Durations#forPeople(double)} ({@code 42 s}, {@code 1 min 30 s}, {@code 2 h 05 min}). A threshold
-     * keeps its digits (2 s, not 2.0 s; 1.25 s, not 1.3 s); a measured value gets one decimal below ten seconds.
+     * Seconds for people: three significant digits below a minute ({@code 0.42 ms}, {@code 12.4 ms}, {@code 250 ms},
+     * {@code 2 s}, {@code 1.04 s}, {@code 42.5 s}: a value just over a threshold of 1 s does not read "1 s > 1 s"),
+     * then as {@link Durations#forPeople(double)} ({@code 1 min 30 s}, {@code 2 h 05 min}).
      */
     private static String duration(double s) {
         if (s < 0) {
             return "-" + duration(-s);
         }
-        double ms = s * 1000;
         if (s == 0) {
             return "0 s";
         }
-        if (ms < 9.995) {
-            return upTo(ms, 2) + " ms";
+        BigDecimal ms = significant(s * 1000);
+        if (ms.compareTo(BigDecimal.valueOf(1000)) < 0) {
+            return ms.toPlainString() + " ms";
         }
-        if (Math.round(ms) < 1000) {
-            return Math.round(ms) + " ms";
-        }
-        if (s < 9.95) {
-            boolean twoDigits = Math.abs(s * 100 - Math.rint(s * 100)) < 1e-9;
-            return upTo(s, twoDigits ? 2 : 1) + " s";
+        BigDecimal seconds = significant(s);
+        if (seconds.compareTo(BigDecimal.valueOf(60)) < 0) {
+            return seconds.toPlainString() + " s";
         }
         return Durations.forPeople(s);
+    }
+
+    private static BigDecimal significant(double v) {
+        return new BigDecimal(v).round(new MathContext(3)).stripTrailingZeros();
     }
 
     /** A percentage: 30%, 97.5%, 0.04% (two digits below 1 %, so a small ratio does not read 0%). */
@@ -373,7 +374,7 @@ public enum MetricUnit {
         if (Math.abs(v) >= 100) {
             return Long.toString(Math.round(v));
         }
-        return new BigDecimal(v).round(new MathContext(3)).stripTrailingZeros().toPlainString();
+        return significant(v).toPlainString();
     }
 
     /** {@code v} with at most {@code decimals} decimals, trailing zeros dropped: 2, 1.5, 1.25. */

@@ -45,7 +45,8 @@ class MetricUnitTest {
         assertThat(MetricUnit.SECONDS.parse("1h30m")).contains(5400.0);
         assertThat(MetricUnit.SECONDS.parse("1.5 s")).contains(1.5);
         assertThat(MetricUnit.SECONDS.parse("1 min 30")).as("a unit on every part").isEmpty();
-        assertThat(MetricUnit.SECONDS.format(12.5)).as("not exact for people: the exact form").isEqualTo("12500ms");
+        assertThat(MetricUnit.SECONDS.format(12.345)).as("not exact for people: the exact form").isEqualTo("12345ms");
+        assertThat(MetricUnit.SECONDS.format(12.5)).isEqualTo("12.5 s");
         assertThat(MetricUnit.SECONDS.format(120)).isEqualTo("2 min");
         assertThat(MetricUnit.SECONDS.format(1800)).isEqualTo("30 min");
         assertThat(MetricUnit.SECONDS.format(90)).isEqualTo("1 min 30 s");
@@ -106,12 +107,17 @@ class MetricUnitTest {
         assertThat(MetricUnit.forPeople("server.rollback_ratio", 0.0004)).as("small, not 0%").isEqualTo("0.04%");
         assertThat(MetricUnit.forPeople("server.rollback_ratio", 0)).isEqualTo("0%");
         assertThat(MetricUnit.forPeople("server.longest_transaction_seconds", 2)).isEqualTo("2 s");
-        assertThat(MetricUnit.forPeople("server.longest_transaction_seconds", 3.612)).isEqualTo("3.6 s");
+        assertThat(MetricUnit.forPeople("server.longest_transaction_seconds", 3.612)).isEqualTo("3.61 s");
+        assertThat(MetricUnit.forPeople("server.longest_transaction_seconds", 1.0401)).as("just over 1 s, not '1 s'")
+                .isEqualTo("1.04 s");
+        assertThat(MetricUnit.forPeople("server.longest_transaction_seconds", 42.46)).isEqualTo("42.5 s");
+        assertThat(MetricUnit.forPeople("server.longest_transaction_seconds", 59.99)).isEqualTo("1 min");
         assertThat(MetricUnit.forPeople("server.longest_transaction_seconds", 90)).isEqualTo("1 min 30 s");
         assertThat(MetricUnit.forPeople("server.oldest_idle_in_transaction_seconds", 1860)).isEqualTo("31 min");
         assertThat(MetricUnit.forPeople("replication.lag_seconds", 0.25)).isEqualTo("250 ms");
         assertThat(MetricUnit.forPeople("pool.primary.acquire_p95_ms", 250)).isEqualTo("250 ms");
-        assertThat(MetricUnit.forPeople("pool.primary.acquire_p95_ms", 12.4)).isEqualTo("12 ms");
+        assertThat(MetricUnit.forPeople("pool.primary.acquire_p95_ms", 12.4)).isEqualTo("12.4 ms");
+        assertThat(MetricUnit.forPeople("pool.primary.acquire_p95_ms", 999.7)).isEqualTo("1 s");
         assertThat(MetricUnit.forPeople("pool.primary.acquire_p95_ms", 0.42)).isEqualTo("0.42 ms");
         assertThat(MetricUnit.forPeople("query.bills.find.p95_ms", 1500)).isEqualTo("1.5 s");
         assertThat(MetricUnit.forPeople("query.bills.find.p95_ms", 1250)).as("a threshold keeps its digits")
