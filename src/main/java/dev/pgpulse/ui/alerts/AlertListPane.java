@@ -1,5 +1,6 @@
 package dev.pgpulse.ui.alerts;
 
+import dev.pgpulse.health.alert.AlertKey;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.collections.ObservableList;
 import javafx.css.PseudoClass;
@@ -116,7 +117,12 @@ final class AlertListPane extends VBox {
                 column("Value", 110, AlertListViewModel.NowRow::value),
                 column("Since", 140, AlertListViewModel.NowRow::since),
                 column("Ack / silence", 220, AlertListViewModel.NowRow::marks), actionsColumn()));
+        tellPicks(t, AlertListViewModel.NowRow::key);
         t.setRowFactory(tv -> new TableRow<>() {
+            {
+                setOnMouseClicked(e -> pick(this, AlertListViewModel.NowRow::key));
+            }
+
             @Override
             protected void updateItem(AlertListViewModel.NowRow r, boolean empty) {
                 super.updateItem(r, empty);
@@ -228,6 +234,12 @@ final class AlertListPane extends VBox {
                 column("What", 90, AlertListViewModel.HistoryRow::what),
                 column("Value", 110, AlertListViewModel.HistoryRow::value),
                 column("Message", 330, AlertListViewModel.HistoryRow::message)));
+        tellPicks(t, AlertListViewModel.HistoryRow::key);
+        t.setRowFactory(tv -> {
+            TableRow<AlertListViewModel.HistoryRow> row = new TableRow<>();
+            row.setOnMouseClicked(e -> pick(row, AlertListViewModel.HistoryRow::key));
+            return row;
+        });
         VBox box = new VBox(4, filters, t);
         VBox.setVgrow(t, Priority.ALWAYS);
         box.setPadding(new Insets(4, 0, 0, 0));
@@ -258,6 +270,25 @@ final class AlertListPane extends VBox {
                 column("Until", 190, AlertListViewModel.SilenceRow::until),
                 column("Comment", 300, AlertListViewModel.SilenceRow::comment), expire));
         return t;
+    }
+
+    /**
+     * A new alert selected in the table (a click, the arrow keys) is a pick the view model hears; the selected row
+     * replaced by the next poll with the same alert ("for 3 min 5 s") is not, so the rule chosen below stays.
+     */
+    private <R> void tellPicks(TableView<R> t, Function<R, AlertKey> key) {
+        t.getSelectionModel().selectedItemProperty().addListener((o, was, now) -> {
+            if (now != null && (was == null || !key.apply(was).equals(key.apply(now)))) {
+                vm.select(key.apply(now));
+            }
+        });
+    }
+
+    /** A click on a row picks its alert again, even the one selected already (its rule back after another below). */
+    private <R> void pick(TableRow<R> row, Function<R, AlertKey> key) {
+        if (!row.isEmpty() && row.getItem() != null) {
+            vm.select(key.apply(row.getItem()));
+        }
     }
 
     private static <R> TableView<R> table(ObservableList<R> items, String id, String empty) {
