@@ -355,19 +355,20 @@ class AlertListWindowTest extends WindowTest {
         await().atMost(WAIT).until(() -> nowRow() != null && nowRow().firing()
                 && nowRow().value().matches("([4-9]|\\d\\d+)(\\.\\d)? s .*"));
 
-        // a click on the alert's rule name, away from the row's buttons
-        await().atMost(WAIT).until(() -> {
-            javafx.scene.control.TableCell<?, ?> cell = nowRuleCell();
-            if (cell == null) {
-                return false;
+        // a click on the alert's rule name, away from the row's buttons; again if it landed while a poll replaced the row
+        await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            if (fx(() -> {
+                RuleItem selected = this.<RuleItem>table("#rules-table").getSelectionModel().getSelectedItem();
+                return selected != null && selected.id().equals(RULE_ID);
+            })) {
+                return true;
             }
-            robot.clickOn(cell);
-            return true;
+            javafx.scene.control.TableCell<?, ?> cell = nowRuleCell();
+            if (cell != null) {
+                robot.clickOn(cell);
+            }
+            return false;
         });
-        await().atMost(WAIT).until(() -> fx(() -> {
-            RuleItem selected = this.<RuleItem>table("#rules-table").getSelectionModel().getSelectedItem();
-            return selected != null && selected.id().equals(RULE_ID);
-        }));
         assertThat(fx(() -> alerts(w).selectedAlertProperty().get())).isEqualTo(new AlertKey(RULE_ID, KEY));
         // the Now row stays selected through the polls that replace its texts
         long polls = fx(() -> w.poller().pollsProperty().get());
