@@ -15,6 +15,9 @@ import dev.pgpulse.testing.PostgresExtension;
 import dev.pgpulse.testing.TestDatabase;
 import dev.pgpulse.ui.alerts.AlertListViewModel;
 import dev.pgpulse.ui.alerts.AlertsTab;
+import dev.pgpulse.ui.alerts.RuleItem;
+import dev.pgpulse.testing.Promtool;
+import javafx.geometry.Bounds;
 import dev.pgpulse.ui.alerts.SilenceFormViewModel;
 import dev.pgpulse.ui.shell.Dialogs;
 import javafx.css.PseudoClass;
@@ -26,16 +29,9 @@ import javafx.scene.control.TabPane;
 import javafx.scene.control.TableRow;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextField;
-import javafx.stage.Stage;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
-import org.testfx.api.FxRobot;
-import org.testfx.api.FxToolkit;
-import org.testfx.util.WaitForAsyncUtils;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -44,8 +40,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -60,33 +54,13 @@ import static org.awaitility.Awaitility.await;
  */
 @ExtendWith(PostgresExtension.class)
 @Timeout(180)
-class AlertListWindowTest {
+class AlertListWindowTest extends WindowTest {
     private static final String RULE_ID = "test-long-tx";
     private static final String RULE_NAME = "Transaction open for more than 1 s";
     private static final String KEY = "server.longest_transaction_seconds";
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    @TempDir
-    Path home;
-    private static Stage stage;
-    private final FxRobot robot = new FxRobot();
-    private final List<AutoCloseable> closeLast = new ArrayList<>();
 
-    @BeforeAll
-    static void toolkit() throws Exception {
-        stage = FxToolkit.registerPrimaryStage();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        for (int i = closeLast.size() - 1; i >= 0; i--) {
-            closeLast.get(i).close();
-        }
-    }
-
-    private static <T> T fx(Callable<T> c) throws Exception {
-        return WaitForAsyncUtils.asyncFx(c).get(30, TimeUnit.SECONDS);
-    }
 
     /** An orchestrator sampling every 250 ms with the default rules plus one that fires after a second's transaction. */
     private Orchestrator orchestrator(TestDatabase db, Map<String, String> settings) throws Exception {
@@ -321,5 +295,147 @@ class AlertListWindowTest {
                 .contains("204"));
         assertThat(posts.get()).isGreaterThan(before);
         assertThat(fx(() -> alerts(w).testResultProperty().get())).doesNotContain("/hook");
+    }
+
+    private static AlertsTab alertsTab(ConsoleWindow w) {
+        return w.consoleTabs().stream().filter(AlertsTab.class::isInstance).map(AlertsTab.class::cast).findFirst()
+                .orElseThrow();
+    }
+
+    /** The Now table's cell showing the test rule's name, on screen; null while there is none. */
+    private javafx.scene.control.TableCell<?, ?> nowRuleCell() throws Exception {
+        return fx(() -> {
+            TableView<?> now = robot.lookup("#alerts-now").queryAs(TableView.class);
+            Bounds shown = now.localToScreen(now.getBoundsInLocal());
+            return robot.from(now).lookup(".table-cell").queryAll().stream()
+                    .map(n -> (javafx.scene.control.TableCell<?, ?>) n)
+                    .filter(c -> RULE_NAME.equals(c.getText()) && shownOnScreen(c))
+                    .filter(c -> {
+                        Bounds b = c.localToScreen(c.getBoundsInLocal());
+                        return b != null && shown.contains(b.getCenterX(), b.getCenterY());
+                    })
+                    .findFirst().orElse(null);
+        });
+    }
+
+    /** Visible with every parent: a table keeps hidden cells for measuring, with texts, where no click lands. */
+    private static boolean shownOnScreen(javafx.scene.Node n) {
+        for (javafx.scene.Node p = n; p != null; p = p.getParent()) {
+            if (!p.isVisible()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The rules table's row node showing that rule, when it is scrolled into view; null otherwise. */
+    @SuppressWarnings("unchecked")
+    private TableRow<RuleItem> ruleRowNode(String ruleId) throws Exception {
+        return fx(() -> {
+            TableView<RuleItem> rules = table("#rules-table");
+            Bounds shown = rules.localToScene(rules.getBoundsInLocal());
+            return robot.from(rules).lookup(".table-row-cell").queryAll().stream()
+                    .map(n -> (TableRow<RuleItem>) n)
+                    .filter(r -> r.getItem() != null && r.getItem().id().equals(ruleId) && shownOnScreen(r))
+                    .filter(r -> shown.contains(r.localToScene(r.getBoundsInLocal()).getCenterX(),
+                            r.localToScene(r.getBoundsInLocal()).getCenterY()))
+                    .findFirst().orElse(null);
+        });
+    }
+
+    /**
+     * A click on a firing alert in Now selects its rule in the rules table, scrolled into view (the test rule is the
+     * last of 17, below the table's fold), so the editor and the preview show that rule, its firing stretch shaded;
+     * the rules table's "State now" says FIRING as Now does. Writes target/screenshots/alerts-overview.png.
+     */
+    @Test
+    void clickingAFiringAlertSelectsItsRuleAndThePreviewShowsItsFiringStretch(TestDatabase db) throws Exception {
+        Orchestrator o = orchestrator(db, Map.of());
+        ConsoleWindow w = show(o);
+        await().atMost(WAIT).until(() -> fx(() -> table("#rules-table").getItems().size())
+                == DefaultRules.all().size() + 1);
+        assertThat(ruleRowNode(RULE_ID)).as("below the rules table's fold before the click").isNull();
+        assertThat(fx(() -> ((Label) robot.lookup("#preview-title").query()).getText())).isEqualTo("Preview");
+        holdTransactionOpen(db);
+        // firing for a few seconds, so that the preview's stretch is wide enough to see
+        await().atMost(WAIT).until(() -> nowRow() != null && nowRow().firing()
+                && nowRow().value().matches("([4-9]|\\d\\d+)(\\.\\d)? s .*"));
+
+        // a click on the alert's rule name, away from the row's buttons; again if it landed while a poll replaced the row
+        await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            if (fx(() -> {
+                RuleItem selected = this.<RuleItem>table("#rules-table").getSelectionModel().getSelectedItem();
+                return selected != null && selected.id().equals(RULE_ID);
+            })) {
+                return true;
+            }
+            javafx.scene.control.TableCell<?, ?> cell = nowRuleCell();
+            if (cell != null) {
+                robot.clickOn(cell);
+            }
+            return false;
+        });
+        assertThat(fx(() -> alerts(w).selectedAlertProperty().get())).isEqualTo(new AlertKey(RULE_ID, KEY));
+        // the Now row stays selected through the polls that replace its texts
+        long polls = fx(() -> w.poller().pollsProperty().get());
+        await().atMost(WAIT).until(() -> fx(() -> w.poller().pollsProperty().get()) >= polls + 4);
+        assertThat(fx(() -> this.<AlertListViewModel.NowRow>table("#alerts-now").getSelectionModel()
+                .getSelectedItem().key())).isEqualTo(new AlertKey(RULE_ID, KEY));
+        await().atMost(WAIT).until(() -> ruleRowNode(RULE_ID) != null);
+        assertThat(fx(() -> ((TextField) robot.lookup("#rule-name").query()).getText())).isEqualTo(RULE_NAME);
+        await().atMost(WAIT).until(() -> fx(() -> ((Label) robot.lookup("#preview-title").query()).getText())
+                .equals("Preview: " + RULE_NAME));
+        // Now and the rules table agree on the state
+        assertThat(nowRow().state()).isEqualTo("FIRING");
+        await().atMost(WAIT).until(() -> fx(() -> ruleRowNode(RULE_ID).getItem().stateProperty().get())
+                .startsWith("FIRING"));
+        // the preview replays the rule over the history so far: firing now, the stretch shaded
+        await().atMost(WAIT).until(() -> fx(() -> !robot.lookup("#preview-chart").query()
+                .lookupAll(".preview-firing").isEmpty()));
+        assertThat(fx(() -> alertsTab(w).viewModel().preview().stateProperty().get())).isEqualTo("firing");
+        Path png = Screenshots.save(stage.getScene(), "alerts-overview");
+        assertThat(png).exists();
+    }
+
+    /**
+     * "Export to Prometheus…" clicked for real, the file chosen by the test instead of the save dialog (which cannot
+     * be driven headless): the real action writes the rules in force, the line beside the button says so, and
+     * promtool accepts the file. A cancelled choice writes nothing.
+     */
+    @Test
+    void theExportButtonWritesTheRulesInForceToTheChosenFileAndPromtoolAcceptsIt(TestDatabase db) throws Exception {
+        Promtool promtool = Promtool.require();
+        Orchestrator o = orchestrator(db, Map.of());
+        ConsoleWindow w = show(o);
+        Path file = home.resolve("exported").resolve("pgpulse-alerts.rules.yml");
+        java.nio.file.Files.createDirectories(file.getParent());
+        List<javafx.stage.Window> owners = new java.util.concurrent.CopyOnWriteArrayList<>();
+        fx(() -> {
+            alertsTab(w).view().setExportChooser(owner -> {
+                owners.add(owner);
+                return java.util.Optional.empty();
+            });
+            return null;
+        });
+        robot.clickOn("#export-prometheus");
+        await().atMost(WAIT).until(() -> owners.size() == 1);
+        assertThat(owners.getFirst()).as("the dialog's owner is the console window").isSameAs(stage);
+        assertThat(fx(() -> ((Label) robot.lookup("#export-result").query()).getText())).as("cancelled").isEmpty();
+        assertThat(file).doesNotExist();
+
+        fx(() -> {
+            alertsTab(w).view().setExportChooser(owner -> java.util.Optional.of(file));
+            return null;
+        });
+        robot.clickOn("#export-prometheus");
+        int rules = DefaultRules.all().size() + 1;
+        await().atMost(WAIT).until(() -> fx(() -> ((Label) robot.lookup("#export-result").query()).getText())
+                .startsWith("Exported "));
+        assertThat(fx(() -> ((Label) robot.lookup("#export-result").query()).getText()))
+                .isEqualTo("Exported " + rules + " rules to " + file + " for Prometheus");
+        assertThat(java.nio.file.Files.readString(file)).contains(RULE_NAME);
+        Promtool.Run check = promtool.checkRules(file);
+        assertThat(check.ok()).as(check.output()).isTrue();
+        assertThat(check.output()).contains("SUCCESS: " + rules + " rules found");
     }
 }

@@ -21,15 +21,9 @@ import javafx.scene.control.Labeled;
 import javafx.scene.control.TabPane;
 import javafx.scene.control.TableView;
 import javafx.scene.input.KeyCode;
-import javafx.stage.Stage;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
-import org.testfx.api.FxRobot;
-import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
 import java.nio.file.Files;
@@ -40,8 +34,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -54,25 +46,8 @@ import static org.awaitility.Awaitility.await;
  */
 @ExtendWith(PostgresExtension.class)
 @Timeout(180)
-class AlertRulesTabTest {
+class AlertRulesTabTest extends WindowTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
-    @TempDir
-    Path home;
-    private static Stage stage;
-    private final FxRobot robot = new FxRobot();
-    private final List<AutoCloseable> closeLast = new ArrayList<>();
-
-    @BeforeAll
-    static void toolkit() throws Exception {
-        stage = FxToolkit.registerPrimaryStage();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        for (int i = closeLast.size() - 1; i >= 0; i--) {
-            closeLast.get(i).close();
-        }
-    }
 
     private Path rulesFile() {
         return home.resolve("alert-rules.json");
@@ -105,9 +80,6 @@ class AlertRulesTabTest {
                 .orElseThrow().viewModel().rules();
     }
 
-    private static <T> T fx(Callable<T> c) throws Exception {
-        return WaitForAsyncUtils.asyncFx(c).get(60, TimeUnit.SECONDS);
-    }
 
     @SuppressWarnings("unchecked")
     private TableView<RuleItem> table() {

@@ -13,21 +13,13 @@ import javafx.scene.control.DialogPane;
 import javafx.scene.input.KeyCode;
 import javafx.scene.paint.Color;
 import javafx.stage.PopupWindow;
-import javafx.stage.Stage;
 import javafx.stage.Window;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
-import org.testfx.api.FxRobot;
-import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -43,24 +35,7 @@ import static org.awaitility.Awaitility.await;
  */
 @ExtendWith(PostgresExtension.class)
 @Timeout(120)
-class ConsoleDialogsTest {
-    @TempDir
-    Path home;
-    private static Stage stage;
-    private final FxRobot robot = new FxRobot();
-    private final List<AutoCloseable> closeLast = new ArrayList<>();
-
-    @BeforeAll
-    static void toolkit() throws Exception {
-        stage = FxToolkit.registerPrimaryStage();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        for (int i = closeLast.size() - 1; i >= 0; i--) {
-            closeLast.get(i).close();
-        }
-    }
+class ConsoleDialogsTest extends WindowTest {
 
     private Orchestrator orchestrator(TestDatabase db, String env) throws Exception {
         var config = new ConfigLoader(Map.of("DATABASE_URL", db.url(), "PGPULSE_ENV", env), home, "tester", 2)
@@ -85,7 +60,8 @@ class ConsoleDialogsTest {
         return w;
     }
 
-    private static <T> T fx(Callable<T> c) throws Exception {
+    /** A shorter FX wait than WindowTest's, as this test always had. */
+    static <T> T fx(Callable<T> c) throws Exception {
         return WaitForAsyncUtils.asyncFx(c).get(20, TimeUnit.SECONDS);
     }
 

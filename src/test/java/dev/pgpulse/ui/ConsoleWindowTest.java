@@ -13,15 +13,9 @@ import dev.pgpulse.ui.dashboard.EndpointViewModel;
 import eu.hansolo.tilesfx.Tile;
 import javafx.scene.Scene;
 import javafx.scene.control.Label;
-import javafx.stage.Stage;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
-import org.testfx.api.FxRobot;
-import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
 import java.nio.file.Files;
@@ -44,25 +38,8 @@ import static org.awaitility.Awaitility.await;
  */
 @ExtendWith(PostgresExtension.class)
 @Timeout(120)
-class ConsoleWindowTest {
+class ConsoleWindowTest extends WindowTest {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConsoleWindowTest.class);
-    @TempDir
-    Path home;
-    private static Stage stage;
-    private final FxRobot robot = new FxRobot();
-    private final List<AutoCloseable> closeLast = new ArrayList<>();
-
-    @BeforeAll
-    static void toolkit() throws Exception {
-        stage = FxToolkit.registerPrimaryStage();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        for (int i = closeLast.size() - 1; i >= 0; i--) {
-            closeLast.get(i).close();
-        }
-    }
 
     private Orchestrator orchestrator(String url) throws Exception {
         return orchestrator(url, Map.of());
@@ -100,7 +77,8 @@ class ConsoleWindowTest {
         return w;
     }
 
-    private static <T> T fx(Callable<T> c) throws Exception {
+    /** A shorter FX wait than WindowTest's, as this test always had. */
+    static <T> T fx(Callable<T> c) throws Exception {
         return WaitForAsyncUtils.asyncFx(c).get(10, TimeUnit.SECONDS);
     }
 

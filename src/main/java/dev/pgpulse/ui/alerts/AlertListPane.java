@@ -1,5 +1,6 @@
 package dev.pgpulse.ui.alerts;
 
+import dev.pgpulse.health.alert.AlertKey;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.collections.ObservableList;
 import javafx.css.PseudoClass;
@@ -19,10 +20,8 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
-import javafx.stage.FileChooser;
 import javafx.util.StringConverter;
 
-import java.io.File;
 import java.util.List;
 import java.util.function.Function;
 
@@ -39,6 +38,7 @@ final class AlertListPane extends VBox {
             PseudoClass.getPseudoClass("warning"), PseudoClass.getPseudoClass("info"));
 
     private final AlertListViewModel vm;
+    private ExportFileChooser exportChooser = ExportFileChooser.dialog();
 
     AlertListPane(AlertListViewModel vm) {
         this.vm = vm;
@@ -52,6 +52,11 @@ final class AlertListPane extends VBox {
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         VBox.setVgrow(tabs, Priority.ALWAYS);
         getChildren().addAll(bar(), tabs);
+    }
+
+    /** Where the export button asks for the file: the save dialog unless a test answers itself. */
+    void setExportChooser(ExportFileChooser chooser) {
+        exportChooser = java.util.Objects.requireNonNull(chooser, "chooser");
     }
 
     private static Tab tab(String id, javafx.beans.value.ObservableValue<String> title, javafx.scene.Node content) {
@@ -87,17 +92,8 @@ final class AlertListPane extends VBox {
         export.setId("export-prometheus");
         export.setTooltip(new Tooltip("Writes the rules in force as a Prometheus alerting rules file over the agent's "
                 + "/metrics names"));
-        export.setOnAction(e -> {
-            FileChooser chooser = new FileChooser();
-            chooser.setTitle("Export the alert rules for Prometheus");
-            chooser.setInitialFileName("pgpulse-alerts.rules.yml");
-            chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("Prometheus rules (YAML)", "*.yml",
-                    "*.yaml"));
-            File file = chooser.showSaveDialog(getScene() == null ? null : getScene().getWindow());
-            if (file != null) {
-                vm.exportPrometheus(file.toPath());
-            }
-        });
+        export.setOnAction(e -> exportChooser.choose(getScene() == null ? null : getScene().getWindow())
+                .ifPresent(vm::exportPrometheus));
         Label exported = label("export-result", vm.exportResultProperty());
         for (Region r : List.of(hook, test, tested, export, exported)) {
             r.setMinWidth(Region.USE_PREF_SIZE);
@@ -116,7 +112,12 @@ final class AlertListPane extends VBox {
                 column("Value", 110, AlertListViewModel.NowRow::value),
                 column("Since", 140, AlertListViewModel.NowRow::since),
                 column("Ack / silence", 220, AlertListViewModel.NowRow::marks), actionsColumn()));
+        tellPicks(t, AlertListViewModel.NowRow::key);
         t.setRowFactory(tv -> new TableRow<>() {
+            {
+                setOnMouseClicked(e -> pick(this, AlertListViewModel.NowRow::key));
+            }
+
             @Override
             protected void updateItem(AlertListViewModel.NowRow r, boolean empty) {
                 super.updateItem(r, empty);
@@ -228,6 +229,12 @@ final class AlertListPane extends VBox {
                 column("What", 90, AlertListViewModel.HistoryRow::what),
                 column("Value", 110, AlertListViewModel.HistoryRow::value),
                 column("Message", 330, AlertListViewModel.HistoryRow::message)));
+        tellPicks(t, AlertListViewModel.HistoryRow::key);
+        t.setRowFactory(tv -> {
+            TableRow<AlertListViewModel.HistoryRow> row = new TableRow<>();
+            row.setOnMouseClicked(e -> pick(row, AlertListViewModel.HistoryRow::key));
+            return row;
+        });
         VBox box = new VBox(4, filters, t);
         VBox.setVgrow(t, Priority.ALWAYS);
         box.setPadding(new Insets(4, 0, 0, 0));
@@ -258,6 +265,55 @@ final class AlertListPane extends VBox {
                 column("Until", 190, AlertListViewModel.SilenceRow::until),
                 column("Comment", 300, AlertListViewModel.SilenceRow::comment), expire));
         return t;
+    }
+
+    /**
+     * A new alert selected in the table (a click, the arrow keys) is a pick the view model hears. The polls replace
+     * the rows ("for 3 min 5 s"), which clears a table's selection: the alert selected is selected again (the same
+     * row, else its alert's), and that is no pick, so the rule chosen below meanwhile stays.
+     */
+    private <R> void tellPicks(TableView<R> t, Function<R, AlertKey> key) {
+        List<R> held = new java.util.ArrayList<>(1); // the row selected last, kept across polls
+        boolean[] restoring = {false};
+        t.getSelectionModel().selectedItemProperty().addListener((o, was, now) -> {
+            if (restoring[0] || now == null) {
+                return;
+            }
+            boolean newAlert = held.isEmpty() || !key.apply(held.getFirst()).equals(key.apply(now));
+            held.clear();
+            held.add(now);
+            if (newAlert) {
+                vm.select(key.apply(now));
+            }
+        });
+        t.getItems().addListener((javafx.collections.ListChangeListener<R>) c -> {
+            if (held.isEmpty() || t.getSelectionModel().getSelectedItem() != null) {
+                return;
+            }
+            R last = held.getFirst();
+            int i = t.getItems().indexOf(last);
+            for (int j = 0; i < 0 && j < t.getItems().size(); j++) {
+                if (key.apply(t.getItems().get(j)).equals(key.apply(last))) {
+                    i = j;
+                }
+            }
+            if (i >= 0) {
+                restoring[0] = true;
+                try {
+                    t.getSelectionModel().select(i);
+                    held.set(0, t.getItems().get(i));
+                } finally {
+                    restoring[0] = false;
+                }
+            }
+        });
+    }
+
+    /** A click on a row picks its alert again, even the one selected already (its rule back after another below). */
+    private <R> void pick(TableRow<R> row, Function<R, AlertKey> key) {
+        if (!row.isEmpty() && row.getItem() != null) {
+            vm.select(key.apply(row.getItem()));
+        }
     }
 
     private static <R> TableView<R> table(ObservableList<R> items, String id, String empty) {

@@ -13,6 +13,8 @@ import dev.pgpulse.ui.shell.ConsoleActions;
 import dev.pgpulse.ui.shell.Dialogs;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.collections.FXCollections;
@@ -100,7 +102,7 @@ public final class AlertListViewModel {
     }
 
     /** One transition of the history: FIRING, RESOLVED, or a manual alert. */
-    public record HistoryRow(Instant at, Severity severity, String time, String severityText, String rule,
+    public record HistoryRow(AlertKey key, Instant at, Severity severity, String time, String severityText, String rule,
                              String subject, String what, String value, String message) {
     }
 
@@ -131,6 +133,8 @@ public final class AlertListViewModel {
     private final ReadOnlyBooleanWrapper testing = new ReadOnlyBooleanWrapper(this, "testing");
     private final ReadOnlyStringWrapper testResult = new ReadOnlyStringWrapper(this, "testResult", "");
     private final ReadOnlyStringWrapper exportResult = new ReadOnlyStringWrapper(this, "exportResult", "");
+    private final ReadOnlyObjectWrapper<AlertKey> selectedAlert = new ReadOnlyObjectWrapper<>(this, "selectedAlert");
+    private Consumer<AlertKey> onSelect = key -> { };
     private boolean notifications = true;
     private String severityFilter = ALL_SEVERITIES;
     private String ruleFilter = ALL_RULES;
@@ -248,7 +252,7 @@ public final class AlertListViewModel {
                 continue;
             }
             boolean manual = a.operator() == null;
-            rows.add(new HistoryRow(a.at(), a.severity(), Format.time(a.at()), AlertText.severity(a.severity()),
+            rows.add(new HistoryRow(AlertKey.of(a), a.at(), a.severity(), Format.time(a.at()), AlertText.severity(a.severity()),
                     a.ruleName(), AlertText.subject(a.subject()), (manual ? "manual " : "") + a.state().name(),
                     AlertText.valueAndCondition(a, a.value()), a.message()));
         }
@@ -271,6 +275,28 @@ public final class AlertListViewModel {
                 list.set(i, rows.get(i));
             }
         }
+    }
+
+    /**
+     * The DBA picked this alert in Now or History (a click, or the keys moving the selection): the tab shows its rule.
+     * Told on every pick, the same alert again too, so a click brings its rule back after another was chosen below.
+     */
+    public void select(AlertKey key) {
+        if (key == null) {
+            return; // a table's selection cleared (its rows changed): what was picked stays picked
+        }
+        selectedAlert.set(key);
+        onSelect.accept(key);
+    }
+
+    /** Who hears each {@link #select}: the tab's view model, which selects the alert's rule. */
+    void onSelect(Consumer<AlertKey> listener) {
+        onSelect = listener;
+    }
+
+    /** The alert picked last in Now or History; null before the first pick. */
+    public ReadOnlyObjectProperty<AlertKey> selectedAlertProperty() {
+        return selectedAlert.getReadOnlyProperty();
     }
 
     /** Acknowledges a FIRING alert: it stays listed, marked, and notifies nobody until it resolves. */

@@ -8,6 +8,7 @@ import javafx.scene.control.SplitPane;
  * their editor beside the preview of the rule being edited.
  */
 public final class AlertsView extends SplitPane {
+    private final AlertListPane alerts;
 
     public AlertsView(AlertsViewModel vm) {
         getStyleClass().add("alerts-view");
@@ -15,7 +16,13 @@ public final class AlertsView extends SplitPane {
         SplitPane rulesAndPreview = new SplitPane(new RulesPane(vm.rules()), new PreviewPane(vm.preview()));
         rulesAndPreview.setOrientation(Orientation.HORIZONTAL);
         rulesAndPreview.setDividerPositions(0.55);
-        getItems().addAll(new AlertListPane(vm.alerts()), rulesAndPreview);
+        alerts = new AlertListPane(vm.alerts());
+        getItems().addAll(alerts, rulesAndPreview);
         setDividerPositions(0.35);
+    }
+
+    /** Where "Export to Prometheus…" asks for its file (the save dialog by default; a test's own file). */
+    public void setExportChooser(ExportFileChooser chooser) {
+        alerts.setExportChooser(chooser);
     }
 }

@@ -6,8 +6,10 @@ import dev.pgpulse.ui.shell.Dialogs;
 
 /**
  * The Alerts tab's state, as three parts that each own a pane: the alert list (now and history), the rules
- * (table and editor) and the preview. This class only feeds them the snapshots and links the editor to the
- * preview: the rule being edited, as soon as it is valid, is what the preview replays.
+ * (table and editor) and the preview. This class only feeds them the snapshots and links them: an alert picked in
+ * Now or History selects its rule in the rules table, and the rule being edited, as soon as it is valid, is what the
+ * preview replays (so picking a firing alert shows its rule's firing stretch). The rules table's "State now" and the
+ * Now table read the same list, the snapshot's {@code alerting().current()}, in the same deferred frame.
  */
 public final class AlertsViewModel {
     private final AlertListViewModel alerts;
@@ -19,6 +21,7 @@ public final class AlertsViewModel {
         this.rules = new RulesViewModel(actions, dialogs);
         this.preview = new PreviewViewModel();
         rules.draftProperty().addListener((o, was, now) -> preview.show(now));
+        alerts.onSelect(key -> rules.selectRule(key.ruleId()));
     }
 
     /** Cheap updates, every snapshot. */

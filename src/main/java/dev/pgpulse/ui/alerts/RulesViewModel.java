@@ -173,6 +173,26 @@ public final class RulesViewModel {
         }
     }
 
+    /**
+     * Selects the rule with this id, as when the DBA picks one of its alerts above: the editor and the preview show
+     * it, the table scrolls to it. A rule not in the list here (deleted and not saved yet, or a manual alert's) is
+     * told on the status line.
+     *
+     * @return whether the list has that rule
+     */
+    public boolean selectRule(String ruleId) {
+        int i = ruleId == null ? -1 : indexOf(ruleId);
+        if (i < 0) {
+            if (ruleId != null && saved != null) {
+                say("No rule '" + ruleId + "' in this list: it was deleted here (Revert brings it back) or the alert "
+                        + "was sent by hand", StatusKind.INFO);
+            }
+            return false;
+        }
+        select(rows.get(i));
+        return true;
+    }
+
     private void show(RuleItem item) {
         int i = item == null ? -1 : rows.indexOf(item);
         selected.set(i < 0 ? null : item);
