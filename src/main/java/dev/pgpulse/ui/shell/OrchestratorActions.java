@@ -12,9 +12,6 @@ import dev.pgpulse.health.alert.AlertRule;
 import dev.pgpulse.health.alert.DefaultRules;
 import dev.pgpulse.health.alert.RuleBook;
 import dev.pgpulse.health.alert.PrometheusRules;
-import dev.pgpulse.config.AtomicFile;
-
-import java.nio.charset.StandardCharsets;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -165,7 +162,7 @@ public final class OrchestratorActions implements ConsoleActions {
     public void exportPrometheus(Path file, Consumer<String> done) {
         BackgroundTask.of("export the alert rules for Prometheus", p -> {
                     PrometheusRules.Export export = PrometheusRules.export(orchestrator.rules().state().rules(), false);
-                    AtomicFile.write(file, export.yaml().getBytes(StandardCharsets.UTF_8), AtomicFile.Mode.KEEP_EXISTING);
+                    PrometheusRules.write(file, export);
                     return exported(file, export);
                 })
                 .onSuccess(done::accept)
