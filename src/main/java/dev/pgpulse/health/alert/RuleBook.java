@@ -6,7 +6,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -213,7 +212,9 @@ public final class RuleBook {
     /** The file's stamp; {@code known} itself, without reading the file, when its size and time are unchanged. */
     private static Optional<Stamp> stampOf(Path file, Stamp known) {
         try {
-            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            // Through a symbolic link (a rules file linked from a dotfiles checkout): the link's own attributes never
+            // change when its target is edited, so a hand edit would go unnoticed and a save would overwrite it.
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
             if (a.size() == known.size() && nanos(a) == known.modified()) {
                 return Optional.of(known);
             }

@@ -227,4 +227,23 @@ class RuleBookTest {
         Files.writeString(file(), content);
         Files.setLastModifiedTime(file(), FileTime.from(Instant.now().plusSeconds(2)));
     }
+
+    @Test
+    void aHandEditOfTheTargetOfALinkedRulesFileIsTakenInAndASaveKeepsTheLink() throws Exception {
+        Path real = Files.createDirectories(dir.resolve("dotfiles")).resolve("alert-rules.json");
+        new AlertRuleStore(real).save(List.of(WAITING));
+        dev.pgpulse.testing.OddFiles.link(file(), real);
+        RuleBook book = book();
+        assertThat(engine.rules()).containsExactly(WAITING);
+
+        new AlertRuleStore(real).save(List.of(WAITING, LONG_TX)); // the hand edit, in the checkout
+
+        assertThat(book.checkFile()).as("the edit of the link's target is noticed").isTrue();
+        assertThat(engine.rules()).containsExactly(WAITING, LONG_TX);
+        RuleBook.Outcome out = book.save(List.of(LONG_TX), book.state().revision());
+        assertThat(out).isInstanceOf(RuleBook.Outcome.Saved.class);
+        assertThat(Files.isSymbolicLink(file())).as("still a link").isTrue();
+        assertThat(new AlertRuleStore(real).read().rules()).containsExactly(LONG_TX);
+        assertThat(book.checkFile()).as("its own save is no hand edit").isFalse();
+    }
 }
