@@ -342,8 +342,14 @@ public final class Silences {
         }
     }
 
-    /** A value from the file as a message may quote it: one line, at most 40 characters. */
-    static String shown(String v) {
+    /**
+     * A value from the file or the console as a message or log line may quote it: one line, at most 40 characters,
+     * in single quotes.
+     */
+    public static String shown(String v) {
+        if (v == null) {
+            return "null";
+        }
         String cut = v.length() <= 40 ? v : v.substring(0, 37) + "...";
         return "'" + cut.replaceAll(CONTROL, "?") + "'";
     }

@@ -125,10 +125,13 @@ public final class OrchestratorActions implements ConsoleActions {
 
     @Override
     public void silence(String ruleId, String subject, Duration length, String comment, Consumer<Optional<String>> done) {
-        BackgroundTask.of("silence " + ruleId + " on " + subject, p -> orchestrator.silence(ruleId, subject, length, comment))
+        // the rule id and subject come from a form: quoted one-line and cut wherever they reach a log line
+        String shown = dev.pgpulse.health.alert.Silences.shown(ruleId) + " on "
+                + dev.pgpulse.health.alert.Silences.shown(subject);
+        BackgroundTask.of("silence " + shown, p -> orchestrator.silence(ruleId, subject, length, comment))
                 .onSuccess(s -> done.accept(Optional.empty()))
                 .onFailure(e -> {
-                    LOG.warn("silence of {} on {} refused: {}", ruleId, subject, e.getMessage());
+                    LOG.warn("silence of {} refused: {}", shown, e.getMessage());
                     done.accept(Optional.of(e.getMessage() == null ? e.toString() : e.getMessage()));
                 })
                 .onFinished(afterDrill)
