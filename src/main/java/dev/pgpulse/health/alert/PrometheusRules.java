@@ -241,8 +241,10 @@ public final class PrometheusRules {
                         }
                         continue;
                     }
-                    // C0, DEL, C1 (U+0085 breaks a line in YAML), the Unicode line and paragraph separators, the BOM
-                    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029' || c == '\uFEFF') {
+                    // C0, DEL, C1 (U+0085 breaks a line in YAML), the Unicode line and paragraph separators, the BOM,
+                    // and the two non-characters YAML's reader refuses raw ("control characters are not allowed")
+                    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029' || c == '\uFEFF'
+                            || c == '\uFFFE' || c == '\uFFFF') {
                         q.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
                     } else {
                         q.append(c);
