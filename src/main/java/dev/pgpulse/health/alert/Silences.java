@@ -239,13 +239,25 @@ public final class Silences {
                 throw new IOException(unusable);
             }
             try {
-                AtomicFile.write(file, toJson(sortedNext), AtomicFile.Mode.OWNER_ONLY);
+                AtomicFile.write(writeTarget(), toJson(sortedNext), AtomicFile.Mode.OWNER_ONLY);
             } catch (IOException e) {
                 throw new IOException("silences file " + file + " could not be written (" + e.getMessage()
                         + "); check that its folder is writable, then try again", e);
             }
         }
         silences = sortedNext;
+    }
+
+    /** A symbolic link's target (the link stays a link, as the rules file's does); else the file. */
+    private Path writeTarget() {
+        if (java.nio.file.Files.isSymbolicLink(file)) {
+            try {
+                return file.toRealPath();
+            } catch (IOException e) {
+                return file; // a link to nowhere: the file is made where the link was
+            }
+        }
+        return file;
     }
 
     private static List<Silence> sorted(List<Silence> list) {

@@ -237,4 +237,17 @@ class SilencesTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("choose a length in that range");
         assertThat(s.active(T0)).isEmpty();
     }
+
+    @Test
+    void aLinkedSilencesFileStaysALink() throws Exception {
+        Path real = Files.createDirectories(dir.resolve("dotfiles")).resolve(Silences.FILE_NAME);
+        Files.writeString(real, "{\"schemaVersion\": 1, \"silences\": []}");
+        OddFiles.link(file(), real);
+        Silences s = Silences.load(file(), clock);
+
+        Silence made = s.add(LONG_TX, "*", Duration.ofHours(1), "linked");
+
+        assertThat(Files.isSymbolicLink(file())).as("still a link").isTrue();
+        assertThat(Silences.load(real, clock).active(T0)).containsExactly(made);
+    }
 }
