@@ -325,7 +325,15 @@ public final class Silences {
                     throw new IllegalArgumentException("field 'comment' is " + comment.length()
                             + " characters, over the " + MAX_COMMENT_LENGTH + " limit");
                 }
-                result.add(new Silence(id, ruleId, subject, instant(n, "created"), instant(n, "until"), comment));
+                Instant created = instant(n, "created");
+                Instant until = instant(n, "until");
+                if (until.isAfter(created) && Duration.between(created, until).compareTo(MAX_LENGTH) > 0) {
+                    // a hand edit to a silence for years would quietly mute a rule for good
+                    throw new IllegalArgumentException("lasts " + Durations.forPeople(Duration.between(created, until))
+                            + ", longer than the " + Durations.forPeople(MAX_LENGTH) + " a silence may; disable the "
+                            + "rule instead");
+                }
+                result.add(new Silence(id, ruleId, subject, created, until, comment));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("has a bad silence at index " + i + " (" + e.getMessage() + ")");
             }

@@ -207,6 +207,8 @@ class SilencesTest {
         cases.put("field 'ruleId'", silenceJson("a2", "Long TX\u0085", "*", ""));
         cases.put("field 'subject'", silenceJson("a3", "long-tx", "server.longest_transaction_seconds\nx", ""));
         cases.put("field 'comment' is 600 characters", silenceJson("a4", "long-tx", "*", "c".repeat(600)));
+        cases.put("longer than the 30 d a silence may", silenceJson("a6", "long-tx", "*", "").replace(
+                "2026-12-02T09:00:00Z", "2126-12-02T09:00:00Z"));
         cases.put("holds 501 silences", String.join(",", java.util.Collections.nCopies(501, ok)));
         for (Map.Entry<String, String> c : cases.entrySet()) {
             Files.writeString(file(), "{\"schemaVersion\": 1, \"silences\": [" + c.getValue() + "]}");
