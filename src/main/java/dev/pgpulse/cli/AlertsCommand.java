@@ -96,7 +96,7 @@ final class AlertsCommand implements Callable<Integer> {
             try {
                 PrometheusRules.write(target, export);
             } catch (PrometheusRules.OutputRefused e) {
-                return usage("--output " + e.getMessage());
+                return usage("--output " + e.getMessage() + " (or - for standard output, and redirect it)");
             } catch (IOException e) {
                 context.err().println("pgpulse: alerts export: cannot write " + target + ": " + e.getMessage()
                         + "; check the folder exists and is writable");

@@ -180,8 +180,8 @@ class AlertsCommandTest {
 
         assertThat(pipe.code()).isEqualTo(2);
         assertThat(pipe.err().lines()).containsExactly("pgpulse: alerts export: --output " + fifo + " is not a regular "
-                + "file (a device, FIFO or socket), which an export would replace; give a file, or - for standard "
-                + "output and redirect it");
+                + "file (a device, FIFO or socket), which an export would replace; give a regular file instead (or - for "
+                + "standard output, and redirect it)");
         assertThat(Files.isRegularFile(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS)).as("still a FIFO").isFalse();
         assertThat(Files.exists(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS)).isTrue();
     }

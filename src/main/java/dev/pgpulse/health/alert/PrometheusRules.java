@@ -77,7 +77,7 @@ public final class PrometheusRules {
             }
             if (!a.isRegularFile()) {
                 throw new OutputRefused(file + " is not a regular file (a device, FIFO or socket), which an export "
-                        + "would replace; give a file, or - for standard output and redirect it");
+                        + "would replace; give a regular file instead");
             }
         }
         dev.pgpulse.config.AtomicFile.write(target, export.yaml().getBytes(java.nio.charset.StandardCharsets.UTF_8),

@@ -171,7 +171,9 @@ public final class OrchestratorActions implements ConsoleActions {
                 .onSuccess(done::accept)
                 .onFailure(e -> {
                     LOG.warn("the alert rules could not be exported to {}: {}", file, e.getMessage());
-                    done.accept("Could not write " + file + ": " + e.getMessage());
+                    // a refusal names the file and what to give instead; other failures say which file failed
+                    done.accept(e instanceof PrometheusRules.OutputRefused ? "Not exported: " + e.getMessage()
+                            : "Could not write " + file + ": " + e.getMessage());
                 })
                 .start(background);
     }
