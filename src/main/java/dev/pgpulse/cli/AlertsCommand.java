@@ -1,6 +1,5 @@
 package dev.pgpulse.cli;
 
-import dev.pgpulse.config.AtomicFile;
 import dev.pgpulse.health.alert.AlertRuleException;
 import dev.pgpulse.health.alert.AlertRuleStore;
 import dev.pgpulse.health.alert.PrometheusRules;
@@ -9,7 +8,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -96,7 +94,9 @@ final class AlertsCommand implements Callable<Integer> {
                 return PgPulseCli.OK;
             }
             try {
-                AtomicFile.write(target, export.yaml().getBytes(StandardCharsets.UTF_8), AtomicFile.Mode.KEEP_EXISTING);
+                PrometheusRules.write(target, export);
+            } catch (PrometheusRules.OutputRefused e) {
+                return usage("--output " + e.getMessage() + " (or - for standard output, and redirect it)");
             } catch (IOException e) {
                 context.err().println("pgpulse: alerts export: cannot write " + target + ": " + e.getMessage()
                         + "; check the folder exists and is writable");

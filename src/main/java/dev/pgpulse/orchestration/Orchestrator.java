@@ -294,8 +294,8 @@ public final class Orchestrator implements AutoCloseable {
      */
     public Silence silence(String ruleId, String subject, Duration length, String comment) throws java.io.IOException {
         RuleBook.State rules = ruleBook.state();
-        AlertRule rule = rules.rule(ruleId).orElseThrow(() -> new IllegalArgumentException("no alert rule has the id '"
-                + ruleId + "'; silence one of " + rules.rules().stream().map(AlertRule::id).toList()));
+        AlertRule rule = rules.rule(ruleId).orElseThrow(() -> new IllegalArgumentException("no alert rule has the id "
+                + Silences.shown(ruleId) + "; silence one of " + rules.rules().stream().map(AlertRule::id).toList()));
         return silences.add(rule, subject, length, comment);
     }
 

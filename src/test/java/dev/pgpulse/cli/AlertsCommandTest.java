@@ -170,4 +170,39 @@ class AlertsCommandTest {
                 .startsWith("pgpulse: alerts export: cannot write " + aFile.resolve("r.yml"));
         assertThat(Files.readString(aFile)).isEqualTo("x");
     }
+
+    @Test
+    void aFifoAsOutputIsRefusedAndLeftWhereItIs() throws Exception {
+        Path fifo = dev.pgpulse.testing.OddFiles.fifo(home.resolve("rules.pipe"));
+
+        CliRun pipe = run("alerts", "export", "--format", "prometheus", "--output", fifo.toString());
+        // no /dev/null here: a regression run as root would replace it with a regular file
+
+        assertThat(pipe.code()).isEqualTo(2);
+        assertThat(pipe.err().lines()).containsExactly("pgpulse: alerts export: --output " + fifo + " is not a regular "
+                + "file (a device, FIFO or socket), which an export would replace; give a regular file instead (or - for "
+                + "standard output, and redirect it)");
+        assertThat(Files.isRegularFile(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS)).as("still a FIFO").isFalse();
+        assertThat(Files.exists(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS)).isTrue();
+    }
+
+    @Test
+    void aSymlinkAsOutputIsWrittenThroughAndStaysALink() throws Exception {
+        Path real = Files.writeString(Files.createDirectories(home.resolve("checkout")).resolve("pgpulse.yml"), "old\n");
+        Path link = dev.pgpulse.testing.OddFiles.link(home.resolve("rules.d").resolve("pgpulse.yml"), real);
+        Path dangling = dev.pgpulse.testing.OddFiles.link(home.resolve("rules.d").resolve("gone.yml"),
+                home.resolve("nowhere.yml"));
+
+        CliRun r = run("alerts", "export", "--format", "prometheus", "--output", link.toString());
+        CliRun toNowhere = run("alerts", "export", "--format", "prometheus", "--output", dangling.toString());
+
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(Files.isSymbolicLink(link)).as("the link is kept").isTrue();
+        assertThat(Files.readString(real)).isEqualTo(PrometheusRules.export(DefaultRules.all(), false).yaml());
+        assertThat(toNowhere.code()).isEqualTo(2);
+        assertThat(toNowhere.err().lines()).singleElement().asString().contains("is a symbolic link to")
+                .contains("which does not exist");
+        assertThat(Files.isSymbolicLink(dangling)).isTrue();
+        assertThat(home.resolve("nowhere.yml")).doesNotExist();
+    }
 }

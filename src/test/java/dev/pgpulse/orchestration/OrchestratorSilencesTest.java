@@ -189,6 +189,18 @@ class OrchestratorSilencesTest {
                             Duration.ofHours(1), ""))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith("no alert rule has the id 'no-such-rule'; silence one of [");
+            // hostile input from a form: one line, cut, nothing silenced
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> o.silence("no-such\n12:00:00 INFO forged"
+                            + "x".repeat(100_000), "*", Duration.ofHours(1), ""))
+                    .isInstanceOf(IllegalArgumentException.class).message().doesNotContain("\n")
+                    .hasSizeLessThan(1_000).startsWith("no alert rule has the id 'no-such?12:00:00 INFO forged");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> o.silence("long-transaction",
+                            "pool.primary.awaiting", Duration.ofHours(1), ""))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("is not a subject of rule 'long-transaction'");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> o.silence("long-transaction", "*",
+                            Duration.ofDays(-1), "")).isInstanceOf(IllegalArgumentException.class);
+            assertThat(o.snapshot().alerting().silences()).isEmpty();
             Silence s = o.silence("long-transaction", "*", Duration.ofMinutes(5), "");
             assertThat(o.snapshot().alerting().silences()).containsExactly(s);
         }

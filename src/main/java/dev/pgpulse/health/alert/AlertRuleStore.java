@@ -356,7 +356,22 @@ public final class AlertRuleStore {
                         + "' is used at index " + first + " and " + i + "; expected each id once");
             }
         }
-        AtomicFile.write(file, toJson(rules), AtomicFile.Mode.OWNER_ONLY);
+        AtomicFile.write(writeTarget(), toJson(rules), AtomicFile.Mode.OWNER_ONLY);
+    }
+
+    /**
+     * The file a save replaces: a symbolic link's target, so a rules file linked from elsewhere stays a link (the
+     * atomic rename would otherwise put a regular file in the link's place and leave the target stale).
+     */
+    private Path writeTarget() {
+        if (java.nio.file.Files.isSymbolicLink(file)) {
+            try {
+                return file.toRealPath();
+            } catch (IOException e) {
+                return file; // a link to nowhere: the rules file is made where the link was
+            }
+        }
+        return file;
     }
 
     private static byte[] toJson(List<AlertRule> rules) throws IOException {

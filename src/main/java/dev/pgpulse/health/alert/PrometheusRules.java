@@ -39,7 +39,50 @@ public final class PrometheusRules {
         }
     }
 
+    /** An export target that is no file to replace: a folder, a FIFO or device, a link to nowhere. */
+    public static final class OutputRefused extends java.io.IOException {
+        OutputRefused(String why) {
+            super(why);
+        }
+    }
+
     private PrometheusRules() {
+    }
+
+    /**
+     * Writes an export to {@code file}, replaced atomically ({@link dev.pgpulse.config.AtomicFile}, its mode kept).
+     * A symbolic link is written through (the link stays, its target gets the rules: a rules folder of links into a
+     * checkout keeps working); a folder, FIFO, device or socket is refused, never replaced by a regular file (an
+     * atomic rename over {@code /dev/null} or a pipe someone reads would swap it for a file).
+     *
+     * @return the file written (the link's target for a link)
+     * @throws OutputRefused saying what the target is and what to give instead
+     */
+    public static java.nio.file.Path write(java.nio.file.Path file, Export export) throws java.io.IOException {
+        java.nio.file.Path target = file.toAbsolutePath();
+        if (java.nio.file.Files.isSymbolicLink(target)) {
+            try {
+                target = target.toRealPath();
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new OutputRefused(file + " is a symbolic link to " + java.nio.file.Files.readSymbolicLink(target)
+                        + ", which does not exist; point it at a file, or give the file itself");
+            }
+        }
+        if (java.nio.file.Files.exists(target)) {
+            java.nio.file.attribute.BasicFileAttributes a = java.nio.file.Files.readAttributes(target,
+                    java.nio.file.attribute.BasicFileAttributes.class);
+            if (a.isDirectory()) {
+                throw new OutputRefused(file + " is a folder; give a file in it, such as "
+                        + file.resolve("pgpulse-rules.yml"));
+            }
+            if (!a.isRegularFile()) {
+                throw new OutputRefused(file + " is not a regular file (a device, FIFO or socket), which an export "
+                        + "would replace; give a regular file instead");
+            }
+        }
+        dev.pgpulse.config.AtomicFile.write(target, export.yaml().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                dev.pgpulse.config.AtomicFile.Mode.KEEP_EXISTING);
+        return target;
     }
 
     /**
@@ -198,8 +241,10 @@ public final class PrometheusRules {
                         }
                         continue;
                     }
-                    // C0, DEL, C1 (U+0085 breaks a line in YAML), the Unicode line and paragraph separators, the BOM
-                    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029' || c == '\uFEFF') {
+                    // C0, DEL, C1 (U+0085 breaks a line in YAML), the Unicode line and paragraph separators, the BOM,
+                    // and the two non-characters YAML's reader refuses raw ("control characters are not allowed")
+                    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029' || c == '\uFEFF'
+                            || c == '\uFFFE' || c == '\uFFFF') {
                         q.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
                     } else {
                         q.append(c);

@@ -6,7 +6,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -127,6 +126,10 @@ public final class RuleBook {
             }
         }
         if (store != null) {
+            Optional<String> refused = keepHandEdit(now);
+            if (refused.isPresent()) {
+                return new Outcome.Failed(refused.get(), now);
+            }
             try {
                 store.save(rules);
             } catch (IOException | RuntimeException e) {
@@ -201,6 +204,48 @@ public final class RuleBook {
         return true;
     }
 
+    /**
+     * Before a save replaces the file: a bad hand edit (the state's problem) is the user's text, so it is moved aside
+     * to {@code .broken-<time>} rather than overwritten; a FIFO or device in the file's place is refused (replacing it
+     * with a regular file is not ours to do, as {@link AlertRuleStore} does not move one aside either).
+     *
+     * @return why the save must not go ahead, else empty
+     */
+    private Optional<String> keepHandEdit(State now) {
+        Path file = store.file();
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty(); // the save itself reports what is wrong with the folder
+        }
+        if (!a.isRegularFile()) {
+            return Optional.of(file + " is not a regular file (a folder, device or FIFO); move it away, then save "
+                    + "again; the rules in force are unchanged and your edit is kept");
+        }
+        if (now.problem().isEmpty()) {
+            return Optional.empty();
+        }
+        Path real;
+        try {
+            real = file.toRealPath();
+        } catch (IOException e) {
+            real = file;
+        }
+        dev.pgpulse.config.AtomicFile.Aside aside = dev.pgpulse.config.AtomicFile.moveAside(real,
+                java.time.Clock.systemDefaultZone());
+        if (!aside.moved()) {
+            return Optional.of("could not move the hand-edited " + file.getFileName() + " aside to " + aside.target()
+                    + " (" + aside.failure().getMessage() + "), so it was not overwritten; move it away yourself, then "
+                    + "save again");
+        }
+        log.warn("alert rules - the hand-edited {}, which was not valid, was moved aside to {} before saving over it",
+                file, aside.target());
+        return Optional.empty();
+    }
+
     private static String conflictMessage(State now) {
         return now.problem().orElse(now.file().map(f -> f.getFileName() + " changed on disk").orElse("the rules changed")
                 + " while you were editing; reload to see the rules in force, or save again to overwrite them with yours");
@@ -213,7 +258,9 @@ public final class RuleBook {
     /** The file's stamp; {@code known} itself, without reading the file, when its size and time are unchanged. */
     private static Optional<Stamp> stampOf(Path file, Stamp known) {
         try {
-            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            // Through a symbolic link (a rules file linked from a dotfiles checkout): the link's own attributes never
+            // change when its target is edited, so a hand edit would go unnoticed and a save would overwrite it.
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
             if (a.size() == known.size() && nanos(a) == known.modified()) {
                 return Optional.of(known);
             }

@@ -120,12 +120,21 @@ public record RulePreview(AlertRule rule, List<Subject> subjects, int wouldHaveF
                 watched.put(key, history.series(key));
             }
         }
+        if (window != null && window.isNegative()) {
+            throw new IllegalArgumentException("a preview's window must be zero or more, but was "
+                    + dev.pgpulse.config.Durations.format(window) + "; give the last stretch of time to replay");
+        }
         if (window != null && !watched.isEmpty()) {
             Instant newest = watched.values().stream().map(s -> s.at(s.size() - 1)).max(Comparator.naturalOrder())
                     .orElseThrow();
-            Instant start = newest.minus(window);
-            watched.replaceAll((k, s) -> s.since(start));
-            watched.values().removeIf(s -> s.size() == 0);
+            Instant oldest = watched.values().stream().map(s -> s.at(0)).min(Comparator.naturalOrder()).orElseThrow();
+            // a window longer than the history (up to Duration.ofSeconds(Long.MAX_VALUE)) is all of it, untrimmed:
+            // the start it would give is past what an Instant, or the history's nanosecond clock, can hold
+            if (window.compareTo(Duration.between(oldest, newest)) < 0) {
+                Instant start = newest.minus(window);
+                watched.replaceAll((k, s) -> s.since(start));
+                watched.values().removeIf(s -> s.size() == 0);
+            }
         }
         if (watched.isEmpty()) {
             return new RulePreview(enabled, List.of(), 0, null, null);

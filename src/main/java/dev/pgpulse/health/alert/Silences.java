@@ -155,7 +155,7 @@ public final class Silences {
                     + " for all of them");
         }
         if (!s.equals(Silence.ANY_SUBJECT) && !AlertEngine.matches(rule, s)) {
-            throw new IllegalArgumentException("'" + s + "' is not a subject of rule '" + rule.id() + "' (it watches "
+            throw new IllegalArgumentException(shown(s) + " is not a subject of rule '" + rule.id() + "' (it watches "
                     + rule.metric() + "); give a metric key it watches, or " + Silence.ANY_SUBJECT + " for all of them");
         }
         if (length == null || length.compareTo(MIN_LENGTH) < 0 || length.compareTo(MAX_LENGTH) > 0) {
@@ -164,7 +164,7 @@ public final class Silences {
                     + (length == null ? "has no length" : "was " + Durations.forPeople(length))
                     + "; choose a length in that range");
         }
-        String c = comment == null ? "" : comment.strip().replaceAll("\\p{Cntrl}+", " ");
+        String c = comment == null ? "" : comment.strip().replaceAll(CONTROL, " ");
         if (c.length() > MAX_COMMENT_LENGTH) {
             throw new IllegalArgumentException("the silence's comment is " + c.length() + " characters, over the "
                     + MAX_COMMENT_LENGTH + " limit; shorten it");
@@ -239,13 +239,25 @@ public final class Silences {
                 throw new IOException(unusable);
             }
             try {
-                AtomicFile.write(file, toJson(sortedNext), AtomicFile.Mode.OWNER_ONLY);
+                AtomicFile.write(writeTarget(), toJson(sortedNext), AtomicFile.Mode.OWNER_ONLY);
             } catch (IOException e) {
                 throw new IOException("silences file " + file + " could not be written (" + e.getMessage()
                         + "); check that its folder is writable, then try again", e);
             }
         }
         silences = sortedNext;
+    }
+
+    /** A symbolic link's target (the link stays a link, as the rules file's does); else the file. */
+    private Path writeTarget() {
+        if (java.nio.file.Files.isSymbolicLink(file)) {
+            try {
+                return file.toRealPath();
+            } catch (IOException e) {
+                return file; // a link to nowhere: the file is made where the link was
+            }
+        }
+        return file;
     }
 
     private static List<Silence> sorted(List<Silence> list) {
@@ -291,18 +303,75 @@ public final class Silences {
         if (array == null || !array.isArray()) {
             throw new IllegalArgumentException("has no \"silences\" array");
         }
+        if (array.size() > MAX_SILENCES) {
+            throw new IllegalArgumentException("holds " + array.size() + " silences, more than the " + MAX_SILENCES
+                    + " PgPulse keeps");
+        }
         List<Silence> result = new ArrayList<>();
         for (int i = 0; i < array.size(); i++) {
             JsonNode n = array.get(i);
             try {
-                result.add(new Silence(text(n, "id"), text(n, "ruleId"), text(n, "subject"),
-                        Instant.parse(text(n, "created")), Instant.parse(text(n, "until")),
-                        n.hasNonNull("comment") ? n.get("comment").asText() : ""));
-            } catch (IllegalArgumentException | DateTimeParseException e) {
+                // The same bounds as a silence made in the console: the file is hand-editable, and what it holds
+                // reaches log lines, the console and the engine's look-ups.
+                String id = checked(n, "id", SILENCE_ID.matcher(text(n, "id")).matches() ? null
+                        : "is not a silence id; expected up to 64 of [A-Za-z0-9._-]");
+                String ruleId = checked(n, "ruleId", AlertRule.idProblem(text(n, "ruleId")));
+                String subject = checked(n, "subject", Silence.ANY_SUBJECT.equals(text(n, "subject"))
+                        || MetricKeys.isValid(text(n, "subject")) ? null
+                        : "is not a metric key; expected one of the rule's keys, or " + Silence.ANY_SUBJECT);
+                String comment = n.hasNonNull("comment") ? n.get("comment").asText().strip()
+                        .replaceAll(CONTROL, " ") : "";
+                if (comment.length() > MAX_COMMENT_LENGTH) {
+                    throw new IllegalArgumentException("field 'comment' is " + comment.length()
+                            + " characters, over the " + MAX_COMMENT_LENGTH + " limit");
+                }
+                Instant created = instant(n, "created");
+                Instant until = instant(n, "until");
+                if (until.isAfter(created) && Duration.between(created, until).compareTo(MAX_LENGTH) > 0) {
+                    // a hand edit to a silence for years would quietly mute a rule for good
+                    throw new IllegalArgumentException("lasts " + Durations.forPeople(Duration.between(created, until))
+                            + ", longer than the " + Durations.forPeople(MAX_LENGTH) + " a silence may; disable the "
+                            + "rule instead");
+                }
+                result.add(new Silence(id, ruleId, subject, created, until, comment));
+            } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("has a bad silence at index " + i + " (" + e.getMessage() + ")");
             }
         }
         return result;
+    }
+
+    private static final java.util.regex.Pattern SILENCE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    /** C0, DEL, C1 and the Unicode line and paragraph separators: none belongs in a one-line comment. */
+    private static final String CONTROL = "[\\p{Cntrl}\\x{80}-\\x{9f}\\x{2028}\\x{2029}]+";
+
+    private static String checked(JsonNode n, String field, String problem) {
+        if (problem != null) {
+            throw new IllegalArgumentException("field '" + field + "' " + shown(text(n, field)) + " " + problem);
+        }
+        return text(n, field);
+    }
+
+    private static Instant instant(JsonNode n, String field) {
+        String t = text(n, field);
+        try {
+            return Instant.parse(t);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("field '" + field + "' " + shown(t)
+                    + " is not a time; expected ISO-8601 UTC such as 2026-12-02T08:00:00Z");
+        }
+    }
+
+    /**
+     * A value from the file or the console as a message or log line may quote it: one line, at most 40 characters,
+     * in single quotes.
+     */
+    public static String shown(String v) {
+        if (v == null) {
+            return "null";
+        }
+        String cut = v.length() <= 40 ? v : v.substring(0, 37) + "...";
+        return "'" + cut.replaceAll(CONTROL, "?") + "'";
     }
 
     private static String text(JsonNode n, String field) {

@@ -192,33 +192,38 @@ public final class WebhookNotifier implements AlertNotifier {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
-        // the status as soon as the headers are in: a receiver that then stalls its body is still reported
-        java.util.concurrent.atomic.AtomicInteger status = new java.util.concurrent.atomic.AtomicInteger(-1);
+        // The status as soon as the headers are in: the body is nobody's business, and a receiver that trickles it
+        // would otherwise hold the test (and the console's answer) for the whole bound.
+        java.util.concurrent.CompletableFuture<Integer> headers = new java.util.concurrent.CompletableFuture<>();
         java.util.concurrent.CompletableFuture<HttpResponse<Void>> answer = client.sendAsync(request, info -> {
-            status.set(info.statusCode());
+            headers.complete(info.statusCode());
             return HttpResponse.BodySubscribers.discarding();
         });
+        answer.whenComplete((r, e) -> headers.completeExceptionally(e != null ? e
+                : new IllegalStateException("answered without headers")));
+        Integer status = null;
         String failure;
         try {
             // bounded whatever the client does: connect timeout + request timeout, and a little slack
-            answer.get(timeout.multipliedBy(2).plusMillis(500).toMillis(), TimeUnit.MILLISECONDS);
+            status = headers.get(timeout.multipliedBy(2).plusMillis(500).toMillis(), TimeUnit.MILLISECONDS);
             failure = null;
         } catch (java.util.concurrent.TimeoutException e) {
-            answer.cancel(true);
             failure = "no answer within " + timeout.multipliedBy(2).toMillis() + " ms";
         } catch (InterruptedException e) {
-            answer.cancel(true);
             Thread.currentThread().interrupt();
             failure = "interrupted while waiting for the answer";
         } catch (java.util.concurrent.ExecutionException e) {
             failure = reason(e.getCause());
         }
-        TestSend result = testResult(start, status.get() < 0 ? null : status.get(), failure);
+        // Whatever is left (a body still coming, a request never answered) is abandoned: cancelling the exchange
+        // closes its connection, so the shared client does not read a trickling receiver on forever.
+        answer.cancel(true);
+        TestSend result = testResult(start, status, failure);
         if (result.delivered()) {
-            log.info("webhook {} - test alert answered HTTP {} in {} ms", shown, status.get(), result.elapsed().toMillis());
+            log.info("webhook {} - test alert answered HTTP {} in {} ms", shown, status, result.elapsed().toMillis());
         } else {
             log.warn("webhook {} - test alert: {}", shown, result.status().isPresent()
-                    ? "HTTP " + status.get() : result.failure().orElse("no answer"));
+                    ? "HTTP " + status : result.failure().orElse("no answer"));
         }
         return result;
     }
@@ -232,6 +237,9 @@ public final class WebhookNotifier implements AlertNotifier {
 
     /** Why a request failed, in a few words a DBA can act on; never the URL's path or query. */
     private String reason(Throwable e) {
+        if (e instanceof java.util.concurrent.CompletionException && e.getCause() != null) {
+            return reason(e.getCause());
+        }
         if (e instanceof java.net.http.HttpConnectTimeoutException) {
             return "could not connect within " + timeout.toMillis() + " ms (is the host reachable?)";
         }

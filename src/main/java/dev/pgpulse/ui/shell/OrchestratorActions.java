@@ -12,9 +12,6 @@ import dev.pgpulse.health.alert.AlertRule;
 import dev.pgpulse.health.alert.DefaultRules;
 import dev.pgpulse.health.alert.RuleBook;
 import dev.pgpulse.health.alert.PrometheusRules;
-import dev.pgpulse.config.AtomicFile;
-
-import java.nio.charset.StandardCharsets;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -128,10 +125,13 @@ public final class OrchestratorActions implements ConsoleActions {
 
     @Override
     public void silence(String ruleId, String subject, Duration length, String comment, Consumer<Optional<String>> done) {
-        BackgroundTask.of("silence " + ruleId + " on " + subject, p -> orchestrator.silence(ruleId, subject, length, comment))
+        // the rule id and subject come from a form: quoted one-line and cut wherever they reach a log line
+        String shown = dev.pgpulse.health.alert.Silences.shown(ruleId) + " on "
+                + dev.pgpulse.health.alert.Silences.shown(subject);
+        BackgroundTask.of("silence " + shown, p -> orchestrator.silence(ruleId, subject, length, comment))
                 .onSuccess(s -> done.accept(Optional.empty()))
                 .onFailure(e -> {
-                    LOG.warn("silence of {} on {} refused: {}", ruleId, subject, e.getMessage());
+                    LOG.warn("silence of {} refused: {}", shown, e.getMessage());
                     done.accept(Optional.of(e.getMessage() == null ? e.toString() : e.getMessage()));
                 })
                 .onFinished(afterDrill)
@@ -165,13 +165,15 @@ public final class OrchestratorActions implements ConsoleActions {
     public void exportPrometheus(Path file, Consumer<String> done) {
         BackgroundTask.of("export the alert rules for Prometheus", p -> {
                     PrometheusRules.Export export = PrometheusRules.export(orchestrator.rules().state().rules(), false);
-                    AtomicFile.write(file, export.yaml().getBytes(StandardCharsets.UTF_8), AtomicFile.Mode.KEEP_EXISTING);
+                    PrometheusRules.write(file, export);
                     return exported(file, export);
                 })
                 .onSuccess(done::accept)
                 .onFailure(e -> {
                     LOG.warn("the alert rules could not be exported to {}: {}", file, e.getMessage());
-                    done.accept("Could not write " + file + ": " + e.getMessage());
+                    // a refusal names the file and what to give instead; other failures say which file failed
+                    done.accept(e instanceof PrometheusRules.OutputRefused ? "Not exported: " + e.getMessage()
+                            : "Could not write " + file + ": " + e.getMessage());
                 })
                 .start(background);
     }

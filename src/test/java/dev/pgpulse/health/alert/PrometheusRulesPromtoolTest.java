@@ -122,6 +122,22 @@ class PrometheusRulesPromtoolTest {
         assertThat(r.output()).contains("SUCCESS");
     }
 
+    /** Characters YAML's reader refuses raw (U+FFFE, U+FFFF, as well as C0, C1 and the BOM): a name may hold them. */
+    @Test
+    void namesWithCharactersYamlRefusesRawStillPassCheckRules() throws Exception {
+        List<AlertRule> rules = new ArrayList<>();
+        String[] names = {"non\uFFFFcharacter", "byte\uFFFEorder", "bom\uFEFF, nel\u0085, bell\u0007, esc\u001b[0m"};
+        for (int i = 0; i < names.length; i++) {
+            rules.add(new AlertRule("odd-" + i, names[i], "service.calls_in_flight", Operator.GT, 1, Duration.ZERO,
+                    Severity.INFO, true));
+        }
+
+        Promtool.Run r = check(PrometheusRules.export(rules, false).yaml());
+
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).contains("SUCCESS: 3 rules found");
+    }
+
     /** Each comparator over 1, 2, 3 and NaN against 2, as the engine's: NaN satisfies none, not even {@code !=}. */
     @Test
     void everyComparatorFiresWhereTheEnginesDoes() throws Exception {

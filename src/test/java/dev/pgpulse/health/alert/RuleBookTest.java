@@ -227,4 +227,60 @@ class RuleBookTest {
         Files.writeString(file(), content);
         Files.setLastModifiedTime(file(), FileTime.from(Instant.now().plusSeconds(2)));
     }
+
+    @Test
+    void aHandEditOfTheTargetOfALinkedRulesFileIsTakenInAndASaveKeepsTheLink() throws Exception {
+        Path real = Files.createDirectories(dir.resolve("dotfiles")).resolve("alert-rules.json");
+        new AlertRuleStore(real).save(List.of(WAITING));
+        dev.pgpulse.testing.OddFiles.link(file(), real);
+        RuleBook book = book();
+        assertThat(engine.rules()).containsExactly(WAITING);
+
+        new AlertRuleStore(real).save(List.of(WAITING, LONG_TX)); // the hand edit, in the checkout
+
+        assertThat(book.checkFile()).as("the edit of the link's target is noticed").isTrue();
+        assertThat(engine.rules()).containsExactly(WAITING, LONG_TX);
+        RuleBook.Outcome out = book.save(List.of(LONG_TX), book.state().revision());
+        assertThat(out).isInstanceOf(RuleBook.Outcome.Saved.class);
+        assertThat(Files.isSymbolicLink(file())).as("still a link").isTrue();
+        assertThat(new AlertRuleStore(real).read().rules()).containsExactly(LONG_TX);
+        assertThat(book.checkFile()).as("its own save is no hand edit").isFalse();
+    }
+
+    @Test
+    void savingOverABadHandEditMovesTheEditAsideInsteadOfOverwritingIt() throws Exception {
+        RuleBook book = book();
+        book.save(List.of(WAITING), 1);
+        Files.writeString(file(), "{ \"schemaVersion\": 1, \"rules\": [ half typed");
+        assertThat(book.checkFile()).isTrue();
+        assertThat(book.state().problem()).isPresent();
+
+        RuleBook.Outcome out = book.save(List.of(LONG_TX), book.state().revision());
+
+        assertThat(out).isInstanceOf(RuleBook.Outcome.Saved.class);
+        assertThat(new AlertRuleStore(file()).read().rules()).containsExactly(LONG_TX);
+        try (var files = Files.list(dir)) {
+            List<Path> aside = files.filter(p -> p.getFileName().toString().startsWith("alert-rules.json.broken-"))
+                    .toList();
+            assertThat(aside).as("the hand edit is kept").singleElement()
+                    .satisfies(p -> assertThat(Files.readString(p)).isEqualTo("{ \"schemaVersion\": 1, \"rules\": [ half typed"));
+        }
+    }
+
+    @Test
+    void aFifoInTheRulesFilesPlaceIsNotReplacedByASave() throws Exception {
+        RuleBook book = book();
+        book.save(List.of(WAITING), 1);
+        Files.delete(file());
+        dev.pgpulse.testing.OddFiles.fifo(file());
+        book.checkFile();
+
+        RuleBook.Outcome out = book.save(List.of(LONG_TX), book.state().revision());
+
+        assertThat(out).isInstanceOfSatisfying(RuleBook.Outcome.Failed.class, f -> assertThat(f.message())
+                .contains("is not a regular file").contains("your edit is kept"));
+        assertThat(Files.isRegularFile(file())).as("still the FIFO").isFalse();
+        assertThat(Files.exists(file())).isTrue();
+        assertThat(engine.rules()).containsExactly(WAITING);
+    }
 }

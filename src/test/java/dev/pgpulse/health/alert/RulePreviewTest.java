@@ -208,4 +208,18 @@ class RulePreviewTest {
         assertThat(keys).containsExactly("pool.primary.awaiting", "pool.replica-1.awaiting", "pool.replica-2.awaiting",
                 "pool.replica-10.awaiting");
     }
+
+    @Test
+    void aHugeWindowIsAllOfTheHistoryAndANegativeOneIsRefused() {
+        MetricHistory.View h = history(LONGEST, 1, 9, 9, 9).view();
+        AlertRule r = rule(LONGEST, Operator.GT, 5, Duration.ZERO);
+
+        RulePreview all = RulePreview.of(r, h, Duration.ofSeconds(Long.MAX_VALUE));
+
+        assertThat(all.wouldHaveFired()).isEqualTo(1);
+        assertThat(all.from()).isEqualTo(at(0));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RulePreview.of(r, h, Duration.ofMinutes(-15)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("a preview's window must be zero or more, but was -15m; give the last stretch of time to replay");
+    }
 }

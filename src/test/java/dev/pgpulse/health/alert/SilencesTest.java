@@ -17,6 +17,8 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
+import java.util.Map;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -180,5 +182,74 @@ class SilencesTest {
         assertThatThrownBy(() -> s.add(LONG_TX, "*", Duration.ofHours(1), ""))
                 .hasMessageContaining("could not be written").hasMessageContaining("check that its folder is writable");
         assertThat(s.active(T0)).isEmpty();
+    }
+
+    private static String silenceJson(String id, String ruleId, String subject, String comment) {
+        return "{\"id\": " + quoted(id) + ", \"ruleId\": " + quoted(ruleId) + ", \"subject\": " + quoted(subject)
+                + ", \"created\": \"2026-12-02T05:00:00Z\", \"until\": \"2026-12-02T09:00:00Z\", \"comment\": "
+                + quoted(comment) + "}";
+    }
+
+    private static String quoted(String s) {
+        try {
+            return new JsonMapper().writeValueAsString(s);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void aHandEditedFileWithHostileOrTooManySilencesIsMovedAsideWithAOneLineWarning() throws Exception {
+        Files.createDirectories(file().getParent());
+        String ok = silenceJson("a1", "long-tx", "*", "fine");
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("field 'id'", silenceJson("a1\n07:00:00 INFO forged log line", "long-tx", "*", ""));
+        cases.put("field 'ruleId'", silenceJson("a2", "Long TX\u0085", "*", ""));
+        cases.put("field 'subject'", silenceJson("a3", "long-tx", "server.longest_transaction_seconds\nx", ""));
+        cases.put("field 'comment' is 600 characters", silenceJson("a4", "long-tx", "*", "c".repeat(600)));
+        cases.put("longer than the 30 d a silence may", silenceJson("a6", "long-tx", "*", "").replace(
+                "2026-12-02T09:00:00Z", "2126-12-02T09:00:00Z"));
+        cases.put("holds 501 silences", String.join(",", java.util.Collections.nCopies(501, ok)));
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            Files.writeString(file(), "{\"schemaVersion\": 1, \"silences\": [" + c.getValue() + "]}");
+            Silences s = Silences.load(file(), clock);
+            assertThat(s.active(T0)).as(c.getKey()).isEmpty();
+            assertThat(s.warnings()).as(c.getKey()).singleElement().asString().contains(c.getKey())
+                    .contains("moved aside").doesNotContain("\n").doesNotContain("\u0085").hasSizeLessThan(600);
+        }
+        try (Stream<Path> files = Files.list(file().getParent())) {
+            assertThat(files.filter(p -> p.getFileName().toString().contains(".broken-"))).hasSize(cases.size());
+        }
+        // control characters in a comment are made spaces, as in the console
+        Files.writeString(file(), "{\"schemaVersion\": 1, \"silences\": ["
+                + silenceJson("a5", "long-tx", "*", "batch\u2028run\u001b[31m") + "]}");
+        assertThat(Silences.load(file(), clock).active(T0)).singleElement()
+                .satisfies(x -> assertThat(x.comment()).isEqualTo("batch run [31m"));
+    }
+
+    @Test
+    void aHostileSubjectOrLengthGetsAOneLineAnswer() {
+        Silences s = Silences.inMemory(clock);
+        assertThatThrownBy(() -> s.add(LONG_TX, "server.longest_transaction_seconds\n" + "y".repeat(10_000),
+                Duration.ofHours(1), "")).message().doesNotContain("\n").hasSizeLessThan(300)
+                .contains("is not a subject of rule 'long-tx'");
+        assertThatThrownBy(() -> s.add(LONG_TX, "*", Duration.ofSeconds(Long.MAX_VALUE), ""))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("choose a length in that range");
+        assertThatThrownBy(() -> s.add(LONG_TX, "*", Duration.ofHours(-1), ""))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("choose a length in that range");
+        assertThat(s.active(T0)).isEmpty();
+    }
+
+    @Test
+    void aLinkedSilencesFileStaysALink() throws Exception {
+        Path real = Files.createDirectories(dir.resolve("dotfiles")).resolve(Silences.FILE_NAME);
+        Files.writeString(real, "{\"schemaVersion\": 1, \"silences\": []}");
+        OddFiles.link(file(), real);
+        Silences s = Silences.load(file(), clock);
+
+        Silence made = s.add(LONG_TX, "*", Duration.ofHours(1), "linked");
+
+        assertThat(Files.isSymbolicLink(file())).as("still a link").isTrue();
+        assertThat(Silences.load(real, clock).active(T0)).containsExactly(made);
     }
 }

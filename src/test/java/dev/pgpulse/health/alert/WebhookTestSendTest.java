@@ -161,4 +161,58 @@ class WebhookTestSendTest {
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> n.counts().get("sent") == 1L);
         }
     }
+
+    /**
+     * A receiver that answers its status line and headers at once, then trickles a long body a byte at a time: the
+     * status is reported as soon as the headers are in (the body is nobody's business), and the connection is let go
+     * rather than read on forever by the notifier's shared client.
+     */
+    @Test
+    void aReceiverThatTricklesItsBodyIsReportedAtOnceAndLetGo() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            java.util.concurrent.CompletableFuture<Duration> letGo = new java.util.concurrent.CompletableFuture<>();
+            threads.submit(() -> {
+                try (java.net.Socket c = socket.accept()) {
+                    var in = c.getInputStream();
+                    byte[] buf = new byte[8192];
+                    String head = "";
+                    while (!head.contains("\r\n\r\n")) { // the request's headers; its body may follow
+                        int n = in.read(buf);
+                        if (n < 0) {
+                            break;
+                        }
+                        head += new String(buf, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1);
+                    }
+                    var out = c.getOutputStream();
+                    out.write("HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n".getBytes(
+                            java.nio.charset.StandardCharsets.US_ASCII));
+                    out.flush();
+                    long start = System.nanoTime();
+                    for (int i = 0; i < 600; i++) { // at most a minute of trickle
+                        out.write('x');
+                        out.flush();
+                        Thread.sleep(100); // the receiver's pace, not a wait for a state
+                    }
+                    letGo.complete(null);
+                } catch (java.io.IOException e) {
+                    letGo.complete(Duration.ZERO); // the client closed the connection: writes fail
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return null;
+            });
+            URI trickle = URI.create("http://127.0.0.1:" + socket.getLocalPort() + "/hook/" + SECRET);
+            Duration timeout = Duration.ofSeconds(2);
+            try (WebhookNotifier n = new WebhookNotifier(trickle, timeout)) {
+                long start = System.nanoTime();
+                WebhookNotifier.TestSend r = n.sendTest(T0);
+                Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+                assertThat(r.status()).hasValue(200);
+                assertThat(r.describe()).startsWith("Test alert sent to http://127.0.0.1:").doesNotContain(SECRET);
+                assertThat(took).as("reported when the headers are in, not after the body").isLessThan(timeout);
+                assertThat(letGo.get(10, TimeUnit.SECONDS)).as("the connection is closed, not read on").isNotNull();
+            }
+        }
+    }
 }

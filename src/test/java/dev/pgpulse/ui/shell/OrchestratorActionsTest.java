@@ -85,7 +85,15 @@ class OrchestratorActionsTest {
 
             CompletableFuture<String> refused = new CompletableFuture<>();
             actions.exportPrometheus(home, refused::complete); // a folder
-            assertThat(refused.get(30, TimeUnit.SECONDS)).startsWith("Could not write " + home + ": ");
+            assertThat(refused.get(30, TimeUnit.SECONDS)).startsWith("Not exported: " + home + " is a folder; ");
+            // a FIFO (someone's reader) is refused, never replaced by a regular file
+            Path fifo = dev.pgpulse.testing.OddFiles.fifo(home.resolve("rules.pipe"));
+            CompletableFuture<String> piped = new CompletableFuture<>();
+            actions.exportPrometheus(fifo, piped::complete);
+            assertThat(piped.get(30, TimeUnit.SECONDS)).isEqualTo("Not exported: " + fifo + " is not a regular file "
+                    + "(a device, FIFO or socket), which an export would replace; give a regular file instead");
+            assertThat(Files.exists(fifo)).isTrue();
+            assertThat(Files.isRegularFile(fifo)).as("still the FIFO").isFalse();
         } finally {
             background.shutdownNow();
         }
