@@ -23,6 +23,7 @@ public record AlertRule(String id, String name, String metric, Operator operator
     public static final Duration MAX_FOR = Duration.ofHours(24);
     static final String ID_FORMAT = "[a-z0-9][a-z0-9._-]{0,63}";
     private static final Pattern ID = Pattern.compile(ID_FORMAT);
+    private static final Pattern CONTROL = Pattern.compile("[\\p{Cntrl}\\x{80}-\\x{9f}\\x{2028}\\x{2029}]");
 
     public AlertRule {
         if (idProblem(id) != null) {
@@ -70,8 +71,12 @@ public record AlertRule(String id, String name, String metric, Operator operator
             return "is blank; expected 1 to " + MAX_NAME_LENGTH + " characters";
         }
         int length = name.codePointCount(0, name.length());
-        return length <= MAX_NAME_LENGTH ? null
-                : "is " + length + " characters long; expected at most " + MAX_NAME_LENGTH;
+        if (length > MAX_NAME_LENGTH) {
+            return "is " + length + " characters long; expected at most " + MAX_NAME_LENGTH;
+        }
+        // a name is one line in a table, a notification, a log line and the exported annotation
+        return CONTROL.matcher(name).find()
+                ? "holds a line break or another control character; expected one line of text" : null;
     }
 
     public static String metricProblem(String metric) {

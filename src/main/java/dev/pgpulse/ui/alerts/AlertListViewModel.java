@@ -359,7 +359,8 @@ public final class AlertListViewModel {
         } catch (RuntimeException e) {
             LOG.warn("could not {}: {}", what, e.toString());
             why.accept("Could not " + what + ": " + (e instanceof UnsupportedOperationException
-                    ? "this build cannot do that yet" : String.valueOf(e.getMessage())));
+                    ? "this build cannot do that yet"
+                    : e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage()));
             return false;
         }
     }

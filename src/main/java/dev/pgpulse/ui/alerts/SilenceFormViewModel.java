@@ -3,6 +3,7 @@ package dev.pgpulse.ui.alerts;
 import dev.pgpulse.config.Durations;
 import dev.pgpulse.health.alert.AlertKey;
 import dev.pgpulse.health.alert.Silence;
+import dev.pgpulse.health.alert.Silences;
 import dev.pgpulse.ui.Format;
 import dev.pgpulse.ui.shell.ConsoleActions;
 import javafx.beans.property.ReadOnlyBooleanProperty;
@@ -108,6 +109,15 @@ public final class SilenceFormViewModel {
 
     public void setComment(String text) {
         comment = text == null ? "" : text.strip();
+        check();
+    }
+
+    /** The core's own limit, said as the comment is typed rather than on submit. */
+    static String commentProblem(String comment) {
+        int n = comment.codePointCount(0, comment.length());
+        return n <= Silences.MAX_COMMENT_LENGTH ? ""
+                : "The comment is " + n + " characters long; a silence's comment holds at most "
+                + Silences.MAX_COMMENT_LENGTH + ", shorten it";
     }
 
     /** The silence's length as chosen, empty while a typed one is not valid. */
@@ -125,23 +135,24 @@ public final class SilenceFormViewModel {
         }
         Optional<Duration> d = Durations.parse(text);
         if (d.isEmpty()) {
-            return "'" + text.strip() + "' " + Durations.problem(text, Durations.EXPECTED);
+            return Silences.shown(text.strip()) + " " + Durations.problem(text, Durations.EXPECTED);
         }
         if (d.get().isNegative() || d.get().compareTo(Duration.ofMinutes(1)) < 0 || d.get().compareTo(LONGEST) > 0) {
-            return "A silence lasts from 1min to 30d, not " + text.strip() + "; for longer, disable the rule";
+            return "A silence lasts from 1min to 30d, not " + Silences.shown(text.strip()) + "; for longer, disable the rule";
         }
         return "";
     }
 
     private void check() {
-        problem.set(length.get() == Length.CUSTOM ? problemOf(custom) : "");
+        String lengthProblem = length.get() == Length.CUSTOM ? problemOf(custom) : "";
+        problem.set(!lengthProblem.isEmpty() ? lengthProblem : commentProblem(comment));
         canSubmit.set(key != null && problem.get().isEmpty() && !busy.get());
     }
 
     /** Asks the core for the silence; the form closes when it is made, or keeps the input and says why not. */
     public void submit() {
         Optional<Duration> d = chosen();
-        if (key == null || d.isEmpty() || busy.get()) {
+        if (key == null || d.isEmpty() || busy.get() || !problem.get().isEmpty()) {
             return;
         }
         String subject = scope.get() == Scope.RULE ? Silence.ANY_SUBJECT : key.subject();

@@ -37,6 +37,13 @@ class AlertRuleTest {
                 .hasMessage("rule 'r': name ' ' is blank; expected 1 to 120 characters");
         assertThatThrownBy(() -> rule("r", "x".repeat(121), "server.rollback_ratio", 0, Duration.ZERO))
                 .hasMessageEndingWith("is 121 characters long; expected at most 120");
+        assertThatThrownBy(() -> rule("r", "Pool\nfull", "server.rollback_ratio", 0, Duration.ZERO))
+                .hasMessage("rule 'r': name 'Pool\nfull' holds a line break or another control character; "
+                        + "expected one line of text");
+        assertThatThrownBy(() -> rule("r", "tab\there", "server.rollback_ratio", 0, Duration.ZERO))
+                .hasMessageEndingWith("expected one line of text");
+        assertThatThrownBy(() -> rule("r", "line\u2028sep", "server.rollback_ratio", 0, Duration.ZERO))
+                .hasMessageEndingWith("expected one line of text");
         assertThatThrownBy(() -> rule("r", "n", "server.rollback_ratio", Double.POSITIVE_INFINITY, Duration.ZERO))
                 .hasMessage("rule 'r': threshold Infinity is not finite; expected a finite number such as 0.8");
         assertThatThrownBy(() -> rule("r", "n", "server.rollback_ratio", 0, Duration.ofSeconds(-5)))

@@ -1,5 +1,6 @@
 package dev.pgpulse.ui.alerts;
 
+import dev.pgpulse.health.alert.Silences;
 import dev.pgpulse.config.Environment;
 import dev.pgpulse.health.MetricHistory;
 import dev.pgpulse.health.alert.Alert;
@@ -283,12 +284,22 @@ class AlertListViewModelTest {
         assertThat(form.problemProperty().get()).contains("from 1min to 30d");
         form.setCustom("soon");
         assertThat(form.problemProperty().get()).contains("is not a duration");
+        form.setCustom("x".repeat(100_000) + "\nforged");
+        assertThat(form.problemProperty().get()).as("a paste is quoted on one line and cut")
+                .startsWith("'" + "x".repeat(37) + "...' ").doesNotContain("\n").hasSizeLessThan(300);
         form.submit();
         assertThat(actions.calls).as("nothing sent while invalid").isEmpty();
         form.setCustom("2h");
         assertThat(form.problemProperty().get()).isEmpty();
         assertThat(form.canSubmitProperty().get()).isTrue();
+        form.setComment("y".repeat(Silences.MAX_COMMENT_LENGTH + 1));
+        assertThat(form.canSubmitProperty().get()).as("the comment's limit, as typed").isFalse();
+        assertThat(form.problemProperty().get()).isEqualTo("The comment is 501 characters long; a silence's comment "
+                + "holds at most 500, shorten it");
+        form.submit();
+        assertThat(actions.calls).as("nothing sent over the limit").isEmpty();
         form.setComment(" reindexing ");
+        assertThat(form.canSubmitProperty().get()).isTrue();
         form.submit();
         assertThat(actions.calls).containsExactly("silence pool-usage pool.primary.usage_ratio PT2H 'reindexing'");
         assertThat(form.openProperty().get()).as("closed once made").isFalse();
