@@ -123,9 +123,14 @@ public final class RulesViewModel {
         fileProblem.set(st.problem().orElse(""));
         if (st.rules().equals(saved.rules())) {
             saved = st; // only the file's problem changed: an edit here may still replace the file
+            // a hand edit that made a conflict was undone by hand: the edit here is based on the file again
+            conflictState = null;
+            conflict.set("");
+            recompute();
             return;
         }
         if (!dirty.get()) {
+            deleted.clear();
             take(st);
             say("Reloaded: the rules file was edited (" + count(st.rules().size()) + " now)", StatusKind.INFO);
             return;
@@ -342,12 +347,15 @@ public final class RulesViewModel {
     /** After a conflict: the file's rules, the edits here discarded. */
     public void reload() {
         RuleBook.State st = conflictState != null ? conflictState : saved;
+        // a delete made before is no edit of the rules reloaded: its undo would add back a rule the file dropped
+        deleted.clear();
         take(st);
         say("Reloaded the rules file; your unsaved changes were discarded", StatusKind.INFO);
     }
 
     /** Discards every unsaved change. */
     public void revert() {
+        deleted.clear(); // the deleted rules are back: their undo would only say their id is taken
         take(saved);
         say("Reverted to the saved rules", StatusKind.INFO);
     }

@@ -302,6 +302,47 @@ class RulesViewModelTest {
     }
 
     @Test
+    void aConflictClearsWhenTheFileGoesBackToTheRulesTheEditStartedFrom() {
+        feed(state(DefaultRules.all(), 1, null), List.of());
+        vm.select(row("deadlocks"));
+        vm.form().setThreshold("7");
+        List<AlertRule> edited = new ArrayList<>(DefaultRules.all());
+        edited.removeLast();
+        feed(state(edited, 2, null), List.of());
+        assertThat(vm.conflictProperty().get()).isNotEmpty();
+        // the hand edit is undone by hand: nothing is in conflict with the edit here any more
+        feed(state(DefaultRules.all(), 3, null), List.of());
+        assertThat(vm.conflictProperty().get()).isEmpty();
+        assertThat(vm.form().thresholdProperty().get()).as("the edit is kept").isEqualTo("7");
+        assertThat(vm.canSaveProperty().get()).isTrue();
+        vm.save();
+        assertThat(actions.basedOn.getLast()).isEqualTo(3L);
+    }
+
+    @Test
+    void aRevertOrReloadEndsTheUndoOfDeletesMadeBefore() {
+        feed(state(DefaultRules.all(), 1, null), List.of());
+        vm.select(row("deadlocks"));
+        vm.delete();
+        vm.revert();
+        assertThat(vm.undoTextProperty().get()).as("deadlocks is back: nothing to undo").isEmpty();
+        vm.undoDelete();
+        assertThat(vm.statusKindProperty().get()).isEqualTo(RulesViewModel.StatusKind.INFO);
+        assertThat(vm.rules()).isEqualTo(DefaultRules.all());
+
+        vm.select(row("deadlocks"));
+        vm.delete();
+        List<AlertRule> edited = new ArrayList<>(DefaultRules.all());
+        edited.removeIf(r -> r.id().equals("deadlocks"));
+        edited.removeLast();
+        feed(state(edited, 2, null), List.of());
+        vm.reload();
+        assertThat(vm.undoTextProperty().get()).isEmpty();
+        vm.undoDelete();
+        assertThat(vm.rules()).as("the file's rules, not a rule deleted before the reload").isEqualTo(edited);
+    }
+
+    @Test
     void aBadHandEditIsABannerAndAnEditMayStillReplaceTheFile() {
         feed(state(DefaultRules.all(), 1, null), List.of());
         vm.select(row("deadlocks"));
