@@ -173,6 +173,27 @@ class AlertListWindowTest extends WindowTest {
                 .anyMatch(n -> n.title().equals("Firing (warning): " + RULE_NAME))));
         // the value grows with the transaction's age
         await().atMost(WAIT).until(() -> nowRow().value().matches("[2-9](\\.\\d)? s .*|\\d\\d+ s .*"));
+        // the row's texts change every poll ("for 3.2 s"): its cells keep their one tooltip each, the text set in
+        // place, where a new Tooltip per cell per poll was made before
+        java.util.Set<javafx.scene.control.Tooltip> tips = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        List<String> sinces = new ArrayList<>();
+        await().atMost(WAIT).until(() -> fx(() -> {
+            for (javafx.scene.Node n : robot.lookup("#alerts-now").lookup(".table-row-cell").queryAll()) {
+                if (((javafx.scene.control.TableRow<?>) n).getItem() instanceof AlertListViewModel.NowRow r
+                        && r.key().ruleId().equals(RULE_ID) && !sinces.contains(r.since())) {
+                    sinces.add(r.since());
+                    for (javafx.scene.Node c : n.lookupAll(".table-cell")) {
+                        if (c instanceof javafx.scene.control.Control k && k.getTooltip() != null) {
+                            tips.add(k.getTooltip());
+                        }
+                    }
+                }
+            }
+            return sinces.size() >= 6;
+        }));
+        int columns = fx(() -> table("#alerts-now").getColumns().size());
+        assertThat(tips.size()).as("tooltips over 6 polls of a row of %d columns", columns)
+                .isBetween(1, 2 * columns);
         Path png = Screenshots.save(stage.getScene(), "alerts-firing");
         assertThat(png).exists();
 

@@ -332,14 +332,28 @@ final class AlertListPane extends VBox {
         col.setCellValueFactory(cd -> new ReadOnlyStringWrapper(cell.apply(cd.getValue())));
         col.setPrefWidth(width);
         col.setCellFactory(c -> new TableCell<>() {
+            // the cell's own, its text set in place: the Now rows change every poll, and a new Tooltip per cell per
+            // poll is a popup control made (and installed) for nothing
+            private final Tooltip tip = new Tooltip();
+
             @Override
             protected void updateItem(String s, boolean empty) {
                 super.updateItem(s, empty);
                 setText(empty ? null : s);
-                setTooltip(empty || s == null || s.isEmpty() ? null : new Tooltip(s));
+                shownWhole(this, tip, empty ? null : s);
             }
         });
         return col;
+    }
+
+    /** The whole text on hover, in the cell's one tooltip; none for an empty cell. */
+    static void shownWhole(javafx.scene.control.Control cell, Tooltip tip, String text) {
+        if (text == null || text.isEmpty()) {
+            cell.setTooltip(null);
+            return;
+        }
+        tip.setText(text);
+        cell.setTooltip(tip);
     }
 
     /** The severity's word, coloured by console.css through :critical, :warning or :info. */

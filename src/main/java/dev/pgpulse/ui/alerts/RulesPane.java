@@ -166,12 +166,14 @@ final class RulesPane extends VBox {
     private static TableCell<RuleItem, String> stateCell(Function<RuleItem, String> kind, String styleClass) {
         TableCell<RuleItem, String> cell = new TableCell<>() {
             private PseudoClass shown;
+            // one per cell, its text set in place: "FIRING for 22 s" changes every poll
+            private final javafx.scene.control.Tooltip tip = new javafx.scene.control.Tooltip();
 
             @Override
             protected void updateItem(String text, boolean empty) {
                 super.updateItem(text, empty);
                 setText(empty ? null : text);
-                setTooltip(empty || text == null || text.isEmpty() ? null : new javafx.scene.control.Tooltip(text));
+                AlertListPane.shownWhole(this, tip, empty ? null : text);
                 RuleItem item = empty || getTableRow() == null ? null : getTableRow().getItem();
                 String k = item == null ? null : kind.apply(item);
                 PseudoClass next = k == null ? null : PseudoClass.getPseudoClass(k);
