@@ -65,7 +65,7 @@ public final class OrchestratorActions implements ConsoleActions {
 
     private void failed(String what, Exception e) {
         LOG.warn("{}: {}", what, e.getMessage());
-        dialogs.notify(new Dialogs.Notice(Dialogs.Severity.ERROR, what, String.valueOf(e.getMessage())));
+        dialogs.notify(new Dialogs.Notice(Dialogs.Severity.ERROR, what, why(e)));
     }
 
     @Override
@@ -77,7 +77,7 @@ public final class OrchestratorActions implements ConsoleActions {
                 .onSuccess(v -> done.accept(Optional.empty()))
                 .onFailure(e -> {
                     LOG.warn("the embedded PostgreSQL could not be restarted: {}", e.getMessage());
-                    done.accept(Optional.of(e.getMessage() == null ? e.toString() : e.getMessage()));
+                    done.accept(Optional.of(why(e)));
                 })
                 .onFinished(afterDrill)
                 .start(background);
@@ -98,7 +98,7 @@ public final class OrchestratorActions implements ConsoleActions {
         List<AlertRule> copy = List.copyOf(rules);
         BackgroundTask.of("save the alert rules", p -> orchestrator.rules().save(copy, basedOn))
                 .onSuccess(done::accept)
-                .onFailure(e -> done.accept(new RuleBook.Outcome.Failed(String.valueOf(e.getMessage()),
+                .onFailure(e -> done.accept(new RuleBook.Outcome.Failed(why(e),
                         orchestrator.rules().state())))
                 .onFinished(afterDrill)
                 .start(background);
@@ -132,7 +132,7 @@ public final class OrchestratorActions implements ConsoleActions {
                 .onSuccess(s -> done.accept(Optional.empty()))
                 .onFailure(e -> {
                     LOG.warn("silence of {} refused: {}", shown, e.getMessage());
-                    done.accept(Optional.of(e.getMessage() == null ? e.toString() : e.getMessage()));
+                    done.accept(Optional.of(why(e)));
                 })
                 .onFinished(afterDrill)
                 .start(background);
@@ -157,7 +157,7 @@ public final class OrchestratorActions implements ConsoleActions {
         // sendTest never throws and is bounded by the webhook timeout; a failure here is a bug, told all the same
         BackgroundTask.of("send a test alert", p -> orchestrator.sendTestAlert())
                 .onSuccess(r -> done.accept(r.describe()))
-                .onFailure(e -> done.accept("The test alert could not be sent: " + e.getMessage()))
+                .onFailure(e -> done.accept("The test alert could not be sent: " + why(e)))
                 .start(background);
     }
 
@@ -172,10 +172,19 @@ public final class OrchestratorActions implements ConsoleActions {
                 .onFailure(e -> {
                     LOG.warn("the alert rules could not be exported to {}: {}", file, e.getMessage());
                     // a refusal names the file and what to give instead; other failures say which file failed
-                    done.accept(e instanceof PrometheusRules.OutputRefused ? "Not exported: " + e.getMessage()
-                            : "Could not write " + file + ": " + e.getMessage());
+                    done.accept(e instanceof PrometheusRules.OutputRefused ? "Not exported: " + why(e)
+                            : "Could not write " + file + ": " + why(e));
                 })
                 .start(background);
+    }
+
+    /**
+     * What went wrong, for a DBA: the failure's message, else its kind (an exception without a message read "null"
+     * in the dialog, the rules tab's status and the export line).
+     */
+    static String why(Exception e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }
 
     /** "Exported 15 rules to /tmp/pgpulse.rules.yml for Prometheus (1 disabled rule left out: cache-hit-low)". */

@@ -56,6 +56,13 @@ class OrchestratorActionsTest {
     };
 
     @Test
+    void aFailureWithoutAMessageIsToldByItsKindNeverAsNull() {
+        assertThat(OrchestratorActions.why(new NullPointerException())).isEqualTo("NullPointerException");
+        assertThat(OrchestratorActions.why(new java.io.IOException(" "))).isEqualTo("IOException");
+        assertThat(OrchestratorActions.why(new java.io.IOException("disk full"))).isEqualTo("disk full");
+    }
+
+    @Test
     void savedRulesReachTheEngineAndTheFileAndTheExportPassesPromtool(TestDatabase db) throws Exception {
         var config = new ConfigLoader(Map.of("DATABASE_URL", db.url()), home, "tester", 2).load(Overrides.none());
         Path rulesFile = home.resolve("alert-rules.json");
