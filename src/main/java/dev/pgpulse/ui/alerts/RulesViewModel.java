@@ -341,7 +341,7 @@ public final class RulesViewModel {
         saving.set(true);
         recompute();
         say("Saving " + count(rules.size()) + "…", StatusKind.INFO);
-        actions.saveRules(rules, basedOn, outcome -> saved(outcome, verb));
+        actions.saveRules(rules, basedOn, outcome -> saved(outcome, verb, rules));
     }
 
     /** After a conflict: the file's rules, the edits here discarded. */
@@ -377,12 +377,24 @@ public final class RulesViewModel {
         }
         saving.set(true);
         recompute();
-        actions.resetRules(saved.revision(), outcome -> saved(outcome, "Reset to the defaults: saved"));
+        actions.resetRules(saved.revision(), outcome -> saved(outcome, "Reset to the defaults: saved", null));
     }
 
-    private void saved(RuleBook.Outcome outcome, String verb) {
+    /** @param sent the rules this tab sent, null for a reset (which discards the edits here) */
+    private void saved(RuleBook.Outcome outcome, String verb, List<AlertRule> sent) {
         saving.set(false);
+        boolean editedMeanwhile = sent != null && (!working.equals(sent)
+                || form.editingProperty().get() && !form.validProperty().get());
         switch (outcome) {
+            case RuleBook.Outcome.Saved s when editedMeanwhile -> {
+                // typed while the save was on its way: kept, as unsaved changes over what was just saved
+                saved = s.state();
+                conflictState = null;
+                conflict.set("");
+                fileProblem.set(s.state().problem().orElse(""));
+                say(verb + " " + count(s.state().rules().size()) + "; your edits made since are not saved yet",
+                        StatusKind.INFO);
+            }
             case RuleBook.Outcome.Saved s -> {
                 take(s.state());
                 say(verb + " " + count(s.state().rules().size())

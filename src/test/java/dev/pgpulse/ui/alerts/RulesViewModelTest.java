@@ -265,6 +265,30 @@ class RulesViewModelTest {
     }
 
     @Test
+    void whatIsTypedWhileASaveIsOnItsWayIsKept() {
+        feed(state(DefaultRules.all(), 1, null), List.of());
+        vm.select(row("deadlocks"));
+        vm.form().setThreshold("10");
+        vm.save();
+        vm.form().setThreshold("11");
+        actions.answer(new RuleBook.Outcome.Saved(state(actions.saves.getLast(), 2, null)));
+        assertThat(vm.form().thresholdProperty().get()).isEqualTo("11");
+        assertThat(vm.rules()).filteredOn(r -> r.id().equals("deadlocks")).singleElement()
+                .satisfies(r -> assertThat(r.threshold()).isEqualTo(11.0));
+        assertThat(vm.dirtyProperty().get()).isTrue();
+        assertThat(vm.canSaveProperty().get()).isTrue();
+        assertThat(vm.basedOn()).isEqualTo(2L);
+
+        // an invalid field typed meanwhile stays too
+        vm.save();
+        vm.form().setThreshold("eleven");
+        actions.answer(new RuleBook.Outcome.Saved(state(actions.saves.getLast(), 3, null)));
+        assertThat(vm.form().thresholdProperty().get()).isEqualTo("eleven");
+        assertThat(vm.canSaveProperty().get()).isFalse();
+        assertThat(vm.dirtyProperty().get()).isTrue();
+    }
+
+    @Test
     void aHandEditIsTakenInWithoutUnsavedEditsAndIsAConflictWithThem() {
         feed(state(DefaultRules.all(), 1, null), List.of());
         vm.select(row("deadlocks"));
