@@ -455,6 +455,23 @@ class AlertListWindowTest extends WindowTest {
         assertThat(fx(() -> ((Label) robot.lookup("#export-result").query()).getText()))
                 .isEqualTo("Exported " + rules + " rules to " + file + " for Prometheus");
         assertThat(java.nio.file.Files.readString(file)).contains(RULE_NAME);
+        // a refusal naming a long path is cut to the window, whole on hover; the buttons stay in the window
+        Path deep = home.resolve("d".repeat(200)).resolve("missing").resolve("r".repeat(100) + ".rules.yml");
+        fx(() -> {
+            alertsTab(w).view().setExportChooser(owner -> java.util.Optional.of(deep));
+            return null;
+        });
+        robot.clickOn("#export-prometheus");
+        await().atMost(WAIT).until(() -> fx(() -> ((Label) robot.lookup("#export-result").query()).getText())
+                .contains(deep.getFileName().toString()));
+        await().atMost(WAIT).until(() -> fx(() -> {
+            Label result = robot.lookup("#export-result").query();
+            double edge = stage.getScene().getWidth();
+            return result.localToScene(result.getBoundsInLocal()).getMaxX() <= edge + 1
+                    && robot.lookup("#export-prometheus").queryButton().localToScene(
+                            robot.lookup("#export-prometheus").queryButton().getBoundsInLocal()).getMaxX() <= edge + 1
+                    && result.getTooltip() != null && result.getTooltip().getText().equals(result.getText());
+        }));
         Promtool.Run check = promtool.checkRules(file);
         assertThat(check.ok()).as(check.output()).isTrue();
         assertThat(check.output()).contains("SUCCESS: " + rules + " rules found");

@@ -95,8 +95,18 @@ final class AlertListPane extends VBox {
         export.setOnAction(e -> exportChooser.choose(getScene() == null ? null : getScene().getWindow())
                 .ifPresent(vm::exportPrometheus));
         Label exported = label("export-result", vm.exportResultProperty());
-        for (Region r : List.of(hook, test, tested, export, exported)) {
+        for (Region r : List.of(hook, test, export)) {
             r.setMinWidth(Region.USE_PREF_SIZE);
+        }
+        // the answers may be long (a path, a refusal naming it, a webhook's reply): cut to the room left, whole on
+        // hover, rather than pushing the bar, and the buttons' labels, past the window's edge
+        for (Label l : List.of(tested, exported)) {
+            Tooltip whole = new Tooltip();
+            whole.textProperty().bind(l.textProperty());
+            whole.setWrapText(true);
+            whole.setMaxWidth(600);
+            l.tooltipProperty().bind(javafx.beans.binding.Bindings.when(l.textProperty().isEmpty())
+                    .then((Tooltip) null).otherwise(whole));
         }
         HBox bar = new HBox(8, status, spacer, hook, test, tested, export, exported);
         bar.setAlignment(Pos.CENTER_LEFT);
