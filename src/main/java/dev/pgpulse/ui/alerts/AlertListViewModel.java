@@ -170,12 +170,13 @@ public final class AlertListViewModel {
     public void applyDeferred(Snapshot s) {
         last = s;
         AlertBoard board = s.alerting();
+        // the loudest first, then the oldest (the engine lists them by rule)
+        List<Alert> current = new ArrayList<>(board.current());
+        current.sort(Comparator.comparing(Alert::severity).reversed().thenComparing(Alert::since));
         List<NowRow> rows = new ArrayList<>();
-        for (Alert a : board.current()) {
+        for (Alert a : current) {
             rows.add(nowRow(a, s));
         }
-        // the loudest first, then the oldest
-        rows.sort(Comparator.comparing(NowRow::severity).reversed());
         setIfChanged(now, rows);
         long firing = rows.stream().filter(NowRow::firing).count();
         nowTitle.set(rows.isEmpty() ? "Now: nothing pending or firing" : "Now: " + firing + " firing, "

@@ -87,6 +87,14 @@ class AlertListViewModelTest {
     }
 
     @Test
+    void nowListsTheLoudestFirstThenTheOldest() {
+        Alert newer = firing("pool-waiting", "Threads waiting", "pool.primary.awaiting", Severity.WARNING, 3,
+                Operator.GT, 0, T.minusSeconds(10), T.minusSeconds(10));
+        feed(snapshot(T, List.of(newer, LONG_TX, POOL), List.of()));
+        assertThat(vm.now()).extracting(r -> r.key().ruleId()).containsExactly("pool-usage", "long-tx", "pool-waiting");
+    }
+
+    @Test
     void nowShowsTheSubjectWithItsEndpointTheValueInItsUnitAndSinceWhen() {
         MetricHistory metrics = new MetricHistory();
         metrics.record(T, Map.of("server.longest_transaction_seconds", 185.0));
