@@ -176,8 +176,10 @@ public final class SecretMasker {
                 if (start < i && uri.indexOf('@') >= 0) {
                     out.append(text, copied, start).append(Redact.url(uri));
                     copied = end;
+                    i = end;
+                } else {
+                    i += 3; // no user info: a password=... in its query is masked as in a conninfo
                 }
-                i = end;
             } else {
                 i++;
             }
