@@ -72,6 +72,11 @@ class SecretMaskerTest {
                 "E'\\".repeat(300_000),
                 "x://".repeat(250_000),
                 "password ".repeat(110_000) + "'secret'",
+                // one megabyte inside a single literal, comment and dollar-quoted body: scanned inside, too
+                "'" + "p".repeat(1_000_000),
+                "-- " + "password password= ".repeat(50_000),
+                "$$" + "a.".repeat(500_000) + "://@",
+                "SELECT '" + "x@y://".repeat(150_000) + "'",
         };
         assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
             for (String h : hostile) {
