@@ -108,8 +108,17 @@ public final class QueryHistory {
      * One statement run. Made through {@link QueryHistory#add}, its statement is already masked and bounded.
      *
      * @param endpoint the endpoint's name it ran on
+     * @param masked   whether a secret in it was masked: run again as kept, {@code ALTER ROLE ... PASSWORD
+     *                 '********'} would set the password to eight asterisks, so the Query tab must not re-run
+     *                 such an entry without the user typing the secret again
      */
-    public record Entry(String statement, String endpoint, Instant ranAt, Outcome outcome, Duration duration) {
+    public record Entry(String statement, String endpoint, Instant ranAt, Outcome outcome, Duration duration,
+                        boolean masked) {
+        /** An entry as run, before {@link QueryHistory#add} masks it. */
+        public Entry(String statement, String endpoint, Instant ranAt, Outcome outcome, Duration duration) {
+            this(statement, endpoint, ranAt, outcome, duration, false);
+        }
+
         public Entry {
             Objects.requireNonNull(statement, "statement");
             Objects.requireNonNull(endpoint, "endpoint");
@@ -287,6 +296,7 @@ public final class QueryHistory {
     /** The entry with its statement masked, then cut to {@link #MAX_STATEMENT_CHARS}. */
     static Entry kept(Entry e) {
         String masked = SecretMasker.mask(e.statement());
+        boolean hadSecret = e.masked() || !masked.equals(e.statement());
         if (masked.length() > MAX_STATEMENT_CHARS) {
             int cut = MAX_STATEMENT_CHARS;
             if (Character.isHighSurrogate(masked.charAt(cut - 1))) {
@@ -295,7 +305,7 @@ public final class QueryHistory {
             masked = masked.substring(0, cut) + CUT_MARKER + masked.length() + " characters in all]";
         }
         String endpoint = e.endpoint().length() > 200 ? e.endpoint().substring(0, 200) : e.endpoint();
-        return new Entry(masked, endpoint, e.ranAt(), e.outcome(), e.duration());
+        return new Entry(masked, endpoint, e.ranAt(), e.outcome(), e.duration(), hadSecret);
     }
 
     /** The newest entries, at most {@code max}, whose file is within {@link #FILE_LIMIT}. */
@@ -335,6 +345,9 @@ public final class QueryHistory {
             o.put("sqlState", e.outcome().sqlState());
         }
         o.put("durationMs", e.duration().toMillis());
+        if (e.masked()) {
+            o.put("masked", true);
+        }
         return o;
     }
 
@@ -402,7 +415,7 @@ public final class QueryHistory {
                 }
                 // masked and cut again: the file is the user's and may have been edited by hand
                 result.add(kept(new Entry(text(n, "statement"), text(n, "endpoint"), ranAt, outcome,
-                        Duration.ofMillis(ms.asLong()))));
+                        Duration.ofMillis(ms.asLong()), n.path("masked").asBoolean(false))));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("has a bad entry at index " + i + " (" + e.getMessage() + ")");
             }

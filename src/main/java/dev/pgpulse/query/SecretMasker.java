@@ -47,14 +47,14 @@ public final class SecretMasker {
                 out.append(maskInText(sql.substring(i, end)));
                 i = end;
             } else if (c == '\'') {
-                i = literal(sql, i, i, false, afterPassword, out);
+                i = literal(sql, i, i, false, afterPassword, depth, out);
                 afterPassword = false;
             } else if ((c == 'E' || c == 'e') && i + 1 < n && sql.charAt(i + 1) == '\'' && !identChar(sql, i - 1)) {
-                i = literal(sql, i, i + 1, true, afterPassword, out);
+                i = literal(sql, i, i + 1, true, afterPassword, depth, out);
                 afterPassword = false;
             } else if ((c == 'U' || c == 'u') && i + 2 < n && sql.charAt(i + 1) == '&' && sql.charAt(i + 2) == '\''
                     && !identChar(sql, i - 1)) {
-                i = literal(sql, i, i + 2, false, afterPassword, out);
+                i = literal(sql, i, i + 2, false, afterPassword, depth, out);
                 afterPassword = false;
             } else if (c == '"') {
                 int end = i + 1;
@@ -104,7 +104,7 @@ public final class SecretMasker {
      *
      * @return where the literal ends
      */
-    private static int literal(String sql, int start, int quote, boolean backslashes, boolean secret,
+    private static int literal(String sql, int start, int quote, boolean backslashes, boolean secret, int depth,
                                StringBuilder out) {
         int n = sql.length();
         int j = quote + 1;
@@ -125,9 +125,22 @@ public final class SecretMasker {
         int bodyEnd = Math.min(j, n);
         int end = Math.min(n, bodyEnd + 1);
         out.append(sql, start, quote + 1);
-        out.append(secret ? MASK : maskInText(sql.substring(quote + 1, bodyEnd)));
+        out.append(secret ? MASK : maskInText(nested(sql.substring(quote + 1, bodyEnd), backslashes, depth)));
         out.append(sql, bodyEnd, end);
         return end;
+    }
+
+    /**
+     * A literal's text masked as the SQL it may be ({@code EXECUTE 'ALTER ROLE r PASSWORD ''x'''} in a DO block),
+     * its doubled quotes undone and redone; unchanged when nothing in it was masked.
+     */
+    private static String nested(String body, boolean backslashes, int depth) {
+        if (backslashes || depth >= MAX_DEPTH || body.indexOf('\'') < 0) {
+            return body;
+        }
+        String inner = body.replace("''", "'");
+        String masked = mask(inner, depth + 1);
+        return masked.equals(inner) ? body : masked.replace("'", "''");
     }
 
     /**
@@ -144,8 +157,8 @@ public final class SecretMasker {
         int i = 0;
         while (i < n) {
             char c = text.charAt(i);
-            if ((c == 'p' || c == 'P') && text.regionMatches(true, i, "password", 0, 8)
-                    && (i == 0 || !Character.isLetterOrDigit(text.charAt(i - 1)))) {
+            // any word ending in password: PGPASSWORD=... in a COPY ... PROGRAM string is one too
+            if ((c == 'p' || c == 'P') && text.regionMatches(true, i, "password", 0, 8)) {
                 int j = i + 8;
                 while (j < n && text.charAt(j) == ' ') {
                     j++;

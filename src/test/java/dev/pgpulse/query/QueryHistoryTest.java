@@ -115,7 +115,10 @@ class QueryHistoryTest {
         byte[] bytes = Files.readAllBytes(file());
         assertThat(new String(bytes, StandardCharsets.UTF_8)).doesNotContain("hunter2").contains("********")
                 .contains("CREATE ROLE app LOGIN PASSWORD '********'");
-        assertThat(h.entries()).noneMatch(e -> e.statement().contains("hunter2"));
+        assertThat(h.entries()).noneMatch(e -> e.statement().contains("hunter2")).allMatch(Entry::masked);
+        h.add(ran("SELECT '********'", 6));
+        assertThat(h.entries().getFirst().masked()).as("nothing was masked in it").isFalse();
+        assertThat(QueryHistory.load(file()).entries()).isEqualTo(h.entries());
     }
 
     @Test

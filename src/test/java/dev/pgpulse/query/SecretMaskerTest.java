@@ -40,10 +40,13 @@ class SecretMaskerTest {
             SELECT dblink_connect('postgresql://app:secret@db:5432/x') ~ SELECT dblink_connect('postgresql://app:********@db:5432/x')
             SELECT dblink_connect('postgresql://db/x?password=secret') ~ SELECT dblink_connect('postgresql://db/x?password=********')
             SELECT dblink_connect($$host=db password=secret$$)      ~ SELECT dblink_connect($$host=db password=********$$)
-            DO $$BEGIN EXECUTE 'ALTER ROLE app PASSWORD ''x'''; END$$ ~ DO $$BEGIN EXECUTE 'ALTER ROLE app PASSWORD ''x'''; END$$
+                        DO $$BEGIN EXECUTE 'ALTER ROLE app PASSWORD ''x'''; END$$ ~ DO $$BEGIN EXECUTE 'ALTER ROLE app PASSWORD ''********'''; END$$
+            SELECT 'it''s', 'a ''password'' word'                   ~ SELECT 'it''s', 'a ''password'' word'
+            SELECT 'password ''x'' it''s'                           ~ SELECT 'password ''********'' it''s'
             DO $$BEGIN ALTER ROLE app PASSWORD 'secret'; END$$      ~ DO $$BEGIN ALTER ROLE app PASSWORD '********'; END$$
             SELECT $1, price$ FROM t                                ~ SELECT $1, price$ FROM t
             ALTER ROLE app PASSWORD 'unterminated                   ~ ALTER ROLE app PASSWORD '********
+            COPY t FROM PROGRAM 'PGPASSWORD=secret psql -h db -c x' ~ COPY t FROM PROGRAM 'PGPASSWORD=******** psql -h db -c x'
             """)
     void masksThePasswordAndKeepsTheRestAsTyped(String typed, String kept) {
         String in = typed.replace('|', '\n');
@@ -77,6 +80,7 @@ class SecretMaskerTest {
                 "-- " + "password password= ".repeat(50_000),
                 "$$" + "a.".repeat(500_000) + "://@",
                 "SELECT '" + "x@y://".repeat(150_000) + "'",
+                "'" + "password ''".repeat(100_000) + "'",
         };
         assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
             for (String h : hostile) {
