@@ -1,11 +1,5 @@
 package dev.pgpulse.query;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pgpulse.config.AtomicFile;
 import dev.pgpulse.config.SmallFile;
 import org.slf4j.Logger;
@@ -18,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -59,9 +52,6 @@ public final class QueryHistory {
     static final int FILE_LIMIT = SmallFile.DEFAULT_LIMIT;
 
     private static final Logger log = LoggerFactory.getLogger(QueryHistory.class);
-    private static final JsonMapper MAPPER = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
 
     /** How a statement ended: rows returned, rows changed (or 0 for DDL), or the SQLSTATE it failed with. */
     public enum Kind { ROWS, UPDATED, FAILED }
@@ -189,7 +179,7 @@ public final class QueryHistory {
             return new QueryHistory(abs, maxEntries, List.of(), List.of(why), why);
         }
         try {
-            List<Entry> read = parse(bytes);
+            List<Entry> read = HistoryJson.parse(bytes);
             return new QueryHistory(abs, maxEntries, bounded(read, maxEntries), List.of(), null);
         } catch (IllegalArgumentException e) {
             AtomicFile.Aside aside = AtomicFile.moveAside(abs, clock);
@@ -267,7 +257,7 @@ public final class QueryHistory {
             return; // said at load, and in problem()
         }
         try {
-            AtomicFile.write(writeTarget(), toJson(list), AtomicFile.Mode.OWNER_ONLY);
+            AtomicFile.write(writeTarget(), HistoryJson.write(list), AtomicFile.Mode.OWNER_ONLY);
             if (writeProblem != null) {
                 log.info("query history {} is saved again", file);
             }
@@ -316,7 +306,7 @@ public final class QueryHistory {
             if (result.size() == max) {
                 break;
             }
-            long one = entryJson(e).length + 1;
+            long one = HistoryJson.entry(e).length + 1;
             if (size + one > FILE_LIMIT) {
                 break;
             }
@@ -324,110 +314,5 @@ public final class QueryHistory {
             result.add(e);
         }
         return result;
-    }
-
-    private static byte[] entryJson(Entry e) {
-        try {
-            return MAPPER.writeValueAsBytes(node(e));
-        } catch (IOException ex) {
-            throw new IllegalStateException("a history entry could not be written as JSON", ex);
-        }
-    }
-
-    private static ObjectNode node(Entry e) {
-        ObjectNode o = MAPPER.createObjectNode();
-        o.put("statement", e.statement());
-        o.put("endpoint", e.endpoint());
-        o.put("ranAt", e.ranAt().toString());
-        o.put("outcome", e.outcome().kind().name());
-        o.put("count", e.outcome().count());
-        if (e.outcome().sqlState() != null) {
-            o.put("sqlState", e.outcome().sqlState());
-        }
-        o.put("durationMs", e.duration().toMillis());
-        if (e.masked()) {
-            o.put("masked", true);
-        }
-        return o;
-    }
-
-    static byte[] toJson(List<Entry> list) throws IOException {
-        ObjectNode root = MAPPER.createObjectNode();
-        root.put("schemaVersion", SCHEMA_VERSION);
-        ArrayNode array = root.putArray("entries");
-        for (Entry e : list) {
-            array.add(node(e));
-        }
-        byte[] bytes = MAPPER.writeValueAsBytes(root);
-        if (bytes.length > FILE_LIMIT) {
-            // bounded() keeps every list within the limit; never write what load() would refuse to read
-            throw new IOException("the history came to " + bytes.length + " bytes, over the " + FILE_LIMIT
-                    + " it is read back with");
-        }
-        return bytes;
-    }
-
-    /** @throws IllegalArgumentException saying what is wrong, to follow the file's name */
-    static List<Entry> parse(byte[] bytes) {
-        JsonNode root;
-        try {
-            root = MAPPER.readTree(bytes);
-        } catch (JacksonException e) {
-            throw new IllegalArgumentException("is not valid JSON (" + e.getOriginalMessage() + ")");
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot be parsed (" + e.getMessage() + ")");
-        }
-        if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException("does not hold a JSON object with \"schemaVersion\": " + SCHEMA_VERSION
-                    + " and \"entries\"");
-        }
-        JsonNode version = root.get("schemaVersion");
-        if (version == null || !version.isIntegralNumber() || version.asLong() != SCHEMA_VERSION) {
-            throw new IllegalArgumentException("has " + (version == null ? "no \"schemaVersion\""
-                    : "\"schemaVersion\" " + version) + "; expected " + SCHEMA_VERSION);
-        }
-        JsonNode array = root.get("entries");
-        if (array == null || !array.isArray()) {
-            throw new IllegalArgumentException("has no \"entries\" array");
-        }
-        List<Entry> result = new ArrayList<>();
-        for (int i = 0; i < array.size(); i++) {
-            JsonNode n = array.get(i);
-            try {
-                Kind kind;
-                try {
-                    kind = Kind.valueOf(text(n, "outcome"));
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("field 'outcome' is not one of ROWS, UPDATED, FAILED");
-                }
-                JsonNode count = n.get("count");
-                JsonNode ms = n.get("durationMs");
-                if (count == null || !count.isIntegralNumber() || ms == null || !ms.isIntegralNumber()) {
-                    throw new IllegalArgumentException("fields 'count' and 'durationMs' must be whole numbers");
-                }
-                Outcome outcome = new Outcome(kind, count.asLong(),
-                        n.hasNonNull("sqlState") ? n.get("sqlState").asText() : null);
-                Instant ranAt;
-                try {
-                    ranAt = Instant.parse(text(n, "ranAt"));
-                } catch (DateTimeParseException e) {
-                    throw new IllegalArgumentException("field 'ranAt' is not an ISO-8601 UTC time");
-                }
-                // masked and cut again: the file is the user's and may have been edited by hand
-                result.add(kept(new Entry(text(n, "statement"), text(n, "endpoint"), ranAt, outcome,
-                        Duration.ofMillis(ms.asLong()), n.path("masked").asBoolean(false))));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("has a bad entry at index " + i + " (" + e.getMessage() + ")");
-            }
-        }
-        return result;
-    }
-
-    private static String text(JsonNode n, String field) {
-        JsonNode v = n == null ? null : n.get(field);
-        if (v == null || !v.isTextual()) {
-            throw new IllegalArgumentException("field '" + field + "' is missing or not a text");
-        }
-        return v.asText();
     }
 }
