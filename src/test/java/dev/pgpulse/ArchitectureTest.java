@@ -38,7 +38,7 @@ class ArchitectureTest {
     static final ArchRule coreDoesNotReachIntoTheFaces = noClasses()
             .that().resideInAnyPackage("dev.pgpulse.config..", "dev.pgpulse.pool..", "dev.pgpulse.embedded..",
                     "dev.pgpulse.resilience..", "dev.pgpulse.service..", "dev.pgpulse.demo..", "dev.pgpulse.health..",
-                    "dev.pgpulse.orchestration..")
+                    "dev.pgpulse.orchestration..", "dev.pgpulse.query..")
             .should().dependOnClassesThat().resideInAnyPackage("dev.pgpulse.cli..", "dev.pgpulse.ui..",
                     "dev.pgpulse.agent..");
 
