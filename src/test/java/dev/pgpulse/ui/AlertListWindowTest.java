@@ -30,6 +30,7 @@ import javafx.scene.control.TableRow;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextField;
 import org.junit.jupiter.api.Test;
+import org.testfx.util.WaitForAsyncUtils;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -85,6 +86,10 @@ class AlertListWindowTest extends WindowTest {
             w.tabs.getSelectionModel().select(alerts);
             return null;
         });
+        // the tab's content joins the scene on a later pulse: a lookup right after the select may find nothing
+        await().atMost(WAIT).until(() -> fx(() -> robot.lookup("#export-prometheus").tryQuery()
+                .map(n -> n.getScene() != null && n.isVisible()).orElse(false)));
+        WaitForAsyncUtils.waitForFxEvents();
         return w;
     }
 
