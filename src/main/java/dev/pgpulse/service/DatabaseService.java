@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
@@ -114,7 +115,7 @@ public final class DatabaseService implements AutoCloseable {
                         null, false, endpointName, 0, Duration.ZERO, null);
             }
             try {
-                T value = attemptOn(operation, endpoint, Route.READ, null, false, work, attempts);
+                T value = attemptOn(operation, endpoint, true, Route.READ, null, () -> true, work, attempts);
                 long elapsed = System.nanoTime() - start;
                 m.timer.record(elapsed, TimeUnit.NANOSECONDS);
                 return new Result.Success<>(value, endpointName, 1, Duration.ofNanos(elapsed));
@@ -127,6 +128,20 @@ public final class DatabaseService implements AutoCloseable {
         } finally {
             inFlight.finished();
         }
+    }
+
+    /**
+     * Work on the endpoint the caller chose (the console's query on the target the DBA picked), from that
+     * endpoint's application pool, through its breaker, timed, into the slow-query log. While the breaker is OPEN
+     * this fails fast with its reason. An endpoint failure is retried only if {@code repeatable} says so when it
+     * happens: the caller knows whether anything was written or already handed on (rows shown, a file written).
+     */
+    public <T> Result<T> on(String operation, String endpointName, String sql, BooleanSupplier repeatable,
+                            SqlFunction<Connection, T> work) {
+        Endpoint endpoint = endpoints.byName(endpointName)
+                .orElseThrow(() -> new IllegalArgumentException("no endpoint named " + endpointName));
+        Route route = endpoint.role() == dev.pgpulse.config.EndpointConfig.Role.PRIMARY ? Route.WRITE : Route.READ;
+        return runOn(operation, endpoint, route, sql, repeatable, work);
     }
 
     /** {@code executeUpdate} of one parameterised statement, in autocommit, on the primary. */
@@ -162,6 +177,17 @@ public final class DatabaseService implements AutoCloseable {
 
     private <T> Result<T> run(String operation, Route route, String sql, boolean idempotent, TxOptions tx,
                               SqlFunction<Connection, T> work) {
+        return run(operation, route, sql, idempotent, tx, null, null, work);
+    }
+
+    private <T> Result<T> runOn(String operation, Endpoint endpoint, Route route, String sql,
+                                BooleanSupplier repeatable, SqlFunction<Connection, T> work) {
+        return run(operation, route, sql, false, null, endpoint, repeatable, work);
+    }
+
+    /** @param pinned the endpoint to use (null: route); @param repeatable for pinned work, whether a failure may be retried */
+    private <T> Result<T> run(String operation, Route route, String sql, boolean idempotent, TxOptions tx,
+                              Endpoint pinned, BooleanSupplier repeatable, SqlFunction<Connection, T> work) {
         long start = System.nanoTime();
         OperationMeters m = meters(operation);
         // Counted before the check, so shutdown's drain sees every call that got past it.
@@ -174,7 +200,9 @@ public final class DatabaseService implements AutoCloseable {
             }
             Attempts attempts = new Attempts(start);
             try {
-                T value = m.retry.executeCheckedSupplier(() -> tx == null
+                T value = m.retry.executeCheckedSupplier(() -> pinned != null
+                        ? attemptOn(operation, pinned, false, route, sql, repeatable, work, attempts)
+                        : tx == null
                         ? attemptQuery(operation, route, sql, idempotent, work, attempts)
                         : transactions.attempt(operation, tx, work, attempts));
                 long elapsed = System.nanoTime() - start;
@@ -213,26 +241,30 @@ public final class DatabaseService implements AutoCloseable {
 
     private <T> T attemptQuery(String operation, Route route, String sql, boolean idempotent,
                                SqlFunction<Connection, T> work, Attempts attempts) throws AttemptFailure {
-        return attemptOn(operation, null, route, sql, idempotent, work, attempts);
+        BooleanSupplier repeatable = route == Route.READ || idempotent ? () -> true : () -> false;
+        return attemptOn(operation, null, false, route, sql, repeatable, work, attempts);
     }
 
     /**
      * @param fixed the endpoint to use, or null to route. Every path records exactly one outcome with the
      *              breaker for the permission {@link EndpointGate#enter} took (an {@link Error} included), or a
      *              HALF_OPEN permit would be lost for good.
+     * @param health from the endpoint's one-connection health pool (probes), not the application's
+     * @param repeatable asked when the work fails after it was sent: may it run again (nothing written or handed on)
      */
-    private <T> T attemptOn(String operation, Endpoint fixed, Route route, String sql, boolean idempotent,
-                            SqlFunction<Connection, T> work, Attempts attempts) throws AttemptFailure {
+    private <T> T attemptOn(String operation, Endpoint fixed, boolean health, Route route, String sql,
+                            BooleanSupplier repeatable, SqlFunction<Connection, T> work, Attempts attempts)
+            throws AttemptFailure {
         Endpoint endpoint = fixed == null ? gate.enter(route, attempts) : gate.enter(fixed, attempts);
         try {
-            return attemptEntered(operation, endpoint, fixed != null, route, sql, idempotent, work, attempts);
+            return attemptEntered(operation, endpoint, health, route, sql, repeatable, work, attempts);
         } finally {
             gate.left(endpoint);
         }
     }
 
     private <T> T attemptEntered(String operation, Endpoint endpoint, boolean probe, Route route, String sql,
-                                 boolean idempotent, SqlFunction<Connection, T> work, Attempts attempts)
+                                 BooleanSupplier repeatable, SqlFunction<Connection, T> work, Attempts attempts)
             throws AttemptFailure {
         CircuitBreaker breaker = gate.breaker(endpoint);
         long t0 = System.nanoTime();
@@ -245,10 +277,10 @@ public final class DatabaseService implements AutoCloseable {
             gate.failed(endpoint, breaker, t0, e);
             ErrorCategory category = SqlErrors.classify(e);
             // Sent: a write may have happened unless the caller says running it twice is harmless.
-            boolean safe = route == Route.READ || idempotent;
+            boolean safe = repeatable.getAsBoolean();
             // A write whose connection broke after it was sent may or may not have been applied; that stays
             // true of the call even if a later attempt fails before sending anything.
-            if (route != Route.READ && category == ErrorCategory.CONNECTION) {
+            if (!safe && category == ErrorCategory.CONNECTION) {
                 attempts.maybeApplied = true;
             }
             throw new AttemptFailure(category, category.isEndpointFailure() && safe, attempts.maybeApplied,

@@ -26,8 +26,9 @@ class WatchdogTest {
     @BeforeEach
     void setUp() throws Exception {
         dir = Files.createTempDirectory("pgpulse-watchdog-test");
-        // stands in for the postmaster: dies of SIGINT's default action
-        target = new ProcessBuilder("sleep", "600").start();
+        // stands in for the postmaster: dies of SIGINT's default action, set again as the postmaster sets its own
+        // handler (a test run started in the background inherits SIGINT ignored, and so would a plain sleep)
+        target = new ProcessBuilder("perl", "-e", "$SIG{INT} = 'DEFAULT'; sleep 600").start();
         Files.writeString(dir.resolve("postmaster.pid"), target.pid() + "\n" + dir + "\n");
     }
 
