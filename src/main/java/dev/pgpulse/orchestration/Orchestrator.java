@@ -121,13 +121,20 @@ public final class Orchestrator implements AutoCloseable {
     private final List<String> startupWarnings;
     private final Clock clock = Clock.systemUTC();
     private final Thread hook;
+    private final dev.pgpulse.query.QueryRunner queries;
+    /** Where the Query tab's history lives (beside the alert rules), or null: in memory only. */
+    private final Path queryHistoryFile;
+    private dev.pgpulse.query.QueryHistory queryHistory;
     private volatile Status.State lifecycle = Status.State.STARTING;
 
     private Orchestrator(PgPulseConfig config, PrometheusMeterRegistry meters, EmbeddedServer embedded,
                          DatabaseService service, HealthMonitor health, AlertEngine alerts, RuleBook ruleBook,
                          Silences silences, WebhookNotifier webhook, MetricHistory history,
-                         ScheduledExecutorService scheduler, List<String> startupWarnings, boolean shutdownHook) {
+                         ScheduledExecutorService scheduler, List<String> startupWarnings, boolean shutdownHook,
+                         Path queryHistoryFile) {
         this.config = config;
+        this.queries = new dev.pgpulse.query.QueryRunner(service, config.environment(), "console.query");
+        this.queryHistoryFile = queryHistoryFile;
         this.meters = meters;
         this.embedded = embedded;
         this.service = service;
@@ -217,7 +224,8 @@ public final class Orchestrator implements AutoCloseable {
                 Thread.ofPlatform().name("pgpulse-scheduler").daemon().factory());
         Orchestrator o = new Orchestrator(resolved, meters, server, service, monitor, alerts, ruleBook, silences, webhook,
                 history, scheduler, warnings,
-                options.shutdownHook());
+                options.shutdownHook(), options.alertRulesFile() == null ? null
+                        : options.alertRulesFile().resolveSibling(dev.pgpulse.query.QueryHistory.FILE_NAME));
         warnings.forEach(w -> LOG.warn("{}", w));
         if (o.hook != null) {
             Runtime.getRuntime().addShutdownHook(o.hook);
@@ -376,6 +384,24 @@ public final class Orchestrator implements AutoCloseable {
 
     public DatabaseService service() {
         return service;
+    }
+
+    /** The runner of the console's queries (operation {@code console.query}): read-only on production unless switched. */
+    public dev.pgpulse.query.QueryRunner queries() {
+        return queries;
+    }
+
+    /**
+     * The console's query history, read from its file on the first call (bounded, so this may wait on a slow disk:
+     * call it off the FX thread).
+     */
+    public synchronized dev.pgpulse.query.QueryHistory queryHistory() {
+        if (queryHistory == null) {
+            queryHistory = queryHistoryFile == null ? dev.pgpulse.query.QueryHistory.inMemory(
+                    dev.pgpulse.query.QueryHistory.DEFAULT_MAX_ENTRIES)
+                    : dev.pgpulse.query.QueryHistory.load(queryHistoryFile);
+        }
+        return queryHistory;
     }
 
     public HealthMonitor health() {

@@ -117,7 +117,7 @@ public final class QueryRun {
         for (int i = 0; i < request.statements().size(); i++) {
             String text = request.statements().get(i).text();
             boolean analyzes = request.mode() == QueryRequest.Mode.EXPLAIN_ANALYZE || StatementKind.explainAnalyze(text);
-            if (analyzes && !request.confirmedWrite() && writes(text)) {
+            if (analyzes && !request.confirmedWrite() && StatementKind.analyzeWrites(text)) {
                 return new QueryOutcome.Refused("statement " + (i + 1) + " is EXPLAIN ANALYZE of a write: it executes "
                         + "the write; confirm to run it", elapsed(t0));
             }
@@ -145,12 +145,6 @@ public final class QueryRun {
                 Thread.interrupted(); // an interrupt meant for a sink's wait must not leak to the caller
             }
         }
-    }
-
-    /** Whether EXPLAIN ANALYZE of the text (or the text, when it is one) would execute a write. */
-    private static boolean writes(String text) {
-        return StatementKind.of(StatementKind.explainAnalyze(text) ? text : "EXPLAIN ANALYZE " + text)
-                != StatementKind.READ;
     }
 
     private QueryOutcome onConnection(Connection c, QuerySink sink, long t0) throws SQLException {

@@ -50,6 +50,14 @@ public enum StatementKind {
         return !words.isEmpty() && words.getFirst().equals("EXPLAIN") && analyzes(words);
     }
 
+    /**
+     * Whether {@code EXPLAIN ANALYZE} of the text (or the text itself, when it is an {@code EXPLAIN ANALYZE})
+     * would execute a write: then it must be confirmed first.
+     */
+    public static boolean analyzeWrites(String text) {
+        return of(explainAnalyze(text) ? text : "EXPLAIN ANALYZE " + text) != READ;
+    }
+
     /** Streamed through a cursor inside a transaction of the runner's (may return rows; allowed in a transaction block). */
     public boolean streams() {
         return this != OTHER;

@@ -70,6 +70,9 @@ public final class ConsoleWindow implements AutoCloseable {
     private final BorderPane root = new BorderPane();
     private final ExecutorService background = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("pgpulse-ui-background").daemon().factory());
+    /** The Query tab's runs, a thread each; a tab cancels its run on close, and this ends what is left. */
+    private final ExecutorService queryRuns = Executors.newThreadPerTaskExecutor(
+            Thread.ofPlatform().name("pgpulse-query-", 1).daemon().factory());
     private final Consumer<ConsolePrefs> prefsChanged;
     private ConsolePrefs prefs;
     final ChoiceBox<Duration> interval = new ChoiceBox<>();
@@ -100,7 +103,7 @@ public final class ConsoleWindow implements AutoCloseable {
         this.poller = new MetricsPoller(orchestrator::snapshot, prefs.pollInterval());
         this.header = new ConsoleViewModel(poller.pollsProperty());
         this.dialogs = new FxDialogs(this::window, STYLESHEET);
-        this.actions = new OrchestratorActions(orchestrator, demo, background, poller::pollNow, dialogs);
+        this.actions = new OrchestratorActions(orchestrator, demo, background, queryRuns, poller::pollNow, dialogs);
         this.tabList = List.copyOf(tabs.apply(new ConsoleTabs.Context(prefs, new Confirming(), dialogs,
                 this::notifyTransition)));
         poller.subscribe(header::apply);
@@ -434,6 +437,11 @@ public final class ConsoleWindow implements AutoCloseable {
         }
 
         @Override
+        public dev.pgpulse.ui.shell.QueryActions queries() {
+            return actions.queries(); // the tab asks before a production write itself, with the statement in view
+        }
+
+        @Override
         public void exportPrometheus(java.nio.file.Path file, java.util.function.Consumer<String> done) {
             actions.exportPrometheus(file, done);
         }
@@ -488,6 +496,7 @@ public final class ConsoleWindow implements AutoCloseable {
             }
         }
         background.shutdown();
+        queryRuns.shutdownNow();
         try {
             if (!background.awaitTermination(5, TimeUnit.SECONDS)) {
                 LOG.warn("console background work still running after 5 s");

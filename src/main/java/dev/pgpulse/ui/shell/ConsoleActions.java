@@ -68,4 +68,7 @@ public interface ConsoleActions {
      * saying what was written or why not.
      */
     void exportPrometheus(Path file, Consumer<String> done);
+
+    /** The Query tab's face of the core: targets, runs, history. */
+    QueryActions queries();
 }

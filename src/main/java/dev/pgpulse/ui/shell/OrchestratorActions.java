@@ -34,10 +34,18 @@ public final class OrchestratorActions implements ConsoleActions {
     private final Executor background;
     private final Runnable afterDrill;
     private final Dialogs dialogs;
+    private final QueryActions queries;
 
     /** @param demo the demo workload on the embedded server, else null */
     public OrchestratorActions(Orchestrator orchestrator, DemoWorkload demo, Executor background, Runnable afterDrill,
                                Dialogs dialogs) {
+        this(orchestrator, demo, background, background, afterDrill, dialogs);
+    }
+
+    /** @param queryRuns where query runs go: a thread each, so a long statement holds up nothing else */
+    public OrchestratorActions(Orchestrator orchestrator, DemoWorkload demo, Executor background, Executor queryRuns,
+                               Runnable afterDrill, Dialogs dialogs) {
+        this.queries = new OrchestratorQueries(orchestrator, queryRuns, background, javafx.application.Platform::runLater);
         this.orchestrator = orchestrator;
         this.demo = demo;
         this.background = background;
@@ -197,5 +205,10 @@ public final class OrchestratorActions implements ConsoleActions {
         int n = export.skipped().size();
         return line + " (" + n + (n == 1 ? " rule" : " rules") + " left out: "
                 + String.join(", ", export.skipped().stream().map(PrometheusRules.Skipped::ruleId).toList()) + ")";
+    }
+
+    @Override
+    public QueryActions queries() {
+        return queries;
     }
 }

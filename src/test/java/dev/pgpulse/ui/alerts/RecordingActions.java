@@ -81,4 +81,9 @@ class RecordingActions implements ConsoleActions {
         calls.add("exportPrometheus " + file);
         done.accept(exportAnswer);
     }
+
+    @Override
+    public dev.pgpulse.ui.shell.QueryActions queries() {
+        throw new UnsupportedOperationException("the Alerts tab runs no queries");
+    }
 }

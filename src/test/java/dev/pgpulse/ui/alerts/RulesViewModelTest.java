@@ -71,6 +71,7 @@ class RulesViewModelTest {
         @Override public void expireSilence(String silenceId) { }
         @Override public void sendTestAlert(Consumer<String> done) { }
         @Override public void exportPrometheus(Path file, Consumer<String> done) { }
+        @Override public dev.pgpulse.ui.shell.QueryActions queries() { throw new UnsupportedOperationException(); }
     }
 
     private static final class Answering implements Dialogs {
