@@ -31,7 +31,9 @@ class ConsoleCssTest {
                 selector(".preview-state-cell:pending"),
                 selector(".rules-pane .table-row-cell:firing:selected .table-cell"),
                 selector(".alert-list-pane .table-row-cell:silenced .table-cell"),
-                selector(".field-problem"));
+                selector(".field-problem"),
+                selector(".sql-area .sql-error"),
+                selector(".cell-viewer-text.null-value"));
     }
 
     private static String selector(String text) throws IOException {
