@@ -30,6 +30,7 @@ public final class ConsoleTabs {
     public static List<ConsoleTab> standard(Context c) {
         return List.of(
                 new DashboardTab(c.prefs().historyWindow(), c.actions(), c.transitions()),
-                new AlertsTab(c.actions(), c.dialogs()));
+                new AlertsTab(c.actions(), c.dialogs()),
+                new dev.pgpulse.ui.query.QueryTab(c.actions().queries(), c.dialogs()));
     }
 }
