@@ -38,6 +38,9 @@ public final class QueryView extends BorderPane implements QueryViewModel.Result
     static final List<Duration> TIMEOUTS = List.of(Duration.ZERO, Duration.ofSeconds(5), Duration.ofSeconds(30),
             Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(15), Duration.ofHours(1));
 
+    private static final java.time.format.DateTimeFormatter HISTORY_TIME = java.time.format.DateTimeFormatter
+            .ofPattern("yyyy-MM-dd HH:mm").withZone(java.time.ZoneId.systemDefault());
+
     private final QueryViewModel vm;
     private final SqlEditor editor = new SqlEditor();
     private final TabPane results = new TabPane();
@@ -108,6 +111,8 @@ public final class QueryView extends BorderPane implements QueryViewModel.Result
         elapsed.setId("query-elapsed");
         elapsed.textProperty().bind(vm.elapsedProperty());
         elapsed.getStyleClass().add("query-elapsed");
+        elapsed.visibleProperty().bind(vm.runningProperty()); // once done, the status says how long it took
+        elapsed.managedProperty().bind(vm.runningProperty());
         Label status = new Label();
         status.setId("query-status");
         status.textProperty().bind(vm.statusProperty());
@@ -170,7 +175,8 @@ public final class QueryView extends BorderPane implements QueryViewModel.Result
             @Override
             protected void updateItem(QueryHistory.Entry e, boolean empty) {
                 super.updateItem(e, empty);
-                setText(empty || e == null ? null : oneLine(e.statement()) + "   — " + e.endpoint() + ", "
+                setText(empty || e == null ? null : HISTORY_TIME.format(e.ranAt()) + "  " + oneLine(e.statement())
+                        + "   — " + e.endpoint() + ", "
                         + e.outcome() + (e.masked() ? " (a secret masked: edit before running again)" : ""));
             }
         });

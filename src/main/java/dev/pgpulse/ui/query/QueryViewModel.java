@@ -226,7 +226,6 @@ public final class QueryViewModel {
 
     private void finished(QueryRequest request, Tracker tracker, QueryOutcome outcome) {
         ticker.stop();
-        running.set(false);
         run = null;
         String took = seconds(outcome.elapsed().toNanos());
         elapsed.set(took);
@@ -260,6 +259,7 @@ public final class QueryViewModel {
                 messages.add(new Message(Message.Kind.ERROR, "Not run: " + r.reason()));
             }
         }
+        running.set(false); // last: whoever listens sees the outcome (the error, the status) already
         for (int i = 0; i < n; i++) {
             QueryHistory.Outcome o = tracker.outcomes.get(i);
             if (o == null && outcome instanceof QueryOutcome.Failed f && f.error().statement() == i) {
@@ -365,6 +365,9 @@ public final class QueryViewModel {
 
     static String seconds(long nanos) {
         double s = nanos / 1e9;
+        if (s < 1) {
+            return (nanos / 1_000_000) + " ms";
+        }
         return s < 10 ? String.format(Locale.ROOT, "%.1f s", s) : s < 3600 ? String.format(Locale.ROOT, "%d:%02d",
                 (long) s / 60, (long) s % 60) : String.format(Locale.ROOT, "%d:%02d:%02d", (long) s / 3600,
                 (long) s / 60 % 60, (long) s % 60);
