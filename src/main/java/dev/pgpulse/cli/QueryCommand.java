@@ -2,6 +2,7 @@ package dev.pgpulse.cli;
 
 import dev.pgpulse.config.Durations;
 import dev.pgpulse.config.Environment;
+import dev.pgpulse.config.Overrides;
 import dev.pgpulse.config.PgPulseConfig;
 import dev.pgpulse.embedded.EmbeddedStartException;
 import dev.pgpulse.pool.EndpointStartupException;
@@ -28,7 +29,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -68,7 +71,8 @@ final class QueryCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--yes", description = "Confirm --read-write on production, and EXPLAIN ANALYZE of a write.")
     boolean yes;
     @Option(names = "--timeout", paramLabel = "DURATION",
-            description = "statement_timeout for the run, e.g. 30s or 5min (default: the server's).")
+            description = "statement_timeout for the run, e.g. 30s or 5min (default: none, unless --set "
+                    + "pool.statement_timeout=... gives one).")
     String timeout;
     @Option(names = "--fetch-size", paramLabel = "N", defaultValue = "" + QueryRequest.DEFAULT_FETCH_SIZE,
             description = "Rows per round trip of the cursor (1 to 100000; default ${DEFAULT-VALUE}).")
@@ -106,12 +110,11 @@ final class QueryCommand implements java.util.concurrent.Callable<Integer> {
         if (statements.isEmpty()) {
             return usage("no SQL to run: give it as the argument or on standard input");
         }
-        PgPulseConfig config;
-        try {
-            config = Core.config(context, connection);
-        } catch (Core.Failed f) {
-            return f.code;
+        var loaded = Problems.load(context, overrides(connection.toOverrides()), true);
+        if (loaded.isEmpty()) {
+            return PgPulseCli.USAGE;
         }
+        PgPulseConfig config = loaded.get();
         boolean production = config.environment() == Environment.PRODUCTION;
         if (production && readWrite && !yes) {
             return usage("--read-write on a production configuration needs --yes: it lets the statements write");
@@ -128,6 +131,23 @@ final class QueryCommand implements java.util.concurrent.Callable<Integer> {
         try (CsvSink closing = file) {
             return connectAndRun(config, statements, script, statementTimeout, closing);
         }
+    }
+
+    /**
+     * A DBA's statement runs as long as it needs, as in psql, unless --timeout says otherwise: the pools'
+     * statement timeout (30 s in development) is off, and so is leak detection (a 10-minute export holds its
+     * connection on purpose), unless --set gives them.
+     */
+    static Overrides overrides(Overrides given) {
+        Map<String, String> settings = new LinkedHashMap<>(given.settings());
+        if (settings.keySet().stream().noneMatch(k -> k.endsWith("pool.statement_timeout"))) {
+            settings.put("pool.statement_timeout", "0");
+        }
+        if (settings.keySet().stream().noneMatch(k -> k.endsWith("pool.leak_detection"))) {
+            settings.put("pool.leak_detection", "0");
+        }
+        return new Overrides(given.configFile(), given.profile(), given.url(), given.replicas(), given.environment(),
+                settings);
     }
 
     private String validate() {

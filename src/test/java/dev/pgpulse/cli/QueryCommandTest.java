@@ -166,6 +166,15 @@ class QueryCommandTest {
     }
 
     @Test
+    void noStatementTimeoutUnlessAskedThoughThePoolsHaveOne(TestDatabase db) {
+        assertThat(query(db, "--format", "csv", "SHOW statement_timeout").out()).isEqualTo("statement_timeout\n0\n");
+        assertThat(query(db, "--format", "csv", "--timeout", "2s", "SHOW statement_timeout").out())
+                .isEqualTo("statement_timeout\n2s\n");
+        assertThat(query(db, "--format", "csv", "--set", "pool.statement_timeout=7s", "SHOW statement_timeout").out())
+                .isEqualTo("statement_timeout\n7s\n");
+    }
+
+    @Test
     void aStatementTimeoutIsAnSqlError(TestDatabase db) {
         CliRun r = query(db, "--timeout", "200ms", "select pg_sleep(5)");
         assertThat(r.code()).isEqualTo(1);
