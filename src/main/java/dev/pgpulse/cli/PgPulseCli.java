@@ -23,11 +23,16 @@ public final class PgPulseCli implements Callable<Integer> {
             "should be in KEY=VALUE format but was .*", java.util.regex.Pattern.DOTALL);
 
     /** What the commands need from the outside world, injectable so tests run them in-process. */
-    public record Context(ConfigLoader loader, PrintWriter out, PrintWriter err) {
+    public record Context(ConfigLoader loader, PrintWriter out, PrintWriter err, java.io.InputStream in) {
+        /** No standard input (tests, and commands that read none). */
+        public Context(ConfigLoader loader, PrintWriter out, PrintWriter err) {
+            this(loader, out, err, java.io.InputStream.nullInputStream());
+        }
+
         public static Context forThisProcess() {
             return new Context(ConfigLoader.forThisProcess(),
                     new PrintWriter(System.out, true, StandardCharsets.UTF_8),
-                    new PrintWriter(System.err, true, StandardCharsets.UTF_8));
+                    new PrintWriter(System.err, true, StandardCharsets.UTF_8), System.in);
         }
     }
 
@@ -60,6 +65,7 @@ public final class PgPulseCli implements Callable<Integer> {
         cmd.addSubcommand(new BackupCommand(context));
         cmd.addSubcommand(new BackupsCommand(context));
         cmd.addSubcommand(new RestoreCommand(context));
+        cmd.addSubcommand(new QueryCommand(context));
         cmd.addSubcommand(new CommandLine(new AlertsCommand(context))
                 .addSubcommand(new AlertsCommand.Export(context)));
         cmd.setOut(context.out());
