@@ -235,4 +235,34 @@ class QueryTabTest extends WindowTest {
             db.exec("DROP ROLE IF EXISTS " + role);
         }
     }
+
+    @Test
+    void exportCsvWritesTheWholeResultStreamedToTheChosenFile(TestDatabase db) throws Exception {
+        QueryTab tab = show(orchestrator(Map.of("DATABASE_URL", db.url())));
+        Path file = home.resolve("export").resolve("series.csv");
+        Files.createDirectories(file.getParent());
+        fx(() -> {
+            tab.view().setExportChooser(owner -> java.util.Optional.of(file));
+            return null;
+        });
+        type(tab, "select g, md5(g::text) as hash, case when g % 2 = 0 then null else '' end as odd"
+                + " from generate_series(1, 300000) g", 0);
+        robot.clickOn("#query-export");
+        await().atMost(WAIT).until(() -> idle(tab));
+        assertThat(status()).startsWith("Exported 300,000 rows to " + file);
+        List<String> lines = Files.readAllLines(file);
+        assertThat(lines).hasSize(300_001);
+        assertThat(lines.get(0)).isEqualTo("g,hash,odd");
+        assertThat(lines.get(1)).startsWith("1,c4ca4238a0b923820dcc509a6f75849b,\"\"");
+        assertThat(lines.get(2)).isEqualTo("2,c81e728d9d4c2f636f067f89cc14862c,");
+        assertThat(java.nio.file.Files.getPosixFilePermissions(file)).containsExactlyInAnyOrder(
+                java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        // a failing statement leaves the file as it was
+        type(tab, "select 1/0", 0);
+        robot.clickOn("#query-export");
+        await().atMost(WAIT).until(() -> idle(tab) && status().startsWith("Not exported"));
+        assertThat(status()).contains("22012");
+        assertThat(Files.readAllLines(file)).hasSize(300_001);
+    }
 }

@@ -49,6 +49,7 @@ public final class QueryView extends BorderPane implements QueryViewModel.Result
     private final ListView<QueryViewModel.Message> messages = new ListView<>();
     private final ListView<QueryHistory.Entry> history = new ListView<>();
     private FxResultSink sink;
+    private CsvFileChooser exportChooser = CsvFileChooser.dialog();
     private int resultCount;
 
     public QueryView(QueryViewModel vm) {
@@ -87,9 +88,13 @@ public final class QueryView extends BorderPane implements QueryViewModel.Result
         Button analyze = button("query-explain-analyze", "Explain analyze",
                 "EXPLAIN (ANALYZE, BUFFERS): executes the statement and shows the real rows and times",
                 () -> vm.run(editor.runStatements(), QueryRequest.Mode.EXPLAIN_ANALYZE));
+        Button export = button("query-export", "Export CSV…",
+                "Run the statement at the caret again straight into a CSV file (the whole result, streamed)",
+                () -> exportChooser.choose(getScene() == null ? null : getScene().getWindow())
+                        .ifPresent(f -> vm.exportCsv(editor.runStatements(), f)));
         Button cancel = button("query-cancel", "Cancel", "Cancel the running statement on the server", vm::cancel);
         cancel.getStyleClass().add("query-cancel");
-        for (Button b : List.of(run, script, explain, analyze)) {
+        for (Button b : List.of(run, script, explain, analyze, export)) {
             b.disableProperty().bind(vm.runningProperty());
         }
         cancel.disableProperty().bind(vm.runningProperty().not());
@@ -123,7 +128,7 @@ public final class QueryView extends BorderPane implements QueryViewModel.Result
         Region gap = new Region();
         HBox.setHgrow(gap, Priority.SOMETIMES);
         ToolBar bar = new ToolBar(target, timeout, new Separator(Orientation.VERTICAL), run, script, explain, analyze,
-                cancel, readWrite, new Separator(Orientation.VERTICAL), elapsed, status);
+                export, cancel, readWrite, new Separator(Orientation.VERTICAL), elapsed, status);
         bar.getStyleClass().add("query-toolbar");
 
         Label banner = new Label();
@@ -216,6 +221,11 @@ public final class QueryView extends BorderPane implements QueryViewModel.Result
     private static String oneLine(String sql) {
         String s = sql.replaceAll("\\s+", " ").trim();
         return s.length() > 120 ? s.substring(0, 120) + "…" : s;
+    }
+
+    /** Where "Export CSV…" writes (a test answers instead of the save dialog, which cannot be driven headless). */
+    public void setExportChooser(CsvFileChooser chooser) {
+        this.exportChooser = chooser;
     }
 
     public SqlEditor editor() {

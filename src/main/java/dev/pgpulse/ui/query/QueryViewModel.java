@@ -74,6 +74,8 @@ public final class QueryViewModel {
     private Results results;
     private QueryRun run;
     private long startedNanos;
+    /** Rows an export under way has written, or null. */
+    private java.util.function.LongSupplier progress;
 
     public QueryViewModel(QueryActions actions, Dialogs dialogs) {
         this.actions = actions;
@@ -86,8 +88,13 @@ public final class QueryViewModel {
                 messages.add(new Message(Message.Kind.INFO, "Read-write ended: the target changed to " + now));
             }
         });
-        ticker = new Timeline(new KeyFrame(Duration.millis(100), e -> elapsed.set(seconds(System.nanoTime()
-                - startedNanos))));
+        ticker = new Timeline(new KeyFrame(Duration.millis(100), e -> {
+            elapsed.set(seconds(System.nanoTime() - startedNanos));
+            java.util.function.LongSupplier rows = progress;
+            if (rows != null) {
+                status.set(String.format(Locale.ROOT, "Exporting: %,d rows written", rows.getAsLong()));
+            }
+        }));
         ticker.setCycleCount(Timeline.INDEFINITE);
     }
 
@@ -204,6 +211,37 @@ public final class QueryViewModel {
         status.set("Running on " + target.get() + (production() && !readWrite.get() ? " (read-only)" : ""));
         Tracker tracker = new Tracker(request);
         run = actions.run(request, tracker, outcome -> finished(request, tracker, outcome));
+    }
+
+    /**
+     * Exports the whole result of the statement (at the caret) to a CSV file: run again straight into the file,
+     * streamed with progress in the status line, cancelled with Cancel.
+     */
+    public void exportCsv(List<SqlStatement> statements, java.nio.file.Path file) {
+        if (running.get()) {
+            return;
+        }
+        if (statements.isEmpty()) {
+            status.set("Nothing to export: no statement at the caret");
+            return;
+        }
+        QueryRequest request = new QueryRequest(target.get(), statements, QueryRequest.Mode.RUN, readWrite.get(),
+                false, timeout.get(), QueryRequest.DEFAULT_FETCH_SIZE);
+        error.set(null);
+        running.set(true);
+        startedNanos = System.nanoTime();
+        status.set("Exporting to " + file.getFileName() + "…");
+        QueryActions.Export export = actions.exportCsv(request, file, line -> {
+            ticker.stop();
+            progress = null;
+            run = null;
+            status.set(line);
+            messages.add(new Message(line.startsWith("Exported") ? Message.Kind.INFO : Message.Kind.ERROR, line));
+            running.set(false);
+        });
+        run = export.run();
+        progress = export.rows();
+        ticker.play();
     }
 
     /** Cancels the running statement on the server. */

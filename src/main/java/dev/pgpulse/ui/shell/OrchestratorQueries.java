@@ -76,4 +76,52 @@ final class OrchestratorQueries implements QueryActions {
                 .onFailure(e -> LOG.warn("the query history could not be written: {}", e.toString()))
                 .start(background, ui);
     }
+
+    @Override
+    public Export exportCsv(QueryRequest request, java.nio.file.Path file, Consumer<String> done) {
+        QueryRun run = orchestrator.queries().prepare(request);
+        java.util.concurrent.atomic.AtomicReference<dev.pgpulse.query.CsvSink> sink =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        BackgroundTask.of("export CSV from " + request.target(), p -> {
+                    try (dev.pgpulse.query.CsvSink csv = dev.pgpulse.query.CsvSink.open(file)) {
+                        sink.set(csv);
+                        QueryOutcome outcome = run.execute(csv);
+                        return switch (outcome) {
+                            case QueryOutcome.Completed c when csv.hadResult() -> {
+                                csv.commit();
+                                double secs = Math.max(1e-3, c.elapsed().toNanos() / 1e9);
+                                yield String.format(java.util.Locale.ROOT, "Exported %,d rows to %s in %.1f s (%,.0f rows/s)",
+                                        csv.rowsWritten(), file, secs, csv.rowsWritten() / secs);
+                            }
+                            case QueryOutcome.Completed c -> {
+                                csv.abort();
+                                yield "Not exported: the statement returned no rows to export";
+                            }
+                            case QueryOutcome.Failed f -> {
+                                csv.abort();
+                                yield "Not exported: " + f.error().line();
+                            }
+                            case QueryOutcome.Cancelled c -> {
+                                csv.abort();
+                                yield "Export cancelled on the server after " + csv.rowsWritten() + " rows; "
+                                        + file.getFileName() + " was not written";
+                            }
+                            case QueryOutcome.Refused r -> {
+                                csv.abort();
+                                yield "Not exported: " + r.reason();
+                            }
+                        };
+                    }
+                })
+                .onSuccess(done::accept)
+                .onFailure(e -> {
+                    LOG.warn("{} - a CSV export failed: {}", request.target(), e.toString());
+                    done.accept("Could not write " + file + ": " + OrchestratorActions.why(e));
+                })
+                .start(runs, ui);
+        return new Export(run, () -> {
+            dev.pgpulse.query.CsvSink csv = sink.get();
+            return csv == null ? 0 : csv.rowsWritten();
+        });
+    }
 }

@@ -32,4 +32,15 @@ public interface QueryActions {
 
     /** Adds a statement run to the history (secrets masked, written off the FX thread). */
     void remember(String statement, String endpoint, QueryHistory.Outcome outcome, Duration took);
+
+    /** A CSV export under way: its run (to cancel it) and the rows written so far (read from any thread). */
+    record Export(QueryRun run, java.util.function.LongSupplier rows) {
+    }
+
+    /**
+     * Runs the request again straight into a CSV file (its first result set, RFC 4180, as psql's {@code \copy ...
+     * csv header} writes it), streamed, never held; the file appears whole or not at all. {@code done} gets a line
+     * for people on the FX thread.
+     */
+    Export exportCsv(QueryRequest request, java.nio.file.Path file, Consumer<String> done);
 }
