@@ -65,8 +65,18 @@ public final class SqlEditor extends StackPane implements AutoCloseable {
     /** The offset marked by {@link #markError}, or -1. */
     private int marked = -1;
     private int markedEnd = -1;
-    /** Bumped on every highlight request: an older result arriving late is not applied. */
     private long highlightsApplied;
+    /** The spans applied last (what the area shows, but for the edits since), or null before the first. */
+    private StyleSpans<Collection<String>> applied;
+    /** The edits since {@link #applied}: the first edited offset, the shortest distance from an edit to the end. */
+    private int dirtyFrom = Integer.MAX_VALUE;
+    private int dirtyTail = Integer.MAX_VALUE;
+    /** Bumped on every edit: a highlighting of an older text is not applied. */
+    private long edits;
+
+    /** A highlighting: spans of the whole text, and the part of them to apply. */
+    private record Restyle(StyleSpans<Collection<String>> spans, int from, int to, long edits) {
+    }
 
     public SqlEditor() {
         getStyleClass().add("sql-editor");
@@ -88,7 +98,12 @@ public final class SqlEditor extends StackPane implements AutoCloseable {
                 })
                 .subscribe(this::applyHighlighting);
         // an edit ends the error mark at once (the highlighting after it would clear it only later)
-        area.plainTextChanges().subscribe(c -> clearMark(c.getPosition(), c.getNetLength()));
+        area.plainTextChanges().subscribe(c -> {
+            edits++;
+            dirtyFrom = Math.min(dirtyFrom, c.getPosition());
+            dirtyTail = Math.min(dirtyTail, area.getLength() - c.getInsertionEnd());
+            clearMark(c.getPosition(), c.getNetLength());
+        });
         // a filter, so the area's own Enter (a line break) never sees a run key
         area.addEventFilter(KeyEvent.KEY_PRESSED, e -> {
             if (RUN_SCRIPT.match(e)) {
@@ -191,8 +206,10 @@ public final class SqlEditor extends StackPane implements AutoCloseable {
     private void applyMark(int at, int end) {
         for (int i = at; i < end; i++) {
             List<String> styles = new ArrayList<>(area.getStyleAtPosition(i + 1));
-            styles.add(ERROR);
-            area.setStyle(i, i + 1, styles);
+            if (!styles.contains(ERROR)) {
+                styles.add(ERROR);
+                area.setStyle(i, i + 1, styles);
+            }
         }
         marked = at;
         markedEnd = end;
@@ -226,12 +243,20 @@ public final class SqlEditor extends StackPane implements AutoCloseable {
         }
     }
 
-    private Task<StyleSpans<Collection<String>>> highlightAsync() {
+    private Task<Restyle> highlightAsync() {
         String text = area.getText();
-        Task<StyleSpans<Collection<String>>> task = new Task<>() {
+        StyleSpans<Collection<String>> before = applied;
+        int from = Math.min(dirtyFrom, text.length());
+        int floor = dirtyTail == Integer.MAX_VALUE ? from : Math.max(from, text.length() - dirtyTail);
+        long at = edits;
+        Task<Restyle> task = new Task<>() {
             @Override
-            protected StyleSpans<Collection<String>> call() {
-                return SqlHighlighter.spans(text);
+            protected Restyle call() {
+                StyleSpans<Collection<String>> spans = SqlHighlighter.spans(text);
+                if (before == null) {
+                    return new Restyle(spans, 0, text.length(), at);
+                }
+                return new Restyle(spans, from, SqlHighlighter.changedEnd(before, spans, floor), at);
             }
         };
         highlighter.execute(task);
@@ -239,11 +264,21 @@ public final class SqlEditor extends StackPane implements AutoCloseable {
     }
 
     private void applyHighlighting(StyleSpans<Collection<String>> spans) {
-        if (spans.length() != area.getLength()) {
-            return; // overtaken by an edit: the next result covers it
+        applyHighlighting(new Restyle(spans, 0, spans.length(), edits));
+    }
+
+    /** Applies only {@code [from, to)}: setting a megabyte's spans on every keystroke would stall the FX thread. */
+    private void applyHighlighting(Restyle r) {
+        if (r.edits() != edits || r.spans().length() != area.getLength()) {
+            return; // overtaken by an edit: the highlighting after it covers both
         }
         highlightsApplied++;
-        area.setStyleSpans(0, spans);
+        if (r.to() > r.from()) {
+            area.setStyleSpans(r.from(), r.spans().subView(r.from(), r.to()));
+        }
+        applied = r.spans();
+        dirtyFrom = Integer.MAX_VALUE;
+        dirtyTail = Integer.MAX_VALUE;
         if (marked >= 0) {
             applyMark(marked, markedEnd); // a highlighting computed before the mark was set must not wipe it
         }

@@ -170,6 +170,27 @@ class SqlEditorTest {
         assertThat(fx(() -> editor.area().getStyleAtPosition(bad.length() + 1 - 2))).containsExactly(SqlHighlighter.DOLLAR);
     }
 
+    @Test
+    void typingRestylesWhatTheEditChangedAQuoteOpensAStringToTheEndAndClosingItRestoresTheRest() throws Exception {
+        String script = "SELECT 1;\n" + "SELECT 2 AS n;\n".repeat(2_000) + "SELECT 3 FROM t;";
+        fxRun(() -> editor.setText(script));
+        int from = script.lastIndexOf("FROM");
+        assertThat(fx(() -> editor.area().getStyleAtPosition(from + 1))).containsExactly(SqlHighlighter.KEYWORD);
+        long n0 = fx(editor::highlightsApplied);
+        fxRun(() -> editor.area().moveTo(script.indexOf("1;")));
+        robot.type(KeyCode.QUOTE);
+        await().atMost(Duration.ofSeconds(10)).until(() -> fx(editor::highlightsApplied) > n0);
+        // the quote opened on line 1 runs to the end: the last line's FROM is inside a string now
+        assertThat(fx(() -> editor.area().getStyleAtPosition(from + 2))).containsExactly(SqlHighlighter.STRING);
+        long n1 = fx(editor::highlightsApplied);
+        robot.type(KeyCode.BACK_SPACE);
+        await().atMost(Duration.ofSeconds(10)).until(() -> fx(editor::highlightsApplied) > n1);
+        assertThat(fx(editor::getText)).isEqualTo(script);
+        assertThat(fx(() -> editor.area().getStyleAtPosition(from + 1))).containsExactly(SqlHighlighter.KEYWORD);
+        assertThat(fx(() -> editor.area().getStyleAtPosition(script.indexOf("1;") + 1)))
+                .containsExactly(SqlHighlighter.NUMBER);
+    }
+
     /** The rows of every result as lines. */
     private static final class RecordingResults implements dev.pgpulse.query.QuerySink {
         final List<String> rows = new CopyOnWriteArrayList<>();
