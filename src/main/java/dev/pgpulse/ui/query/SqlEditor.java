@@ -45,6 +45,10 @@ public final class SqlEditor extends StackPane implements AutoCloseable {
     /** Quiet time after an edit before the script is highlighted again. */
     public static final Duration DEBOUNCE = Duration.ofMillis(120);
     static final String ERROR = "sql-error";
+    /** Characters {@link #setText} highlights on the FX thread (a few milliseconds' lexing). */
+    static final int HIGHLIGHT_AT_ONCE = 100_000;
+    /** The longest token {@link #markError} marks. */
+    private static final int MARK_MAX = 64;
     private static final KeyCombination RUN = new KeyCodeCombination(KeyCode.ENTER, KeyCombination.SHORTCUT_DOWN);
     private static final KeyCombination RUN_SCRIPT = new KeyCodeCombination(KeyCode.ENTER,
             KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN);
@@ -60,8 +64,19 @@ public final class SqlEditor extends StackPane implements AutoCloseable {
     private Consumer<List<SqlStatement>> onRunScript = s -> { };
     /** The offset marked by {@link #markError}, or -1. */
     private int marked = -1;
-    /** Bumped on every highlight request: an older result arriving late is not applied. */
+    private int markedEnd = -1;
     private long highlightsApplied;
+    /** The spans applied last (what the area shows, but for the edits since), or null before the first. */
+    private StyleSpans<Collection<String>> applied;
+    /** The edits since {@link #applied}: the first edited offset, the shortest distance from an edit to the end. */
+    private int dirtyFrom = Integer.MAX_VALUE;
+    private int dirtyTail = Integer.MAX_VALUE;
+    /** Bumped on every edit: a highlighting of an older text is not applied. */
+    private long edits;
+
+    /** A highlighting: spans of the whole text, and the part of them to apply. */
+    private record Restyle(StyleSpans<Collection<String>> spans, int from, int to, long edits) {
+    }
 
     public SqlEditor() {
         getStyleClass().add("sql-editor");
@@ -83,7 +98,12 @@ public final class SqlEditor extends StackPane implements AutoCloseable {
                 })
                 .subscribe(this::applyHighlighting);
         // an edit ends the error mark at once (the highlighting after it would clear it only later)
-        area.plainTextChanges().subscribe(c -> clearMark());
+        area.plainTextChanges().subscribe(c -> {
+            edits++;
+            dirtyFrom = Math.min(dirtyFrom, c.getPosition());
+            dirtyTail = Math.min(dirtyTail, area.getLength() - c.getInsertionEnd());
+            clearMark(c.getPosition(), c.getNetLength());
+        });
         // a filter, so the area's own Enter (a line break) never sees a run key
         area.addEventFilter(KeyEvent.KEY_PRESSED, e -> {
             if (RUN_SCRIPT.match(e)) {
@@ -125,10 +145,15 @@ public final class SqlEditor extends StackPane implements AutoCloseable {
         return area.getText();
     }
 
-    /** Replaces the script (highlighted at once, on the FX thread: meant for a script loaded, not typed). */
+    /**
+     * Replaces the script. A script up to {@link #HIGHLIGHT_AT_ONCE} characters is highlighted at once; a longer
+     * one (a dump loaded from a file) on the editor's thread, as edits are.
+     */
     public void setText(String script) {
         area.replaceText(script);
-        applyHighlighting(SqlHighlighter.spans(area.getText()));
+        if (script.length() <= HIGHLIGHT_AT_ONCE) {
+            applyHighlighting(SqlHighlighter.spans(area.getText()));
+        }
     }
 
     /** The area itself, for the tab's focus, caret and selection (and tests). */
@@ -152,7 +177,7 @@ public final class SqlEditor extends StackPane implements AutoCloseable {
         if (area.getText(at, at + 1).equals("\n") && at > 0) {
             at--;
         }
-        applyMark(at);
+        applyMark(at, markEnd(at));
         area.moveTo(position > length ? length : position);
         area.requestFollowCaret();
         area.requestFocus();
@@ -163,32 +188,75 @@ public final class SqlEditor extends StackPane implements AutoCloseable {
         return marked;
     }
 
-    private void applyMark(int at) {
-        List<String> styles = new ArrayList<>(area.getStyleAtPosition(at + 1));
-        styles.add(ERROR);
-        area.setStyle(at, at + 1, styles);
+    /**
+     * The end of the mark from {@code at}: the word the server stopped at ({@code syntax error at or near "frm"}
+     * names a token), or the one character when it is not a word's.
+     */
+    private int markEnd(int at) {
+        String text = area.getText();
+        int end = at;
+        while (end < text.length() && end - at < MARK_MAX
+                && (Character.isLetterOrDigit(text.charAt(end)) || text.charAt(end) == '_')) {
+            end++;
+        }
+        return Math.max(end, at + 1);
+    }
+
+    /** Adds the error class to each character of {@code [at, end)}, keeping its highlighting under it. */
+    private void applyMark(int at, int end) {
+        for (int i = at; i < end; i++) {
+            List<String> styles = new ArrayList<>(area.getStyleAtPosition(i + 1));
+            if (!styles.contains(ERROR)) {
+                styles.add(ERROR);
+                area.setStyle(i, i + 1, styles);
+            }
+        }
         marked = at;
+        markedEnd = end;
     }
 
     private void clearMark() {
+        clearMark(area.getLength(), 0);
+    }
+
+    /** Clears the mark after an edit at {@code pos} that changed the length by {@code net}. */
+    private void clearMark(int pos, int net) {
         if (marked < 0) {
             return;
         }
-        int at = marked;
+        int from = marked;
+        int to = markedEnd;
+        if (pos <= from) {
+            from += net;
+            to += net;
+        } else if (pos < to) {
+            to += Math.max(0, net); // typed inside the mark: the new characters may have taken its style
+        }
+        from = Math.max(0, Math.min(from, pos));
+        to = Math.min(to, area.getLength());
         marked = -1;
-        if (at < area.getLength()) {
-            List<String> styles = new ArrayList<>(area.getStyleAtPosition(at + 1));
-            styles.remove(ERROR);
-            area.setStyle(at, at + 1, styles);
+        for (int i = from; i < to; i++) {
+            List<String> styles = new ArrayList<>(area.getStyleAtPosition(i + 1));
+            if (styles.remove(ERROR)) {
+                area.setStyle(i, i + 1, styles);
+            }
         }
     }
 
-    private Task<StyleSpans<Collection<String>>> highlightAsync() {
+    private Task<Restyle> highlightAsync() {
         String text = area.getText();
-        Task<StyleSpans<Collection<String>>> task = new Task<>() {
+        StyleSpans<Collection<String>> before = applied;
+        int from = Math.min(dirtyFrom, text.length());
+        int floor = dirtyTail == Integer.MAX_VALUE ? from : Math.max(from, text.length() - dirtyTail);
+        long at = edits;
+        Task<Restyle> task = new Task<>() {
             @Override
-            protected StyleSpans<Collection<String>> call() {
-                return SqlHighlighter.spans(text);
+            protected Restyle call() {
+                StyleSpans<Collection<String>> spans = SqlHighlighter.spans(text);
+                if (before == null) {
+                    return new Restyle(spans, 0, text.length(), at);
+                }
+                return new Restyle(spans, from, SqlHighlighter.changedEnd(before, spans, floor), at);
             }
         };
         highlighter.execute(task);
@@ -196,13 +264,23 @@ public final class SqlEditor extends StackPane implements AutoCloseable {
     }
 
     private void applyHighlighting(StyleSpans<Collection<String>> spans) {
-        if (spans.length() != area.getLength()) {
-            return; // overtaken by an edit: the next result covers it
+        applyHighlighting(new Restyle(spans, 0, spans.length(), edits));
+    }
+
+    /** Applies only {@code [from, to)}: setting a megabyte's spans on every keystroke would stall the FX thread. */
+    private void applyHighlighting(Restyle r) {
+        if (r.edits() != edits || r.spans().length() != area.getLength()) {
+            return; // overtaken by an edit: the highlighting after it covers both
         }
         highlightsApplied++;
-        area.setStyleSpans(0, spans);
+        if (r.to() > r.from()) {
+            area.setStyleSpans(r.from(), r.spans().subView(r.from(), r.to()));
+        }
+        applied = r.spans();
+        dirtyFrom = Integer.MAX_VALUE;
+        dirtyTail = Integer.MAX_VALUE;
         if (marked >= 0) {
-            applyMark(marked); // a highlighting computed before the mark was set must not wipe it
+            applyMark(marked, markedEnd); // a highlighting computed before the mark was set must not wipe it
         }
     }
 

@@ -116,6 +116,42 @@ final class SqlHighlighter {
         return b.create();
     }
 
+    /**
+     * Where the styles of {@code after} (the spans of the edited text) stop differing from {@code before} (the
+     * spans applied before the edits), compared from the end, not below {@code floor} (the end of the edited part:
+     * the text after it is the old text, so only its styles can stay the same). Lexing runs forward, so nothing
+     * before the first edit changes; restyling {@code [firstEdit, changedEnd)} is enough. A quote typed in a
+     * megabyte script restyles the rest; a letter typed in a word restyles the word.
+     */
+    static int changedEnd(StyleSpans<Collection<String>> before, StyleSpans<Collection<String>> after, int floor) {
+        int i = before.getSpanCount() - 1;
+        int j = after.getSpanCount() - 1;
+        int leftI = before.getStyleSpan(i).getLength();
+        int leftJ = after.getStyleSpan(j).getLength();
+        int end = after.length();
+        while (end > floor) {
+            if (leftI == 0) {
+                if (--i < 0) {
+                    break;
+                }
+                leftI = before.getStyleSpan(i).getLength();
+            } else if (leftJ == 0) {
+                if (--j < 0) {
+                    break;
+                }
+                leftJ = after.getStyleSpan(j).getLength();
+            } else if (!before.getStyleSpan(i).getStyle().equals(after.getStyleSpan(j).getStyle())) {
+                break;
+            } else {
+                int step = Math.min(Math.min(leftI, leftJ), end - floor);
+                end -= step;
+                leftI -= step;
+                leftJ -= step;
+            }
+        }
+        return Math.max(end, floor);
+    }
+
     private static int endOfQuoted(String s, int i, char quote, boolean backslash) {
         int n = s.length();
         while (i < n) {

@@ -64,4 +64,20 @@ class SqlHighlighterTest {
         assertThat(SqlHighlighter.spans("").length()).isZero();
         assertThat(SqlHighlighter.spans("  ").getStyleSpan(0).getStyle()).isEqualTo(List.of());
     }
+
+    @Test
+    void onlyThePartAnEditChangedIsRestyledButAnOpenedQuoteRestylesTheRest() {
+        String before = "select 1;\nselect 'a' from t;\nselect 2;";
+        // a letter typed in the first word: the styles from there on are the old ones again after the word
+        String typed = "selectx 1;\nselect 'a' from t;\nselect 2;";
+        int end = SqlHighlighter.changedEnd(SqlHighlighter.spans(before), SqlHighlighter.spans(typed), 7);
+        assertThat(end).isBetween(7, typed.indexOf(" 1;") + 1);
+        // a quote opened on the first line: everything after it is a string now
+        String quoted = "select ' 1;\nselect 'a' from t;\nselect 2;";
+        assertThat(SqlHighlighter.changedEnd(SqlHighlighter.spans(before), SqlHighlighter.spans(quoted), 8))
+                .isGreaterThan(quoted.indexOf("from"));
+        // nothing changed past the floor: nothing is restyled past it
+        assertThat(SqlHighlighter.changedEnd(SqlHighlighter.spans(before), SqlHighlighter.spans(before), 3))
+                .isEqualTo(3);
+    }
 }
