@@ -93,10 +93,14 @@ public record ExplainPlan(PlanNode root, boolean analyzed, double planningMs, do
         return Double.isNaN(executionMs) ? root.inclusiveMs() : executionMs;
     }
 
-    /** The node with the worst misestimate, or empty when none ran. */
+    /**
+     * The node with the worst misestimate, or empty when none ran. On a tie the last in the plan: a scan's
+     * misestimate carries up to the joins and sorts above it, and the scan is where it comes from.
+     */
     public Optional<PlanNode> worstMisestimate() {
         return nodes().stream().filter(n -> n.misestimate().isPresent())
-                .max(Comparator.comparingDouble(n -> n.misestimate().orElseThrow().factor()));
+                .max(Comparator.comparingDouble((PlanNode n) -> n.misestimate().orElseThrow().factor())
+                        .thenComparingInt(PlanNode::id));
     }
 
     @Override

@@ -29,6 +29,8 @@ import java.util.Optional;
  *                           its scan's nor the scan's parent's)
  * @param buffers            shared buffers (of the node and its children, as PostgreSQL counts them), or null
  * @param rowsRemovedByFilter rows a filter or a join filter dropped, per loop, or -1
+ * @param sortKey            a Sort's keys (or an Aggregate's group keys), comma-separated, or null
+ * @param sortMethod         how a Sort ran under ANALYZE ({@code quicksort, 25 kB Memory}), or null
  * @param workersLaunched    workers of a Gather, or -1
  */
 public record PlanNode(int id, int depth, String nodeType, String parentRelationship, String subplanName,
@@ -37,7 +39,7 @@ public record PlanNode(int id, int depth, String nodeType, String parentRelation
                        boolean analyzed, double actualRows, double actualLoops, double actualStartupMs,
                        double actualTotalMs, double inclusiveMs, double exclusiveMs,
                        Buffers buffers, String filter, String indexCond, String joinCond, long rowsRemovedByFilter,
-                       int workersPlanned, int workersLaunched, List<PlanNode> children) {
+                       String sortKey, String sortMethod, int workersPlanned, int workersLaunched, List<PlanNode> children) {
 
     /** A misestimate this large is worth a look; {@link #SEVERE_FACTOR} is a likely cause of a bad plan. */
     public static final double NOTABLE_FACTOR = 10;

@@ -200,6 +200,7 @@ final class PlanParser {
                 j.has("Actual Loops"), num(j, "Actual Rows"), num(j, "Actual Loops"), num(j, "Actual Startup Time"),
                 num(j, "Actual Total Time"), d.inclusiveMs, d.exclusiveMs, buffers,
                 text(j, "Filter"), first(j, "Index Cond", "Recheck Cond"), joinCond, removed,
+                keys(j.has("Sort Key") ? j.get("Sort Key") : j.get("Group Key")), sortMethod(j),
                 j.path("Workers Planned").asInt(-1), j.path("Workers Launched").asInt(-1), kids);
     }
 
@@ -228,6 +229,25 @@ final class PlanParser {
             b.append(" (").append(String.join(", ", folded)).append(')');
         }
         return b.toString();
+    }
+
+    private static String keys(JsonNode list) {
+        if (list == null || !list.isArray() || list.isEmpty()) {
+            return null;
+        }
+        List<String> keys = new ArrayList<>(list.size());
+        list.forEach(k -> keys.add(k.asText()));
+        return String.join(", ", keys);
+    }
+
+    private static String sortMethod(JsonNode j) {
+        String method = text(j, "Sort Method");
+        if (method == null) {
+            return null;
+        }
+        JsonNode space = j.get("Sort Space Used");
+        return space == null || !space.isNumber() ? method
+                : method + ", " + space.asLong() + " kB " + String.valueOf(text(j, "Sort Space Type"));
     }
 
     private static String first(JsonNode j, String... fields) {

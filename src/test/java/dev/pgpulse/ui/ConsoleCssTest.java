@@ -31,7 +31,8 @@ class ConsoleCssTest {
                 selector(".preview-state-cell:pending"),
                 selector(".rules-pane .table-row-cell:firing:selected .table-cell"),
                 selector(".alert-list-pane .table-row-cell:silenced .table-cell"),
-                selector(".field-problem"));
+                selector(".field-problem"),
+                selector(".plan-view .tree-table-row-cell .plan-misestimate-cell:severe"));
     }
 
     private static String selector(String text) throws IOException {
