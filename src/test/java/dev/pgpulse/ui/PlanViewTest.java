@@ -191,4 +191,16 @@ class PlanViewTest extends WindowTest {
         assertThat(fx(() -> summary.getPseudoClassStates().contains(PseudoClass.getPseudoClass("error")))).isTrue();
         assertThat(fx(() -> tree().getRoot())).isNull();
     }
+
+    @Test
+    void aPlanAThousandLevelsDeepIsShownExpanded() throws Exception {
+        StringBuilder b = new StringBuilder("[{\"Plan\": ");
+        for (int i = 0; i < ExplainPlan.MAX_DEPTH - 1; i++) {
+            b.append("{\"Node Type\": \"Limit\", \"Plan Rows\": 1, \"Plans\": [");
+        }
+        b.append("{\"Node Type\": \"Result\"}").append("]}".repeat(ExplainPlan.MAX_DEPTH - 1)).append("}]");
+        show(b.toString());
+        assertThat(fx(() -> tree().getExpandedItemCount())).isEqualTo(ExplainPlan.MAX_DEPTH);
+        assertThat(fx(() -> tree().getTreeItem(ExplainPlan.MAX_DEPTH - 1).getValue().node())).isEqualTo("Result");
+    }
 }

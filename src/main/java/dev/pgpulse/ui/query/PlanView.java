@@ -17,7 +17,11 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -100,25 +104,36 @@ public final class PlanView extends VBox {
         return tree;
     }
 
-    /** Tree items made without recursion: a plan may be a thousand levels deep. */
+    /**
+     * Tree items made without recursion, children before their parents: a plan may be a thousand levels deep, and
+     * an item added under an attached parent notifies every ancestor.
+     */
     private void rebuild(PlanRow root) {
         if (root == null) {
             tree.setRoot(null);
             return;
         }
-        TreeItem<PlanRow> top = new TreeItem<>(root);
-        Deque<TreeItem<PlanRow>> todo = new ArrayDeque<>();
-        todo.push(top);
+        List<PlanRow> preOrder = new ArrayList<>();
+        Deque<PlanRow> todo = new ArrayDeque<>();
+        todo.push(root);
         while (!todo.isEmpty()) {
-            TreeItem<PlanRow> item = todo.pop();
-            item.setExpanded(true);
-            for (PlanRow child : item.getValue().children()) {
-                TreeItem<PlanRow> c = new TreeItem<>(child);
-                item.getChildren().add(c);
-                todo.push(c);
+            PlanRow r = todo.pop();
+            preOrder.add(r);
+            for (int i = r.children().size() - 1; i >= 0; i--) {
+                todo.push(r.children().get(i));
             }
         }
-        tree.setRoot(top);
+        Map<Integer, TreeItem<PlanRow>> made = new HashMap<>();
+        for (int i = preOrder.size() - 1; i >= 0; i--) {
+            PlanRow r = preOrder.get(i);
+            TreeItem<PlanRow> item = new TreeItem<>(r);
+            for (PlanRow c : r.children()) {
+                item.getChildren().add(made.remove(c.id()));
+            }
+            item.setExpanded(true);
+            made.put(r.id(), item);
+        }
+        tree.setRoot(made.get(root.id()));
     }
 
     private static ObservableValue<String> text(TreeTableColumn.CellDataFeatures<PlanRow, String> f,
