@@ -54,6 +54,8 @@ class PlanViewTest extends WindowTest {
              ResultSet rs = st.executeQuery("EXPLAIN (" + options + ") " + QUERY)) {
             rs.next();
             return rs.getString(1);
+        } finally {
+            db.exec("DROP TABLE IF EXISTS pv_corr, pv_dim");
         }
     }
 
