@@ -33,7 +33,8 @@ class ConsoleCssTest {
                 selector(".alert-list-pane .table-row-cell:silenced .table-cell"),
                 selector(".field-problem"),
                 selector(".sql-area .sql-error"),
-                selector(".cell-viewer-text.null-value"));
+                selector(".cell-viewer-text.null-value"),
+                selector(".plan-view .tree-table-row-cell .plan-misestimate-cell:severe"));
     }
 
     private static String selector(String text) throws IOException {
