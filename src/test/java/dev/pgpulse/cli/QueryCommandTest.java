@@ -166,6 +166,25 @@ class QueryCommandTest {
     }
 
     @Test
+    void aReplicaIsATargetAndExplainAnalyzeOfAWriteNeedsYes(TestDatabase db) throws Exception {
+        // the replica is the same server under another application_name: the answer says which pool ran it
+        CliRun replica = query(db, "--replica", db.url() + "?application_name=qc-replica", "--target", "replica-1",
+                "--format", "csv", "SELECT current_setting('application_name') AS app");
+        assertThat(replica.code()).as(replica.err()).isZero();
+        assertThat(replica.out()).isEqualTo("app\nqc-replica\n");
+        db.exec("drop table if exists qc_explain", "create table qc_explain (id int)");
+        CliRun refused = query(db, "EXPLAIN ANALYZE INSERT INTO qc_explain VALUES (1)");
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.err()).contains("EXPLAIN ANALYZE of a write");
+        assertThat(db.queryLong("select count(*) from qc_explain")).isZero();
+        CliRun confirmed = query(db, "--yes", "EXPLAIN ANALYZE INSERT INTO qc_explain VALUES (1)");
+        assertThat(confirmed.code()).as(confirmed.err()).isZero();
+        assertThat(confirmed.out()).contains("Insert on qc_explain");
+        assertThat(db.queryLong("select count(*) from qc_explain")).isEqualTo(1);
+        db.exec("drop table qc_explain");
+    }
+
+    @Test
     void noStatementTimeoutUnlessAskedThoughThePoolsHaveOne(TestDatabase db) {
         assertThat(query(db, "--format", "csv", "SHOW statement_timeout").out()).isEqualTo("statement_timeout\n0\n");
         assertThat(query(db, "--format", "csv", "--timeout", "2s", "SHOW statement_timeout").out())

@@ -57,10 +57,12 @@ class QueryProcessTest {
 
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
-    void ctrlCCancelsTheStatementOnTheServerAndSaysSo(TestDatabase db) throws Exception {
+    void ctrlCCancelsTheStatementOnTheServerRemovesThePartialFileAndSaysSo(TestDatabase db) throws Exception {
         String marker = "pgpulse_query_sigint_" + ProcessHandle.current().pid();
         Path err = home.resolve("err.txt");
-        Process p = pgpulse(db, List.of(), "select pg_sleep(30) as " + marker)
+        Path exports = Files.createDirectories(home.resolve("exports"));
+        Process p = pgpulse(db, List.of(), "--csv", exports.resolve("x.csv").toString(),
+                "select pg_sleep(30) as " + marker)
                 .redirectError(err.toFile()).redirectOutput(home.resolve("out.txt").toFile()).start();
         try {
             String running = "select count(*) from pg_stat_activity where state = 'active' and query like '%"
@@ -78,6 +80,9 @@ class QueryProcessTest {
             String said = Files.readString(err);
             assertThat(p.exitValue()).as(said).isEqualTo(130); // 128 + SIGINT, as a shell reports Ctrl-C
             assertThat(said).contains("pgpulse: query: cancelled (the statement was cancelled on the server)");
+            try (Stream<Path> left = Files.list(exports)) {
+                assertThat(left).as("the partial export is removed").isEmpty();
+            }
             System.out.println("QueryProcessTest: pg_sleep(30) ended on the server " + endedMs + " ms after SIGINT");
         } finally {
             p.destroyForcibly();
