@@ -265,4 +265,37 @@ class QueryTabTest extends WindowTest {
         assertThat(status()).contains("22012");
         assertThat(Files.readAllLines(file)).hasSize(300_001);
     }
+
+    @Test
+    void explainAnalyzeShowsThePlanAsATreeAndOfAWriteAsksFirst(TestDatabase db) throws Exception {
+        String table = "qt_explain_" + Math.abs(ThreadLocalRandom.current().nextInt());
+        db.exec("CREATE TABLE " + table + " AS SELECT g AS id, g % 10 AS a, g % 10 AS b FROM generate_series(1, 10000) g",
+                "ANALYZE " + table);
+        try {
+            QueryTab tab = show(orchestrator(Map.of("DATABASE_URL", db.url())));
+            type(tab, "select * from " + table + " t join pg_class c on c.relname = t.id::text where a = 1 and b = 1", 0);
+            robot.clickOn("#query-explain-analyze");
+            await().atMost(WAIT).until(() -> idle(tab));
+            dev.pgpulse.ui.query.PlanView plan = fx(() -> tab.view().results().getSelectionModel().getSelectedItem()
+                    .getContent() instanceof dev.pgpulse.ui.query.PlanView p ? p : null);
+            assertThat(plan).as(status()).isNotNull();
+            assertThat(fx(() -> tab.view().results().getSelectionModel().getSelectedItem().getText()))
+                    .isEqualTo("Plan (analyzed)");
+            assertThat(fx(() -> plan.viewModel().summaryProperty().get())).contains("Execution", "slowest");
+            Screenshots.save(stage.getScene(), "query-explain");
+
+            // EXPLAIN ANALYZE of a DELETE executes it: asked first, and not run when the DBA says no
+            type(tab, "delete from " + table, 0);
+            robot.clickOn("#query-explain-analyze");
+            await().atMost(WAIT).until(() -> fx(() -> robot.lookup(".dialog-pane").tryQuery().isPresent()));
+            assertThat(fx(() -> ((javafx.scene.control.DialogPane) robot.lookup(".dialog-pane").query())
+                    .getHeaderText())).isEqualTo("EXPLAIN ANALYZE executes the statement");
+            robot.clickOn((Button) fx(() -> robot.lookup(".dialog-pane .button").queryAll().stream()
+                    .filter(b -> ((Button) b).getText().equals("Cancel")).findFirst().orElseThrow()));
+            await().atMost(WAIT).until(() -> status().startsWith("Not run: EXPLAIN ANALYZE of a write"));
+            assertThat(db.queryLong("select count(*) from " + table)).isEqualTo(10_000);
+        } finally {
+            db.exec("DROP TABLE IF EXISTS " + table);
+        }
+    }
 }

@@ -49,6 +49,7 @@ public final class QueryView extends BorderPane implements QueryViewModel.Result
     private final ListView<QueryViewModel.Message> messages = new ListView<>();
     private final ListView<QueryHistory.Entry> history = new ListView<>();
     private FxResultSink sink;
+    private final java.util.List<ResultGridViewModel> grids = new java.util.ArrayList<>();
     private CsvFileChooser exportChooser = CsvFileChooser.dialog();
     private int resultCount;
 
@@ -238,6 +239,8 @@ public final class QueryView extends BorderPane implements QueryViewModel.Result
 
     @Override
     public void clear() {
+        grids.forEach(ResultGridViewModel::close); // the runner must not wait on a grid no longer shown
+        grids.clear();
         results.getTabs().removeIf(t -> t != messagesTab && t != historyTab);
         resultCount = 0;
         sink = new FxResultSink(new FxResultSink.Listener() {
@@ -251,6 +254,7 @@ public final class QueryView extends BorderPane implements QueryViewModel.Result
                 ResultGrid grid = new ResultGrid(result);
                 tab.setContent(grid);
                 tab.setOnClosed(e -> result.close());
+                grids.add(result);
                 results.getTabs().add(results.getTabs().size() - 2, tab);
                 if (resultCount == 1) {
                     results.getSelectionModel().select(tab);
@@ -265,17 +269,24 @@ public final class QueryView extends BorderPane implements QueryViewModel.Result
     }
 
     @Override
-    public void plan(int index, SqlStatement statement, String json, boolean analyzed) {
+    public void plan(int index, SqlStatement statement, dev.pgpulse.query.ExplainPlan plan, String problem) {
         resultCount++;
-        Tab tab = new Tab(analyzed ? "Plan (analyzed)" : "Plan");
+        PlanView view = new PlanView();
+        if (plan != null) {
+            view.show(plan);
+        } else {
+            view.viewModel().showError(problem);
+        }
+        Tab tab = new Tab(plan != null && plan.analyzed() ? "Plan (analyzed)" : "Plan");
         tab.getStyleClass().add("query-plan-tab");
-        tab.setContent(PlanTabs.content(json, analyzed));
+        tab.setContent(view);
         results.getTabs().add(results.getTabs().size() - 2, tab);
         results.getSelectionModel().select(tab);
     }
 
     /** The tab closes: the editor's highlighting thread ends. */
     void close() {
+        grids.forEach(ResultGridViewModel::close);
         editor.close();
     }
 }

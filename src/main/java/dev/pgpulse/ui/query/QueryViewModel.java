@@ -48,8 +48,11 @@ public final class QueryViewModel {
         /** A result set of statement {@code index} begins; its rows go to the sink returned (called on the run's thread). */
         QuerySink open(int index, SqlStatement statement, List<QueryColumn> columns);
 
-        /** The plan of statement {@code index}, as {@code EXPLAIN (FORMAT JSON)} returned it (FX thread). */
-        void plan(int index, SqlStatement statement, String json, boolean analyzed);
+        /**
+         * The plan of statement {@code index}, parsed off the FX thread from what {@code EXPLAIN (FORMAT JSON)}
+         * returned; or, when that was not a plan, why (FX thread).
+         */
+        void plan(int index, SqlStatement statement, dev.pgpulse.query.ExplainPlan plan, String problem);
     }
 
     /** A line of the messages pane. */
@@ -367,12 +370,21 @@ public final class QueryViewModel {
                 String json = plan.toString();
                 int i = index;
                 SqlStatement s = statement;
-                boolean analyzed = request.mode() == QueryRequest.Mode.EXPLAIN_ANALYZE
-                        || StatementKind.explainAnalyze(s.text());
                 plan = null;
+                dev.pgpulse.query.ExplainPlan parsed;
+                String problem;
+                try {
+                    parsed = dev.pgpulse.query.ExplainPlan.parse(json);
+                    problem = null;
+                } catch (dev.pgpulse.query.ExplainPlan.NotAPlanException e) {
+                    parsed = null;
+                    problem = e.getMessage();
+                }
+                dev.pgpulse.query.ExplainPlan p = parsed;
+                String why = problem;
                 Platform.runLater(() -> {
                     if (results != null) {
-                        results.plan(i, s, json, analyzed);
+                        results.plan(i, s, p, why);
                     }
                 });
             } else if (current != null) {
