@@ -11,7 +11,10 @@ public final class Launcher {
     }
 
     public static ProcessBuilder builder(Path home, Map<String, String> extraEnv, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of("bin/pgpulse").toAbsolutePath().toString()));
+        // through perl, which sets SIGINT back to its default and execs (same pid): a test run started in the
+        // background inherits SIGINT ignored, and PgPulse would then never see a Ctrl-C the test sends
+        List<String> cmd = new ArrayList<>(List.of("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die",
+                Path.of("bin/pgpulse").toAbsolutePath().toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         Map<String, String> env = pb.environment();
