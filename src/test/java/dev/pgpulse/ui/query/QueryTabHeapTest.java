@@ -71,6 +71,26 @@ class QueryTabHeapTest {
         assertThat(Integer.parseInt(figures.get("window_max_held"))).isLessThanOrEqualTo(FxResultSink.DEFAULT_WINDOW);
         assertThat(figures.get("export_status")).startsWith(String.format(java.util.Locale.ROOT, "Exported %,d rows", ROWS));
         assertThat(lines(csv)).isEqualTo(ROWS + 1);
+
+        // psql's \copy of the same query on the same server, timed here: the reference for docs/PERFORMANCE.md
+        Path psql = dev.pgpulse.testing.Tools.require("psql", "postgresql-client");
+        Path theirs = home.resolve("psql.csv");
+        ProcessBuilder copy = new ProcessBuilder(psql.toString(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", db.host(),
+                "-p", String.valueOf(db.port()), "-U", db.user(), "-d", db.database(), "-c",
+                "\\copy (SELECT g, md5(g::text) FROM generate_series(1, " + ROWS + ") g) to '" + theirs + "' csv header")
+                .redirectErrorStream(true);
+        if (db.password() != null) {
+            copy.environment().put("PGPASSWORD", db.password());
+        }
+        long t0 = System.nanoTime();
+        Process c = copy.start();
+        String said = new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(c.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        double psqlSeconds = (System.nanoTime() - t0) / 1e9;
+        assertThat(c.exitValue()).as(said).isZero();
+        System.out.printf(java.util.Locale.ROOT, "QueryTabHeapTest: psql_copy_seconds=%.2f psql_rows_per_s=%.0f%n",
+                psqlSeconds, ROWS / psqlSeconds);
+        assertThat(java.nio.file.Files.mismatch(csv, theirs)).as("the tab's export is psql's bytes").isEqualTo(-1L);
     }
 
     private static long lines(Path file) throws Exception {
