@@ -56,7 +56,9 @@ public final class QueryRun {
     private volatile boolean inSink;
     /** Anything handed to the sink: from then on a failed attempt is not repeated (it would show rows twice). */
     private volatile boolean handedOn;
-    private volatile boolean wroteOrMayHave;
+    /** A statement reached the server: from then on a failure is not repeated (a read may have side effects). */
+    private volatile boolean sent;
+    private volatile BaseConnection connection;
     private volatile int running = -1;
 
     QueryRun(DatabaseService service, String operation, QueryRequest request, boolean readOnly) {
@@ -87,10 +89,13 @@ public final class QueryRun {
     /** Cancels the run: the statement on the server, a sink's wait, and the statements not yet sent. */
     public void cancel() {
         cancelled = true;
-        Statement s = current;
-        if (s != null) {
+        BaseConnection pg = connection;
+        if (pg != null && running >= 0) {
+            // the connection's cancel, not the statement's: Statement.cancel() does nothing while pgjdbc fetches the
+            // next batch of a cursor or has not yet sent the statement. A cancel reaching a later statement only hits
+            // the run's cleanup, after which the connection is closed anyway.
             try {
-                s.cancel();
+                pg.cancelQuery();
             } catch (SQLException | RuntimeException e) {
                 LOG.debug("{} - cancel request failed: {}", request.target(), e.toString());
             }
@@ -127,7 +132,7 @@ public final class QueryRun {
             String logged = request.statements().size() == 1 ? request.statements().getFirst().text()
                     : request.statements().getFirst().text() + " ... (" + request.statements().size() + " statements)";
             Result<QueryOutcome> result = service.on(operation, request.target(), logged,
-                    () -> !handedOn && !cancelled && (readOnly || !wroteOrMayHave), c -> {
+                    () -> !sent && !handedOn && !cancelled, c -> {
                         running = -1;
                         return onConnection(c, sink, t0);
                     });
@@ -149,8 +154,12 @@ public final class QueryRun {
 
     private QueryOutcome onConnection(Connection c, QuerySink sink, long t0) throws SQLException {
         BaseConnection pg = c.unwrap(BaseConnection.class);
+        connection = pg;
         String endpoint = request.target();
         boolean clean = false;
+        // no socket read limit of the pool's (its statement_timeout + margin) under a statement the DBA let run longer
+        c.setNetworkTimeout(Runnable::run, request.statementTimeout().isZero() ? 0
+                : (int) Math.min(Integer.MAX_VALUE, request.statementTimeout().toMillis() + 10_000));
         try {
             c.setAutoCommit(true);
             try (Statement s = c.createStatement()) {
@@ -164,11 +173,13 @@ public final class QueryRun {
             QueryOutcome outcome = statements(c, pg, sink, t0, endpoint);
             clean = reset(c, pg, sink);
             return outcome;
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException | Error e) {
             if (!clean) {
-                evict(c);
+                evict(c); // not given back as the script left it (a typed BEGIN, SET ROLE, a lock)
             }
             throw e;
+        } finally {
+            connection = null;
         }
     }
 
@@ -187,9 +198,6 @@ public final class QueryRun {
             };
             String sql = prefix + statement.text();
             StatementKind kind = StatementKind.of(sql);
-            if (kind != StatementKind.READ) {
-                wroteOrMayHave = true;
-            }
             running = i;
             sink.statementStarted(i, statement);
             // Idle: a statement that may return rows gets a transaction of ours (a cursor needs one), committed
@@ -197,15 +205,38 @@ public final class QueryRun {
             // own transaction everything runs in it, and only the script ends it: autocommit is switched on only
             // while idle, since switching it on commits.
             boolean idle = pg.getTransactionState() == TransactionState.IDLE;
-            boolean ours = idle && kind.streams();
+            // Read-only: a DO or CALL runs inside a read-only transaction of ours too, so a COMMIT in its body
+            // cannot start a fresh transaction after switching the default off.
+            boolean ours = idle && (kind.streams() || readOnly && StatementKind.procedural(sql));
             try {
+                if (readOnly && idle) {
+                    c.setAutoCommit(true);
+                    try (Statement again = c.createStatement()) {
+                        again.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
+                    }
+                }
                 c.setAutoCommit(idle && !ours);
                 boolean stop = one(c, sink, i, sql, kind);
                 if (ours) {
-                    c.commit();
+                    if (stop) {
+                        c.rollback(); // cancelled: a streamed DELETE ... RETURNING must not be committed
+                    } else {
+                        c.commit();
+                    }
                 }
                 if (stop) {
                     return new QueryOutcome.Cancelled(i, endpoint, elapsed(t0));
+                }
+                if (readOnly && switchedToReadWrite(c)) {
+                    if (pg.getTransactionState() != TransactionState.IDLE) {
+                        try (Statement rb = c.createStatement()) {
+                            rb.execute("ROLLBACK");
+                        }
+                    }
+                    return new QueryOutcome.Failed(new QueryError(i, "25006", "statement " + (i + 1)
+                            + " switched the session to read-write; on production the Query tab runs read-only",
+                            null, "Switch the tab to Read-write (it asks first), or use --read-write --yes", null, -1),
+                            endpoint, elapsed(t0));
                 }
             } catch (SQLException e) {
                 if (ours) {
@@ -229,6 +260,16 @@ public final class QueryRun {
         return new QueryOutcome.Completed(statements.size(), endpoint, elapsed(t0));
     }
 
+    /** Whether the session's default or the open transaction is no longer read-only (a SET, BEGIN READ WRITE, RESET). */
+    private static boolean switchedToReadWrite(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT current_setting('default_transaction_read_only'),"
+                     + " current_setting('transaction_read_only')")) {
+            rs.next();
+            return !"on".equals(rs.getString(1)) || !"on".equals(rs.getString(2));
+        }
+    }
+
     /** Runs one statement and hands its results on; true when the run was cancelled while a sink waited. */
     private boolean one(Connection c, QuerySink sink, int index, String sql, StatementKind kind)
             throws SQLException, InterruptedException {
@@ -239,6 +280,7 @@ public final class QueryRun {
                 throw new InterruptedException("cancelled");
             }
             try {
+                sent = true;
                 boolean rows = s.execute(sql);
                 notices(s.getWarnings(), index, sink);
                 s.clearWarnings();
@@ -314,11 +356,11 @@ public final class QueryRun {
     }
 
     private boolean deliver(QuerySink sink, List<String[]> batch) throws InterruptedException {
-        if (cancelled) {
-            return false;
-        }
-        inSink = true;
+        inSink = true; // before the check: a cancel() between the two would otherwise not interrupt the wait
         try {
+            if (cancelled) {
+                return false;
+            }
             return sink.rows(java.util.Collections.unmodifiableList(batch)) && !cancelled;
         } catch (InterruptedException e) {
             if (cancelled) {
@@ -405,6 +447,10 @@ public final class QueryRun {
             c.setAutoCommit(true);
             try (Statement s = c.createStatement()) {
                 s.execute("DISCARD ALL");
+                if (c.isReadOnly()) {
+                    // a replica pool's READ ONLY session default: pgjdbc set it once and DISCARD ALL reset it
+                    s.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
+                }
             }
             return true;
         } catch (SQLException | RuntimeException e) {

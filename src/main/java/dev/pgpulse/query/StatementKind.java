@@ -46,7 +46,7 @@ public enum StatementKind {
 
     /** Whether the statement is {@code EXPLAIN ANALYZE ...} or {@code EXPLAIN (ANALYZE[, ...]) ...}, which executes it. */
     public static boolean explainAnalyze(String sql) {
-        List<String> words = words(sql, 64);
+        List<String> words = words(sql, WORDS);
         return !words.isEmpty() && words.getFirst().equals("EXPLAIN") && analyzes(words);
     }
 
@@ -58,24 +58,33 @@ public enum StatementKind {
         return of(explainAnalyze(text) ? text : "EXPLAIN ANALYZE " + text) != READ;
     }
 
+    /** {@code DO} or {@code CALL}: code that may end transactions itself. */
+    static boolean procedural(String sql) {
+        List<String> w = words(sql, 1);
+        return !w.isEmpty() && (w.getFirst().equals("DO") || w.getFirst().equals("CALL"));
+    }
+
     /** Streamed through a cursor inside a transaction of the runner's (may return rows; allowed in a transaction block). */
     public boolean streams() {
         return this != OTHER;
     }
 
     private static boolean analyzes(List<String> words) {
-        // EXPLAIN ANALYZE VERBOSE ..., EXPLAIN (ANALYZE, BUFFERS) ..., EXPLAIN (ANALYZE false) is not
-        for (int i = 1; i < Math.min(words.size(), 24); i++) {
+        // EXPLAIN ANALYZE VERBOSE ..., EXPLAIN (ANALYZE, BUFFERS) ...: the whole option list, the last ANALYZE wins
+        // (EXPLAIN (ANALYZE off, ANALYZE) analyzes), up to the explained statement's first keyword
+        boolean analyze = false;
+        for (int i = 1; i < words.size(); i++) {
             String w = words.get(i);
+            if (READS.contains(w) || DML.contains(w) || w.equals("WITH") || w.equals("CREATE") || w.equals("EXECUTE")
+                    || w.equals("DECLARE")) {
+                break;
+            }
             if (w.equals("ANALYZE") || w.equals("ANALYSE")) {
                 String next = i + 1 < words.size() ? words.get(i + 1) : "";
-                return !(next.equals("FALSE") || next.equals("OFF") || next.equals("0"));
-            }
-            if (READS.contains(w) || DML.contains(w) || w.equals("WITH")) {
-                return false;
+                analyze = !(next.equals("FALSE") || next.equals("OFF"));
             }
         }
-        return false;
+        return analyze;
     }
 
     /** The words of the explained statement: from its first SELECT/WITH/DML/VALUES/TABLE keyword on. */

@@ -223,4 +223,63 @@ class QueryRunnerTest {
         assertThat(f.run(QueryRequest.run("nowhere", SqlScript.split("select 1")), new RecordingSink()))
                 .isInstanceOf(QueryOutcome.Refused.class);
     }
+
+    @Test
+    void cancellingAStreamedDeleteReturningRollsItBack(TestDatabase db) throws Exception {
+        db.exec("DROP TABLE IF EXISTS qr_cancel_delete",
+                "CREATE TABLE qr_cancel_delete AS SELECT g AS id FROM generate_series(1, 5000) g");
+        QueryFixture f = fixture(db, Environment.DEVELOPMENT);
+        QueryRun run = f.runner.prepare(QueryRequest.run("primary",
+                SqlScript.split("DELETE FROM qr_cancel_delete RETURNING id")).withFetchSize(100));
+        RecordingSink sink = new RecordingSink();
+        sink.blockAfterFirstBatch = true;
+        CompletableFuture<QueryOutcome> outcome = CompletableFuture.supplyAsync(() -> run.execute(sink));
+        assertThat(sink.firstRows.await(20, TimeUnit.SECONDS)).isTrue();
+        run.cancel();
+        assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(QueryOutcome.Cancelled.class);
+        assertThat(db.queryLong("select count(*) from qr_cancel_delete")).as("not committed").isEqualTo(5000);
+        db.exec("DROP TABLE qr_cancel_delete");
+    }
+
+    @Test
+    void onProductionAScriptCannotSwitchItsSessionToReadWrite(TestDatabase db) throws Exception {
+        db.exec("DROP TABLE IF EXISTS qr_escape", "CREATE TABLE qr_escape (id int)");
+        QueryFixture f = fixture(db, Environment.PRODUCTION);
+        for (String script : List.of(
+                "SET default_transaction_read_only = off; INSERT INTO qr_escape VALUES (1)",
+                "SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE; INSERT INTO qr_escape VALUES (2)",
+                "RESET ALL; INSERT INTO qr_escape VALUES (3)",
+                "SELECT set_config('default_transaction_read_only', 'off', false); INSERT INTO qr_escape VALUES (4)",
+                "BEGIN READ WRITE; INSERT INTO qr_escape VALUES (5); COMMIT",
+                "START TRANSACTION; SET TRANSACTION READ WRITE; INSERT INTO qr_escape VALUES (6); COMMIT",
+                "DO $$ BEGIN PERFORM set_config('default_transaction_read_only', 'off', false); COMMIT;"
+                        + " INSERT INTO qr_escape VALUES (7); END $$")) {
+            QueryOutcome o = f.run(script, new RecordingSink());
+            assertThat(o).as(script).isInstanceOf(QueryOutcome.Failed.class);
+            assertThat(db.queryLong("select count(*) from qr_escape")).as(script).isZero();
+        }
+        db.exec("DROP TABLE qr_escape");
+    }
+
+    @Test
+    void explainWithTheLastAnalyzeOnIsAnAnalyzeAndAsksFirst(TestDatabase db) throws Exception {
+        db.exec("DROP TABLE IF EXISTS qr_explain2", "CREATE TABLE qr_explain2 (id int)", "INSERT INTO qr_explain2 VALUES (1)");
+        QueryFixture f = fixture(db, Environment.DEVELOPMENT);
+        assertThat(f.run("EXPLAIN (ANALYZE off, ANALYZE) DELETE FROM qr_explain2", new RecordingSink()))
+                .isInstanceOf(QueryOutcome.Refused.class);
+        assertThat(f.run("EXPLAIN (ANALYZE on, ANALYZE off) DELETE FROM qr_explain2", new RecordingSink()))
+                .isInstanceOf(QueryOutcome.Completed.class);
+        assertThat(db.queryLong("select count(*) from qr_explain2")).isEqualTo(1);
+        db.exec("DROP TABLE qr_explain2");
+    }
+
+    @Test
+    void aStatementAllowedLongerThanThePoolsSocketLimitRunsOnceToItsEnd(TestDatabase db) throws Exception {
+        // the pool reads at most its statement_timeout + 5 s from a socket: 6 s here
+        fixture = new QueryFixture(db.env(), Environment.DEVELOPMENT, Map.of("pool.max_size", "2",
+                "pool.statement_timeout", "1s"));
+        QueryOutcome o = fixture.run(QueryRequest.run("primary", SqlScript.split("select pg_sleep(7) /* x */, 1"))
+                .withStatementTimeout(Duration.ofSeconds(30)), new RecordingSink());
+        assertThat(o).isInstanceOf(QueryOutcome.Completed.class);
+    }
 }

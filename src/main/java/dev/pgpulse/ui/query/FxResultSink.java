@@ -28,7 +28,7 @@ public final class FxResultSink implements QuerySink {
     /** Rows a grid holds at most. */
     public static final int DEFAULT_WINDOW = 10_000;
     /** How long the cursor is held for a user who does not scroll (a held cursor is an open transaction). */
-    public static final Duration DEFAULT_HOLD_LIMIT = Duration.ofMinutes(10);
+    public static final Duration DEFAULT_HOLD_LIMIT = Duration.ofMinutes(2);
 
     /** What the tab does with a run's output; every call on the FX thread. A listener that throws is logged. */
     public interface Listener {

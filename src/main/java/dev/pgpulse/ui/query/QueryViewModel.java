@@ -228,6 +228,12 @@ public final class QueryViewModel {
             status.set("Nothing to export: no statement at the caret");
             return;
         }
+        if (statements.stream().anyMatch(st -> StatementKind.of(st.text()) != StatementKind.READ)) {
+            // the export runs the statement again: a DELETE ... RETURNING would delete twice
+            status.set("Not exported: the export runs the statement again, so only a read is exported (SELECT, WITH,"
+                    + " VALUES, TABLE, SHOW); run a write, then export a SELECT of what it changed");
+            return;
+        }
         QueryRequest request = new QueryRequest(target.get(), statements, QueryRequest.Mode.RUN, readWrite.get(),
                 false, timeout.get(), QueryRequest.DEFAULT_FETCH_SIZE);
         error.set(null);
@@ -252,7 +258,7 @@ public final class QueryViewModel {
         QueryRun r = run;
         if (r != null && running.get()) {
             status.set("Cancelling on the server…");
-            r.cancel();
+            actions.cancel(r);
         }
     }
 
@@ -260,7 +266,7 @@ public final class QueryViewModel {
     public void close() {
         QueryRun r = run;
         if (r != null) {
-            r.cancel();
+            actions.cancel(r);
         }
         ticker.stop();
     }

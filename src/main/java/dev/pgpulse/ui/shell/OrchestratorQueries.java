@@ -61,6 +61,11 @@ final class OrchestratorQueries implements QueryActions {
     }
 
     @Override
+    public void cancel(QueryRun run) {
+        runs.execute(run::cancel);
+    }
+
+    @Override
     public void history(Consumer<List<QueryHistory.Entry>> done) {
         BackgroundTask.of("read the query history", p -> orchestrator.queryHistory().entries())
                 .onSuccess(done::accept)

@@ -27,6 +27,12 @@ public interface QueryActions {
      */
     QueryRun run(QueryRequest request, QuerySink sink, Consumer<QueryOutcome> done);
 
+    /**
+     * Cancels a run on the server, off the FX thread (the cancel request opens a connection of its own, which an
+     * unreachable server holds up to the driver's cancel timeout).
+     */
+    void cancel(QueryRun run);
+
     /** The history, newest first, read off the FX thread; {@code done} on the FX thread. */
     void history(Consumer<List<QueryHistory.Entry>> done);
 
