@@ -17,15 +17,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A real DatabaseService and a QueryRunner on it, configured as a user would. */
-final class QueryFixture implements AutoCloseable {
-    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    final PgPulseConfig config;
-    final Guard guard;
-    final DatabaseService service;
-    final QueryRunner runner;
+/** A real DatabaseService and a QueryRunner on it, configured as a user would (also the UI tests' way to one). */
+public final class QueryFixture implements AutoCloseable {
+    public final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    public final PgPulseConfig config;
+    public final Guard guard;
+    public final DatabaseService service;
+    public final QueryRunner runner;
 
-    QueryFixture(Map<String, String> env, Environment environment, Map<String, String> settings) throws Exception {
+    public QueryFixture(Map<String, String> env, Environment environment, Map<String, String> settings) throws Exception {
         Map<String, String> s = new HashMap<>(Map.of("startup.wait", "2s", "pool.connection_timeout", "1s"));
         s.putAll(settings);
         config = new ConfigLoader(env, Path.of("/nonexistent-home"), "tester", 2)

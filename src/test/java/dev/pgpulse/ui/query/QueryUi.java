@@ -1,26 +1,16 @@
 package dev.pgpulse.ui.query;
 
-import dev.pgpulse.config.ConfigLoader;
 import dev.pgpulse.config.Environment;
-import dev.pgpulse.config.Overrides;
-import dev.pgpulse.config.PgPulseConfig;
-import dev.pgpulse.pool.Endpoints;
 import dev.pgpulse.query.QueryOutcome;
 import dev.pgpulse.query.QueryRequest;
 import dev.pgpulse.query.QueryRun;
 import dev.pgpulse.query.QueryRunner;
 import dev.pgpulse.query.SqlStatement;
-import dev.pgpulse.resilience.EventLog;
-import dev.pgpulse.resilience.Guard;
 import dev.pgpulse.service.DatabaseService;
 import dev.pgpulse.testing.TestDatabase;
 import dev.pgpulse.ui.ConsoleWindow;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.testfx.util.WaitForAsyncUtils;
 
-import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -29,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What the Query tab's component tests share: a real DatabaseService and QueryRunner on the test database (as
- * dev.pgpulse.query.QueryFixture, which is package-private there), runs on a thread of their own as the tab's
+ * dev.pgpulse.query.QueryFixture), runs on a thread of their own as the tab's
  * background task will, and a call on the FX thread.
  */
 final class QueryUi implements AutoCloseable {
@@ -37,14 +27,12 @@ final class QueryUi implements AutoCloseable {
     final DatabaseService service;
     final QueryRunner runner;
 
+    private final dev.pgpulse.query.QueryFixture fixture;
+
     QueryUi(TestDatabase db) throws Exception {
-        SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        PgPulseConfig config = new ConfigLoader(db.env(), Path.of("/nonexistent-home"), "tester", 2)
-                .load(new Overrides(null, null, null, List.of(), null,
-                        Map.of("startup.wait", "2s", "pool.connection_timeout", "1s", "pool.max_size", "2")));
-        Guard guard = new Guard(config.resilience(), meters, new EventLog(EventLog.DEFAULT_CAPACITY), Clock.systemUTC());
-        service = new DatabaseService(Endpoints.open(config, meters), guard, meters, Clock.systemUTC());
-        runner = new QueryRunner(service, Environment.DEVELOPMENT, "console.query");
+        fixture = new dev.pgpulse.query.QueryFixture(db.env(), Environment.DEVELOPMENT, Map.of("pool.max_size", "2"));
+        service = fixture.service;
+        runner = fixture.runner;
     }
 
     QueryRun prepare(List<SqlStatement> statements, int fetchSize) {
@@ -69,6 +57,6 @@ final class QueryUi implements AutoCloseable {
 
     @Override
     public void close() {
-        service.shutdown(Duration.ofSeconds(5));
+        fixture.close();
     }
 }
