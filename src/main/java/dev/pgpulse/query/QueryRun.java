@@ -157,9 +157,13 @@ public final class QueryRun {
         connection = pg;
         String endpoint = request.target();
         boolean clean = false;
-        // no socket read limit of the pool's (its statement_timeout + margin) under a statement the DBA let run longer
-        c.setNetworkTimeout(Runnable::run, request.statementTimeout().isZero() ? 0
-                : (int) Math.min(Integer.MAX_VALUE, request.statementTimeout().toMillis() + 10_000));
+        // A timeout chosen for the run replaces the pool's socket read limit (its statement_timeout + margin), which
+        // would cut a longer statement and leave it running on the server; without one the pool's timeout and its
+        // socket limit stay, so every read stays bounded.
+        if (!request.statementTimeout().isZero()) {
+            c.setNetworkTimeout(Runnable::run,
+                    (int) Math.min(Integer.MAX_VALUE, request.statementTimeout().toMillis() + 10_000));
+        }
         try {
             c.setAutoCommit(true);
             try (Statement s = c.createStatement()) {
