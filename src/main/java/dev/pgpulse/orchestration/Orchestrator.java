@@ -21,7 +21,6 @@ import dev.pgpulse.health.alert.Silence;
 import dev.pgpulse.health.alert.Silences;
 import dev.pgpulse.pool.EndpointStartupException;
 import dev.pgpulse.pool.Endpoints;
-import dev.pgpulse.resilience.EventLog;
 import dev.pgpulse.resilience.Guard;
 import dev.pgpulse.service.DatabaseService;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -117,6 +116,7 @@ public final class Orchestrator implements AutoCloseable {
     private final Silences silences;
     private final WebhookNotifier webhook;
     private final MetricHistory history;
+    private final TargetMemory memory;
     private final ScheduledExecutorService scheduler;
     private final List<String> startupWarnings;
     private final Clock clock = Clock.systemUTC();
@@ -130,9 +130,10 @@ public final class Orchestrator implements AutoCloseable {
     private Orchestrator(PgPulseConfig config, PrometheusMeterRegistry meters, EmbeddedServer embedded,
                          DatabaseService service, HealthMonitor health, AlertEngine alerts, RuleBook ruleBook,
                          Silences silences, WebhookNotifier webhook, MetricHistory history,
-                         ScheduledExecutorService scheduler, List<String> startupWarnings, boolean shutdownHook,
-                         Path queryHistoryFile) {
+                         ScheduledExecutorService scheduler, List<String> startupWarnings, TargetMemory memory,
+                         boolean shutdownHook, Path queryHistoryFile) {
         this.config = config;
+        this.memory = memory;
         this.queries = new dev.pgpulse.query.QueryRunner(service, config.environment(), "console.query");
         this.queryHistoryFile = queryHistoryFile;
         this.meters = meters;
@@ -151,6 +152,16 @@ public final class Orchestrator implements AutoCloseable {
 
     public static Orchestrator start(PgPulseConfig config, Options options)
             throws EmbeddedStartException, EndpointStartupException, AlertRuleException {
+        return start(config, options, TargetMemory.fresh(options.historyWindow()));
+    }
+
+    /**
+     * Starts on a target's {@link TargetMemory}: its metric history, event log and alert history go on from where
+     * the last orchestrator on it stopped (the console's switch between profiles and back).
+     */
+    public static Orchestrator start(PgPulseConfig config, Options options, TargetMemory memory)
+            throws EmbeddedStartException, EndpointStartupException, AlertRuleException {
+        java.util.Objects.requireNonNull(memory, "memory");
         List<String> warnings = new ArrayList<>(config.warnings());
         // no rules file: the default rules, and nothing on disk read or moved (what `pgpulse validate` wants)
         AlertRuleStore.LoadResult rules = options.alertRulesFile() == null
@@ -187,7 +198,7 @@ public final class Orchestrator implements AutoCloseable {
             }
         }
         Clock clock = Clock.systemUTC();
-        Guard guard = new Guard(resolved.resilience(), meters, new EventLog(EventLog.DEFAULT_CAPACITY), clock);
+        Guard guard = new Guard(resolved.resilience(), meters, memory.events(), clock);
         DatabaseService service = new DatabaseService(endpoints, guard, meters, clock);
         List<AlertNotifier> notifiers = new ArrayList<>(List.of(new LogNotifier()));
         var monitoring = resolved.monitoring();
@@ -200,6 +211,7 @@ public final class Orchestrator implements AutoCloseable {
                 : Silences.load(options.silencesFile(), clock);
         warnings.addAll(silences.warnings());
         AlertEngine alerts = new AlertEngine(500, notifiers, options.repeatInterval(), silences);
+        alerts.seedHistory(memory.alerts());
         RuleBook ruleBook = new RuleBook(options.alertRulesFile() == null ? null : new AlertRuleStore(options.alertRulesFile()),
                 alerts, rules);
         HealthMonitor monitor = new HealthMonitor(service, HealthMonitor.DEFAULT_QUERY_TIMEOUT, clock);
@@ -209,7 +221,7 @@ public final class Orchestrator implements AutoCloseable {
             monitor.subscribe(h -> watched.checkAlive());
         }
         // one sample of the metric keys per health sample: what the history keeps is what the engine evaluated
-        MetricHistory history = new MetricHistory(options.historyWindow(), MetricHistory.DEFAULT_MAX_POINTS);
+        MetricHistory history = memory.history();
         MetricSampler sampler = new MetricSampler();
         monitor.subscribe(h -> {
             Map<String, Double> metrics = sampler.sample(h, service.snapshot());
@@ -223,7 +235,7 @@ public final class Orchestrator implements AutoCloseable {
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("pgpulse-scheduler").daemon().factory());
         Orchestrator o = new Orchestrator(resolved, meters, server, service, monitor, alerts, ruleBook, silences, webhook,
-                history, scheduler, warnings,
+                history, scheduler, warnings, memory,
                 options.shutdownHook(), options.alertRulesFile() == null ? null
                         : options.alertRulesFile().resolveSibling(dev.pgpulse.query.QueryHistory.FILE_NAME));
         warnings.forEach(w -> LOG.warn("{}", w));
@@ -455,6 +467,7 @@ public final class Orchestrator implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         alerts.close();
+        memory.keepAlerts(alerts.history());
         service.shutdown(config.resilience().shutdownGrace());
         if (embedded != null) {
             embedded.close();

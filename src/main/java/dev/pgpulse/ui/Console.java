@@ -20,15 +20,29 @@ public final class Console {
      * which the window shows once.
      */
     public record Launch(PgPulseConfig config, Orchestrator.Options options, Path prefsFile,
-                         ConsolePrefsStore.Loaded loadedPrefs) {
+                         ConsolePrefsStore.Loaded loadedPrefs, Profiles profiles) {
         /** Preferences without a problem to show. */
         public Launch(PgPulseConfig config, Orchestrator.Options options, Path prefsFile, ConsolePrefs prefs) {
             this(config, options, prefsFile, new ConsolePrefsStore.Loaded(prefs));
         }
 
+        /** No profiles: the window has no profiles dialog (a test's launch). */
+        public Launch(PgPulseConfig config, Orchestrator.Options options, Path prefsFile,
+                      ConsolePrefsStore.Loaded loadedPrefs) {
+            this(config, options, prefsFile, loadedPrefs, null);
+        }
+
         public ConsolePrefs prefs() {
             return loadedPrefs.prefs();
         }
+    }
+
+    /**
+     * Where the console's profiles come from and how one is turned into a configuration: the command line's
+     * loader, so that a profile chosen in the window resolves as {@code --profile NAME} would (passwords from
+     * {@code .pgpass} and {@code PGPASSWORD}, or the one asked for at connect, kept in memory only).
+     */
+    public interface Profiles {
     }
 
     private Console() {

@@ -1,5 +1,6 @@
 package dev.pgpulse.ui;
 
+import dev.pgpulse.config.PgPulseConfig;
 import dev.pgpulse.demo.DemoWorkload;
 import dev.pgpulse.orchestration.Orchestrator;
 import javafx.application.Application;
@@ -34,10 +35,21 @@ public final class ConsoleApp extends Application {
     private final ExecutorService starter = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("pgpulse-console-start").daemon().factory());
     private final ConsolePrefsStore store = new ConsolePrefsStore();
+    /** Switches run here, one at a time, off the FX thread. */
+    private final ExecutorService switcher = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("pgpulse-console-switch").daemon().factory());
+    /** Each target's charts, event log and alert history, kept while PgPulse runs (never on disk). */
+    private final java.util.Map<String, dev.pgpulse.orchestration.TargetMemory> memories =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Orchestrator orchestrator;
     private volatile DemoWorkload demo;
     private volatile ConsoleWindow window;
+    /** Which target runs: the profile's name, or {@link #LAUNCH_TARGET} for what PgPulse was started on. */
+    private volatile String targetKey;
+    private volatile Stage stage;
     private volatile boolean stopping;
+    /** The key of the target PgPulse was started on when no profile named it. */
+    static final String LAUNCH_TARGET = "";
     private final java.util.concurrent.atomic.AtomicBoolean saveProblemShown = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** @return why PgPulse could not start, if it could not */
@@ -86,24 +98,22 @@ public final class ConsoleApp extends Application {
     }
 
     private void startCore(Stage stage, Console.Launch l) {
+        this.stage = stage;
         try {
-            Orchestrator o = Orchestrator.start(l.config(), l.options());
+            String key = LAUNCH_TARGET; // TODO(i14): l.config().profile() once the core has it
+            Orchestrator o = Orchestrator.start(l.config(), l.options(), memory(key, l.options()));
             orchestrator = o;
+            targetKey = key;
             if (stopping) {
                 return;
             }
-            if (o.embedded().isPresent()) {
-                DemoWorkload d = o.demoWorkload();
-                demo = d;
-                if (l.prefs().demoWorkload()) {
-                    d.start();
-                }
-            }
+            DemoWorkload d = demoFor(o, l.prefs());
+            demo = d;
             Platform.runLater(() -> {
                 if (stopping) {
                     return;
                 }
-                window = new ConsoleWindow(o, demo, l.prefs(), this::save);
+                window = newWindow(o, d, l.prefs(), key);
                 stage.getScene().setRoot(window.root());
                 window.start();
                 showPrefsProblems(window, l.loadedPrefs());
@@ -119,6 +129,158 @@ public final class ConsoleApp extends Application {
             failure = message;
             Platform.runLater(() -> failed(stage, message));
         }
+    }
+
+    private dev.pgpulse.orchestration.TargetMemory memory(String key, Orchestrator.Options options) {
+        return memories.computeIfAbsent(key, k -> dev.pgpulse.orchestration.TargetMemory.fresh(options.historyWindow()));
+    }
+
+    /** The demo workload on the embedded server (started when the preferences say so), else null. */
+    private static DemoWorkload demoFor(Orchestrator o, ConsolePrefs prefs) {
+        if (o.embedded().isEmpty()) {
+            return null;
+        }
+        DemoWorkload d = o.demoWorkload();
+        if (prefs.demoWorkload()) {
+            d.start();
+        }
+        return d;
+    }
+
+    private ConsoleWindow newWindow(Orchestrator o, DemoWorkload d, ConsolePrefs prefs, String key) {
+        ConsoleWindow w = new ConsoleWindow(o, d, prefs, this::save);
+        w.showProfile(key.equals(LAUNCH_TARGET) ? null : key);
+        return w;
+    }
+
+    /** The target that runs now: a profile's name, or {@link #LAUNCH_TARGET}. */
+    String targetKey() {
+        return targetKey;
+    }
+
+    /**
+     * Switches the console to another target: starts an orchestrator on it (on its own {@link
+     * dev.pgpulse.orchestration.TargetMemory}, so switching back shows its own recent history), and only once that
+     * runs swaps the window and stops the previous one gracefully. A target that cannot be reached leaves the
+     * previous one running: {@code done} gets the reason. Two embedded servers do not run at once: from the
+     * embedded server to an embedded target, the running one stops first, and comes back if the new one fails.
+     * FX thread; {@code done} runs on the FX thread.
+     *
+     * @param key    the profile's name, or {@link #LAUNCH_TARGET}
+     * @param config the target's configuration, already resolved
+     */
+    void switchTo(String key, PgPulseConfig config, java.util.function.Consumer<java.util.Optional<String>> done) {
+        Stage st = stage;
+        ConsoleWindow was = window;
+        if (stopping || st == null || was == null) {
+            done.accept(java.util.Optional.of("PgPulse is " + (stopping ? "stopping" : "still starting")));
+            return;
+        }
+        ConsolePrefs prefs = was.prefs();
+        switcher.execute(() -> {
+            java.util.Optional<String> failure;
+            try {
+                failure = swap(st, was, key, config, prefs);
+            } catch (RuntimeException | Error e) {
+                LOG.error("switch to {} failed", shown(key), e);
+                failure = java.util.Optional.of(e.toString());
+            }
+            java.util.Optional<String> f = failure;
+            Platform.runLater(() -> done.accept(f));
+        });
+    }
+
+    private java.util.Optional<String> swap(Stage st, ConsoleWindow was, String key, PgPulseConfig config,
+                                            ConsolePrefs prefs) {
+        Orchestrator old = orchestrator;
+        DemoWorkload oldDemo = demo;
+        String oldKey = targetKey;
+        boolean embeddedToEmbedded = old.embedded().isPresent() && config.isEmbedded() && config.primary().isEmpty();
+        if (embeddedToEmbedded) {
+            LOG.info("switching from the embedded server to {}: the running one stops first", shown(key));
+            retire(was, oldDemo, old);
+        }
+        Orchestrator next;
+        try {
+            next = Orchestrator.start(config, launch.options(), memory(key, launch.options()));
+        } catch (Exception e) {
+            String why = e.getMessage() == null ? e.toString() : e.getMessage();
+            LOG.warn("could not switch to {}: {}; {}", shown(key), why, embeddedToEmbedded ? "starting the previous "
+                    + "target again" : "still on " + shown(oldKey));
+            if (embeddedToEmbedded) {
+                // the previous target is gone: bring it back, as a failed switch must not leave the console empty
+                return java.util.Optional.of(why + restart(st, oldKey, old.config(), prefs));
+            }
+            return java.util.Optional.of(why);
+        }
+        if (stopping) {
+            next.close();
+            return java.util.Optional.of("PgPulse is stopping");
+        }
+        DemoWorkload nextDemo = demoFor(next, prefs);
+        install(st, next, nextDemo, prefs, key);
+        if (!embeddedToEmbedded) {
+            retire(was, oldDemo, old);
+        }
+        LOG.info("console switched from {} to {} ({})", shown(oldKey), shown(key), next.target());
+        return java.util.Optional.empty();
+    }
+
+    /** Starts the previous target again after a failed embedded-to-embedded switch; what to add to the reason. */
+    private String restart(Stage st, String key, PgPulseConfig config, ConsolePrefs prefs) {
+        try {
+            Orchestrator back = Orchestrator.start(config, launch.options(), memory(key, launch.options()));
+            install(st, back, demoFor(back, prefs), prefs, key);
+            return "; back on " + shown(key);
+        } catch (Exception e) {
+            LOG.error("the previous target {} could not be started again: {}", shown(key), e.getMessage());
+            return "; and " + shown(key) + " could not be started again: " + e.getMessage();
+        }
+    }
+
+    /** Makes {@code o} the running target and shows its window (waits for the FX thread to swap it in). */
+    private void install(Stage st, Orchestrator o, DemoWorkload d, ConsolePrefs prefs, String key) {
+        orchestrator = o;
+        demo = d;
+        targetKey = key;
+        java.util.concurrent.CompletableFuture<Void> shown = new java.util.concurrent.CompletableFuture<>();
+        Platform.runLater(() -> {
+            try {
+                ConsoleWindow w = newWindow(o, d, prefs, key);
+                window = w;
+                st.getScene().setRoot(w.root());
+                w.start();
+                shown.complete(null);
+            } catch (RuntimeException | Error e) {
+                shown.completeExceptionally(e);
+            }
+        });
+        try {
+            shown.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.warn("the window for {} was not shown: {}", shown(key), e.toString());
+        }
+    }
+
+    /** Stops a target's window, demo workload and orchestrator (graceful: calls in flight get the shutdown grace). */
+    private void retire(ConsoleWindow w, DemoWorkload d, Orchestrator o) {
+        for (Runnable step : java.util.List.<Runnable>of(w::close, () -> {
+            if (d != null) {
+                d.close();
+            }
+        }, o::close)) {
+            try {
+                step.run();
+            } catch (RuntimeException e) {
+                LOG.warn("while stopping the previous target: {}", e.toString());
+            }
+        }
+    }
+
+    static String shown(String key) {
+        return key == null || key.equals(LAUNCH_TARGET) ? "the target PgPulse started on" : "profile '" + key + "'";
     }
 
     private void failed(Stage stage, String message) {
@@ -216,13 +378,22 @@ public final class ConsoleApp extends Application {
             if (!starter.awaitTermination(90, java.util.concurrent.TimeUnit.SECONDS)) {
                 LOG.warn("PgPulse was still starting 90 s after the window closed");
             }
+            // a switch under way finishes (its new target starts, bounded by startup.wait) and is closed below
+            switcher.shutdown();
+            if (!switcher.awaitTermination(90, java.util.concurrent.TimeUnit.SECONDS)) {
+                LOG.warn("PgPulse was still switching targets 90 s after the window closed");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        ConsoleWindow current = window;
         for (Runnable step : java.util.List.<Runnable>of(
                 () -> {
                     if (w != null) {
                         w.close();
+                    }
+                    if (current != null && current != w) {
+                        current.close();
                     }
                 },
                 () -> save(prefs),

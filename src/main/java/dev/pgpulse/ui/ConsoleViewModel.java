@@ -31,12 +31,23 @@ public final class ConsoleViewModel {
     private final ReadOnlyStringWrapper statusText = new ReadOnlyStringWrapper(this, "statusText", "Starting…");
     private final ReadOnlyStringWrapper alertsFiring = new ReadOnlyStringWrapper(this, "alertsFiring", "no alert firing");
     private final ReadOnlyStringWrapper snapshotCount = new ReadOnlyStringWrapper(this, "snapshotCount");
+    /** "Profile: NAME" when a profile names the target, else empty. */
+    private final ReadOnlyStringWrapper profile = new ReadOnlyStringWrapper(this, "profile", "");
     /** "The embedded PostgreSQL exited at HH:MM:SS" once its postmaster is gone, else empty. */
     private final ReadOnlyStringWrapper embeddedExited = new ReadOnlyStringWrapper(this, "embeddedExited", "");
 
     /** @param polls how many snapshots the window's poller has taken */
     public ConsoleViewModel(ObservableNumberValue polls) {
         snapshotCount.bind(Bindings.createStringBinding(() -> polls.longValue() + " snapshots", polls));
+    }
+
+    /** The profile the window's target comes from, or null for the one PgPulse was started on without one. */
+    public void setProfile(String name) {
+        profile.set(name == null ? "" : "Profile: " + name);
+    }
+
+    public ReadOnlyStringProperty profileProperty() {
+        return profile.getReadOnlyProperty();
     }
 
     public void apply(Snapshot s) {

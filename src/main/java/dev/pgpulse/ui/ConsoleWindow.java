@@ -187,6 +187,11 @@ public final class ConsoleWindow implements AutoCloseable {
         return header;
     }
 
+    /** Which profile the window's target comes from (null: the one PgPulse was started on without a profile). FX thread. */
+    public void showProfile(String name) {
+        header.setProfile(name);
+    }
+
     /** Tests and headless runs switch off popups (notices are still coalesced and kept: {@link #dialogs}). */
     public void setNotifications(boolean on) {
         dialogs.setPopups(on);
@@ -206,6 +211,10 @@ public final class ConsoleWindow implements AutoCloseable {
         Label name = new Label("PgPulse");
         name.getStyleClass().add("brand");
         name.setMinWidth(Region.USE_PREF_SIZE);
+        Label profile = badge("profile");
+        profile.textProperty().bind(header.profileProperty());
+        profile.visibleProperty().bind(header.profileProperty().isNotEmpty());
+        profile.managedProperty().bind(profile.visibleProperty());
         Label target = new Label();
         target.setId("target");
         target.textProperty().bind(header.targetProperty());
@@ -267,7 +276,7 @@ public final class ConsoleWindow implements AutoCloseable {
 
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox bar = new HBox(10, name, target, env, mode, spacer, health, updated, interval, demoToggle);
+        HBox bar = new HBox(10, name, profile, target, env, mode, spacer, health, updated, interval, demoToggle);
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(8, 10, 8, 10));
         bar.getStyleClass().add("header");

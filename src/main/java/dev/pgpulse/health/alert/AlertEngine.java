@@ -392,6 +392,24 @@ public final class AlertEngine implements AutoCloseable {
                 rule.operator(), since, at, message);
     }
 
+    /**
+     * Puts an earlier engine's history (oldest first) before this one's, as far as the capacity holds: a console
+     * back on a target shows what fired there before. Nothing is sent to listeners or notifiers.
+     */
+    public void seedHistory(List<Alert> earlier) {
+        synchronized (lock) {
+            List<Alert> mine = List.copyOf(history);
+            history.clear();
+            for (Alert a : earlier) {
+                history.addLast(Objects.requireNonNull(a, "alert"));
+            }
+            history.addAll(mine);
+            while (history.size() > historyCapacity) {
+                history.removeFirst();
+            }
+        }
+    }
+
     /** Records a manual alert in the history and sends it to listeners and notifiers. */
     public void raiseManual(Alert alert) {
         Objects.requireNonNull(alert, "alert");

@@ -1,0 +1,149 @@
+package dev.pgpulse.ui;
+
+import dev.pgpulse.config.ConfigLoader;
+import dev.pgpulse.config.Overrides;
+import dev.pgpulse.config.PgPulseConfig;
+import dev.pgpulse.health.MetricHistory;
+import dev.pgpulse.orchestration.Orchestrator;
+import dev.pgpulse.resilience.BreakerState;
+import dev.pgpulse.resilience.Guard;
+import dev.pgpulse.resilience.ResilienceEvent;
+import dev.pgpulse.testing.PostgresExtension;
+import dev.pgpulse.testing.TestDatabase;
+import javafx.application.Platform;
+import javafx.scene.control.Label;
+import javafx.stage.Stage;
+import javafx.stage.WindowEvent;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxToolkit;
+import org.testfx.util.WaitForAsyncUtils;
+
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The console switches targets without a restart, on real servers: from the embedded PostgreSQL it started on to
+ * another server and back. The new target runs before the old one stops; an unreachable one leaves the running one
+ * as it was and says why; each target's charts and event log are its own (switching back shows that target's
+ * recent past, and nothing recorded while the other ran).
+ */
+@ExtendWith(PostgresExtension.class)
+class ProfileSwitchTest {
+    private static final String CHART_KEY = "endpoint.primary.health";
+    @TempDir
+    Path home;
+
+    @AfterEach
+    void restoreExit() {
+        ConsoleApp.afterStop = Platform::exit;
+    }
+
+    private PgPulseConfig config(Map<String, String> env, Map<String, String> settings) throws Exception {
+        Map<String, String> s = new HashMap<>(settings);
+        s.put("health.interval", "500ms");
+        return new ConfigLoader(env, home, "tester", 2).load(new Overrides(null, null, null, List.of(), null, s));
+    }
+
+    @Test
+    void switchingToAnotherServerAndBackKeepsEachTargetsOwnChartsAndEvents(TestDatabase db) throws Exception {
+        PgPulseConfig embedded = config(Map.of(), Map.of());
+        PgPulseConfig other = config(db.env(), Map.of());
+        ConsoleApp.prepare(new Console.Launch(embedded, Orchestrator.Options.defaults(home, embedded),
+                ConsolePrefsStore.defaultFile(home), ConsolePrefs.defaults().withPollInterval(Duration.ofMillis(500))
+                .withWindow(1280, 800)));
+        CountDownLatch exited = new CountDownLatch(1);
+        ConsoleApp.afterStop = exited::countDown;
+        Stage stage = FxToolkit.registerPrimaryStage();
+        ConsoleApp app = (ConsoleApp) FxToolkit.setupApplication(ConsoleApp::new);
+        try {
+            await().atMost(Duration.ofSeconds(90)).until(() -> app.window() != null);
+            Orchestrator first = app.orchestrator();
+            int embeddedPort = first.embedded().orElseThrow().port();
+            await().atMost(Duration.ofSeconds(30)).until(() -> first.history().view().series(CHART_KEY).size() >= 3);
+            Instant leftFirst = Instant.now();
+
+            assertThat(switchTo(app, "other", other)).isEmpty();
+            Orchestrator second = app.orchestrator();
+            Instant onSecond = Instant.now();
+            assertThat(second).isNotSameAs(first);
+            assertThat(first.status().state().name()).as("the previous target stopped").isEqualTo("STOPPED");
+            assertThat(app.targetKey()).isEqualTo("other");
+            assertThat(text("#profile")).isEqualTo("Profile: other");
+            await().atMost(Duration.ofSeconds(20)).until(() -> text("#target").contains(":" + db.port() + "/"));
+            // a breaker drill on the second target: an event of its own
+            second.drill("primary", Guard.Drill.FORCE_OPEN);
+            second.drill("primary", Guard.Drill.NORMAL);
+            await().atMost(Duration.ofSeconds(30)).until(() -> second.history().view().series(CHART_KEY).size() >= 3);
+
+            // unreachable: refused at once, the running target untouched, the reason told
+            int closed;
+            try (ServerSocket s = new ServerSocket(0)) {
+                closed = s.getLocalPort();
+            }
+            PgPulseConfig unreachable = config(Map.of("DATABASE_URL", "postgresql://tester@127.0.0.1:" + closed + "/x"),
+                    Map.of("startup.wait", "0"));
+            Optional<String> refused = switchTo(app, "nowhere", unreachable);
+            assertThat(refused).isPresent();
+            assertThat(refused.get()).contains("127.0.0.1:" + closed);
+            assertThat(app.orchestrator()).isSameAs(second);
+            assertThat(second.status().state().name()).isIn("RUNNING", "DEGRADED");
+            assertThat(app.targetKey()).isEqualTo("other");
+            Instant leftSecond = Instant.now();
+
+            // back on the embedded server: its own charts, its own events
+            assertThat(switchTo(app, ConsoleApp.LAUNCH_TARGET, embedded)).isEmpty();
+            Orchestrator back = app.orchestrator();
+            assertThat(back.embedded().orElseThrow().port()).isPositive();
+            assertThat(text("#profile")).isEmpty();
+            MetricHistory.Series chart = back.history().view().series(CHART_KEY);
+            assertThat(chart.size()).as("the first target's earlier points are still charted").isGreaterThanOrEqualTo(3);
+            for (int i = 0; i < chart.size(); i++) {
+                Instant at = chart.at(i);
+                assertThat(at.isAfter(onSecond) && at.isBefore(leftSecond))
+                        .as("a point of the other target's time at " + at).isFalse();
+            }
+            assertThat(chart.at(0)).isBefore(leftFirst);
+            assertThat(back.snapshot().service().events()).as("the other target's drill is not in this event log")
+                    .noneMatch(e -> e instanceof ResilienceEvent.BreakerTransition t && t.to() == BreakerState.FORCED_OPEN);
+            assertThat(second.status().state().name()).isEqualTo("STOPPED");
+            Screenshots.save(stage.getScene(), "profile-switched-back");
+
+            // and the second target again: its drill is still in its event log
+            assertThat(switchTo(app, "other", other)).isEmpty();
+            assertThat(app.orchestrator().snapshot().service().events())
+                    .anyMatch(e -> e instanceof ResilienceEvent.BreakerTransition t && t.to() == BreakerState.FORCED_OPEN);
+            assertThat(app.orchestrator().history().view().series(CHART_KEY).at(0)).isBefore(leftSecond);
+            assertThat(embeddedPort).isPositive();
+        } finally {
+            WaitForAsyncUtils.asyncFx(() -> stage.fireEvent(new WindowEvent(stage, WindowEvent.WINDOW_CLOSE_REQUEST))).get();
+            assertThat(exited.await(90, TimeUnit.SECONDS)).as("stopped and exited").isTrue();
+        }
+        assertThat(app.orchestrator().status().state().name()).isEqualTo("STOPPED");
+    }
+
+    private static Optional<String> switchTo(ConsoleApp app, String key, PgPulseConfig config) throws Exception {
+        CompletableFuture<Optional<String>> done = new CompletableFuture<>();
+        WaitForAsyncUtils.asyncFx(() -> app.switchTo(key, config, done::complete)).get(10, TimeUnit.SECONDS);
+        return done.get(120, TimeUnit.SECONDS);
+    }
+
+    private static String text(String id) throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> ((Label) FxToolkit.toolkitContext().getRegisteredStage().getScene()
+                .lookup(id)).getText()).get(10, TimeUnit.SECONDS);
+    }
+}
