@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * Resolves the one {@link PgPulseConfig}. Precedence: command-line flags &gt; environment &gt; profile file &gt;
- * defaults (the {@link PoolSizing} preset of the environment). The environment speaks libpq
+ * defaults (the {@link PoolSizing} preset of the environment); for a profile chosen in the console
+ * ({@link Overrides#forProfile}) the profile is above the environment, whose variables naming a target are not read. The environment speaks libpq
  * ({@code PGHOST PGPORT PGDATABASE PGUSER PGPASSWORD PGSSLMODE PGAPPNAME PGCONNECT_TIMEOUT}, {@code .pgpass})
  * and the twelve-factor {@code DATABASE_URL} / {@code DATABASE_READ_URLS}; within the environment a URL's
  * parts win over the {@code PG*} variables, as a libpq connection string wins over them.
@@ -67,12 +68,37 @@ public final class ConfigLoader {
         List<String> problems = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         Layer flagLayer = flags(flags, problems, warnings);
-        Layer envLayer = environment(problems, warnings);
+        Layer envLayer = environment(problems, warnings, !flags.profileWins());
         Layer profileLayer = profile(flags, problems, warnings);
         // The resolver adds its problems to these, so every problem is reported in one round.
         List<Layer> layers = profileLayer == null ? List.of(flagLayer, envLayer)
+                : flags.profileWins() ? List.of(flagLayer, profileLayer, envLayer)
                 : List.of(flagLayer, envLayer, profileLayer);
-        return new ConfigResolver(layers, env, home, osUser, cores, problems, warnings).resolve();
+        return new ConfigResolver(layers, env, home, osUser, cores, flags.password(), problems, warnings).resolve();
+    }
+
+    /**
+     * A profile that is in no file yet (the console's dialog, before it is saved), read as {@link Overrides#forProfile}
+     * reads a saved one: its target wins over the environment's. Settings the spec does not hold (startup, embedded)
+     * take their defaults.
+     *
+     * @param password asked for at connect, or null
+     */
+    public PgPulseConfig load(ProfileSpec spec, String password) throws ConfigException {
+        List<String> problems = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        Layer profileLayer = ProfileFile.walk(spec.toTree(), ProfileSpec.UNSAVED, spec.name(), problems, warnings);
+        Layer envLayer = environment(problems, warnings, false);
+        return new ConfigResolver(List.of(profileLayer, envLayer), env, home, osUser, cores, password, problems,
+                warnings).resolve();
+    }
+
+    /** The profile file {@link #load} reads for these flags: {@code --config}, else PGPULSE_CONFIG, else the default. */
+    public Path profileFile(Overrides flags) {
+        if (flags.configFile() != null) {
+            return flags.configFile();
+        }
+        return nonEmpty("PGPULSE_CONFIG") ? Path.of(env.get("PGPULSE_CONFIG")) : home.resolve(DEFAULT_PROFILE_FILE);
     }
 
     private Layer flags(Overrides o, List<String> problems, List<String> warnings) {
@@ -111,22 +137,26 @@ public final class ConfigLoader {
         return layer;
     }
 
-    private Layer environment(List<String> problems, List<String> warnings) {
+    /**
+     * @param target false when a profile chosen in the console names the target: then the variables that name one
+     *               (DATABASE_URL, DATABASE_READ_URLS, PGHOST, PGPULSE_PRIMARY_HOST, PGPULSE_ENV) are not read
+     */
+    private Layer environment(List<String> problems, List<String> warnings, boolean target) {
         Layer layer = new Layer("environment");
         for (String var : LIBPQ_ORDER) {
-            if (nonEmpty(var)) {
+            if (nonEmpty(var) && (target || !var.equals("PGHOST"))) {
                 layer.put("primary." + LIBPQ_ENV.get(var), env.get(var), ConfigSource.env(var));
             }
         }
-        if (nonEmpty("PGHOST")) {
+        if (nonEmpty("PGHOST") && target) {
             layer.namesPrimary = true;
         }
-        if (nonEmpty("DATABASE_URL")) {
+        if (nonEmpty("DATABASE_URL") && target) {
             layer.namesPrimary = true;
             layer.putUrl(Keys.PRIMARY, env.get("DATABASE_URL"), ConfigSource.env("DATABASE_URL"), "DATABASE_URL",
                     problems, warnings);
         }
-        if (nonEmpty("DATABASE_READ_URLS")) {
+        if (nonEmpty("DATABASE_READ_URLS") && target) {
             List<ConfigValue> urls = ConnectionUri.splitList(env.get("DATABASE_READ_URLS")).stream()
                     .map(u -> new ConfigValue(u, ConfigSource.env("DATABASE_READ_URLS"))).toList();
             layer.putReplicas(urls);
@@ -143,12 +173,12 @@ public final class ConfigLoader {
             problems.add("PGPULSE_LOG_LEVEL = '" + env.get("PGPULSE_LOG_LEVEL") + "' (from env PGPULSE_LOG_LEVEL): "
                     + "expected one of " + String.join(", ", Keys.LOG_LEVELS));
         }
-        if (nonEmpty("PGPULSE_ENV")) {
+        if (nonEmpty("PGPULSE_ENV") && target) {
             layer.put(Keys.ENVIRONMENT, env.get("PGPULSE_ENV"), ConfigSource.env("PGPULSE_ENV"));
         }
         for (String key : Keys.settable()) {
             String var = Keys.envName(key);
-            if (key.equals(Keys.ENVIRONMENT) || !nonEmpty(var)) {
+            if (key.equals(Keys.ENVIRONMENT) || !nonEmpty(var) || (!target && key.equals("primary.host"))) {
                 continue;
             }
             layer.put(key, env.get(var), ConfigSource.env(var));
@@ -160,18 +190,8 @@ public final class ConfigLoader {
     }
 
     private Layer profile(Overrides o, List<String> problems, List<String> warnings) {
-        Path file;
-        boolean explicit;
-        if (o.configFile() != null) {
-            file = o.configFile();
-            explicit = true;
-        } else if (nonEmpty("PGPULSE_CONFIG")) {
-            file = Path.of(env.get("PGPULSE_CONFIG"));
-            explicit = true;
-        } else {
-            file = home.resolve(DEFAULT_PROFILE_FILE);
-            explicit = false;
-        }
+        Path file = profileFile(o);
+        boolean explicit = o.configFile() != null || nonEmpty("PGPULSE_CONFIG");
         if (!Files.exists(file)) {
             if (explicit) {
                 problems.add("profile file " + file + " does not exist; create it (see README, \"Configuration\") "

@@ -26,12 +26,15 @@ final class ConfigResolver {
     private final Path home;
     private final String osUser;
     private final int cores;
+    /** Asked for at connect, or null. */
+    private final String askedPassword;
     private final List<String> problems;
     private final List<String> warnings;
     private final SettingReader values;
 
     ConfigResolver(List<Layer> layers, Map<String, String> env, Path home, String osUser, int cores,
-                   List<String> problems, List<String> warnings) {
+                   String askedPassword, List<String> problems, List<String> warnings) {
+        this.askedPassword = askedPassword;
         this.layers = layers;
         this.env = env;
         this.home = home;
@@ -55,7 +58,7 @@ final class ConfigResolver {
             return Environment.DEVELOPMENT;
         });
         EndpointResolver endpoints = new EndpointResolver(values, layers, env, home, osUser,
-                environment.label() + " preset", problems, warnings);
+                environment.label() + " preset", askedPassword, problems, warnings);
         PoolSizing preset = PoolSizing.preset(environment, cores);
         Duration startupWait = values.duration(Keys.STARTUP_WAIT, DEFAULT_STARTUP_WAIT, "PgPulse default", Duration.ZERO,
                 Duration.ofHours(1));
@@ -104,8 +107,9 @@ final class ConfigResolver {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
+        Optional<String> profile = layers.stream().map(l -> l.profileName).filter(java.util.Objects::nonNull).findFirst();
         return new PgPulseConfig(environment, primary, replicas, embedded, startupWait, resilience, monitoring,
-                operations, values.settings(), warnings);
+                operations, values.settings(), warnings, profile);
     }
 
     private OperationsSettings operations(boolean embedded) {

@@ -7,7 +7,7 @@ package dev.pgpulse.config;
 public record ConfigSource(Kind kind, String origin) {
 
     /** Sources in increasing precedence. */
-    public enum Kind { DEFAULT, PGPASS, PROFILE, ENVIRONMENT, FLAG, EMBEDDED }
+    public enum Kind { DEFAULT, ASKED, PGPASS, PROFILE, ENVIRONMENT, FLAG, EMBEDDED }
 
     public static ConfigSource flag(String name) {
         return new ConfigSource(Kind.FLAG, "flag " + name);
@@ -23,6 +23,11 @@ public record ConfigSource(Kind kind, String origin) {
 
     public static ConfigSource pgpass(String file, int line) {
         return new ConfigSource(Kind.PGPASS, ".pgpass " + file + " line " + line);
+    }
+
+    /** A password the console asked for when connecting: libpq's prompt, used last, held in memory only. */
+    public static ConfigSource asked() {
+        return new ConfigSource(Kind.ASKED, "asked at connect (kept in memory)");
     }
 
     public static ConfigSource defaults(String why) {

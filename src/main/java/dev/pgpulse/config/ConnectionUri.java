@@ -211,6 +211,38 @@ final class ConnectionUri {
         }
     }
 
+    /**
+     * A libpq URI of {@code parts} (the keys {@link #parse} returns, less the password, which is never written),
+     * which {@link #parse} reads back to the same parts: how the profiles dialog shows an endpoint a profile file gives
+     * as fields.
+     */
+    static String format(Map<String, String> parts) {
+        StringBuilder b = new StringBuilder("postgresql://");
+        if (parts.containsKey("user")) {
+            b.append(encode(parts.get("user"))).append('@');
+        }
+        String host = parts.getOrDefault("host", "");
+        b.append(host.contains(":") ? "[" + host + "]" : encode(host));
+        if (parts.containsKey("port")) {
+            b.append(':').append(parts.get("port"));
+        }
+        if (parts.containsKey("database")) {
+            b.append('/').append(encode(parts.get("database")));
+        }
+        String sep = "?";
+        for (String key : List.of("sslmode", "application_name", "connect_timeout")) {
+            if (parts.containsKey(key)) {
+                b.append(sep).append(key).append('=').append(encode(parts.get(key)));
+                sep = "&";
+            }
+        }
+        return b.toString();
+    }
+
+    private static String encode(String s) {
+        return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
     /** The URL as messages and logs may show it: see {@link Redact}. */
     static String mask(String url) {
         return Redact.url(url);

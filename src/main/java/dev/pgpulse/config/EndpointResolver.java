@@ -30,11 +30,14 @@ final class EndpointResolver {
     private final String osUser;
     /** The source named for a pool default, such as "production preset". */
     private final String presetName;
+    /** Asked for at connect (libpq's prompt), used last of all; or null. */
+    private final String askedPassword;
     private final List<String> problems;
     private final List<String> warnings;
 
     EndpointResolver(SettingReader values, List<Layer> layers, Map<String, String> env, Path home, String osUser,
-                     String presetName, List<String> problems, List<String> warnings) {
+                     String presetName, String askedPassword, List<String> problems, List<String> warnings) {
+        this.askedPassword = askedPassword;
         this.values = values;
         this.layers = layers;
         this.env = env;
@@ -123,6 +126,9 @@ final class EndpointResolver {
             if (match.isPresent()) {
                 password = match.get().password();
                 values.record(name + ".password", password, ConfigSource.pgpass(pgpass.toString(), match.get().line()));
+            } else if (askedPassword != null && !askedPassword.isEmpty()) {
+                password = askedPassword;
+                values.record(name + ".password", password, ConfigSource.asked());
             } else {
                 values.record(new Setting(name + ".password", "(none)", ConfigSource.defaults("no password, no matching "
                         + pgpass + " line")));

@@ -10,6 +10,7 @@ final class Keys {
     static final String ENVIRONMENT = "environment";
     static final String STARTUP_WAIT = "startup.wait";
     static final String EMBEDDED_DATA_DIR = "embedded.data_dir";
+    static final String WEBHOOK_URL = "alerts.webhook_url";
 
     static final List<String> RESILIENCE = List.of("breaker.failure_rate_threshold",
             "breaker.slow_call_rate_threshold", "breaker.slow_call_duration", "breaker.window_type",

@@ -16,6 +16,8 @@ final class Layer {
     /** Replica URLs with the source of each; null when this layer says nothing about replicas. */
     List<ConfigValue> replicas;
     boolean namesPrimary;
+    /** The profile this layer was read from, when it is a profile's. */
+    String profileName;
 
     Layer(String name) {
         this.name = name;

@@ -11,6 +11,7 @@ import java.util.Optional;
  *
  * @param settings every resolved value with its source, passwords masked, for {@code pgpulse config}
  * @param warnings soft problems that were corrected (HikariCP style: warn and clamp)
+ * @param profile  the profile of the profile file this was read from, if one was read
  */
 public record PgPulseConfig(
         Environment environment,
@@ -22,9 +23,11 @@ public record PgPulseConfig(
         MonitoringSettings monitoring,
         OperationsSettings operations,
         List<Setting> settings,
-        List<String> warnings) {
+        List<String> warnings,
+        Optional<String> profile) {
 
     public PgPulseConfig {
+        Objects.requireNonNull(profile, "profile");
         Objects.requireNonNull(environment, "environment");
         Objects.requireNonNull(startupWait, "startupWait");
         Objects.requireNonNull(resilience, "resilience");
@@ -40,6 +43,15 @@ public record PgPulseConfig(
         }
     }
 
+    /** Read from no profile. */
+    public PgPulseConfig(Environment environment, Optional<EndpointConfig> primary, List<EndpointConfig> replicas,
+                         Optional<EmbeddedConfig> embedded, Duration startupWait, ResilienceSettings resilience,
+                         MonitoringSettings monitoring, OperationsSettings operations, List<Setting> settings,
+                         List<String> warnings) {
+        this(environment, primary, replicas, embedded, startupWait, resilience, monitoring, operations, settings,
+                warnings, Optional.empty());
+    }
+
     public boolean isEmbedded() {
         return embedded.isPresent();
     }
@@ -52,7 +64,7 @@ public record PgPulseConfig(
             throw new IllegalStateException("not an embedded configuration");
         }
         return new PgPulseConfig(environment, Optional.of(running), List.of(), embedded, startupWait,
-                resilience, monitoring, operations, settings, warnings);
+                resilience, monitoring, operations, settings, warnings, profile);
     }
 
     /** Primary first, then replicas in order. Empty while the embedded server has not started. */

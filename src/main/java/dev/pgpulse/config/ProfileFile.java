@@ -22,10 +22,15 @@ import java.util.Set;
  *       "primary": { "url": "postgresql://app@db1:5432/app", "pool": { "max_size": 8 } },
  *       "replicas": [ "postgresql://app@db2:5432/app", { "url": "postgresql://app@db3/app", "pool": { "max_size": 4 } } ],
  *       "pool": { "connection_timeout": "5s" },
+ *       "alerts": { "webhook_url": "https://hooks.example.com/pgpulse" },
  *       "startup": { "wait": "30s" },
  *       "embedded": { "data_dir": "/srv/pgpulse/embedded" } } } }
  * }</pre>
- * The file is walked as a tree so that every problem names its path.
+ * The file is walked as a tree so that every problem names its path. {@code alerts.webhook_url} is the same setting
+ * as {@code PGPULSE_ALERTS_WEBHOOK_URL} and {@code --set alerts.webhook_url=...}. An endpoint object may also give
+ * its connection as fields ({@code host}, {@code port}, {@code database}, {@code user}, {@code sslmode},
+ * {@code application_name}, {@code connect_timeout}), which win over its {@code url}'s parts. The console's profiles
+ * dialog edits this file through {@link ProfileStore}, which keeps every field it does not edit.
  */
 final class ProfileFile {
     static final int SCHEMA_VERSION = 1;
@@ -33,7 +38,8 @@ final class ProfileFile {
     private static final java.util.regex.Pattern UNQUOTED_TOKEN = java.util.regex.Pattern.compile(
             "Unrecognized token '.*?'(?=: was expecting)", java.util.regex.Pattern.DOTALL);
     private static final Set<String> TOP = Set.of("version", "default", "profiles");
-    private static final Set<String> PROFILE = Set.of("environment", "primary", "replicas", "pool", "startup", "embedded");
+    private static final Set<String> PROFILE = Set.of("environment", "primary", "replicas", "pool", "alerts",
+            "startup", "embedded");
     private static final Set<String> ENDPOINT;
     private static final Set<String> REPLICA = Set.of("url", "pool");
 
@@ -44,12 +50,13 @@ final class ProfileFile {
         ENDPOINT = Set.copyOf(fields);
     }
 
-    private final Path file;
+    /** The file's path, or what stands for it when the profile is not in a file yet (the dialog's). */
+    private final String file;
     private final String profileName;
     private final List<String> problems;
     private final List<String> warnings;
 
-    private ProfileFile(Path file, String profileName, List<String> problems, List<String> warnings) {
+    private ProfileFile(String file, String profileName, List<String> problems, List<String> warnings) {
         this.file = file;
         this.profileName = profileName;
         this.problems = problems;
@@ -121,8 +128,19 @@ final class ProfileFile {
                     + names(profiles));
             return null;
         }
-        ProfileFile reader = new ProfileFile(file, name, problems, warnings);
-        return reader.walk(profile);
+        return walk(profile, file.toString(), name, problems, warnings);
+    }
+
+    /**
+     * One profile's object, already parsed: how {@link ProfileStore} checks what a file holds, and how a profile not
+     * saved yet is read.
+     *
+     * @param file the file's path, or a label for a profile that is in no file
+     */
+    static Layer walk(JsonNode profile, String file, String name, List<String> problems, List<String> warnings) {
+        Layer layer = new ProfileFile(file, name, problems, warnings).walk(profile);
+        layer.profileName = name;
+        return layer;
     }
 
     private Layer walk(JsonNode profile) {
@@ -133,6 +151,16 @@ final class ProfileFile {
         if (startup != null) {
             unknown(startup, Set.of("wait"), "startup.");
             text(startup, "startup.", "wait").ifPresent(v -> layer.put(Keys.STARTUP_WAIT, v, src("startup.wait")));
+        }
+        JsonNode alerts = profile.get("alerts");
+        if (alerts != null) {
+            if (!alerts.isObject()) {
+                problems.add(where("alerts") + ": expected an object such as {\"webhook_url\": \"https://...\"}");
+            } else {
+                unknown(alerts, Set.of("webhook_url"), "alerts.");
+                text(alerts, "alerts.", "webhook_url").ifPresent(v -> layer.put(Keys.WEBHOOK_URL, v,
+                        src("alerts.webhook_url")));
+            }
         }
         JsonNode embedded = profile.get("embedded");
         if (embedded != null) {
@@ -223,7 +251,7 @@ final class ProfileFile {
     }
 
     private ConfigSource src(String path) {
-        return ConfigSource.profile(file.toString(), profileName, path);
+        return ConfigSource.profile(file, profileName, path);
     }
 
     private String where(String path) {
