@@ -106,14 +106,14 @@ public record ProfileSpec(String name, String primaryUrl, List<String> replicaUr
                 warnings.addAll(new LinkedHashSet<>(new ConfigLoader(Map.of(), NO_HOME, "pgpulse", 1).load(this, null)
                         .warnings()));
             } catch (ConfigException e) {
-                // A pool value for every endpoint is reported once per endpoint; once is enough here.
+                // The same line twice (one per endpoint) is shown once.
                 problems.addAll(new LinkedHashSet<>(e.problems()));
             }
         }
         return new Check(List.copyOf(problems), List.copyOf(warnings));
     }
 
-    /** A URL the dialog can take: one PostgreSQL URL naming a host, without a password. */
+    /** A URL the dialog can take: one PostgreSQL URL naming a host, without a password; false when it does not parse. */
     private static boolean url(String field, String url, List<String> problems) {
         ConnectionUri.Parsed parsed;
         try {
@@ -123,16 +123,14 @@ public record ProfileSpec(String name, String primaryUrl, List<String> replicaUr
                     + ConnectionUri.EXPECTED);
             return false;
         }
-        boolean ok = true;
         if (ConnectionUri.hasPassword(url)) {
             problems.add(field + " '" + ConnectionUri.mask(url) + "' holds a password: " + NO_PASSWORD);
-            ok = false;
         }
-        if (!parsed.parts().containsKey("host")) {
+        // A replica's is the configuration's own check; a primary without one would be libpq's localhost.
+        if (field.startsWith("primary") && !parsed.parts().containsKey("host")) {
             problems.add(field + " '" + ConnectionUri.mask(url) + "' names no host; expected " + ConnectionUri.EXPECTED);
-            ok = false;
         }
-        return ok;
+        return true;
     }
 
     /** The profile's object in the file's format; what {@link ProfileStore} writes for a new profile. */
