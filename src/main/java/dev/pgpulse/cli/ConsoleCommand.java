@@ -46,7 +46,8 @@ final class ConsoleCommand implements Callable<Integer> {
         context.err().flush();
         // the core keeps what the charts show, and never less than the alert preview's 15 minutes
         Optional<String> failure = Console.run(new Console.Launch(config, Orchestrator.Options.defaults(home, config)
-                .withHistoryAtLeast(prefs.prefs().historyWindow()), prefsFile, prefs));
+                .withHistoryAtLeast(prefs.prefs().historyWindow()), prefsFile, prefs,
+                new dev.pgpulse.ui.LoaderProfiles(context.loader(), target.toOverrides())));
         failure.ifPresent(f -> context.err().println("pgpulse: " + f));
         return failure.isPresent() ? PgPulseCli.FAILED : PgPulseCli.OK;
     }

@@ -76,6 +76,15 @@ public final class Orchestrator implements AutoCloseable {
             this(healthInterval, alertRulesFile, shutdownHook, migrateOnStart, MetricHistory.DEFAULT_WINDOW);
         }
 
+        /**
+         * These options for another target: its own health interval, and the demo schema migrated only on the
+         * embedded server (as {@link #defaults} decides); the rules file, history window and reminders stay.
+         */
+        public Options forTarget(PgPulseConfig config) {
+            return new Options(config.monitoring().healthInterval(), alertRulesFile, shutdownHook, config.isEmbedded(),
+                    historyWindow, repeatInterval);
+        }
+
         /** These options with reminders of FIRING alerts every {@code interval} (zero: none). */
         public Options withRepeatInterval(Duration interval) {
             return new Options(healthInterval, alertRulesFile, shutdownHook, migrateOnStart, historyWindow, interval);

@@ -43,6 +43,14 @@ public final class Console {
      * {@code .pgpass} and {@code PGPASSWORD}, or the one asked for at connect, kept in memory only).
      */
     public interface Profiles {
+        /** The profile file. */
+        dev.pgpulse.config.ProfileStore store();
+
+        /** A saved profile's configuration, as chosen in the console; {@code password} null unless asked for. */
+        PgPulseConfig load(String name, String password) throws dev.pgpulse.config.ConfigException;
+
+        /** The configuration a profile as the form has it (saved or not) resolves to. */
+        PgPulseConfig load(dev.pgpulse.config.ProfileSpec spec, String password) throws dev.pgpulse.config.ConfigException;
     }
 
     private Console() {

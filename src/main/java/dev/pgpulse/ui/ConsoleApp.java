@@ -47,6 +47,7 @@ public final class ConsoleApp extends Application {
     /** Which target runs: the profile's name, or {@link #LAUNCH_TARGET} for what PgPulse was started on. */
     private volatile String targetKey;
     private volatile Stage stage;
+    private AppProfiles appProfiles;
     private volatile boolean stopping;
     /** The key of the target PgPulse was started on when no profile named it. */
     static final String LAUNCH_TARGET = "";
@@ -100,7 +101,7 @@ public final class ConsoleApp extends Application {
     private void startCore(Stage stage, Console.Launch l) {
         this.stage = stage;
         try {
-            String key = LAUNCH_TARGET; // TODO(i14): l.config().profile() once the core has it
+            String key = l.config().profile().orElse(LAUNCH_TARGET);
             Orchestrator o = Orchestrator.start(l.config(), l.options(), memory(key, l.options()));
             orchestrator = o;
             targetKey = key;
@@ -150,7 +151,24 @@ public final class ConsoleApp extends Application {
     private ConsoleWindow newWindow(Orchestrator o, DemoWorkload d, ConsolePrefs prefs, String key) {
         ConsoleWindow w = new ConsoleWindow(o, d, prefs, this::save);
         w.showProfile(key.equals(LAUNCH_TARGET) ? null : key);
+        AppProfiles p = profiles();
+        if (p != null) {
+            w.setProfiles(p);
+        }
         return w;
+    }
+
+    /** The dialog's actions, made once: the passwords asked for live as long as PgPulse. */
+    private synchronized AppProfiles profiles() {
+        if (appProfiles == null && launch.profiles() != null) {
+            appProfiles = new AppProfiles(launch.profiles(), this);
+        }
+        return appProfiles;
+    }
+
+    /** The configuration PgPulse was started with. */
+    PgPulseConfig launchConfig() {
+        return launch.config();
     }
 
     /** The target that runs now: a profile's name, or {@link #LAUNCH_TARGET}. */
@@ -202,7 +220,7 @@ public final class ConsoleApp extends Application {
         }
         Orchestrator next;
         try {
-            next = Orchestrator.start(config, launch.options(), memory(key, launch.options()));
+            next = Orchestrator.start(config, launch.options().forTarget(config), memory(key, launch.options()));
         } catch (Exception e) {
             String why = e.getMessage() == null ? e.toString() : e.getMessage();
             LOG.warn("could not switch to {}: {}; {}", shown(key), why, embeddedToEmbedded ? "starting the previous "
@@ -229,7 +247,7 @@ public final class ConsoleApp extends Application {
     /** Starts the previous target again after a failed embedded-to-embedded switch; what to add to the reason. */
     private String restart(Stage st, String key, PgPulseConfig config, ConsolePrefs prefs) {
         try {
-            Orchestrator back = Orchestrator.start(config, launch.options(), memory(key, launch.options()));
+            Orchestrator back = Orchestrator.start(config, launch.options().forTarget(config), memory(key, launch.options()));
             install(st, back, demoFor(back, prefs), prefs, key);
             return "; back on " + shown(key);
         } catch (Exception e) {
@@ -405,6 +423,12 @@ public final class ConsoleApp extends Application {
                 () -> {
                     if (orchestrator != null) {
                         orchestrator.close();
+                    }
+                },
+                () -> {
+                    AppProfiles p = appProfiles;
+                    if (p != null) {
+                        p.close();
                     }
                 })) {
             try {

@@ -77,6 +77,10 @@ public final class ConsoleWindow implements AutoCloseable {
     private ConsolePrefs prefs;
     final ChoiceBox<Duration> interval = new ChoiceBox<>();
     final ToggleButton demoToggle = new ToggleButton();
+    /** Opens the profiles dialog; shown once {@link #setProfiles} gave the window profiles to offer. */
+    final Button profilesButton = new Button("Profiles…");
+    private dev.pgpulse.ui.shell.ProfileActions profiles;
+    private dev.pgpulse.ui.profiles.ProfilesWindow profilesWindow;
     private final FxDialogs dialogs;
     /** How long a {@link #notice} holds the status bar (a test shortens it). */
     static volatile Duration noticeShownFor = Duration.ofSeconds(20);
@@ -192,6 +196,28 @@ public final class ConsoleWindow implements AutoCloseable {
         header.setProfile(name);
     }
 
+    /**
+     * Gives the window the profiles to offer: the header's Profiles… button opens the dialog (create, test, switch).
+     * FX thread.
+     */
+    public void setProfiles(dev.pgpulse.ui.shell.ProfileActions actions) {
+        this.profiles = actions;
+        profilesButton.setVisible(actions != null);
+        profilesButton.setManaged(actions != null);
+    }
+
+    /** Opens the profiles dialog (one at a time), or brings the open one to the front. FX thread. */
+    public dev.pgpulse.ui.profiles.ProfilesWindow openProfiles() {
+        if (profiles == null) {
+            throw new IllegalStateException("this window has no profiles to offer");
+        }
+        if (profilesWindow == null || !profilesWindow.stage().isShowing()) {
+            profilesWindow = new dev.pgpulse.ui.profiles.ProfilesWindow(profiles, window(), STYLESHEET);
+        }
+        profilesWindow.show();
+        return profilesWindow;
+    }
+
     /** Tests and headless runs switch off popups (notices are still coalesced and kept: {@link #dialogs}). */
     public void setNotifications(boolean on) {
         dialogs.setPopups(on);
@@ -274,9 +300,15 @@ public final class ConsoleWindow implements AutoCloseable {
             actions.demoWorkload(on);
         });
 
+        profilesButton.setId("profiles-button");
+        profilesButton.setMinWidth(Region.USE_PREF_SIZE);
+        profilesButton.setVisible(false);
+        profilesButton.setManaged(false);
+        profilesButton.setOnAction(e -> openProfiles());
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox bar = new HBox(10, name, profile, target, env, mode, spacer, health, updated, interval, demoToggle);
+        HBox bar = new HBox(10, name, profile, target, env, mode, spacer, health, updated, interval, demoToggle,
+                profilesButton);
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(8, 10, 8, 10));
         bar.getStyleClass().add("header");
@@ -495,6 +527,10 @@ public final class ConsoleWindow implements AutoCloseable {
      */
     @Override
     public void close() {
+        dev.pgpulse.ui.profiles.ProfilesWindow dialog = profilesWindow;
+        if (dialog != null) {
+            javafx.application.Platform.runLater(() -> dialog.stage().close());
+        }
         poller.close();
         dialogs.close();
         for (ConsoleTab t : tabList) {

@@ -128,6 +128,21 @@ class ProfileSwitchTest {
             assertThat(app.orchestrator().snapshot().service().events())
                     .anyMatch(e -> e instanceof ResilienceEvent.BreakerTransition t && t.to() == BreakerState.FORCED_OPEN);
             assertThat(app.orchestrator().history().view().series(CHART_KEY).at(0)).isBefore(leftSecond);
+            // the window shows it: its earlier drill below the line where this window started watching
+            await().atMost(Duration.ofSeconds(20)).until(() -> WaitForAsyncUtils.asyncFx(() -> {
+                var rows = app.window().dashboard().events();
+                int watching = -1;
+                int drill = -1;
+                for (int i = 0; i < rows.size(); i++) {
+                    if (rows.get(i).detail().startsWith("watching since here")) {
+                        watching = i;
+                    } else if (rows.get(i).detail().contains("FORCED OPEN") && drill < 0) {
+                        drill = i;
+                    }
+                }
+                return watching >= 0 && drill > watching;
+            }).get());
+            Screenshots.save(stage.getScene(), "profile-switched-back-events");
             assertThat(embeddedPort).isPositive();
         } finally {
             WaitForAsyncUtils.asyncFx(() -> stage.fireEvent(new WindowEvent(stage, WindowEvent.WINDOW_CLOSE_REQUEST))).get();

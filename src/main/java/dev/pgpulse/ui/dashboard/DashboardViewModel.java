@@ -64,6 +64,9 @@ public final class DashboardViewModel {
     private List<ResilienceEvent> lastEvents = List.of();
     private List<SlowQuery> lastSlow = List.of();
     private EventRow startRow;
+    /** When this window started watching: its line sits among the events by time (a target switched back to
+     * has events from before it). */
+    private java.time.Instant startAt;
     /** Each endpoint's health as last seen, and its changes, newest first: the log keeps a reason whole. */
     private final Map<String, dev.pgpulse.health.HealthStatus> lastHealth = new java.util.HashMap<>();
     private final java.util.Deque<Timed> healthChanges = new java.util.ArrayDeque<>();
@@ -112,6 +115,7 @@ public final class DashboardViewModel {
     public void applyTables(Snapshot s) {
         if (startRow == null) {
             // the log's first line: when this console started watching, and the breakers as it found them
+            startAt = s.at();
             startRow = new EventRow(Format.time(s.at()), "console", "all endpoints", "watching since here; breakers "
                     + String.join(", ", s.service().breakers().stream().map(b -> b.endpoint() + " " + b.state().label()).toList()));
             events.setAll(startRow);
@@ -205,7 +209,12 @@ public final class DashboardViewModel {
         timed.sort(java.util.Comparator.comparing(Timed::at).reversed());
         List<EventRow> rows = new ArrayList<>(timed.stream().limit(TABLE_ROWS).map(Timed::row).toList());
         if (rows.size() < TABLE_ROWS) {
-            rows.add(startRow);
+            // below every event since, above any from before (a target switched back to keeps its own log)
+            int at = 0;
+            while (at < timed.size() && at < rows.size() && !timed.get(at).at().isBefore(startAt)) {
+                at++;
+            }
+            rows.add(at, startRow);
         }
         events.setAll(rows);
         if (!first) {

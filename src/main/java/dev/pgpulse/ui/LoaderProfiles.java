@@ -1,0 +1,43 @@
+package dev.pgpulse.ui;
+
+import dev.pgpulse.config.ConfigException;
+import dev.pgpulse.config.ConfigLoader;
+import dev.pgpulse.config.Overrides;
+import dev.pgpulse.config.PgPulseConfig;
+import dev.pgpulse.config.ProfileSpec;
+import dev.pgpulse.config.ProfileStore;
+
+import java.util.List;
+
+/**
+ * The console's profiles over the command line's loader: the profile file it reads ({@code --config}, else
+ * {@code PGPULSE_CONFIG}, else {@code ~/.config/pgpulse/profiles.json}), and a profile chosen in the window resolved
+ * as {@link Overrides#forProfile} does (its target wins over the environment's), with the launch's {@code --set}
+ * settings kept.
+ */
+public final class LoaderProfiles implements Console.Profiles {
+    private final ConfigLoader loader;
+    private final Overrides launch;
+    private final ProfileStore store;
+
+    public LoaderProfiles(ConfigLoader loader, Overrides launch) {
+        this.loader = loader;
+        this.launch = launch;
+        this.store = new ProfileStore(loader.profileFile(launch));
+    }
+
+    @Override
+    public ProfileStore store() {
+        return store;
+    }
+
+    @Override
+    public PgPulseConfig load(String name, String password) throws ConfigException {
+        return loader.load(new Overrides(store.file(), name, null, List.of(), null, launch.settings(), password, true));
+    }
+
+    @Override
+    public PgPulseConfig load(ProfileSpec spec, String password) throws ConfigException {
+        return loader.load(spec, password);
+    }
+}
