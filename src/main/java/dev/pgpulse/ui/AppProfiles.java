@@ -9,6 +9,7 @@ import dev.pgpulse.ui.fx.BackgroundTask;
 import dev.pgpulse.ui.shell.ProfileActions;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -73,7 +74,9 @@ final class AppProfiles implements ProfileActions {
             try {
                 config = profiles.load(spec, pw);
             } catch (ConfigException e) {
-                return ConnectionTest.failedToResolve(spec.name(), String.join("; ", e.problems()));
+                return new ConnectionTest.Result(List.of(new ConnectionTest.EndpointResult("configuration", spec.name(),
+                        false, null, false, String.join("; ", e.problems()), null, false, java.time.Duration.ZERO)),
+                        false, java.time.Instant.now());
             }
             ConnectionTest.Result r = ConnectionTest.test(config);
             if (password != null && !r.needsPassword()) {

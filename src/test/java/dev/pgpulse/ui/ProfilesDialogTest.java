@@ -20,7 +20,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.testfx.api.FxRobot;
 import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
@@ -56,7 +55,6 @@ class ProfilesDialogTest {
     private static final String PASSWORD = "Tr0ub4dor-" + Long.toHexString(System.nanoTime());
     @TempDir
     Path home;
-    private final FxRobot robot = new FxRobot();
 
     @AfterEach
     void restoreExit() {

@@ -390,7 +390,7 @@ public final class ProfilesViewModel {
             testPassed.set(r.ok());
             testResult.set(r.summary());
             askPassword(r.needsPassword(), r.endpoints().stream().filter(ConnectionTest.EndpointResult::needsPassword)
-                    .map(ConnectionTest.EndpointResult::target).findFirst().orElse(s.name()));
+                    .map(ConnectionTest.EndpointResult::displayTarget).findFirst().orElse(s.name()));
         });
     }
 
@@ -418,7 +418,7 @@ public final class ProfilesViewModel {
 
     private void askPassword(boolean wanted, String what) {
         passwordWanted.set(wanted);
-        passwordPrompt.set(wanted ? "Password for " + what + " (kept in memory until PgPulse exits, never saved):" : "");
+        passwordPrompt.set(wanted ? "Password for " + what + " (memory only, never saved):" : "");
     }
 
     private String shown(String profile) {

@@ -140,7 +140,7 @@ public final class ProfilesWindow {
         env.setValue(vm.environmentProperty().get());
         vm.environmentProperty().addListener((o, was, now) -> env.setValue(now));
         env.valueProperty().addListener((o, was, now) -> vm.setEnvironment(now));
-        Label envNote = note("production: read-only queries, drills confirmed, a fixed-size pool");
+        Label envNote = note("production: read-only queries, drills asked first");
         field(grid, "Environment", row(env, envNote), ProfilesViewModel.Field.ENVIRONMENT);
         HBox poolRow = new HBox(6);
         poolRow.setAlignment(Pos.CENTER_LEFT);
@@ -152,8 +152,9 @@ public final class ProfilesWindow {
             poolRow.getChildren().add(t);
         }
         field(grid, "Pool", poolRow, ProfilesViewModel.Field.POOL);
-        Label poolNote = note("max size, min idle, connection timeout, statement timeout (e.g. 8, 2, 5s, 30s); "
+        Label poolNote = note("max size · min idle · connection timeout · statement timeout, e.g. 8, 2, 5s, 30s; "
                 + "empty: the environment's preset");
+        poolNote.setWrapText(true);
         grid.add(poolNote, 1, row++);
         TextField webhook = text(new TextField(), "profile-webhook", vm.webhookProperty(), vm::setWebhook);
         webhook.setPromptText("https://hooks.example.com/... (alerts are posted here)");
@@ -199,8 +200,11 @@ public final class ProfilesWindow {
         Label prompt = new Label();
         prompt.setId("profile-password-prompt");
         prompt.textProperty().bind(vm.passwordPromptProperty());
+        prompt.setWrapText(true);
+        HBox.setHgrow(prompt, Priority.ALWAYS);
         password.setId("profile-password");
         password.setPrefColumnCount(18);
+        password.setMinWidth(Region.USE_PREF_SIZE);
         HBox passwordRow = new HBox(8, prompt, password);
         passwordRow.setId("profile-password-row");
         passwordRow.setAlignment(Pos.CENTER_LEFT);
