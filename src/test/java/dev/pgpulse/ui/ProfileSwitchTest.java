@@ -151,6 +151,40 @@ class ProfileSwitchTest {
         assertThat(app.orchestrator().status().state().name()).isEqualTo("STOPPED");
     }
 
+    @Test
+    void launchedWithProfileNameTheHeaderNamesItAndTheDialogMarksItActive(TestDatabase db) throws Exception {
+        dev.pgpulse.config.ProfileStore store = dev.pgpulse.config.ProfileStore.forHome(home);
+        store.save(new dev.pgpulse.config.ProfileSpec("warehouse", "postgresql://" + db.user() + "@" + db.host() + ":"
+                + db.port() + "/" + db.database(), List.of(), null, Map.of(), null), null, store.load().stamp());
+        // as `bin/pgpulse --profile warehouse` reads it
+        Overrides flags = new Overrides(null, "warehouse", null, List.of(), null, Map.of("health.interval", "500ms"));
+        ConfigLoader loader = new ConfigLoader(Map.of(), home, "tester", 2);
+        PgPulseConfig config = loader.load(flags);
+        assertThat(config.profile()).contains("warehouse");
+        ConsoleApp.prepare(new Console.Launch(config, Orchestrator.Options.defaults(home, config),
+                ConsolePrefsStore.defaultFile(home), new ConsolePrefsStore.Loaded(ConsolePrefs.defaults()
+                .withPollInterval(Duration.ofMillis(500))), new LoaderProfiles(loader, flags)));
+        CountDownLatch exited = new CountDownLatch(1);
+        ConsoleApp.afterStop = exited::countDown;
+        Stage stage = FxToolkit.registerPrimaryStage();
+        ConsoleApp app = (ConsoleApp) FxToolkit.setupApplication(ConsoleApp::new);
+        try {
+            await().atMost(Duration.ofSeconds(90)).until(() -> app.window() != null);
+            assertThat(app.targetKey()).isEqualTo("warehouse");
+            assertThat(text("#profile")).isEqualTo("Profile: warehouse");
+            var dialog = WaitForAsyncUtils.asyncFx(() -> app.window().openProfiles()).get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(20)).until(() -> WaitForAsyncUtils.asyncFx(() ->
+                    dialog.viewModel().items().size()).get() == 1);
+            // no "Started with" line: the profile is what PgPulse started on
+            assertThat(WaitForAsyncUtils.asyncFx(() -> dialog.viewModel().items().getFirst().text()).get())
+                    .isEqualTo("warehouse  · active");
+            assertThat(WaitForAsyncUtils.asyncFx(() -> dialog.viewModel().canSwitchProperty().get()).get()).isFalse();
+        } finally {
+            WaitForAsyncUtils.asyncFx(() -> stage.fireEvent(new WindowEvent(stage, WindowEvent.WINDOW_CLOSE_REQUEST))).get();
+            assertThat(exited.await(90, TimeUnit.SECONDS)).as("stopped and exited").isTrue();
+        }
+    }
+
     private static Optional<String> switchTo(ConsoleApp app, String key, PgPulseConfig config) throws Exception {
         CompletableFuture<Optional<String>> done = new CompletableFuture<>();
         WaitForAsyncUtils.asyncFx(() -> app.switchTo(key, config, done::complete)).get(10, TimeUnit.SECONDS);
