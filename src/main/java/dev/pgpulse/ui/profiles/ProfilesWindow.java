@@ -30,6 +30,7 @@ import javafx.stage.Window;
 import org.controlsfx.validation.ValidationResult;
 import org.controlsfx.validation.ValidationSupport;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -159,7 +160,11 @@ public final class ProfilesWindow {
         TextField webhook = text(new TextField(), "profile-webhook", vm.webhookProperty(), vm::setWebhook);
         webhook.setPromptText("https://hooks.example.com/... (alerts are posted here)");
         field(grid, "Alert webhook", webhook, ProfilesViewModel.Field.WEBHOOK);
-        grid.disableProperty().bind(vm.editableProperty().not().or(vm.busyProperty()));
+        // the inputs only: a label disabled and enabled again kept its dimmed look in a snapshot
+        for (Control c : List.of(name, primary, replicas, env, webhook)) {
+            c.disableProperty().bind(vm.editableProperty().not().or(vm.busyProperty()));
+        }
+        poolRow.disableProperty().bind(vm.editableProperty().not().or(vm.busyProperty()));
 
         Label file = note("");
         file.setId("profile-file");
