@@ -43,7 +43,8 @@ final class AppProfiles implements ProfileActions {
 
     @Override
     public void load(Consumer<ProfileStore.Listing> done) {
-        run("read the profiles", () -> profiles.store().load(), done);
+        run("read the profiles", () -> profiles.store().load(), done, e -> new ProfileStore.Listing(List.of(), null,
+                ProfileStore.Stamp.ABSENT, List.of(file() + " could not be read: " + e.getMessage()), List.of()));
     }
 
     @Override
@@ -74,16 +75,14 @@ final class AppProfiles implements ProfileActions {
             try {
                 config = profiles.load(spec, pw);
             } catch (ConfigException e) {
-                return new ConnectionTest.Result(List.of(new ConnectionTest.EndpointResult("configuration", spec.name(),
-                        false, null, false, String.join("; ", e.problems()), null, false, java.time.Duration.ZERO)),
-                        false, java.time.Instant.now());
+                return failed("configuration", spec.name(), String.join("; ", e.problems()));
             }
             ConnectionTest.Result r = ConnectionTest.test(config);
             if (password != null && !r.needsPassword()) {
                 passwords.put(spec.name(), password); // asked for and taken: kept for the switch, in memory only
             }
             return r;
-        }, done);
+        }, done, e -> failed("test", spec.name(), e));
     }
 
     @Override
@@ -152,13 +151,27 @@ final class AppProfiles implements ProfileActions {
             } catch (ProfileStore.Conflict | java.io.IOException | IllegalArgumentException e) {
                 return new Edited(profiles.store().load(), Optional.of(e.getMessage()));
             }
-        }, done);
+        }, done, e -> new Edited(null, Optional.of(e.toString())));
     }
 
-    private <T> void run(String what, java.util.concurrent.Callable<T> work, Consumer<T> done) {
+    /** {@code done} is always called: with the work's result, or with {@code failed}'s for what it threw. */
+    private <T> void run(String what, java.util.concurrent.Callable<T> work, Consumer<T> done,
+                         java.util.function.Function<Exception, T> failed) {
         BackgroundTask.of(what, progress -> work.call()).onSuccess(done::accept)
-                .onFailure(e -> LOG.warn("could not {}: {}", what, e.toString()))
+                .onFailure(e -> {
+                    LOG.warn("could not {}: {}", what, e.toString());
+                    done.accept(failed.apply(e));
+                })
                 .start(worker);
+    }
+
+    private static ConnectionTest.Result failed(String endpoint, String target, Exception e) {
+        return failed(endpoint, target, e.getMessage() == null ? e.toString() : e.getMessage());
+    }
+
+    private static ConnectionTest.Result failed(String endpoint, String target, String reason) {
+        return new ConnectionTest.Result(List.of(new ConnectionTest.EndpointResult(endpoint, target, false, null, false,
+                reason, null, false, java.time.Duration.ZERO)), false, java.time.Instant.now());
     }
 
     /** Ends the worker (PgPulse is exiting). */
