@@ -9,6 +9,7 @@ import dev.pgpulse.config.ProfileStore;
 import dev.pgpulse.config.Redact;
 import dev.pgpulse.pool.ConnectionTest;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -35,10 +36,17 @@ final class ProfilesCommand implements Callable<Integer> {
         return PgPulseCli.USAGE;
     }
 
-    /** The file the configuration reads: --config, else PGPULSE_CONFIG, else the default. */
-    private static ProfileStore store(PgPulseCli.Context context, Path config) {
-        return new ProfileStore(context.loader().profileFile(new Overrides(config, null, null, List.of(), null,
-                java.util.Map.of())));
+    /** {@code --config FILE}, shared by the subcommands. */
+    static final class FileOption {
+        @Option(names = "--config", paramLabel = "FILE",
+                description = "Profile file (default: ~/.config/pgpulse/profiles.json, or PGPULSE_CONFIG).")
+        Path config;
+
+        /** The file the configuration reads: --config, else PGPULSE_CONFIG, else the default. */
+        ProfileStore store(PgPulseCli.Context context) {
+            return new ProfileStore(context.loader().profileFile(new Overrides(config, null, null, List.of(), null,
+                    java.util.Map.of())));
+        }
     }
 
     /** The listing, or null when the file has problems (printed; the caller exits 2). */
@@ -56,9 +64,8 @@ final class ProfilesCommand implements Callable<Integer> {
             + "secrets). Exit 2 when the profile file cannot be read.")
     static final class ListProfiles implements Callable<Integer> {
         private final PgPulseCli.Context context;
-        @Option(names = "--config", paramLabel = "FILE",
-                description = "Profile file (default: ~/.config/pgpulse/profiles.json, or PGPULSE_CONFIG).")
-        Path config;
+        @Mixin
+        FileOption file = new FileOption();
 
         ListProfiles(PgPulseCli.Context context) {
             this.context = context;
@@ -66,7 +73,7 @@ final class ProfilesCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            ProfileStore store = store(context, config);
+            ProfileStore store = file.store(context);
             ProfileStore.Listing listing = listing(context, store, "list");
             if (listing == null) {
                 return PgPulseCli.USAGE;
@@ -96,9 +103,8 @@ final class ProfilesCommand implements Callable<Integer> {
             + "file or profile."})
     static final class TestProfiles implements Callable<Integer> {
         private final PgPulseCli.Context context;
-        @Option(names = "--config", paramLabel = "FILE",
-                description = "Profile file (default: ~/.config/pgpulse/profiles.json, or PGPULSE_CONFIG).")
-        Path config;
+        @Mixin
+        FileOption file = new FileOption();
         @Parameters(arity = "0..1", paramLabel = "NAME", description = "The profile (default: every profile).")
         String name;
 
@@ -108,7 +114,7 @@ final class ProfilesCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            ProfileStore store = store(context, config);
+            ProfileStore store = file.store(context);
             ProfileStore.Listing listing = listing(context, store, "test");
             if (listing == null) {
                 return PgPulseCli.USAGE;

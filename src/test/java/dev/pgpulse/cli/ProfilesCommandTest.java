@@ -110,5 +110,10 @@ class ProfilesCommandTest {
         assertThat(broken.code()).isEqualTo(2);
         assertThat(broken.err()).contains("is not valid JSON").doesNotContain("hunter2");
         assertThat(run("profiles").code()).isEqualTo(2);
+
+        Path other = Files.writeString(home.resolve("other.json"), "{ \"version\": 1, \"profiles\": { \"elsewhere\": { } } }");
+        CliRun given = run("profiles", "list", "--config", other.toString());
+        assertThat(given.code()).as(given.err()).isZero();
+        assertThat(given.out()).contains("elsewhere");
     }
 }
