@@ -68,6 +68,9 @@ public final class PgPulseCli implements Callable<Integer> {
         cmd.addSubcommand(new QueryCommand(context));
         cmd.addSubcommand(new CommandLine(new AlertsCommand(context))
                 .addSubcommand(new AlertsCommand.Export(context)));
+        cmd.addSubcommand(new CommandLine(new ProfilesCommand(context))
+                .addSubcommand(new ProfilesCommand.ListProfiles(context))
+                .addSubcommand(new ProfilesCommand.TestProfiles(context)));
         cmd.setOut(context.out());
         cmd.setErr(context.err());
         cmd.setExecutionExceptionHandler((e, line, parsed) -> {

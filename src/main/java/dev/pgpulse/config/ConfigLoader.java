@@ -196,6 +196,9 @@ public final class ConfigLoader {
             if (explicit) {
                 problems.add("profile file " + file + " does not exist; create it (see README, \"Configuration\") "
                         + "or drop --config / PGPULSE_CONFIG");
+            } else if (o.profileWins()) {
+                problems.add("profile '" + o.profile() + "': there is no profile file at " + file
+                        + " any more; save the profile again in the Profiles dialog");
             } else if (o.profile() != null) {
                 problems.add("--profile " + o.profile() + ": there is no profile file at " + file
                         + "; create it or give one with --config FILE");
@@ -206,7 +209,8 @@ public final class ConfigLoader {
             return null;
         }
         String requested = o.profile();
-        ConfigSource requestedSource = requested == null ? null : ConfigSource.flag("--profile");
+        ConfigSource requestedSource = requested == null ? null : o.profileWins()
+                ? new ConfigSource(ConfigSource.Kind.FLAG, "the console's choice") : ConfigSource.flag("--profile");
         if (requested == null && nonEmpty("PGPULSE_PROFILE")) {
             requested = env.get("PGPULSE_PROFILE");
             requestedSource = ConfigSource.env("PGPULSE_PROFILE");

@@ -101,9 +101,10 @@ public record ProfileSpec(String name, String primaryUrl, List<String> replicaUr
                     + "(the embedded PostgreSQL has none)");
         }
         if (urlsReadable && (primaryUrl != null || replicaUrls.isEmpty())) {
-            // What is left is the configuration's own checking: pool values, the webhook, the number of replicas.
+            // What is left is the configuration's own checking: pool values, the webhook, the number of replicas; with
+            // this machine's cores, as the production preset (and so a min_idle's limit) depends on them.
             try {
-                warnings.addAll(new LinkedHashSet<>(new ConfigLoader(Map.of(), NO_HOME, "pgpulse", 1).load(this, null)
+                warnings.addAll(new LinkedHashSet<>(new ConfigLoader(Map.of(), NO_HOME, "pgpulse", Runtime.getRuntime().availableProcessors()).load(this, null)
                         .warnings()));
             } catch (ConfigException e) {
                 // The same line twice (one per endpoint) is shown once.

@@ -33,6 +33,9 @@ import java.util.Set;
  * whole file atomically, owner-only ({@link AtomicFile}). A file PgPulse cannot read is never overwritten: the
  * listing carries its problems and an edit is refused until it is fixed or moved.
  *
+ * <p>Edits through one store are serialised; between processes, the content check just before the write leaves only
+ * the moment between that check and the rename for another writer's change to be lost.
+ *
  * <p>No password is ever written: a profile whose URL holds one is refused ({@link ProfileSpec#problems()}).
  */
 public final class ProfileStore {
@@ -125,7 +128,7 @@ public final class ProfileStore {
      *                                  or {@code replacing} is not in the file
      * @throws IOException              when the file cannot be written (it is then as it was)
      */
-    public Listing save(ProfileSpec spec, String replacing, Stamp basedOn) throws Conflict, IOException {
+    public synchronized Listing save(ProfileSpec spec, String replacing, Stamp basedOn) throws Conflict, IOException {
         List<String> problems = spec.problems();
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join(System.lineSeparator(), problems));
@@ -164,7 +167,7 @@ public final class ProfileStore {
      * Removes a profile; when it was the file's {@code "default"}, the default is removed too, and when it was the
      * last one the file is deleted (a file without profiles would stop PgPulse from starting).
      */
-    public Listing delete(String name, Stamp basedOn) throws Conflict, IOException {
+    public synchronized Listing delete(String name, Stamp basedOn) throws Conflict, IOException {
         Read current = editable(basedOn);
         ObjectNode profiles = current.root == null ? null : (ObjectNode) current.root.get("profiles");
         if (profiles == null || !profiles.has(name)) {
@@ -182,7 +185,7 @@ public final class ProfileStore {
     }
 
     /** Makes {@code name} the profile PgPulse opens on without --profile; null removes the default. */
-    public Listing setDefault(String name, Stamp basedOn) throws Conflict, IOException {
+    public synchronized Listing setDefault(String name, Stamp basedOn) throws Conflict, IOException {
         Read current = editable(basedOn);
         if (name == null) {
             if (current.root != null) {

@@ -137,4 +137,23 @@ class ConnectionUriTest {
         assertThat(primary.jdbcUrl()).isEqualTo("jdbc:postgresql://[::1]:6543/orders");
         assertThat(primary.displayTarget()).isEqualTo("app@::1:6543/orders");
     }
+
+    @Test
+    void formatWritesALibpqUriThatParsesBackToTheSamePartsWithoutThePassword() {
+        var parts = new java.util.LinkedHashMap<String, String>();
+        parts.put("user", "ops team@eu");
+        parts.put("host", "::1");
+        parts.put("port", "6432");
+        parts.put("database", "orders 50%+x");
+        parts.put("sslmode", "require");
+        parts.put("application_name", "pulse prod");
+        parts.put("connect_timeout", "5");
+        String url = ConnectionUri.format(parts);
+        assertThat(url).startsWith("postgresql://ops%20team%40eu@[::1]:6432/");
+        assertThat(ConnectionUri.parse(url).parts()).isEqualTo(parts);
+
+        parts.put("password", "hunter2");
+        assertThat(ConnectionUri.format(parts)).doesNotContain("hunter2");
+        assertThat(ConnectionUri.format(java.util.Map.of("host", "db1"))).isEqualTo("postgresql://db1");
+    }
 }

@@ -85,6 +85,15 @@ class ConsoleProfileTest {
     }
 
     @Test
+    void aChosenProfileThatIsGoneIsOneLineNamingIt() throws Exception {
+        var gone = ConfigFixture.failure(home, Map.of(), Overrides.forProfile(file(), "staging", null));
+        assertThat(gone.problems()).singleElement().asString()
+                .startsWith("profile 'staging' (from the console's choice) is not in ").contains("prod, local");
+        var noFile = ConfigFixture.failure(home, Map.of(), Overrides.forProfile(null, "prod", null));
+        assertThat(noFile.problems()).singleElement().asString().startsWith("profile 'prod': there is no profile file at");
+    }
+
+    @Test
     void withoutAProfileThereIsNone() throws Exception {
         assertThat(load(home, Map.of("PGHOST", "db1")).profile()).isEmpty();
     }

@@ -258,4 +258,21 @@ class ProfileFileTest {
                 .startsWith("profile file " + big + " is 10.0 MB, over the 1.0 MB limit for this file");
         assertThat(folder.problems()).singleElement().asString().contains("is a folder, not a file");
     }
+
+    @Test
+    void alertsWebhookUrlIsTheSameSettingAsTheEnvironmentsAndTheEnvironmentWins() throws Exception {
+        Path file = write(home.resolve("a.json"), "{ \"version\": 1, \"profiles\": { \"a\": { \"alerts\": "
+                + "{ \"webhook_url\": \"https://hooks.example.com/from-profile\" } } } }");
+        var fromProfile = load(home, Map.of(), flags().config(file).build());
+        assertThat(fromProfile.monitoring().webhook().orElseThrow()).hasToString("https://hooks.example.com/from-profile");
+        assertThat(origin(fromProfile, "alerts.webhook_url")).isEqualTo("profile " + file + " [a] alerts.webhook_url");
+        var fromEnv = load(home, Map.of("PGPULSE_ALERTS_WEBHOOK_URL", "https://hooks.example.com/from-env"),
+                flags().config(file).build());
+        assertThat(fromEnv.monitoring().webhook().orElseThrow()).hasToString("https://hooks.example.com/from-env");
+
+        Path typo = write(home.resolve("b.json"), "{ \"version\": 1, \"profiles\": { \"a\": { \"alerts\": "
+                + "{ \"webhook\": \"https://h/x\" } } } }");
+        assertThat(failure(home, Map.of(), flags().config(typo).build()).problems()).singleElement().asString()
+                .contains("[a] alerts.webhook: unknown field; expected one of webhook_url");
+    }
 }
