@@ -1,5 +1,6 @@
 package dev.pgpulse.cli;
 
+import dev.pgpulse.config.Overrides;
 import dev.pgpulse.config.PgPulseConfig;
 import dev.pgpulse.orchestration.Orchestrator;
 import dev.pgpulse.ui.Console;
@@ -8,6 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -28,7 +30,14 @@ final class ConsoleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        var loaded = Problems.load(context, target.toOverrides(), true);
+        Overrides flags = target.toOverrides();
+        if (flags.profile() != null && flags.url() == null && flags.replicas().isEmpty()) {
+            // `--profile NAME` opens the console on that profile, as choosing it in the window does: its target wins
+            // over DATABASE_URL and PGHOST, so the header's profile is the target shown
+            flags = new Overrides(flags.configFile(), flags.profile(), null, List.of(), flags.environment(),
+                    flags.settings(), null, true);
+        }
+        var loaded = Problems.load(context, flags, true);
         if (loaded.isEmpty()) {
             return PgPulseCli.USAGE;
         }
@@ -47,7 +56,7 @@ final class ConsoleCommand implements Callable<Integer> {
         // the core keeps what the charts show, and never less than the alert preview's 15 minutes
         Optional<String> failure = Console.run(new Console.Launch(config, Orchestrator.Options.defaults(home, config)
                 .withHistoryAtLeast(prefs.prefs().historyWindow()), prefsFile, prefs,
-                new dev.pgpulse.ui.LoaderProfiles(context.loader(), target.toOverrides())));
+                new dev.pgpulse.ui.LoaderProfiles(context.loader(), flags)));
         failure.ifPresent(f -> context.err().println("pgpulse: " + f));
         return failure.isPresent() ? PgPulseCli.FAILED : PgPulseCli.OK;
     }
