@@ -107,7 +107,17 @@ final class ConfigResolver {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        Optional<String> profile = layers.stream().map(l -> l.profileName).filter(java.util.Objects::nonNull).findFirst();
+        // the profile names the target only when no layer above it names a primary (DATABASE_URL, PGHOST, --url win)
+        Optional<String> profile = Optional.empty();
+        for (Layer l : layers) {
+            if (l.profileName != null) {
+                profile = Optional.of(l.profileName);
+                break;
+            }
+            if (l.namesPrimary) {
+                break;
+            }
+        }
         return new PgPulseConfig(environment, primary, replicas, embedded, startupWait, resilience, monitoring,
                 operations, values.settings(), warnings, profile);
     }

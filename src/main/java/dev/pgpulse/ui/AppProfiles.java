@@ -49,17 +49,27 @@ final class AppProfiles implements ProfileActions {
 
     @Override
     public void save(ProfileSpec spec, String replacing, ProfileStore.Stamp basedOn, Consumer<Edited> done) {
-        edit("save profile " + spec.name(), () -> profiles.store().save(spec, replacing, basedOn), done);
-        // a renamed profile keeps the password asked for under its old name
-        if (replacing != null && !replacing.equals(spec.name()) && passwords.containsKey(replacing)) {
-            passwords.put(spec.name(), passwords.remove(replacing));
-        }
+        edit("save profile " + spec.name(), () -> profiles.store().save(spec, replacing, basedOn), e -> {
+            // a renamed profile keeps the password asked for under its old name, once the file says so
+            if (e.problem().isEmpty() && replacing != null && !replacing.equals(spec.name())
+                    && passwords.containsKey(replacing)) {
+                passwords.put(spec.name(), passwords.remove(replacing));
+            }
+            if (e.problem().isEmpty() && replacing != null && !replacing.equals(spec.name())) {
+                app.renamed(replacing, spec.name()); // the running profile's new name in the header
+            }
+            done.accept(e);
+        });
     }
 
     @Override
     public void delete(String name, ProfileStore.Stamp basedOn, Consumer<Edited> done) {
-        passwords.remove(name);
-        edit("delete profile " + name, () -> profiles.store().delete(name, basedOn), done);
+        edit("delete profile " + name, () -> profiles.store().delete(name, basedOn), e -> {
+            if (e.problem().isEmpty()) {
+                passwords.remove(name);
+            }
+            done.accept(e);
+        });
     }
 
     @Override
@@ -101,7 +111,10 @@ final class AppProfiles implements ProfileActions {
             }
             // a quick, bounded look first: a password the server asks for is asked here, not after a long start
             ConnectionTest.Result r = ConnectionTest.test(config);
-            if (!r.ok()) {
+            // a replica that does not answer does not stop the switch (its pool connects once it is back, as at a
+            // start); the primary does, and a password the server wants
+            boolean primaryAnswers = r.endpoints().isEmpty() || r.endpoints().getFirst().ok();
+            if (!primaryAnswers || r.needsPassword()) {
                 return new Prepared(null, new Switched(Optional.of(r.summary()), r.needsPassword()));
             }
             if (password != null) {

@@ -48,6 +48,10 @@ public final class ConsoleApp extends Application {
     private volatile String targetKey;
     private volatile Stage stage;
     private AppProfiles appProfiles;
+    /** The configuration the running target was started from (not the orchestrator's resolved one). */
+    private volatile PgPulseConfig targetConfig;
+    /** One switch at a time: a second one asked for meanwhile is refused. */
+    private final java.util.concurrent.atomic.AtomicBoolean switching = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean stopping;
     /** The key of the target PgPulse was started on when no profile named it. */
     static final String LAUNCH_TARGET = "";
@@ -102,9 +106,10 @@ public final class ConsoleApp extends Application {
         this.stage = stage;
         try {
             String key = l.config().profile().orElse(LAUNCH_TARGET);
-            Orchestrator o = Orchestrator.start(l.config(), l.options(), memory(key, l.options()));
+            Orchestrator o = Orchestrator.start(l.config(), l.options(), memory(l.config(), l.options()));
             orchestrator = o;
             targetKey = key;
+            targetConfig = l.config();
             if (stopping) {
                 return;
             }
@@ -132,7 +137,15 @@ public final class ConsoleApp extends Application {
         }
     }
 
-    private dev.pgpulse.orchestration.TargetMemory memory(String key, Orchestrator.Options options) {
+    /**
+     * The memory of the servers a configuration names (the embedded server's data folder, or every endpoint's
+     * user@host:port/database): a profile renamed or edited to point elsewhere never shows another server's past,
+     * and two profiles of the same servers share theirs.
+     */
+    private dev.pgpulse.orchestration.TargetMemory memory(PgPulseConfig config, Orchestrator.Options options) {
+        String key = config.isEmbedded() && config.primary().isEmpty()
+                ? "embedded " + config.embedded().map(e -> e.dataDir().toString()).orElse("")
+                : String.join(" ", config.endpoints().stream().map(e -> e.displayTarget()).toList());
         return memories.computeIfAbsent(key, k -> dev.pgpulse.orchestration.TargetMemory.fresh(options.historyWindow()));
     }
 
@@ -171,6 +184,17 @@ public final class ConsoleApp extends Application {
         return launch.config();
     }
 
+    /** A profile renamed in the dialog: when it is the running one, the console follows its new name. FX thread. */
+    void renamed(String from, String to) {
+        if (from.equals(targetKey)) {
+            targetKey = to;
+            ConsoleWindow w = window;
+            if (w != null) {
+                w.showProfile(to);
+            }
+        }
+    }
+
     /** The target that runs now: a profile's name, or {@link #LAUNCH_TARGET}. */
     String targetKey() {
         return targetKey;
@@ -189,96 +213,137 @@ public final class ConsoleApp extends Application {
      */
     void switchTo(String key, PgPulseConfig config, java.util.function.Consumer<java.util.Optional<String>> done) {
         Stage st = stage;
-        ConsoleWindow was = window;
-        if (stopping || st == null || was == null) {
+        if (stopping || st == null || window == null) {
             done.accept(java.util.Optional.of("PgPulse is " + (stopping ? "stopping" : "still starting")));
             return;
         }
-        ConsolePrefs prefs = was.prefs();
+        if (key.equals(targetKey)) {
+            done.accept(java.util.Optional.of(shown(key) + " is what the console runs on now"));
+            return;
+        }
+        if (!switching.compareAndSet(false, true)) {
+            done.accept(java.util.Optional.of("another switch is under way; wait for it to finish"));
+            return;
+        }
         switcher.execute(() -> {
             java.util.Optional<String> failure;
             try {
-                failure = swap(st, was, key, config, prefs);
+                failure = swap(st, key, config);
             } catch (RuntimeException | Error e) {
                 LOG.error("switch to {} failed", shown(key), e);
                 failure = java.util.Optional.of(e.toString());
+            } finally {
+                switching.set(false);
             }
             java.util.Optional<String> f = failure;
-            Platform.runLater(() -> done.accept(f));
+            Platform.runLater(() -> {
+                // the dialog may be gone with the window it came from: the window on screen says it too
+                ConsoleWindow w = window;
+                if (f.isPresent() && w != null && !stopping) {
+                    w.notice("Could not switch to " + shown(key), f.get());
+                }
+                done.accept(f);
+            });
         });
     }
 
-    private java.util.Optional<String> swap(Stage st, ConsoleWindow was, String key, PgPulseConfig config,
-                                            ConsolePrefs prefs) {
+    /** On the switcher thread: the window, orchestrator and demo read here are the ones running now. */
+    private java.util.Optional<String> swap(Stage st, String key, PgPulseConfig config) {
+        ConsoleWindow was = window;
+        ConsolePrefs prefs = was.prefs();
         Orchestrator old = orchestrator;
         DemoWorkload oldDemo = demo;
         String oldKey = targetKey;
+        PgPulseConfig oldConfig = targetConfig;
         boolean embeddedToEmbedded = old.embedded().isPresent() && config.isEmbedded() && config.primary().isEmpty();
         if (embeddedToEmbedded) {
             LOG.info("switching from the embedded server to {}: the running one stops first", shown(key));
             retire(was, oldDemo, old);
         }
+        java.util.Optional<String> failure = start(st, key, config, prefs);
+        if (failure.isEmpty()) {
+            if (!embeddedToEmbedded) {
+                retire(was, oldDemo, old);
+            }
+            LOG.info("console switched from {} to {} ({})", shown(oldKey), shown(key), orchestrator.target());
+            return failure;
+        }
+        LOG.warn("could not switch to {}: {}; {}", shown(key), failure.get(), embeddedToEmbedded
+                ? "starting the previous target again" : "still on " + shown(oldKey));
+        if (embeddedToEmbedded && !stopping) {
+            // the previous target is gone: bring it back, as a failed switch must not leave the console empty
+            java.util.Optional<String> back = start(st, oldKey, oldConfig, prefs);
+            return java.util.Optional.of(failure.get() + (back.isEmpty() ? "; back on " + shown(oldKey)
+                    : "; and " + shown(oldKey) + " could not be started again: " + back.get()));
+        }
+        return failure;
+    }
+
+    /**
+     * Starts a target and shows its window; on success it is the running target. On failure nothing of it is left
+     * running and the running target (if any) is untouched; the reason comes back.
+     */
+    private java.util.Optional<String> start(Stage st, String key, PgPulseConfig config, ConsolePrefs prefs) {
         Orchestrator next;
         try {
-            next = Orchestrator.start(config, launch.options().forTarget(config), memory(key, launch.options()));
+            next = Orchestrator.start(config, launch.options().forTarget(config), memory(config, launch.options()));
         } catch (Exception e) {
-            String why = e.getMessage() == null ? e.toString() : e.getMessage();
-            LOG.warn("could not switch to {}: {}; {}", shown(key), why, embeddedToEmbedded ? "starting the previous "
-                    + "target again" : "still on " + shown(oldKey));
-            if (embeddedToEmbedded) {
-                // the previous target is gone: bring it back, as a failed switch must not leave the console empty
-                return java.util.Optional.of(why + restart(st, oldKey, old.config(), prefs));
-            }
-            return java.util.Optional.of(why);
+            return java.util.Optional.of(e.getMessage() == null ? e.toString() : e.getMessage());
         }
-        if (stopping) {
-            next.close();
-            return java.util.Optional.of("PgPulse is stopping");
-        }
-        DemoWorkload nextDemo = demoFor(next, prefs);
-        install(st, next, nextDemo, prefs, key);
-        if (!embeddedToEmbedded) {
-            retire(was, oldDemo, old);
-        }
-        LOG.info("console switched from {} to {} ({})", shown(oldKey), shown(key), next.target());
-        return java.util.Optional.empty();
-    }
-
-    /** Starts the previous target again after a failed embedded-to-embedded switch; what to add to the reason. */
-    private String restart(Stage st, String key, PgPulseConfig config, ConsolePrefs prefs) {
+        DemoWorkload nextDemo = null;
+        java.util.Optional<String> failure;
         try {
-            Orchestrator back = Orchestrator.start(config, launch.options().forTarget(config), memory(key, launch.options()));
-            install(st, back, demoFor(back, prefs), prefs, key);
-            return "; back on " + shown(key);
-        } catch (Exception e) {
-            LOG.error("the previous target {} could not be started again: {}", shown(key), e.getMessage());
-            return "; and " + shown(key) + " could not be started again: " + e.getMessage();
+            nextDemo = stopping ? null : demoFor(next, prefs);
+            failure = stopping ? java.util.Optional.of("PgPulse is stopping") : install(st, next, nextDemo, prefs, key);
+        } catch (RuntimeException e) {
+            failure = java.util.Optional.of(e.toString());
         }
+        if (failure.isPresent()) {
+            if (nextDemo != null) {
+                nextDemo.close();
+            }
+            next.close();
+            return failure;
+        }
+        orchestrator = next;
+        demo = nextDemo;
+        targetKey = key;
+        targetConfig = config;
+        return failure;
     }
 
-    /** Makes {@code o} the running target and shows its window (waits for the FX thread to swap it in). */
-    private void install(Stage st, Orchestrator o, DemoWorkload d, ConsolePrefs prefs, String key) {
-        orchestrator = o;
-        demo = d;
-        targetKey = key;
-        java.util.concurrent.CompletableFuture<Void> shown = new java.util.concurrent.CompletableFuture<>();
+    /** Shows {@code o}'s window in the stage (waits for the FX thread to swap it in); why not, when it could not. */
+    private java.util.Optional<String> install(Stage st, Orchestrator o, DemoWorkload d, ConsolePrefs prefs, String key) {
+        java.util.concurrent.CompletableFuture<Boolean> shown = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicBoolean abandoned = new java.util.concurrent.atomic.AtomicBoolean();
         Platform.runLater(() -> {
+            if (stopping || abandoned.get()) {
+                shown.complete(false);
+                return;
+            }
             try {
                 ConsoleWindow w = newWindow(o, d, prefs, key);
                 window = w;
                 st.getScene().setRoot(w.root());
                 w.start();
-                shown.complete(null);
+                shown.complete(true);
             } catch (RuntimeException | Error e) {
                 shown.completeExceptionally(e);
             }
         });
         try {
-            shown.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            return shown.get(30, java.util.concurrent.TimeUnit.SECONDS) ? java.util.Optional.empty()
+                    : java.util.Optional.of("PgPulse is stopping");
         } catch (InterruptedException e) {
+            abandoned.set(true);
             Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            LOG.warn("the window for {} was not shown: {}", shown(key), e.toString());
+            return java.util.Optional.of("interrupted while the window for " + shown(key) + " opened");
+        } catch (java.util.concurrent.TimeoutException e) {
+            abandoned.set(true);
+            return java.util.Optional.of("the window for " + shown(key) + " did not open within 30 s");
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.error("the window for {} could not be built", shown(key), e.getCause());
+            return java.util.Optional.of("the window for " + shown(key) + " could not be built: " + e.getCause());
         }
     }
 
@@ -298,7 +363,7 @@ public final class ConsoleApp extends Application {
     }
 
     static String shown(String key) {
-        return key == null || key.equals(LAUNCH_TARGET) ? "the target PgPulse started on" : "profile '" + key + "'";
+        return key == null || key.equals(LAUNCH_TARGET) ? "the target PgPulse was started on" : "profile '" + key + "'";
     }
 
     private void failed(Stage stage, String message) {

@@ -80,7 +80,7 @@ public final class ConsoleWindow implements AutoCloseable {
     /** Opens the profiles dialog; shown once {@link #setProfiles} gave the window profiles to offer. */
     final Button profilesButton = new Button("Profiles…");
     private dev.pgpulse.ui.shell.ProfileActions profiles;
-    private dev.pgpulse.ui.profiles.ProfilesWindow profilesWindow;
+    private volatile dev.pgpulse.ui.profiles.ProfilesWindow profilesWindow;
     private final FxDialogs dialogs;
     /** How long a {@link #notice} holds the status bar (a test shortens it). */
     static volatile Duration noticeShownFor = Duration.ofSeconds(20);

@@ -33,7 +33,14 @@ public final class LoaderProfiles implements Console.Profiles {
 
     @Override
     public PgPulseConfig load(String name, String password) throws ConfigException {
-        return loader.load(new Overrides(store.file(), name, null, List.of(), null, launch.settings(), password, true));
+        return loader.load(new Overrides(store.file(), name, null, List.of(), null, settings(), password, true));
+    }
+
+    /** The launch's --set settings but those that name a target: the profile's own target is the one chosen. */
+    private java.util.Map<String, String> settings() {
+        java.util.Map<String, String> kept = new java.util.HashMap<>(launch.settings());
+        kept.keySet().removeIf(k -> k.startsWith("primary.") || k.startsWith("replica-") || k.equals("environment"));
+        return kept;
     }
 
     @Override

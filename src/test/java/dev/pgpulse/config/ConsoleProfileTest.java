@@ -52,7 +52,18 @@ class ConsoleProfileTest {
         assertThat(config.primary().orElseThrow().host()).isEqualTo("other-db");
         assertThat(config.environment()).isEqualTo(Environment.STAGING);
         assertThat(config.replicas()).extracting(EndpointConfig::host).containsExactly("env-r1", "env-r2");
-        assertThat(config.profile()).contains("prod");
+        // the profile did not name the target, so nothing says it runs on "prod" (the console's header, its history)
+        assertThat(config.profile()).isEmpty();
+    }
+
+    @Test
+    void aProfileNamesTheTargetOnlyWhenNothingAboveItNamesAPrimary() throws Exception {
+        Path file = file();
+        assertThat(load(home, Map.of(), flags().config(file).build()).profile()).contains("prod");
+        assertThat(load(home, Map.of("PGHOST", "elsewhere"), flags().config(file).build()).profile()).isEmpty();
+        assertThat(load(home, Map.of(), flags().config(file).url("postgresql://x@flag-db/app").build()).profile()).isEmpty();
+        // an embedded profile with nothing else configured is the target
+        assertThat(load(home, Map.of(), flags().config(file).profile("local").build()).profile()).contains("local");
     }
 
     @Test

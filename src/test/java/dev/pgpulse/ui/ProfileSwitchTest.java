@@ -152,6 +152,54 @@ class ProfileSwitchTest {
     }
 
     @Test
+    void aFailedSwitchFromTheEmbeddedServerToAnEmbeddedTargetBringsTheFirstBackAndOneSwitchRunsAtATime(TestDatabase db)
+            throws Exception {
+        PgPulseConfig embedded = config(Map.of(), Map.of());
+        // an embedded target that cannot start: its data folder would be under a regular file
+        Path notAFolder = java.nio.file.Files.writeString(home.resolve("not-a-folder"), "x");
+        PgPulseConfig broken = config(Map.of(), Map.of("embedded.data_dir", notAFolder.resolve("data").toString()));
+        PgPulseConfig other = config(db.env(), Map.of());
+        ConsoleApp.prepare(new Console.Launch(embedded, Orchestrator.Options.defaults(home, embedded),
+                ConsolePrefsStore.defaultFile(home), ConsolePrefs.defaults().withPollInterval(Duration.ofMillis(500))));
+        CountDownLatch exited = new CountDownLatch(1);
+        ConsoleApp.afterStop = exited::countDown;
+        Stage stage = FxToolkit.registerPrimaryStage();
+        ConsoleApp app = (ConsoleApp) FxToolkit.setupApplication(ConsoleApp::new);
+        try {
+            await().atMost(Duration.ofSeconds(90)).until(() -> app.window() != null);
+            Path dataDir = app.orchestrator().embedded().orElseThrow().dataDir();
+            ConsoleWindow firstWindow = app.window();
+
+            Optional<String> failed = switchTo(app, "broken", broken);
+            assertThat(failed).isPresent();
+            assertThat(failed.get()).contains("back on the target PgPulse was started on");
+            Orchestrator back = app.orchestrator();
+            assertThat(back.embedded().orElseThrow().dataDir()).isEqualTo(dataDir);
+            assertThat(back.status().state().name()).isIn("RUNNING", "STARTING", "DEGRADED");
+            assertThat(app.targetKey()).isEqualTo(ConsoleApp.LAUNCH_TARGET);
+            assertThat(app.window()).isNotSameAs(firstWindow);
+
+            // the target it runs on is refused; a second switch asked for while one runs is refused
+            assertThat(switchTo(app, ConsoleApp.LAUNCH_TARGET, embedded)).hasValueSatisfying(
+                    why -> assertThat(why).contains("is what the console runs on now"));
+            CompletableFuture<Optional<String>> firstSwitch = new CompletableFuture<>();
+            CompletableFuture<Optional<String>> secondSwitch = new CompletableFuture<>();
+            WaitForAsyncUtils.asyncFx(() -> {
+                app.switchTo("other", other, firstSwitch::complete);
+                app.switchTo("other-again", other, secondSwitch::complete);
+            }).get(10, TimeUnit.SECONDS);
+            assertThat(secondSwitch.get(10, TimeUnit.SECONDS)).hasValueSatisfying(
+                    why -> assertThat(why).contains("another switch is under way"));
+            assertThat(firstSwitch.get(120, TimeUnit.SECONDS)).isEmpty();
+            assertThat(app.targetKey()).isEqualTo("other");
+            assertThat(back.status().state().name()).isEqualTo("STOPPED");
+        } finally {
+            WaitForAsyncUtils.asyncFx(() -> stage.fireEvent(new WindowEvent(stage, WindowEvent.WINDOW_CLOSE_REQUEST))).get();
+            assertThat(exited.await(90, TimeUnit.SECONDS)).as("stopped and exited").isTrue();
+        }
+    }
+
+    @Test
     void launchedWithProfileNameTheHeaderNamesItAndTheDialogMarksItActive(TestDatabase db) throws Exception {
         dev.pgpulse.config.ProfileStore store = dev.pgpulse.config.ProfileStore.forHome(home);
         store.save(new dev.pgpulse.config.ProfileSpec("warehouse", "postgresql://" + db.user() + "@" + db.host() + ":"
