@@ -63,15 +63,12 @@ class ProfileSwitchTest {
     void switchingToAnotherServerAndBackKeepsEachTargetsOwnChartsAndEvents(TestDatabase db) throws Exception {
         PgPulseConfig embedded = config(Map.of(), Map.of());
         PgPulseConfig other = config(db.env(), Map.of());
-        ConsoleApp.prepare(new Console.Launch(embedded, Orchestrator.Options.defaults(home, embedded),
+        RunningApp run = RunningApp.open(new Console.Launch(embedded, Orchestrator.Options.defaults(home, embedded),
                 ConsolePrefsStore.defaultFile(home), ConsolePrefs.defaults().withPollInterval(Duration.ofMillis(500))
                 .withWindow(1280, 800)));
-        CountDownLatch exited = new CountDownLatch(1);
-        ConsoleApp.afterStop = exited::countDown;
-        Stage stage = FxToolkit.registerPrimaryStage();
-        ConsoleApp app = (ConsoleApp) FxToolkit.setupApplication(ConsoleApp::new);
-        try {
-            await().atMost(Duration.ofSeconds(90)).until(() -> app.window() != null);
+        try (run) {
+            ConsoleApp app = run.app();
+            Stage stage = run.stage();
             Orchestrator first = app.orchestrator();
             int embeddedPort = first.embedded().orElseThrow().port();
             await().atMost(Duration.ofSeconds(30)).until(() -> first.history().view().series(CHART_KEY).size() >= 3);
@@ -144,11 +141,8 @@ class ProfileSwitchTest {
             }).get());
             Screenshots.save(stage.getScene(), "profile-switched-back-events");
             assertThat(embeddedPort).isPositive();
-        } finally {
-            WaitForAsyncUtils.asyncFx(() -> stage.fireEvent(new WindowEvent(stage, WindowEvent.WINDOW_CLOSE_REQUEST))).get();
-            assertThat(exited.await(90, TimeUnit.SECONDS)).as("stopped and exited").isTrue();
         }
-        assertThat(app.orchestrator().status().state().name()).isEqualTo("STOPPED");
+        assertThat(run.app().orchestrator().status().state().name()).isEqualTo("STOPPED");
     }
 
     @Test
@@ -159,14 +153,10 @@ class ProfileSwitchTest {
         Path notAFolder = java.nio.file.Files.writeString(home.resolve("not-a-folder"), "x");
         PgPulseConfig broken = config(Map.of(), Map.of("embedded.data_dir", notAFolder.resolve("data").toString()));
         PgPulseConfig other = config(db.env(), Map.of());
-        ConsoleApp.prepare(new Console.Launch(embedded, Orchestrator.Options.defaults(home, embedded),
-                ConsolePrefsStore.defaultFile(home), ConsolePrefs.defaults().withPollInterval(Duration.ofMillis(500))));
-        CountDownLatch exited = new CountDownLatch(1);
-        ConsoleApp.afterStop = exited::countDown;
-        Stage stage = FxToolkit.registerPrimaryStage();
-        ConsoleApp app = (ConsoleApp) FxToolkit.setupApplication(ConsoleApp::new);
-        try {
-            await().atMost(Duration.ofSeconds(90)).until(() -> app.window() != null);
+        try (RunningApp run = RunningApp.open(new Console.Launch(embedded, Orchestrator.Options.defaults(home, embedded),
+                ConsolePrefsStore.defaultFile(home), ConsolePrefs.defaults().withPollInterval(Duration.ofMillis(500))))) {
+            ConsoleApp app = run.app();
+            Stage stage = run.stage();
             Path dataDir = app.orchestrator().embedded().orElseThrow().dataDir();
             ConsoleWindow firstWindow = app.window();
 
@@ -193,9 +183,6 @@ class ProfileSwitchTest {
             assertThat(firstSwitch.get(120, TimeUnit.SECONDS)).isEmpty();
             assertThat(app.targetKey()).isEqualTo("other");
             assertThat(back.status().state().name()).isEqualTo("STOPPED");
-        } finally {
-            WaitForAsyncUtils.asyncFx(() -> stage.fireEvent(new WindowEvent(stage, WindowEvent.WINDOW_CLOSE_REQUEST))).get();
-            assertThat(exited.await(90, TimeUnit.SECONDS)).as("stopped and exited").isTrue();
         }
     }
 
@@ -209,15 +196,11 @@ class ProfileSwitchTest {
         ConfigLoader loader = new ConfigLoader(Map.of(), home, "tester", 2);
         PgPulseConfig config = loader.load(flags);
         assertThat(config.profile()).contains("warehouse");
-        ConsoleApp.prepare(new Console.Launch(config, Orchestrator.Options.defaults(home, config),
+        try (RunningApp run = RunningApp.open(new Console.Launch(config, Orchestrator.Options.defaults(home, config),
                 ConsolePrefsStore.defaultFile(home), new ConsolePrefsStore.Loaded(ConsolePrefs.defaults()
-                .withPollInterval(Duration.ofMillis(500))), new LoaderProfiles(loader, flags)));
-        CountDownLatch exited = new CountDownLatch(1);
-        ConsoleApp.afterStop = exited::countDown;
-        Stage stage = FxToolkit.registerPrimaryStage();
-        ConsoleApp app = (ConsoleApp) FxToolkit.setupApplication(ConsoleApp::new);
-        try {
-            await().atMost(Duration.ofSeconds(90)).until(() -> app.window() != null);
+                .withPollInterval(Duration.ofMillis(500))), new LoaderProfiles(loader, flags)))) {
+            ConsoleApp app = run.app();
+            Stage stage = run.stage();
             assertThat(app.targetKey()).isEqualTo("warehouse");
             assertThat(text("#profile")).isEqualTo("Profile: warehouse");
             var dialog = WaitForAsyncUtils.asyncFx(() -> app.window().openProfiles()).get(10, TimeUnit.SECONDS);
@@ -227,9 +210,6 @@ class ProfileSwitchTest {
             assertThat(WaitForAsyncUtils.asyncFx(() -> dialog.viewModel().items().getFirst().text()).get())
                     .isEqualTo("warehouse  · active");
             assertThat(WaitForAsyncUtils.asyncFx(() -> dialog.viewModel().canSwitchProperty().get()).get()).isFalse();
-        } finally {
-            WaitForAsyncUtils.asyncFx(() -> stage.fireEvent(new WindowEvent(stage, WindowEvent.WINDOW_CLOSE_REQUEST))).get();
-            assertThat(exited.await(90, TimeUnit.SECONDS)).as("stopped and exited").isTrue();
         }
     }
 

@@ -67,15 +67,11 @@ class ProfilesDialogTest {
         ConfigLoader loader = new ConfigLoader(Map.of(), home, "tester", 2);
         Overrides flags = new Overrides(null, null, null, List.of(), null, Map.of("health.interval", "500ms"));
         PgPulseConfig embedded = loader.load(flags);
-        ConsoleApp.prepare(new Console.Launch(embedded, Orchestrator.Options.defaults(home, embedded),
+        try (RunningApp run = RunningApp.open(new Console.Launch(embedded, Orchestrator.Options.defaults(home, embedded),
                 ConsolePrefsStore.defaultFile(home), new ConsolePrefsStore.Loaded(ConsolePrefs.defaults()
-                .withPollInterval(Duration.ofMillis(500)).withWindow(1280, 800)), new LoaderProfiles(loader, flags)));
-        CountDownLatch exited = new CountDownLatch(1);
-        ConsoleApp.afterStop = exited::countDown;
-        Stage stage = FxToolkit.registerPrimaryStage();
-        ConsoleApp app = (ConsoleApp) FxToolkit.setupApplication(ConsoleApp::new);
-        try {
-            await().atMost(Duration.ofSeconds(90)).until(() -> app.window() != null);
+                .withPollInterval(Duration.ofMillis(500)).withWindow(1280, 800)), new LoaderProfiles(loader, flags)))) {
+            ConsoleApp app = run.app();
+            Stage stage = run.stage();
             Orchestrator first = app.orchestrator();
             await().atMost(Duration.ofSeconds(30)).until(() -> first.history().view().series("endpoint.primary.health").size() >= 2);
             ProfilesWindow dialog = fx(() -> app.window().openProfiles());
@@ -181,9 +177,6 @@ class ProfilesDialogTest {
             await().atMost(Duration.ofSeconds(90)).until(() -> ConsoleApp.LAUNCH_TARGET.equals(app.targetKey()));
             assertThat(app.orchestrator().embedded()).isPresent();
             assertThat(label(stage, "#profile")).isEmpty();
-        } finally {
-            WaitForAsyncUtils.asyncFx(() -> stage.fireEvent(new WindowEvent(stage, WindowEvent.WINDOW_CLOSE_REQUEST))).get();
-            assertThat(exited.await(90, TimeUnit.SECONDS)).as("stopped and exited").isTrue();
         }
         // the password typed is in no file PgPulse wrote: profiles, preferences, rules, history, logs, the data folder
         List<Path> scanned = new ArrayList<>();
