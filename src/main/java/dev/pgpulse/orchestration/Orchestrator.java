@@ -57,13 +57,19 @@ public final class Orchestrator implements AutoCloseable {
      * external database is migrated when a DBA runs {@code pgpulse migrate}), and how long the metric history
      * keeps ({@link MetricHistory#DEFAULT_WINDOW} by default), and how often a FIRING alert nobody acknowledged or
      * silenced is told again ({@link AlertEngine#DEFAULT_REPEAT_INTERVAL}). The silences live beside the rules file
-     * ({@link #silencesFile()}). The rest is in the config.
+     * ({@link #silencesFile()}), one file per profile ({@code silencesScope}): silencing a rule on staging does not
+     * mute it on production. The rest is in the config.
      */
     public record Options(Duration healthInterval, Path alertRulesFile, boolean shutdownHook, boolean migrateOnStart,
-                          Duration historyWindow, Duration repeatInterval) {
+                          Duration historyWindow, Duration repeatInterval, String silencesScope) {
         public Options {
             java.util.Objects.requireNonNull(historyWindow, "historyWindow");
             java.util.Objects.requireNonNull(repeatInterval, "repeatInterval");
+        }
+
+        public Options(Duration healthInterval, Path alertRulesFile, boolean shutdownHook, boolean migrateOnStart,
+                       Duration historyWindow, Duration repeatInterval) {
+            this(healthInterval, alertRulesFile, shutdownHook, migrateOnStart, historyWindow, repeatInterval, null);
         }
 
         public Options(Duration healthInterval, Path alertRulesFile, boolean shutdownHook, boolean migrateOnStart,
@@ -82,12 +88,19 @@ public final class Orchestrator implements AutoCloseable {
          */
         public Options forTarget(PgPulseConfig config) {
             return new Options(config.monitoring().healthInterval(), alertRulesFile, shutdownHook, config.isEmbedded(),
-                    historyWindow, repeatInterval);
+                    historyWindow, repeatInterval, config.profile().orElse(null));
+        }
+
+        /** These options with the silences of one profile's target ({@code null}: the shared {@code silences.json}). */
+        public Options withSilencesScope(String scope) {
+            return new Options(healthInterval, alertRulesFile, shutdownHook, migrateOnStart, historyWindow, repeatInterval,
+                    scope);
         }
 
         /** These options with reminders of FIRING alerts every {@code interval} (zero: none). */
         public Options withRepeatInterval(Duration interval) {
-            return new Options(healthInterval, alertRulesFile, shutdownHook, migrateOnStart, historyWindow, interval);
+            return new Options(healthInterval, alertRulesFile, shutdownHook, migrateOnStart, historyWindow, interval,
+                    silencesScope);
         }
 
         public Options(Duration healthInterval, Path alertRulesFile, boolean shutdownHook) {
@@ -97,16 +110,31 @@ public final class Orchestrator implements AutoCloseable {
         /** These options with a metric history of at least {@code window} (a console that charts a longer one). */
         public Options withHistoryAtLeast(Duration window) {
             return window.compareTo(historyWindow) <= 0 ? this
-                    : new Options(healthInterval, alertRulesFile, shutdownHook, migrateOnStart, window, repeatInterval);
+                    : new Options(healthInterval, alertRulesFile, shutdownHook, migrateOnStart, window, repeatInterval,
+                    silencesScope);
         }
 
         public static Options defaults(Path home, PgPulseConfig config) {
-            return new Options(config.monitoring().healthInterval(), alertRulesFile(home), true, config.isEmbedded());
+            return new Options(config.monitoring().healthInterval(), alertRulesFile(home), true, config.isEmbedded(),
+                    MetricHistory.DEFAULT_WINDOW, AlertEngine.DEFAULT_REPEAT_INTERVAL, config.profile().orElse(null));
         }
 
-        /** Where the silences live: {@code silences.json} beside the rules file; null (in memory only) without one. */
+        /**
+         * Where the silences live: {@code silences.json} beside the rules file, {@code silences-<profile>.json} for a
+         * profile's target; null (in memory only) without a rules file.
+         */
         public Path silencesFile() {
-            return alertRulesFile == null ? null : Silences.besideRules(alertRulesFile);
+            if (alertRulesFile == null) {
+                return null;
+            }
+            Path shared = Silences.besideRules(alertRulesFile);
+            if (silencesScope == null) {
+                return shared;
+            }
+            // a name from a hand-edited profile file could hold '/' or '..': such a name gets a file named by its hash
+            String name = silencesScope.matches("[A-Za-z0-9_][A-Za-z0-9._-]{0,63}") ? silencesScope
+                    : "profile-" + Integer.toHexString(silencesScope.hashCode());
+            return shared.resolveSibling("silences-" + name + ".json");
         }
 
         /** The alert rules file under a home folder. */

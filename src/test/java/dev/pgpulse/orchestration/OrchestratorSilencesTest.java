@@ -178,6 +178,28 @@ class OrchestratorSilencesTest {
     }
 
     @Test
+    void eachProfilesTargetHasItsOwnSilences(TestDatabase db) throws Exception {
+        Path rules = rulesFile();
+        var config = new ConfigLoader(db.env(), home, "tester", 2).load(Overrides.none());
+        var base = new Orchestrator.Options(Duration.ofMillis(200), rules, false);
+        var staging = base.forTarget(config).withSilencesScope("staging");
+        try (Orchestrator o = Orchestrator.start(config, staging)) {
+            o.silence(RULE, "*", Duration.ofHours(8), "noisy on staging");
+            assertThat(o.silences().active(java.time.Instant.now())).hasSize(1);
+        }
+        assertThat(staging.silencesFile()).hasFileName("silences-staging.json").exists();
+        // production, and the target PgPulse was started on, do not hear of staging's silence
+        try (Orchestrator o = Orchestrator.start(config, base.forTarget(config).withSilencesScope("prod"))) {
+            assertThat(o.silences().active(java.time.Instant.now())).isEmpty();
+        }
+        try (Orchestrator o = Orchestrator.start(config, base)) {
+            assertThat(o.silences().active(java.time.Instant.now())).isEmpty();
+        }
+        // a hand-written profile name cannot lead the file out of its folder
+        assertThat(base.withSilencesScope("../../etc/x").silencesFile().getParent()).isEqualTo(rules.getParent());
+    }
+
+    @Test
     void withoutAWebhookTheTestSaysSoAndBadSilencesAreRefusedInOneLine(TestDatabase db) throws Exception {
         var config = new ConfigLoader(db.env(), home, "tester", 2).load(new Overrides(null, null, null, List.of(), null,
                 Map.of()));
