@@ -11,10 +11,15 @@ public final class Launcher {
     }
 
     public static ProcessBuilder builder(Path home, Map<String, String> extraEnv, String... args) {
+        return builder(Path.of("bin/pgpulse"), home, extraEnv, args);
+    }
+
+    /** The same for another launcher, e.g. the jpackage app-image's {@code bin/pgpulse} (PackagedAppIT). */
+    public static ProcessBuilder builder(Path launcher, Path home, Map<String, String> extraEnv, String... args) {
         // through perl, which sets SIGINT back to its default and execs (same pid): a test run started in the
         // background inherits SIGINT ignored, and PgPulse would then never see a Ctrl-C the test sends
         List<String> cmd = new ArrayList<>(List.of("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die",
-                Path.of("bin/pgpulse").toAbsolutePath().toString()));
+                launcher.toAbsolutePath().toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         Map<String, String> env = pb.environment();
