@@ -15,13 +15,17 @@ import java.util.concurrent.TimeUnit;
  * then sends the postmaster SIGINT (fast shutdown), if {@code postmaster.pid} still names it and the process on
  * that pid still has the postmaster's start time (so a pid reused since, by whatever process, is left alone).
  *
- * <p>It carries no death signal of its own: it must outlive PgPulse to do its one job. A normal stop ends it
+ * <p>It carries no death signal of its own and ignores the signals sent to a whole process group (HUP, INT, QUIT,
+ * TERM): it must outlive PgPulse to do its one job. A normal stop ends it
  * first, then stops the server. Where it cannot run, the next start still finds the server and stops it
  * ({@link Postmaster#stopOrphan}).
  */
 final class Watchdog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Watchdog.class);
-    static final String SCRIPT = "while read -r _; do :; done; "
+    // the signals a terminal or `timeout` sends to PgPulse's whole process group are ignored: the watchdog's job
+    // starts when PgPulse is gone, and a group signal that also killed a JVM which then could not stop the server
+    // itself (a display lost under GTK exits without shutdown hooks) would leave the server running
+    static final String SCRIPT = "trap '' HUP INT QUIT TERM; while read -r _; do :; done; "
             + "[ \"$(head -n 1 \"$1/postmaster.pid\" 2>/dev/null)\" = \"$2\" ] "
             // starttime, field 22 of stat: the 20th after the last ") " (comm may hold spaces and parentheses)
             + "&& [ \"$(sed 's/.*) //' \"/proc/$2/stat\" 2>/dev/null | cut -d ' ' -f 20)\" = \"$3\" ] "

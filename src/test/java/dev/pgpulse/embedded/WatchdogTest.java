@@ -54,6 +54,22 @@ class WatchdogTest {
     }
 
     @Test
+    void aSignalToPgPulsesProcessGroupDoesNotEndItBeforeItActs() throws Exception {
+        Postmaster.Id id = Postmaster.identify(target.pid()).orElseThrow();
+        Process watchdog = new ProcessBuilder("/bin/sh", "-c", Watchdog.SCRIPT, "pgpulse-watchdog", dir.toString(),
+                Long.toString(id.pid()), Long.toString(id.startTicks())).redirectErrorStream(true).start();
+        // what Ctrl-C in a terminal, or `timeout`, sends to every process of the group
+        for (String signal : new String[] {"HUP", "INT", "TERM"}) {
+            new ProcessBuilder("kill", "-" + signal, Long.toString(watchdog.pid())).start().waitFor();
+        }
+        assertThat(watchdog.waitFor(1, TimeUnit.SECONDS)).as("still watching after HUP, INT and TERM").isFalse();
+        assertThat(target.isAlive()).isTrue();
+        watchdog.getOutputStream().close(); // PgPulse's end of the pipe closes: now it acts
+        assertThat(watchdog.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !target.isAlive());
+    }
+
+    @Test
     void aProcessThatReusedThePidIsLeftAlone() throws Exception {
         Postmaster.Id now = Postmaster.identify(target.pid()).orElseThrow();
         // the pid postmaster.pid names, but the postmaster it was started for began at another time
