@@ -2,6 +2,8 @@ package dev.pgpulse.health;
 
 import dev.pgpulse.config.Durations;
 import dev.pgpulse.config.EndpointConfig;
+import dev.pgpulse.health.readings.ServerReadings;
+import dev.pgpulse.health.readings.ServerReadingsReader;
 import dev.pgpulse.pool.Endpoint;
 import dev.pgpulse.pool.Endpoints;
 import dev.pgpulse.pool.PoolSnapshot;
@@ -13,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,9 +46,13 @@ public final class HealthMonitor implements AutoCloseable {
     private final Duration queryTimeout;
     private final Clock clock;
     private final ServerStatsReader reader = new ServerStatsReader();
+    private final ServerReadingsReader readingsReader = new ServerReadingsReader();
+    /** The last readings failure logged per endpoint, so a lasting one is logged once, not every round. */
+    private final Map<String, String> readingsFailure = new ConcurrentHashMap<>();
     private final Map<String, CounterHistory> counters = new ConcurrentHashMap<>();
     private final List<Consumer<? super HealthSnapshot>> listeners = new CopyOnWriteArrayList<>();
     private volatile HealthSnapshot latest;
+    private volatile Map<String, ServerReadings> readings = Map.of();
     private ScheduledFuture<?> task;
 
     public HealthMonitor(DatabaseService service, Duration queryTimeout, Clock clock) {
@@ -78,10 +85,12 @@ public final class HealthMonitor implements AutoCloseable {
     /** Takes one sample of every endpoint (on the caller's thread), keeps it as {@link #latest()} and publishes it. */
     public HealthSnapshot sample() {
         List<EndpointStatus> statuses = new ArrayList<>();
+        Map<String, ServerReadings> read = new java.util.LinkedHashMap<>();
         for (Endpoint e : service.endpoints().all()) {
-            statuses.add(sample(e));
+            statuses.add(sample(e, read));
         }
         HealthSnapshot snapshot = grade(statuses);
+        readings = java.util.Collections.unmodifiableMap(read);
         latest = snapshot;
         for (Consumer<? super HealthSnapshot> l : listeners) {
             try {
@@ -93,12 +102,16 @@ public final class HealthMonitor implements AutoCloseable {
         return snapshot;
     }
 
-    private EndpointStatus sample(Endpoint e) {
+    /** What one probe read: the health figures, and the readings for Prometheus (null if they failed). */
+    private record Read(ServerStatsReader.Sample sample, ServerReadings readings) {
+    }
+
+    private EndpointStatus sample(Endpoint e, Map<String, ServerReadings> read) {
         String name = e.name();
         CounterHistory reads = counters.computeIfAbsent(name, n -> new CounterHistory());
         // The pool first: the probe below borrows from it, and a saturated pool must be seen as it was.
         PoolSnapshot pool = e.snapshot();
-        Result<ServerStatsReader.Sample> r = service.probe("health." + name, name, c -> {
+        Result<Read> r = service.probe("health." + name, name, c -> {
             boolean auto = c.getAutoCommit();
             c.setAutoCommit(false);
             try {
@@ -106,9 +119,10 @@ public final class HealthMonitor implements AutoCloseable {
                     st.execute("set local statement_timeout = " + queryTimeout.toMillis());
                 }
                 ServerStatsReader.Sample s = reader.sample(name, c, reads);
+                ServerReadings more = readings(name, c, s.stats().serverVersion());
                 c.commit();
                 c.setAutoCommit(auto);
-                return s;
+                return new Read(s, more);
             } catch (SQLException | RuntimeException failure) {
                 // A connection broken by the failure cannot be rolled back: keep the failure that says why (a read
                 // timed out), not the cleanup's "connection is closed".
@@ -126,12 +140,15 @@ public final class HealthMonitor implements AutoCloseable {
         HealthStatus status = HealthStatus.UP;
         ServerStats server = null;
         boolean reachable;
-        if (r instanceof Result.Success<ServerStatsReader.Sample> ok) {
+        if (r instanceof Result.Success<Read> ok) {
             reachable = true;
-            server = ok.value().stats();
+            server = ok.value().sample().stats();
+            if (ok.value().readings() != null) {
+                read.put(name, ok.value().readings());
+            }
         } else {
             reachable = false;
-            Result.Failure<ServerStatsReader.Sample> f = (Result.Failure<ServerStatsReader.Sample>) r;
+            Result.Failure<Read> f = (Result.Failure<Read>) r;
             // a drill turned the probe away before it reached the server: the breaker's reason below says so
             if (!(breaker == BreakerState.FORCED_OPEN && f.category() == ErrorCategory.CIRCUIT_OPEN)) {
                 // a hung server shows as a timeout: say which step timed out, the category alone ("pool timeout") does not
@@ -161,6 +178,36 @@ public final class HealthMonitor implements AutoCloseable {
         }
         return new EndpointStatus(name, e.role(), status, reasons, reachable,
                 r.elapsed().toNanos() / 1e6, breaker, pool, server);
+    }
+
+    /**
+     * The readings for Prometheus, in the health round's transaction (same statement_timeout). They are not health:
+     * when they fail (a timeout, a permission) the round rolls back to before them and keeps the health figures.
+     */
+    private ServerReadings readings(String name, java.sql.Connection c, String serverVersion) throws SQLException {
+        Savepoint before = c.setSavepoint();
+        try {
+            ServerReadings out = readingsReader.read(c, ServerReadingsReader.versionNum(serverVersion));
+            if (readingsFailure.remove(name) != null) {
+                LOG.info("{} - server readings for /metrics are back", name);
+            }
+            return out;
+        } catch (SQLException failure) {
+            c.rollback(before);
+            String why = failure.getMessage();
+            if (!java.util.Objects.equals(readingsFailure.put(name, String.valueOf(why)), String.valueOf(why))) {
+                LOG.warn("{} - server readings for /metrics failed, only the health figures are exported: {}", name, why);
+            }
+            return null;
+        }
+    }
+
+    /**
+     * The readings of the latest round, by endpoint (those that could not be read are absent), published with
+     * {@link #latest()}.
+     */
+    public Map<String, ServerReadings> readings() {
+        return readings;
     }
 
     /** Only the primary being unusable makes the whole DOWN; anything else wrong degrades it. */

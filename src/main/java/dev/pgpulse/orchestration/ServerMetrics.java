@@ -4,6 +4,8 @@ import dev.pgpulse.health.EndpointStatus;
 import dev.pgpulse.health.HealthMonitor;
 import dev.pgpulse.health.HealthSnapshot;
 import dev.pgpulse.health.ServerStats;
+import dev.pgpulse.health.readings.ServerReadings;
+import dev.pgpulse.health.readings.ServerReadingsReader;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
@@ -12,7 +14,6 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -68,18 +69,80 @@ final class ServerMetrics implements MultiCollector {
             new Gauge("pgpulse_replication_replay_lag_bytes", "Standby: WAL received but not yet replayed",
                     s -> s.replayLagBytes() == null ? Double.NaN : (double) s.replayLagBytes()));
 
-    /** postgres_exporter's pg_stat_database counters (without the _total the text format adds). */
-    private static final Map<String, Function<ServerStats, Long>> COUNTERS = counters();
+    /** The five counters ServerStats has of the endpoint's own database: exported when the readings failed. */
+    private static final Map<String, Function<ServerStats, Long>> OWN_COUNTERS = Map.of(
+            "xact_commit", s -> s.counters().xactCommit(), "xact_rollback", s -> s.counters().xactRollback(),
+            "deadlocks", s -> s.counters().deadlocks(), "blks_hit", s -> s.counters().blksHit(),
+            "blks_read", s -> s.counters().blksRead());
 
-    private static Map<String, Function<ServerStats, Long>> counters() {
-        Map<String, Function<ServerStats, Long>> m = new LinkedHashMap<>();
-        m.put("pg_stat_database_xact_commit", s -> s.counters().xactCommit());
-        m.put("pg_stat_database_xact_rollback", s -> s.counters().xactRollback());
-        m.put("pg_stat_database_deadlocks", s -> s.counters().deadlocks());
-        m.put("pg_stat_database_blks_hit", s -> s.counters().blksHit());
-        m.put("pg_stat_database_blks_read", s -> s.counters().blksRead());
-        return m;
+    /**
+     * A counter family of the readings: its name without the {@code _total} the text format adds, the column read,
+     * and the factor to base units (milliseconds to seconds).
+     */
+    private record Column(String family, String column, double scale) {
     }
+
+    private static final List<Column> DATABASE = List.of(
+            plain("pg_stat_database_", "xact_commit"), plain("pg_stat_database_", "xact_rollback"),
+            plain("pg_stat_database_", "blks_read"), plain("pg_stat_database_", "blks_hit"),
+            plain("pg_stat_database_", "tup_returned"), plain("pg_stat_database_", "tup_fetched"),
+            plain("pg_stat_database_", "tup_inserted"), plain("pg_stat_database_", "tup_updated"),
+            plain("pg_stat_database_", "tup_deleted"), plain("pg_stat_database_", "conflicts"),
+            plain("pg_stat_database_", "temp_files"), plain("pg_stat_database_", "temp_bytes"),
+            plain("pg_stat_database_", "deadlocks"), plain("pg_stat_database_", "sessions"),
+            plain("pg_stat_database_", "sessions_abandoned"), plain("pg_stat_database_", "sessions_fatal"),
+            plain("pg_stat_database_", "sessions_killed"),
+            new Column("pg_stat_database_session_time_seconds", "session_time", 1e-3),
+            new Column("pg_stat_database_active_time_seconds", "active_time", 1e-3),
+            new Column("pg_stat_database_idle_in_transaction_time_seconds", "idle_in_transaction_time", 1e-3));
+
+    private static final List<Column> BGWRITER = List.of(
+            plain("pg_stat_bgwriter_", "checkpoints_timed"), plain("pg_stat_bgwriter_", "checkpoints_req"),
+            new Column("pg_stat_bgwriter_checkpoint_write_time_seconds", "checkpoint_write_time", 1e-3),
+            new Column("pg_stat_bgwriter_checkpoint_sync_time_seconds", "checkpoint_sync_time", 1e-3),
+            plain("pg_stat_bgwriter_", "buffers_checkpoint"), plain("pg_stat_bgwriter_", "buffers_clean"),
+            plain("pg_stat_bgwriter_", "maxwritten_clean"), plain("pg_stat_bgwriter_", "buffers_backend"),
+            plain("pg_stat_bgwriter_", "buffers_backend_fsync"), plain("pg_stat_bgwriter_", "buffers_alloc"));
+
+    private static Column plain(String prefix, String column) {
+        return new Column(prefix + column, column, 1);
+    }
+
+    /** A per-statement family: name (counters without _total), help, value. */
+    private record StatementFamily(String name, String help, Function<ServerReadings.Statement, Double> value) {
+    }
+
+    private static final List<StatementFamily> STATEMENTS = List.of(
+            new StatementFamily("pg_stat_statements_calls", "Times the statement was executed", s -> (double) s.calls()),
+            new StatementFamily("pg_stat_statements_seconds", "Time spent executing the statement, seconds",
+                    s -> s.totalTimeMs() / 1000),
+            new StatementFamily("pg_stat_statements_rows", "Rows retrieved or affected by the statement",
+                    s -> (double) s.rows()),
+            new StatementFamily("pg_stat_statements_block_read_seconds",
+                    "Time the statement spent reading blocks, seconds (track_io_timing)", s -> s.blkReadTimeMs() / 1000),
+            new StatementFamily("pg_stat_statements_block_write_seconds",
+                    "Time the statement spent writing blocks, seconds (track_io_timing)", s -> s.blkWriteTimeMs() / 1000),
+            new StatementFamily("pgpulse_statement_shared_blocks_hit", "Shared buffer hits of the statement",
+                    s -> (double) s.sharedBlksHit()),
+            new StatementFamily("pgpulse_statement_shared_blocks_read", "Shared blocks the statement read",
+                    s -> (double) s.sharedBlksRead()));
+
+    /** A per-standby gauge. */
+    private record StandbyFamily(String name, String help, Function<ServerReadings.Standby, Double> value) {
+    }
+
+    private static final List<StandbyFamily> STANDBYS = List.of(
+            new StandbyFamily("pg_stat_replication_pg_wal_lsn_diff", "WAL written here but not yet replayed by the standby, bytes",
+                    ServerReadings.Standby::lagBytes),
+            new StandbyFamily("pgpulse_replication_standby_write_lag_seconds",
+                    "Time the standby took to write recent WAL (pg_stat_replication.write_lag)",
+                    ServerReadings.Standby::writeLagSeconds),
+            new StandbyFamily("pgpulse_replication_standby_flush_lag_seconds",
+                    "Time the standby took to flush recent WAL (pg_stat_replication.flush_lag)",
+                    ServerReadings.Standby::flushLagSeconds),
+            new StandbyFamily("pgpulse_replication_standby_replay_lag_seconds",
+                    "Time the standby took to replay recent WAL (pg_stat_replication.replay_lag)",
+                    ServerReadings.Standby::replayLagSeconds));
 
     @Override
     public MetricSnapshots collect() {
@@ -99,16 +162,9 @@ final class ServerMetrics implements MultiCollector {
         if (servers.isEmpty()) {
             return new MetricSnapshots(out);
         }
-        for (Map.Entry<String, Function<ServerStats, Long>> c : COUNTERS.entrySet()) {
-            CounterSnapshot.Builder b = CounterSnapshot.builder().name(c.getKey())
-                    .help("pg_stat_database." + c.getKey().substring("pg_stat_database_".length())
-                            + " of the endpoint's database");
-            for (ServerStats s : servers) {
-                b.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(database(s, true))
-                        .value(c.getValue().apply(s)).build());
-            }
-            out.add(b.build());
-        }
+        Map<String, ServerReadings> readings = health.readings();
+        databaseCounters(servers, readings, out);
+        readings(servers, readings, out);
         GaugeSnapshot.Builder size = GaugeSnapshot.builder().name("pg_database_size_bytes")
                 .help("Disk space used by the endpoint's database");
         GaugeSnapshot.Builder count = GaugeSnapshot.builder().name("pg_stat_activity_count")
@@ -143,11 +199,134 @@ final class ServerMetrics implements MultiCollector {
         return new MetricSnapshots(out);
     }
 
+    /** Every database's pg_stat_database counters; the endpoint's own five where the readings failed. */
+    private static void databaseCounters(List<ServerStats> servers, Map<String, ServerReadings> readings,
+                                         List<MetricSnapshot> out) {
+        for (Column c : DATABASE) {
+            CounterSnapshot.Builder b = CounterSnapshot.builder().name(c.family())
+                    .help("pg_stat_database." + c.column() + (c.scale() == 1 ? "" : " in seconds"));
+            boolean any = false;
+            for (ServerStats s : servers) {
+                ServerReadings r = readings.get(s.endpoint());
+                if (r != null) {
+                    for (ServerReadings.Database d : r.databases()) {
+                        Double v = d.counters().get(c.column());
+                        if (v != null) {
+                            b.dataPoint(counter(Labels.of("datid", Long.toString(d.datid()), "datname", d.datname(),
+                                    "endpoint", s.endpoint()), v * c.scale()));
+                            any = true;
+                        }
+                    }
+                } else if (OWN_COUNTERS.containsKey(c.column())) {
+                    b.dataPoint(counter(database(s, true), OWN_COUNTERS.get(c.column()).apply(s)));
+                    any = true;
+                }
+            }
+            if (any) {
+                out.add(b.build());
+            }
+        }
+    }
+
+    /** Locks, standbys, slots, the checkpointer and background writer, top statements. */
+    private static void readings(List<ServerStats> servers, Map<String, ServerReadings> readings,
+                                 List<MetricSnapshot> out) {
+        List<ServerStats> read = servers.stream().filter(s -> readings.containsKey(s.endpoint())).toList();
+        if (read.isEmpty()) {
+            return;
+        }
+        GaugeSnapshot.Builder locks = GaugeSnapshot.builder().name("pg_locks_count")
+                .help("Locks held or awaited by database and mode");
+        GaugeSnapshot.Builder slotActive = GaugeSnapshot.builder().name("pg_replication_slots_active")
+                .help("Whether the replication slot is in use (1) or not (0)");
+        GaugeSnapshot.Builder slotRetained = GaugeSnapshot.builder().name("pg_replication_slots_pg_wal_lsn_diff")
+                .help("WAL retained for the replication slot, bytes");
+        boolean anySlot = false;
+        boolean anyRetained = false;
+        for (ServerStats s : read) {
+            ServerReadings r = readings.get(s.endpoint());
+            for (ServerReadings.Locks l : r.locks()) {
+                locks.dataPoint(gauge(Labels.of("datname", l.datname(), "endpoint", s.endpoint(), "mode", l.mode()),
+                        l.count()));
+            }
+            for (ServerReadings.Slot slot : r.slots()) {
+                Labels labels = Labels.of("database", slot.database(), "endpoint", s.endpoint(), "slot_name", slot.slotName());
+                slotActive.dataPoint(gauge(labels, slot.active() ? 1 : 0));
+                anySlot = true;
+                if (slot.retainedBytes() != null) {
+                    slotRetained.dataPoint(gauge(labels, slot.retainedBytes()));
+                    anyRetained = true;
+                }
+            }
+        }
+        out.add(locks.build());
+        if (anySlot) {
+            out.add(slotActive.build());
+        }
+        if (anyRetained) {
+            out.add(slotRetained.build());
+        }
+        for (StandbyFamily f : STANDBYS) {
+            GaugeSnapshot.Builder b = GaugeSnapshot.builder().name(f.name()).help(f.help());
+            boolean any = false;
+            for (ServerStats s : read) {
+                for (ServerReadings.Standby sb : readings.get(s.endpoint()).standbys()) {
+                    Double v = f.value().apply(sb);
+                    if (v != null) {
+                        b.dataPoint(gauge(Labels.of("application_name", sb.applicationName(), "client_addr",
+                                sb.clientAddr(), "endpoint", s.endpoint(), "state", sb.state(), "sync_state",
+                                sb.syncState()), v));
+                        any = true;
+                    }
+                }
+            }
+            if (any) {
+                out.add(b.build());
+            }
+        }
+        for (Column c : BGWRITER) {
+            CounterSnapshot.Builder b = CounterSnapshot.builder().name(c.family())
+                    .help("pg_stat_bgwriter." + c.column() + " (pg_stat_checkpointer from PostgreSQL 17)"
+                            + (c.scale() == 1 ? "" : " in seconds"));
+            boolean any = false;
+            for (ServerStats s : read) {
+                Double v = readings.get(s.endpoint()).checkpointer().get(c.column());
+                if (v != null) {
+                    b.dataPoint(counter(Labels.of("endpoint", s.endpoint()), v * c.scale()));
+                    any = true;
+                }
+            }
+            if (any) {
+                out.add(b.build());
+            }
+        }
+        for (StatementFamily f : STATEMENTS) {
+            CounterSnapshot.Builder b = CounterSnapshot.builder().name(f.name())
+                    .help(f.help() + " (top " + ServerReadingsReader.TOP_STATEMENTS + " by total time)");
+            boolean any = false;
+            for (ServerStats s : read) {
+                List<ServerReadings.Statement> top = readings.get(s.endpoint()).statements();
+                for (ServerReadings.Statement st : top == null ? List.<ServerReadings.Statement>of() : top) {
+                    b.dataPoint(counter(Labels.of("datname", st.datname(), "endpoint", s.endpoint(),
+                            "queryid", st.queryId(), "user", st.user()), f.value().apply(st)));
+                    any = true;
+                }
+            }
+            if (any) {
+                out.add(b.build());
+            }
+        }
+    }
+
     @Override
     public List<String> getPrometheusNames() {
         List<String> names = new ArrayList<>(List.of("pg_up", "pg_database_size_bytes", "pg_stat_activity_count",
-                "pg_stat_activity_max_tx_duration"));
-        names.addAll(COUNTERS.keySet());
+                "pg_stat_activity_max_tx_duration", "pg_locks_count", "pg_replication_slots_active",
+                "pg_replication_slots_pg_wal_lsn_diff"));
+        DATABASE.forEach(c -> names.add(c.family()));
+        BGWRITER.forEach(c -> names.add(c.family()));
+        STATEMENTS.forEach(f -> names.add(f.name()));
+        STANDBYS.forEach(f -> names.add(f.name()));
         GAUGES.forEach(g -> names.add(g.name()));
         return names;
     }
@@ -156,6 +335,10 @@ final class ServerMetrics implements MultiCollector {
         return withOid
                 ? Labels.of("datid", Long.toString(s.databaseOid()), "datname", s.database(), "endpoint", s.endpoint())
                 : Labels.of("datname", s.database(), "endpoint", s.endpoint());
+    }
+
+    private static CounterSnapshot.CounterDataPointSnapshot counter(Labels labels, double value) {
+        return CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels).value(value).build();
     }
 
     private static GaugeSnapshot.GaugeDataPointSnapshot gauge(Labels labels, double value) {

@@ -121,6 +121,20 @@ class MetricsExportTest {
                             .isNotNegative();
                 }
                 assertThat(one(s, "pg_stat_database_xact_commit_total\\{.*" + dat + ".*}")).isPositive();
+                // every database's counters, the locks by mode, the checkpointer (issue 15)
+                for (String c : List.of("tup_returned", "tup_fetched", "tup_inserted", "tup_updated", "tup_deleted",
+                        "temp_files", "temp_bytes", "conflicts", "sessions")) {
+                    assertThat(types).containsEntry("pg_stat_database_" + c + "_total", "counter");
+                }
+                assertThat(one(s, "pg_stat_database_xact_commit_total\\{datid=\"1\",datname=\"template1\",endpoint=\"primary\"}"))
+                        .isNotNegative();
+                assertThat(types).containsEntry("pg_stat_database_session_time_seconds_total", "counter")
+                        .containsEntry("pg_stat_bgwriter_checkpoints_timed_total", "counter")
+                        .containsEntry("pg_stat_bgwriter_checkpoint_write_time_seconds_total", "counter")
+                        .containsEntry("pg_stat_bgwriter_buffers_alloc_total", "counter")
+                        .containsEntry("pg_locks_count", "gauge");
+                assertThat(one(s, "pg_locks_count\\{" + dat + ",endpoint=\"primary\",mode=\"accessexclusivelock\"}"))
+                        .isGreaterThanOrEqualTo(1.0); // the holder's
                 assertThat(types).containsEntry("pg_stat_activity_count", "gauge")
                         .containsEntry("pg_stat_activity_max_tx_duration", "gauge")
                         .containsEntry("pg_database_size_bytes", "gauge").containsEntry("pg_up", "gauge");
@@ -270,19 +284,21 @@ class MetricsExportTest {
     }
 
     /**
-     * promtool's parser and linter on the scrape. One lint line is expected and allowed: postgres_exporter's own
-     * family name {@code pg_stat_activity_count} ends in "_count", which promtool reserves for histograms and
-     * summaries (it says the same of postgres_exporter's output); the name is kept so that dashboards built for
-     * postgres_exporter work. Everything else must pass clean: without that family, exit 0 and no output.
+     * promtool's parser and linter on the scrape. Two lint lines are expected and allowed: postgres_exporter's own
+     * family names {@code pg_stat_activity_count} and {@code pg_locks_count} end in "_count", which promtool reserves
+     * for histograms and summaries (it says the same of postgres_exporter's output); the names are kept so that
+     * dashboards built for postgres_exporter work. Everything else must pass clean: without those families, exit 0 and
+     * no output.
      */
-    private static void promtoolAccepts(String scrape) throws Exception {
+    static void promtoolAccepts(String scrape) throws Exception {
         Path promtool = Tools.require("promtool", "prometheus");
-        String known = "pg_stat_activity_count non-histogram and non-summary metrics should not have \"_count\" suffix";
+        List<String> known = List.of("pg_locks_count", "pg_stat_activity_count");
         Promtool all = promtool(promtool, scrape);
-        assertThat(all.output().lines().toList()).as("promtool check metrics").containsExactly(known);
+        assertThat(all.output().lines().toList()).as("promtool check metrics").containsExactlyElementsOf(known.stream()
+                .map(f -> f + " non-histogram and non-summary metrics should not have \"_count\" suffix").toList());
         assertThat(all.exit()).as("3: lint problems only, the text parsed").isEqualTo(3);
 
-        String without = scrape.lines().filter(l -> !l.matches("(# (HELP|TYPE) )?pg_stat_activity_count\\b.*"))
+        String without = scrape.lines().filter(l -> !l.matches("(# (HELP|TYPE) )?(pg_stat_activity_count|pg_locks_count)\\b.*"))
                 .collect(java.util.stream.Collectors.joining("\n", "", "\n"));
         Promtool rest = promtool(promtool, without);
         assertThat(rest.output()).as("promtool check metrics, the rest").isEmpty();

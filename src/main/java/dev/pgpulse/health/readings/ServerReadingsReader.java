@@ -1,0 +1,193 @@
+package dev.pgpulse.health.readings;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads {@link ServerReadings} on a connection the caller bounds (the health round's transaction with its
+ * {@code statement_timeout}): one round trip for the statistics views, a second only where
+ * {@code pg_stat_statements} can be read. The queries are postgres_exporter's own where it has one (locks by
+ * mode with a 0 for every database and mode, slots' retained WAL), so the two agree on a scrape of the same server.
+ * Columns that only some versions have are read through {@code to_jsonb(row)}, so one statement fits them all;
+ * only the checkpointer needs two (its counters left {@code pg_stat_bgwriter} for {@code pg_stat_checkpointer}
+ * in PostgreSQL 17).
+ */
+public final class ServerReadingsReader {
+    /** How many statements of pg_stat_statements are read, by total execution time. */
+    public static final int TOP_STATEMENTS = 20;
+
+    /** pg_stat_database's cumulative columns; the last seven are PostgreSQL 14+. */
+    static final List<String> DATABASE_COUNTERS = List.of("xact_commit", "xact_rollback", "blks_read", "blks_hit",
+            "tup_returned", "tup_fetched", "tup_inserted", "tup_updated", "tup_deleted", "conflicts", "temp_files",
+            "temp_bytes", "deadlocks", "sessions", "sessions_abandoned", "sessions_fatal", "sessions_killed",
+            "session_time", "active_time", "idle_in_transaction_time");
+
+    // the row of datid 0 (shared catalogs, no datname) too, as postgres_exporter has it: datname ""
+    private static final String DATABASES = "select d.datid, coalesce(d.datname, '') as datname"
+            + DATABASE_COUNTERS.stream().map(c -> ", (to_jsonb(d) ->> '" + c + "')::float8 as " + c)
+            .reduce("", String::concat)
+            + " from pg_stat_database d order by d.datid";
+
+    // postgres_exporter's pg_locks query (lower-case modes, every database and mode)
+    private static final String LOCKS = """
+            select d.datname, m.mode, coalesce(l.count, 0) as count
+            from (values ('accesssharelock'), ('rowsharelock'), ('rowexclusivelock'), ('shareupdateexclusivelock'),
+                         ('sharelock'), ('sharerowexclusivelock'), ('exclusivelock'), ('accessexclusivelock'),
+                         ('sireadlock')) as m(mode)
+            cross join pg_database d
+            left join (select database, lower(mode) as mode, count(*) as count from pg_locks
+                       where database is not null group by database, lower(mode)) l
+                   on l.mode = m.mode and l.database = d.oid
+            order by d.datname, m.mode""";
+
+    private static final String STANDBYS = """
+            select coalesce(application_name, '') as application_name, coalesce(host(client_addr), '') as client_addr,
+                   coalesce(state, '') as state, coalesce(sync_state, '') as sync_state,
+                   case when pg_is_in_recovery() then null
+                        else pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::float8 end as lag_bytes,
+                   extract(epoch from write_lag)::float8 as write_lag, extract(epoch from flush_lag)::float8 as flush_lag,
+                   extract(epoch from replay_lag)::float8 as replay_lag
+            from pg_stat_replication order by application_name, client_addr""";
+
+    private static final String SLOTS = """
+            select slot_name, slot_type, coalesce(database, '') as database, active,
+                   pg_wal_lsn_diff(case when pg_is_in_recovery() then pg_last_wal_replay_lsn() else pg_current_wal_lsn() end,
+                                   restart_lsn)::float8 as retained
+            from pg_replication_slots order by slot_name""";
+
+    private static final String BGWRITER_16 = """
+            select checkpoints_timed, checkpoints_req, checkpoint_write_time, checkpoint_sync_time, buffers_checkpoint,
+                   buffers_clean, maxwritten_clean, buffers_backend, buffers_backend_fsync, buffers_alloc
+            from pg_stat_bgwriter""";
+
+    // 17+: the checkpointer's counters moved out; buffers_backend(_fsync) are gone (pg_stat_io has them)
+    private static final String BGWRITER_17 = """
+            select c.num_timed as checkpoints_timed, c.num_requested as checkpoints_req,
+                   c.write_time as checkpoint_write_time, c.sync_time as checkpoint_sync_time,
+                   c.buffers_written as buffers_checkpoint, b.buffers_clean, b.maxwritten_clean, b.buffers_alloc
+            from pg_stat_checkpointer c, pg_stat_bgwriter b""";
+
+    // The view exists once the extension is created; it can be read only when the library is preloaded.
+    private static final String STATEMENTS_READABLE = """
+            select to_regclass('pg_stat_statements') is not null
+               and 'pg_stat_statements' = any(string_to_array(replace(current_setting('shared_preload_libraries'), ' ', ''), ','))""";
+
+    // blk_read_time/blk_write_time became shared_blk_read_time/shared_blk_write_time in 17
+    private static final String STATEMENTS = """
+            select r.rolname, d.datname, s.queryid::text as queryid, s.calls, s.total_exec_time, s.rows,
+                   s.shared_blks_hit, s.shared_blks_read,
+                   coalesce(to_jsonb(s) ->> 'blk_read_time', to_jsonb(s) ->> 'shared_blk_read_time')::float8 as read_time,
+                   coalesce(to_jsonb(s) ->> 'blk_write_time', to_jsonb(s) ->> 'shared_blk_write_time')::float8 as write_time
+            from pg_stat_statements s join pg_roles r on r.oid = s.userid join pg_database d on d.oid = s.dbid
+            where s.queryid is not null
+            order by s.total_exec_time desc limit\s""" + TOP_STATEMENTS;
+
+    /**
+     * One reading.
+     *
+     * @param serverVersionNum {@code server_version_num} (its major part decides the checkpointer query)
+     */
+    public ServerReadings read(Connection c, int serverVersionNum) throws SQLException {
+        Instant at = Instant.now();
+        String bgwriter = serverVersionNum >= 170000 ? BGWRITER_17 : BGWRITER_16;
+        List<ServerReadings.Database> databases = new ArrayList<>();
+        List<ServerReadings.Locks> locks = new ArrayList<>();
+        List<ServerReadings.Standby> standbys = new ArrayList<>();
+        List<ServerReadings.Slot> slots = new ArrayList<>();
+        Map<String, Double> checkpointer = new LinkedHashMap<>();
+        boolean statementsReadable;
+        try (Statement st = c.createStatement()) {
+            st.execute(String.join(";\n", DATABASES, LOCKS, STANDBYS, SLOTS, bgwriter, STATEMENTS_READABLE));
+            try (ResultSet rs = st.getResultSet()) {
+                while (rs.next()) {
+                    Map<String, Double> counters = new LinkedHashMap<>();
+                    for (String col : DATABASE_COUNTERS) {
+                        double v = rs.getDouble(col);
+                        if (!rs.wasNull()) {
+                            counters.put(col, v);
+                        }
+                    }
+                    databases.add(new ServerReadings.Database(rs.getLong("datid"), rs.getString("datname"), counters));
+                }
+            }
+            try (ResultSet rs = next(st, "pg_locks")) {
+                while (rs.next()) {
+                    locks.add(new ServerReadings.Locks(rs.getString(1), rs.getString(2), rs.getLong(3)));
+                }
+            }
+            try (ResultSet rs = next(st, "pg_stat_replication")) {
+                while (rs.next()) {
+                    standbys.add(new ServerReadings.Standby(rs.getString(1), rs.getString(2), rs.getString(3),
+                            rs.getString(4), nullable(rs, 5), nullable(rs, 6), nullable(rs, 7), nullable(rs, 8)));
+                }
+            }
+            try (ResultSet rs = next(st, "pg_replication_slots")) {
+                while (rs.next()) {
+                    slots.add(new ServerReadings.Slot(rs.getString(1), rs.getString(2), rs.getString(3),
+                            rs.getBoolean(4), nullable(rs, 5)));
+                }
+            }
+            try (ResultSet rs = next(st, "pg_stat_bgwriter")) {
+                if (rs.next()) {
+                    var meta = rs.getMetaData();
+                    for (int i = 1; i <= meta.getColumnCount(); i++) {
+                        Double v = nullable(rs, i);
+                        if (v != null) {
+                            checkpointer.put(meta.getColumnLabel(i), v);
+                        }
+                    }
+                }
+            }
+            try (ResultSet rs = next(st, "pg_stat_statements check")) {
+                statementsReadable = rs.next() && rs.getBoolean(1);
+            }
+        }
+        List<ServerReadings.Statement> statements = statementsReadable ? statements(c) : null;
+        return new ServerReadings(at, serverVersionNum, databases, locks, standbys, slots, checkpointer, statements);
+    }
+
+    private static List<ServerReadings.Statement> statements(Connection c) throws SQLException {
+        List<ServerReadings.Statement> out = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(STATEMENTS)) {
+            while (rs.next()) {
+                out.add(new ServerReadings.Statement(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
+                        rs.getDouble(5), rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getDouble(9), rs.getDouble(10)));
+            }
+        }
+        return out;
+    }
+
+    private static ResultSet next(Statement st, String what) throws SQLException {
+        if (!st.getMoreResults()) {
+            throw new SQLException("no result from the " + what + " query");
+        }
+        return st.getResultSet();
+    }
+
+    private static Double nullable(ResultSet rs, int column) throws SQLException {
+        double v = rs.getDouble(column);
+        return rs.wasNull() ? null : v;
+    }
+
+    /** {@code server_version_num} from {@code server_version} ("15.19", "17beta1", "16.4 (Debian 16.4-1)"); 0 if not one. */
+    public static int versionNum(String serverVersion) {
+        if (serverVersion == null) {
+            return 0;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)(?:\\.(\\d+))?(?:\\.(\\d+))?").matcher(serverVersion.trim());
+        if (!m.find()) {
+            return 0;
+        }
+        int major = Integer.parseInt(m.group(1));
+        int minor = m.group(2) == null ? 0 : Integer.parseInt(m.group(2));
+        int patch = m.group(3) == null ? 0 : Integer.parseInt(m.group(3));
+        return major >= 10 ? major * 10000 + minor : major * 10000 + minor * 100 + patch;
+    }
+}
