@@ -274,8 +274,8 @@ final class ServerMetrics implements MultiCollector {
                     Double v = f.value().apply(sb);
                     if (v != null) {
                         b.dataPoint(gauge(Labels.of("application_name", sb.applicationName(), "client_addr",
-                                sb.clientAddr(), "endpoint", s.endpoint(), "state", sb.state(), "sync_state",
-                                sb.syncState()), v));
+                                sb.clientAddr(), "endpoint", s.endpoint(), "pid", Integer.toString(sb.pid()),
+                                "slot_name", sb.slotName(), "state", sb.state()), v));
                         any = true;
                     }
                 }

@@ -49,11 +49,14 @@ public record ServerReadings(Instant at, int serverVersionNum, List<Database> da
     /**
      * One standby connected to this server ({@code pg_stat_replication}).
      *
+     * @param pid         the walsender's process id
      * @param clientAddr  its address, "" over a Unix socket
+     * @param slotName    the replication slot it streams from, "" without one
      * @param lagBytes    WAL written here but not yet replayed there; null when not known
      * @param writeLagSeconds, flushLagSeconds, replayLagSeconds PostgreSQL's lag times; null when not measured
      */
-    public record Standby(String applicationName, String clientAddr, String state, String syncState, Double lagBytes,
+    public record Standby(int pid, String applicationName, String clientAddr, String state, String syncState,
+                          String slotName, Double lagBytes,
                           Double writeLagSeconds, Double flushLagSeconds, Double replayLagSeconds) {
     }
 

@@ -47,14 +47,18 @@ public final class ServerReadingsReader {
                    on l.mode = m.mode and l.database = d.oid
             order by d.datname, m.mode""";
 
+    // postgres_exporter's labels (application_name, client_addr, slot_name, state) plus the walsender's pid, which
+    // newer exporters add too: two standbys from one host under one name would otherwise be one series
     private static final String STANDBYS = """
-            select coalesce(application_name, '') as application_name, coalesce(host(client_addr), '') as client_addr,
-                   coalesce(state, '') as state, coalesce(sync_state, '') as sync_state,
+            select r.pid, coalesce(r.application_name, '') as application_name,
+                   coalesce(host(r.client_addr), '') as client_addr, coalesce(r.state, '') as state,
+                   coalesce(r.sync_state, '') as sync_state, coalesce(s.slot_name::text, '') as slot_name,
                    case when pg_is_in_recovery() then null
-                        else pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::float8 end as lag_bytes,
-                   extract(epoch from write_lag)::float8 as write_lag, extract(epoch from flush_lag)::float8 as flush_lag,
-                   extract(epoch from replay_lag)::float8 as replay_lag
-            from pg_stat_replication order by application_name, client_addr""";
+                        else pg_wal_lsn_diff(pg_current_wal_lsn(), r.replay_lsn)::float8 end as lag_bytes,
+                   extract(epoch from r.write_lag)::float8 as write_lag, extract(epoch from r.flush_lag)::float8 as flush_lag,
+                   extract(epoch from r.replay_lag)::float8 as replay_lag
+            from pg_stat_replication r left join pg_replication_slots s on s.active_pid = r.pid
+            order by r.pid""";
 
     private static final String SLOTS = """
             select slot_name, slot_type, coalesce(database, '') as database, active,
@@ -79,15 +83,18 @@ public final class ServerReadingsReader {
             select to_regclass('pg_stat_statements') is not null
                and 'pg_stat_statements' = any(string_to_array(replace(current_setting('shared_preload_libraries'), ' ', ''), ','))""";
 
-    // blk_read_time/blk_write_time became shared_blk_read_time/shared_blk_write_time in 17
+    // blk_read_time/blk_write_time became shared_blk_read_time/shared_blk_write_time in 17. Summed over toplevel
+    // (14+: a statement run at top level and inside a function has two rows), so each series is one statement.
     private static final String STATEMENTS = """
-            select r.rolname, d.datname, s.queryid::text as queryid, s.calls, s.total_exec_time, s.rows,
-                   s.shared_blks_hit, s.shared_blks_read,
-                   coalesce(to_jsonb(s) ->> 'blk_read_time', to_jsonb(s) ->> 'shared_blk_read_time')::float8 as read_time,
-                   coalesce(to_jsonb(s) ->> 'blk_write_time', to_jsonb(s) ->> 'shared_blk_write_time')::float8 as write_time
+            select r.rolname, d.datname, s.queryid::text as queryid, sum(s.calls)::bigint as calls,
+                   sum(s.total_exec_time) as total_time, sum(s.rows)::bigint as rows,
+                   sum(s.shared_blks_hit)::bigint as hit, sum(s.shared_blks_read)::bigint as read,
+                   sum(coalesce(to_jsonb(s) ->> 'blk_read_time', to_jsonb(s) ->> 'shared_blk_read_time')::float8) as read_time,
+                   sum(coalesce(to_jsonb(s) ->> 'blk_write_time', to_jsonb(s) ->> 'shared_blk_write_time')::float8) as write_time
             from pg_stat_statements s join pg_roles r on r.oid = s.userid join pg_database d on d.oid = s.dbid
             where s.queryid is not null
-            order by s.total_exec_time desc limit\s""" + TOP_STATEMENTS;
+            group by r.rolname, d.datname, s.queryid
+            order by total_time desc limit\s""" + TOP_STATEMENTS;
 
     /**
      * One reading.
@@ -124,8 +131,9 @@ public final class ServerReadingsReader {
             }
             try (ResultSet rs = next(st, "pg_stat_replication")) {
                 while (rs.next()) {
-                    standbys.add(new ServerReadings.Standby(rs.getString(1), rs.getString(2), rs.getString(3),
-                            rs.getString(4), nullable(rs, 5), nullable(rs, 6), nullable(rs, 7), nullable(rs, 8)));
+                    standbys.add(new ServerReadings.Standby(rs.getInt(1), rs.getString(2), rs.getString(3),
+                            rs.getString(4), rs.getString(5), rs.getString(6), nullable(rs, 7), nullable(rs, 8),
+                            nullable(rs, 9), nullable(rs, 10)));
                 }
             }
             try (ResultSet rs = next(st, "pg_replication_slots")) {
