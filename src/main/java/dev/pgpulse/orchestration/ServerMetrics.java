@@ -23,7 +23,10 @@ import java.util.function.Function;
  * reads only). Where postgres_exporter has a family its name, type and labels are kept, so its dashboards work
  * (counters get the {@code _total} suffix Prometheus expects); the rest are {@code pgpulse_*} in base units. Every
  * series carries an {@code endpoint} label. A figure that is not known is left out, never written as 0: an
- * unreachable endpoint has only {@code pg_up 0}, and rates appear once enough counter history exists.
+ * unreachable endpoint has only {@code pg_up 0}, and rates appear once enough counter history exists. The
+ * server-wide readings ({@link HealthMonitor#readings()}: every database, locks, standbys, slots, checkpointer, top
+ * statements) come from the same round; where they failed, the endpoint's own database's five counters stand in.
+ * Times postgres_exporter keeps in milliseconds are seconds here, under its name plus {@code _seconds}.
  */
 final class ServerMetrics implements MultiCollector {
     private final HealthMonitor health;
