@@ -65,7 +65,9 @@ class ReplicationExportTest {
                                 + " and replay_lsn < flush_lsn") == 1);
 
                 TestDatabase db = new TestDatabase("localhost", primary.port(), "postgres", null, "postgres");
-                var config = new ConfigLoader(db.env(), dir, "tester", 2).load(Overrides.none());
+                // the standby as a replica endpoint too: the readings work there (in recovery) as well
+                var config = new ConfigLoader(Map.of("DATABASE_URL", db.url(), "DATABASE_READ_URLS", standby.url()),
+                        dir, "tester", 2).load(Overrides.none());
                 try (PostgresExporter exporter = PostgresExporter.start(db, dir);
                      Orchestrator o = Orchestrator.start(config, new Orchestrator.Options(Duration.ofHours(1), null, false));
                      AgentServer agent = AgentServer.start(o, "127.0.0.1", 0)) {
@@ -75,7 +77,17 @@ class ReplicationExportTest {
                     List<PostgresExporter.Sample> before = exporter.scrape();
                     o.health().sample();
                     String scrape = get(agent.port());
-                    List<PostgresExporter.Sample> ours = PostgresExporter.parse(scrape);
+                    List<PostgresExporter.Sample> both = PostgresExporter.parse(scrape);
+                    List<PostgresExporter.Sample> ours = both.stream()
+                            .filter(x -> "primary".equals(x.labels().get("endpoint"))).toList();
+                    List<PostgresExporter.Sample> replica = both.stream()
+                            .filter(x -> "replica-1".equals(x.labels().get("endpoint"))).toList();
+                    assertThat(o.health().readings()).containsOnlyKeys("primary", "replica-1");
+                    assertThat(family(replica, "pg_stat_database_xact_commit_total", "endpoint")).hasSizeGreaterThan(1);
+                    assertThat(family(replica, "pg_locks_count", "endpoint")).isNotEmpty();
+                    assertThat(family(replica, "pg_stat_replication_pg_wal_lsn_diff", "endpoint"))
+                            .as("no standby streams from the standby").isEmpty();
+                    assertThat(family(replica, "pg_stat_bgwriter_buffers_alloc_total", "endpoint")).hasSize(1);
                     List<PostgresExporter.Sample> after = exporter.scrape();
                     long highest = query(primary.jdbcUrl(), "select max(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn))::bigint"
                             + " from pg_stat_replication");

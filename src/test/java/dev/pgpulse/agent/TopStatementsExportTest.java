@@ -80,6 +80,58 @@ class TopStatementsExportTest {
         }
     }
 
+    /**
+     * pg_stat_statements there but not readable by the agent's role (or not preloaded): no statements, the rest of
+     * the readings stand. Readings that fail (here: pg_replication_slots not readable) leave the health round alone: the endpoint
+     * is up, its own database's counters stand in, one warning is logged for the lasting failure, and once the view
+     * can be read the readings are back.
+     */
+    @Test
+    void readingsThatFailKeepTheHealthSampleAndComeBack() throws Exception {
+        try (EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                .setServerConfig("shared_preload_libraries", "pg_stat_statements").start();
+             Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement();
+             dev.pgpulse.testing.LogCapture log = new dev.pgpulse.testing.LogCapture(dev.pgpulse.health.HealthMonitor.class)) {
+            st.execute("create extension pg_stat_statements");
+            st.execute("create role watcher login");
+            st.execute("revoke all on pg_stat_statements from public");
+            st.execute("revoke all on pg_catalog.pg_replication_slots from public");
+            var config = new ConfigLoader(Map.of("DATABASE_URL", "postgresql://watcher@localhost:" + pg.getPort()
+                    + "/postgres"), dir, "tester", 2).load(Overrides.none());
+            try (Orchestrator o = Orchestrator.start(config, new Orchestrator.Options(Duration.ofHours(1), null, false));
+                 AgentServer agent = AgentServer.start(o, "127.0.0.1", 0)) {
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> o.snapshot().health() != null);
+                o.health().sample();
+                var health = o.snapshot().health();
+                assertThat(health.endpoints().getFirst().reachable()).isTrue();
+                assertThat(health.endpoints().getFirst().server()).isNotNull();
+                assertThat(o.health().readings()).isEmpty();
+                assertThat(log.events(ch.qos.logback.classic.Level.WARN, "server readings for /metrics failed"))
+                        .as("logged once for two failed rounds").hasSize(1)
+                        .allSatisfy(e -> assertThat(e.getFormattedMessage()).contains("primary - ")
+                                .contains("permission denied for view pg_replication_slots"));
+                var samples = PostgresExporter.parse(get(agent.port()));
+                assertThat(family(samples, "pg_up", "endpoint")).containsEntry(Map.of(), 1.0);
+                assertThat(family(samples, "pg_stat_database_xact_commit_total", "endpoint").keySet())
+                        .as("the endpoint's own database only").singleElement()
+                        .satisfies(l -> assertThat(l).containsEntry("datname", "postgres"));
+                assertThat(family(samples, "pg_locks_count", "endpoint")).isEmpty();
+
+                st.execute("grant select on pg_catalog.pg_replication_slots to public");
+                o.health().sample();
+                assertThat(o.health().readings()).containsKey("primary");
+                assertThat(o.health().readings().get("primary").statements()).as("still not readable").isNull();
+                st.execute("grant select on pg_stat_statements to public");
+                o.health().sample();
+                assertThat(o.health().readings().get("primary").statements()).isNotEmpty();
+                assertThat(log.events(ch.qos.logback.classic.Level.INFO, "server readings for /metrics are back")).hasSize(1);
+                samples = PostgresExporter.parse(get(agent.port()));
+                assertThat(family(samples, "pg_stat_database_xact_commit_total", "endpoint")).hasSizeGreaterThan(1);
+                assertThat(family(samples, "pg_locks_count", "endpoint")).isNotEmpty();
+            }
+        }
+    }
+
     private static long calls(Statement st, String like) throws Exception {
         try (ResultSet rs = st.executeQuery("select coalesce(sum(calls), 0) from pg_stat_statements where query like '"
                 + like + "' and query not like '%coalesce(sum(calls), 0)%'")) {

@@ -15,7 +15,7 @@ import java.util.Objects;
  * @param checkpointer     column (exporter's name: {@code checkpoints_timed}, {@code buffers_clean}...) to value;
  *                         columns the server does not have (e.g. {@code buffers_backend} from 17) are absent
  * @param statements       the top statements by total execution time; null when {@code pg_stat_statements} is not
- *                         installed in the endpoint's database or not preloaded
+ *                         created in the endpoint's database, not preloaded, or not readable by the role
  */
 public record ServerReadings(Instant at, int serverVersionNum, List<Database> databases, List<Locks> locks,
                              List<Standby> standbys, List<Slot> slots, Map<String, Double> checkpointer,

@@ -13,13 +13,14 @@ import java.util.Map;
 /**
  * Reads {@link ServerReadings} on a connection the caller bounds (the health round's transaction with its
  * {@code statement_timeout}): one round trip for the statistics views, a second only where
- * {@code pg_stat_statements} can be read. The queries are postgres_exporter's own where it has one (locks by
+ * {@code pg_stat_statements} exists. The queries are postgres_exporter's own where it has one (locks by
  * mode with a 0 for every database and mode, slots' retained WAL), so the two agree on a scrape of the same server.
  * Columns that only some versions have are read through {@code to_jsonb(row)}, so one statement fits them all;
  * only the checkpointer needs two (its counters left {@code pg_stat_bgwriter} for {@code pg_stat_checkpointer}
  * in PostgreSQL 17).
  */
 public final class ServerReadingsReader {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ServerReadingsReader.class);
     /** How many statements of pg_stat_statements are read, by total execution time. */
     public static final int TOP_STATEMENTS = 20;
 
@@ -78,10 +79,9 @@ public final class ServerReadingsReader {
                    c.buffers_written as buffers_checkpoint, b.buffers_clean, b.maxwritten_clean, b.buffers_alloc
             from pg_stat_checkpointer c, pg_stat_bgwriter b""";
 
-    // The view exists once the extension is created; it can be read only when the library is preloaded.
-    private static final String STATEMENTS_READABLE = """
-            select to_regclass('pg_stat_statements') is not null
-               and 'pg_stat_statements' = any(string_to_array(replace(current_setting('shared_preload_libraries'), ' ', ''), ','))""";
+    // The view exists once the extension is created; it can be read only when the library is preloaded, which
+    // shared_preload_libraries would tell only to superusers and pg_read_all_settings: so the query is tried.
+    private static final String STATEMENTS_READABLE = "select to_regclass('pg_stat_statements') is not null";
 
     // blk_read_time/blk_write_time became shared_blk_read_time/shared_blk_write_time in 17. Summed over toplevel
     // (14+: a statement run at top level and inside a function has two rows), so each series is one statement.
@@ -161,13 +161,28 @@ public final class ServerReadingsReader {
         return new ServerReadings(at, serverVersionNum, databases, locks, standbys, slots, checkpointer, statements);
     }
 
+    /**
+     * The top statements, or null where the view cannot be read (the library not preloaded, or no right to it): the
+     * rest of the readings stand. In a transaction the attempt is behind a savepoint, so its failure does not
+     * abort the caller's transaction.
+     */
     private static List<ServerReadings.Statement> statements(Connection c) throws SQLException {
+        java.sql.Savepoint before = c.getAutoCommit() ? null : c.setSavepoint();
         List<ServerReadings.Statement> out = new ArrayList<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(STATEMENTS)) {
             while (rs.next()) {
                 out.add(new ServerReadings.Statement(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
                         rs.getDouble(5), rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getDouble(9), rs.getDouble(10)));
             }
+        } catch (SQLException unreadable) {
+            if (before != null) {
+                c.rollback(before);
+            }
+            LOG.debug("pg_stat_statements cannot be read: {}", unreadable.getMessage());
+            return null;
+        }
+        if (before != null) {
+            c.releaseSavepoint(before);
         }
         return out;
     }
