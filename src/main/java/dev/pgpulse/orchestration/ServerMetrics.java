@@ -97,7 +97,10 @@ final class ServerMetrics implements MultiCollector {
             plain("pg_stat_database_", "sessions_killed"),
             new Column("pg_stat_database_session_time_seconds", "session_time", 1e-3),
             new Column("pg_stat_database_active_time_seconds", "active_time", 1e-3),
-            new Column("pg_stat_database_idle_in_transaction_time_seconds", "idle_in_transaction_time", 1e-3));
+            new Column("pg_stat_database_idle_in_transaction_time_seconds", "idle_in_transaction_time", 1e-3),
+            plain("pg_stat_database_conflicts_", "confl_tablespace"), plain("pg_stat_database_conflicts_", "confl_lock"),
+            plain("pg_stat_database_conflicts_", "confl_snapshot"), plain("pg_stat_database_conflicts_", "confl_bufferpin"),
+            plain("pg_stat_database_conflicts_", "confl_deadlock"));
 
     private static final List<Column> BGWRITER = List.of(
             plain("pg_stat_bgwriter_", "checkpoints_timed"), plain("pg_stat_bgwriter_", "checkpoints_req"),
@@ -207,7 +210,8 @@ final class ServerMetrics implements MultiCollector {
                                          List<MetricSnapshot> out) {
         for (Column c : DATABASE) {
             CounterSnapshot.Builder b = CounterSnapshot.builder().name(c.family())
-                    .help("pg_stat_database." + c.column() + (c.scale() == 1 ? "" : " in seconds"));
+                    .help((c.column().startsWith("confl_") ? "pg_stat_database_conflicts." : "pg_stat_database.")
+                            + c.column() + (c.scale() == 1 ? "" : " in seconds"));
             boolean any = false;
             for (ServerStats s : servers) {
                 ServerReadings r = readings.get(s.endpoint());

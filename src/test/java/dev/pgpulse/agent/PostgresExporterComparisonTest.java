@@ -55,6 +55,9 @@ class PostgresExporterComparisonTest {
         for (String col : List.of("session_time", "active_time", "idle_in_transaction_time")) {
             c.add(new Claim("pg_stat_database_" + col + "_seconds_total", "pg_stat_database_" + col, 1000));
         }
+        for (String col : List.of("tablespace", "lock", "snapshot", "bufferpin", "deadlock")) {
+            c.add(new Claim("pg_stat_database_conflicts_confl_" + col + "_total", "pg_stat_database_conflicts_confl_" + col, 1));
+        }
         for (String col : List.of("checkpoints_timed", "checkpoints_req", "buffers_checkpoint", "buffers_clean",
                 "maxwritten_clean", "buffers_backend", "buffers_backend_fsync", "buffers_alloc")) {
             c.add(new Claim("pg_stat_bgwriter_" + col + "_total", "pg_stat_bgwriter_" + col + "_total", 1));

@@ -36,9 +36,8 @@ class TopStatementsExportTest {
 
     @Test
     void topStatementsAreServedAndTheReadingsRunOncePerHealthSample() throws Exception {
-        try (EmbeddedPostgres pg = EmbeddedPostgres.builder()
-                .setServerConfig("shared_preload_libraries", "pg_stat_statements").start();
-             Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+        try (EmbeddedPostgres pg = preloaded(); Connection c = pg.getPostgresDatabase().getConnection();
+             Statement st = c.createStatement()) {
             st.execute("create extension pg_stat_statements");
             for (int i = 0; i < 5; i++) {
                 st.execute("select pg_sleep(0.02), " + i);
@@ -88,9 +87,8 @@ class TopStatementsExportTest {
      */
     @Test
     void readingsThatFailKeepTheHealthSampleAndComeBack() throws Exception {
-        try (EmbeddedPostgres pg = EmbeddedPostgres.builder()
-                .setServerConfig("shared_preload_libraries", "pg_stat_statements").start();
-             Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement();
+        try (EmbeddedPostgres pg = preloaded(); Connection c = pg.getPostgresDatabase().getConnection();
+             Statement st = c.createStatement();
              dev.pgpulse.testing.LogCapture log = new dev.pgpulse.testing.LogCapture(dev.pgpulse.health.HealthMonitor.class)) {
             st.execute("create extension pg_stat_statements");
             st.execute("create role watcher login");
@@ -130,6 +128,11 @@ class TopStatementsExportTest {
                 assertThat(family(samples, "pg_locks_count", "endpoint")).isNotEmpty();
             }
         }
+    }
+
+    /** A server of the test's own with the library preloaded (the shared test server does not preload it). */
+    private static EmbeddedPostgres preloaded() throws java.io.IOException {
+        return EmbeddedPostgres.builder().setServerConfig("shared_preload_libraries", "pg_stat_statements").start();
     }
 
     private static long calls(Statement st, String like) throws Exception {

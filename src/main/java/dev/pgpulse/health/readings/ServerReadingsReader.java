@@ -30,11 +30,18 @@ public final class ServerReadingsReader {
             "temp_bytes", "deadlocks", "sessions", "sessions_abandoned", "sessions_fatal", "sessions_killed",
             "session_time", "active_time", "idle_in_transaction_time");
 
-    // the row of datid 0 (shared catalogs, no datname) too, as postgres_exporter has it: datname ""
+    /** pg_stat_database_conflicts' columns (recovery conflicts by cause, on a standby), same row. */
+    static final List<String> CONFLICT_COUNTERS = List.of("confl_tablespace", "confl_lock", "confl_snapshot",
+            "confl_bufferpin", "confl_deadlock");
+
+    // the row of datid 0 (shared catalogs, no datname) too, as postgres_exporter has it: datname ""; it has no
+    // conflicts row (nor has the exporter)
     private static final String DATABASES = "select d.datid, coalesce(d.datname, '') as datname"
             + DATABASE_COUNTERS.stream().map(c -> ", (to_jsonb(d) ->> '" + c + "')::float8 as " + c)
             .reduce("", String::concat)
-            + " from pg_stat_database d order by d.datid";
+            + CONFLICT_COUNTERS.stream().map(c -> ", (to_jsonb(c) ->> '" + c + "')::float8 as " + c)
+            .reduce("", String::concat)
+            + " from pg_stat_database d left join pg_stat_database_conflicts c on c.datid = d.datid order by d.datid";
 
     // postgres_exporter's pg_locks query (lower-case modes, every database and mode)
     private static final String LOCKS = """
@@ -115,7 +122,8 @@ public final class ServerReadingsReader {
             try (ResultSet rs = st.getResultSet()) {
                 while (rs.next()) {
                     Map<String, Double> counters = new LinkedHashMap<>();
-                    for (String col : DATABASE_COUNTERS) {
+                    for (String col : java.util.stream.Stream.concat(DATABASE_COUNTERS.stream(),
+                            CONFLICT_COUNTERS.stream()).toList()) {
                         double v = rs.getDouble(col);
                         if (!rs.wasNull()) {
                             counters.put(col, v);

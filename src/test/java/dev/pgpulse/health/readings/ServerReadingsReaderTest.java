@@ -151,18 +151,24 @@ class ServerReadingsReaderTest {
         Map<String, Map<String, Double>> out = new HashMap<>();
         try (Statement st = c.createStatement()) {
             st.execute("select pg_stat_clear_snapshot()");
-            try (ResultSet rs = st.executeQuery("select *, coalesce(datname, '') as name from pg_stat_database")) {
+            try (ResultSet rs = st.executeQuery("select d.*, c.confl_tablespace, c.confl_lock,"
+                    + " c.confl_snapshot, c.confl_bufferpin, c.confl_deadlock, coalesce(d.datname, '') as name"
+                    + " from pg_stat_database d left join pg_stat_database_conflicts c on c.datid = d.datid")) {
                 var meta = rs.getMetaData();
                 List<String> cols = new java.util.ArrayList<>();
                 for (int i = 1; i <= meta.getColumnCount(); i++) {
-                    if (ServerReadingsReader.DATABASE_COUNTERS.contains(meta.getColumnName(i))) {
+                    if (ServerReadingsReader.DATABASE_COUNTERS.contains(meta.getColumnName(i))
+                            || ServerReadingsReader.CONFLICT_COUNTERS.contains(meta.getColumnName(i))) {
                         cols.add(meta.getColumnName(i));
                     }
                 }
                 while (rs.next()) {
                     Map<String, Double> row = new HashMap<>();
                     for (String col : cols) {
-                        row.put(col, rs.getDouble(col));
+                        double v = rs.getDouble(col);
+                        if (!rs.wasNull()) { // the shared row has no conflicts row
+                            row.put(col, v);
+                        }
                     }
                     out.put(rs.getString("name"), row);
                 }
