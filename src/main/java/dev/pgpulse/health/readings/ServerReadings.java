@@ -53,7 +53,9 @@ public record ServerReadings(Instant at, int serverVersionNum, List<Database> da
      * @param clientAddr  its address, "" over a Unix socket
      * @param slotName    the replication slot it streams from, "" without one
      * @param lagBytes    WAL written here but not yet replayed there; null when not known
-     * @param writeLagSeconds, flushLagSeconds, replayLagSeconds PostgreSQL's lag times; null when not measured
+     * @param writeLagSeconds  PostgreSQL's {@code write_lag}; null when not measured (an idle standby)
+     * @param flushLagSeconds  {@code flush_lag}; null when not measured
+     * @param replayLagSeconds {@code replay_lag}; null when not measured
      */
     public record Standby(int pid, String applicationName, String clientAddr, String state, String syncState,
                           String slotName, Double lagBytes,
