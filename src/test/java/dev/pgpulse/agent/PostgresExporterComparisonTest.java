@@ -125,6 +125,20 @@ class PostgresExporterComparisonTest {
                 Map<Map<String, String>, Double> quietMine = inDatabase(mine, quiet.database());
                 assertThat(quietMine).as("%s in the quiet database", g).isEqualTo(quietTheirs);
             }
+            // the quiet database's oldest transaction only ages; the endpoint's database size between the two reads
+            Map<String, String> idleInTx = Map.of("datname", quiet.database(), "state", "idle in transaction");
+            assertThat(family(ours, "pg_stat_activity_max_tx_duration", "endpoint").get(idleInTx))
+                    .isBetween(family(before, "pg_stat_activity_max_tx_duration", "server").get(idleInTx),
+                            family(after, "pg_stat_activity_max_tx_duration", "server").get(idleInTx))
+                    .isPositive();
+            assertThat(family(ours, "pg_stat_activity_max_tx_duration", "endpoint").keySet())
+                    .isEqualTo(family(after, "pg_stat_activity_max_tx_duration", "server").keySet());
+            Map<String, String> own = Map.of("datname", db.database());
+            double sizeBefore = family(before, "pg_database_size_bytes", "server").get(own);
+            double sizeAfter = family(after, "pg_database_size_bytes", "server").get(own);
+            assertThat(family(ours, "pg_database_size_bytes", "endpoint")).containsOnlyKeys(own);
+            assertThat(family(ours, "pg_database_size_bytes", "endpoint").get(own))
+                    .isBetween(Math.min(sizeBefore, sizeAfter), Math.max(sizeBefore, sizeAfter));
             // what the test made is in what was compared
             assertThat(family(ours, "pg_locks_count", "endpoint"))
                     .containsEntry(Map.of("datname", quiet.database(), "mode", "sharelock"), 1.0);
