@@ -33,7 +33,9 @@ import java.util.function.Consumer;
 /**
  * One scheduled sampler for every endpoint. Each sample probes the endpoint through the service (its breaker
  * sees the probe, so an idle application still finds out when a server comes back), reads the server's
- * figures in a transaction with a short {@code statement_timeout}, and grades each endpoint and the whole.
+ * figures in a transaction with a short {@code statement_timeout}, and grades each endpoint and the whole. In the
+ * same transaction it reads the server-wide {@link ServerReadings} that {@code /metrics} serves (so the probe's
+ * latency includes them: one more round trip, two with pg_stat_statements).
  * Runs with a fixed delay on a scheduler it is given: a slow server delays the next sample, never piles them up.
  */
 public final class HealthMonitor implements AutoCloseable {
