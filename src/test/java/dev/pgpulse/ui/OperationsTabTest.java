@@ -104,6 +104,23 @@ class OperationsTabTest extends WindowTest {
         assertThat(text("ops-migrations-outcome"))
                 .isEqualTo("Not valid: 2 pending (V1 bills, V2 bills status index): press Migrate");
 
+        // the checklist says what is wrong before the migration
+        fx(() -> {
+            tab.view().sections().getSelectionModel().select(2);
+            return null;
+        });
+        await().atMost(WAIT).until(() -> text("ops-checks-summary").startsWith("1 of 5 checks failed"));
+        CheckRow failing = fx(() -> tab.checks().rowsProperty().stream().filter(r -> !r.ok()).findFirst().orElseThrow());
+        assertThat(failing.name()).isEqualTo("migrations");
+        assertThat(failing.mark()).isEqualTo("✘");
+        assertThat(fx(() -> tab.checks().failingProperty().get())).isTrue();
+        assertThat(failing.reason()).isEqualTo("2 pending (V1 bills, V2 bills status index): run `pgpulse migrate`");
+        Screenshots.save(stage.getScene(), "operations-checks-failing");
+        fx(() -> {
+            tab.view().sections().getSelectionModel().select(0);
+            return null;
+        });
+
         click("ops-migrate");
         await().atMost(WAIT).until(() -> text("ops-migrations-outcome").startsWith("Migrated"));
         assertThat(text("ops-migrations-outcome"))
@@ -130,6 +147,7 @@ class OperationsTabTest extends WindowTest {
         assertThat(checks).extracting(CheckRow::name)
                 .containsExactly("configuration", "alert rules", "endpoint primary", "migrations", "pg_dump");
         assertThat(checks).allMatch(CheckRow::ok);
+        assertThat(fx(() -> tab.checks().failingProperty().get())).isFalse();
         assertThat(checks.get(3).reason()).isEqualTo("at version 2, nothing pending");
         Screenshots.save(stage.getScene(), "operations-checks");
     }
@@ -184,7 +202,9 @@ class OperationsTabTest extends WindowTest {
         assertThat(progress).anyMatch(p -> p.matches("\\d.* written"));
         assertThat(fx(() -> List.copyOf(tab.backups().logProperty())))
                 .anyMatch(l -> l.contains("dumping contents of table") && l.contains("note"));
-        await().atMost(WAIT).until(() -> fx(() -> tab.backups().rowsProperty().size()) == 1);
+        // a listing taken while pg_dump ran shows its .partial; the one after it the finished file
+        await().atMost(WAIT).until(() -> fx(() -> tab.backups().rowsProperty().size() == 1
+                && !tab.backups().rowsProperty().getFirst().problem()));
         BackupRow row = fx(() -> tab.backups().rowsProperty().getFirst());
         assertThat(row.database()).isEqualTo("ops_backup");
         assertThat(row.serverVersion()).startsWith("15");

@@ -53,6 +53,7 @@ public final class BackupsViewModel {
     /** What Verify found this session, by file: the list itself reads only the table of contents and last block. */
     private final Map<Path, String> verified = new HashMap<>();
     private BackgroundTask.Handle backup;
+    private long listings;
 
     public BackupsViewModel(OperationsActions actions, Dialogs dialogs) {
         this.actions = actions;
@@ -72,7 +73,12 @@ public final class BackupsViewModel {
     }
 
     public void refresh() {
+        // listings run in parallel and may end out of order: only the latest asked for is shown
+        long asked = ++listings;
         actions.backups(list -> {
+            if (asked != listings) {
+                return;
+            }
             Path keep = selected.get() == null ? null : selected.get().file();
             rows.setAll(list.stream().map(this::row).toList());
             selected.set(rows.stream().filter(r -> r.file().equals(keep)).findFirst().orElse(null));

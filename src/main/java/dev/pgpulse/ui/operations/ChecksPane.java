@@ -20,7 +20,7 @@ final class ChecksPane {
 
     static VBox build(ChecksViewModel vm) {
         Label summary = OperationsView.label("ops-checks-summary", vm.summaryProperty(), "operations-summary");
-        vm.allPassProperty().addListener((o, was, now) -> summary.pseudoClassStateChanged(FAILED, !now));
+        vm.failingProperty().addListener((o, was, now) -> summary.pseudoClassStateChanged(FAILED, now));
         Button again = OperationsView.button("ops-checks-run", "Check now", vm::run);
         again.disableProperty().bind(vm.busyProperty());
         Region spacer = new Region();

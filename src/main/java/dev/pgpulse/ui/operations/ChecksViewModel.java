@@ -27,7 +27,7 @@ public final class ChecksViewModel {
     private final ReadOnlyListWrapper<CheckRow> rows = new ReadOnlyListWrapper<>(FXCollections.observableArrayList());
     private final ReadOnlyStringWrapper summary = new ReadOnlyStringWrapper("Not checked yet");
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper();
-    private final ReadOnlyBooleanWrapper allPass = new ReadOnlyBooleanWrapper();
+    private final ReadOnlyBooleanWrapper failing = new ReadOnlyBooleanWrapper();
     private Instant last = Instant.MIN;
 
     public ChecksViewModel(OperationsActions actions) {
@@ -49,7 +49,7 @@ public final class ChecksViewModel {
         last = Instant.now();
         actions.checks(this::show, why -> {
             busy.set(false);
-            allPass.set(false);
+            failing.set(true);
             summary.set("The checks could not run: " + why);
         });
     }
@@ -58,7 +58,7 @@ public final class ChecksViewModel {
         busy.set(false);
         rows.setAll(checks.stream().map(c -> new CheckRow(c.ok() ? "✔" : "✘", c.name(), c.detail(), c.ok())).toList());
         long failed = checks.stream().filter(c -> !c.ok()).count();
-        allPass.set(failed == 0);
+        failing.set(failed > 0);
         summary.set((failed == 0 ? "All " + checks.size() + " checks pass" : failed + " of " + checks.size()
                 + " checks failed") + " (checked at " + Format.time(last) + ")");
     }
@@ -75,7 +75,8 @@ public final class ChecksViewModel {
         return busy.getReadOnlyProperty();
     }
 
-    public ReadOnlyBooleanProperty allPassProperty() {
-        return allPass.getReadOnlyProperty();
+    /** Whether the last run found a check failing, or could not run: false before the first run. */
+    public ReadOnlyBooleanProperty failingProperty() {
+        return failing.getReadOnlyProperty();
     }
 }

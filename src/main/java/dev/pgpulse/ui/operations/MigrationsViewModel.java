@@ -35,6 +35,7 @@ public final class MigrationsViewModel {
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper();
     private final ReadOnlyBooleanWrapper configured = new ReadOnlyBooleanWrapper();
     private final ReadOnlyStringWrapper running = new ReadOnlyStringWrapper("");
+    private long reads;
 
     public MigrationsViewModel(OperationsActions actions, Dialogs dialogs) {
         this.actions = actions;
@@ -50,7 +51,17 @@ public final class MigrationsViewModel {
         if (!configured.get()) {
             return;
         }
-        actions.migrationInfo(this::show, why -> summary.set("Could not read the migrations: " + why));
+        // reads run in parallel and may end out of order: only the latest asked for is shown
+        long asked = ++reads;
+        actions.migrationInfo(info -> {
+            if (asked == reads) {
+                show(info);
+            }
+        }, why -> {
+            if (asked == reads) {
+                summary.set("Could not read the migrations: " + why);
+            }
+        });
     }
 
     public void migrate() {

@@ -132,7 +132,8 @@ class OperationsViewModelTest {
             return null;
         });
         await().atMost(WAIT).until(() -> fx(() -> vm.outcomeProperty().get()).startsWith("Backed up"));
-        await().atMost(WAIT).until(() -> fx(() -> vm.rowsProperty().size()) == 1);
+        await().atMost(WAIT).until(() -> fx(() -> vm.rowsProperty().size() == 1
+                && !vm.rowsProperty().getFirst().problem()));
         BackupRow row = fx(() -> vm.rowsProperty().getFirst());
         assertThat(row.verified()).isEqualTo("read back in full when written");
 
