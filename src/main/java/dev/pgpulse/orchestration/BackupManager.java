@@ -47,6 +47,8 @@ public final class BackupManager {
     static final Duration DEFAULT_LOCK_WAIT = Duration.ofSeconds(60);
     /** A {@code .partial} untouched this long is no running backup's (pg_dump keeps writing to its file). */
     static final Duration STALE_PARTIAL = Duration.ofHours(1);
+    /** A {@code .partial} written to this recently may be a running backup's: not deleted by hand. */
+    static final Duration RUNNING_PARTIAL = Duration.ofMinutes(1);
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
@@ -224,6 +226,11 @@ public final class BackupManager {
                     + backupDir + " are deleted from here");
         }
         try {
+            if (name.endsWith(SUFFIX + PARTIAL) && Files.exists(f) && Files.getLastModifiedTime(f).toInstant()
+                    .isAfter(Instant.now().minus(RUNNING_PARTIAL))) {
+                throw new BackupException("refusing to delete " + file + ": it changed within the last "
+                        + RUNNING_PARTIAL.toSeconds() + " s, so a backup may still be writing it");
+            }
             if (!Files.deleteIfExists(f)) {
                 throw new BackupException("backup file " + file + " does not exist (deleted already?)");
             }

@@ -355,6 +355,12 @@ class BackupManagerTest {
                 .hasMessageStartingWith("refusing to delete");
         assertThatThrownBy(() -> manager.delete(dir.resolve("sub").resolve("..").resolve("..").resolve("other.dump")))
                 .isInstanceOf(BackupException.class).hasMessageStartingWith("refusing to delete");
+        Path running = Files.writeString(dir.resolve("backup_delete-20260101-000000.dump.partial"), "x");
+        assertThatThrownBy(() -> manager.delete(running)).isInstanceOf(BackupException.class)
+                .hasMessageContaining("a backup may still be writing it");
+        Files.setLastModifiedTime(running, FileTime.from(Instant.now().minus(Duration.ofMinutes(2))));
+        manager.delete(running);
+        assertThat(running).doesNotExist();
         manager.delete(b.file());
         assertThat(b.file()).doesNotExist();
         assertThat(outside).exists();

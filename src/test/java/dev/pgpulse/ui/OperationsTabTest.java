@@ -192,6 +192,8 @@ class OperationsTabTest extends WindowTest {
             click("ops-backup-cancel");
             await().atMost(WAIT).until(() -> text("ops-backups-outcome").startsWith("Backup cancelled"));
             await().atMost(WAIT).until(() -> dumps(db) == 0);
+            assertThat(ProcessHandle.current().descendants().filter(p -> p.info().command()
+                    .map(c -> c.endsWith("pg_dump")).orElse(false)).toList()).as("pg_dump processes left").isEmpty();
             assertThat(files(dir)).as("no partial file left").isEmpty();
             locker.rollback();
         }

@@ -149,6 +149,13 @@ public final class BackupsViewModel {
                 "Replace " + target))) {
             return;
         }
+        if (!over && actions.production() && !dialogs.confirm(new Dialogs.Confirmation(
+                "Restore into a new database " + target + " on the production server?",
+                "PgPulse creates the database " + target + " beside " + actions.database() + " and restores "
+                        + r.name() + " into it; the restore reads the whole file and writes every table.",
+                "Restore into " + target))) {
+            return;
+        }
         begin();
         progress.set("Restoring " + r.name() + " into " + target + "…");
         actions.restore(r.file(), target, over, done -> finish("Restored " + r.name() + " into " + done.targetDatabase()

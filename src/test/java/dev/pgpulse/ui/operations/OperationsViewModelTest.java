@@ -120,6 +120,27 @@ class OperationsViewModelTest {
         await().atMost(WAIT).until(() -> fx(() -> vm.outcomeProperty().get()).startsWith("Migrated"));
         assertThat(fx(() -> vm.failedOutcomeProperty().get())).isFalse();
         assertThat(db.queryLong("select count(*) from information_schema.tables where table_name = 'bills'")).isOne();
+
+        // on production, a restore into a new database asks too (it creates one on the production server)
+        BackupsViewModel backups = fx(() -> new BackupsViewModel(actions, dialogs));
+        fx(() -> {
+            backups.backUpNow();
+            return null;
+        });
+        await().atMost(WAIT).until(() -> fx(() -> backups.outcomeProperty().get()).startsWith("Backed up"));
+        await().atMost(WAIT).until(() -> fx(() -> backups.rowsProperty().size() == 1
+                && !backups.rowsProperty().getFirst().problem()));
+        dialogs.yes = false;
+        fx(() -> {
+            backups.select(backups.rowsProperty().getFirst());
+            backups.restoreTargetProperty().set("ops_vm_prod_copy");
+            backups.restore();
+            return null;
+        });
+        assertThat(dialogs.asked.getLast().header())
+                .isEqualTo("Restore into a new database ops_vm_prod_copy on the production server?");
+        assertThat(fx(() -> backups.busyProperty().get())).isFalse();
+        assertThat(server.queryLong("select count(*) from pg_database where datname = 'ops_vm_prod_copy'")).isZero();
     }
 
     @Test
@@ -162,7 +183,24 @@ class OperationsViewModelTest {
         assertThat(dialogs.asked.get(1).header()).isEqualTo("Delete the backup " + row.name() + "?");
         assertThat(row.file()).exists();
 
+        // confirmed, the source goes back to the backup: a row written since is gone
+        long bills = db.queryLong("select count(*) from bills");
+        db.exec("insert into bills(title, status, introduced_on) values ('after the backup', 'passed', current_date)");
         dialogs.yes = true;
+        fx(() -> {
+            vm.overSourceProperty().set(true);
+            vm.restore();
+            return null;
+        });
+        assertThat(dialogs.asked).hasSize(3);
+        await().atMost(WAIT).until(() -> fx(() -> vm.outcomeProperty().get()).startsWith("Restored"));
+        assertThat(fx(() -> vm.outcomeProperty().get())).startsWith("Restored " + row.name() + " into ops_vm_del");
+        assertThat(db.queryLong("select count(*) from bills")).isEqualTo(bills);
+        fx(() -> {
+            vm.overSourceProperty().set(false);
+            return null;
+        });
+
         fx(() -> {
             vm.delete();
             return null;
