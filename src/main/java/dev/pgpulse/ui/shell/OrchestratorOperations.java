@@ -18,7 +18,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -125,8 +127,17 @@ final class OrchestratorOperations implements OperationsActions {
         // BackgroundTask delivers only the latest progress; the lines are queued here so none is lost
         ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
         AtomicLong bytes = new AtomicLong();
-        return BackgroundTask.of("backup of " + database(), p -> manager().backup(backupDir(),
-                        new BackupManager.Progress() {
+        // a cancel interrupts the backup's own thread and the outcome waits for the backup to end: "cancelled" is
+        // told once pg_dump is stopped and its partial file removed, not before (BackgroundTask's cancel is at once)
+        AtomicReference<Thread> worker = new AtomicReference<>();
+        AtomicBoolean cancel = new AtomicBoolean();
+        BackgroundTask.Handle task = BackgroundTask.of("backup of " + database(), p -> {
+                    worker.set(Thread.currentThread());
+                    try {
+                        if (cancel.get()) {
+                            throw new InterruptedException("cancelled before it started");
+                        }
+                        return manager().backup(backupDir(), new BackupManager.Progress() {
                             @Override
                             public void written(long b) {
                                 bytes.set(b);
@@ -138,7 +149,12 @@ final class OrchestratorOperations implements OperationsActions {
                                 lines.add(line);
                                 p.update(bytes.get(), -1, null);
                             }
-                        }))
+                        });
+                    } finally {
+                        worker.set(null);
+                        Thread.interrupted(); // the cancel's interrupt ends with the backup
+                    }
+                })
                 .onProgress(u -> {
                     List<String> drained = new ArrayList<>();
                     for (String l; (l = lines.poll()) != null; ) {
@@ -148,11 +164,36 @@ final class OrchestratorOperations implements OperationsActions {
                 })
                 .onSuccess(ok)
                 .onFailure(e -> {
+                    if (cancel.get()) {
+                        cancelled.run();
+                        return;
+                    }
                     LOG.warn("backup of {} failed: {}", database(), e.getMessage());
                     failed.accept(OrchestratorActions.why(e));
                 })
-                .onCancelled(cancelled)
                 .start(work, ui);
+        return new BackgroundTask.Handle() {
+            @Override
+            public void cancel() {
+                if (task.isDone() || !cancel.compareAndSet(false, true)) {
+                    return;
+                }
+                Thread t = worker.get();
+                if (t != null) {
+                    t.interrupt();
+                }
+            }
+
+            @Override
+            public boolean isCancelled() {
+                return cancel.get();
+            }
+
+            @Override
+            public boolean isDone() {
+                return task.isDone();
+            }
+        };
     }
 
     @Override
