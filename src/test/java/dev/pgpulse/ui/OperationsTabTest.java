@@ -137,6 +137,20 @@ class OperationsTabTest extends WindowTest {
         assertThat(text("ops-migrations-summary")).isEqualTo("At version 2: 2 applied, 0 pending");
         Screenshots.save(stage.getScene(), "operations-migrations");
 
+        // a changed checksum: Validate says so, Repair realigns it, Validate is clean again
+        db.exec("update pgpulse_schema_history set checksum = checksum + 1 where version = '2'");
+        click("ops-validate");
+        await().atMost(WAIT).until(() -> text("ops-migrations-outcome").startsWith("Not valid"));
+        assertThat(text("ops-migrations-outcome")).containsIgnoringCase("checksum");
+        assertThat(fx(() -> tab.migrations().failedOutcomeProperty().get())).isTrue();
+        Screenshots.save(stage.getScene(), "operations-migrations-invalid");
+        click("ops-repair");
+        await().atMost(WAIT).until(() -> text("ops-migrations-outcome").startsWith("Repaired"));
+        assertThat(text("ops-migrations-outcome")).isEqualTo("Repaired: realigned checksum of V2 bills status index");
+        click("ops-validate");
+        await().atMost(WAIT).until(() -> text("ops-migrations-outcome").startsWith("Valid"));
+        assertThat(fx(() -> tab.migrations().failedOutcomeProperty().get())).isFalse();
+
         fx(() -> {
             tab.view().sections().getSelectionModel().select(2);
             tab.checks().run();
