@@ -66,8 +66,8 @@ public final class Checks {
         for (EndpointConfig e : config.endpoints()) {
             EndpointStatus h = s == null || s.health() == null ? null : s.health().endpoint(e.name()).orElse(null);
             if (h == null) {
-                checks.add(new Check("endpoint " + e.name(), false, "no health sample within "
-                        + waited.toSeconds() + " s"));
+                checks.add(new Check("endpoint " + e.name(), false, waited.isZero() ? "no health sample yet"
+                        : "no health sample within " + waited.toSeconds() + " s"));
                 continue;
             }
             boolean ok = h.reachable() && h.breakerState() == BreakerState.CLOSED;

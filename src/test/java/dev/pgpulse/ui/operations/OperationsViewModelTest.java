@@ -214,6 +214,34 @@ class OperationsViewModelTest {
     }
 
     @Test
+    void theChecklistRunsAgainOnlyOnceItsIntervalHasPassed(TestDatabase server) throws Exception {
+        TestDatabase db = server.freshDatabase("ops_vm_checks").migrated();
+        OperationsActions actions = actions(db, "development");
+        ChecksViewModel vm = fx(() -> new ChecksViewModel(actions));
+        await().atMost(WAIT).until(() -> orchestrator.snapshot().health() != null);
+        java.time.Instant t0 = java.time.Instant.now();
+        fx(() -> {
+            vm.tick(t0);
+            return null;
+        });
+        assertThat(fx(() -> vm.busyProperty().get())).as("the first poll checks").isTrue();
+        await().atMost(WAIT).until(() -> !fx(() -> vm.busyProperty().get()));
+        assertThat(fx(() -> vm.summaryProperty().get())).startsWith("All 5 checks pass");
+        fx(() -> {
+            vm.tick(java.time.Instant.now().plusSeconds(1));
+            return null;
+        });
+        assertThat(fx(() -> vm.busyProperty().get())).as("a poll within the interval does not").isFalse();
+        fx(() -> {
+            vm.tick(java.time.Instant.now().plus(ChecksViewModel.EVERY));
+            return null;
+        });
+        assertThat(fx(() -> vm.busyProperty().get())).as("a poll after it does").isTrue();
+        await().atMost(WAIT).until(() -> !fx(() -> vm.busyProperty().get()));
+        assertThat(fx(() -> vm.rowsProperty().size())).isEqualTo(5);
+    }
+
+    @Test
     void theRestoreTargetIsCheckedAsTyped() {
         BackupRow ok = new BackupRow(Path.of("/b/app-1.dump"), "app-1.dump", "", "app", "1 kB", "15.19", "", false);
         BackupRow broken = new BackupRow(Path.of("/b/app-2.dump"), "app-2.dump", "", "", "1 kB", "", "truncated: x", true);
