@@ -257,6 +257,18 @@ class OperationsTabTest extends WindowTest {
         click("ops-restore");
         await().atMost(WAIT).until(() -> text("ops-backups-outcome").startsWith("Restored"));
         Screenshots.save(stage.getScene(), "operations-backups");
+        fx(() -> {
+            stage.setWidth(960);
+            stage.setHeight(640);
+            return null;
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        Screenshots.save(stage.getScene(), "operations-backups-narrow");
+        fx(() -> {
+            stage.setWidth(1280);
+            stage.setHeight(800);
+            return null;
+        });
         try {
             TestDatabase restored = new TestDatabase(db.host(), db.port(), db.user(), db.password(), "ops_restored");
             for (String table : List.of("note", "bills")) {
