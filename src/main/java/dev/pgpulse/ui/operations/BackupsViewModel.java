@@ -160,7 +160,7 @@ public final class BackupsViewModel {
         progress.set("Restoring " + r.name() + " into " + target + "…");
         actions.restore(r.file(), target, over, done -> finish("Restored " + r.name() + " into " + done.targetDatabase()
                 + " (" + done.tables() + " tables, " + Format.ms(done.elapsed().toMillis()) + ")", false),
-                why -> finish("Restore failed: " + why, true));
+                why -> finish("Restore failed: " + inTabWords(why), true));
     }
 
     public void delete() {
@@ -207,6 +207,14 @@ public final class BackupsViewModel {
         canRestore.set(problem.isEmpty());
     }
 
+    /** The core's messages name the command line's options; here they are this tab's fields. */
+    static String inTabWords(String message) {
+        return message.replace("choose a new --target-db", "choose a new name")
+                .replace("give --target-db", "give it")
+                .replace("pass --over-source to replace it", "tick \"over the source\" to replace it")
+                .replace("--target-db", "database name").replace("--over-source", "\"over the source\"");
+    }
+
     /** Why a restore cannot go ahead as filled in, in one line; empty when it can. */
     static String restoreCheck(BackupRow row, String target, boolean overSource, String source) {
         if (row == null) {
@@ -221,7 +229,7 @@ public final class BackupsViewModel {
         try {
             BackupManager.checkDatabaseName(target);
         } catch (BackupException e) {
-            return e.getMessage().replace("give --target-db", "give it");
+            return inTabWords(e.getMessage());
         }
         if (target.equals(source) && !overSource) {
             return target + " is the source database: choose a new name, or tick \"over the source\" to replace it";

@@ -183,6 +183,25 @@ class OperationsViewModelTest {
         assertThat(dialogs.asked.get(1).header()).isEqualTo("Delete the backup " + row.name() + "?");
         assertThat(row.file()).exists();
 
+        // a database that exists already is refused, in the tab's words, and left as it was
+        server.dropDatabase("ops_vm_taken");
+        server.exec("create database ops_vm_taken");
+        try {
+            dialogs.yes = true;
+            fx(() -> {
+                vm.restoreTargetProperty().set("ops_vm_taken");
+                vm.restore();
+                return null;
+            });
+            await().atMost(WAIT).until(() -> fx(() -> vm.outcomeProperty().get()).startsWith("Restore failed"));
+            assertThat(fx(() -> vm.outcomeProperty().get())).isEqualTo("Restore failed: database 'ops_vm_taken' "
+                    + "already exists; choose a new name or drop it first");
+            assertThat(fx(() -> vm.failedOutcomeProperty().get())).isTrue();
+        } finally {
+            server.dropDatabase("ops_vm_taken");
+        }
+        dialogs.yes = false;
+
         // confirmed, the source goes back to the backup: a row written since is gone
         long bills = db.queryLong("select count(*) from bills");
         db.exec("insert into bills(title, status, introduced_on) values ('after the backup', 'passed', current_date)");
