@@ -47,6 +47,8 @@ public final class BackupManager {
     static final Duration DEFAULT_LOCK_WAIT = Duration.ofSeconds(60);
     /** A {@code .partial} untouched this long is no running backup's (pg_dump keeps writing to its file). */
     static final Duration STALE_PARTIAL = Duration.ofHours(1);
+    /** A {@code .partial} written to this recently may be a running backup's: not deleted by hand. */
+    static final Duration RUNNING_PARTIAL = Duration.ofMinutes(1);
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
@@ -106,6 +108,26 @@ public final class BackupManager {
      * interruptible (the dump is stopped and its file removed).
      */
     public Backup backup(Path dir) throws BackupException {
+        return backup(dir, null);
+    }
+
+    /**
+     * What a backup tells while it runs, on the thread that called {@link #backup(Path, Progress)}: the bytes
+     * written so far (about five times a second) and each line of pg_dump's {@code --verbose} output. A listener
+     * that throws is logged; the backup goes on.
+     */
+    public interface Progress {
+        void written(long bytes);
+
+        void line(String line);
+    }
+
+    /**
+     * {@link #backup(Path)} with pg_dump's {@code --verbose} lines and the bytes written told to {@code progress}
+     * (null: quiet, as {@code pgpulse backup}). Cancel by interrupting the calling thread: pg_dump is stopped and
+     * its {@code .partial} file removed before this returns.
+     */
+    public Backup backup(Path dir, Progress progress) throws BackupException {
         long t0 = System.nanoTime();
         Instant started = Instant.now();
         try {
@@ -123,7 +145,29 @@ public final class BackupManager {
             Path file = dir.resolve(partialName.substring(0, partialName.length() - PARTIAL.length()));
             boolean kept = false;
             try {
-                ChildProcess.Run run = guard.run(dumpCommand(t, partial), childEnvironment(), false, null);
+                List<String> command = dumpCommand(t, partial);
+                ChildProcess.Run run;
+                if (progress == null) {
+                    run = guard.run(command, childEnvironment(), false, null);
+                } else {
+                    List<String> verbose = new ArrayList<>(command);
+                    verbose.add(1, "--verbose");
+                    run = guard.run(verbose, childEnvironment(), false, null, new ChildProcess.Watcher() {
+                        @Override
+                        public void line(String line) {
+                            progress.line(line);
+                        }
+
+                        @Override
+                        public void tick() {
+                            try {
+                                progress.written(Files.size(partial));
+                            } catch (IOException gone) {
+                                // removed meanwhile: the backup is failing, which the run's outcome tells
+                            }
+                        }
+                    });
+                }
                 if (run.exitCode() != 0) {
                     throw new BackupException("pg_dump of " + source.displayTarget() + " failed (exit "
                             + run.exitCode() + "): " + run.error());
@@ -167,6 +211,33 @@ public final class BackupManager {
      */
     public List<Backup> list(Path dir) throws BackupException {
         return BackupList.of(tools, dir);
+    }
+
+    /**
+     * Deletes a finished backup of the backup folder (a {@code .dump}, or the {@code .partial} a stopped PgPulse
+     * left); refuses any other file, so a name from a list cannot lead elsewhere.
+     */
+    public void delete(Path file) throws BackupException {
+        Path dir = backupDir.toAbsolutePath().normalize();
+        Path f = file.toAbsolutePath().normalize();
+        String name = f.getFileName() == null ? "" : f.getFileName().toString();
+        if (!dir.equals(f.getParent()) || !(name.endsWith(SUFFIX) || name.endsWith(SUFFIX + PARTIAL))) {
+            throw new BackupException("refusing to delete " + file + ": only the .dump files of the backup folder "
+                    + backupDir + " are deleted from here");
+        }
+        try {
+            if (name.endsWith(SUFFIX + PARTIAL) && Files.exists(f) && Files.getLastModifiedTime(f).toInstant()
+                    .isAfter(Instant.now().minus(RUNNING_PARTIAL))) {
+                throw new BackupException("refusing to delete " + file + ": it changed within the last "
+                        + RUNNING_PARTIAL.toSeconds() + " s, so a backup may still be writing it");
+            }
+            if (!Files.deleteIfExists(f)) {
+                throw new BackupException("backup file " + file + " does not exist (deleted already?)");
+            }
+        } catch (IOException e) {
+            throw new BackupException("cannot delete " + file + ": " + e.getMessage(), e);
+        }
+        LOG.info("{} - deleted the backup {}", source.name(), f);
     }
 
     /** Reads the archive's table of contents, then every data block (to the null device): a truncated file fails. */

@@ -103,6 +103,24 @@ final class ChildProcess implements AutoCloseable {
      */
     Run run(List<String> command, Map<String, String> set, boolean captureStdout, Duration timeout)
             throws BackupException, InterruptedException {
+        return run(command, set, captureStdout, timeout, null);
+    }
+
+    /**
+     * What a caller watching a long tool is told while it runs: each new line of its stderr (pg_dump's
+     * {@code --verbose} lines), then a tick, about every {@link #WATCH_EVERY}; on the waiting thread.
+     */
+    interface Watcher {
+        void line(String line);
+
+        void tick();
+    }
+
+    static final Duration WATCH_EVERY = Duration.ofMillis(200);
+
+    /** {@link #run} with a watcher (null for none); a watcher that throws is logged and the tool runs on. */
+    Run run(List<String> command, Map<String, String> set, boolean captureStdout, Duration timeout, Watcher watcher)
+            throws BackupException, InterruptedException {
         String tool = toolName(command);
         Path err = null;
         Path out = null;
@@ -124,7 +142,13 @@ final class ChildProcess implements AutoCloseable {
             }
             process.getOutputStream().close();
             try {
-                if (timeout == null) {
+                if (timeout == null && watcher != null) {
+                    StderrTail tail = new StderrTail(err);
+                    while (!process.waitFor(WATCH_EVERY.toMillis(), TimeUnit.MILLISECONDS)) {
+                        tail.drain(watcher, false);
+                    }
+                    tail.drain(watcher, true);
+                } else if (timeout == null) {
                     process.waitFor();
                 } else if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                     stop(process);
@@ -166,6 +190,53 @@ final class ChildProcess implements AutoCloseable {
         });
         env.putAll(set);
         return env;
+    }
+
+    /** Reads what a tool appended to its stderr file since the last call, whole lines only until the end. */
+    private static final class StderrTail {
+        private final Path file;
+        private long position;
+        private final StringBuilder pending = new StringBuilder();
+
+        StderrTail(Path file) {
+            this.file = file;
+        }
+
+        void drain(Watcher watcher, boolean last) {
+            try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
+                long size = ch.size();
+                if (size > position) {
+                    java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) Math.min(size - position, 1 << 20));
+                    int n = ch.read(buf, position);
+                    if (n > 0) {
+                        position += n;
+                        pending.append(new String(buf.array(), 0, n, Charset.defaultCharset()));
+                    }
+                }
+            } catch (IOException e) {
+                LOG.debug("could not read {}: {}", file, e.getMessage());
+            }
+            int nl;
+            while ((nl = pending.indexOf("\n")) >= 0) {
+                String line = pending.substring(0, nl).stripTrailing();
+                pending.delete(0, nl + 1);
+                tell(() -> watcher.line(line));
+            }
+            if (last && !pending.isEmpty()) {
+                String line = pending.toString().stripTrailing();
+                pending.setLength(0);
+                tell(() -> watcher.line(line));
+            }
+            tell(watcher::tick);
+        }
+
+        private static void tell(Runnable r) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                LOG.warn("a tool's watcher failed: {}", e.toString());
+            }
+        }
     }
 
     /** The line worth showing: the last one saying "error:", else the last non-blank one, without the tool's prefix. */

@@ -486,6 +486,11 @@ public final class ConsoleWindow implements AutoCloseable {
         public void exportPrometheus(java.nio.file.Path file, java.util.function.Consumer<String> done) {
             actions.exportPrometheus(file, done);
         }
+
+        @Override
+        public dev.pgpulse.ui.shell.OperationsActions operations() {
+            return actions.operations(); // the tab asks before a production migration or any restore and delete
+        }
     }
 
     /**

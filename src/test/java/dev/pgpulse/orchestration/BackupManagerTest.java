@@ -308,6 +308,68 @@ class BackupManagerTest {
     }
 
     @Test
+    void aBackupWithProgressTellsPgDumpsLinesAndTheBytesWrittenAndEndsTheSameAsAQuietOne(TestDatabase db)
+            throws Exception {
+        TestDatabase src = db.freshDatabase("backup_progress");
+        exec(src, "create table note(id int primary key, body text)",
+                "insert into note select g, md5(g::text) from generate_series(1, 20000) g");
+        Path dir = tmp.resolve("backups");
+        BackupManager manager = new BackupManager(endpoint(src, null), dir, tools);
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Long> written = new java.util.concurrent.CopyOnWriteArrayList<>();
+        BackupManager.Backup b = manager.backup(dir, new BackupManager.Progress() {
+            @Override
+            public void written(long bytes) {
+                written.add(bytes);
+            }
+
+            @Override
+            public void line(String line) {
+                lines.add(line);
+                if (line.contains("reading schemas")) {
+                    throw new IllegalStateException("a listener that throws does not stop the backup");
+                }
+            }
+        });
+        assertThat(lines).contains("pg_dump: reading schemas")
+                .anyMatch(l -> l.equals("pg_dump: dumping contents of table \"public.note\""));
+        assertThat(written).isNotEmpty().isSorted();
+        assertThat(written.getLast()).isPositive().isLessThanOrEqualTo(b.sizeBytes());
+        assertThat(filesIn(dir)).containsExactly(b.file());
+        assertThat(manager.verify(b.file()).tables()).isEqualTo(1);
+    }
+
+    @Test
+    void deleteRemovesABackupOfTheFolderAndRefusesAnyOtherFile(TestDatabase db) throws Exception {
+        TestDatabase src = db.freshDatabase("backup_delete");
+        exec(src, "create table t(id int)");
+        Path dir = tmp.resolve("backups");
+        BackupManager manager = new BackupManager(endpoint(src, null), dir, tools);
+        BackupManager.Backup b = manager.backup();
+        Path outside = Files.writeString(tmp.resolve("other.dump"), "x");
+        Path notADump = Files.writeString(dir.resolve("notes.txt"), "x");
+
+        assertThatThrownBy(() -> manager.delete(outside)).isInstanceOf(BackupException.class)
+                .hasMessageStartingWith("refusing to delete " + outside + ": only the .dump files of the backup folder");
+        assertThatThrownBy(() -> manager.delete(notADump)).isInstanceOf(BackupException.class)
+                .hasMessageStartingWith("refusing to delete");
+        assertThatThrownBy(() -> manager.delete(dir.resolve("sub").resolve("..").resolve("..").resolve("other.dump")))
+                .isInstanceOf(BackupException.class).hasMessageStartingWith("refusing to delete");
+        Path running = Files.writeString(dir.resolve("backup_delete-20260101-000000.dump.partial"), "x");
+        assertThatThrownBy(() -> manager.delete(running)).isInstanceOf(BackupException.class)
+                .hasMessageContaining("a backup may still be writing it");
+        Files.setLastModifiedTime(running, FileTime.from(Instant.now().minus(Duration.ofMinutes(2))));
+        manager.delete(running);
+        assertThat(running).doesNotExist();
+        manager.delete(b.file());
+        assertThat(b.file()).doesNotExist();
+        assertThat(outside).exists();
+        assertThat(notADump).exists();
+        assertThatThrownBy(() -> manager.delete(b.file())).isInstanceOf(BackupException.class)
+                .hasMessageContaining("does not exist");
+    }
+
+    @Test
     void thePasswordNeverReachesACommandLine(TestDatabase db) throws Exception {
         TestDatabase src = db.freshDatabase("backup_secret");
         exec(src, "create table t(id int)", "insert into t values (1)");

@@ -71,4 +71,9 @@ public interface ConsoleActions {
 
     /** The Query tab's face of the core: targets, runs, history. */
     QueryActions queries();
+
+    /** The Operations tab's face of the core: migrations and backups of the primary. */
+    default OperationsActions operations() {
+        throw new UnsupportedOperationException("these actions have no operations");
+    }
 }
