@@ -88,6 +88,12 @@ public final class ActivityReader {
         this.timeout = timeout;
     }
 
+    /** The reader of the orchestrator's primary, as PgPulse's pools name themselves there. */
+    public static ActivityReader of(dev.pgpulse.orchestration.Orchestrator o) {
+        return new ActivityReader(o.service(), o.service().endpoints().primary().config().applicationName(),
+                DEFAULT_TIMEOUT);
+    }
+
     public String endpoint() {
         return service.endpoints().primary().name();
     }

@@ -31,6 +31,7 @@ public final class ConsoleTabs {
         return List.of(
                 new DashboardTab(c.prefs().historyWindow(), c.actions(), c.transitions()),
                 new AlertsTab(c.actions(), c.dialogs()),
-                new dev.pgpulse.ui.query.QueryTab(c.actions().queries(), c.dialogs()));
+                new dev.pgpulse.ui.query.QueryTab(c.actions().queries(), c.dialogs()),
+                new dev.pgpulse.ui.server.ServerTab(c.actions().server(), c.dialogs(), c.prefs().pollInterval()));
     }
 }

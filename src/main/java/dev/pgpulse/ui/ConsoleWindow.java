@@ -483,6 +483,11 @@ public final class ConsoleWindow implements AutoCloseable {
         }
 
         @Override
+        public dev.pgpulse.ui.shell.ServerActions server() {
+            return actions.server(); // the tab confirms each signal itself, with the sessions in view
+        }
+
+        @Override
         public void exportPrometheus(java.nio.file.Path file, java.util.function.Consumer<String> done) {
             actions.exportPrometheus(file, done);
         }

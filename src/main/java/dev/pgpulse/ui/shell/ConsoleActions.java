@@ -71,4 +71,9 @@ public interface ConsoleActions {
 
     /** The Query tab's face of the core: targets, runs, history. */
     QueryActions queries();
+
+    /** The Server tab's face of the core: the primary's sessions and signals to them. */
+    default ServerActions server() {
+        throw new UnsupportedOperationException("these console actions have no server face");
+    }
 }

@@ -1,0 +1,385 @@
+package dev.pgpulse.ui.server;
+
+import dev.pgpulse.server.Activity;
+import dev.pgpulse.server.ActivityReader;
+import dev.pgpulse.server.ActivitySampler;
+import dev.pgpulse.server.ActivityThresholds;
+import dev.pgpulse.server.BlockingTree;
+import dev.pgpulse.server.Session;
+import dev.pgpulse.service.Result;
+import dev.pgpulse.ui.Format;
+import dev.pgpulse.ui.shell.Dialogs;
+import dev.pgpulse.ui.shell.ServerActions;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import javafx.scene.control.TreeItem;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The Server tab's state: the last activity reading as rows (filtered here, sorted by the table), the blocking
+ * tree, the selection, and the signals to the selected sessions, confirmed first. PgPulse's own sessions are
+ * refused unless {@link #includeOwnProperty} is set. Fed readings on the FX thread by the sampler it owns, which
+ * runs only between {@link #start} and {@link #stop}.
+ */
+public final class ServerViewModel {
+    static final int QUERY_SHOWN = 300;
+
+    private final ServerActions actions;
+    private final Dialogs dialogs;
+    private final ActivityThresholds thresholds;
+    private final ActivitySampler sampler;
+    private final ObservableList<SessionRow> rows = FXCollections.observableArrayList();
+    private final ObjectProperty<TreeItem<SessionRow>> tree = new SimpleObjectProperty<>(this, "tree",
+            new TreeItem<>());
+    private final BooleanProperty hideIdle = new SimpleBooleanProperty(this, "hideIdle", true);
+    private final BooleanProperty background = new SimpleBooleanProperty(this, "background", false);
+    private final BooleanProperty includeOwn = new SimpleBooleanProperty(this, "includeOwn", false);
+    private final StringProperty minDuration = new SimpleStringProperty(this, "minDuration", "");
+    private final StringProperty text = new SimpleStringProperty(this, "text", "");
+    private final StringProperty status = new SimpleStringProperty(this, "status", "Not read yet");
+    private final StringProperty outcome = new SimpleStringProperty(this, "outcome", "");
+    private final StringProperty treeStatus = new SimpleStringProperty(this, "treeStatus", "");
+    private final BooleanProperty failed = new SimpleBooleanProperty(this, "failed");
+    private final BooleanProperty nothingSelected = new SimpleBooleanProperty(this, "nothingSelected", true);
+    private final BooleanProperty signalling = new SimpleBooleanProperty(this, "signalling");
+    private final BooleanProperty refreshing = new SimpleBooleanProperty(this, "refreshing");
+    private final Set<Integer> selected = new LinkedHashSet<>();
+    private Activity last;
+
+    public ServerViewModel(ServerActions actions, Dialogs dialogs, Duration interval) {
+        this.actions = actions;
+        this.dialogs = dialogs;
+        this.thresholds = actions.thresholds();
+        this.sampler = actions.sampler(interval, this::apply);
+        hideIdle.addListener((o, a, b) -> refilter());
+        background.addListener((o, a, b) -> refilter());
+        minDuration.addListener((o, a, b) -> refilter());
+        text.addListener((o, a, b) -> refilter());
+    }
+
+    /** Sampling on: the tab is shown. */
+    public void start() {
+        sampler.start();
+    }
+
+    /** Sampling off: the tab is hidden. */
+    public void stop() {
+        sampler.stop();
+    }
+
+    public void close() {
+        sampler.close();
+    }
+
+    /** How many readings the tab's sampler has sent to the server. */
+    public long reads() {
+        return sampler.reads();
+    }
+
+    /** A reading (FX thread). */
+    void apply(Result<Activity> r) {
+        switch (r) {
+            case Result.Success<Activity> ok -> {
+                last = ok.value();
+                failed.set(false);
+                selected.retainAll(last.sessions().stream().map(Session::pid).collect(Collectors.toSet()));
+                nothingSelected.set(selected.isEmpty());
+                refreshing.set(true);
+                try {
+                    refilter();
+                    tree.set(treeOf(last));
+                } finally {
+                    refreshing.set(false);
+                }
+            }
+            case Result.Failure<Activity> f -> {
+                failed.set(true);
+                status.set("Could not read pg_stat_activity on " + (f.endpoint() == null ? "the primary" : f.endpoint())
+                        + ": " + f.message());
+            }
+        }
+    }
+
+    private void refilter() {
+        if (last == null) {
+            return;
+        }
+        double min = minSeconds();
+        String needle = text.get() == null ? "" : text.get().strip().toLowerCase(Locale.ROOT);
+        List<SessionRow> shown = new ArrayList<>();
+        int active = 0;
+        int blocked = 0;
+        for (Session s : last.sessions()) {
+            active += s.active() ? 1 : 0;
+            blocked += s.blocked() ? 1 : 0;
+            if (hideIdle.get() && s.idle()) {
+                continue;
+            }
+            if (!background.get() && !"client backend".equals(s.backendType())) {
+                continue;
+            }
+            if (min > 0 && (s.duration() == null || seconds(s.duration()) < min)) {
+                continue;
+            }
+            if (!needle.isEmpty() && !matches(s, needle)) {
+                continue;
+            }
+            shown.add(row(s, false));
+        }
+        boolean outer = refreshing.get();
+        refreshing.set(true);
+        try {
+            rows.setAll(shown);
+        } finally {
+            refreshing.set(outer);
+        }
+        status.set(String.format(Locale.ROOT, "%d sessions on %s (%d shown), %d active, %d waiting for a lock · read at %s",
+                last.sessions().size(), last.endpoint(), shown.size(), active, blocked, Format.time(last.at())));
+    }
+
+    private double minSeconds() {
+        String m = minDuration.get() == null ? "" : minDuration.get().strip();
+        if (m.isEmpty()) {
+            return 0;
+        }
+        try {
+            return Math.max(0, Double.parseDouble(m));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static boolean matches(Session s, String needle) {
+        for (String v : new String[] {s.user(), s.database(), s.application(), s.client()}) {
+            if (v != null && v.toLowerCase(Locale.ROOT).contains(needle)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private TreeItem<SessionRow> treeOf(Activity a) {
+        TreeItem<SessionRow> root = new TreeItem<>();
+        List<BlockingTree.Node> nodes = a.blockingTree();
+        for (BlockingTree.Node n : nodes) {
+            root.getChildren().add(item(n));
+        }
+        int blocked = nodes.stream().mapToInt(n -> n.size() - 1).sum();
+        treeStatus.set(nodes.isEmpty() ? "No session waits for another"
+                : String.format(Locale.ROOT, "%d root blocker%s, %d session%s waiting", nodes.size(),
+                nodes.size() == 1 ? "" : "s", blocked, blocked == 1 ? "" : "s"));
+        return root;
+    }
+
+    private TreeItem<SessionRow> item(BlockingTree.Node n) {
+        TreeItem<SessionRow> item = new TreeItem<>(row(n.session(), n.root()));
+        item.setExpanded(true);
+        for (BlockingTree.Node c : n.children()) {
+            item.getChildren().add(item(c));
+        }
+        return item;
+    }
+
+    SessionRow row(Session s, boolean root) {
+        String pidText = s.pid() + (root ? (s.blocked() ? " ⟳ cycle" : " ● root blocker") : "");
+        String wait = s.waitEventType() == null ? "" : s.waitEventType() + (s.waitEvent() == null ? "" : ": " + s.waitEvent());
+        String lock = s.lockMode() == null ? "" : s.lockMode() + " on "
+                + (s.lockRelation() != null ? s.lockRelation() + (s.lockType() != null && !"relation".equals(s.lockType())
+                ? " (" + s.lockType() + ")" : "") : s.lockType());
+        String query = s.query() == null ? "" : oneLine(s.query());
+        return new SessionRow(s.pid(), pidText, nz(s.user()), nz(s.database()),
+                nz(s.application()) + (s.own() ? " (PgPulse)" : ""), nz(s.client()), nz(s.backendType()),
+                nz(s.state()), wait, time(s.xactStart()), time(s.queryStart()), duration(s.duration()),
+                s.blockedBy().stream().map(String::valueOf).collect(Collectors.joining(", ")), lock,
+                duration(s.lockWait()), query, s.own(), thresholds.longRunning(s), thresholds.idleTooLong(s),
+                s.blocked(), root);
+    }
+
+    private static String oneLine(String q) {
+        String one = q.replaceAll("\\s+", " ").strip();
+        return one.length() > QUERY_SHOWN ? one.substring(0, QUERY_SHOWN) + "…" : one;
+    }
+
+    private static String nz(String s) {
+        return s == null ? "" : s;
+    }
+
+    private static double seconds(Duration d) {
+        return d.getSeconds() + d.getNano() / 1e9;
+    }
+
+    private static Shown duration(Duration d) {
+        return d == null ? Shown.NONE : new Shown(Format.seconds(seconds(d)), seconds(d));
+    }
+
+    private static Shown time(Instant at) {
+        return at == null ? Shown.NONE : new Shown(Format.time(at), at.toEpochMilli());
+    }
+
+    /** The sessions the DBA selected (in the table or the tree). */
+    public void select(List<Integer> pids) {
+        selected.clear();
+        selected.addAll(pids);
+        nothingSelected.set(selected.isEmpty());
+    }
+
+    public Set<Integer> selected() {
+        return Set.copyOf(selected);
+    }
+
+    /** Cancels the selected sessions' queries, confirmed first. */
+    public void cancelSelected() {
+        signal(ActivityReader.Signal.CANCEL);
+    }
+
+    /** Terminates the selected sessions' backends, confirmed first. */
+    public void terminateSelected() {
+        signal(ActivityReader.Signal.TERMINATE);
+    }
+
+    private void signal(ActivityReader.Signal signal) {
+        if (selected.isEmpty() || last == null) {
+            outcome.set("Select one or more sessions first");
+            return;
+        }
+        List<Session> chosen = last.sessions().stream().filter(s -> selected.contains(s.pid())).toList();
+        List<Session> own = chosen.stream().filter(Session::own).toList();
+        List<Session> go = chosen.stream().filter(s -> includeOwn.get() || !s.own()).toList();
+        String refused = own.isEmpty() || includeOwn.get() ? "" : "Refused " + pids(own)
+                + ": PgPulse's own session" + (own.size() == 1 ? "" : "s")
+                + " (tick \"Include PgPulse's own sessions\" to signal " + (own.size() == 1 ? "it" : "them") + ")";
+        if (go.isEmpty()) {
+            outcome.set(refused);
+            return;
+        }
+        boolean cancel = signal == ActivityReader.Signal.CANCEL;
+        String what = cancel ? "Cancel the query of " : "Terminate ";
+        String header = what + (go.size() == 1 ? "pid " + go.getFirst().pid() : go.size() + " sessions") + "?";
+        StringBuilder text = new StringBuilder(actions.production() ? "This is a PRODUCTION target. " : "");
+        text.append(cancel ? "The running statement of each session is cancelled; the sessions stay connected, "
+                + "their transactions roll back.\n"
+                : "Each backend ends: its connection is closed and its open transaction rolls back.\n");
+        for (Session s : go.subList(0, Math.min(go.size(), 8))) {
+            text.append("\n").append(s.pid()).append("  ").append(nz(s.user())).append("@").append(nz(s.database()))
+                    .append("  ").append(nz(s.application())).append(s.own() ? " (PgPulse)" : "").append("  ")
+                    .append(nz(s.state())).append("  ").append(oneLine(nz(s.query())).substring(0,
+                            Math.min(80, oneLine(nz(s.query())).length())));
+        }
+        if (go.size() > 8) {
+            text.append("\n… and ").append(go.size() - 8).append(" more");
+        }
+        if (!dialogs.confirm(new Dialogs.Confirmation(header, text.toString(),
+                cancel ? "Cancel query" : "Terminate backend"))) {
+            outcome.set(cancel ? "Cancel not sent" : "Terminate not sent");
+            return;
+        }
+        signalling.set(true);
+        outcome.set((cancel ? "Cancelling " : "Terminating ") + pids(go) + "…");
+        actions.signal(go.stream().map(Session::pid).toList(), signal, out -> {
+            signalling.set(false);
+            outcome.set(describe(out) + (refused.isEmpty() ? "" : "; " + refused));
+            sampler.sampleNow();
+        });
+    }
+
+    static String describe(List<ActivityReader.Outcome> out) {
+        List<String> parts = new ArrayList<>();
+        List<ActivityReader.Outcome> sent = out.stream().filter(ActivityReader.Outcome::sent).toList();
+        if (!sent.isEmpty()) {
+            boolean cancel = sent.getFirst().signal() == ActivityReader.Signal.CANCEL;
+            parts.add((cancel ? "Cancel sent to " : "Terminated ") + sent.stream().map(o -> "pid " + o.pid())
+                    .collect(Collectors.joining(", ")));
+        }
+        for (ActivityReader.Outcome o : out) {
+            if (!o.sent()) {
+                parts.add("pid " + o.pid() + " not signalled: " + o.message());
+            }
+        }
+        return String.join("; ", parts);
+    }
+
+    private static String pids(List<Session> sessions) {
+        return sessions.stream().map(s -> "pid " + s.pid()).collect(Collectors.joining(", "));
+    }
+
+    public ObservableList<SessionRow> rows() {
+        return FXCollections.unmodifiableObservableList(rows);
+    }
+
+    public ReadOnlyObjectProperty<TreeItem<SessionRow>> treeProperty() {
+        return tree;
+    }
+
+    public BooleanProperty hideIdleProperty() {
+        return hideIdle;
+    }
+
+    public BooleanProperty backgroundProperty() {
+        return background;
+    }
+
+    public BooleanProperty includeOwnProperty() {
+        return includeOwn;
+    }
+
+    public StringProperty minDurationProperty() {
+        return minDuration;
+    }
+
+    public StringProperty textProperty() {
+        return text;
+    }
+
+    public ReadOnlyStringProperty statusProperty() {
+        return status;
+    }
+
+    public ReadOnlyStringProperty outcomeProperty() {
+        return outcome;
+    }
+
+    public ReadOnlyStringProperty treeStatusProperty() {
+        return treeStatus;
+    }
+
+    public ReadOnlyBooleanProperty failedProperty() {
+        return failed;
+    }
+
+    public ReadOnlyBooleanProperty nothingSelectedProperty() {
+        return nothingSelected;
+    }
+
+    /** True while the rows and the tree are replaced: a selection lost meanwhile is not the DBA's doing. */
+    public ReadOnlyBooleanProperty refreshingProperty() {
+        return refreshing;
+    }
+
+    public ReadOnlyBooleanProperty signallingProperty() {
+        return signalling;
+    }
+
+    /** Thresholds in words, for the legend. */
+    public String legend() {
+        return "Highlighted: active past " + Format.seconds(seconds(thresholds.longRunning()))
+                + ", idle in transaction past " + Format.seconds(seconds(thresholds.idleInTransaction()))
+                + " (the default alert rules)";
+    }
+}

@@ -1,0 +1,260 @@
+package dev.pgpulse.ui;
+
+import dev.pgpulse.config.ConfigLoader;
+import dev.pgpulse.config.Overrides;
+import dev.pgpulse.orchestration.Orchestrator;
+import dev.pgpulse.testing.PostgresExtension;
+import dev.pgpulse.testing.TestDatabase;
+import dev.pgpulse.ui.server.ServerTab;
+import dev.pgpulse.ui.server.SessionRow;
+import io.micrometer.core.instrument.Timer;
+import javafx.scene.control.Button;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.DialogPane;
+import javafx.scene.control.Label;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TreeItem;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testfx.util.WaitForAsyncUtils;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The Server tab in the real console window on a real orchestrator: a sleeping session shows with its duration
+ * and is cancelled from the tab; a row-lock wait shows under its blocker and terminating the blocker releases it;
+ * the tab reads nothing while hidden.
+ */
+@ExtendWith(PostgresExtension.class)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ServerTabTest extends WindowTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    private Orchestrator orchestrator(TestDatabase db) throws Exception {
+        var config = new ConfigLoader(Map.of("DATABASE_URL", db.url()), home, "tester", 2).load(Overrides.none());
+        Orchestrator o = Orchestrator.start(config, new Orchestrator.Options(Duration.ofMillis(500),
+                Orchestrator.Options.alertRulesFile(home), false));
+        closeLast.add(o);
+        return o;
+    }
+
+    private ConsoleWindow window(Orchestrator o) throws Exception {
+        ConsoleWindow w = TestWindows.show(stage, o, Duration.ofMillis(500));
+        closeLast.add(w);
+        return w;
+    }
+
+    private static ServerTab serverTab(ConsoleWindow w) throws Exception {
+        return fx(() -> (ServerTab) w.consoleTabs().stream().filter(ServerTab.class::isInstance).findFirst()
+                .orElseThrow());
+    }
+
+    private ServerTab select(ConsoleWindow w, String id) throws Exception {
+        fx(() -> {
+            Tab t = w.tabs.getTabs().stream().filter(x -> id.equals(x.getId())).findFirst().orElseThrow();
+            w.tabs.getSelectionModel().select(t);
+            return null;
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        return serverTab(w);
+    }
+
+    /** A connection of the test's own, closed after the test (before the window and orchestrator). */
+    private Connection session(TestDatabase db, String app) throws SQLException {
+        Connection c = db.connect();
+        closeLast.add(c);
+        try (Statement st = c.createStatement()) {
+            st.execute("set application_name = '" + app + "'");
+        }
+        return c;
+    }
+
+    private static int pid(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select pg_backend_pid()")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    private static CompletableFuture<SQLException> async(Connection c, String sql) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (Statement st = c.createStatement()) {
+                st.execute(sql);
+                return null;
+            } catch (SQLException e) {
+                return e;
+            }
+        });
+    }
+
+    private static SessionRow row(ServerTab tab, int pid) throws Exception {
+        return fx(() -> tab.view().table().getItems().stream().filter(r -> r.pid() == pid).findFirst().orElse(null));
+    }
+
+    private static String state(TestDatabase db, int pid) throws SQLException {
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select state from pg_stat_activity where pid = " + pid)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    private void confirm(String header, String button) throws Exception {
+        await().atMost(Duration.ofSeconds(10)).until(() -> fx(() -> robot.lookup(".dialog-pane").tryQuery().isPresent()));
+        DialogPane pane = fx(() -> robot.lookup(".dialog-pane").queryAs(DialogPane.class));
+        assertThat(fx(pane::getHeaderText)).isEqualTo(header);
+        assertThat(fx(() -> ((Button) pane.lookupButton(ButtonType.CANCEL)).isDefaultButton())).isTrue();
+        Screenshots.save(pane.getScene(), "server-confirm-" + button.toLowerCase().replace(' ', '-'));
+        Button go = fx(() -> pane.getButtonTypes().stream().filter(b -> b.getText().equals(button))
+                .map(b -> (Button) pane.lookupButton(b)).findFirst().orElseThrow());
+        robot.clickOn(go);
+    }
+
+    private String outcome() throws Exception {
+        return fx(() -> ((Label) robot.lookup("#server-outcome").query()).getText());
+    }
+
+    @Test
+    void aSleepingSessionShowsWithItsDurationAndIsCancelledFromTheTab(TestDatabase db) throws Exception {
+        Connection sleeper = session(db, "sleeper");
+        int pid = pid(sleeper);
+        CompletableFuture<SQLException> sleeping = async(sleeper, "select pg_sleep(60)");
+        ConsoleWindow w = window(orchestrator(db));
+        ServerTab tab = select(w, "server-tab");
+        await().atMost(WAIT).until(() -> {
+            SessionRow r = row(tab, pid);
+            return r != null && r.duration().key() >= 2;
+        });
+        SessionRow r = row(tab, pid);
+        assertThat(r.state()).isEqualTo("active");
+        assertThat(r.query()).isEqualTo("select pg_sleep(60)");
+        assertThat(r.application()).isEqualTo("sleeper");
+        assertThat(r.duration().text()).matches("\\d+(\\.\\d)? s");
+        assertThat(r.own()).isFalse();
+        // PgPulse's own sessions are there and labelled
+        assertThat(fx(() -> tab.view().table().getItems().stream().anyMatch(x -> x.own()
+                && x.application().endsWith("(PgPulse)")))).isTrue();
+        Screenshots.save(stage.getScene(), "server-activity");
+
+        fx(() -> {
+            int i = tab.view().table().getItems().indexOf(row(tab, pid));
+            tab.view().table().getSelectionModel().clearAndSelect(i);
+            return null;
+        });
+        robot.clickOn("#server-cancel");
+        confirm("Cancel the query of pid " + pid + "?", "Cancel query");
+        assertThat(sleeping.get(30, TimeUnit.SECONDS).getSQLState()).as("the sleep was cancelled").isEqualTo("57014");
+        await().atMost(WAIT).until(() -> !"active".equals(state(db, pid)));
+        await().atMost(WAIT).until(() -> outcome().equals("Cancel sent to pid " + pid));
+        await().atMost(WAIT).until(() -> {
+            SessionRow x = row(tab, pid);
+            return x == null || !"active".equals(x.state());
+        });
+    }
+
+    @Test
+    void aRowLockWaitShowsUnderItsBlockerAndTerminatingTheBlockerReleasesIt(TestDatabase db) throws Exception {
+        db.exec("drop table if exists server_tab_lock", "create table server_tab_lock(id int primary key, n int)",
+                "insert into server_tab_lock values (1, 0)");
+        Connection blocker = session(db, "blocker");
+        Connection waiter = session(db, "waiter");
+        int blockerPid = pid(blocker);
+        int waiterPid = pid(waiter);
+        blocker.setAutoCommit(false);
+        try (Statement st = blocker.createStatement()) {
+            st.execute("update server_tab_lock set n = 1 where id = 1");
+        }
+        CompletableFuture<SQLException> waiting = async(waiter, "update server_tab_lock set n = 2 where id = 1");
+        ConsoleWindow w = window(orchestrator(db));
+        ServerTab tab = select(w, "server-tab");
+        await().atMost(WAIT).until(() -> fx(() -> {
+            var roots = tab.view().tree().getRoot().getChildren();
+            return roots.size() == 1 && roots.getFirst().getValue().pid() == blockerPid
+                    && roots.getFirst().getChildren().size() == 1
+                    && roots.getFirst().getChildren().getFirst().getValue().pid() == waiterPid;
+        }));
+        TreeItem<SessionRow> root = fx(() -> tab.view().tree().getRoot().getChildren().getFirst());
+        assertThat(root.getValue().root()).isTrue();
+        assertThat(root.getValue().pidText()).isEqualTo(blockerPid + " ● root blocker");
+        assertThat(root.getValue().state()).isEqualTo("idle in transaction");
+        SessionRow waits = root.getChildren().getFirst().getValue();
+        assertThat(waits.lock()).isEqualTo("ShareLock on server_tab_lock (transactionid)");
+        assertThat(waits.lockWait().text()).isNotEmpty();
+        assertThat(waits.blockedBy()).isEqualTo(String.valueOf(blockerPid));
+        assertThat(fx(() -> ((Label) robot.lookup("#server-tree-status").query()).getText()))
+                .isEqualTo("1 root blocker, 1 session waiting");
+        Screenshots.save(stage.getScene(), "server-blocking-tree");
+
+        fx(() -> {
+            var tree = tab.view().tree();
+            for (int i = 0; i < tree.getExpandedItemCount(); i++) {
+                if (tree.getTreeItem(i).getValue().pid() == blockerPid) {
+                    tree.getSelectionModel().clearAndSelect(i);
+                }
+            }
+            return null;
+        });
+        robot.clickOn("#server-terminate");
+        confirm("Terminate pid " + blockerPid + "?", "Terminate backend");
+        assertThat((Throwable) waiting.get(30, TimeUnit.SECONDS)).as("the waiter's update went through").isNull();
+        await().atMost(WAIT).until(() -> state(db, blockerPid) == null);
+        await().atMost(WAIT).until(() -> outcome().equals("Terminated pid " + blockerPid));
+        await().atMost(WAIT).until(() -> fx(() -> tab.view().tree().getRoot().getChildren().isEmpty()));
+        assertThat(db.queryLong("select n from server_tab_lock where id = 1")).isEqualTo(2);
+    }
+
+    @Test
+    void pgPulsesOwnSessionsAreRefusedUnlessChosen(TestDatabase db) throws Exception {
+        ConsoleWindow w = window(orchestrator(db));
+        ServerTab tab = select(w, "server-tab");
+        await().atMost(WAIT).until(() -> fx(() -> tab.view().table().getItems().stream().anyMatch(SessionRow::own)));
+        SessionRow own = fx(() -> tab.view().table().getItems().stream().filter(SessionRow::own).findFirst()
+                .orElseThrow());
+        fx(() -> {
+            tab.view().table().getSelectionModel().clearAndSelect(tab.view().table().getItems().indexOf(own));
+            return null;
+        });
+        robot.clickOn("#server-cancel");
+        await().atMost(WAIT).until(() -> outcome().startsWith("Refused pid " + own.pid() + ": PgPulse's own session"));
+        assertThat(fx(() -> robot.lookup(".dialog-pane").tryQuery().isPresent())).as("nothing asked").isFalse();
+    }
+
+    @Test
+    void theTabReadsNothingWhileHidden(TestDatabase db) throws Exception {
+        Orchestrator o = orchestrator(db);
+        ConsoleWindow w = window(o);
+        ServerTab tab = serverTab(w);
+        assertThat(fx(() -> w.tabs.getSelectionModel().getSelectedItem().getId())).isNotEqualTo("server-tab");
+        // the window polls every 500 ms: wait several polls; the hidden tab must have read nothing
+        await().pollDelay(Duration.ofSeconds(2)).atMost(WAIT).until(() -> true);
+        assertThat(tab.viewModel().reads()).isZero();
+        assertThat(count(o)).as("activity queries through the service").isZero();
+
+        select(w, "server-tab");
+        await().atMost(WAIT).until(() -> tab.viewModel().reads() >= 3 && count(o) >= 3);
+        select(w, "query-tab");
+        long atHide = tab.viewModel().reads();
+        await().atMost(WAIT).until(() -> count(o) >= atHide); // a reading under way when hidden has finished
+        long counted = count(o);
+        await().pollDelay(Duration.ofSeconds(2)).atMost(WAIT).until(() -> true);
+        assertThat(tab.viewModel().reads()).as("no reading once hidden").isEqualTo(atHide);
+        assertThat(count(o)).as("no query through the service once hidden").isEqualTo(counted);
+    }
+
+    /** Activity readings timed by the service (operation server.activity). */
+    private static long count(Orchestrator o) {
+        Timer t = o.meters().find("pgpulse.operation").tag("operation", "server.activity").timer();
+        return t == null ? 0 : t.count();
+    }
+}
