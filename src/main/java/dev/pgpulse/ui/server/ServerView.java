@@ -106,20 +106,22 @@ public final class ServerView extends BorderPane {
         SortedList<SessionRow> sorted = new SortedList<>(vm.rows());
         sorted.comparatorProperty().bind(table.comparatorProperty());
         table.setItems(sorted);
+        TableColumn<SessionRow, String> query = column("Query", SessionRow::query, 300);
         table.getColumns().setAll(List.<TableColumn<SessionRow, ?>>of(
-                column("PID", SessionRow::pid, 70),
-                column("User", SessionRow::user, 90),
-                column("Database", SessionRow::database, 90),
-                column("Application", SessionRow::application, 150),
-                column("Client", SessionRow::client, 90),
-                column("Backend", SessionRow::backendType, 110),
-                column("State", SessionRow::state, 120),
-                column("Wait event", SessionRow::waitEvent, 130),
+                column("PID", SessionRow::pid, 60),
+                column("User", SessionRow::user, 80),
+                column("Database", SessionRow::database, 80),
+                column("Application", SessionRow::application, 122),
+                column("Client", SessionRow::client, 80),
+                column("Backend", SessionRow::backendType, 95),
+                column("State", SessionRow::state, 115),
+                column("Wait event", SessionRow::waitEvent, 125),
                 column("Xact start", SessionRow::xactStart, 75),
-                column("Query start", SessionRow::queryStart, 75),
-                column("Duration", SessionRow::duration, 80),
-                column("Blocked by", SessionRow::blockedBy, 80),
-                column("Query", SessionRow::query, 420)));
+                column("Query start", SessionRow::queryStart, 82),
+                column("Duration", SessionRow::duration, 68),
+                column("Blocked by", SessionRow::blockedBy, 86),
+                query));
+        fill(table.widthProperty(), query, table.getColumns());
         table.setRowFactory(t -> new TableRow<>() {
             @Override
             protected void updateItem(SessionRow row, boolean empty) {
@@ -145,15 +147,17 @@ public final class ServerView extends BorderPane {
         tree.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
         tree.setPlaceholder(new Label("No session waits for another"));
         tree.rootProperty().bind(vm.treeProperty());
+        TreeTableColumn<SessionRow, String> treeQuery = treeColumn("Query", SessionRow::query, 300);
         tree.getColumns().setAll(List.<TreeTableColumn<SessionRow, ?>>of(
-                treeColumn("PID", SessionRow::pidText, 160),
-                treeColumn("State", SessionRow::state, 130),
-                treeColumn("Waits for", SessionRow::lock, 260),
-                treeColumn("Waiting", SessionRow::lockWait, 80),
-                treeColumn("Duration", SessionRow::duration, 80),
-                treeColumn("User", SessionRow::user, 90),
-                treeColumn("Application", SessionRow::application, 150),
-                treeColumn("Query", SessionRow::query, 420)));
+                treeColumn("PID", SessionRow::pidText, 175),
+                treeColumn("State", SessionRow::state, 150),
+                treeColumn("Waits for", SessionRow::lock, 280),
+                treeColumn("Waiting", SessionRow::lockWait, 70),
+                treeColumn("Duration", SessionRow::duration, 70),
+                treeColumn("User", SessionRow::user, 80),
+                treeColumn("Application", SessionRow::application, 120),
+                treeQuery));
+        fill(tree.widthProperty(), treeQuery, tree.getColumns());
         tree.setRowFactory(t -> new TreeTableRow<>() {
             @Override
             protected void updateItem(SessionRow row, boolean empty) {
@@ -241,6 +245,16 @@ public final class ServerView extends BorderPane {
             int[] rest = indices.stream().skip(1).mapToInt(Integer::intValue).toArray();
             table.getSelectionModel().selectIndices(indices.getFirst(), rest);
         }
+    }
+
+    /** The last column (the query) takes what the others leave, at least its own width. */
+    private static void fill(javafx.beans.value.ObservableDoubleValue width, javafx.scene.control.TableColumnBase<?, ?> last,
+                             List<? extends javafx.scene.control.TableColumnBase<?, ?>> all) {
+        double others = all.stream().filter(c -> c != last).mapToDouble(javafx.scene.control.TableColumnBase::getPrefWidth)
+                .sum();
+        double min = last.getPrefWidth();
+        last.prefWidthProperty().bind(javafx.beans.binding.Bindings.createDoubleBinding(
+                () -> Math.max(min, width.get() - others - 24), width));
     }
 
     private static void emphasis(javafx.scene.Node row, SessionRow r) {
