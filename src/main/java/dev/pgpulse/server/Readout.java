@@ -14,7 +14,7 @@ public record Readout(ServerReadings.Kind kind, java.time.Instant at, List<Colum
 
     /** How a column's values are read and shown. */
     public enum Type {
-        TEXT, COUNT, BYTES, SECONDS, MILLISECONDS, RATIO, TIME
+        TEXT, ID, COUNT, BYTES, SECONDS, MILLISECONDS, RATIO, TIME
     }
 
     public record Column(String name, Type type) {

@@ -15,6 +15,7 @@ import java.util.Objects;
 
 import static dev.pgpulse.server.Readout.Type.BYTES;
 import static dev.pgpulse.server.Readout.Type.COUNT;
+import static dev.pgpulse.server.Readout.Type.ID;
 import static dev.pgpulse.server.Readout.Type.MILLISECONDS;
 import static dev.pgpulse.server.Readout.Type.RATIO;
 import static dev.pgpulse.server.Readout.Type.SECONDS;
@@ -43,7 +44,7 @@ public final class ServerReadings {
                 from pg_locks l left join pg_stat_activity a on a.pid = l.pid
                 where l.pid is distinct from pg_backend_pid() and l.locktype <> 'virtualxid'
                 order by l.granted, l.pid, l.locktype""",
-                col("PID", COUNT), col("Lock type", TEXT), col("Mode", TEXT), col("Granted", TEXT),
+                col("PID", ID), col("Lock type", TEXT), col("Mode", TEXT), col("Granted", TEXT),
                 col("Relation", TEXT), col("User", TEXT), col("Application", TEXT), col("Waiting", SECONDS),
                 col("Query", TEXT)),
         STANDBYS("Standbys", """
@@ -105,6 +106,10 @@ public final class ServerReadings {
 
         public String title() {
             return title;
+        }
+
+        public List<Readout.Column> columns() {
+            return columns;
         }
     }
 
@@ -195,7 +200,7 @@ public final class ServerReadings {
     private static Object value(ResultSet rs, int i, Readout.Type type) throws SQLException {
         Object v = switch (type) {
             case TEXT -> rs.getString(i);
-            case COUNT, BYTES -> rs.getLong(i);
+            case ID, COUNT, BYTES -> rs.getLong(i);
             case SECONDS, MILLISECONDS, RATIO -> rs.getDouble(i);
             case TIME -> {
                 Timestamp t = rs.getTimestamp(i);

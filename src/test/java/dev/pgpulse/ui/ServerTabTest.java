@@ -252,6 +252,97 @@ class ServerTabTest extends WindowTest {
         assertThat(count(o)).as("no query through the service once hidden").isEqualTo(counted);
     }
 
+    private void section(ServerTab tab, String id) throws Exception {
+        fx(() -> {
+            var sections = (javafx.scene.control.TabPane) tab.view().lookup("#server-sections");
+            sections.getSelectionModel().select(sections.getTabs().stream().filter(t -> id.equals(t.getId()))
+                    .findFirst().orElseThrow());
+            return null;
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    private List<List<String>> cells(ServerTab tab, dev.pgpulse.server.ServerReadings.Kind kind) throws Exception {
+        return fx(() -> tab.viewModel().readout(kind).rows().stream()
+                .map(r -> r.cells().stream().map(dev.pgpulse.ui.server.Cell::text).toList()).toList());
+    }
+
+    @Test
+    void theOtherPanesReadWhenEnteredAndShowLocksSlotsTablesAndTheStatementsHint(TestDatabase db) throws Exception {
+        db.exec("drop table if exists server_tab_bloat",
+                "create table server_tab_bloat(id int, v text) with (autovacuum_enabled = false)",
+                "insert into server_tab_bloat select g, 'x' from generate_series(1, 5000) g",
+                "create index server_tab_bloat_v on server_tab_bloat(v)",
+                "delete from server_tab_bloat where id > 1000",
+                "select pg_create_physical_replication_slot('server_tab_slot', true)");
+        try {
+            Connection holder = session(db, "holder");
+            holder.setAutoCommit(false);
+            try (Statement st = holder.createStatement()) {
+                st.execute("lock table server_tab_bloat in access exclusive mode");
+            }
+            Connection waiter = session(db, "lock waiter");
+            CompletableFuture<SQLException> waiting = async(waiter, "select count(*) from server_tab_bloat");
+            ConsoleWindow w = window(orchestrator(db));
+            ServerTab tab = select(w, "server-tab");
+
+            section(tab, "server-section-locks");
+            await().atMost(WAIT).until(() -> cells(tab, dev.pgpulse.server.ServerReadings.Kind.LOCKS).stream()
+                    .anyMatch(r -> r.get(3).equals("waiting") && r.get(4).equals("server_tab_bloat")
+                            && r.get(2).equals("AccessShareLock")));
+            assertThat(fx(() -> tab.viewModel().readout(dev.pgpulse.server.ServerReadings.Kind.LOCKS).rows().stream()
+                    .anyMatch(r -> r.flagged() && r.cells().get(3).text().equals("waiting")))).isTrue();
+            assertThat(cells(tab, dev.pgpulse.server.ServerReadings.Kind.LOCKS)).anySatisfy(r -> {
+                assertThat(r.get(2)).isEqualTo("AccessExclusiveLock");
+                assertThat(r.get(3)).isEqualTo("granted");
+            });
+            Screenshots.save(stage.getScene(), "server-locks");
+            holder.rollback();
+            assertThat((Throwable) waiting.get(30, TimeUnit.SECONDS)).isNull();
+
+            section(tab, "server-section-replication");
+            await().atMost(WAIT).until(() -> cells(tab, dev.pgpulse.server.ServerReadings.Kind.SLOTS).stream()
+                    .anyMatch(r -> r.get(0).equals("server_tab_slot") && r.get(3).equals("INACTIVE")));
+            Screenshots.save(stage.getScene(), "server-replication");
+
+            section(tab, "server-section-statements");
+            await().atMost(WAIT).until(() -> fx(() -> !tab.viewModel().readout(
+                    dev.pgpulse.server.ServerReadings.Kind.STATEMENTS).statusProperty().get().equals("Not read yet")));
+            String note = fx(() -> tab.viewModel().readout(dev.pgpulse.server.ServerReadings.Kind.STATEMENTS)
+                    .noteProperty().get());
+            if (!note.isEmpty()) {
+                assertThat(note).startsWith("pg_stat_statements is not installed");
+                assertThat(fx(() -> ((Label) robot.lookup("#server-statements-note").query()).isVisible())).isTrue();
+            }
+            Screenshots.save(stage.getScene(), "server-top-statements");
+
+            section(tab, "server-section-tables");
+            await().atMost(WAIT).until(() -> {
+                robot.clickOn("#server-refresh-tables");
+                return fx(() -> tab.viewModel().readout(dev.pgpulse.server.ServerReadings.Kind.TABLES).rows()
+                        .stream().anyMatch(r -> r.cells().get(0).text().equals("public.server_tab_bloat")
+                                && r.flagged()));
+            });
+            assertThat(cells(tab, dev.pgpulse.server.ServerReadings.Kind.TABLES)).anySatisfy(r -> {
+                assertThat(r.get(0)).isEqualTo("public.server_tab_bloat");
+                assertThat(r.get(4)).isEqualTo("4,000");
+                assertThat(r.get(5)).isEqualTo("80.0%");
+                assertThat(r.get(6)).isEqualTo("never");
+            });
+            assertThat(cells(tab, dev.pgpulse.server.ServerReadings.Kind.UNUSED_INDEXES))
+                    .anySatisfy(r -> assertThat(r.get(0)).isEqualTo("public.server_tab_bloat_v"));
+            Screenshots.save(stage.getScene(), "server-tables");
+
+            // leaving the tab stops every reading: nothing more is asked
+            select(w, "query-tab");
+            long atHide = tab.viewModel().reads();
+            await().pollDelay(Duration.ofSeconds(2)).atMost(WAIT).until(() -> true);
+            assertThat(tab.viewModel().reads()).isEqualTo(atHide);
+        } finally {
+            db.exec("select pg_drop_replication_slot('server_tab_slot')");
+        }
+    }
+
     /** Activity readings timed by the service (operation server.activity). */
     private static long count(Orchestrator o) {
         Timer t = o.meters().find("pgpulse.operation").tag("operation", "server.activity").timer();

@@ -54,9 +54,49 @@ public final class ServerView extends BorderPane {
     public ServerView(ServerViewModel vm) {
         this.vm = vm;
         getStyleClass().add("server-view");
-        setTop(toolbar());
-        setCenter(panes());
-        setBottom(statusBar());
+        BorderPane activity = new BorderPane();
+        activity.setTop(toolbar());
+        activity.setCenter(panes());
+        activity.setBottom(statusBar());
+        javafx.scene.control.TabPane sections = new javafx.scene.control.TabPane();
+        sections.setId("server-sections");
+        sections.setTabClosingPolicy(javafx.scene.control.TabPane.TabClosingPolicy.UNAVAILABLE);
+        for (ServerViewModel.Section s : ServerViewModel.Section.values()) {
+            javafx.scene.control.Tab t = new javafx.scene.control.Tab(s.title());
+            t.setId("server-section-" + s.name().toLowerCase(java.util.Locale.ROOT));
+            t.setUserData(s);
+            t.setContent(s == ServerViewModel.Section.ACTIVITY ? activity : readouts(s));
+            sections.getTabs().add(t);
+        }
+        sections.getSelectionModel().selectedItemProperty().addListener((o, was, now) -> {
+            if (now != null) {
+                vm.show((ServerViewModel.Section) now.getUserData());
+            }
+        });
+        setCenter(sections);
+    }
+
+    private javafx.scene.Node readouts(ServerViewModel.Section s) {
+        Button refresh = new Button("Refresh");
+        refresh.setId("server-refresh-" + s.name().toLowerCase(java.util.Locale.ROOT));
+        refresh.setOnAction(e -> vm.refresh());
+        HBox bar = new HBox(8, refresh);
+        bar.getStyleClass().add("server-toolbar");
+        List<javafx.scene.Node> views = new ArrayList<>();
+        for (var k : s.kinds()) {
+            views.add(new ReadoutView(vm.readout(k)));
+        }
+        javafx.scene.Node body;
+        if (views.size() == 1) {
+            body = views.getFirst();
+        } else {
+            SplitPane split = new SplitPane(views.toArray(javafx.scene.Node[]::new));
+            split.setOrientation(Orientation.VERTICAL);
+            body = split;
+        }
+        BorderPane pane = new BorderPane(body);
+        pane.setTop(bar);
+        return pane;
     }
 
     private HBox toolbar() {

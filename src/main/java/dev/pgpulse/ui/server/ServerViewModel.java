@@ -5,6 +5,7 @@ import dev.pgpulse.server.ActivityReader;
 import dev.pgpulse.server.ActivitySampler;
 import dev.pgpulse.server.ActivityThresholds;
 import dev.pgpulse.server.BlockingTree;
+import dev.pgpulse.server.ServerReadings;
 import dev.pgpulse.server.Session;
 import dev.pgpulse.service.Result;
 import dev.pgpulse.ui.Format;
@@ -41,6 +42,36 @@ import java.util.stream.Collectors;
 public final class ServerViewModel {
     static final int QUERY_SHOWN = 300;
 
+    /** The tab's panes: live activity, and the readings read when their pane is entered or refreshed. */
+    public enum Section {
+        ACTIVITY("Activity"),
+        LOCKS("Locks", ServerReadings.Kind.LOCKS),
+        REPLICATION("Replication", ServerReadings.Kind.STANDBYS, ServerReadings.Kind.SLOTS),
+        STATEMENTS("Top statements", ServerReadings.Kind.STATEMENTS),
+        TABLES("Tables and indexes", ServerReadings.Kind.TABLES, ServerReadings.Kind.UNUSED_INDEXES);
+
+        private final String title;
+        private final List<ServerReadings.Kind> kinds;
+
+        Section(String title, ServerReadings.Kind... kinds) {
+            this.title = title;
+            this.kinds = List.of(kinds);
+        }
+
+        public String title() {
+            return title;
+        }
+
+        public List<ServerReadings.Kind> kinds() {
+            return kinds;
+        }
+    }
+
+    private final java.util.Map<ServerReadings.Kind, ReadoutViewModel> readouts =
+            new java.util.EnumMap<>(ServerReadings.Kind.class);
+    private Section section = Section.ACTIVITY;
+    private boolean shown;
+
     private final ServerActions actions;
     private final Dialogs dialogs;
     private final ActivityThresholds thresholds;
@@ -68,29 +99,62 @@ public final class ServerViewModel {
         this.dialogs = dialogs;
         this.thresholds = actions.thresholds();
         this.sampler = actions.sampler(interval, this::apply);
+        for (ServerReadings.Kind k : ServerReadings.Kind.values()) {
+            readouts.put(k, new ReadoutViewModel(actions, k));
+        }
         hideIdle.addListener((o, a, b) -> refilter());
         background.addListener((o, a, b) -> refilter());
         minDuration.addListener((o, a, b) -> refilter());
         text.addListener((o, a, b) -> refilter());
     }
 
-    /** Sampling on: the tab is shown. */
+    /** The tab is shown: the activity is sampled while its pane is the one shown, another pane is read. */
     public void start() {
-        sampler.start();
+        shown = true;
+        enter();
     }
 
-    /** Sampling off: the tab is hidden. */
+    /** The tab is hidden: nothing is read. */
     public void stop() {
+        shown = false;
         sampler.stop();
+    }
+
+    /** The DBA chose a pane. */
+    public void show(Section s) {
+        section = s;
+        if (shown) {
+            enter();
+        }
+    }
+
+    /** Reads the shown pane's readings again. */
+    public void refresh() {
+        if (shown) {
+            section.kinds().forEach(k -> readouts.get(k).load());
+        }
+    }
+
+    private void enter() {
+        if (section == Section.ACTIVITY) {
+            sampler.start();
+        } else {
+            sampler.stop();
+            refresh();
+        }
+    }
+
+    public ReadoutViewModel readout(ServerReadings.Kind kind) {
+        return readouts.get(kind);
     }
 
     public void close() {
         sampler.close();
     }
 
-    /** How many readings the tab's sampler has sent to the server. */
+    /** How many readings the tab has sent to the server: the sampler's and the other panes'. */
     public long reads() {
-        return sampler.reads();
+        return sampler.reads() + readouts.values().stream().mapToLong(ReadoutViewModel::reads).sum();
     }
 
     /** A reading (FX thread). */

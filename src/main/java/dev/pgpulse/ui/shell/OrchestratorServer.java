@@ -24,6 +24,7 @@ final class OrchestratorServer implements ServerActions {
     private final Executor background;
     private final Executor ui;
     private volatile ActivityReader reader;
+    private volatile dev.pgpulse.server.ServerReadings readings;
 
     OrchestratorServer(Orchestrator orchestrator, Executor background, Executor ui) {
         this.orchestrator = orchestrator;
@@ -53,6 +54,25 @@ final class OrchestratorServer implements ServerActions {
     @Override
     public ActivitySampler sampler(Duration interval, Consumer<Result<Activity>> onFx) {
         return new ActivitySampler(reader(), interval, r -> ui.execute(() -> onFx.accept(r)));
+    }
+
+    @Override
+    public void readout(dev.pgpulse.server.ServerReadings.Kind kind,
+                        Consumer<Result<dev.pgpulse.server.Readout>> done) {
+        dev.pgpulse.server.ServerReadings r = readings;
+        if (r == null) {
+            r = dev.pgpulse.server.ServerReadings.of(orchestrator);
+            readings = r;
+        }
+        dev.pgpulse.server.ServerReadings use = r;
+        BackgroundTask.of("read " + kind.title(), p -> use.read(kind))
+                .onSuccess(done::accept)
+                .onFailure(e -> {
+                    LOG.warn("reading {} failed: {}", kind.title(), e.toString());
+                    done.accept(new Result.Failure<>(dev.pgpulse.resilience.ErrorCategory.OTHER,
+                            OrchestratorActions.why(e), null, false, null, 0, Duration.ZERO, e));
+                })
+                .start(background, ui);
     }
 
     @Override

@@ -28,6 +28,9 @@ public interface ServerActions {
      */
     ActivitySampler sampler(Duration interval, Consumer<Result<Activity>> onFx);
 
+    /** One of the other readings, off the FX thread; {@code done} on the FX thread. */
+    void readout(dev.pgpulse.server.ServerReadings.Kind kind, Consumer<Result<dev.pgpulse.server.Readout>> done);
+
     /** Signals the backends off the FX thread; {@code done} gets an outcome per pid on the FX thread. */
     void signal(List<Integer> pids, ActivityReader.Signal signal, Consumer<List<ActivityReader.Outcome>> done);
 }
