@@ -43,7 +43,11 @@ class ServerTabTest extends WindowTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     private Orchestrator orchestrator(TestDatabase db) throws Exception {
-        var config = new ConfigLoader(Map.of("DATABASE_URL", db.url()), home, "tester", 2).load(Overrides.none());
+        return orchestrator(Map.of("DATABASE_URL", db.url()));
+    }
+
+    private Orchestrator orchestrator(Map<String, String> env) throws Exception {
+        var config = new ConfigLoader(env, home, "tester", 2).load(Overrides.none());
         Orchestrator o = Orchestrator.start(config, new Orchestrator.Options(Duration.ofMillis(500),
                 Orchestrator.Options.alertRulesFile(home), false));
         closeLast.add(o);
@@ -212,6 +216,30 @@ class ServerTabTest extends WindowTest {
         await().atMost(WAIT).until(() -> outcome().equals("Terminated pid " + blockerPid));
         await().atMost(WAIT).until(() -> fx(() -> tab.view().tree().getRoot().getChildren().isEmpty()));
         assertThat(db.queryLong("select n from server_tab_lock where id = 1")).isEqualTo(2);
+    }
+
+    @Test
+    void onProductionTheConfirmationSaysSoAndCancellingItSendsNothing(TestDatabase db) throws Exception {
+        Connection sleeper = session(db, "prod sleeper");
+        int pid = pid(sleeper);
+        CompletableFuture<SQLException> sleeping = async(sleeper, "select pg_sleep(60)");
+        ConsoleWindow w = window(orchestrator(Map.of("DATABASE_URL", db.url(), "PGPULSE_ENV", "production")));
+        ServerTab tab = select(w, "server-tab");
+        await().atMost(WAIT).until(() -> row(tab, pid) != null);
+        fx(() -> {
+            tab.view().table().getSelectionModel().clearAndSelect(tab.view().table().getItems().indexOf(row(tab, pid)));
+            return null;
+        });
+        robot.clickOn("#server-terminate");
+        await().atMost(Duration.ofSeconds(10)).until(() -> fx(() -> robot.lookup(".dialog-pane").tryQuery().isPresent()));
+        DialogPane pane = fx(() -> robot.lookup(".dialog-pane").queryAs(DialogPane.class));
+        assertThat(fx(pane::getHeaderText)).isEqualTo("Terminate pid " + pid + "?");
+        assertThat(fx(pane::getContentText)).startsWith("This is a PRODUCTION target.").contains("prod sleeper");
+        robot.clickOn(fx(() -> (Button) pane.lookupButton(ButtonType.CANCEL)));
+        await().atMost(WAIT).until(() -> outcome().equals("Terminate not sent"));
+        assertThat(state(db, pid)).isEqualTo("active");
+        assertThat(sleeping.isDone()).isFalse();
+        sleeper.abort(Runnable::run);
     }
 
     @Test

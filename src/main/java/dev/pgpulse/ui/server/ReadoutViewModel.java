@@ -110,10 +110,17 @@ public final class ReadoutViewModel {
     /** How wide the column starts: names first, times and numbers as they need. */
     public double width(int column) {
         Readout.Type type = kind.columns().get(column).type();
+        String name = kind.columns().get(column).name();
+        if (name.equals("Query")) {
+            return 480;
+        }
+        if (name.endsWith("LSN")) {
+            return 105;
+        }
         if (type == Readout.Type.TEXT) {
             return column == 0 ? 260 : column == kind.columns().size() - 1 ? 380 : 150;
         }
-        return type == Readout.Type.TIME ? 135 : type == Readout.Type.ID ? 70 : 95;
+        return type == Readout.Type.TIME ? 135 : type == Readout.Type.ID ? 70 : type == Readout.Type.BYTES ? 110 : 95;
     }
 
     /** Whether the column holds numbers (right-aligned). */
