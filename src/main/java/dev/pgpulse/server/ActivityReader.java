@@ -184,7 +184,7 @@ public final class ActivityReader {
                     rs.getString("client"), rs.getString("backend_type"), rs.getString("state"),
                     rs.getString("wait_event_type"), rs.getString("wait_event"), instant(rs, "xact_start"),
                     instant(rs, "query_start"), instant(rs, "state_change"), age(rs, "xact_age"),
-                    age(rs, "query_age"), age(rs, "state_age"), rs.getString("query"), pids(rs.getArray("blocked_by")),
+                    age(rs, "query_age"), age(rs, "state_age"), masked(rs.getString("query")), pids(rs.getArray("blocked_by")),
                     rs.getString("lock_mode"), rs.getString("lock_type"), rs.getString("lock_relation"),
                     rs.getString("lock_mode") == null ? null : age(rs, "lock_wait"),
                     own(app) || pid == reader));
@@ -199,6 +199,11 @@ public final class ActivityReader {
         }
         return app.equals(applicationName) || app.startsWith(applicationName + " ") || app.equals("pgpulse")
                 || app.startsWith("pgpulse-") || app.startsWith("pgpulse ");
+    }
+
+    /** Passwords in a session's text (ALTER ROLE ... PASSWORD '...') are masked as the query history masks them. */
+    static String masked(String query) {
+        return query == null ? null : dev.pgpulse.query.SecretMasker.mask(query);
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

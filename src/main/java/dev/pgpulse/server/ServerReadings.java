@@ -181,7 +181,8 @@ public final class ServerReadings {
             while (rs.next()) {
                 List<Object> values = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
-                    values.add(value(rs, i + 1, kind.columns.get(i).type()));
+                    Object v = value(rs, i + 1, kind.columns.get(i).type());
+                    values.add(kind.columns.get(i).name().equals("Query") ? ActivityReader.masked((String) v) : v);
                 }
                 rows.add(new Readout.Row(values, rs.getBoolean(n + 1)));
             }

@@ -175,6 +175,21 @@ class ActivityReaderTest {
     }
 
     @Test
+    void aPasswordInASessionsTextIsMasked(TestDatabase db) throws Exception {
+        Connection c = session(db, "role admin");
+        int pid = pid(c);
+        try (Statement st = c.createStatement()) {
+            st.execute("drop role if exists server_masked_role");
+            st.execute("create role server_masked_role password 'Sup3rSecret'");
+        }
+        Session s = session(pid).orElseThrow();
+        assertThat(s.query()).doesNotContain("Sup3rSecret").contains("create role server_masked_role");
+        try (Statement st = c.createStatement()) {
+            st.execute("drop role server_masked_role");
+        }
+    }
+
+    @Test
     void pgPulsesOwnSessionsAreLabelled(TestDatabase db) throws Exception {
         Connection other = session(db, "someone else");
         int otherPid = pid(other);

@@ -128,24 +128,24 @@ class ConsoleTabsTest {
             try {
                 DashboardTab dashboard = (DashboardTab) w.consoleTabs().getFirst();
                 assertThat(fx(() -> w.tabs.getTabs().stream().map(Tab::getId).toList()))
-                        .containsExactly("dashboard-tab", "alerts-tab", "query-tab", "probe-tab");
+                        .containsExactly("dashboard-tab", "alerts-tab", "query-tab", "server-tab", "probe-tab");
                 assertThat(fx(() -> w.tabs.getTabs().stream().map(Tab::getText).toList()))
-                        .containsExactly("Dashboard", "Alerts", "Query", "Probe");
+                        .containsExactly("Dashboard", "Alerts", "Query", "Server", "Probe");
                 assertThat(fx(dashboard::visible)).isTrue();
                 // a hidden tab gets every snapshot, but its view is not built before it is first selected
                 await().atMost(Duration.ofSeconds(20)).until(() -> probe.applied.get() >= 3 && probe.deferred.get() >= 3);
                 assertThat(probe.last.target()).isEqualTo(o.target());
                 assertThat(probe.built.get()).isZero();
-                assertThat(fx(() -> w.tabs.getTabs().get(3).getContent())).isNull();
+                assertThat(fx(() -> w.tabs.getTabs().getLast().getContent())).isNull();
                 assertThat(probe.visibility).isEmpty();
 
                 fx(() -> {
-                    w.tabs.getSelectionModel().select(3);
+                    w.tabs.getSelectionModel().select(w.tabs.getTabs().size() - 1); // the probe, last
                     return null;
                 });
                 assertThat(probe.visibility).containsExactly("shown");
                 assertThat(fx(dashboard::visible)).isFalse();
-                assertThat(fx(() -> w.tabs.getTabs().get(3).getContent())).isSameAs(fx(probe::view));
+                assertThat(fx(() -> w.tabs.getTabs().getLast().getContent())).isSameAs(fx(probe::view));
                 // the dashboard keeps its state current while hidden (its history must not have a gap)
                 long before = fx(() -> w.poller().pollsProperty().get());
                 await().atMost(Duration.ofSeconds(20)).until(() -> fx(() -> w.poller().pollsProperty().get()) >= before + 2);
@@ -158,7 +158,7 @@ class ConsoleTabsTest {
                 assertThat(probe.visibility).containsExactly("shown", "hidden");
                 assertThat(fx(dashboard::visible)).isTrue();
                 fx(() -> {
-                    w.tabs.getSelectionModel().select(3);
+                    w.tabs.getSelectionModel().select(w.tabs.getTabs().size() - 1); // the probe, last
                     return null;
                 });
                 assertThat(probe.built.get()).as("the view is built once").isEqualTo(1);
