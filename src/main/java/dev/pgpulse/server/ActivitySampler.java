@@ -57,6 +57,10 @@ public final class ActivitySampler implements AutoCloseable {
         }
     }
 
+    public synchronized Duration interval() {
+        return interval;
+    }
+
     public synchronized boolean running() {
         return running != null;
     }

@@ -284,6 +284,7 @@ public final class ConsoleWindow implements AutoCloseable {
         interval.valueProperty().addListener((o, a, d) -> {
             if (d != null) {
                 poller.setInterval(d);
+                tabList.forEach(t -> t.pollInterval(d));
                 changePrefs(prefs.withPollInterval(d));
             }
         });

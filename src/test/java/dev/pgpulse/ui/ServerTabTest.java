@@ -278,6 +278,15 @@ class ServerTabTest extends WindowTest {
         await().pollDelay(Duration.ofSeconds(2)).atMost(WAIT).until(() -> true);
         assertThat(tab.viewModel().reads()).as("no reading once hidden").isEqualTo(atHide);
         assertThat(count(o)).as("no query through the service once hidden").isEqualTo(counted);
+
+        // the tab follows the header's poll interval
+        Duration other = ConsolePrefs.POLL_INTERVALS.stream().filter(d -> !d.equals(Duration.ofMillis(500)))
+                .findFirst().orElseThrow();
+        fx(() -> {
+            w.interval.setValue(other);
+            return null;
+        });
+        assertThat(fx(() -> tab.viewModel().interval())).isEqualTo(other);
     }
 
     private void section(ServerTab tab, String id) throws Exception {

@@ -52,6 +52,11 @@ public final class ServerTab implements ConsoleTab {
     }
 
     @Override
+    public void pollInterval(Duration interval) {
+        vm.interval(interval);
+    }
+
+    @Override
     public void close() {
         vm.close();
     }

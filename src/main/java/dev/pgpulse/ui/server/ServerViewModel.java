@@ -152,6 +152,15 @@ public final class ServerViewModel {
         sampler.close();
     }
 
+    /** The poll interval changed: the activity is read at the new one. */
+    public void interval(Duration interval) {
+        sampler.interval(interval);
+    }
+
+    public Duration interval() {
+        return sampler.interval();
+    }
+
     /** How many readings the tab has sent to the server: the sampler's and the other panes'. */
     public long reads() {
         return sampler.reads() + readouts.values().stream().mapToLong(ReadoutViewModel::reads).sum();
