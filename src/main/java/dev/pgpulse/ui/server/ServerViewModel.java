@@ -343,23 +343,7 @@ public final class ServerViewModel {
             return;
         }
         boolean cancel = signal == ActivityReader.Signal.CANCEL;
-        String what = cancel ? "Cancel the query of " : "Terminate ";
-        String header = what + (go.size() == 1 ? "pid " + go.getFirst().pid() : go.size() + " sessions") + "?";
-        StringBuilder text = new StringBuilder(actions.production() ? "This is a PRODUCTION target. " : "");
-        text.append(cancel ? "The running statement of each session is cancelled; the sessions stay connected, "
-                + "their transactions roll back.\n"
-                : "Each backend ends: its connection is closed and its open transaction rolls back.\n");
-        for (Session s : go.subList(0, Math.min(go.size(), 8))) {
-            text.append("\n").append(s.pid()).append("  ").append(nz(s.user())).append("@").append(nz(s.database()))
-                    .append("  ").append(nz(s.application())).append(s.own() ? " (PgPulse)" : "").append("  ")
-                    .append(nz(s.state())).append("  ").append(oneLine(nz(s.query())).substring(0,
-                            Math.min(80, oneLine(nz(s.query())).length())));
-        }
-        if (go.size() > 8) {
-            text.append("\n… and ").append(go.size() - 8).append(" more");
-        }
-        if (!dialogs.confirm(new Dialogs.Confirmation(header, text.toString(),
-                cancel ? "Cancel query" : "Terminate backend"))) {
+        if (!dialogs.confirm(SignalText.confirmation(signal, go, actions.production()))) {
             outcome.set(cancel ? "Cancel not sent" : "Terminate not sent");
             return;
         }
@@ -367,25 +351,9 @@ public final class ServerViewModel {
         outcome.set((cancel ? "Cancelling " : "Terminating ") + pids(go) + "…");
         actions.signal(go.stream().map(Session::pid).toList(), signal, out -> {
             signalling.set(false);
-            outcome.set(describe(out) + (refused.isEmpty() ? "" : "; " + refused));
+            outcome.set(SignalText.outcome(out) + (refused.isEmpty() ? "" : "; " + refused));
             sampler.sampleNow();
         });
-    }
-
-    static String describe(List<ActivityReader.Outcome> out) {
-        List<String> parts = new ArrayList<>();
-        List<ActivityReader.Outcome> sent = out.stream().filter(ActivityReader.Outcome::sent).toList();
-        if (!sent.isEmpty()) {
-            boolean cancel = sent.getFirst().signal() == ActivityReader.Signal.CANCEL;
-            parts.add((cancel ? "Cancel sent to " : "Terminated ") + sent.stream().map(o -> "pid " + o.pid())
-                    .collect(Collectors.joining(", ")));
-        }
-        for (ActivityReader.Outcome o : out) {
-            if (!o.sent()) {
-                parts.add("pid " + o.pid() + " not signalled: " + o.message());
-            }
-        }
-        return String.join("; ", parts);
     }
 
     private static String pids(List<Session> sessions) {
