@@ -31,6 +31,10 @@ public final class ServerReadings {
     public static final int ROWS = 200;
     static final String STATEMENTS_HINT = "pg_stat_statements is not installed: add it to shared_preload_libraries "
             + "in postgresql.conf, restart the server, then run CREATE EXTENSION pg_stat_statements";
+    static final String CREATE_HINT = "pg_stat_statements is loaded but not created in this database: run CREATE "
+            + "EXTENSION pg_stat_statements";
+    static final String PRELOAD_HINT = "pg_stat_statements is created but not loaded: add it to "
+            + "shared_preload_libraries in postgresql.conf and restart the server";
 
     /** What can be read. */
     public enum Kind {
@@ -139,8 +143,8 @@ public final class ServerReadings {
                     c.setAutoCommit(false);
                     try (Statement st = c.createStatement()) {
                         st.execute("set local statement_timeout = " + timeout.toMillis());
-                        Readout r = kind == Kind.STATEMENTS && !statementsReadable(st)
-                                ? new Readout(kind, now(st), kind.columns, List.of(), STATEMENTS_HINT)
+                        String hint = kind == Kind.STATEMENTS ? statementsHint(st) : null;
+                        Readout r = hint != null ? new Readout(kind, now(st), kind.columns, List.of(), hint)
                                 : read(kind, st);
                         c.commit();
                         return r;
@@ -153,17 +157,21 @@ public final class ServerReadings {
                 });
     }
 
-    private static boolean statementsReadable(Statement st) throws SQLException {
+    /** Why pg_stat_statements cannot be read here, and what to do; null when it can. */
+    private static String statementsHint(Statement st) throws SQLException {
+        boolean created;
         try (ResultSet rs = st.executeQuery("select count(*) from pg_extension where extname = 'pg_stat_statements'")) {
             rs.next();
-            if (rs.getLong(1) == 0) {
-                return false;
-            }
+            created = rs.getLong(1) > 0;
         }
-        // installed but not preloaded: reading it fails ("must be loaded via shared_preload_libraries")
+        boolean loaded;
         try (ResultSet rs = st.executeQuery("select setting from pg_settings where name = 'shared_preload_libraries'")) {
-            return rs.next() && rs.getString(1).contains("pg_stat_statements");
+            loaded = rs.next() && rs.getString(1).contains("pg_stat_statements");
         }
+        if (created && loaded) {
+            return null;
+        }
+        return loaded ? CREATE_HINT : created ? PRELOAD_HINT : STATEMENTS_HINT;
     }
 
     private static java.time.Instant now(Statement st) throws SQLException {
