@@ -118,9 +118,9 @@ public final class ReadoutViewModel {
             return 105;
         }
         if (type == Readout.Type.TEXT) {
-            return column == 0 ? 260 : column == kind.columns().size() - 1 ? 380 : 150;
+            return column == 0 ? 240 : column == kind.columns().size() - 1 ? 380 : 150;
         }
-        return type == Readout.Type.TIME ? 135 : type == Readout.Type.ID ? 70 : type == Readout.Type.BYTES ? 110 : 95;
+        return type == Readout.Type.TIME ? 120 : type == Readout.Type.ID ? 70 : type == Readout.Type.BYTES ? 110 : 95;
     }
 
     /** Whether the column holds numbers (right-aligned). */
