@@ -75,7 +75,10 @@ public final class ServerViewModel {
     private final ServerActions actions;
     private final Dialogs dialogs;
     private final ActivityThresholds thresholds;
-    private final ActivitySampler sampler;
+    /** Made when the tab is first shown: a console never shown this tab asks the core for nothing. */
+    private volatile ActivitySampler sampler;
+    private Duration interval;
+    private volatile boolean closed;
     private final ObservableList<SessionRow> rows = FXCollections.observableArrayList();
     private final ObjectProperty<TreeItem<SessionRow>> tree = new SimpleObjectProperty<>(this, "tree",
             new TreeItem<>());
@@ -98,7 +101,7 @@ public final class ServerViewModel {
         this.actions = actions;
         this.dialogs = dialogs;
         this.thresholds = actions.thresholds();
-        this.sampler = actions.sampler(interval, this::apply);
+        this.interval = interval;
         for (ServerReadings.Kind k : ServerReadings.Kind.values()) {
             readouts.put(k, new ReadoutViewModel(actions, k));
         }
@@ -117,7 +120,9 @@ public final class ServerViewModel {
     /** The tab is hidden: nothing is read. */
     public void stop() {
         shown = false;
-        sampler.stop();
+        if (sampler != null) {
+            sampler.stop();
+        }
     }
 
     /** The DBA chose a pane. */
@@ -137,9 +142,16 @@ public final class ServerViewModel {
 
     private void enter() {
         if (section == Section.ACTIVITY) {
-            sampler.start();
+            if (sampler == null && !closed) {
+                sampler = actions.sampler(interval, this::apply);
+            }
+            if (sampler != null) {
+                sampler.start();
+            }
         } else {
-            sampler.stop();
+            if (sampler != null) {
+                sampler.stop();
+            }
             refresh();
         }
     }
@@ -149,21 +161,27 @@ public final class ServerViewModel {
     }
 
     public void close() {
-        sampler.close();
+        closed = true;
+        if (sampler != null) {
+            sampler.close();
+        }
     }
 
     /** The poll interval changed: the activity is read at the new one. */
     public void interval(Duration interval) {
-        sampler.interval(interval);
+        this.interval = interval;
+        if (sampler != null) {
+            sampler.interval(interval);
+        }
     }
 
     public Duration interval() {
-        return sampler.interval();
+        return interval;
     }
 
     /** How many readings the tab has sent to the server: the sampler's and the other panes'. */
     public long reads() {
-        return sampler.reads() + readouts.values().stream().mapToLong(ReadoutViewModel::reads).sum();
+        return (sampler == null ? 0 : sampler.reads()) + readouts.values().stream().mapToLong(ReadoutViewModel::reads).sum();
     }
 
     /** A reading (FX thread). */
@@ -352,7 +370,9 @@ public final class ServerViewModel {
         actions.signal(go.stream().map(Session::pid).toList(), signal, out -> {
             signalling.set(false);
             outcome.set(SignalText.outcome(out) + (refused.isEmpty() ? "" : "; " + refused));
-            sampler.sampleNow();
+            if (sampler != null) {
+                sampler.sampleNow();
+            }
         });
     }
 
