@@ -32,6 +32,7 @@ public final class ConsoleTabs {
                 new DashboardTab(c.prefs().historyWindow(), c.actions(), c.transitions()),
                 new AlertsTab(c.actions(), c.dialogs()),
                 new dev.pgpulse.ui.query.QueryTab(c.actions().queries(), c.dialogs()),
+                new dev.pgpulse.ui.server.ServerTab(c.actions().server(), c.dialogs(), c.prefs().pollInterval()),
                 new dev.pgpulse.ui.operations.OperationsTab(c.actions().operations(), c.dialogs()));
     }
 }

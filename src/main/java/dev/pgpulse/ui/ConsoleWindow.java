@@ -284,6 +284,7 @@ public final class ConsoleWindow implements AutoCloseable {
         interval.valueProperty().addListener((o, a, d) -> {
             if (d != null) {
                 poller.setInterval(d);
+                tabList.forEach(t -> t.pollInterval(d));
                 changePrefs(prefs.withPollInterval(d));
             }
         });
@@ -480,6 +481,11 @@ public final class ConsoleWindow implements AutoCloseable {
         @Override
         public dev.pgpulse.ui.shell.QueryActions queries() {
             return actions.queries(); // the tab asks before a production write itself, with the statement in view
+        }
+
+        @Override
+        public dev.pgpulse.ui.shell.ServerActions server() {
+            return actions.server(); // the tab confirms each signal itself, with the sessions in view
         }
 
         @Override

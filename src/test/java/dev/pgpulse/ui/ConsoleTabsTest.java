@@ -128,9 +128,9 @@ class ConsoleTabsTest {
             try {
                 DashboardTab dashboard = (DashboardTab) w.consoleTabs().getFirst();
                 assertThat(fx(() -> w.tabs.getTabs().stream().map(Tab::getId).toList()))
-                        .containsExactly("dashboard-tab", "alerts-tab", "query-tab", "operations-tab", "probe-tab");
+                        .containsExactly("dashboard-tab", "alerts-tab", "query-tab", "server-tab", "operations-tab", "probe-tab");
                 assertThat(fx(() -> w.tabs.getTabs().stream().map(Tab::getText).toList()))
-                        .containsExactly("Dashboard", "Alerts", "Query", "Operations", "Probe");
+                        .containsExactly("Dashboard", "Alerts", "Query", "Server", "Operations", "Probe");
                 assertThat(fx(dashboard::visible)).isTrue();
                 // a hidden tab gets every snapshot, but its view is not built before it is first selected
                 await().atMost(Duration.ofSeconds(20)).until(() -> probe.applied.get() >= 3 && probe.deferred.get() >= 3);

@@ -72,6 +72,11 @@ public interface ConsoleActions {
     /** The Query tab's face of the core: targets, runs, history. */
     QueryActions queries();
 
+    /** The Server tab's face of the core: the primary's sessions and signals to them. */
+    default ServerActions server() {
+        throw new UnsupportedOperationException("these console actions have no server face");
+    }
+
     /** The Operations tab's face of the core: migrations and backups of the primary. */
     default OperationsActions operations() {
         throw new UnsupportedOperationException("these actions have no operations");

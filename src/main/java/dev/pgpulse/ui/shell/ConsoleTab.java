@@ -35,6 +35,10 @@ public interface ConsoleTab {
     default void hidden() {
     }
 
+    /** The DBA chose another poll interval (FX thread): a tab that reads on its own follows it. */
+    default void pollInterval(java.time.Duration interval) {
+    }
+
     /** The window is closing (on the thread that closes it, often not the FX thread); release what it holds. */
     default void close() {
     }

@@ -35,6 +35,7 @@ public final class OrchestratorActions implements ConsoleActions {
     private final Runnable afterDrill;
     private final Dialogs dialogs;
     private final QueryActions queries;
+    private final ServerActions server;
     private final OperationsActions operations;
 
     /** @param demo the demo workload on the embedded server, else null */
@@ -47,6 +48,7 @@ public final class OrchestratorActions implements ConsoleActions {
     public OrchestratorActions(Orchestrator orchestrator, DemoWorkload demo, Executor background, Executor queryRuns,
                                Runnable afterDrill, Dialogs dialogs) {
         this.queries = new OrchestratorQueries(orchestrator, queryRuns, background, javafx.application.Platform::runLater);
+        this.server = new OrchestratorServer(orchestrator, background, javafx.application.Platform::runLater);
         this.operations = new OrchestratorOperations(orchestrator, queryRuns, javafx.application.Platform::runLater);
         this.orchestrator = orchestrator;
         this.demo = demo;
@@ -212,6 +214,11 @@ public final class OrchestratorActions implements ConsoleActions {
     @Override
     public QueryActions queries() {
         return queries;
+    }
+
+    @Override
+    public ServerActions server() {
+        return server;
     }
 
     @Override

@@ -1,0 +1,64 @@
+package dev.pgpulse.server;
+
+import dev.pgpulse.config.ConfigLoader;
+import dev.pgpulse.config.Overrides;
+import dev.pgpulse.embedded.EmbeddedServer;
+import dev.pgpulse.orchestration.Orchestrator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Top statements on a server of its own with {@code pg_stat_statements} preloaded (ALTER SYSTEM, restart, CREATE
+ * EXTENSION): the hint goes and the statements come, the most expensive first, with their calls and hit ratio.
+ */
+@Timeout(120)
+class TopStatementsReadingTest {
+    @TempDir
+    Path dir;
+
+    private static void sql(String jdbcUrl, String... statements) throws Exception {
+        try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", null); Statement st = c.createStatement()) {
+            for (String s : statements) {
+                st.execute(s);
+            }
+        }
+    }
+
+    @Test
+    void withTheExtensionLoadedTheStatementsShowByTotalTime() throws Exception {
+        Path data = dir.resolve("data");
+        try (EmbeddedServer first = EmbeddedServer.start(data, 0)) {
+            sql(first.jdbcUrl(), "alter system set shared_preload_libraries = 'pg_stat_statements'");
+        }
+        try (EmbeddedServer server = EmbeddedServer.start(data, 0)) {
+            var config = new ConfigLoader(Map.of("DATABASE_URL", server.url()), dir, "tester", 2).load(Overrides.none());
+            try (Orchestrator o = Orchestrator.start(config, new Orchestrator.Options(Duration.ofSeconds(5),
+                    dir.resolve("alert-rules.json"), false))) {
+                ServerReadings readings = ServerReadings.of(o);
+                assertThat(readings.read(ServerReadings.Kind.STATEMENTS).orElseThrow().note())
+                        .as("preloaded but not created yet").isEqualTo(ServerReadings.CREATE_HINT);
+                sql(server.jdbcUrl(), "create extension pg_stat_statements", "select pg_stat_statements_reset()",
+                        "select pg_sleep(0.3)", "select count(*) from generate_series(1, 100000)");
+                Readout top = readings.read(ServerReadings.Kind.STATEMENTS).orElseThrow();
+                assertThat(top.note()).isEmpty();
+                assertThat(top.rows()).isNotEmpty();
+                Readout.Row first = top.rows().getFirst();
+                assertThat((String) first.values().get(0)).contains("pg_sleep");
+                assertThat(first.values().get(1)).isEqualTo(1L);
+                assertThat((Double) first.values().get(2)).isGreaterThanOrEqualTo(300.0);
+                assertThat(top.rows()).anySatisfy(r -> assertThat((String) r.values().get(0))
+                        .contains("generate_series"));
+            }
+        }
+    }
+}
