@@ -14,6 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -28,6 +33,8 @@ public final class EmbeddedServer implements AutoCloseable {
     public static final String DATABASE = "postgres";
 
     static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
+    /** Preloaded by {@link #start(Path, int)} and created by {@link #createStatementsExtension()}. */
+    static final String STATEMENTS_EXTENSION = "pg_stat_statements";
 
     private final Path dataDir;
     private final DataDirLock lock;
@@ -116,7 +123,7 @@ public final class EmbeddedServer implements AutoCloseable {
         // recorded before the start: a PgPulse killed while pg_ctl starts the server leaves it marked as ours
         String instance = java.util.UUID.randomUUID().toString();
         lock.recordInstance(instance);
-        EmbeddedPostgres pg = EmbeddedPostgres.builder()
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setDataDirectory(dataDir)
                 .setCleanDataDirectory(false)
                 .setPort(port)
@@ -130,8 +137,13 @@ public final class EmbeddedServer implements AutoCloseable {
                 // pg_ctl's and PostgreSQL's own lines: the cause, should the start fail
                 .setOutputRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .setErrorRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .setPGStartupWait(STARTUP_WAIT)
-                .start();
+                .setPGStartupWait(STARTUP_WAIT);
+        if (durable) {
+            // the Server tab's top statements (and the agent's) have figures on the demo; the test suite's scratch
+            // server stays without, the server a DBA's own database is most often like
+            builder.setServerConfig("shared_preload_libraries", STATEMENTS_EXTENSION);
+        }
+        EmbeddedPostgres pg = builder.start();
         Optional<Postmaster.Id> postmaster = Postmaster.pid(dataDir).stream().boxed().findFirst()
                 .flatMap(Postmaster::identify);
         Watchdog watchdog = null;
@@ -237,6 +249,26 @@ public final class EmbeddedServer implements AutoCloseable {
         Postmaster.Id pm = running.postmaster();
         state = new EmbeddedState(EmbeddedState.Phase.RUNNING, java.time.Instant.now(), pm == null ? 0 : pm.pid());
         LOG.info("Embedded PostgreSQL restarted at {} (data in {})", url(), dataDir);
+    }
+
+    /**
+     * Creates {@code pg_stat_statements} in {@link #DATABASE} when the server preloads it and it is not there yet
+     * (the orchestrator's embedded start); nothing on a standby (it has what its primary has) or a scratch server.
+     *
+     * @return whether it was created by this call
+     */
+    public boolean createStatementsExtension() throws SQLException {
+        try (Connection c = DriverManager.getConnection(jdbcUrl(), SUPERUSER, null); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select pg_is_in_recovery(), current_setting('shared_preload_libraries')"
+                     + " ~ '(^|[ ,])" + STATEMENTS_EXTENSION + "($|[ ,])', exists (select 1 from pg_extension"
+                     + " where extname = '" + STATEMENTS_EXTENSION + "')")) {
+            rs.next();
+            if (rs.getBoolean(1) || !rs.getBoolean(2) || rs.getBoolean(3)) {
+                return false;
+            }
+            st.execute("create extension if not exists " + STATEMENTS_EXTENSION);
+            return true;
+        }
     }
 
     public Path dataDir() {

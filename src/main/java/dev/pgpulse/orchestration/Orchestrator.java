@@ -234,6 +234,16 @@ public final class Orchestrator implements AutoCloseable {
                 warnings.add(e.getMessage());
             }
         }
+        if (server != null) {
+            try {
+                if (server.createStatementsExtension()) {
+                    LOG.info("created pg_stat_statements on the embedded PostgreSQL (the Server tab's top statements)");
+                }
+            } catch (java.sql.SQLException e) {
+                warnings.add("pg_stat_statements could not be created on the embedded PostgreSQL (" + e.getMessage()
+                        + "); top statements stay empty: run CREATE EXTENSION pg_stat_statements in its postgres database");
+            }
+        }
         Clock clock = Clock.systemUTC();
         Guard guard = new Guard(resolved.resilience(), meters, memory.events(), clock);
         DatabaseService service = new DatabaseService(endpoints, guard, meters, clock);

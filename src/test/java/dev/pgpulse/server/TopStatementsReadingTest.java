@@ -61,4 +61,25 @@ class TopStatementsReadingTest {
             }
         }
     }
+
+    @Test
+    void theEmbeddedDefaultPreloadsAndCreatesTheExtensionSoTheDemoShowsFigures() throws Exception {
+        var config = new ConfigLoader(Map.of(), dir, "tester", 2).load(new Overrides(null, null, null,
+                java.util.List.of(), null, Map.of("embedded.data_dir", dir.resolve("embedded").toString())));
+        assertThat(config.isEmbedded()).isTrue();
+        try (Orchestrator o = Orchestrator.start(config, new Orchestrator.Options(Duration.ofSeconds(5),
+                dir.resolve("alert-rules.json"), false, true))) {
+            assertThat(o.startupWarnings()).noneMatch(w -> w.contains("pg_stat_statements"));
+            EmbeddedServer server = o.embedded().orElseThrow();
+            assertThat(server.createStatementsExtension()).as("already created by the start").isFalse();
+            sql(server.jdbcUrl(), "select pg_sleep(0.2) as embedded_probe");
+            Readout top = ServerReadings.of(o).read(ServerReadings.Kind.STATEMENTS).orElseThrow();
+            assertThat(top.note()).isEmpty();
+            assertThat(top.rows()).anySatisfy(r -> {
+                assertThat((String) r.values().get(0)).contains("embedded_probe");
+                assertThat(r.values().get(1)).isEqualTo(1L);
+                assertThat((Double) r.values().get(2)).isGreaterThanOrEqualTo(200.0);
+            });
+        }
+    }
 }
