@@ -290,7 +290,8 @@ class ServerTabTest extends WindowTest {
         assertThat(fx(() -> tab.viewModel().interval())).isEqualTo(other);
     }
 
-    private void section(ServerTab tab, String id) throws Exception {
+    /** Enters one of the tab's panes (its readings are read then). */
+    static void section(ServerTab tab, String id) throws Exception {
         fx(() -> {
             var sections = (javafx.scene.control.TabPane) tab.view().lookup("#server-sections");
             sections.getSelectionModel().select(sections.getTabs().stream().filter(t -> id.equals(t.getId()))
