@@ -118,7 +118,9 @@ public final class ReadoutViewModel {
             return 105;
         }
         if (type == Readout.Type.TEXT) {
-            return column == 0 ? 240 : column == kind.columns().size() - 1 ? 380 : 150;
+            // a wide table (the standbys: ten columns, four of them LSNs) fits 1280 px with narrower text columns
+            boolean wide = kind.columns().size() >= 10;
+            return column == 0 ? (wide ? 160 : 240) : column == kind.columns().size() - 1 ? 380 : wide ? 100 : 150;
         }
         return type == Readout.Type.TIME ? 120 : type == Readout.Type.ID ? 70 : type == Readout.Type.BYTES ? 110 : 95;
     }
