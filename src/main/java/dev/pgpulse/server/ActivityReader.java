@@ -12,6 +12,8 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +38,7 @@ public final class ActivityReader {
     // comes from the tuple lock it holds meanwhile. waitstart (PostgreSQL 14+) through to_jsonb so 13 still runs.
     private static final String ACTIVITY = """
             select a.pid, a.usename, a.datname, a.application_name, host(a.client_addr) as client, a.backend_type,
-                   a.state, a.wait_event_type, a.wait_event, a.xact_start, a.query_start, a.state_change,
+                   a.backend_start, a.state, a.wait_event_type, a.wait_event, a.xact_start, a.query_start, a.state_change,
                    greatest(0, extract(epoch from now() - a.xact_start))::float8 as xact_age,
                    greatest(0, extract(epoch from now() - a.query_start))::float8 as query_age,
                    greatest(0, extract(epoch from now() - a.state_change))::float8 as state_age,
@@ -111,30 +113,43 @@ public final class ActivityReader {
         }));
     }
 
-    /** Signals each backend on the primary; the outcome per pid, in the order given. */
-    public Result<List<Outcome>> signal(List<Integer> pids, Signal signal) {
-        String sql = "select " + signal.function + "(?)";
+    /**
+     * Signals each backend on the primary; the outcome per backend, in the order given. A backend is signalled only
+     * while {@code pg_stat_activity} shows its pid with the same {@code backend_start}: a pid whose session ended
+     * since it was read (and may have been handed to another) is reported as ended, never signalled.
+     */
+    public Result<List<Outcome>> signal(List<Backend> backends, Signal signal) {
+        String sql = "select " + signal.function + "(a.pid) from pg_stat_activity a"
+                + " where a.pid = ? and a.backend_start is not distinct from ?::timestamptz";
+        List<Backend> given = List.copyOf(backends);
         return service.on("server." + signal.name().toLowerCase(java.util.Locale.ROOT), endpoint(), sql, () -> false,
                 c -> bounded(c, () -> {
                     Map<Integer, Outcome> out = new LinkedHashMap<>();
-                    for (int pid : pids) {
-                        // one statement per pid: a refused one (another superuser's backend) must not hide the rest
+                    for (Backend b : given) {
+                        // one statement per backend: a refused one (another superuser's) must not hide the rest
                         try (PreparedStatement st = c.prepareStatement(sql)) {
-                            st.setInt(1, pid);
+                            st.setInt(1, b.pid());
+                            st.setObject(2, b.start() == null ? null
+                                    : OffsetDateTime.ofInstant(b.start(), ZoneOffset.UTC));
                             try (ResultSet rs = st.executeQuery()) {
-                                rs.next();
-                                boolean sent = rs.getBoolean(1);
-                                out.put(pid, new Outcome(pid, signal, sent, sent ? null
-                                        : "no such backend (it may have ended already)"));
+                                boolean there = rs.next();
+                                boolean sent = there && rs.getBoolean(1);
+                                out.put(b.pid(), new Outcome(b.pid(), signal, sent, sent ? null : there
+                                        ? "no such backend (it may have ended already)"
+                                        : "that session has ended already"));
                             }
                         } catch (SQLException e) {
                             if (!"42501".equals(e.getSQLState()) && !"22023".equals(e.getSQLState())) {
                                 throw e;
                             }
-                            out.put(pid, new Outcome(pid, signal, false, firstLine(e.getMessage())));
+                            out.put(b.pid(), new Outcome(b.pid(), signal, false, firstLine(e.getMessage())));
                             c.rollback();
                             setTimeout(c);
                         }
+                        // a fresh pg_stat_activity snapshot for the next one (stats_fetch_consistency keeps it per
+                        // transaction otherwise)
+                        c.commit();
+                        setTimeout(c);
                     }
                     return List.copyOf(out.values());
                 }));
@@ -181,7 +196,7 @@ public final class ActivityReader {
             int pid = rs.getInt("pid");
             String app = rs.getString("application_name");
             sessions.add(new Session(pid, rs.getString("usename"), rs.getString("datname"), app,
-                    rs.getString("client"), rs.getString("backend_type"), rs.getString("state"),
+                    rs.getString("client"), rs.getString("backend_type"), instant(rs, "backend_start"), rs.getString("state"),
                     rs.getString("wait_event_type"), rs.getString("wait_event"), instant(rs, "xact_start"),
                     instant(rs, "query_start"), instant(rs, "state_change"), age(rs, "xact_age"),
                     age(rs, "query_age"), age(rs, "state_age"), masked(rs.getString("query")), pids(rs.getArray("blocked_by")),

@@ -11,16 +11,22 @@ import java.util.Objects;
  * (no transaction open, a background worker). {@code blockedBy} is {@code pg_blocking_pids(pid)}; the lock fields
  * describe the lock the session waits for, null when it waits for none.
  *
- * @param own whether the session is one of PgPulse's own (its pools, its health pool, the reading's connection)
+ * @param backendStart when the backend started: with the pid, what names it (a pid is reused once its backend ends)
+ * @param own          whether the session is one of PgPulse's own (its pools, its health pool, the reading's connection)
  */
 public record Session(int pid, String user, String database, String application, String client, String backendType,
-                      String state, String waitEventType, String waitEvent, Instant xactStart, Instant queryStart,
-                      Instant stateChange, Duration xactAge, Duration queryAge, Duration stateAge, String query,
+                      Instant backendStart, String state, String waitEventType, String waitEvent, Instant xactStart,
+                      Instant queryStart, Instant stateChange, Duration xactAge, Duration queryAge, Duration stateAge, String query,
                       List<Integer> blockedBy, String lockMode, String lockType, String lockRelation,
                       Duration lockWait, boolean own) {
 
     public Session {
         blockedBy = List.copyOf(Objects.requireNonNull(blockedBy, "blockedBy"));
+    }
+
+    /** What a signal is sent to: this backend, not whichever backend has its pid by the time the signal arrives. */
+    public Backend backend() {
+        return new Backend(pid, backendStart);
     }
 
     public boolean active() {

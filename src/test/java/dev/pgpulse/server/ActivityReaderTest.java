@@ -117,7 +117,7 @@ class ActivityReaderTest {
         assertThat(s.own()).isFalse();
         assertThat(s.waitEventType()).isEqualTo("Timeout");
 
-        List<ActivityReader.Outcome> out = reader.signal(List.of(pid), ActivityReader.Signal.CANCEL).orElseThrow();
+        List<ActivityReader.Outcome> out = reader.signal(List.of(s.backend()), ActivityReader.Signal.CANCEL).orElseThrow();
         assertThat(out).containsExactly(new ActivityReader.Outcome(pid, ActivityReader.Signal.CANCEL, true, null));
         assertThat(sleeping.get().getSQLState()).as("the sleep was cancelled").isEqualTo("57014");
         await().atMost(WAIT).until(() -> session(pid).map(x -> !x.active()).orElse(true));
@@ -154,7 +154,7 @@ class ActivityReaderTest {
         assertThat(tree.getFirst().cycle()).isFalse();
         assertThat(tree.getFirst().children()).extracting(n -> n.session().pid()).containsExactly(waiterPid);
 
-        List<ActivityReader.Outcome> out = reader.signal(List.of(blockerPid), ActivityReader.Signal.TERMINATE)
+        List<ActivityReader.Outcome> out = reader.signal(List.of(a.session(blockerPid).orElseThrow().backend()), ActivityReader.Signal.TERMINATE)
                 .orElseThrow();
         assertThat(out.getFirst().sent()).isTrue();
         assertThat((Throwable) waiting.get()).as("the waiter's update went through").isNull();
@@ -166,12 +166,31 @@ class ActivityReaderTest {
     void aSignalToNoBackendSaysSoAndTheOthersStillGo(TestDatabase db) throws Exception {
         Connection c = session(db, "idle one");
         int pid = pid(c);
-        List<ActivityReader.Outcome> out = reader.signal(List.of(999_999, pid), ActivityReader.Signal.CANCEL)
-                .orElseThrow();
+        Session s = session(pid).orElseThrow();
+        assertThat(s.backendStart()).isNotNull();
+        List<ActivityReader.Outcome> out = reader.signal(List.of(new Backend(999_999, s.backendStart()), s.backend()),
+                ActivityReader.Signal.CANCEL).orElseThrow();
         assertThat(out).extracting(ActivityReader.Outcome::pid).containsExactly(999_999, pid);
         assertThat(out.get(0).sent()).isFalse();
-        assertThat(out.get(0).message()).isNotBlank();
+        assertThat(out.get(0).message()).isEqualTo("that session has ended already");
         assertThat(out.get(1).sent()).isTrue();
+    }
+
+    @Test
+    void aPidNowHeldByAnotherBackendIsNotSignalled(TestDatabase db) throws Exception {
+        // what a pid reused by a later session looks like: the same pid, another backend_start
+        Connection c = session(db, "victim");
+        int pid = pid(c);
+        Session s = session(pid).orElseThrow();
+        CompletableFuture<SQLException> sleeping = async(c, "select pg_sleep(3)");
+        await().atMost(WAIT).until(() -> session(pid).map(Session::active).orElse(false));
+        Backend stale = new Backend(pid, s.backendStart().minusSeconds(1));
+        List<ActivityReader.Outcome> out = reader.signal(List.of(stale), ActivityReader.Signal.TERMINATE)
+                .orElseThrow();
+        assertThat(out).containsExactly(new ActivityReader.Outcome(pid, ActivityReader.Signal.TERMINATE, false,
+                "that session has ended already"));
+        assertThat((Throwable) sleeping.get()).as("the session holding the pid now ran on untouched").isNull();
+        assertThat(session(pid)).isPresent();
     }
 
     @Test

@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ActivityThresholdsTest {
 
     private static Session s(String state, Duration xact, Duration query, Duration sinceState) {
-        return new Session(1, "u", "d", "app", null, "client backend", state, null, null, null, null, null,
+        return new Session(1, "u", "d", "app", null, "client backend", null, state, null, null, null, null, null,
                 xact, query, sinceState, "q", List.of(), null, null, null, null, false);
     }
 

@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BlockingTreeTest {
 
     private static Session s(int pid, Integer... blockedBy) {
-        return new Session(pid, "u", "d", "app", null, "client backend", "active", null, null, null, null, null,
+        return new Session(pid, "u", "d", "app", null, "client backend", null, "active", null, null, null, null, null,
                 null, null, null, "q", List.of(blockedBy), null, null, null, null, false);
     }
 

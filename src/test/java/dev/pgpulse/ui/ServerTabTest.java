@@ -5,7 +5,18 @@ import dev.pgpulse.config.Overrides;
 import dev.pgpulse.orchestration.Orchestrator;
 import dev.pgpulse.testing.PostgresExtension;
 import dev.pgpulse.testing.TestDatabase;
+import dev.pgpulse.server.Activity;
+import dev.pgpulse.server.ActivityReader;
+import dev.pgpulse.server.ActivitySampler;
+import dev.pgpulse.server.ActivityThresholds;
+import dev.pgpulse.server.Backend;
+import dev.pgpulse.server.Readout;
+import dev.pgpulse.server.ServerReadings;
+import dev.pgpulse.service.Result;
 import dev.pgpulse.ui.server.ServerTab;
+import dev.pgpulse.ui.server.ServerViewModel;
+import dev.pgpulse.ui.shell.OrchestratorActions;
+import dev.pgpulse.ui.shell.ServerActions;
 import dev.pgpulse.ui.server.SessionRow;
 import io.micrometer.core.instrument.Timer;
 import javafx.scene.control.Button;
@@ -27,7 +38,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -383,6 +398,67 @@ class ServerTabTest extends WindowTest {
     }
 
     /** Activity readings timed by the service (operation server.activity). */
+    @Test
+    void closedFromAnotherThreadWhileItMakesItsSamplerLeavesNoSamplerRunning(TestDatabase db) throws Exception {
+        // a profile switch retires the old window's tabs off the FX thread while the FX thread may be showing one;
+        // the close comes while the tab is making its sampler, the narrowest place for it
+        Orchestrator o = orchestrator(db);
+        ExecutorService background = Executors.newFixedThreadPool(2);
+        closeLast.add(background::shutdownNow);
+        ServerActions real = new OrchestratorActions(o, null, background, () -> { }, null).server();
+        CountDownLatch making = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
+        ServerActions slow = new ServerActions() {
+            @Override
+            public boolean production() {
+                return real.production();
+            }
+
+            @Override
+            public ActivityThresholds thresholds() {
+                return real.thresholds();
+            }
+
+            @Override
+            public ActivitySampler sampler(Duration interval, Consumer<Result<Activity>> onFx) {
+                making.countDown();
+                try {
+                    closed.await(1, TimeUnit.SECONDS); // a close that does not wait for this returns meanwhile
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                ActivitySampler s = real.sampler(interval, onFx);
+                closeLast.add(s);
+                return s;
+            }
+
+            @Override
+            public void readout(ServerReadings.Kind kind, Consumer<Result<Readout>> done) {
+                real.readout(kind, done);
+            }
+
+            @Override
+            public void signal(List<Backend> backends, ActivityReader.Signal signal,
+                               Consumer<List<ActivityReader.Outcome>> done) {
+                real.signal(backends, signal, done);
+            }
+        };
+        ServerViewModel vm = new ServerViewModel(slow, null, Duration.ofMillis(50));
+        CompletableFuture<Void> show = CompletableFuture.runAsync(vm::start, background);
+        assertThat(making.await(10, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Void> close = CompletableFuture.runAsync(() -> {
+            vm.close();
+            closed.countDown();
+        }, background);
+        show.get(10, TimeUnit.SECONDS);
+        close.get(10, TimeUnit.SECONDS);
+        await().pollDelay(Duration.ofMillis(300)).atMost(WAIT).until(() -> true); // a reading under way finishes
+        long settled = count(o);
+        await().pollDelay(Duration.ofSeconds(1)).atMost(WAIT).until(() -> true);
+        assertThat(count(o)).as("the closed view model's sampler reads no more (it would every 50 ms)")
+                .isEqualTo(settled);
+    }
+
     private static long count(Orchestrator o) {
         Timer t = o.meters().find("pgpulse.operation").tag("operation", "server.activity").timer();
         return t == null ? 0 : t.count();

@@ -79,6 +79,8 @@ public final class ServerViewModel {
     private volatile ActivitySampler sampler;
     private Duration interval;
     private volatile boolean closed;
+    /** Guards the sampler's life: created, started, stopped and closed under it. */
+    private final Object life = new Object();
     private final ObservableList<SessionRow> rows = FXCollections.observableArrayList();
     private final ObjectProperty<TreeItem<SessionRow>> tree = new SimpleObjectProperty<>(this, "tree",
             new TreeItem<>());
@@ -113,23 +115,29 @@ public final class ServerViewModel {
 
     /** The tab is shown: the activity is sampled while its pane is the one shown, another pane is read. */
     public void start() {
-        shown = true;
-        enter();
+        synchronized (life) {
+            shown = true;
+            enter();
+        }
     }
 
     /** The tab is hidden: nothing is read. */
     public void stop() {
-        shown = false;
-        if (sampler != null) {
-            sampler.stop();
+        synchronized (life) {
+            shown = false;
+            if (sampler != null) {
+                sampler.stop();
+            }
         }
     }
 
     /** The DBA chose a pane. */
     public void show(Section s) {
-        section = s;
-        if (shown) {
-            enter();
+        synchronized (life) {
+            section = s;
+            if (shown) {
+                enter();
+            }
         }
     }
 
@@ -140,14 +148,16 @@ public final class ServerViewModel {
         }
     }
 
+    /** Under {@link #life}: a close on another thread either comes first (nothing is started) or after. */
     private void enter() {
+        if (closed) {
+            return;
+        }
         if (section == Section.ACTIVITY) {
-            if (sampler == null && !closed) {
+            if (sampler == null) {
                 sampler = actions.sampler(interval, this::apply);
             }
-            if (sampler != null) {
-                sampler.start();
-            }
+            sampler.start();
         } else {
             if (sampler != null) {
                 sampler.stop();
@@ -160,18 +170,23 @@ public final class ServerViewModel {
         return readouts.get(kind);
     }
 
+    /** Stops the sampler for good; may be called from any thread, racing {@link #start()} on the FX thread. */
     public void close() {
-        closed = true;
-        if (sampler != null) {
-            sampler.close();
+        synchronized (life) {
+            closed = true;
+            if (sampler != null) {
+                sampler.close();
+            }
         }
     }
 
     /** The poll interval changed: the activity is read at the new one. */
     public void interval(Duration interval) {
-        this.interval = interval;
-        if (sampler != null) {
-            sampler.interval(interval);
+        synchronized (life) {
+            this.interval = interval;
+            if (sampler != null) {
+                sampler.interval(interval);
+            }
         }
     }
 
@@ -367,7 +382,7 @@ public final class ServerViewModel {
         }
         signalling.set(true);
         outcome.set((cancel ? "Cancelling " : "Terminating ") + pids(go) + "…");
-        actions.signal(go.stream().map(Session::pid).toList(), signal, out -> {
+        actions.signal(go.stream().map(Session::backend).toList(), signal, out -> {
             signalling.set(false);
             outcome.set(SignalText.outcome(out) + (refused.isEmpty() ? "" : "; " + refused));
             if (sampler != null) {

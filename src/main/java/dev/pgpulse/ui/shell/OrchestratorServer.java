@@ -6,6 +6,7 @@ import dev.pgpulse.server.Activity;
 import dev.pgpulse.server.ActivityReader;
 import dev.pgpulse.server.ActivitySampler;
 import dev.pgpulse.server.ActivityThresholds;
+import dev.pgpulse.server.Backend;
 import dev.pgpulse.service.Result;
 import dev.pgpulse.ui.fx.BackgroundTask;
 import org.slf4j.Logger;
@@ -76,8 +77,10 @@ final class OrchestratorServer implements ServerActions {
     }
 
     @Override
-    public void signal(List<Integer> pids, ActivityReader.Signal signal, Consumer<List<ActivityReader.Outcome>> done) {
-        BackgroundTask.of(signal + " " + pids, p -> switch (reader().signal(pids, signal)) {
+    public void signal(List<Backend> backends, ActivityReader.Signal signal,
+                       Consumer<List<ActivityReader.Outcome>> done) {
+        List<Integer> pids = backends.stream().map(Backend::pid).toList();
+        BackgroundTask.of(signal + " " + pids, p -> switch (reader().signal(backends, signal)) {
                     case Result.Success<List<ActivityReader.Outcome>> ok -> ok.value();
                     case Result.Failure<List<ActivityReader.Outcome>> f -> failedAll(pids, signal, f.message());
                 })

@@ -4,6 +4,7 @@ import dev.pgpulse.server.Activity;
 import dev.pgpulse.server.ActivityReader;
 import dev.pgpulse.server.ActivitySampler;
 import dev.pgpulse.server.ActivityThresholds;
+import dev.pgpulse.server.Backend;
 import dev.pgpulse.service.Result;
 
 import java.time.Duration;
@@ -31,6 +32,9 @@ public interface ServerActions {
     /** One of the other readings, off the FX thread; {@code done} on the FX thread. */
     void readout(dev.pgpulse.server.ServerReadings.Kind kind, Consumer<Result<dev.pgpulse.server.Readout>> done);
 
-    /** Signals the backends off the FX thread; {@code done} gets an outcome per pid on the FX thread. */
-    void signal(List<Integer> pids, ActivityReader.Signal signal, Consumer<List<ActivityReader.Outcome>> done);
+    /**
+     * Signals the backends (pid and start, so a reused pid is not signalled) off the FX thread; {@code done} gets an
+     * outcome per backend on the FX thread.
+     */
+    void signal(List<Backend> backends, ActivityReader.Signal signal, Consumer<List<ActivityReader.Outcome>> done);
 }

@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SignalTextTest {
 
     private static Session s(int pid, boolean own) {
-        return new Session(pid, "alice", "shop", own ? "pgpulse" : "billing", null, "client backend", "active", null,
+        return new Session(pid, "alice", "shop", own ? "pgpulse" : "billing", null, "client backend", null, "active", null,
                 null, null, null, null, null, null, null, "select\n  pg_sleep(60)", List.of(), null, null, null, null,
                 own);
     }
