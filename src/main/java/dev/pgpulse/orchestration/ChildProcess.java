@@ -5,9 +5,16 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -192,42 +199,81 @@ final class ChildProcess implements AutoCloseable {
         return env;
     }
 
-    /** Reads what a tool appended to its stderr file since the last call, whole lines only until the end. */
-    private static final class StderrTail {
+    /**
+     * Reads what a tool appended to its stderr file since the last call, whole lines only until the end. Bytes are
+     * decoded by one decoder that keeps a character split across two reads; the last call reads to the end of the
+     * file, the others up to the size seen when they began (a tool writing fast cannot keep one call going). A run of
+     * more than {@link #MAX_LINE} characters without a newline is passed on in pieces of that size.
+     */
+    static final class StderrTail {
+        static final int MAX_LINE = 16 * 1024;
+        private static final int CHUNK = 64 * 1024;
         private final Path file;
         private long position;
         private final StringBuilder pending = new StringBuilder();
+        private final CharsetDecoder decoder = Charset.defaultCharset().newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
+        private final ByteBuffer bytes = ByteBuffer.allocate(CHUNK);
+        private final CharBuffer chars = CharBuffer.allocate(CHUNK);
 
         StderrTail(Path file) {
             this.file = file;
         }
 
         void drain(Watcher watcher, boolean last) {
-            try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
-                long size = ch.size();
-                if (size > position) {
-                    java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) Math.min(size - position, 1 << 20));
-                    int n = ch.read(buf, position);
-                    if (n > 0) {
-                        position += n;
-                        pending.append(new String(buf.array(), 0, n, Charset.defaultCharset()));
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                long end = ch.size();
+                while (last || position < end) {
+                    int n = ch.read(bytes, position);
+                    if (n <= 0) {
+                        break;
                     }
+                    position += n;
+                    decode(false);
+                    lines(watcher);
                 }
             } catch (IOException e) {
                 LOG.debug("could not read {}: {}", file, e.getMessage());
             }
-            int nl;
-            while ((nl = pending.indexOf("\n")) >= 0) {
-                String line = pending.substring(0, nl).stripTrailing();
-                pending.delete(0, nl + 1);
-                tell(() -> watcher.line(line));
-            }
-            if (last && !pending.isEmpty()) {
-                String line = pending.toString().stripTrailing();
-                pending.setLength(0);
-                tell(() -> watcher.line(line));
+            if (last) {
+                decode(true);
+                decoder.flush(chars);
+                chars.flip();
+                pending.append(chars);
+                chars.clear();
+                lines(watcher);
+                if (!pending.isEmpty()) {
+                    String line = pending.toString().stripTrailing();
+                    pending.setLength(0);
+                    tell(() -> watcher.line(line));
+                }
             }
             tell(watcher::tick);
+        }
+
+        /** Decodes what {@link #bytes} holds, keeping the bytes of an unfinished character for the next read. */
+        private void decode(boolean endOfInput) {
+            bytes.flip();
+            CoderResult r;
+            do {
+                r = decoder.decode(bytes, chars, endOfInput);
+                chars.flip();
+                pending.append(chars);
+                chars.clear();
+            } while (r.isOverflow());
+            bytes.compact();
+        }
+
+        private void lines(Watcher watcher) {
+            int from = 0;
+            int nl;
+            while ((nl = pending.indexOf("\n", from)) >= 0 || pending.length() - from > MAX_LINE) {
+                int cut = nl >= 0 && nl - from <= MAX_LINE ? nl : from + MAX_LINE;
+                String line = pending.substring(from, cut).stripTrailing();
+                from = cut == nl ? nl + 1 : cut;
+                tell(() -> watcher.line(line));
+            }
+            pending.delete(0, from);
         }
 
         private static void tell(Runnable r) {
