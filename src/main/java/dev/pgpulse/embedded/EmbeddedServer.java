@@ -20,6 +20,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -138,9 +139,11 @@ public final class EmbeddedServer implements AutoCloseable {
                 .setOutputRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .setErrorRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .setPGStartupWait(STARTUP_WAIT);
-        if (durable) {
+        if (durable && !setsPreloadLibraries(dataDir)) {
             // the Server tab's top statements (and the agent's) have figures on the demo; the test suite's scratch
-            // server stays without, the server a DBA's own database is most often like
+            // server stays without, the server a DBA's own database is most often like. A -c beats the data
+            // folder's own files, so it is passed only while they set nothing: a DBA's ALTER SYSTEM SET
+            // shared_preload_libraries (auto_explain, say) is theirs and wins from the next start on
             builder.setServerConfig("shared_preload_libraries", STATEMENTS_EXTENSION);
         }
         EmbeddedPostgres pg = builder.start();
@@ -151,6 +154,33 @@ public final class EmbeddedServer implements AutoCloseable {
             watchdog = Watchdog.start(dataDir, postmaster.get());
         }
         return new Launched(pg, watchdog, postmaster.orElse(null), instance);
+    }
+
+    /** The most of a configuration file read to look for a setting; PostgreSQL's own are a few tens of KiB. */
+    private static final long CONFIG_LIMIT = 4L << 20;
+
+    /**
+     * Whether the data folder's {@code postgresql.conf} or {@code postgresql.auto.conf} sets
+     * {@code shared_preload_libraries} (an uncommented line; {@code include} files are not followed). Files that are
+     * missing, not regular files or larger than {@link #CONFIG_LIMIT} set nothing.
+     */
+    static boolean setsPreloadLibraries(Path dataDir) {
+        for (String name : List.of("postgresql.conf", "postgresql.auto.conf")) {
+            Path f = dataDir.resolve(name);
+            try {
+                if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS) || Files.size(f) > CONFIG_LIMIT) {
+                    continue;
+                }
+                for (String line : Files.readAllLines(f, java.nio.charset.StandardCharsets.UTF_8)) {
+                    if (line.strip().matches("(?i)shared_preload_libraries\\s*(=|\\s).*")) {
+                        return true;
+                    }
+                }
+            } catch (IOException e) { // unreadable, or not UTF-8
+                LOG.debug("could not read {}: {}", f, e.toString());
+            }
+        }
+        return false;
     }
 
     /** Beside the data folder (initdb wants the folder empty): {@code <folder>.server.log}. */
@@ -258,7 +288,15 @@ public final class EmbeddedServer implements AutoCloseable {
      * @return whether it was created by this call
      */
     public boolean createStatementsExtension() throws SQLException {
-        try (Connection c = DriverManager.getConnection(jdbcUrl(), SUPERUSER, null); Statement st = c.createStatement();
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("user", SUPERUSER);
+        p.setProperty("ApplicationName", "pgpulse-embedded");
+        // every wait bounded: the TCP connect, the login, each read; the statements, and the lock CREATE EXTENSION takes
+        p.setProperty("connectTimeout", "10");
+        p.setProperty("loginTimeout", "10");
+        p.setProperty("socketTimeout", "30");
+        p.setProperty("options", "-c statement_timeout=20000 -c lock_timeout=5000");
+        try (Connection c = DriverManager.getConnection(jdbcUrl(), p); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("select pg_is_in_recovery(), current_setting('shared_preload_libraries')"
                      + " ~ '(^|[ ,])" + STATEMENTS_EXTENSION + "($|[ ,])', exists (select 1 from pg_extension"
                      + " where extname = '" + STATEMENTS_EXTENSION + "')")) {

@@ -239,7 +239,7 @@ public final class Orchestrator implements AutoCloseable {
                 if (server.createStatementsExtension()) {
                     LOG.info("created pg_stat_statements on the embedded PostgreSQL (the Server tab's top statements)");
                 }
-            } catch (java.sql.SQLException e) {
+            } catch (java.sql.SQLException | RuntimeException e) {
                 warnings.add("pg_stat_statements could not be created on the embedded PostgreSQL (" + e.getMessage()
                         + "); top statements stay empty: run CREATE EXTENSION pg_stat_statements in its postgres database");
             }

@@ -82,4 +82,33 @@ class TopStatementsReadingTest {
             });
         }
     }
+
+    @Test
+    void aDbasOwnPreloadListOnTheEmbeddedServerWinsFromTheNextStartOn() throws Exception {
+        var config = new ConfigLoader(Map.of(), dir, "tester", 2).load(new Overrides(null, null, null,
+                java.util.List.of(), null, Map.of("embedded.data_dir", dir.resolve("embedded").toString())));
+        try (Orchestrator o = Orchestrator.start(config, new Orchestrator.Options(Duration.ofSeconds(5),
+                dir.resolve("alert-rules.json"), false, true))) {
+            EmbeddedServer server = o.embedded().orElseThrow();
+            assertThat(show(server.jdbcUrl())).as("the demo's default").isEqualTo("pg_stat_statements");
+            sql(server.jdbcUrl(), "alter system set shared_preload_libraries = 'auto_explain'");
+        }
+        try (Orchestrator o = Orchestrator.start(config, new Orchestrator.Options(Duration.ofSeconds(5),
+                dir.resolve("alert-rules.json"), false, true))) {
+            EmbeddedServer server = o.embedded().orElseThrow();
+            assertThat(show(server.jdbcUrl())).as("ALTER SYSTEM is not overridden by PgPulse")
+                    .isEqualTo("auto_explain");
+            assertThat(server.createStatementsExtension()).as("not preloaded: nothing to create").isFalse();
+            assertThat(ServerReadings.of(o).read(ServerReadings.Kind.STATEMENTS).orElseThrow().note())
+                    .as("the tab says how to enable it").isNotEmpty();
+        }
+    }
+
+    private static String show(String jdbcUrl) throws Exception {
+        try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", null); Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("show shared_preload_libraries")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
 }
