@@ -65,6 +65,7 @@ final class ConfigResolver {
 
         ResilienceSettings resilience = resilience();
         MonitoringSettings monitoring = monitoring();
+        RoutingSettings routing = routing();
         OperationsSettings operations = operations(layers.stream().noneMatch(l -> l.namesPrimary));
         boolean configured = layers.stream().anyMatch(l -> l.namesPrimary);
         List<ConfigValue> replicaUrls = layers.stream().filter(l -> l.replicas != null).findFirst()
@@ -119,7 +120,7 @@ final class ConfigResolver {
             }
         }
         return new PgPulseConfig(environment, primary, replicas, embedded, startupWait, resilience, monitoring,
-                operations, values.settings(), warnings, profile);
+                operations, values.settings(), warnings, profile, routing);
     }
 
     private OperationsSettings operations(boolean embedded) {
@@ -222,6 +223,57 @@ final class ConfigResolver {
         Duration timeout = values.duration("alerts.webhook_timeout", MonitoringSettings.DEFAULT_WEBHOOK_TIMEOUT, why,
                 Duration.ofMillis(100), Duration.ofMinutes(1));
         return new MonitoringSettings(interval, webhook, timeout);
+    }
+
+    /** PostgreSQL's memory units, as postgresql.conf writes them (1kB = 1024 bytes). */
+    private static final java.util.regex.Pattern BYTES = java.util.regex.Pattern.compile(
+            "(?i)\\s*(\\d{1,15})\\s*(b|kb|mb|gb|tb)?\\s*");
+
+    private RoutingSettings routing() {
+        String why = "PgPulse default";
+        Duration maxLag = values.duration(Keys.READS_MAX_LAG, RoutingSettings.DEFAULT_MAX_LAG, why, Duration.ZERO,
+                Duration.ofDays(1));
+        java.util.OptionalLong maxBytes = values.first(Keys.READS_MAX_LAG_BYTES).map(v -> {
+            var m = BYTES.matcher(v.raw());
+            if (!m.matches()) {
+                values.problem(Keys.READS_MAX_LAG_BYTES, v, "a size such as 16MB, 512kB or 1048576 (bytes)");
+                return java.util.OptionalLong.empty();
+            }
+            long n = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
+            int shift = switch (unit) {
+                case "kb" -> 10;
+                case "mb" -> 20;
+                case "gb" -> 30;
+                case "tb" -> 40;
+                default -> 0;
+            };
+            if (n > (Long.MAX_VALUE >> shift)) {
+                values.problem(Keys.READS_MAX_LAG_BYTES, v, "a size below 8 EB");
+                return java.util.OptionalLong.empty();
+            }
+            values.record(Keys.READS_MAX_LAG_BYTES, Long.toString(n << shift) + " bytes", v.source());
+            return java.util.OptionalLong.of(n << shift);
+        }).orElseGet(() -> {
+            values.record(Keys.READS_MAX_LAG_BYTES, "(none: the lag in time decides)", ConfigSource.defaults(why));
+            return java.util.OptionalLong.empty();
+        });
+        RoutingSettings.Fallback fallback = values.first(Keys.READS_FALLBACK).map(v -> {
+            String raw = v.raw().trim().toUpperCase(Locale.ROOT);
+            if (!raw.equals("PRIMARY") && !raw.equals("FAIL")) {
+                values.problem(Keys.READS_FALLBACK, v,
+                        "primary (reads go to the primary) or fail (reads fail) when no replica is within the lag bound");
+                return RoutingSettings.Fallback.PRIMARY;
+            }
+            values.record(Keys.READS_FALLBACK, raw.toLowerCase(Locale.ROOT), v.source());
+            return RoutingSettings.Fallback.valueOf(raw);
+        }).orElseGet(() -> {
+            values.record(Keys.READS_FALLBACK, "primary", ConfigSource.defaults(why));
+            return RoutingSettings.Fallback.PRIMARY;
+        });
+        int rejoin = values.integer(Keys.READS_REJOIN_ROUNDS, values.first(Keys.READS_REJOIN_ROUNDS).orElse(null),
+                RoutingSettings.DEFAULT_REJOIN_SAMPLES, why, 1, 100);
+        return new RoutingSettings(maxLag, maxBytes, fallback, rejoin);
     }
 
     private ResilienceSettings resilience() {

@@ -21,11 +21,16 @@ final class Keys {
     static final String MIGRATIONS_TABLE = "migrations.table";
     static final String MIGRATIONS_BASELINE = "migrations.baseline_on_migrate";
     static final String BACKUP_DIR = "backup.dir";
+    static final String READS_MAX_LAG = "reads.max_lag";
+    static final String READS_MAX_LAG_BYTES = "reads.max_lag_bytes";
+    static final String READS_FALLBACK = "reads.fallback";
+    static final String READS_REJOIN_ROUNDS = "reads.rejoin_rounds";
     static final List<String> GLOBAL;
 
     static {
         List<String> global = new ArrayList<>(List.of(ENVIRONMENT, STARTUP_WAIT, EMBEDDED_DATA_DIR,
-                MIGRATIONS_LOCATIONS, MIGRATIONS_TABLE, MIGRATIONS_BASELINE, BACKUP_DIR));
+                MIGRATIONS_LOCATIONS, MIGRATIONS_TABLE, MIGRATIONS_BASELINE, BACKUP_DIR, READS_MAX_LAG,
+                READS_MAX_LAG_BYTES, READS_FALLBACK, READS_REJOIN_ROUNDS));
         global.addAll(RESILIENCE);
         GLOBAL = List.copyOf(global);
     }

@@ -24,10 +24,12 @@ public record PgPulseConfig(
         OperationsSettings operations,
         List<Setting> settings,
         List<String> warnings,
-        Optional<String> profile) {
+        Optional<String> profile,
+        RoutingSettings routing) {
 
     public PgPulseConfig {
         Objects.requireNonNull(profile, "profile");
+        Objects.requireNonNull(routing, "routing");
         Objects.requireNonNull(environment, "environment");
         Objects.requireNonNull(startupWait, "startupWait");
         Objects.requireNonNull(resilience, "resilience");
@@ -49,7 +51,7 @@ public record PgPulseConfig(
                          MonitoringSettings monitoring, OperationsSettings operations, List<Setting> settings,
                          List<String> warnings) {
         this(environment, primary, replicas, embedded, startupWait, resilience, monitoring, operations, settings,
-                warnings, Optional.empty());
+                warnings, Optional.empty(), RoutingSettings.defaults());
     }
 
     public boolean isEmbedded() {
@@ -64,7 +66,7 @@ public record PgPulseConfig(
             throw new IllegalStateException("not an embedded configuration");
         }
         return new PgPulseConfig(environment, Optional.of(running), List.of(), embedded, startupWait,
-                resilience, monitoring, operations, settings, warnings, profile);
+                resilience, monitoring, operations, settings, warnings, profile, routing);
     }
 
     /** Primary first, then replicas in order. Empty while the embedded server has not started. */

@@ -38,6 +38,11 @@ import java.util.Objects;
  * @param databaseOid              its oid ({@code datid})
  * @param counters                 the cumulative counters read in this sample
  * @param activity                 sessions by database and state, as postgres_exporter's {@code pg_stat_activity_*}
+ * @param walLsn                   the WAL position as a byte offset: on a primary {@code pg_current_wal_lsn()}, on a
+ *                                 standby {@code pg_last_wal_replay_lsn()}; null when unknown
+ * @param replayAgeSeconds         null on a primary; on a standby how long ago the last replayed transaction committed
+ *                                 on the primary ({@code now() - pg_last_xact_replay_timestamp()}, also while all
+ *                                 received WAL is replayed), null before the first
  */
 public record ServerStats(Instant at, String endpoint,
                           int connectionsUsed, int connectionsAvailable, double connectionsUsedRatio,
@@ -47,7 +52,8 @@ public record ServerStats(Instant at, String endpoint,
                           double deadlocksLastMinute, long databaseSizeBytes, long oldestXidAge,
                           boolean inRecovery, Double replayLagSeconds, Long replayLagBytes,
                           boolean ratesKnown, String serverVersion,
-                          String database, long databaseOid, ServerCounters counters, List<Activity> activity) {
+                          String database, long databaseOid, ServerCounters counters, List<Activity> activity,
+                          Long walLsn, Double replayAgeSeconds) {
 
     public ServerStats {
         Objects.requireNonNull(at, "at");

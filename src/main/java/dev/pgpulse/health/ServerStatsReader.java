@@ -66,7 +66,12 @@ public final class ServerStatsReader {
                    end as replay_lag_seconds,
                    case when pg_is_in_recovery() then
                        greatest(0, pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()))
-                   end as replay_lag_bytes
+                   end as replay_lag_bytes,
+                   pg_wal_lsn_diff(case when pg_is_in_recovery() then pg_last_wal_replay_lsn()
+                                        else pg_current_wal_lsn() end, '0/0')::int8 as wal_lsn,
+                   case when pg_is_in_recovery() then
+                       greatest(0, extract(epoch from now() - pg_last_xact_replay_timestamp()))::float8
+                   end as replay_age
             from pg_stat_database d,
                  (select count(*) filter (where backend_type = 'client backend') as used,
                          greatest(0, coalesce(extract(epoch from max(now() - query_start) filter (
@@ -102,6 +107,10 @@ public final class ServerStatsReader {
             Double replayLagSeconds = rs.wasNull() ? null : lagSeconds;
             long lagBytes = rs.getLong("replay_lag_bytes");
             Long replayLagBytes = rs.wasNull() ? null : lagBytes;
+            long lsn = rs.getLong("wal_lsn");
+            Long walLsn = rs.wasNull() ? null : lsn;
+            double age = rs.getDouble("replay_age");
+            Double replayAge = rs.wasNull() ? null : age;
             ServerStats stats = new ServerStats(now.at(), endpoint,
                     used, available, available > 0 ? (double) used / available : 0.0,
                     r.tps(), r.rollbackRatio(), r.cacheHitRatio(),
@@ -109,7 +118,7 @@ public final class ServerStatsReader {
                     rs.getInt("waiting"), rs.getDouble("longest_lock_wait"), r.deadlocksLastMinute(),
                     rs.getLong("database_size"), rs.getLong("oldest_xid_age"),
                     inRecovery, replayLagSeconds, replayLagBytes, r.known(), rs.getString("server_version"),
-                    rs.getString("datname"), rs.getLong("datid"), now, activity(st));
+                    rs.getString("datname"), rs.getLong("datid"), now, activity(st), walLsn, replayAge);
             return new Sample(stats, now);
         }
     }

@@ -246,7 +246,7 @@ public final class Orchestrator implements AutoCloseable {
         }
         Clock clock = Clock.systemUTC();
         Guard guard = new Guard(resolved.resilience(), meters, memory.events(), clock);
-        DatabaseService service = new DatabaseService(endpoints, guard, meters, clock);
+        DatabaseService service = new DatabaseService(endpoints, guard, meters, clock, resolved.routing());
         List<AlertNotifier> notifiers = new ArrayList<>(List.of(new LogNotifier()));
         var monitoring = resolved.monitoring();
         WebhookNotifier webhook = monitoring.webhook().map(url -> new WebhookNotifier(url, monitoring.webhookTimeout()))
@@ -267,6 +267,8 @@ public final class Orchestrator implements AutoCloseable {
             EmbeddedServer watched = server;
             monitor.subscribe(h -> watched.checkAlive());
         }
+        // the read rotation follows each round: a lagging replica leaves it before the next read goes there
+        monitor.subscribe(new dev.pgpulse.health.RotationFeed(service.rotation()));
         // one sample of the metric keys per health sample: what the history keeps is what the engine evaluated
         MetricHistory history = memory.history();
         MetricSampler sampler = new MetricSampler();

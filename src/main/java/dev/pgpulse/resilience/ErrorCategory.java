@@ -22,6 +22,8 @@ public enum ErrorCategory {
     READ_ONLY(false),
     /** The connection was lost during COMMIT and the outcome could not be resolved. */
     COMMIT_UNKNOWN(false),
+    /** A read found no replica in the read rotation and {@code reads.fallback} is {@code fail}. */
+    NO_REPLICA(false),
     /** The service is shutting down and takes no new calls. */
     SHUTTING_DOWN(false),
     /** The caller's thread was interrupted. */

@@ -21,6 +21,14 @@ public sealed interface ResilienceEvent {
             implements ResilienceEvent {
     }
 
+    /**
+     * A replica left the read rotation (lagging past the bound, unreachable, not a standby) or returned to it.
+     *
+     * @param reason what was measured, e.g. {@code replay lag 12.4 s over reads.max_lag 10 s}
+     */
+    record ReplicaRotation(Instant at, String endpoint, boolean inRotation, String reason) implements ResilienceEvent {
+    }
+
     /** A call took at least the slow-query threshold. */
     record SlowCall(Instant at, String operation, String endpoint, Duration duration, String sql)
             implements ResilienceEvent {

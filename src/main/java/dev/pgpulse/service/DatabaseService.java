@@ -1,5 +1,6 @@
 package dev.pgpulse.service;
 
+import dev.pgpulse.config.RoutingSettings;
 import dev.pgpulse.pool.Endpoint;
 import dev.pgpulse.pool.Endpoints;
 import dev.pgpulse.pool.Route;
@@ -47,6 +48,7 @@ public final class DatabaseService implements AutoCloseable {
     private final Clock clock;
     private final long slowNanos;
     private final EndpointGate gate;
+    private final ReadRotation rotation;
     private final TransactionAttempt transactions;
     private final ConcurrentHashMap<String, OperationMeters> operations = new ConcurrentHashMap<>();
     private final SlowQueryLog slowLog = new SlowQueryLog();
@@ -55,11 +57,22 @@ public final class DatabaseService implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     public DatabaseService(Endpoints endpoints, Guard guard, MeterRegistry meters, Clock clock) {
-        this(endpoints, guard, meters, clock, COMMIT_RESOLVE_BOUND);
+        this(endpoints, guard, meters, clock, RoutingSettings.defaults());
+    }
+
+    /** @param routing which replicas take reads, once a health monitor {@link ReadRotation#observe observes} them */
+    public DatabaseService(Endpoints endpoints, Guard guard, MeterRegistry meters, Clock clock,
+                           RoutingSettings routing) {
+        this(endpoints, guard, meters, clock, COMMIT_RESOLVE_BOUND, routing);
+    }
+
+    DatabaseService(Endpoints endpoints, Guard guard, MeterRegistry meters, Clock clock, Duration commitResolveBound) {
+        this(endpoints, guard, meters, clock, commitResolveBound, RoutingSettings.defaults());
     }
 
     /** @param commitResolveBound how long a lost COMMIT is asked about before it is UNKNOWN (tests shorten it) */
-    DatabaseService(Endpoints endpoints, Guard guard, MeterRegistry meters, Clock clock, Duration commitResolveBound) {
+    DatabaseService(Endpoints endpoints, Guard guard, MeterRegistry meters, Clock clock, Duration commitResolveBound,
+                    RoutingSettings routing) {
         this.endpoints = endpoints;
         this.guard = guard;
         this.meters = meters;
@@ -68,9 +81,15 @@ public final class DatabaseService implements AutoCloseable {
         Map<Endpoint, TrafficMeters> byEndpointTraffic = new IdentityHashMap<>();
         endpoints.all().forEach(e -> byEndpointTraffic.put(e, new TrafficMeters(e.name(), meters)));
         this.traffic = byEndpointTraffic;
-        this.gate = new EndpointGate(endpoints, guard, traffic, this::slow);
+        this.rotation = new ReadRotation(endpoints.replicas(), routing, guard.events(), meters);
+        this.gate = new EndpointGate(endpoints, guard, traffic, rotation, this::slow);
         this.transactions = new TransactionAttempt(gate,
                 new CommitResolver(commitResolveBound, COMMIT_RESOLVE_PAUSE), guard.events(), clock);
+    }
+
+    /** The replicas that take reads now; a health monitor keeps it up to date. */
+    public ReadRotation rotation() {
+        return rotation;
     }
 
     /** A read or a write in autocommit. Reads are retried on endpoint failures; writes only when not yet sent. */
@@ -327,7 +346,7 @@ public final class DatabaseService implements AutoCloseable {
         List<String> names = endpoints.all().stream().map(Endpoint::name).toList();
         List<EndpointTraffic> calls = endpoints.all().stream().map(e -> traffic.get(e).snapshot()).toList();
         return new ServiceSnapshot(clock.instant(), ops, guard.snapshots(names), endpoints.snapshots(), calls, slow,
-                guard.events().recent(), inFlight(), oldestCallInFlight(), inFlight.draining());
+                guard.events().recent(), inFlight(), oldestCallInFlight(), inFlight.draining(), rotation.states());
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.pgpulse.service;
 
+import dev.pgpulse.config.RoutingSettings;
 import dev.pgpulse.pool.Endpoint;
 import dev.pgpulse.pool.Endpoints;
 import dev.pgpulse.pool.Route;
@@ -40,16 +41,20 @@ final class EndpointGate {
     private final Map<Endpoint, CircuitBreaker> breakers;
     private final Map<Endpoint, TrafficMeters> traffic;
     private final Predicate<Endpoint> usable;
+    private final ReadRotation rotation;
     private final SlowCheck slow;
 
     /** @param traffic every endpoint's meters, owned by the service (its snapshot reads them) */
-    EndpointGate(Endpoints endpoints, Guard guard, Map<Endpoint, TrafficMeters> traffic, SlowCheck slow) {
+    EndpointGate(Endpoints endpoints, Guard guard, Map<Endpoint, TrafficMeters> traffic, ReadRotation rotation,
+                 SlowCheck slow) {
         this.endpoints = endpoints;
         Map<Endpoint, CircuitBreaker> byEndpoint = new IdentityHashMap<>();
         endpoints.all().forEach(e -> byEndpoint.put(e, guard.breaker(e)));
         this.breakers = byEndpoint;
         this.traffic = traffic;
-        this.usable = guard::isUsable;
+        // one predicate for the service's life: a replica takes reads while its breaker and the rotation let it
+        this.usable = e -> guard.isUsable(e) && rotation.admits(e);
+        this.rotation = rotation;
         this.slow = slow;
     }
 
@@ -59,7 +64,18 @@ final class EndpointGate {
 
     /** The endpoint {@code route} leads to now, entered. */
     Endpoint enter(Route route, Attempts attempts) throws AttemptFailure {
-        return enter(endpoints.route(route, usable), attempts);
+        Endpoint chosen = endpoints.route(route, usable);
+        if (route == Route.READ && chosen == endpoints.primary() && !endpoints.replicas().isEmpty()) {
+            boolean toPrimary = rotation.settings().fallback() == RoutingSettings.Fallback.PRIMARY;
+            rotation.fellBack(toPrimary);
+            if (!toPrimary) {
+                attempts.count++;
+                throw new AttemptFailure(ErrorCategory.NO_REPLICA, false, false, null,
+                        "no replica is in the read rotation (lagging, unreachable or open) and reads.fallback is"
+                                + " fail; set reads.fallback = primary to read from the primary meanwhile", null);
+            }
+        }
+        return enter(chosen, attempts);
     }
 
     /**

@@ -21,7 +21,8 @@ import java.util.List;
 public record ServiceSnapshot(Instant at, List<OperationStats> operations, List<BreakerSnapshot> breakers,
                               List<PoolSnapshot> pools, List<EndpointTraffic> traffic,
                               List<SlowQuery> slowQueries, List<ResilienceEvent> events,
-                              int inFlight, Duration oldestCallInFlight, boolean shuttingDown) {
+                              int inFlight, Duration oldestCallInFlight, boolean shuttingDown,
+                              List<ReadRotation.State> rotation) {
     public ServiceSnapshot {
         operations = List.copyOf(operations);
         breakers = List.copyOf(breakers);
@@ -29,6 +30,21 @@ public record ServiceSnapshot(Instant at, List<OperationStats> operations, List<
         traffic = List.copyOf(traffic);
         slowQueries = List.copyOf(slowQueries);
         events = List.copyOf(events);
+        rotation = List.copyOf(rotation);
         Objects.requireNonNull(oldestCallInFlight, "oldestCallInFlight");
+    }
+
+    /** Without replicas in a read rotation. */
+    public ServiceSnapshot(Instant at, List<OperationStats> operations, List<BreakerSnapshot> breakers,
+                           List<PoolSnapshot> pools, List<EndpointTraffic> traffic, List<SlowQuery> slowQueries,
+                           List<ResilienceEvent> events, int inFlight, Duration oldestCallInFlight,
+                           boolean shuttingDown) {
+        this(at, operations, breakers, pools, traffic, slowQueries, events, inFlight, oldestCallInFlight, shuttingDown,
+                List.of());
+    }
+
+    /** The replica's place in the read rotation, if it is a replica. */
+    public java.util.Optional<ReadRotation.State> reads(String endpoint) {
+        return rotation.stream().filter(r -> r.endpoint().equals(endpoint)).findFirst();
     }
 }

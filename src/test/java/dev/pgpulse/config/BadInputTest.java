@@ -32,6 +32,18 @@ class BadInputTest {
     }
 
     @Test
+    void readRoutingValuesAreCheckedAndSaySo() {
+        var bytes = failure(home, Map.of("PGHOST", "h", "PGPULSE_READS_MAX_LAG_BYTES", "lots"));
+        assertThat(bytes.problems()).singleElement().asString().isEqualTo("reads.max_lag_bytes = 'lots' (from env"
+                + " PGPULSE_READS_MAX_LAG_BYTES): expected a size such as 16MB, 512kB or 1048576 (bytes)");
+        var fallback = failure(home, Map.of("PGHOST", "h"), flags().set("reads.fallback", "replica").build());
+        assertThat(fallback.problems()).singleElement().asString().contains("reads.fallback", "'replica'",
+                "primary (reads go to the primary) or fail");
+        var lag = failure(home, Map.of("PGHOST", "h"), flags().set("reads.max_lag", "10").build());
+        assertThat(lag.problems()).singleElement().asString().contains("reads.max_lag", "'10'");
+    }
+
+    @Test
     void portOutOfRangeIsRejected() {
         var e = failure(home, Map.of("PGHOST", "h", "PGPORT", "99999"));
 

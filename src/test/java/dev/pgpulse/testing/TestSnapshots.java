@@ -60,6 +60,8 @@ public final class TestSnapshots {
         public boolean inRecovery;
         public Double replayLagSeconds;
         public Long replayLagBytes;
+        public Long walLsn;
+        public Double replayAgeSeconds;
         public boolean ratesKnown = true;
         public String serverVersion = "16.4";
         public String database = "app";
@@ -98,7 +100,7 @@ public final class TestSnapshots {
                 f.cacheHitRatio, f.longestQuerySeconds, f.longestTransactionSeconds, f.longestIdleInTransactionSeconds,
                 f.waitingOnLocks, f.longestLockWaitSeconds, f.deadlocksLastMinute, f.databaseSizeBytes, f.oldestXidAge, f.inRecovery,
                 f.replayLagSeconds, f.replayLagBytes, f.ratesKnown, f.serverVersion, f.database, f.databaseOid,
-                counters, f.activity);
+                counters, f.activity, f.walLsn, f.replayAgeSeconds);
     }
 
     /** An {@link dev.pgpulse.orchestration.AlertBoard} with the default rules, nothing pending or firing, no webhook. */

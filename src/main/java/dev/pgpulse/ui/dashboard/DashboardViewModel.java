@@ -104,6 +104,7 @@ public final class DashboardViewModel {
             vm.apply(svc.at(), pool, breaker, traffic, status, s.history(), s.at().minus(historyWindow),
                     traffic == null ? 0 : traffic.callsInFlight(),
                     traffic == null ? Duration.ZERO : traffic.oldestCallInFlight());
+            vm.reads(svc.reads(pool.endpoint()).orElse(null));
             if (status != null) {
                 noteHealth(h, status);
             }
@@ -247,6 +248,8 @@ public final class DashboardViewModel {
             case ResilienceEvent.CommitResolved c -> new EventRow(time, "commit", c.operation(),
                     "lost COMMIT of xid " + c.xid() + " on " + c.endpoint() + ": " + c.outcome().toLowerCase(Locale.ROOT));
             case ResilienceEvent.SlowCall sc -> new EventRow(time, "slow", sc.operation(), Format.ms(sc.duration().toNanos() / 1e6));
+            case ResilienceEvent.ReplicaRotation rr -> new EventRow(time, "reads", rr.endpoint(),
+                    (rr.inRotation() ? "back in the read rotation: " : "out of the read rotation: ") + rr.reason());
         };
     }
 

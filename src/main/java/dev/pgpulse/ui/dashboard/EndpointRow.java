@@ -140,7 +140,21 @@ final class EndpointRow extends VBox {
         lag.getStyleClass().add("tile-line");
         lag.visibleProperty().bind(vm.replayLagProperty().isNotEmpty());
         lag.managedProperty().bind(lag.visibleProperty());
-        VBox box = new VBox(4, healthState, probe, lag, reason);
+        Label reads = new Label();
+        reads.setId("reads-" + vm.name());
+        reads.textProperty().bind(vm.readsProperty());
+        reads.getStyleClass().add("tile-line");
+        reads.setWrapText(true);
+        vm.outOfReadsProperty().addListener((o, was, out) -> {
+            if (out) {
+                reads.getStyleClass().add("out-of-reads");
+            } else {
+                reads.getStyleClass().remove("out-of-reads");
+            }
+        });
+        reads.visibleProperty().bind(vm.readsProperty().isNotEmpty());
+        reads.managedProperty().bind(reads.visibleProperty());
+        VBox box = new VBox(4, healthState, probe, lag, reads, reason);
         box.setAlignment(Pos.TOP_LEFT);
         return box;
     }

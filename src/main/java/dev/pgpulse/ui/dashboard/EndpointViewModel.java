@@ -78,6 +78,9 @@ public final class EndpointViewModel {
             "waiting for the first health sample");
     private final ReadOnlyStringWrapper probe = new ReadOnlyStringWrapper(this, "probe", "");
     private final ReadOnlyStringWrapper replayLag = new ReadOnlyStringWrapper(this, "replayLag", "");
+    private final ReadOnlyStringWrapper reads = new ReadOnlyStringWrapper(this, "reads", "");
+    private final javafx.beans.property.ReadOnlyBooleanWrapper outOfReads =
+            new javafx.beans.property.ReadOnlyBooleanWrapper(this, "outOfReads", false);
 
     EndpointViewModel(String name, EndpointConfig.Role role) {
         this.name = name;
@@ -301,6 +304,26 @@ public final class EndpointViewModel {
     }
 
     /** "replay lag 4.2 s · 12.0 kB" on a standby, empty on a primary. */
+    /** A replica's place in the read rotation (empty for the primary); null when not a replica. */
+    void reads(dev.pgpulse.service.ReadRotation.State state) {
+        if (state == null) {
+            reads.set("");
+            outOfReads.set(false);
+            return;
+        }
+        outOfReads.set(!state.inRotation());
+        reads.set(state.inRotation() ? "takes reads" : "out of reads: " + state.reason());
+    }
+
+    /** "takes reads", or "out of reads: " and why; empty on the primary. */
+    public ReadOnlyStringProperty readsProperty() {
+        return reads.getReadOnlyProperty();
+    }
+
+    public javafx.beans.property.ReadOnlyBooleanProperty outOfReadsProperty() {
+        return outOfReads.getReadOnlyProperty();
+    }
+
     public ReadOnlyStringProperty replayLagProperty() {
         return replayLag.getReadOnlyProperty();
     }
