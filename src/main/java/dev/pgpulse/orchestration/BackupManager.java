@@ -310,12 +310,12 @@ public final class BackupManager {
     public Restore restore(Path file, String targetDb, boolean overSource) throws BackupException {
         long t0 = System.nanoTime();
         boolean intoSource = targetDb != null && targetDb.equals(source.database());
-        if (!(intoSource && overSource)) {
-            checkDatabaseName(targetDb);
-        }
         if (intoSource && !overSource) {
             throw new BackupException("refusing to restore over the source database '" + targetDb
                     + "'; pass --over-source to replace it, or choose another --target-db");
+        }
+        if (!intoSource) {
+            checkDatabaseName(targetDb); // the source's own name exists already, whatever characters it has
         }
         PgServer.Version version = server.version();
         PgTools t = tools.forServer(version.major(), version.text());
