@@ -23,6 +23,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
@@ -43,6 +46,18 @@ public final class BackupManager {
     public static final String SUFFIX = ".dump";
     static final String PARTIAL = ".partial";
     static final String APPLICATION_NAME = "pgpulse backup";
+    /** pg_restore's sessions are named this, then the JVM's pid and a count: a cancel ends exactly its own. */
+    static final String RESTORE_APPLICATION_NAME = "pgpulse restore";
+    /**
+     * TCP keepalives for pg_restore's connection: it may sit for long waiting on a lock, and a dead network or
+     * server under it is then noticed within about a minute instead of the kernel's two hours.
+     */
+    static final Duration KEEPALIVES_IDLE = Duration.ofSeconds(30);
+    static final Duration KEEPALIVES_INTERVAL = Duration.ofSeconds(10);
+    static final int KEEPALIVES_COUNT = 3;
+    /** The {@code .partial} files this process's running backups are writing (any manager's: one per call). */
+    private static final Set<Path> WRITING = ConcurrentHashMap.newKeySet();
+    private static final AtomicLong RESTORES = new AtomicLong();
     /** How long pg_dump waits for the share lock on each table before it gives up (an ALTER TABLE may hold it). */
     static final Duration DEFAULT_LOCK_WAIT = Duration.ofSeconds(60);
     /** A {@code .partial} untouched this long is no running backup's (pg_dump keeps writing to its file). */
@@ -140,6 +155,8 @@ public final class BackupManager {
         PgTools t = tools.forServer(version.major(), version.text());
         try (ChildProcess guard = ChildProcess.guard("pgpulse-backup-exit")) {
             Path partial = claim(dir, started);
+            Path writing = partial.toAbsolutePath().normalize();
+            WRITING.add(writing);
             guard.deleteAtExit(partial);
             String partialName = partial.getFileName().toString();
             Path file = dir.resolve(partialName.substring(0, partialName.length() - PARTIAL.length()));
@@ -197,6 +214,7 @@ public final class BackupManager {
                 if (!kept) {
                     ChildProcess.deleteQuietly(partial);
                 }
+                WRITING.remove(writing);
             }
         }
     }
@@ -215,7 +233,8 @@ public final class BackupManager {
 
     /**
      * Deletes a finished backup of the backup folder (a {@code .dump}, or the {@code .partial} a stopped PgPulse
-     * left); refuses any other file, so a name from a list cannot lead elsewhere.
+     * left); refuses any other file, so a name from a list cannot lead elsewhere, and the {@code .partial} of a
+     * backup this process is still running (one paused on a lock writes nothing for as long as it waits).
      */
     public void delete(Path file) throws BackupException {
         Path dir = backupDir.toAbsolutePath().normalize();
@@ -224,6 +243,10 @@ public final class BackupManager {
         if (!dir.equals(f.getParent()) || !(name.endsWith(SUFFIX) || name.endsWith(SUFFIX + PARTIAL))) {
             throw new BackupException("refusing to delete " + file + ": only the .dump files of the backup folder "
                     + backupDir + " are deleted from here");
+        }
+        if (WRITING.contains(f)) {
+            throw new BackupException("refusing to delete " + file + ": a backup running in this PgPulse is writing "
+                    + "it; cancel that backup first (its file is removed when it stops)");
         }
         try {
             if (name.endsWith(SUFFIX + PARTIAL) && Files.exists(f) && Files.getLastModifiedTime(f).toInstant()
@@ -276,16 +299,23 @@ public final class BackupManager {
      *
      * <p>pg_restore has no lock timeout (the archive itself sets {@code lock_timeout = 0}): over the source, it
      * waits for sessions holding locks on the tables it replaces, so stop the applications first. The wait can
-     * always be ended by interrupting the calling thread or stopping PgPulse, which stops pg_restore and rolls
-     * the whole restore back.
+     * always be ended by interrupting the calling thread or stopping PgPulse, which stops pg_restore, ends its
+     * session on the server (a backend waiting on a lock does not notice its client is gone, and would hold the
+     * locks it took until then) and rolls the whole restore back; a database this restore created is dropped. The
+     * exception then says {@code "... interrupted: pg_restore stopped; "} and what was undone.
+     *
+     * <p>A new database's name must be a plain identifier; over the source, the source's own name is taken as it
+     * is (it exists already, whatever characters it has).
      */
     public Restore restore(Path file, String targetDb, boolean overSource) throws BackupException {
         long t0 = System.nanoTime();
-        checkDatabaseName(targetDb);
-        boolean intoSource = targetDb.equals(source.database());
+        boolean intoSource = targetDb != null && targetDb.equals(source.database());
         if (intoSource && !overSource) {
             throw new BackupException("refusing to restore over the source database '" + targetDb
                     + "'; pass --over-source to replace it, or choose another --target-db");
+        }
+        if (!intoSource) {
+            checkDatabaseName(targetDb); // the source's own name exists already, whatever characters it has
         }
         PgServer.Version version = server.version();
         PgTools t = tools.forServer(version.major(), version.text());
@@ -295,17 +325,22 @@ public final class BackupManager {
                     + "'; refusing to restore it over '" + targetDb + "' (--over-source replaces a database with "
                     + "its own backup only); choose a new --target-db to restore it elsewhere");
         }
+        String session = RESTORE_APPLICATION_NAME + " " + ProcessHandle.current().pid() + "-"
+                + RESTORES.incrementAndGet();
         try (ChildProcess guard = ChildProcess.guard("pgpulse-restore-exit")) {
             boolean created = false;
             if (!intoSource) {
                 server.createDatabase(targetDb);
                 created = true;
                 guard.atExit(() -> server.dropQuietly(targetDb, version.major()));
+            } else {
+                guard.atExit(() -> server.endSessions(targetDb, session));
             }
             boolean restored = false;
+            boolean dropped = false;
             try {
-                ChildProcess.Run run = guard.run(restoreCommand(t, file, targetDb, intoSource), childEnvironment(),
-                        false, null);
+                ChildProcess.Run run = guard.run(restoreCommand(t, file, targetDb, intoSource, session),
+                        childEnvironment(), false, null);
                 if (run.exitCode() != 0) {
                     throw new BackupException("pg_restore of " + file + " into '" + targetDb + "' failed (exit "
                             + run.exitCode() + "): " + run.error() + (created ? "; the new database was dropped again"
@@ -313,11 +348,21 @@ public final class BackupManager {
                 }
                 restored = true;
             } catch (InterruptedException e) {
+                String undone;
+                if (created) {
+                    dropped = server.dropQuietly(targetDb, version.major());
+                    undone = dropped ? "the new database '" + targetDb + "' was dropped again"
+                            : "the new database '" + targetDb + "' could not be dropped (see the log): drop it by hand";
+                } else {
+                    undone = server.endSessions(targetDb, session)
+                            ? "nothing was changed (its transaction was rolled back)"
+                            : "nothing was committed, but its session on the server did not end yet: it rolls back "
+                            + "once the lock it waits for is free";
+                }
                 Thread.currentThread().interrupt();
-                throw new BackupException("restore into '" + targetDb + "' interrupted" + (created
-                        ? "; the new database was dropped again" : "; nothing was changed (one transaction)"), e);
+                throw new BackupException("restore into '" + targetDb + "' interrupted: pg_restore stopped; " + undone, e);
             } finally {
-                if (!restored && created) {
+                if (!restored && created && !dropped) {
                     server.dropQuietly(targetDb, version.major());
                 }
             }
@@ -340,11 +385,15 @@ public final class BackupManager {
     }
 
     List<String> restoreCommand(Path file, String target, boolean overSource) {
-        return restoreCommand(tools, file, target, overSource);
+        return restoreCommand(tools, file, target, overSource, RESTORE_APPLICATION_NAME);
     }
 
-    /** Over the source, owners and privileges come back as they were; into a new database, without them. */
-    List<String> restoreCommand(PgTools t, Path file, String target, boolean overSource) {
+    /**
+     * Over the source, owners and privileges come back as they were; into a new database, without them. The
+     * database goes as a connection string, with the session's name and TCP keepalives (libpq has no variables
+     * for those); the password stays in the environment.
+     */
+    List<String> restoreCommand(PgTools t, Path file, String target, boolean overSource, String session) {
         List<String> cmd = new ArrayList<>(List.of(t.pgRestore().toString()));
         if (overSource) {
             cmd.addAll(List.of("--clean", "--if-exists"));
@@ -352,7 +401,7 @@ public final class BackupManager {
             cmd.addAll(List.of("--no-owner", "--no-privileges"));
         }
         cmd.addAll(List.of("--exit-on-error", "--single-transaction", "--no-password", "-h", source.host(),
-                "-p", Integer.toString(source.port()), "-U", source.user(), "-d", target,
+                "-p", Integer.toString(source.port()), "-U", source.user(), "-d", restoreConnection(target, session),
                 file.toAbsolutePath().toString()));
         return List.copyOf(cmd);
     }
@@ -431,12 +480,23 @@ public final class BackupManager {
         throw new BackupException("no free backup name for " + base + " in " + dir);
     }
 
+    /** pg_restore's -d: the database by name (any name, quoted as a value), its session name and keepalives. */
+    static String restoreConnection(String database, String session) {
+        return "dbname=" + conninfoValue(database) + " application_name=" + conninfoValue(session)
+                + " keepalives=1 keepalives_idle=" + KEEPALIVES_IDLE.toSeconds()
+                + " keepalives_interval=" + KEEPALIVES_INTERVAL.toSeconds() + " keepalives_count=" + KEEPALIVES_COUNT;
+    }
+
+    private static String conninfoValue(String value) {
+        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+
     /** A name libpq would read as a connection string is passed as one, so it stays a name. */
     private static String databaseArgument(String name) {
         if (!name.contains("=") && !name.startsWith("postgresql://") && !name.startsWith("postgres://")) {
             return name;
         }
-        return "dbname='" + name.replace("\\", "\\\\").replace("'", "\\'") + "'";
+        return "dbname=" + conninfoValue(name);
     }
 
     private static Duration since(long t0) {

@@ -46,7 +46,10 @@ public final class Checks {
 
     /** A dry read of the rules file: a broken file is reported, never moved aside as loading it would. */
     public static Check alertRules(Path file) {
-        if (file == null || !Files.exists(file)) {
+        if (file == null) {
+            return new Check("alert rules", true, "no rules file configured: the default rules apply");
+        }
+        if (!Files.exists(file)) {
             return new Check("alert rules", true, "no " + file + ": the default rules apply");
         }
         try {

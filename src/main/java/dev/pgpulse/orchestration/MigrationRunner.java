@@ -15,6 +15,7 @@ import org.flywaydb.core.api.output.ValidateResult;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,8 +27,16 @@ import java.util.Locale;
  * its own (not through the application's pool), once per command, and keeps its history in PgPulse's own
  * table ({@code pgpulse_schema_history} unless configured). A database that already has tables but no history is
  * refused unless baselining is on (then recorded as version 0 first); a location that does not exist fails.
+ *
+ * <p>Info and validate only read, and run every few seconds from the console's checklist: their connection has a
+ * read bound ({@link #DEFAULT_READ_TIMEOUT}: a socket timeout, and the same statement_timeout on the server), so a
+ * network that drops mid-read fails them within it. Migrate and repair have none: a migration's DDL may rightly run
+ * long.
  */
 public final class MigrationRunner {
+    /** How long info or validate may wait for the server, per read and per statement. */
+    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(20);
+
     /** One migration as Flyway sees it. {@code installedOn} and {@code checksum} are null until applied. */
     public record Migration(String version, String description, String type, String state, Instant installedOn,
                             Integer checksum, boolean applied, boolean pending, boolean failed) {
@@ -62,6 +71,7 @@ public final class MigrationRunner {
     private final List<String> locations;
     private final String table;
     private final boolean baselineOnMigrate;
+    private final Duration readTimeout;
 
     public MigrationRunner(EndpointConfig primary, OperationsSettings operations) {
         this(primary, operations.migrationLocations(), operations.migrationTable(), operations.baselineOnMigrate());
@@ -72,23 +82,47 @@ public final class MigrationRunner {
      * @param baselineOnMigrate record a database that has tables but no history as version 0 before migrating
      */
     public MigrationRunner(EndpointConfig primary, List<String> locations, String table, boolean baselineOnMigrate) {
+        this(primary, locations, table, baselineOnMigrate, DEFAULT_READ_TIMEOUT);
+    }
+
+    /** @param readTimeout the bound of info and validate (see {@link #DEFAULT_READ_TIMEOUT}), at least a second */
+    public MigrationRunner(EndpointConfig primary, List<String> locations, String table, boolean baselineOnMigrate,
+                           Duration readTimeout) {
         if (locations.isEmpty()) {
             throw new IllegalArgumentException("no migration locations");
         }
+        if (readTimeout == null || readTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("readTimeout must be at least 1 s, but was " + readTimeout);
+        }
+        this.readTimeout = readTimeout;
         this.primary = primary;
         this.locations = List.copyOf(locations);
         this.table = table;
         this.baselineOnMigrate = baselineOnMigrate;
     }
 
-    private Flyway flyway() {
+    public Duration readTimeout() {
+        return readTimeout;
+    }
+
+    /**
+     * Flyway for one command. {@code bounded} (info, validate): a socket timeout and the server's statement_timeout
+     * of {@link #readTimeout}; else (migrate, repair) no read limit, since a migration's DDL may rightly run long (the
+     * pools' statement_timeout does not apply to Flyway's own connection).
+     */
+    private Flyway flyway(boolean bounded) {
         // connect_timeout as libpq means it, the whole attempt: pgjdbc's connectTimeout bounds only the TCP connect,
-        // loginTimeout the startup and TLS exchange a hung server never answers. No read limit: a migration's DDL
-        // may rightly run long (the pools' statement_timeout does not apply to Flyway's own connection).
+        // loginTimeout the startup and TLS exchange a hung server never answers.
         long connect = Math.max(1, primary.connectTimeout().toSeconds());
         String url = primary.jdbcUrl() + "?sslmode=" + primary.sslMode() + "&ApplicationName="
                 + URLEncoder.encode("pgpulse migrate", StandardCharsets.UTF_8)
                 + "&connectTimeout=" + connect + "&loginTimeout=" + (connect + 1);
+        if (bounded) {
+            // the server gives up first (a clear "statement timeout"), the socket a second later (a network gone)
+            url += "&socketTimeout=" + (readTimeout.toSeconds() + 1) + "&options="
+                    + URLEncoder.encode("-c statement_timeout=" + readTimeout.toMillis(), StandardCharsets.UTF_8)
+                    .replace("+", "%20");
+        }
         return Flyway.configure()
                 .dataSource(url, primary.user(), primary.hasPassword() ? primary.password() : null)
                 .locations(locations.toArray(String[]::new))
@@ -105,7 +139,7 @@ public final class MigrationRunner {
 
     public Info info() throws MigrationException {
         try {
-            MigrationInfoService service = flyway().info();
+            MigrationInfoService service = flyway(true).info();
             List<Migration> all = Arrays.stream(service.all()).map(MigrationRunner::migration).toList();
             MigrationInfo current = service.current();
             return new Info(all, current == null || current.getVersion() == null ? "none" : current.getVersion().getVersion(),
@@ -119,7 +153,7 @@ public final class MigrationRunner {
 
     public Migrated migrate() throws MigrationException {
         try {
-            MigrateResult r = flyway().migrate();
+            MigrateResult r = flyway(false).migrate();
             List<String> applied = r.migrations == null ? List.of()
                     : r.migrations.stream().map(m -> "V" + m.version + " " + m.description).toList();
             return new Migrated(r.migrationsExecuted, r.initialSchemaVersion == null ? "none" : r.initialSchemaVersion,
@@ -133,7 +167,7 @@ public final class MigrationRunner {
     /** Flyway's validate: applied migrations unchanged (checksums), none failed or missing, none pending. */
     public Validation validate() throws MigrationException {
         try {
-            ValidateResult r = flyway().validateWithResult();
+            ValidateResult r = flyway(true).validateWithResult();
             if (r.validationSuccessful) {
                 return new Validation(true, List.of(), List.of());
             }
@@ -161,7 +195,7 @@ public final class MigrationRunner {
     /** Flyway's repair: removes failed entries and realigns checksums with the migrations as they are now. */
     public List<String> repair() throws MigrationException {
         try {
-            RepairResult r = flyway().repair();
+            RepairResult r = flyway(false).repair();
             List<String> actions = new ArrayList<>();
             r.migrationsRemoved.forEach(m -> actions.add("removed failed V" + m.version + " " + m.description));
             r.migrationsDeleted.forEach(m -> actions.add("marked missing V" + m.version + " " + m.description + " deleted"));

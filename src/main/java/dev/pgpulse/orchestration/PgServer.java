@@ -20,6 +20,9 @@ final class PgServer {
     record Version(int major, String text) {
     }
 
+    /** How long a terminated session gets to go before {@link #endSessions} gives up waiting. */
+    static final java.time.Duration SESSION_END = java.time.Duration.ofSeconds(5);
+
     private final EndpointConfig source;
 
     PgServer(EndpointConfig source) {
@@ -59,15 +62,63 @@ final class PgServer {
         }
     }
 
-    /** Drops a database this restore made; a failure is logged, not thrown (it runs on failure paths). */
-    void dropQuietly(String database, int serverMajor) {
+    /**
+     * Drops a database this restore made; a failure is logged, not thrown (it runs on failure paths).
+     *
+     * @return whether it is gone
+     */
+    boolean dropQuietly(String database, int serverMajor) {
         // A stopped pg_restore's backend may linger; FORCE (13+) ends it. Clear the interrupt so the driver connects.
         boolean interrupted = Thread.interrupted();
         try (Connection c = connect(); Statement st = c.createStatement()) {
             st.execute("drop database if exists " + quote(database) + (serverMajor >= 13 ? " with (force)" : ""));
+            return true;
         } catch (SQLException e) {
             LOG.warn("{} - could not drop the half-restored database '{}': {}; drop it by hand", source.name(),
                     database, oneLine(e.getMessage()));
+            return false;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Ends the sessions on {@code database} named {@code applicationName} (a stopped pg_restore's backend, which
+     * waits on its lock without noticing its client left) and waits up to {@link #SESSION_END} for them to go, so
+     * their transaction is rolled back when this returns true. A failure is logged, not thrown.
+     */
+    boolean endSessions(String database, String applicationName) {
+        boolean interrupted = Thread.interrupted();
+        String match = " from pg_stat_activity where datname = ? and application_name = ? and pid <> pg_backend_pid()";
+        try (Connection c = connect();
+             PreparedStatement end = c.prepareStatement("select count(pg_terminate_backend(pid))" + match);
+             PreparedStatement left = c.prepareStatement("select count(*)" + match)) {
+            for (PreparedStatement ps : new PreparedStatement[] {end, left}) {
+                ps.setString(1, database);
+                ps.setString(2, applicationName);
+            }
+            end.executeQuery().close();
+            long deadline = System.nanoTime() + SESSION_END.toNanos();
+            while (true) {
+                try (ResultSet rs = left.executeQuery()) {
+                    rs.next();
+                    if (rs.getLong(1) == 0) {
+                        return true;
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    LOG.warn("{} - the session '{}' on '{}' did not end within {} s", source.name(), applicationName,
+                            database, SESSION_END.toSeconds());
+                    return false;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
+            }
+        } catch (SQLException e) {
+            LOG.warn("{} - could not end the session '{}' on '{}': {}", source.name(), applicationName, database,
+                    oneLine(e.getMessage()));
+            return false;
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();

@@ -380,7 +380,10 @@ class BackupManagerTest {
         List<String> restore = manager.restoreCommand(tmp.resolve("x.dump"), "backup_secret_copy", true);
         assertThat(dump).startsWith(tools.pgDump().toString(), "-Fc", "--no-password").contains("backup_secret")
                 .noneMatch(a -> a.contains(password));
-        assertThat(restore).contains("--clean", "--if-exists", "backup_secret_copy").noneMatch(a -> a.contains(password));
+        assertThat(restore).contains("--clean", "--if-exists").noneMatch(a -> a.contains(password));
+        // the database goes as a connection string, with keepalives (libpq has no variables for them)
+        assertThat(restore.get(restore.indexOf("-d") + 1)).startsWith("dbname='backup_secret_copy' ")
+                .contains("keepalives=1", "keepalives_idle=30", "keepalives_interval=10", "keepalives_count=3");
         assertThat(dump).contains("--lock-wait-timeout=60000");
         // over the source, owners and privileges come back; into a new database, they are left out
         assertThat(restore).doesNotContain("--no-owner", "--no-privileges");
@@ -543,6 +546,158 @@ class BackupManagerTest {
             locker.rollback();
         }
         assertThat(filesIn(dir)).isEmpty();
+    }
+
+    @Test
+    void aRestoreOverTheSourceWaitingOnALockEndsWhenInterruptedAndLeavesTheSourceAsItWas(TestDatabase db)
+            throws Exception {
+        TestDatabase src = db.freshDatabase("backup_restore_wait");
+        exec(src, "create table t(id int primary key)", "insert into t select generate_series(1, 50)");
+        String password = passwordFor(db);
+        BackupManager manager = new BackupManager(endpoint(src, password), tmp.resolve("backups"), tools);
+        Path file = manager.backup().file();
+        exec(src, "insert into t values (51)");
+
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        ExecutorService runner = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("restore-under-test").factory());
+        try (Connection locker = src.connect(); Statement st = locker.createStatement()) {
+            locker.setAutoCommit(false);
+            // pg_restore --clean drops t first: it waits for this lock for as long as it is held (lock_timeout = 0)
+            st.execute("lock table t in access exclusive mode");
+            runner.submit(() -> {
+                try {
+                    manager.restore(file, "backup_restore_wait", true);
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+            await().atMost(Duration.ofSeconds(30)).until(() -> restoreSessions(src, true) == 1);
+            ProcessHandle pgRestore = ProcessHandle.current().descendants()
+                    .filter(p -> p.info().command().map(c -> c.endsWith("pg_restore")).orElse(false))
+                    .findFirst().orElseThrow();
+            assertThat(pgRestore.info().arguments().orElseThrow()).noneMatch(a -> a.contains(password))
+                    .anyMatch(a -> a.contains("keepalives_idle=30"));
+
+            long t0 = System.nanoTime();
+            runner.shutdownNow(); // interrupts the restore's thread
+            assertThat(runner.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(15));
+            assertThat(failure.get()).isInstanceOf(BackupException.class)
+                    .hasMessage("restore into 'backup_restore_wait' interrupted: pg_restore stopped; nothing was "
+                            + "changed (its transaction was rolled back)");
+            assertThat(pgRestore.isAlive()).isFalse();
+            // its backend does not linger, waiting on the lock with what it dropped already locked
+            assertThat(restoreSessions(src, false)).isZero();
+            locker.rollback();
+        } finally {
+            runner.shutdownNow();
+        }
+        assertThat(queryLong(src, "select count(*) from t")).isEqualTo(51);
+    }
+
+    @Test
+    void aRestoreIntoANewDatabaseThatIsInterruptedDropsIt(TestDatabase db) throws Exception {
+        TestDatabase src = db.freshDatabase("backup_restore_new");
+        exec(src, "create table t(id int)", "insert into t values (1)");
+        BackupManager manager = new BackupManager(endpoint(src, null), tmp.resolve("backups"), tools);
+        Path file = manager.backup().file();
+        // a pg_restore that reads archives as the real one, and hangs on the restore itself (as one waiting on a
+        // lock would): the test can interrupt it at a known point, with the new database made
+        Path bin = Files.createDirectory(tmp.resolve("hanging-bin"));
+        script(bin.resolve("pg_restore"), String.join("\n",
+                "for a in \"$@\"; do [ \"$a\" = --single-transaction ] && exec sleep 300; done",
+                "exec '" + tools.pgRestore() + "' \"$@\""));
+        Files.createSymbolicLink(bin.resolve("pg_dump"), tools.pgDump());
+        PgTools hanging = PgTools.locate(Map.of("PG_BIN", bin.toString(), "PATH", ""), List.of());
+        BackupManager waiting = new BackupManager(endpoint(src, null), tmp.resolve("backups"), hanging);
+        exec(db, "drop database if exists backup_restore_new_copy with (force)");
+
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        ExecutorService runner = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("restore-under-test").factory());
+        try {
+            runner.submit(() -> {
+                try {
+                    waiting.restore(file, "backup_restore_new_copy", false);
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+            await().atMost(Duration.ofSeconds(30)).until(() -> databaseExists(db, "backup_restore_new_copy")
+                    && ProcessHandle.current().descendants().anyMatch(p -> p.info().command()
+                    .map(c -> c.endsWith("sleep")).orElse(false)));
+            runner.shutdownNow();
+            assertThat(runner.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(failure.get()).isInstanceOf(BackupException.class)
+                    .hasMessage("restore into 'backup_restore_new_copy' interrupted: pg_restore stopped; the new "
+                            + "database 'backup_restore_new_copy' was dropped again");
+            assertThat(databaseExists(db, "backup_restore_new_copy")).isFalse();
+            assertThat(ProcessHandle.current().descendants().filter(p -> p.info().command()
+                    .map(c -> c.endsWith("sleep") || c.endsWith("pg_restore")).orElse(false)).toList()).isEmpty();
+        } finally {
+            runner.shutdownNow();
+            exec(db, "drop database if exists backup_restore_new_copy with (force)");
+        }
+    }
+
+    @Test
+    void theFileOfARunningBackupIsNotDeletedHoweverLongItWaits(TestDatabase db) throws Exception {
+        TestDatabase src = db.freshDatabase("backup_delete_running");
+        exec(src, "create table t(id int)");
+        Path dir = tmp.resolve("backups");
+        BackupManager manager = new BackupManager(endpoint(src, null), dir, tools);
+        ExecutorService runner = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("backup-under-test").factory());
+        try (Connection locker = src.connect(); Statement st = locker.createStatement()) {
+            locker.setAutoCommit(false);
+            st.execute("lock table t in access exclusive mode");
+            runner.submit(() -> {
+                manager.backup();
+                return null;
+            });
+            await().atMost(Duration.ofSeconds(30)).until(() -> waitingDumps(src) == 1);
+            Path partial = filesIn(dir).getFirst();
+            // paused on the lock for over a minute: pg_dump has written nothing since
+            Files.setLastModifiedTime(partial, FileTime.from(Instant.now().minus(Duration.ofMinutes(5))));
+            // another manager of the same folder (the console makes one per call) refuses too
+            assertThatThrownBy(() -> new BackupManager(endpoint(src, null), dir, tools).delete(partial))
+                    .isInstanceOf(BackupException.class)
+                    .hasMessage("refusing to delete " + partial + ": a backup running in this PgPulse is writing it; "
+                            + "cancel that backup first (its file is removed when it stops)");
+            assertThat(partial).exists();
+            runner.shutdownNow();
+            assertThat(runner.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(partial).doesNotExist();
+            locker.rollback();
+        } finally {
+            runner.shutdownNow();
+        }
+    }
+
+    @Test
+    void aSourceWhoseNameIsNoPlainIdentifierIsRestoredOverItself(TestDatabase db) throws Exception {
+        exec(db, "drop database if exists \"backup-odd\" with (force)", "create database \"backup-odd\"");
+        TestDatabase src = new TestDatabase(db.host(), db.port(), db.user(), db.password(), "backup-odd");
+        try {
+            exec(src, "create table t(id int)", "insert into t values (1), (2)");
+            BackupManager manager = new BackupManager(endpoint(src, null), tmp.resolve("backups"), tools);
+            Path file = manager.backup().file();
+            exec(src, "delete from t");
+            assertThat(manager.restore(file, "backup-odd", true).overSource()).isTrue();
+            assertThat(queryLong(src, "select count(*) from t")).isEqualTo(2);
+            // a new database still needs a plain name, and is told so as before
+            assertThatThrownBy(() -> manager.restore(file, "backup-odd-copy", false))
+                    .hasMessage("the target database name 'backup-odd-copy' is not a plain identifier; use letters, "
+                            + "digits and underscores, starting with a letter or underscore");
+            assertThatThrownBy(() -> manager.restore(file, "backup-odd", false))
+                    .hasMessageStartingWith("refusing to restore over the source database 'backup-odd'");
+        } finally {
+            exec(db, "drop database if exists \"backup-odd\" with (force)");
+        }
+    }
+
+    /** pg_restore's sessions on the source (waiting on a lock only, or any). */
+    private static long restoreSessions(TestDatabase src, boolean waiting) throws SQLException {
+        return queryLong(src, "select count(*) from pg_stat_activity where datname = current_database() "
+                + "and application_name like 'pgpulse restore %'" + (waiting ? " and wait_event_type = 'Lock'" : ""));
     }
 
     @Test

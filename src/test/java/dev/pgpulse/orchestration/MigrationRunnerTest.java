@@ -59,6 +59,63 @@ class MigrationRunnerTest {
         }
     }
 
+    /**
+     * The network stops answering while info reads (held first on a lock, so the freeze lands mid-read): the bounded
+     * info fails within its read timeout instead of the kernel's two hours; migrate keeps no such bound.
+     */
+    @Test
+    void infoAndValidateFailWithinTheirBoundWhenTheConnectionFreezes(TestDatabase server) throws Exception {
+        TestDatabase db = server.freshDatabase("migrate_frozen");
+        new MigrationRunner(primary(db), DEMO, TABLE, false).migrate();
+        java.time.Duration bound = java.time.Duration.ofSeconds(2);
+        try (dev.pgpulse.testing.FaultProxy proxy = dev.pgpulse.testing.FaultProxy.start(db.host(), db.port());
+             Connection locker = db.connect(); Statement st = locker.createStatement()) {
+            MigrationRunner runner = new MigrationRunner(primary(proxy.through(db)), DEMO, TABLE, false, bound);
+            assertThat(runner.info().currentVersion()).isEqualTo("2");
+            for (String command : List.of("info", "validate")) {
+                locker.setAutoCommit(false);
+                st.execute("lock table " + TABLE + " in access exclusive mode");
+                java.util.concurrent.CompletableFuture<Object> call = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return command.equals("info") ? runner.info() : runner.validate();
+                    } catch (MigrationException e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                });
+                long t0 = System.nanoTime();
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> count(db,
+                        "select count(*) from pg_stat_activity where application_name = 'pgpulse migrate' "
+                                + "and wait_event_type = 'Lock'") == 1);
+                proxy.blackhole(true); // the server's answer (even its statement timeout) never reaches Flyway
+                assertThatThrownBy(() -> call.get(15, java.util.concurrent.TimeUnit.SECONDS)).as(command)
+                        .hasCauseInstanceOf(MigrationException.class)
+                        .satisfies(e -> assertThat(e.getCause().getMessage()).startsWith("flyway " + command + " on "));
+                assertThat((System.nanoTime() - t0) / 1_000_000).as(command + " ms").isLessThan(10_000);
+                proxy.blackhole(false);
+                locker.rollback();
+            }
+            assertThat(runner.info().currentVersion()).as("the same runner reads again once the network is back")
+                    .isEqualTo("2");
+        }
+    }
+
+    /** A lock held on the history table: the bounded read gives up by the server's statement_timeout. */
+    @Test
+    void infoGivesUpOnALockAfterItsBound(TestDatabase server) throws Exception {
+        TestDatabase db = server.freshDatabase("migrate_locked");
+        new MigrationRunner(primary(db), DEMO, TABLE, false).migrate();
+        try (Connection locker = db.connect(); Statement st = locker.createStatement()) {
+            locker.setAutoCommit(false);
+            st.execute("lock table " + TABLE + " in access exclusive mode");
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> new MigrationRunner(primary(db), DEMO, TABLE, false,
+                    java.time.Duration.ofSeconds(2)).info()).isInstanceOf(MigrationException.class)
+                    .hasMessageContaining("statement timeout");
+            assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(10_000);
+            locker.rollback();
+        }
+    }
+
     @Test
     void aFreshDatabaseGetsTheDemoSchemaOnceAndValidatesClean(TestDatabase server) throws Exception {
         TestDatabase db = server.freshDatabase("migrate_fresh");

@@ -278,6 +278,44 @@ class OperationsTabTest extends WindowTest {
         } finally {
             server.dropDatabase("ops_restored");
         }
+
+        // over the source, with an application's session holding a lock: Cancel is offered while the restore
+        // waits, and ends it with the source as it was
+        long notes = db.queryLong("select count(*) from note");
+        try (Connection locker = db.connect(); Statement st = locker.createStatement()) {
+            locker.setAutoCommit(false);
+            st.execute("lock table note in access exclusive mode");
+            fx(() -> {
+                robot.lookup("#ops-over-source").queryAs(javafx.scene.control.CheckBox.class).setSelected(true);
+                return null;
+            });
+            click("ops-restore");
+            confirm("Restore over the source database ops_backup?", "Replace ops_backup");
+            await().atMost(WAIT).until(() -> db.queryLong("select count(*) from pg_stat_activity where "
+                    + "application_name like 'pgpulse restore %' and wait_event_type = 'Lock'") == 1);
+            assertThat(text("ops-backup-progress")).startsWith("Restoring ");
+            Screenshots.save(stage.getScene(), "operations-restore-waiting");
+            click("ops-backup-cancel");
+            await().atMost(WAIT).until(() -> text("ops-backups-outcome").startsWith("Restore cancelled"));
+            assertThat(text("ops-backups-outcome")).isEqualTo("Restore cancelled: pg_restore stopped; nothing was "
+                    + "changed (its transaction was rolled back)");
+            assertThat(ProcessHandle.current().descendants().filter(p -> p.info().command()
+                    .map(c -> c.endsWith("pg_restore")).orElse(false)).toList()).as("pg_restore processes left").isEmpty();
+            assertThat(fx(() -> robot.lookup("#ops-backup-cancel").queryAs(Button.class).isDisabled())).isTrue();
+            locker.rollback();
+        }
+        assertThat(db.queryLong("select count(*) from note")).isEqualTo(notes);
+    }
+
+    private void confirm(String header, String button) throws Exception {
+        await().atMost(Duration.ofSeconds(10)).until(() -> fx(() -> robot.lookup(".dialog-pane").tryQuery().isPresent()));
+        javafx.scene.control.DialogPane pane = fx(() -> robot.lookup(".dialog-pane")
+                .queryAs(javafx.scene.control.DialogPane.class));
+        assertThat(fx(pane::getHeaderText)).isEqualTo(header);
+        Button go = fx(() -> pane.getButtonTypes().stream().filter(b -> b.getText().equals(button))
+                .map(b -> (Button) pane.lookupButton(b)).findFirst().orElseThrow());
+        robot.clickOn(go);
+        WaitForAsyncUtils.waitForFxEvents();
     }
 
     /** pg_dump's sessions on the server (it names itself "pgpulse backup"). */

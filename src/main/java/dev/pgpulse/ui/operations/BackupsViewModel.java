@@ -29,7 +29,8 @@ import java.util.Map;
 /**
  * The Backups part of the Operations tab: the backup folder's list, Back up now with its progress (bytes written,
  * pg_dump's verbose lines) and cancel, and on the selected backup Verify, Restore (into a new database named here;
- * over the source only when chosen, and confirmed) and Delete (confirmed). One operation at a time.
+ * over the source only when chosen, and confirmed; cancellable, since it may wait on locks for as long as they are
+ * held) and Delete (confirmed). One operation at a time.
  */
 public final class BackupsViewModel {
     /** pg_dump lines kept on screen: enough to see where a dump is, bounded for a database of many tables. */
@@ -42,6 +43,8 @@ public final class BackupsViewModel {
     private final ReadOnlyObjectWrapper<BackupRow> selected = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper();
     private final ReadOnlyBooleanWrapper backingUp = new ReadOnlyBooleanWrapper();
+    private final ReadOnlyBooleanWrapper restoring = new ReadOnlyBooleanWrapper();
+    private final ReadOnlyBooleanWrapper cancellable = new ReadOnlyBooleanWrapper();
     private final ReadOnlyStringWrapper progress = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper outcome = new ReadOnlyStringWrapper("");
     private final ReadOnlyBooleanWrapper failedOutcome = new ReadOnlyBooleanWrapper();
@@ -52,7 +55,8 @@ public final class BackupsViewModel {
     private final ReadOnlyBooleanWrapper canRestore = new ReadOnlyBooleanWrapper();
     /** What Verify found this session, by file: the list itself reads only the table of contents and last block. */
     private final Map<Path, String> verified = new HashMap<>();
-    private BackgroundTask.Handle backup;
+    /** The running backup or restore, which Cancel stops. */
+    private BackgroundTask.Handle running;
     private long listings;
 
     public BackupsViewModel(OperationsActions actions, Dialogs dialogs) {
@@ -95,9 +99,10 @@ public final class BackupsViewModel {
         }
         begin();
         backingUp.set(true);
+        cancellable.set(true);
         log.clear();
         progress.set("Starting pg_dump of " + actions.database() + "…");
-        backup = actions.backup(p -> {
+        running = actions.backup(p -> {
             progress.set(Format.bytes(p.bytesWritten()) + " written");
             log.addAll(p.newLines());
             if (log.size() > LOG_LINES) {
@@ -111,11 +116,20 @@ public final class BackupsViewModel {
                 true));
     }
 
-    /** Stops a running backup: the child process is stopped and its partial file removed. */
-    public void cancelBackup() {
-        if (backup != null && !backup.isDone()) {
-            backup.cancel();
+    /**
+     * Stops the running backup (pg_dump stopped, its partial file removed) or restore (pg_restore stopped, rolled
+     * back, a database it created dropped); the outcome line follows once that is done.
+     */
+    public void cancel() {
+        if (running != null && !running.isDone()) {
+            progress.set(restoring.get() ? "Cancelling the restore…" : "Cancelling the backup…");
+            running.cancel();
         }
+    }
+
+    /** {@link #cancel()}, by its first name. */
+    public void cancelBackup() {
+        cancel();
     }
 
     public void verify() {
@@ -144,8 +158,11 @@ public final class BackupsViewModel {
         String target = restoreTarget.get().strip();
         boolean over = overSource.get();
         if (over && !dialogs.confirm(new Dialogs.Confirmation("Restore over the source database " + target + "?",
-                "Every object of " + target + " is dropped and recreated from " + r.name() + " in one transaction; "
-                        + "changes since " + r.time() + " are lost. Stop the applications using it first.",
+                "The objects in " + r.name() + " are dropped from " + target + " and recreated from it, in one "
+                        + "transaction: changes to them since " + r.time() + " are lost. Objects created since the "
+                        + "backup are kept; one that depends on a dropped object makes the restore fail, and it then "
+                        + "rolls back as a whole. Sessions using these tables make it wait: stop the applications "
+                        + "using " + target + " first (Cancel ends the wait).",
                 "Replace " + target))) {
             return;
         }
@@ -157,10 +174,14 @@ public final class BackupsViewModel {
             return;
         }
         begin();
+        restoring.set(true);
+        cancellable.set(true);
         progress.set("Restoring " + r.name() + " into " + target + "…");
-        actions.restore(r.file(), target, over, done -> finish("Restored " + r.name() + " into " + done.targetDatabase()
-                + " (" + done.tables() + " tables, " + Format.ms(done.elapsed().toMillis()) + ")", false),
-                why -> finish("Restore failed: " + inTabWords(why), true));
+        running = actions.restore(r.file(), target, over, done -> finish("Restored " + r.name() + " into "
+                        + done.targetDatabase() + " (" + done.tables() + " tables, "
+                        + Format.ms(done.elapsed().toMillis()) + ")", false),
+                why -> finish("Restore failed: " + inTabWords(why), true),
+                why -> finish("Restore cancelled: " + undone(why), true));
     }
 
     public void delete() {
@@ -188,7 +209,9 @@ public final class BackupsViewModel {
     private void finish(String line, boolean failed) {
         busy.set(false);
         backingUp.set(false);
-        backup = null;
+        restoring.set(false);
+        cancellable.set(false);
+        running = null;
         progress.set("");
         outcome.set(line);
         failedOutcome.set(failed);
@@ -205,6 +228,12 @@ public final class BackupsViewModel {
                 overSource.get(), actions.database());
         restoreProblem.set(problem);
         canRestore.set(problem.isEmpty());
+    }
+
+    /** What a cancelled restore undid: the core's line after its "... interrupted: " (which the tab says itself). */
+    static String undone(String why) {
+        int at = why.indexOf(" interrupted: ");
+        return at < 0 ? why : why.substring(at + " interrupted: ".length());
     }
 
     /** The core's messages name the command line's options; here they are this tab's fields. */
@@ -226,13 +255,15 @@ public final class BackupsViewModel {
         if (target.isEmpty()) {
             return "Name the new database to restore into, e.g. " + source + "_restored";
         }
-        try {
-            BackupManager.checkDatabaseName(target);
-        } catch (BackupException e) {
-            return inTabWords(e.getMessage());
-        }
         if (target.equals(source) && !overSource) {
             return target + " is the source database: choose a new name, or tick \"over the source\" to replace it";
+        }
+        if (!(overSource && target.equals(source))) { // the source's own name exists already, whatever it is
+            try {
+                BackupManager.checkDatabaseName(target);
+            } catch (BackupException e) {
+                return inTabWords(e.getMessage());
+            }
         }
         if (overSource && row.database() != null && !row.database().equals(source)) {
             return row.name() + " is a backup of " + row.database() + ", not of " + source + ": restore it into a new database";
@@ -266,6 +297,15 @@ public final class BackupsViewModel {
 
     public ReadOnlyBooleanProperty backingUpProperty() {
         return backingUp.getReadOnlyProperty();
+    }
+
+    public ReadOnlyBooleanProperty restoringProperty() {
+        return restoring.getReadOnlyProperty();
+    }
+
+    /** Whether a backup or a restore is running, which {@link #cancel()} stops. */
+    public ReadOnlyBooleanProperty cancellableProperty() {
+        return cancellable.getReadOnlyProperty();
     }
 
     public ReadOnlyStringProperty progressProperty() {

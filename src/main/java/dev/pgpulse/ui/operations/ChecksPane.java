@@ -20,7 +20,10 @@ final class ChecksPane {
 
     static VBox build(ChecksViewModel vm) {
         Label summary = OperationsView.label("ops-checks-summary", vm.summaryProperty(), "operations-summary");
-        vm.failingProperty().addListener((o, was, now) -> summary.pseudoClassStateChanged(FAILED, now));
+        javafx.beans.InvalidationListener alarm = o -> summary.pseudoClassStateChanged(FAILED,
+                vm.failingProperty().get() || vm.staleProperty().get());
+        vm.failingProperty().addListener(alarm);
+        vm.staleProperty().addListener(alarm);
         Button again = OperationsView.button("ops-checks-run", "Check now", vm::run);
         again.disableProperty().bind(vm.busyProperty());
         Region spacer = new Region();

@@ -35,7 +35,9 @@ public final class MigrationsViewModel {
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper();
     private final ReadOnlyBooleanWrapper configured = new ReadOnlyBooleanWrapper();
     private final ReadOnlyStringWrapper running = new ReadOnlyStringWrapper("");
-    private long reads;
+    private final ReadOnlyBooleanWrapper reading = new ReadOnlyBooleanWrapper();
+    /** A refresh asked for while a read or an action ran: done once that ends. */
+    private boolean again;
 
     public MigrationsViewModel(OperationsActions actions, Dialogs dialogs) {
         this.actions = actions;
@@ -46,22 +48,35 @@ public final class MigrationsViewModel {
         }, () -> configured.set(true));
     }
 
-    /** Reads Flyway's info again (when the tab is shown, and after every action). */
+    /**
+     * Reads Flyway's info again (when the tab is shown, and after every action). One read at a time, none while an
+     * action runs: showing the tab again meanwhile starts no second connection, it reads once more when the first
+     * read (bounded, see {@link MigrationRunner#DEFAULT_READ_TIMEOUT}) or the action ends.
+     */
     public void refresh() {
         if (!configured.get()) {
             return;
         }
-        // reads run in parallel and may end out of order: only the latest asked for is shown
-        long asked = ++reads;
+        if (reading.get() || busy.get()) {
+            again = true;
+            return;
+        }
+        again = false;
+        reading.set(true);
         actions.migrationInfo(info -> {
-            if (asked == reads) {
-                show(info);
-            }
+            read();
+            show(info);
         }, why -> {
-            if (asked == reads) {
-                summary.set("Could not read the migrations: " + why);
-            }
+            read();
+            summary.set("Could not read the migrations: " + why);
         });
+    }
+
+    private void read() {
+        reading.set(false);
+        if (again && !busy.get()) {
+            refresh();
+        }
     }
 
     public void migrate() {
@@ -127,7 +142,10 @@ public final class MigrationsViewModel {
         running.set("");
         outcome.set(line);
         failedOutcome.set(failed);
-        refresh();
+        again = true; // the action changed what info shows: read after it, now or once a read in flight ends
+        if (!reading.get()) {
+            refresh();
+        }
     }
 
     private void show(MigrationRunner.Info info) {
@@ -171,6 +189,11 @@ public final class MigrationsViewModel {
 
     public ReadOnlyBooleanProperty busyProperty() {
         return busy.getReadOnlyProperty();
+    }
+
+    /** Whether Flyway's info is being read. */
+    public ReadOnlyBooleanProperty readingProperty() {
+        return reading.getReadOnlyProperty();
     }
 
     public ReadOnlyBooleanProperty configuredProperty() {

@@ -104,8 +104,9 @@ public final class OperationsView extends BorderPane {
         Label folder = label("ops-backups-folder", vm.folderProperty(), "operations-summary");
         Button now = button("ops-backup", "Back up now", vm::backUpNow);
         now.disableProperty().bind(vm.busyProperty());
-        Button cancel = button("ops-backup-cancel", "Cancel", vm::cancelBackup);
-        cancel.disableProperty().bind(vm.backingUpProperty().not());
+        Button cancel = button("ops-backup-cancel", "Cancel", vm::cancel);
+        cancel.disableProperty().bind(vm.cancellableProperty().not());
+        cancel.setTooltip(new Tooltip("Stop the running backup or restore (a restore is rolled back)"));
         Button refresh = button("ops-backups-refresh", "Refresh", vm::refresh);
         ProgressIndicator spinner = spinner(vm.busyProperty());
         Label progress = label("ops-backup-progress", vm.progressProperty(), "operations-running");

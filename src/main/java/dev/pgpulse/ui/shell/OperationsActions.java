@@ -56,9 +56,14 @@ public interface OperationsActions {
 
     void verify(Path file, Consumer<BackupManager.Verification> ok, Consumer<String> failed);
 
-    /** Into a new database {@code target}; over the source only with {@code overSource} (the tab confirms). */
-    void restore(Path file, String target, boolean overSource, Consumer<BackupManager.Restore> ok,
-                 Consumer<String> failed);
+    /**
+     * Into a new database {@code target}; over the source only with {@code overSource} (the tab confirms). The
+     * returned handle cancels it (pg_restore is stopped, its session ended and the restore rolled back; a database
+     * it created is dropped), after which {@code cancelled} runs instead of ok/failed, with what was undone in one
+     * line ("pg_restore stopped; the new database 'x' was dropped again").
+     */
+    BackgroundTask.Handle restore(Path file, String target, boolean overSource, Consumer<BackupManager.Restore> ok,
+                                  Consumer<String> failed, Consumer<String> cancelled);
 
     void delete(Path file, Runnable ok, Consumer<String> failed);
 

@@ -127,48 +127,59 @@ final class OrchestratorOperations implements OperationsActions {
         // BackgroundTask delivers only the latest progress; the lines are queued here so none is lost
         ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
         AtomicLong bytes = new AtomicLong();
-        // a cancel interrupts the backup's own thread and the outcome waits for the backup to end: "cancelled" is
-        // told once pg_dump is stopped and its partial file removed, not before (BackgroundTask's cancel is at once)
+        return interruptible("backup of " + database(), p -> manager().backup(backupDir(), new BackupManager.Progress() {
+            @Override
+            public void written(long b) {
+                bytes.set(b);
+                p.update(b, -1, null);
+            }
+
+            @Override
+            public void line(String line) {
+                lines.add(line);
+                p.update(bytes.get(), -1, null);
+            }
+        }), u -> {
+            List<String> drained = new ArrayList<>();
+            for (String l; (l = lines.poll()) != null; ) {
+                drained.add(l);
+            }
+            progress.accept(new BackupProgress(bytes.get(), drained));
+        }, ok, failed, why -> cancelled.run());
+    }
+
+    /**
+     * A task whose cancel interrupts its own thread and whose outcome waits for the work to end: {@code cancelled}
+     * (with the work's last word, e.g. what a restore undid) is told once the child process is stopped and its
+     * leftovers removed, not before (BackgroundTask's own cancel is decided at once). A result that arrives despite
+     * the cancel (the work had finished) is still told as success.
+     */
+    private <T> BackgroundTask.Handle interruptible(String name, BackgroundTask.Work<T> job,
+                                                    Consumer<BackgroundTask.Update> progress, Consumer<? super T> ok,
+                                                    Consumer<String> failed, Consumer<String> cancelled) {
         AtomicReference<Thread> worker = new AtomicReference<>();
         AtomicBoolean cancel = new AtomicBoolean();
-        BackgroundTask.Handle task = BackgroundTask.of("backup of " + database(), p -> {
+        BackgroundTask.Handle task = BackgroundTask.of(name, p -> {
                     worker.set(Thread.currentThread());
                     try {
                         if (cancel.get()) {
                             throw new InterruptedException("cancelled before it started");
                         }
-                        return manager().backup(backupDir(), new BackupManager.Progress() {
-                            @Override
-                            public void written(long b) {
-                                bytes.set(b);
-                                p.update(b, -1, null);
-                            }
-
-                            @Override
-                            public void line(String line) {
-                                lines.add(line);
-                                p.update(bytes.get(), -1, null);
-                            }
-                        });
+                        return job.run(p);
                     } finally {
                         worker.set(null);
-                        Thread.interrupted(); // the cancel's interrupt ends with the backup
+                        Thread.interrupted(); // the cancel's interrupt ends with the work
                     }
                 })
-                .onProgress(u -> {
-                    List<String> drained = new ArrayList<>();
-                    for (String l; (l = lines.poll()) != null; ) {
-                        drained.add(l);
-                    }
-                    progress.accept(new BackupProgress(bytes.get(), drained));
-                })
+                .onProgress(progress)
                 .onSuccess(ok)
                 .onFailure(e -> {
                     if (cancel.get()) {
-                        cancelled.run();
+                        LOG.info("{} cancelled: {}", name, e.getMessage());
+                        cancelled.accept(OrchestratorActions.why(e));
                         return;
                     }
-                    LOG.warn("backup of {} failed: {}", database(), e.getMessage());
+                    LOG.warn("{} failed: {}", name, e.getMessage());
                     failed.accept(OrchestratorActions.why(e));
                 })
                 .start(work, ui);
@@ -202,10 +213,11 @@ final class OrchestratorOperations implements OperationsActions {
     }
 
     @Override
-    public void restore(Path file, String target, boolean overSource, Consumer<BackupManager.Restore> ok,
-                        Consumer<String> failed) {
-        submit("restore " + file.getFileName() + " into " + target, p -> manager().restore(file, target, overSource),
-                ok, failed);
+    public BackgroundTask.Handle restore(Path file, String target, boolean overSource,
+                                         Consumer<BackupManager.Restore> ok, Consumer<String> failed,
+                                         Consumer<String> cancelled) {
+        return interruptible("restore " + file.getFileName() + " into " + target,
+                p -> manager().restore(file, target, overSource), u -> { }, ok, failed, cancelled);
     }
 
     @Override

@@ -261,6 +261,109 @@ class OperationsViewModelTest {
     }
 
     @Test
+    void aRestoreOverTheSourceWaitingOnALockIsCancelledAndSaysWhatWasUndone(TestDatabase server) throws Exception {
+        TestDatabase db = server.freshDatabase("ops_vm_cancel").migrated();
+        db.exec("insert into bills(title, status, introduced_on) values ('before the backup', 'passed', current_date)");
+        OperationsActions actions = actions(db, "development");
+        BackupsViewModel vm = fx(() -> new BackupsViewModel(actions, dialogs));
+        fx(() -> {
+            vm.backUpNow();
+            return null;
+        });
+        await().atMost(WAIT).until(() -> fx(() -> vm.outcomeProperty().get()).startsWith("Backed up"));
+        await().atMost(WAIT).until(() -> fx(() -> vm.rowsProperty().size() == 1
+                && !vm.rowsProperty().getFirst().problem()));
+        db.exec("insert into bills(title, status, introduced_on) values ('after the backup', 'passed', current_date)");
+        long bills = db.queryLong("select count(*) from bills");
+        dialogs.yes = true;
+        try (java.sql.Connection locker = db.connect(); java.sql.Statement st = locker.createStatement()) {
+            locker.setAutoCommit(false);
+            st.execute("lock table bills in access exclusive mode"); // an application's session, say
+            fx(() -> {
+                vm.select(vm.rowsProperty().getFirst());
+                vm.overSourceProperty().set(true);
+                vm.restore();
+                return null;
+            });
+            assertThat(dialogs.asked.getLast().text()).contains("Objects created since the backup are kept")
+                    .doesNotContain("Every object");
+            await().atMost(WAIT).until(() -> db.queryLong("select count(*) from pg_stat_activity where "
+                    + "application_name like 'pgpulse restore %' and wait_event_type = 'Lock'") == 1);
+            assertThat(fx(() -> vm.cancellableProperty().get())).as("Cancel is offered while it waits").isTrue();
+            assertThat(fx(() -> vm.restoringProperty().get())).isTrue();
+            long t0 = System.nanoTime();
+            fx(() -> {
+                vm.cancel();
+                return null;
+            });
+            await().atMost(Duration.ofSeconds(20)).until(() -> fx(() -> vm.outcomeProperty().get())
+                    .startsWith("Restore cancelled"));
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(15));
+            assertThat(fx(() -> vm.outcomeProperty().get())).isEqualTo("Restore cancelled: pg_restore stopped; "
+                    + "nothing was changed (its transaction was rolled back)");
+            assertThat(fx(() -> vm.failedOutcomeProperty().get())).isTrue();
+            assertThat(fx(() -> vm.busyProperty().get() || vm.cancellableProperty().get())).isFalse();
+            // told once it is true: no pg_restore left, nor its session on the server
+            assertThat(ProcessHandle.current().descendants().filter(p -> p.info().command()
+                    .map(c -> c.endsWith("pg_restore")).orElse(false)).toList()).isEmpty();
+            assertThat(db.queryLong("select count(*) from pg_stat_activity where application_name like "
+                    + "'pgpulse restore %'")).isZero();
+            locker.rollback();
+        }
+        assertThat(db.queryLong("select count(*) from bills")).isEqualTo(bills);
+    }
+
+    @Test
+    void migrationsAreReadOnceAtATimeAndAStalledChecklistSaysSo(TestDatabase server) throws Exception {
+        TestDatabase db = server.freshDatabase("ops_vm_stall").migrated();
+        OperationsActions actions = actions(db, "development");
+        ChecksViewModel checks = fx(() -> new ChecksViewModel(actions));
+        MigrationsViewModel migrations = fx(() -> new MigrationsViewModel(actions, dialogs));
+        await().atMost(WAIT).until(() -> orchestrator.snapshot().health() != null);
+        fx(() -> {
+            checks.run();
+            return null;
+        });
+        await().atMost(WAIT).until(() -> fx(() -> checks.summaryProperty().get()).startsWith("All 5 checks pass"));
+        String reads = "select count(*) from pg_stat_activity where application_name = 'pgpulse migrate' "
+                + "and wait_event_type = 'Lock'";
+        try (java.sql.Connection locker = db.connect(); java.sql.Statement st = locker.createStatement()) {
+            locker.setAutoCommit(false);
+            st.execute("lock table pgpulse_schema_history in access exclusive mode");
+            // the tab shown again and again while a read hangs: one connection, not one per show
+            fx(() -> {
+                migrations.refresh();
+                migrations.refresh();
+                migrations.refresh();
+                return null;
+            });
+            await().atMost(WAIT).until(() -> db.queryLong(reads) == 1);
+            assertThat(fx(() -> migrations.readingProperty().get())).isTrue();
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> db.queryLong(reads) == 1);
+
+            java.time.Instant started = java.time.Instant.now();
+            fx(() -> {
+                checks.run();
+                return null;
+            });
+            await().atMost(WAIT).until(() -> db.queryLong(reads) == 2);
+            fx(() -> {
+                checks.tick(started.plus(ChecksViewModel.STALE_AFTER).plusSeconds(5));
+                return null;
+            });
+            assertThat(fx(() -> checks.staleProperty().get())).isTrue();
+            assertThat(fx(() -> checks.summaryProperty().get()))
+                    .matches("Checks last passed at \\d\\d:\\d\\d:\\d\\d; the current run has taken over 3\\d s");
+            locker.rollback();
+        }
+        await().atMost(WAIT).until(() -> !fx(() -> checks.busyProperty().get()));
+        assertThat(fx(() -> checks.staleProperty().get())).isFalse();
+        assertThat(fx(() -> checks.summaryProperty().get())).startsWith("All 5 checks pass");
+        await().atMost(WAIT).until(() -> fx(migrations::rows).size() == 2 && !fx(() -> migrations.readingProperty().get()));
+        assertThat(fx(() -> migrations.summaryProperty().get())).isEqualTo("At version 2: 2 applied, 0 pending");
+    }
+
+    @Test
     void theRestoreTargetIsCheckedAsTyped() {
         BackupRow ok = new BackupRow(Path.of("/b/app-1.dump"), "app-1.dump", "", "app", "1 kB", "15.19", "", false);
         BackupRow broken = new BackupRow(Path.of("/b/app-2.dump"), "app-2.dump", "", "", "1 kB", "", "truncated: x", true);
@@ -275,6 +378,15 @@ class OperationsViewModelTest {
         assertThat(BackupsViewModel.restoreCheck(ok, "app_copy", false, "app")).isEmpty();
         BackupRow other = new BackupRow(Path.of("/b/o.dump"), "o.dump", "", "other", "1 kB", "15", "", false);
         assertThat(BackupsViewModel.restoreCheck(other, "app", true, "app")).contains("is a backup of other");
+        // a source whose name is no plain identifier is restored over itself; a new name must still be one
+        BackupRow odd = new BackupRow(Path.of("/b/my-app-1.dump"), "my-app-1.dump", "", "my-app", "1 kB", "15", "", false);
+        assertThat(BackupsViewModel.restoreCheck(odd, "my-app", true, "my-app")).isEmpty();
+        assertThat(BackupsViewModel.restoreCheck(odd, "my-app", false, "my-app")).contains("is the source database");
+        assertThat(BackupsViewModel.restoreCheck(odd, "my-app-copy", false, "my-app")).contains("not a plain identifier");
+        assertThat(BackupsViewModel.undone("restore into 'x' interrupted: pg_restore stopped; the new database 'x' "
+                + "was dropped again")).isEqualTo("pg_restore stopped; the new database 'x' was dropped again");
+        assertThat(dev.pgpulse.orchestration.Checks.alertRules(null).detail())
+                .isEqualTo("no rules file configured: the default rules apply");
     }
 
     private static final class Answering implements Dialogs {
