@@ -87,6 +87,14 @@ public final class DatabaseService implements AutoCloseable {
                 new CommitResolver(commitResolveBound, COMMIT_RESOLVE_PAUSE), guard.events(), clock);
     }
 
+    /**
+     * A new caller's view that reads its own writes (one per web session, job or thread of work that needs it):
+     * reads through it go to a replica only once that replica has replayed the caller's last write.
+     */
+    public ReadYourWrites readYourWrites() {
+        return new ReadYourWrites(this, meters);
+    }
+
     /** The replicas that take reads now; a health monitor keeps it up to date. */
     public ReadRotation rotation() {
         return rotation;
