@@ -54,7 +54,8 @@ public final class ServerReadings {
         STANDBYS("Standbys", """
                 select application_name, host(client_addr), state, sync_state, sent_lsn::text, write_lsn::text,
                        flush_lsn::text, replay_lsn::text,
-                       pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint as lag_bytes,
+                       pg_wal_lsn_diff(case when pg_is_in_recovery() then pg_last_wal_receive_lsn()
+                                            else pg_current_wal_lsn() end, replay_lsn)::bigint as lag_bytes,
                        extract(epoch from replay_lag)::float8 as lag_seconds, state <> 'streaming' as flag
                 from pg_stat_replication order by application_name""",
                 col("Standby", TEXT), col("Client", TEXT), col("State", TEXT), col("Sync", TEXT),

@@ -56,13 +56,15 @@ public final class ServerReadingsReader {
             order by d.datname, m.mode""";
 
     // postgres_exporter's labels (application_name, client_addr, slot_name, state) plus the walsender's pid, which
-    // newer exporters add too: two standbys from one host under one name would otherwise be one series
+    // newer exporters add too: two standbys from one host under one name would otherwise be one series. The lag as
+    // newer exporters have it: on a cascading standby (in recovery, with standbys of its own) from the WAL it has
+    // received, where pg_current_wal_lsn() cannot be called (0.11.1 left it null there)
     private static final String STANDBYS = """
             select r.pid, coalesce(r.application_name, '') as application_name,
                    coalesce(host(r.client_addr), '') as client_addr, coalesce(r.state, '') as state,
                    coalesce(r.sync_state, '') as sync_state, coalesce(s.slot_name::text, '') as slot_name,
-                   case when pg_is_in_recovery() then null
-                        else pg_wal_lsn_diff(pg_current_wal_lsn(), r.replay_lsn)::float8 end as lag_bytes,
+                   pg_wal_lsn_diff(case when pg_is_in_recovery() then pg_last_wal_receive_lsn() else pg_current_wal_lsn() end,
+                                   r.replay_lsn)::float8 as lag_bytes,
                    extract(epoch from r.write_lag)::float8 as write_lag, extract(epoch from r.flush_lag)::float8 as flush_lag,
                    extract(epoch from r.replay_lag)::float8 as replay_lag
             from pg_stat_replication r left join pg_replication_slots s on s.active_pid = r.pid
