@@ -34,8 +34,8 @@ import java.util.function.Consumer;
  * One scheduled sampler for every endpoint. Each sample probes the endpoint through the service (its breaker
  * sees the probe, so an idle application still finds out when a server comes back), reads the server's
  * figures in a transaction with a short {@code statement_timeout}, and grades each endpoint and the whole. In the
- * same transaction it reads the server-wide {@link ServerReadings} that {@code /metrics} serves (so the probe's
- * latency includes them: one more round trip, two with pg_stat_statements).
+ * same transaction it reads the server-wide {@link ServerReadings} that {@code /metrics} serves; the probe's latency
+ * leaves them out (it is the health statements' round trip, not PgPulse's own extra readings).
  * Runs with a fixed delay on a scheduler it is given: a slow server delays the next sample, never piles them up.
  */
 public final class HealthMonitor implements AutoCloseable {
@@ -53,8 +53,8 @@ public final class HealthMonitor implements AutoCloseable {
     private final Map<String, String> readingsFailure = new ConcurrentHashMap<>();
     private final Map<String, CounterHistory> counters = new ConcurrentHashMap<>();
     private final List<Consumer<? super HealthSnapshot>> listeners = new CopyOnWriteArrayList<>();
-    private volatile HealthSnapshot latest;
-    private volatile Map<String, ServerReadings> readings = Map.of();
+    /** The latest round: its snapshot and its readings in one volatile, so a reader never pairs two rounds. */
+    private volatile Round latest;
     private ScheduledFuture<?> task;
 
     public HealthMonitor(DatabaseService service, Duration queryTimeout, Clock clock) {
@@ -92,8 +92,7 @@ public final class HealthMonitor implements AutoCloseable {
             statuses.add(sample(e, read));
         }
         HealthSnapshot snapshot = grade(statuses);
-        readings = java.util.Collections.unmodifiableMap(read);
-        latest = snapshot;
+        latest = new Round(snapshot, read);
         for (Consumer<? super HealthSnapshot> l : listeners) {
             try {
                 l.accept(snapshot);
@@ -104,8 +103,22 @@ public final class HealthMonitor implements AutoCloseable {
         return snapshot;
     }
 
-    /** What one probe read: the health figures, and the readings for Prometheus (null if they failed). */
-    private record Read(ServerStatsReader.Sample sample, ServerReadings readings) {
+    /**
+     * One round as published: the health snapshot and the readings read in the same probes, by endpoint (those that
+     * could not be read are absent).
+     */
+    public record Round(HealthSnapshot health, Map<String, ServerReadings> readings) {
+        public Round {
+            java.util.Objects.requireNonNull(health, "health");
+            readings = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(readings));
+        }
+    }
+
+    /**
+     * What one probe read: the health figures, the readings for Prometheus (null if they failed), and how long the
+     * readings took (taken off the probe's latency).
+     */
+    private record Read(ServerStatsReader.Sample sample, ServerReadings readings, long readingsNanos) {
     }
 
     private EndpointStatus sample(Endpoint e, Map<String, ServerReadings> read) {
@@ -121,10 +134,12 @@ public final class HealthMonitor implements AutoCloseable {
                     st.execute("set local statement_timeout = " + queryTimeout.toMillis());
                 }
                 ServerStatsReader.Sample s = reader.sample(name, c, reads);
+                long t0 = System.nanoTime();
                 ServerReadings more = readings(name, c, s.stats().serverVersion());
+                long readingsNanos = System.nanoTime() - t0;
                 c.commit();
                 c.setAutoCommit(auto);
-                return new Read(s, more);
+                return new Read(s, more, readingsNanos);
             } catch (SQLException | RuntimeException failure) {
                 // A connection broken by the failure cannot be rolled back: keep the failure that says why (a read
                 // timed out), not the cleanup's "connection is closed".
@@ -142,8 +157,10 @@ public final class HealthMonitor implements AutoCloseable {
         HealthStatus status = HealthStatus.UP;
         ServerStats server = null;
         boolean reachable;
+        long latencyNanos = r.elapsed().toNanos();
         if (r instanceof Result.Success<Read> ok) {
             reachable = true;
+            latencyNanos = Math.max(0, latencyNanos - ok.value().readingsNanos());
             server = ok.value().sample().stats();
             if (ok.value().readings() != null) {
                 read.put(name, ok.value().readings());
@@ -179,7 +196,7 @@ public final class HealthMonitor implements AutoCloseable {
             status = HealthStatus.worst(status, HealthStatus.DEGRADED);
         }
         return new EndpointStatus(name, e.role(), status, reasons, reachable,
-                r.elapsed().toNanos() / 1e6, breaker, pool, server);
+                latencyNanos / 1e6, breaker, pool, server);
     }
 
     /**
@@ -205,11 +222,17 @@ public final class HealthMonitor implements AutoCloseable {
     }
 
     /**
-     * The readings of the latest round, by endpoint (those that could not be read are absent), published with
-     * {@link #latest()}.
+     * The readings of the latest round, by endpoint (those that could not be read are absent). A reader that needs
+     * them with the same round's snapshot takes {@link #round()} once: two calls may straddle a round.
      */
     public Map<String, ServerReadings> readings() {
-        return readings;
+        Round r = latest;
+        return r == null ? Map.of() : r.readings();
+    }
+
+    /** The latest round, snapshot and readings together; null before the first sample. */
+    public Round round() {
+        return latest;
     }
 
     /** Only the primary being unusable makes the whole DOWN; anything else wrong degrades it. */
@@ -226,7 +249,8 @@ public final class HealthMonitor implements AutoCloseable {
     }
 
     public HealthSnapshot latest() {
-        return latest;
+        Round r = latest;
+        return r == null ? null : r.health();
     }
 
     public AutoCloseable subscribe(Consumer<? super HealthSnapshot> listener) {

@@ -24,7 +24,7 @@ import java.util.function.Function;
  * (counters get the {@code _total} suffix Prometheus expects); the rest are {@code pgpulse_*} in base units. Every
  * series carries an {@code endpoint} label. A figure that is not known is left out, never written as 0: an
  * unreachable endpoint has only {@code pg_up 0}, and rates appear once enough counter history exists. The
- * server-wide readings ({@link HealthMonitor#readings()}: every database, locks, standbys, slots, checkpointer, top
+ * server-wide readings ({@link HealthMonitor.Round#readings()}: every database, locks, standbys, slots, checkpointer, top
  * statements) come from the same round; where they failed, the endpoint's own database's five counters stand in.
  * Times postgres_exporter keeps in milliseconds are seconds here, under its name plus {@code _seconds}.
  */
@@ -152,10 +152,12 @@ final class ServerMetrics implements MultiCollector {
 
     @Override
     public MetricSnapshots collect() {
-        HealthSnapshot h = health.latest();
-        if (h == null) {
+        // one read of the round: the snapshot and the readings of the same probes
+        HealthMonitor.Round round = health.round();
+        if (round == null) {
             return MetricSnapshots.of();
         }
+        HealthSnapshot h = round.health();
         List<MetricSnapshot> out = new ArrayList<>();
         GaugeSnapshot.Builder up = GaugeSnapshot.builder().name("pg_up")
                 .help("Whether the latest health sample reached the server (1) or not (0)");
@@ -168,7 +170,7 @@ final class ServerMetrics implements MultiCollector {
         if (servers.isEmpty()) {
             return new MetricSnapshots(out);
         }
-        Map<String, ServerReadings> readings = health.readings();
+        Map<String, ServerReadings> readings = round.readings();
         databaseCounters(servers, readings, out);
         readings(servers, readings, out);
         GaugeSnapshot.Builder size = GaugeSnapshot.builder().name("pg_database_size_bytes")

@@ -54,7 +54,8 @@ public final class ServerReadings {
         STANDBYS("Standbys", """
                 select application_name, host(client_addr), state, sync_state, sent_lsn::text, write_lsn::text,
                        flush_lsn::text, replay_lsn::text,
-                       pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint as lag_bytes,
+                       pg_wal_lsn_diff(case when pg_is_in_recovery() then pg_last_wal_receive_lsn()
+                                            else pg_current_wal_lsn() end, replay_lsn)::bigint as lag_bytes,
                        extract(epoch from replay_lag)::float8 as lag_seconds, state <> 'streaming' as flag
                 from pg_stat_replication order by application_name""",
                 col("Standby", TEXT), col("Client", TEXT), col("State", TEXT), col("Sync", TEXT),
@@ -157,21 +158,35 @@ public final class ServerReadings {
                 });
     }
 
-    /** Why pg_stat_statements cannot be read here, and what to do; null when it can. */
+    /**
+     * Why pg_stat_statements cannot be read here, and what to do; null when it can. The function is tried (behind a
+     * savepoint, in the caller's transaction): {@code shared_preload_libraries} is hidden from roles without
+     * pg_read_all_settings, so it cannot say whether the library is loaded. The error tells: 55000 ("must be loaded
+     * via shared_preload_libraries") when created but not loaded, an undefined function or view when not created.
+     * Whether an uncreated extension is loaded shows in its own setting {@code pg_stat_statements.max}, which the
+     * library defines (an integer, visible to every role) only when it is preloaded.
+     */
     private static String statementsHint(Statement st) throws SQLException {
-        boolean created;
-        try (ResultSet rs = st.executeQuery("select count(*) from pg_extension where extname = 'pg_stat_statements'")) {
-            rs.next();
-            created = rs.getLong(1) > 0;
-        }
-        boolean loaded;
-        try (ResultSet rs = st.executeQuery("select setting from pg_settings where name = 'shared_preload_libraries'")) {
-            loaded = rs.next() && rs.getString(1).contains("pg_stat_statements");
-        }
-        if (created && loaded) {
+        Connection c = st.getConnection();
+        java.sql.Savepoint before = c.setSavepoint();
+        try (ResultSet rs = st.executeQuery("select 1 from pg_stat_statements(false) limit 1")) {
+            c.releaseSavepoint(before);
             return null;
+        } catch (SQLException e) {
+            c.rollback(before);
+            String state = e.getSQLState();
+            if ("55000".equals(state)) {
+                return PRELOAD_HINT;
+            }
+            if (!"42883".equals(state) && !"42P01".equals(state)) {
+                throw e;
+            }
         }
-        return loaded ? CREATE_HINT : created ? PRELOAD_HINT : STATEMENTS_HINT;
+        try (ResultSet rs = st.executeQuery("select count(*) from pg_settings "
+                + "where name = 'pg_stat_statements.max' and vartype = 'integer'")) {
+            rs.next();
+            return rs.getLong(1) > 0 ? CREATE_HINT : STATEMENTS_HINT;
+        }
     }
 
     private static java.time.Instant now(Statement st) throws SQLException {

@@ -55,7 +55,7 @@ class TopStatementsExportTest {
                     get(agent.port()); // scrapes read memory only
                 }
                 assertThat(calls(st, "%cross join pg_database d%")).as("the locks query: once per sample").isEqualTo(3);
-                assertThat(calls(st, "%group by r.rolname, d.datname, s.queryid%")).as("the statements query").isEqualTo(3);
+                assertThat(calls(st, "%group by s.userid, s.dbid, s.queryid%")).as("the statements query").isEqualTo(3);
 
                 long queryId;
                 double totalMs;

@@ -187,6 +187,32 @@ class HealthMonitorTest {
         }
     }
 
+    /**
+     * The probe's latency is the health statements' round trip, not PgPulse's own readings for /metrics: with every
+     * round trip to the primary slowed (the proxy holds each chunk each way), the readings' two round trips at least
+     * (their savepoint, their statements) are left out of the latency but are in the sample's wall time.
+     */
+    @Test
+    void theProbeLatencyLeavesOutTheReadingsForMetrics() {
+        monitor.sample(); // connections made before the delay
+        Duration hold = Duration.ofMillis(150);
+        primaryProxy.latency(hold);
+        long t0 = System.nanoTime();
+        HealthSnapshot s = monitor.sample();
+        double wallMs = (System.nanoTime() - t0) / 1e6;
+        primaryProxy.latency(Duration.ZERO);
+        EndpointStatus primary = s.endpoint("primary").orElseThrow();
+        assertThat(primary.reachable()).isTrue();
+        HealthMonitor.Round round = monitor.round();
+        assertThat(round.health()).isSameAs(s).isSameAs(monitor.latest());
+        assertThat(round.readings()).as("read in the same round").containsKey("primary");
+        assertThat(round.readings().get("primary").at()).isBeforeOrEqualTo(s.at());
+        double roundTripMs = 2 * hold.toMillis();
+        assertThat(primary.latencyMs()).as("at least one health round trip").isGreaterThanOrEqualTo(roundTripMs);
+        assertThat(primary.latencyMs()).as("the readings' two round trips left out of %.0f ms", wallMs)
+                .isLessThan(wallMs - 2 * roundTripMs + 100);
+    }
+
     /** A replica that stops answering costs one sample at most the health read limit, not the sampler for ever. */
     @Test
     void aBlackHoledReplicaIsDownWithinTheProbeBoundsAndTheWholeDegraded() {

@@ -62,6 +62,60 @@ class TopStatementsReadingTest {
         }
     }
 
+    /**
+     * A monitoring role (pg_read_all_stats, not superuser, so without pg_read_all_settings) cannot see
+     * shared_preload_libraries: on a server that preloads the library (the embedded default does) its top statements
+     * must show, not a hint that the library is not loaded.
+     */
+    @Test
+    void aMonitoringRoleThatCannotSeeThePreloadSettingStillSeesTheStatements() throws Exception {
+        try (EmbeddedServer server = EmbeddedServer.start(dir.resolve("data"), 0)) {
+            sql(server.jdbcUrl(), "create extension if not exists pg_stat_statements",
+                    "create role pgpulse_monitor login nosuperuser in role pg_read_all_stats",
+                    "select count(*) from generate_series(1, 4242) as monitor_role_probe");
+            String url = "postgresql://pgpulse_monitor@localhost:" + server.port() + "/" + EmbeddedServer.DATABASE;
+            try (Connection c = DriverManager.getConnection(server.jdbcUrl(), "pgpulse_monitor", null);
+                 Statement st = c.createStatement();
+                 java.sql.ResultSet rs = st.executeQuery("select count(*) from pg_settings where name = 'shared_preload_libraries'")) {
+                rs.next();
+                assertThat(rs.getLong(1)).as("hidden from the role").isZero();
+            }
+            var config = new ConfigLoader(Map.of("DATABASE_URL", url), dir, "tester", 2).load(Overrides.none());
+            var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+            var service = new dev.pgpulse.service.DatabaseService(dev.pgpulse.pool.Endpoints.open(config, meters),
+                    new dev.pgpulse.resilience.Guard(config.resilience(), meters, new dev.pgpulse.resilience.EventLog(100),
+                            java.time.Clock.systemUTC()), meters, java.time.Clock.systemUTC());
+            try {
+                var r = new ServerReadings(service, Duration.ofSeconds(5)).read(ServerReadings.Kind.STATEMENTS);
+                assertThat(r.isSuccess()).as(r.toString()).isTrue();
+                Readout top = r.orElseThrow();
+                assertThat(top.note()).isEmpty();
+                assertThat(top.rows()).anySatisfy(row -> assertThat((String) row.values().get(0))
+                        .contains("monitor_role_probe"));
+            } finally {
+                service.shutdown(Duration.ofSeconds(2));
+            }
+        }
+    }
+
+    /** Created but not preloaded: the hint says to preload it (the function's own error, 55000, tells). */
+    @Test
+    void createdButNotPreloadedSaysToPreload() throws Exception {
+        try (EmbeddedServer server = EmbeddedServer.startScratch(dir.resolve("scratch"), 0)) {
+            sql(server.jdbcUrl(), "create extension if not exists pg_stat_statements");
+            var config = new ConfigLoader(Map.of("DATABASE_URL", server.url()), dir, "tester", 2).load(Overrides.none());
+            try (Orchestrator o = Orchestrator.start(config, new Orchestrator.Options(Duration.ofSeconds(5),
+                    dir.resolve("alert-rules.json"), false))) {
+                Readout top = ServerReadings.of(o).read(ServerReadings.Kind.STATEMENTS).orElseThrow();
+                assertThat(top.rows()).isEmpty();
+                assertThat(top.note()).isEqualTo(ServerReadings.PRELOAD_HINT);
+                sql(server.jdbcUrl(), "drop extension pg_stat_statements");
+                top = ServerReadings.of(o).read(ServerReadings.Kind.STATEMENTS).orElseThrow();
+                assertThat(top.note()).isEqualTo(ServerReadings.STATEMENTS_HINT);
+            }
+        }
+    }
+
     @Test
     void theEmbeddedDefaultPreloadsAndCreatesTheExtensionSoTheDemoShowsFigures() throws Exception {
         var config = new ConfigLoader(Map.of(), dir, "tester", 2).load(new Overrides(null, null, null,

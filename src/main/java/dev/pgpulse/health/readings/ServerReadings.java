@@ -52,7 +52,8 @@ public record ServerReadings(Instant at, int serverVersionNum, List<Database> da
      * @param pid         the walsender's process id
      * @param clientAddr  its address, "" over a Unix socket
      * @param slotName    the replication slot it streams from, "" without one
-     * @param lagBytes    WAL written here but not yet replayed there; null when not known
+     * @param lagBytes    WAL written here (received here, on a cascading standby) but not yet replayed there; null
+     *                    when not known
      * @param writeLagSeconds  PostgreSQL's {@code write_lag}; null when not measured (an idle standby)
      * @param flushLagSeconds  {@code flush_lag}; null when not measured
      * @param replayLagSeconds {@code replay_lag}; null when not measured

@@ -16,8 +16,8 @@ import java.util.Map;
  * {@code pg_stat_statements} exists. The queries are postgres_exporter's own where it has one (locks by
  * mode with a 0 for every database and mode, slots' retained WAL), so the two agree on a scrape of the same server.
  * Columns that only some versions have are read through {@code to_jsonb(row)}, so one statement fits them all;
- * only the checkpointer needs two (its counters left {@code pg_stat_bgwriter} for {@code pg_stat_checkpointer}
- * in PostgreSQL 17).
+ * only the checkpointer (its counters left {@code pg_stat_bgwriter} for {@code pg_stat_checkpointer} in PostgreSQL
+ * 17) and the top statements (read from the function, whose columns cannot be read that way) need one per version.
  */
 public final class ServerReadingsReader {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ServerReadingsReader.class);
@@ -56,13 +56,15 @@ public final class ServerReadingsReader {
             order by d.datname, m.mode""";
 
     // postgres_exporter's labels (application_name, client_addr, slot_name, state) plus the walsender's pid, which
-    // newer exporters add too: two standbys from one host under one name would otherwise be one series
+    // newer exporters add too: two standbys from one host under one name would otherwise be one series. The lag as
+    // newer exporters have it: on a cascading standby (in recovery, with standbys of its own) from the WAL it has
+    // received, where pg_current_wal_lsn() cannot be called (0.11.1 left it null there)
     private static final String STANDBYS = """
             select r.pid, coalesce(r.application_name, '') as application_name,
                    coalesce(host(r.client_addr), '') as client_addr, coalesce(r.state, '') as state,
                    coalesce(r.sync_state, '') as sync_state, coalesce(s.slot_name::text, '') as slot_name,
-                   case when pg_is_in_recovery() then null
-                        else pg_wal_lsn_diff(pg_current_wal_lsn(), r.replay_lsn)::float8 end as lag_bytes,
+                   pg_wal_lsn_diff(case when pg_is_in_recovery() then pg_last_wal_receive_lsn() else pg_current_wal_lsn() end,
+                                   r.replay_lsn)::float8 as lag_bytes,
                    extract(epoch from r.write_lag)::float8 as write_lag, extract(epoch from r.flush_lag)::float8 as flush_lag,
                    extract(epoch from r.replay_lag)::float8 as replay_lag
             from pg_stat_replication r left join pg_replication_slots s on s.active_pid = r.pid
@@ -87,21 +89,38 @@ public final class ServerReadingsReader {
             from pg_stat_checkpointer c, pg_stat_bgwriter b""";
 
     // The view exists once the extension is created; it can be read only when the library is preloaded, which
-    // shared_preload_libraries would tell only to superusers and pg_read_all_settings: so the query is tried.
-    private static final String STATEMENTS_READABLE = "select to_regclass('pg_stat_statements') is not null";
+    // shared_preload_libraries would tell only to superusers and pg_read_all_settings: so the query is tried. The
+    // statements are read from the function (cheaper), but only where the role may read the view: a DBA who revoked
+    // it meant the statements to be kept from this role.
+    private static final String STATEMENTS_READABLE = """
+            select case when to_regclass('pg_stat_statements') is null then false
+                        else has_table_privilege(to_regclass('pg_stat_statements'), 'select') end""";
 
-    // blk_read_time/blk_write_time became shared_blk_read_time/shared_blk_write_time in 17. Summed over toplevel
-    // (14+: a statement run at top level and inside a function has two rows), so each series is one statement.
-    private static final String STATEMENTS = """
-            select r.rolname, d.datname, s.queryid::text as queryid, sum(s.calls)::bigint as calls,
-                   sum(s.total_exec_time) as total_time, sum(s.rows)::bigint as rows,
-                   sum(s.shared_blks_hit)::bigint as hit, sum(s.shared_blks_read)::bigint as read,
-                   sum(coalesce(to_jsonb(s) ->> 'blk_read_time', to_jsonb(s) ->> 'shared_blk_read_time')::float8) as read_time,
-                   sum(coalesce(to_jsonb(s) ->> 'blk_write_time', to_jsonb(s) ->> 'shared_blk_write_time')::float8) as write_time
-            from pg_stat_statements s join pg_roles r on r.oid = s.userid join pg_database d on d.oid = s.dbid
-            where s.queryid is not null
-            group by r.rolname, d.datname, s.queryid
-            order by total_time desc limit\s""" + TOP_STATEMENTS;
+    /**
+     * The top statements by total time. The function with showtext false, never the view: the view reads every
+     * statement's text from the server's query file (hundreds of milliseconds a round with thousands of entries),
+     * and nothing exported needs the text. blk_read_time/blk_write_time became shared_blk_read_time/
+     * shared_blk_write_time in 17. Summed over toplevel (14+: a statement run at top level and inside a function has
+     * two rows), so each series is one statement; the top N are chosen before the roles and databases are joined
+     * (entries of a dropped role or database are left out first, as the inner join did).
+     */
+    static String statementsQuery(int serverVersionNum) {
+        String prefix = serverVersionNum >= 170000 ? "shared_" : "";
+        return """
+                select r.rolname, d.datname, t.queryid::text as queryid, t.calls, t.total_time, t.rows, t.hit, t.read,
+                       t.read_time, t.write_time
+                from (select s.userid, s.dbid, s.queryid, sum(s.calls)::bigint as calls,
+                             sum(s.total_exec_time) as total_time, sum(s.rows)::bigint as rows,
+                             sum(s.shared_blks_hit)::bigint as hit, sum(s.shared_blks_read)::bigint as read,
+                             sum(s.%1$sblk_read_time)::float8 as read_time, sum(s.%1$sblk_write_time)::float8 as write_time
+                      from pg_stat_statements(false) s
+                      where s.queryid is not null and s.userid in (select oid from pg_roles)
+                        and s.dbid in (select oid from pg_database)
+                      group by s.userid, s.dbid, s.queryid
+                      order by total_time desc limit %2$d) t
+                join pg_roles r on r.oid = t.userid join pg_database d on d.oid = t.dbid
+                order by t.total_time desc""".formatted(prefix, TOP_STATEMENTS);
+    }
 
     /**
      * One reading.
@@ -165,7 +184,7 @@ public final class ServerReadingsReader {
                 statementsReadable = rs.next() && rs.getBoolean(1);
             }
         }
-        List<ServerReadings.Statement> statements = statementsReadable ? statements(c) : null;
+        List<ServerReadings.Statement> statements = statementsReadable ? statements(c, serverVersionNum) : null;
         return new ServerReadings(at, serverVersionNum, databases, locks, standbys, slots, checkpointer, statements);
     }
 
@@ -174,10 +193,10 @@ public final class ServerReadingsReader {
      * rest of the readings stand. In a transaction the attempt is behind a savepoint, so its failure does not
      * abort the caller's transaction.
      */
-    private static List<ServerReadings.Statement> statements(Connection c) throws SQLException {
+    private static List<ServerReadings.Statement> statements(Connection c, int serverVersionNum) throws SQLException {
         java.sql.Savepoint before = c.getAutoCommit() ? null : c.setSavepoint();
         List<ServerReadings.Statement> out = new ArrayList<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(STATEMENTS)) {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(statementsQuery(serverVersionNum))) {
             while (rs.next()) {
                 out.add(new ServerReadings.Statement(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
                         rs.getDouble(5), rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getDouble(9), rs.getDouble(10)));
