@@ -10,15 +10,14 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The health round's top-statements read must not load every statement's text: with thousands of entries of long
- * texts (as a busy application has) a whole round of readings costs less than one bare scan of the view, which
- * reads them all. A server of its own that preloads pg_stat_statements (the embedded default does).
+ * texts (as a busy application has) it reads {@code pg_stat_statements(false)}, no text, and still finds the top
+ * ones. Its cost against the view's is measured in docs/PERFORMANCE.md, not timed here. A server of its own that
+ * preloads pg_stat_statements (the embedded default does).
  */
 @Timeout(180)
 class TopStatementsCostTest {
@@ -28,7 +27,7 @@ class TopStatementsCostTest {
     Path dir;
 
     @Test
-    void aRoundOfReadingsCostsLessThanReadingTheQueryTexts() throws Exception {
+    void theReadingFindsTheTopStatementsAmongThousandsWithoutReadingTheirTexts() throws Exception {
         try (EmbeddedServer server = EmbeddedServer.start(dir.resolve("data"), 0);
              Connection c = DriverManager.getConnection(server.jdbcUrl(), "postgres", null);
              Statement st = c.createStatement()) {
@@ -52,24 +51,12 @@ class TopStatementsCostTest {
                 rs.next();
                 version = Integer.parseInt(rs.getString(1));
             }
-            ServerReadingsReader reader = new ServerReadingsReader();
-            List<Long> rounds = new ArrayList<>();
-            List<Long> texts = new ArrayList<>();
-            for (int i = 0; i < 5; i++) {
-                long t0 = System.nanoTime();
-                ServerReadings r = reader.read(c, version);
-                rounds.add(System.nanoTime() - t0);
-                assertThat(r.statements()).hasSize(ServerReadingsReader.TOP_STATEMENTS);
-                t0 = System.nanoTime();
-                try (ResultSet rs = st.executeQuery("select count(*) from (select query from pg_stat_statements) q")) {
-                    rs.next();
-                }
-                texts.add(System.nanoTime() - t0);
-            }
-            long round = rounds.stream().sorted().toList().get(2);
-            long text = texts.stream().sorted().toList().get(2);
-            assertThat(round).as("median round %d ms, median read of the texts %d ms", round / 1_000_000,
-                    text / 1_000_000).isLessThan(text);
+            // what it costs is measured, not timed here (docs/PERFORMANCE.md): the reading asks for no text at all,
+            // and still finds the top statements among thousands
+            String sql = ServerReadingsReader.statementsQuery(version);
+            assertThat(sql).contains("pg_stat_statements(false)").doesNotContainPattern("(?i)\\bquery\\b");
+            ServerReadings r = new ServerReadingsReader().read(c, version);
+            assertThat(r.statements()).hasSize(ServerReadingsReader.TOP_STATEMENTS);
         }
     }
 }
