@@ -115,4 +115,14 @@ class ReplicationClusterTest {
             assertThat(p.resolve("postmaster.pid")).doesNotExist();
         }
     }
+
+    @Test
+    void aStartThatFailsSaysWhyWithPgBasebackupsOutputAndLeavesNoServerRunning() throws Exception {
+        // pg_basebackup refuses a folder that is not empty
+        java.nio.file.Files.createDirectories(dir.resolve("standby_0"));
+        java.nio.file.Files.writeString(dir.resolve("standby_0").resolve("in-the-way"), "x");
+        assertThatThrownBy(() -> ReplicationCluster.start(dir, 1)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("pg_basebackup for standby_0 failed").hasMessageContaining("not empty");
+        assertThat(dir.resolve("primary").resolve("postmaster.pid")).doesNotExist();
+    }
 }
