@@ -5,7 +5,7 @@ import dev.pgpulse.config.Overrides;
 import dev.pgpulse.embedded.EmbeddedServer;
 import dev.pgpulse.orchestration.Orchestrator;
 import dev.pgpulse.server.ServerReadings;
-import dev.pgpulse.testing.Tools;
+import dev.pgpulse.testing.ReplicationCluster;
 import dev.pgpulse.ui.server.Cell;
 import dev.pgpulse.ui.server.ReadoutRow;
 import dev.pgpulse.ui.server.ServerTab;
@@ -16,37 +16,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.testfx.util.WaitForAsyncUtils;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static dev.pgpulse.testing.ReplicationCluster.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The Server tab's readouts on servers of their own: a real streaming standby (pg_basebackup through a slot) in the
- * Replication pane with its lag while its replay is paused, and the embedded default's top statements, preloaded
- * and created by PgPulse, with the figures of a statement the test ran; without the extension, the one line
- * saying how to enable it.
+ * The Server tab's readouts on servers of their own: a real streaming standby ({@link ReplicationCluster}:
+ * pg_basebackup through a slot) in the Replication pane with its lag while its replay is paused, and the embedded
+ * default's top statements, preloaded and created by PgPulse, with the figures of a statement the test ran; without
+ * the extension, the one line saying how to enable it.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ServerTabReadoutsTest extends WindowTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
-
-    private static void sql(String jdbcUrl, String... statements) throws Exception {
-        try (Connection c = DriverManager.getConnection(jdbcUrl, EmbeddedServer.SUPERUSER, null);
-             Statement st = c.createStatement()) {
-            for (String s : statements) {
-                st.execute(s);
-            }
-        }
-    }
 
     private ServerTab serverTab(Orchestrator o) throws Exception {
         ConsoleWindow w = TestWindows.show(stage, o, Duration.ofMillis(500));
@@ -85,17 +72,9 @@ class ServerTabReadoutsTest extends WindowTest {
 
     @Test
     void theReplicationPaneShowsAStreamingStandbyWithItsLagWhileReplayIsPaused() throws Exception {
-        EmbeddedServer primary = EmbeddedServer.start(home.resolve("primary"), 0);
-        closeLast.add(primary);
-        Path standbyDir = home.resolve("standby");
-        Process base = new ProcessBuilder(Tools.require("pg_basebackup", "postgresql-client-15").toString(), "-h", "localhost", "-p",
-                Integer.toString(primary.port()), "-U", "postgres", "-D", standbyDir.toString(), "-R", "-X", "stream",
-                "-C", "-S", "server_tab_ui_standby", "--no-password").redirectErrorStream(true)
-                .redirectOutput(home.resolve("basebackup.txt").toFile()).start();
-        assertThat(base.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(base.exitValue()).as(Files.readString(home.resolve("basebackup.txt"))).isZero();
-        EmbeddedServer standby = EmbeddedServer.start(standbyDir, 0);
-        closeLast.add(standby);
+        ReplicationCluster cluster = ReplicationCluster.start(home.resolve("cluster"), 1);
+        closeLast.add(cluster);
+        EmbeddedServer primary = cluster.primary();
         var config = new ConfigLoader(Map.of("DATABASE_URL", primary.url()), home, "tester", 2).load(Overrides.none());
         Orchestrator o = Orchestrator.start(config, new Orchestrator.Options(Duration.ofMillis(500),
                 Orchestrator.Options.alertRulesFile(home), false));
@@ -109,12 +88,12 @@ class ServerTabReadoutsTest extends WindowTest {
         assertThat(text(streaming, 4)).as("sent LSN").matches("[0-9A-F]+/[0-9A-F]+");
         assertThat(text(streaming, 7)).as("replay LSN").matches("[0-9A-F]+/[0-9A-F]+");
         ReadoutRow slot = refreshUntil("replication", "server-slots-table",
-                r -> text(r, 0).equals("server_tab_ui_standby"));
+                r -> text(r, 0).equals("standby_0"));
         assertThat(text(slot, 3)).isEqualTo("active");
         assertThat(slot.flagged()).isFalse();
 
         // replay paused while the primary writes: the standby falls behind by the WAL it has not replayed
-        sql(standby.jdbcUrl(), "select pg_wal_replay_pause()");
+        cluster.pauseReplay(0);
         sql(primary.jdbcUrl(), "create table replication_ui_probe (id int, pad text)",
                 "insert into replication_ui_probe select g, repeat('x', 200) from generate_series(1, 20000) g");
         ReadoutRow behind = refreshUntil("replication", "server-standbys-table",
@@ -125,7 +104,7 @@ class ServerTabReadoutsTest extends WindowTest {
         assertThat(fx(() -> tab.viewModel().readout(ServerReadings.Kind.STANDBYS).columns().get(8))).isEqualTo("Lag");
         Screenshots.save(stage.getScene(), "server-replication-standby");
 
-        sql(standby.jdbcUrl(), "select pg_wal_replay_resume()");
+        cluster.resumeReplay(0);
         refreshUntil("replication", "server-standbys-table",
                 r -> text(r, 2).equals("streaming") && r.cells().get(8).numeric() && r.cells().get(8).number() == 0);
     }

@@ -6,7 +6,7 @@ import dev.pgpulse.embedded.EmbeddedServer;
 import dev.pgpulse.health.EndpointStatus;
 import dev.pgpulse.health.ServerStats;
 import dev.pgpulse.orchestration.Orchestrator;
-import dev.pgpulse.orchestration.PgTools;
+import dev.pgpulse.testing.ReplicationCluster;
 import javafx.scene.Scene;
 import javafx.scene.control.Label;
 import javafx.stage.Stage;
@@ -17,94 +17,72 @@ import org.testfx.api.FxRobot;
 import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
+import static dev.pgpulse.testing.ReplicationCluster.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A real streaming replica: an embedded primary, a standby made from it with pg_basebackup and started on its own
- * port, replaying the primary's WAL. With replay paused and the primary writing, the standby's health sample
- * reports replay lag, and its dashboard row shows it; resumed, the lag goes back to zero.
+ * A real streaming replica ({@link ReplicationCluster}: an embedded primary, a standby made from it with
+ * pg_basebackup and started on its own port), replaying the primary's WAL. With replay paused and the primary
+ * writing, the standby's health sample reports replay lag, and its dashboard row shows it; resumed, the lag goes
+ * back to zero.
  */
 @Timeout(180)
 class StandbyDashboardTest {
     @TempDir
     Path dir;
 
-    private static Path pgBasebackup() {
-        return PgTools.defaultDistroDirs().stream().map(d -> d.resolve("pg_basebackup")).filter(Files::isExecutable)
-                .findFirst().or(() -> Optional.of(Path.of("/usr/bin/pg_basebackup")).filter(Files::isExecutable))
-                .orElseThrow(() -> new AssertionError("pg_basebackup not found: install postgresql-client-15"));
-    }
-
-    private static void sql(String jdbcUrl, String... statements) throws Exception {
-        try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", null); Statement st = c.createStatement()) {
-            for (String s : statements) {
-                st.execute(s);
-            }
-        }
-    }
-
     @Test
     void aPausedStandbyShowsItsReplayLagOnItsRowAndCatchesUp() throws Exception {
-        try (EmbeddedServer primary = EmbeddedServer.start(dir.resolve("primary"), 0)) {
-            Path standbyDir = dir.resolve("standby");
-            Process base = new ProcessBuilder(pgBasebackup().toString(), "-h", "localhost", "-p",
-                    Integer.toString(primary.port()), "-U", "postgres", "-D", standbyDir.toString(), "-R", "-X", "stream",
-                    "--no-password").redirectErrorStream(true).redirectOutput(dir.resolve("basebackup.txt").toFile()).start();
-            assertThat(base.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(base.exitValue()).as(Files.readString(dir.resolve("basebackup.txt"))).isZero();
-            assertThat(standbyDir.resolve("standby.signal")).exists();
-            try (EmbeddedServer standby = EmbeddedServer.start(standbyDir, 0)) {
-                var config = new ConfigLoader(Map.of("DATABASE_URL", primary.url(), "DATABASE_READ_URLS", standby.url()),
-                        dir, "tester", 2).load(Overrides.none());
-                try (Orchestrator o = Orchestrator.start(config, new Orchestrator.Options(Duration.ofMillis(250),
-                        dir.resolve("alert-rules.json"), false))) {
-                    await().atMost(Duration.ofSeconds(20)).until(() -> replica(o).map(ServerStats::inRecovery).orElse(false));
-                    assertThat(replica(o).orElseThrow().replayLagBytes()).isNotNull();
+        try (ReplicationCluster cluster = ReplicationCluster.start(dir.resolve("cluster"), 1)) {
+            EmbeddedServer primary = cluster.primary();
+            EmbeddedServer standby = cluster.standby(0);
+            assertThat(standby.dataDir().resolve("standby.signal")).exists();
+            var config = new ConfigLoader(Map.of("DATABASE_URL", primary.url(), "DATABASE_READ_URLS", standby.url()),
+                    dir, "tester", 2).load(Overrides.none());
+            try (Orchestrator o = Orchestrator.start(config, new Orchestrator.Options(Duration.ofMillis(250),
+                    dir.resolve("alert-rules.json"), false))) {
+                await().atMost(Duration.ofSeconds(20)).until(() -> replica(o).map(ServerStats::inRecovery).orElse(false));
+                assertThat(replica(o).orElseThrow().replayLagBytes()).isNotNull();
 
-                    Stage stage = FxToolkit.registerPrimaryStage();
-                    ConsoleWindow w = TestWindows.show(stage, o, Duration.ofMillis(500));
-                    try {
-                        // one replayed transaction first: until then the standby knows no replay time, and lag in
-                        // seconds is rightly unknown
-                        sql(primary.jdbcUrl(), "create table lag_warmup (id int)");
-                        await().atMost(Duration.ofSeconds(20)).until(() -> replica(o)
-                                .map(s -> s.replayLagSeconds() != null && s.replayLagBytes() == 0).orElse(false));
-                        sql(standby.jdbcUrl(), "select pg_wal_replay_pause()");
-                        sql(primary.jdbcUrl(), "create table lag_probe (id int, pad text)",
-                                "insert into lag_probe select g, repeat('x', 200) from generate_series(1, 20000) g");
-                        await().atMost(Duration.ofSeconds(20)).until(() -> replica(o)
-                                .map(s -> s.replayLagBytes() != null && s.replayLagBytes() > 0
-                                        && s.replayLagSeconds() != null && s.replayLagSeconds() > 0).orElse(false));
-                        await().atMost(Duration.ofSeconds(10)).until(() -> lagText(w).matches("replay lag .+ · .+B")
-                                && !lagText(w).endsWith("· 0 B"));
-                        Screenshots.save(stage.getScene(), "dashboard-standby-lagging");
-                        // the agent's /metrics says the same (replay is paused, so the lag stays)
-                        String scrape = o.scrape();
-                        assertThat(scrape).containsPattern(
-                                "(?m)^pgpulse_replication_replay_lag_bytes\\{endpoint=\"replica-1\"} [1-9]")
-                                .containsPattern("(?m)^pgpulse_replication_replay_lag_seconds\\{endpoint=\"replica-1\"} ")
-                                .containsPattern("(?m)^pgpulse_server_in_recovery\\{endpoint=\"replica-1\"} 1")
-                                .doesNotContainPattern("pgpulse_replication_replay_lag_bytes\\{endpoint=\"primary\"}");
+                Stage stage = FxToolkit.registerPrimaryStage();
+                ConsoleWindow w = TestWindows.show(stage, o, Duration.ofMillis(500));
+                try {
+                    // one replayed transaction first: until then the standby knows no replay time, and lag in
+                    // seconds is rightly unknown
+                    sql(primary.jdbcUrl(), "create table lag_warmup (id int)");
+                    await().atMost(Duration.ofSeconds(20)).until(() -> replica(o)
+                            .map(s -> s.replayLagSeconds() != null && s.replayLagBytes() == 0).orElse(false));
+                    cluster.pauseReplay(0);
+                    sql(primary.jdbcUrl(), "create table lag_probe (id int, pad text)",
+                            "insert into lag_probe select g, repeat('x', 200) from generate_series(1, 20000) g");
+                    await().atMost(Duration.ofSeconds(20)).until(() -> replica(o)
+                            .map(s -> s.replayLagBytes() != null && s.replayLagBytes() > 0
+                                    && s.replayLagSeconds() != null && s.replayLagSeconds() > 0).orElse(false));
+                    await().atMost(Duration.ofSeconds(10)).until(() -> lagText(w).matches("replay lag .+ · .+B")
+                            && !lagText(w).endsWith("· 0 B"));
+                    Screenshots.save(stage.getScene(), "dashboard-standby-lagging");
+                    // the agent's /metrics says the same (replay is paused, so the lag stays)
+                    String scrape = o.scrape();
+                    assertThat(scrape).containsPattern(
+                            "(?m)^pgpulse_replication_replay_lag_bytes\\{endpoint=\"replica-1\"} [1-9]")
+                            .containsPattern("(?m)^pgpulse_replication_replay_lag_seconds\\{endpoint=\"replica-1\"} ")
+                            .containsPattern("(?m)^pgpulse_server_in_recovery\\{endpoint=\"replica-1\"} 1")
+                            .doesNotContainPattern("pgpulse_replication_replay_lag_bytes\\{endpoint=\"primary\"}");
 
-                        sql(standby.jdbcUrl(), "select pg_wal_replay_resume()");
-                        await().atMost(Duration.ofSeconds(20)).until(() -> replica(o)
-                                .map(s -> s.replayLagBytes() != null && s.replayLagBytes() == 0).orElse(false));
-                        await().atMost(Duration.ofSeconds(10)).until(() -> lagText(w).endsWith("· 0 B"));
-                    } finally {
-                        WaitForAsyncUtils.asyncFx(w::close).get(10, TimeUnit.SECONDS);
-                    }
+                    cluster.resumeReplay(0);
+                    await().atMost(Duration.ofSeconds(20)).until(() -> replica(o)
+                            .map(s -> s.replayLagBytes() != null && s.replayLagBytes() == 0).orElse(false));
+                    await().atMost(Duration.ofSeconds(10)).until(() -> lagText(w).endsWith("· 0 B"));
+                } finally {
+                    WaitForAsyncUtils.asyncFx(w::close).get(10, TimeUnit.SECONDS);
                 }
             }
         }
