@@ -45,8 +45,8 @@ class StandbyDashboardTest {
             EmbeddedServer primary = cluster.primary();
             EmbeddedServer standby = cluster.standby(0);
             assertThat(standby.dataDir().resolve("standby.signal")).exists();
-            var config = new ConfigLoader(Map.of("DATABASE_URL", primary.url(), "DATABASE_READ_URLS", standby.url()),
-                    dir, "tester", 2).load(Overrides.none());
+            var config = new ConfigLoader(Map.of("DATABASE_URL", primary.url(), "DATABASE_READ_URLS", standby.url(),
+                    "PGPULSE_READS_MAX_LAG", "1s"), dir, "tester", 2).load(Overrides.none());
             try (Orchestrator o = Orchestrator.start(config, new Orchestrator.Options(Duration.ofMillis(250),
                     dir.resolve("alert-rules.json"), false))) {
                 await().atMost(Duration.ofSeconds(20)).until(() -> replica(o).map(ServerStats::inRecovery).orElse(false));
@@ -68,6 +68,10 @@ class StandbyDashboardTest {
                                     && s.replayLagSeconds() != null && s.replayLagSeconds() > 0).orElse(false));
                     await().atMost(Duration.ofSeconds(10)).until(() -> lagText(w).matches("replay lag .+ · .+B")
                             && !lagText(w).endsWith("· 0 B"));
+                    // past reads.max_lag: the tile says reads avoid it, and why
+                    await().atMost(Duration.ofSeconds(20)).until(() -> readsText(w)
+                            .matches("out of reads: replay lag [0-9.]+ s over reads.max_lag 1.0 s"));
+                    WaitForAsyncUtils.waitForFxEvents();
                     Screenshots.save(stage.getScene(), "dashboard-standby-lagging");
                     // the agent's /metrics says the same (replay is paused, so the lag stays)
                     String scrape = o.scrape();
@@ -81,6 +85,10 @@ class StandbyDashboardTest {
                     await().atMost(Duration.ofSeconds(20)).until(() -> replica(o)
                             .map(s -> s.replayLagBytes() != null && s.replayLagBytes() == 0).orElse(false));
                     await().atMost(Duration.ofSeconds(10)).until(() -> lagText(w).endsWith("· 0 B"));
+                    await().atMost(Duration.ofSeconds(20)).until(() -> readsText(w).equals("takes reads"));
+                    assertThat(WaitForAsyncUtils.asyncFx(() -> w.dashboard().events().stream()
+                            .anyMatch(e -> e.kind().equals("reads"))).get(5, TimeUnit.SECONDS))
+                            .as("the rotation's changes are in the events").isTrue();
                 } finally {
                     WaitForAsyncUtils.asyncFx(w::close).get(10, TimeUnit.SECONDS);
                 }
@@ -91,6 +99,11 @@ class StandbyDashboardTest {
     private static Optional<ServerStats> replica(Orchestrator o) {
         var h = o.health().latest();
         return h == null ? Optional.empty() : h.endpoint("replica-1").map(EndpointStatus::server);
+    }
+
+    private static String readsText(ConsoleWindow w) throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> w.dashboard().endpoint("replica-1") == null ? ""
+                : w.dashboard().endpoint("replica-1").readsProperty().get()).get(5, TimeUnit.SECONDS);
     }
 
     private static String lagText(ConsoleWindow w) throws Exception {
