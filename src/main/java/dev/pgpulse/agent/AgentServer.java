@@ -11,6 +11,7 @@ import dev.pgpulse.agent.BoundedHttpServer.Request;
 import dev.pgpulse.agent.BoundedHttpServer.Response;
 import dev.pgpulse.health.HealthSnapshot;
 import dev.pgpulse.health.HealthStatus;
+import dev.pgpulse.orchestration.Fleet;
 import dev.pgpulse.orchestration.Orchestrator;
 import dev.pgpulse.orchestration.Snapshot;
 import org.slf4j.Logger;
@@ -30,13 +31,17 @@ import java.util.concurrent.atomic.AtomicReference;
  * before the first sample), {@code GET /metrics} (Prometheus text from the orchestrator's registry) and
  * {@code GET /alerts} (active and recent alerts). Reads only {@link Orchestrator#snapshot()}: a request never
  * runs a query. Served by {@link BoundedHttpServer}, so slow or idle clients cannot starve a health check.
+ *
+ * <p>Serving a {@link Fleet} of several clusters: {@code /health} is the worst cluster's status with one summary
+ * per cluster, {@code /health/<cluster>} one cluster's as above, {@code /metrics} every cluster's series with a
+ * {@code cluster} label, {@code /alerts} by cluster.
  */
 public final class AgentServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AgentServer.class);
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final String TEXT = "text/plain; charset=utf-8";
 
-    private final AtomicReference<Orchestrator> orchestrator = new AtomicReference<>();
+    private final AtomicReference<Fleet> fleet = new AtomicReference<>();
     private final BoundedHttpServer server;
     // A figure not known yet is NaN inside PgPulse; in JSON it is null (Jackson would write the string "NaN").
     private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
@@ -67,7 +72,7 @@ public final class AgentServer implements AutoCloseable {
 
     @FunctionalInterface
     private interface Handler {
-        Response handle(Orchestrator o) throws IOException;
+        Response handle(Fleet f) throws IOException;
     }
 
     private AgentServer(InetAddress address, int port) throws IOException {
@@ -131,7 +136,12 @@ public final class AgentServer implements AutoCloseable {
 
     /** From now on requests are answered from the orchestrator's snapshots. */
     public void serve(Orchestrator o) {
-        if (!orchestrator.compareAndSet(null, o)) {
+        serve(Fleet.of("default", o));
+    }
+
+    /** From now on requests are answered from the fleet's clusters' snapshots. */
+    public void serve(Fleet f) {
+        if (!fleet.compareAndSet(null, f)) {
             throw new IllegalStateException("the agent already serves an orchestrator");
         }
     }
@@ -146,18 +156,59 @@ public final class AgentServer implements AutoCloseable {
     }
 
     private Response handle(Request request) throws IOException {
-        Handler h = routes.get(request.path());
+        String path = request.path();
+        String cluster = null;
+        if (path.startsWith("/health/")) {
+            cluster = path.substring("/health/".length());
+            path = "/health";
+        }
+        Handler h = routes.get(path);
         if (h == null) {
-            return new Response(404, TEXT, "not found: try /health, /metrics or /alerts\n");
+            return new Response(404, TEXT, "not found: try /health, /health/<cluster>, /metrics or /alerts\n");
         }
         if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
             return new Response(405, TEXT, "method not allowed\n", Map.of("Allow", "GET, HEAD"));
         }
-        Orchestrator o = orchestrator.get();
-        if (o == null) {
+        Fleet f = fleet.get();
+        if (f == null) {
             return new Response(503, "application/json", "{\"status\":\"STARTING\",\"lifecycle\":\"connecting\"}");
         }
-        return h.handle(o);
+        if (cluster != null) {
+            Orchestrator o = f.cluster(cluster).orElse(null);
+            if (o == null) {
+                // the name is the client's: only safe characters go back
+                String shown = cluster.replaceAll("[^a-z0-9_-]", "?");
+                return new Response(404, TEXT, "no cluster '" + shown + "'; clusters: " + String.join(", ", f.names())
+                        + "\n");
+            }
+            return health(o);
+        }
+        return h.handle(f);
+    }
+
+    private Response health(Fleet f) throws IOException {
+        if (!f.labelled()) {
+            return health(f.clusters().values().iterator().next());
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        HealthStatus worst = f.status();
+        body.put("status", worst == null ? "STARTING" : worst.name());
+        Map<String, Object> each = new LinkedHashMap<>();
+        for (Map.Entry<String, Orchestrator> c : f.clusters().entrySet()) {
+            Snapshot s = c.getValue().snapshot();
+            HealthSnapshot h = s.health();
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("status", h == null ? "STARTING" : h.status().name());
+            one.put("lifecycle", s.status());
+            one.put("target", s.target());
+            one.put("environment", s.environment());
+            one.put("reasons", h == null ? java.util.List.of() : h.reasons());
+            one.put("alertsFiring", s.activeAlerts().size());
+            each.put(c.getKey(), one);
+        }
+        body.put("clusters", each);
+        int code = worst != null && worst != HealthStatus.DOWN ? 200 : 503;
+        return new Response(code, "application/json", json.writeValueAsString(body));
     }
 
     private Response health(Orchestrator o) throws IOException {
@@ -176,8 +227,23 @@ public final class AgentServer implements AutoCloseable {
         return new Response(code, "application/json", json.writeValueAsString(body));
     }
 
-    private Response metrics(Orchestrator o) {
-        return new Response(200, PROMETHEUS_TEXT, o.scrape());
+    private Response metrics(Fleet f) {
+        return new Response(200, PROMETHEUS_TEXT, f.scrape());
+    }
+
+    private Response alerts(Fleet f) throws IOException {
+        if (!f.labelled()) {
+            return alerts(f.clusters().values().iterator().next());
+        }
+        Map<String, Object> each = new LinkedHashMap<>();
+        for (Map.Entry<String, Orchestrator> c : f.clusters().entrySet()) {
+            Snapshot s = c.getValue().snapshot();
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("active", s.activeAlerts());
+            one.put("recent", s.recentAlerts());
+            each.put(c.getKey(), one);
+        }
+        return new Response(200, "application/json", json.writeValueAsString(Map.of("clusters", each)));
     }
 
     private Response alerts(Orchestrator o) throws IOException {

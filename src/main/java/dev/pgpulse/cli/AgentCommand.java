@@ -1,13 +1,17 @@
 package dev.pgpulse.cli;
 
 import dev.pgpulse.agent.AgentServer;
+import dev.pgpulse.config.ConfigException;
+import dev.pgpulse.config.ConfigLoader;
 import dev.pgpulse.config.PgPulseConfig;
+import dev.pgpulse.orchestration.Fleet;
 import dev.pgpulse.orchestration.Orchestrator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -43,12 +47,15 @@ final class AgentCommand implements Callable<Integer> {
                     + "; expected an address of this machine, such as 127.0.0.1, ::1 or 0.0.0.0 (all interfaces)");
             return PgPulseCli.USAGE;
         }
-        PgPulseConfig config;
+        List<ConfigLoader.Cluster> clusters;
         try {
-            config = Core.config(context, target);
-        } catch (Core.Failed f) {
-            return f.code;
+            clusters = context.loader().loadClusters(target.toOverrides());
+        } catch (ConfigException e) {
+            return Problems.report(context.err(), e);
         }
+        // a warning shared by every cluster (a misspelt PGPULSE_ variable) is printed once
+        clusters.stream().flatMap(c -> c.config().warnings().stream()).distinct()
+                .forEach(w -> context.err().println("pgpulse: warning: " + w));
         // bound before the core starts: a port in use is found before connecting to any database
         AgentServer server;
         try {
@@ -57,16 +64,27 @@ final class AgentCommand implements Callable<Integer> {
             context.err().println("pgpulse: agent: cannot listen on " + bind + ":" + port + ": " + e.getMessage());
             return PgPulseCli.FAILED;
         }
-        Orchestrator orchestrator;
+        Fleet orchestrator;
         try {
-            orchestrator = Core.start(context, config, config.isEmbedded());
+            if (clusters.size() == 1) {
+                PgPulseConfig config = clusters.getFirst().config();
+                orchestrator = Fleet.of(clusters.getFirst().name(), Core.start(context, config, config.isEmbedded()));
+            } else {
+                orchestrator = Fleet.start(clusters, c -> Orchestrator.Options.defaults(context.loader().home(), c));
+            }
         } catch (Core.Failed f) {
             server.close();
             return f.code;
+        } catch (Exception e) {
+            server.close();
+            context.err().println("pgpulse: agent: " + e.getMessage());
+            return PgPulseCli.FAILED;
         }
         server.serve(orchestrator);
         context.out().println("pgpulse agent listening on " + AgentServer.url(bind, server.port())
-                + " (GET /health, /metrics, /alerts); stop with SIGTERM or Ctrl-C");
+                + (orchestrator.labelled() ? " for " + clusters.size() + " clusters (" + String.join(", ",
+                orchestrator.names()) + "; GET /health, /health/<cluster>, /metrics, /alerts)"
+                : " (GET /health, /metrics, /alerts)") + "; stop with SIGTERM or Ctrl-C");
         context.out().flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = Thread.ofPlatform().name("pgpulse-agent-shutdown").unstarted(() -> {

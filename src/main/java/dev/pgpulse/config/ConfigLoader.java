@@ -77,6 +77,56 @@ public final class ConfigLoader {
         return new ConfigResolver(layers, env, home, osUser, cores, flags.password(), problems, warnings).resolve();
     }
 
+    /** One cluster of a fleet: its name (a Prometheus {@code cluster} label, {@code /health/<name>}) and config. */
+    public record Cluster(String name, PgPulseConfig config) {
+    }
+
+    /**
+     * The clusters these flags name: each cluster of the chosen profile's {@code clusters}, read as a layer of its own
+     * over the profile's shared settings (the environment and flags still win for every setting but the target);
+     * otherwise one cluster, {@link #load} as it is, named after its profile or {@code default}. A flag or variable
+     * that names a primary (--url, DATABASE_URL, PGHOST) means one cluster: that server, with a warning that the
+     * profile's clusters were not used.
+     */
+    public List<Cluster> loadClusters(Overrides flags) throws ConfigException {
+        List<String> problems = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        Layer flagLayer = flags(flags, problems, warnings);
+        Layer envLayer = environment(problems, warnings, !flags.profileWins());
+        Layer profileLayer = profile(flags, problems, warnings);
+        if (profileLayer == null || profileLayer.clusters.isEmpty()) {
+            PgPulseConfig one = load(flags);
+            return List.of(new Cluster(one.profile().filter(n -> ProfileFile.CLUSTER_NAME.matcher(n).matches())
+                    .orElse("default"), one));
+        }
+        if (flagLayer.namesPrimary || envLayer.namesPrimary) {
+            PgPulseConfig one = load(flags);
+            List<String> w = new ArrayList<>(one.warnings());
+            w.add("profile '" + profileLayer.profileName + "' names " + profileLayer.clusters.size() + " clusters, but "
+                    + (flagLayer.namesPrimary ? "--url or --set primary.host" : "DATABASE_URL or PGHOST")
+                    + " names one server: watching that one only");
+            return List.of(new Cluster("default", one.withWarnings(w)));
+        }
+        List<Cluster> clusters = new ArrayList<>();
+        // every problem in one round: the profile's and flags' own, then each cluster's
+        List<String> all = new ArrayList<>(problems);
+        for (Map.Entry<String, Layer> c : profileLayer.clusters.entrySet()) {
+            List<String> p = new ArrayList<>();
+            List<Layer> layers = List.of(flagLayer, envLayer, c.getValue(), profileLayer);
+            try {
+                PgPulseConfig config = new ConfigResolver(layers, env, home, osUser, cores, flags.password(), p,
+                        new ArrayList<>(warnings)).resolve();
+                clusters.add(new Cluster(c.getKey(), config));
+            } catch (ConfigException e) {
+                e.problems().forEach(x -> all.add("cluster " + c.getKey() + ": " + x));
+            }
+        }
+        if (!all.isEmpty()) {
+            throw new ConfigException(all.stream().distinct().toList());
+        }
+        return List.copyOf(clusters);
+    }
+
     /**
      * A profile that is in no file yet (the console's dialog, before it is saved), read as {@link Overrides#forProfile}
      * reads a saved one: its target wins over the environment's. Settings the spec does not hold (startup, embedded)

@@ -18,6 +18,8 @@ final class Layer {
     boolean namesPrimary;
     /** The profile this layer was read from, when it is a profile's. */
     String profileName;
+    /** A profile's clusters by name, in the file's order: each a layer of its own over the profile's. */
+    final Map<String, Layer> clusters = new LinkedHashMap<>();
 
     Layer(String name) {
         this.name = name;

@@ -58,6 +58,12 @@ public record PgPulseConfig(
         return embedded.isPresent();
     }
 
+    /** This configuration with other warnings. */
+    public PgPulseConfig withWarnings(List<String> newWarnings) {
+        return new PgPulseConfig(environment, primary, replicas, embedded, startupWait, resilience, monitoring,
+                operations, settings, newWarnings, profile, routing);
+    }
+
     /**
      * The configuration once the embedded server runs: its primary is now known.
      */

@@ -39,7 +39,11 @@ final class ProfileFile {
             "Unrecognized token '.*?'(?=: was expecting)", java.util.regex.Pattern.DOTALL);
     private static final Set<String> TOP = Set.of("version", "default", "profiles");
     private static final Set<String> PROFILE = Set.of("environment", "primary", "replicas", "pool", "alerts",
-            "startup", "embedded");
+            "startup", "embedded", "clusters");
+    /** What a cluster of a profile's {@code clusters} may set; the rest it takes from its profile. */
+    private static final Set<String> CLUSTER = Set.of("environment", "primary", "replicas", "pool");
+    /** A cluster's name: a Prometheus label value and a URL path segment ({@code /health/east-1}) as it is. */
+    static final java.util.regex.Pattern CLUSTER_NAME = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
     private static final Set<String> ENDPOINT;
     private static final Set<String> REPLICA = Set.of("url", "pool");
 
@@ -55,12 +59,19 @@ final class ProfileFile {
     private final String profileName;
     private final List<String> problems;
     private final List<String> warnings;
+    /** Where in the profile the walked object is: "" for the profile, {@code clusters.east.} for a cluster. */
+    private final String at;
 
     private ProfileFile(String file, String profileName, List<String> problems, List<String> warnings) {
+        this(file, profileName, problems, warnings, "");
+    }
+
+    private ProfileFile(String file, String profileName, List<String> problems, List<String> warnings, String at) {
         this.file = file;
         this.profileName = profileName;
         this.problems = problems;
         this.warnings = warnings;
+        this.at = at;
     }
 
     /**
@@ -144,8 +155,36 @@ final class ProfileFile {
     }
 
     private Layer walk(JsonNode profile) {
-        Layer layer = new Layer("profile");
-        unknown(profile, PROFILE, "");
+        Layer layer = new Layer(at.isEmpty() ? "profile" : "profile " + at.substring(0, at.length() - 1));
+        unknown(profile, at.isEmpty() ? PROFILE : CLUSTER, "");
+        JsonNode clusters = at.isEmpty() ? profile.get("clusters") : null;
+        if (clusters != null) {
+            if (!clusters.isObject() || clusters.isEmpty()) {
+                problems.add(where("clusters") + ": expected an object of clusters by name, such as {\"east\": "
+                        + "{\"primary\": {\"url\": \"postgresql://...\"}}}");
+            } else if (profile.has("primary") || profile.has("replicas")) {
+                problems.add(where("clusters") + ": a profile with clusters gives each cluster its primary and replicas;"
+                        + " move \"primary\" and \"replicas\" into the clusters");
+            } else {
+                for (Map.Entry<String, JsonNode> c : clusters.properties()) {
+                    String name = c.getKey();
+                    if (!CLUSTER_NAME.matcher(name).matches()) {
+                        problems.add(where("clusters") + ": cluster name '" + name.replaceAll("[^\\x20-\\x7e]", "?")
+                                + "' must be lower-case letters, digits, '-' or '_' (at most 63, starting with a letter"
+                                + " or digit): it becomes a Prometheus label and a URL path");
+                        continue;
+                    }
+                    if (!c.getValue().isObject() || !c.getValue().has("primary")) {
+                        problems.add(where("clusters." + name) + ": expected an object with \"primary\"");
+                        continue;
+                    }
+                    Layer cl = new ProfileFile(file, profileName, problems, warnings, "clusters." + name + ".")
+                            .walk(c.getValue());
+                    cl.profileName = profileName;
+                    layer.clusters.put(name, cl);
+                }
+            }
+        }
         text(profile, "", "environment").ifPresent(v -> layer.put(Keys.ENVIRONMENT, v, src("environment")));
         JsonNode startup = profile.get("startup");
         if (startup != null) {
@@ -251,11 +290,11 @@ final class ProfileFile {
     }
 
     private ConfigSource src(String path) {
-        return ConfigSource.profile(file, profileName, path);
+        return ConfigSource.profile(file, profileName, at + path);
     }
 
     private String where(String path) {
-        return "profile " + file + " [" + profileName + "] " + path;
+        return "profile " + file + " [" + profileName + "] " + at + path;
     }
 
     private static String names(JsonNode profiles) {

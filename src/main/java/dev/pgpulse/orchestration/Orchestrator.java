@@ -61,10 +61,27 @@ public final class Orchestrator implements AutoCloseable {
      * mute it on production. The rest is in the config.
      */
     public record Options(Duration healthInterval, Path alertRulesFile, boolean shutdownHook, boolean migrateOnStart,
-                          Duration historyWindow, Duration repeatInterval, String silencesScope) {
+                          Duration historyWindow, Duration repeatInterval, String silencesScope, String cluster,
+                          ScheduledExecutorService scheduler) {
         public Options {
             java.util.Objects.requireNonNull(historyWindow, "historyWindow");
             java.util.Objects.requireNonNull(repeatInterval, "repeatInterval");
+        }
+
+        public Options(Duration healthInterval, Path alertRulesFile, boolean shutdownHook, boolean migrateOnStart,
+                       Duration historyWindow, Duration repeatInterval, String silencesScope) {
+            this(healthInterval, alertRulesFile, shutdownHook, migrateOnStart, historyWindow, repeatInterval,
+                    silencesScope, null, null);
+        }
+
+        /**
+         * These options for one cluster of a fleet: every meter gets {@code cluster="<name>"}, and the health rounds
+         * run on the fleet's {@code scheduler} (not shut down by the orchestrator) instead of a thread of its own.
+         */
+        public Options inFleet(String clusterName, ScheduledExecutorService shared) {
+            return new Options(healthInterval, alertRulesFile, shutdownHook, migrateOnStart, historyWindow,
+                    repeatInterval, silencesScope, java.util.Objects.requireNonNull(clusterName, "clusterName"),
+                    java.util.Objects.requireNonNull(shared, "shared"));
         }
 
         public Options(Duration healthInterval, Path alertRulesFile, boolean shutdownHook, boolean migrateOnStart,
@@ -88,19 +105,19 @@ public final class Orchestrator implements AutoCloseable {
          */
         public Options forTarget(PgPulseConfig config) {
             return new Options(config.monitoring().healthInterval(), alertRulesFile, shutdownHook, config.isEmbedded(),
-                    historyWindow, repeatInterval, config.profile().orElse(null));
+                    historyWindow, repeatInterval, config.profile().orElse(null), cluster, scheduler);
         }
 
         /** These options with the silences of one profile's target ({@code null}: the shared {@code silences.json}). */
         public Options withSilencesScope(String scope) {
             return new Options(healthInterval, alertRulesFile, shutdownHook, migrateOnStart, historyWindow, repeatInterval,
-                    scope);
+                    scope, cluster, scheduler);
         }
 
         /** These options with reminders of FIRING alerts every {@code interval} (zero: none). */
         public Options withRepeatInterval(Duration interval) {
             return new Options(healthInterval, alertRulesFile, shutdownHook, migrateOnStart, historyWindow, interval,
-                    silencesScope);
+                    silencesScope, cluster, scheduler);
         }
 
         public Options(Duration healthInterval, Path alertRulesFile, boolean shutdownHook) {
@@ -111,7 +128,7 @@ public final class Orchestrator implements AutoCloseable {
         public Options withHistoryAtLeast(Duration window) {
             return window.compareTo(historyWindow) <= 0 ? this
                     : new Options(healthInterval, alertRulesFile, shutdownHook, migrateOnStart, window, repeatInterval,
-                    silencesScope);
+                    silencesScope, cluster, scheduler);
         }
 
         public static Options defaults(Path home, PgPulseConfig config) {
@@ -155,6 +172,8 @@ public final class Orchestrator implements AutoCloseable {
     private final MetricHistory history;
     private final TargetMemory memory;
     private final ScheduledExecutorService scheduler;
+    /** False for a fleet's cluster: the scheduler is the fleet's, shared, and shut down by it. */
+    private boolean ownsScheduler = true;
     private final List<String> startupWarnings;
     private final Clock clock = Clock.systemUTC();
     private final Thread hook;
@@ -206,6 +225,10 @@ public final class Orchestrator implements AutoCloseable {
                 : new AlertRuleStore(options.alertRulesFile()).load();
         warnings.addAll(rules.warnings());
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        if (options.cluster() != null) {
+            // before any meter: HikariCP's, Resilience4j's and PgPulse's all carry it
+            meters.config().commonTags("cluster", options.cluster());
+        }
         EmbeddedServer server = null;
         PgPulseConfig resolved = config;
         if (config.isEmbedded() && config.primary().isEmpty()) {
@@ -280,9 +303,10 @@ public final class Orchestrator implements AutoCloseable {
         });
         StateMeters.register(meters, monitor, service, alerts,
                 endpoints.all().stream().map(dev.pgpulse.pool.Endpoint::name).toList());
-        meters.getPrometheusRegistry().register(new ServerMetrics(monitor));
-        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("pgpulse-scheduler").daemon().factory());
+        meters.getPrometheusRegistry().register(new ServerMetrics(monitor, options.cluster()));
+        boolean ownScheduler = options.scheduler() == null;
+        ScheduledExecutorService scheduler = ownScheduler ? Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("pgpulse-scheduler").daemon().factory()) : options.scheduler();
         Orchestrator o = new Orchestrator(resolved, meters, server, service, monitor, alerts, ruleBook, silences, webhook,
                 history, scheduler, warnings, memory,
                 options.shutdownHook(), options.alertRulesFile() == null ? null
@@ -291,6 +315,7 @@ public final class Orchestrator implements AutoCloseable {
         if (o.hook != null) {
             Runtime.getRuntime().addShutdownHook(o.hook);
         }
+        o.ownsScheduler = ownScheduler;
         monitor.start(scheduler, options.healthInterval());
         service.summariseSlowQueries(scheduler, SLOW_QUERY_SUMMARY);
         o.lifecycle = Status.State.RUNNING;
@@ -506,14 +531,17 @@ public final class Orchestrator implements AutoCloseable {
         }
         LOG.info("PgPulse stopping");
         health.close();
-        scheduler.shutdown();
-        try {
-            if (!scheduler.awaitTermination(5, TimeUnit.SECONDS)) {
+        service.stopSlowQuerySummaries();
+        if (ownsScheduler) {
+            scheduler.shutdown();
+            try {
+                if (!scheduler.awaitTermination(5, TimeUnit.SECONDS)) {
+                    scheduler.shutdownNow();
+                }
+            } catch (InterruptedException e) {
                 scheduler.shutdownNow();
+                Thread.currentThread().interrupt();
             }
-        } catch (InterruptedException e) {
-            scheduler.shutdownNow();
-            Thread.currentThread().interrupt();
         }
         alerts.close();
         memory.keepAlerts(alerts.history());

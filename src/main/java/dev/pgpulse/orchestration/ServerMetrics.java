@@ -30,9 +30,16 @@ import java.util.function.Function;
  */
 final class ServerMetrics implements MultiCollector {
     private final HealthMonitor health;
+    /** The fleet's name for this cluster, on every series; null outside a fleet (no label). */
+    private final String cluster;
 
     ServerMetrics(HealthMonitor health) {
+        this(health, null);
+    }
+
+    ServerMetrics(HealthMonitor health, String cluster) {
         this.health = health;
+        this.cluster = cluster;
     }
 
     /** Name, help, and the value for one endpoint's sample (NaN: leave the series out). */
@@ -208,7 +215,7 @@ final class ServerMetrics implements MultiCollector {
     }
 
     /** Every database's pg_stat_database counters; the endpoint's own five where the readings failed. */
-    private static void databaseCounters(List<ServerStats> servers, Map<String, ServerReadings> readings,
+    private void databaseCounters(List<ServerStats> servers, Map<String, ServerReadings> readings,
                                          List<MetricSnapshot> out) {
         for (Column c : DATABASE) {
             CounterSnapshot.Builder b = CounterSnapshot.builder().name(c.family())
@@ -238,7 +245,7 @@ final class ServerMetrics implements MultiCollector {
     }
 
     /** Locks, standbys, slots, the checkpointer and background writer, top statements. */
-    private static void readings(List<ServerStats> servers, Map<String, ServerReadings> readings,
+    private void readings(List<ServerStats> servers, Map<String, ServerReadings> readings,
                                  List<MetricSnapshot> out) {
         List<ServerStats> read = servers.stream().filter(s -> readings.containsKey(s.endpoint())).toList();
         if (read.isEmpty()) {
@@ -346,11 +353,15 @@ final class ServerMetrics implements MultiCollector {
                 : Labels.of("datname", s.database(), "endpoint", s.endpoint());
     }
 
-    private static CounterSnapshot.CounterDataPointSnapshot counter(Labels labels, double value) {
-        return CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels).value(value).build();
+    private CounterSnapshot.CounterDataPointSnapshot counter(Labels labels, double value) {
+        return CounterSnapshot.CounterDataPointSnapshot.builder().labels(clustered(labels)).value(value).build();
     }
 
-    private static GaugeSnapshot.GaugeDataPointSnapshot gauge(Labels labels, double value) {
-        return GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels).value(value).build();
+    private GaugeSnapshot.GaugeDataPointSnapshot gauge(Labels labels, double value) {
+        return GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(clustered(labels)).value(value).build();
+    }
+
+    private Labels clustered(Labels labels) {
+        return cluster == null ? labels : labels.add("cluster", cluster);
     }
 }
