@@ -533,15 +533,7 @@ public final class Orchestrator implements AutoCloseable {
         health.close();
         service.stopSlowQuerySummaries();
         if (ownsScheduler) {
-            scheduler.shutdown();
-            try {
-                if (!scheduler.awaitTermination(5, TimeUnit.SECONDS)) {
-                    scheduler.shutdownNow();
-                }
-            } catch (InterruptedException e) {
-                scheduler.shutdownNow();
-                Thread.currentThread().interrupt();
-            }
+            stop(scheduler);
         }
         alerts.close();
         memory.keepAlerts(alerts.history());
@@ -559,5 +551,18 @@ public final class Orchestrator implements AutoCloseable {
             }
         }
         LOG.info("PgPulse stopped");
+    }
+
+    /** Shuts a scheduler down: a task under way gets 5 s to finish, then it is interrupted. */
+    static void stop(ScheduledExecutorService scheduler) {
+        scheduler.shutdown();
+        try {
+            if (!scheduler.awaitTermination(5, TimeUnit.SECONDS)) {
+                scheduler.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            scheduler.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 }
