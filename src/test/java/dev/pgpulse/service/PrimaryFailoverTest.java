@@ -115,6 +115,10 @@ class PrimaryFailoverTest {
                         .as("the rejoined standby follows the new primary").isLessThanOrEqualTo(total);
                 await().atMost(Duration.ofSeconds(20)).until(() -> serving(o).equals(Optional.of(newHost)));
                 assertThat(moves(o)).as("the rejoined standby is no move").hasSize(1);
+                // pgpulse profiles test / the console's Test connection reach the new primary through the same list
+                var tested = dev.pgpulse.pool.ConnectionTest.test(config);
+                assertThat(tested.ok()).as(tested.summary()).isTrue();
+                assertThat(tested.endpoints().getFirst().inRecovery()).isFalse();
             }
         }
     }
