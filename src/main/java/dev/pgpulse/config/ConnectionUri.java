@@ -179,7 +179,7 @@ final class ConnectionUri {
             throw new IllegalArgumentException("lists several hosts with an empty one among them; write each as "
                     + "host[:port], separated by commas");
         }
-        if (hosts.size() > 1 && hosts.stream().anyMatch(h -> h.indexOf(',') >= 0)) {
+        if (hosts.stream().anyMatch(h -> h.indexOf(',') >= 0)) {
             throw new IllegalArgumentException("has a host name holding a comma (%2C), which a host list cannot hold");
         }
         if (!hosts.getFirst().isEmpty()) {

@@ -140,12 +140,15 @@ final class EndpointResolver {
             Path pgpass = env.containsKey("PGPASSFILE") ? Path.of(env.get("PGPASSFILE")) : home.resolve(".pgpass");
             // libpq looks a password up for each host it tries; pgjdbc sends one for all: the first host's that has one
             Optional<PgPass.Match> match = Optional.empty();
+            List<String> fileWarnings = new ArrayList<>();
             for (HostPort h : hosts) {
-                match = PgPass.lookup(pgpass, h.host(), h.port(), database, user, warnings);
+                match = PgPass.lookup(pgpass, h.host(), h.port(), database, user, fileWarnings);
                 if (match.isPresent()) {
                     break;
                 }
             }
+            // a file ignored (its mode, a folder) is said once, not once per host
+            fileWarnings.stream().distinct().forEach(warnings::add);
             if (match.isPresent()) {
                 password = match.get().password();
                 values.record(name + ".password", password, ConfigSource.pgpass(pgpass.toString(), match.get().line()));

@@ -109,6 +109,13 @@ class ConnectionUriTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"postgresql://a%2Cb/db", "postgresql://h1,a%2Cb:5432/db"})
+    void anEncodedCommaInAHostIsRefusedRatherThanReadAsAList(String url) {
+        assertThatIllegalArgumentException().isThrownBy(() -> ConnectionUri.parse(url))
+                .withMessageContaining("a host name holding a comma");
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"postgresql://h1,h2/db?target_session_attrs=read-write",
             "postgresql://h1,h2/db?target_session_attrs=primary", "postgresql://h/db?target_session_attrs=Read-Write",
             "jdbc:postgresql://h1,h2/db?targetServerType=primary", "jdbc:postgresql://h1,h2/db?targetServerType=master"})

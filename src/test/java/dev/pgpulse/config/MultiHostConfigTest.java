@@ -97,4 +97,15 @@ class MultiHostConfigTest {
                 .primary().orElseThrow();
         assertThat(p.password()).isEqualTo("second");
     }
+
+    @Test
+    void aPasswordFileIgnoredForItsModeIsSaidOnceForAllHosts() throws Exception {
+        Path pgpass = home.resolve(".pgpass");
+        Files.writeString(pgpass, "*:*:*:*:secret\n");
+        Files.setPosixFilePermissions(pgpass, PosixFilePermissions.fromString("rw-r--r--"));
+
+        var c = ConfigFixture.load(home, Map.of("PGHOST", "db1,db2,db3"));
+        assertThat(c.primary().orElseThrow().password()).isNull();
+        assertThat(c.warnings()).filteredOn(w -> w.contains("group or world access")).hasSize(1);
+    }
 }
