@@ -75,6 +75,15 @@ final class StatusCommand implements Callable<Integer> {
                     h.reachable() ? ms(h.latencyMs()) : "-", status);
         }
         servers.print(out);
+        for (EndpointConfig e : o.config().endpoints()) {
+            // which of several listed hosts serves the endpoint (for the primary: takes its writes) is not in TARGET
+            EndpointStatus h = s.health().endpoint(e.name()).orElseThrow();
+            if (e.multiHost()) {
+                out.println(e.name() + (e.role() == EndpointConfig.Role.PRIMARY ? " (writes)" : "") + " on "
+                        + (h.servingHost() != null ? h.servingHost() : "(no host reached)") + ", of "
+                        + String.join(", ", e.hosts().stream().map(Object::toString).toList()));
+            }
+        }
         out.println();
         TextTable pools = new TextTable("POOL", "ACTIVE", "IDLE", "TOTAL", "MAX", "MIN IDLE", "WAITING",
                 "ACQUIRE MEAN", "ACQUIRE P95", "ACQUIRE MAX", "USAGE MEAN", "TIMEOUTS", "CREATED");

@@ -99,6 +99,9 @@ final class ConfigResolver {
             for (String f : Keys.CONNECTION_FIELDS) {
                 values.first("primary." + f).ifPresent(v -> given.put(f, v));
             }
+            // only a URL sets it (DATABASE_URL, --url, a profile's url): it is not a key of its own
+            values.first("primary." + ConnectionUri.TARGET_SESSION_ATTRS)
+                    .ifPresent(v -> given.put(ConnectionUri.TARGET_SESSION_ATTRS, v));
             primary = Optional.of(endpoints.endpoint(Keys.PRIMARY, EndpointConfig.Role.PRIMARY, given, preset, environment));
             for (int i = 0; i < replicaUrls.size(); i++) {
                 endpoints.replica(i, replicaUrls.get(i), preset, environment).ifPresent(replicas::add);

@@ -16,10 +16,18 @@ import java.util.regex.Pattern;
  * ({@code postgresql://user:secret@host:5432/db?sslmode=require}) and pgjdbc's
  * ({@code jdbc:postgresql://host:5432/db?user=app}) into the configuration's endpoint keys:
  * host, port, database, user, password, sslmode, application_name, connect_timeout.
+ *
+ * <p>Several hosts ({@code postgresql://app@db1:5432,db2:5433/app}) come out as libpq's own variables hold them:
+ * {@code host} {@code db1,db2} and {@code port} {@code 5432,5433}, an empty entry where a host has no port (libpq's
+ * default port). A primary's {@code target_session_attrs} ({@code read-write} or {@code primary}, or pgjdbc's
+ * {@code targetServerType=primary}) comes out as {@code target_session_attrs}; other values are refused, since the
+ * primary endpoint takes writes.
  */
 final class ConnectionUri {
-    static final String EXPECTED = "postgresql://[user[:password]@]host[:port]/database[?sslmode=...] "
-            + "or jdbc:postgresql://host[:port]/database";
+    static final String EXPECTED = "postgresql://[user[:password]@]host[:port][,host[:port]...]/database[?sslmode=...] "
+            + "or jdbc:postgresql://host[:port][,host[:port]...]/database";
+    /** The key of a primary's target_session_attrs in {@link Parsed#parts()}: its value is always {@code read-write}. */
+    static final String TARGET_SESSION_ATTRS = "target_session_attrs";
 
     private static final Pattern LIBPQ = Pattern.compile("(?i)postgres(?:ql)?://([^/?#]*)(?:/([^?#]*))?(?:\\?([^#]*))?");
     private static final Pattern JDBC = Pattern.compile("(?i)jdbc:postgresql:(?://([^/?#]*))?/?([^?#]*)(?:\\?([^#]*))?");
@@ -31,11 +39,13 @@ final class ConnectionUri {
     /** libpq URI query parameters and our key for each. */
     private static final Map<String, String> LIBPQ_PARAMS = Map.of(
             "host", "host", "port", "port", "dbname", "database", "user", "user", "password", "password",
-            "sslmode", "sslmode", "application_name", "application_name", "connect_timeout", "connect_timeout");
+            "sslmode", "sslmode", "application_name", "application_name", "connect_timeout", "connect_timeout",
+            TARGET_SESSION_ATTRS, TARGET_SESSION_ATTRS);
     /** pgjdbc property names (case-sensitive in pgjdbc; matched ignoring case here) and our key for each. */
     private static final Map<String, String> JDBC_PARAMS = Map.of(
             "user", "user", "password", "password", "sslmode", "sslmode",
-            "applicationname", "application_name", "connecttimeout", "connect_timeout");
+            "applicationname", "application_name", "connecttimeout", "connect_timeout",
+            "targetservertype", TARGET_SESSION_ATTRS);
 
     record Parsed(Map<String, String> parts, List<String> warnings) {
     }
@@ -93,7 +103,8 @@ final class ConnectionUri {
                 throw new IllegalArgumentException("unsupported URI parameter " + shown(param.getKey()) + " (supported: "
                         + String.join(", ", new java.util.TreeSet<>(LIBPQ_PARAMS.keySet())) + ")");
             }
-            parts.put(key, param.getValue());
+            parts.put(key, key.equals(TARGET_SESSION_ATTRS) ? targetSessionAttrs(param.getKey(), param.getValue())
+                    : param.getValue());
         }
         return new Parsed(parts, warnings);
     }
@@ -117,34 +128,65 @@ final class ConnectionUri {
                 warnings.add("JDBC URL property " + shown(param.getKey()) + " is not used by PgPulse and was ignored");
                 continue;
             }
-            parts.put(key, param.getValue());
+            parts.put(key, key.equals(TARGET_SESSION_ATTRS) ? targetSessionAttrs(param.getKey(), param.getValue())
+                    : param.getValue());
         }
         return new Parsed(parts, warnings);
     }
 
+    /**
+     * libpq's {@code read-write} and {@code primary} (the same for a primary: a server not in recovery that takes
+     * writes), pgjdbc's {@code primary} and {@code master}; anything else would let the primary endpoint's writes reach
+     * a standby, or pick one at random.
+     */
+    private static String targetSessionAttrs(String name, String value) {
+        String v = value.trim().toLowerCase(Locale.ROOT);
+        if (v.equals("read-write") || v.equals("primary") || v.equals("master")) {
+            return "read-write";
+        }
+        throw new IllegalArgumentException(name + "=" + (v.matches("[a-z-]{1,32}") ? v : "(not shown)")
+                + " is not taken: the primary endpoint takes writes, so only read-write or primary (the same here) "
+                + "may be asked for; give standbys to read from as replicas (DATABASE_READ_URLS, --replica)");
+    }
+
+    /**
+     * One {@code host[:port]} or libpq's list of them: {@code host} and {@code port} then hold comma-separated lists,
+     * as PGHOST and PGPORT would (a port left out is an empty entry).
+     */
     private static void hostAndPort(String authority, Map<String, String> parts) {
-        if (authority.contains(",")) {
-            throw new IllegalArgumentException("lists several hosts; give the primary here and each replica "
-                    + "as its own URL in DATABASE_READ_URLS");
-        }
-        Matcher hp = HOST_PORT.matcher(authority);
-        if (!hp.matches()) {
-            // Not quoted: with no '@' before it, the authority may be user:password.
-            throw new IllegalArgumentException("has a malformed host:port (an IPv6 address goes in brackets: [::1]:5432)");
-        }
-        String host = hp.group(1);
-        if (host.startsWith("[")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        if (!host.isEmpty()) {
-            parts.put("host", decode(host));
-        }
-        if (hp.group(2) != null && !hp.group(2).isEmpty()) {
-            if (!hp.group(2).matches("\\d{1,5}")) {
+        String[] entries = authority.split(",", -1);
+        List<String> hosts = new ArrayList<>();
+        List<String> ports = new ArrayList<>();
+        for (String entry : entries) {
+            Matcher hp = HOST_PORT.matcher(entry);
+            if (!hp.matches()) {
+                // Not quoted: with no '@' before it, the authority may be user:password.
+                throw new IllegalArgumentException("has a malformed host:port (an IPv6 address goes in brackets: [::1]:5432)");
+            }
+            String host = hp.group(1);
+            if (host.startsWith("[")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            String port = hp.group(2) == null ? "" : hp.group(2);
+            if (!port.isEmpty() && !port.matches("\\d{1,5}")) {
                 throw new IllegalArgumentException("has a port that is not a number from 1 to 65535; percent-encode "
                         + "special characters in the password (/ as %2F, ? as %3F, @ as %40)");
             }
-            parts.put("port", hp.group(2));
+            hosts.add(decode(host));
+            ports.add(port);
+        }
+        if (hosts.size() > 1 && hosts.stream().anyMatch(String::isEmpty)) {
+            throw new IllegalArgumentException("lists several hosts with an empty one among them; write each as "
+                    + "host[:port], separated by commas");
+        }
+        if (hosts.stream().anyMatch(h -> h.indexOf(',') >= 0)) {
+            throw new IllegalArgumentException("has a host name holding a comma (%2C), which a host list cannot hold");
+        }
+        if (!hosts.getFirst().isEmpty()) {
+            parts.put("host", String.join(",", hosts));
+        }
+        if (ports.stream().anyMatch(p -> !p.isEmpty())) {
+            parts.put("port", String.join(",", ports));
         }
     }
 
@@ -221,16 +263,21 @@ final class ConnectionUri {
         if (parts.containsKey("user")) {
             b.append(encode(parts.get("user"))).append('@');
         }
-        String host = parts.getOrDefault("host", "");
-        b.append(host.contains(":") ? "[" + host + "]" : encode(host));
-        if (parts.containsKey("port")) {
-            b.append(':').append(parts.get("port"));
+        // host and port may be libpq's lists ("db1,db2", "5432,5433", or one port for every host)
+        String[] hosts = parts.getOrDefault("host", "").split(",", -1);
+        String[] ports = parts.containsKey("port") ? parts.get("port").split(",", -1) : new String[0];
+        for (int i = 0; i < hosts.length; i++) {
+            b.append(i == 0 ? "" : ",").append(hosts[i].contains(":") ? "[" + hosts[i] + "]" : encode(hosts[i]));
+            String port = ports.length == 0 ? "" : ports.length == 1 ? ports[0] : i < ports.length ? ports[i] : "";
+            if (!port.isEmpty()) {
+                b.append(':').append(port);
+            }
         }
         if (parts.containsKey("database")) {
             b.append('/').append(encode(parts.get("database")));
         }
         String sep = "?";
-        for (String key : List.of("sslmode", "application_name", "connect_timeout")) {
+        for (String key : List.of("sslmode", "application_name", "connect_timeout", TARGET_SESSION_ATTRS)) {
             if (parts.containsKey(key)) {
                 b.append(sep).append(key).append('=').append(encode(parts.get(key)));
                 sep = "&";

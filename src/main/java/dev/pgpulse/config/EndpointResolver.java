@@ -2,6 +2,7 @@ package dev.pgpulse.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +22,10 @@ final class EndpointResolver {
     private static final Map<String, String> LIBPQ_DEFAULT_VARS = Map.of(
             "port", "PGPORT", "database", "PGDATABASE", "user", "PGUSER", "password", "PGPASSWORD",
             "sslmode", "PGSSLMODE", "application_name", "PGAPPNAME", "connect_timeout", "PGCONNECT_TIMEOUT");
+    private static final String STRAY_COMMA = "holds a comma that does not start a new URL; give each replica as its "
+            + "own postgresql:// or jdbc:postgresql: URL (separated by commas in DATABASE_READ_URLS) and percent-encode a "
+            + "comma inside a value as %2C";
+    private static final int DEFAULT_PORT = 5432;
     private static final Pattern REPLICA_KEY = Pattern.compile("replica-([0-9]+)\\..*");
 
     private final SettingReader values;
@@ -70,19 +75,31 @@ final class EndpointResolver {
             problems.add(name + " (from " + url.source() + "): at most " + Keys.MAX_REPLICAS + " replicas are supported");
             return Optional.empty();
         }
-        if (ConnectionUri.hasStrayComma(url.raw())) {
-            problems.add(name + ".url = '" + ConnectionUri.mask(url.raw()) + "' (from " + url.source() + "): holds a "
-                    + "comma that does not start a new URL; give each replica as its own postgresql:// or "
-                    + "jdbc:postgresql: URL (separated by commas in DATABASE_READ_URLS) and percent-encode a comma "
-                    + "inside a value as %2C");
-            return Optional.empty();
-        }
         ConnectionUri.Parsed parsed;
         try {
             parsed = ConnectionUri.parse(url.raw());
         } catch (IllegalArgumentException e) {
             problems.add(name + ".url = '" + ConnectionUri.mask(url.raw()) + "' (from " + url.source() + "): "
-                    + e.getMessage() + "; expected " + ConnectionUri.EXPECTED);
+                    + (ConnectionUri.hasStrayComma(url.raw()) ? STRAY_COMMA : e.getMessage() + "; expected "
+                    + ConnectionUri.EXPECTED));
+            return Optional.empty();
+        }
+        String hosts = parsed.parts().getOrDefault("host", "");
+        if (hosts.indexOf(',') >= 0) {
+            problems.add(name + ".url = '" + ConnectionUri.mask(url.raw()) + "' (from " + url.source() + "): lists "
+                    + "several hosts, but a replica is one server that its pool reads from; give each standby as its own "
+                    + "URL (separated by commas in DATABASE_READ_URLS), and a host list only for the primary");
+            return Optional.empty();
+        }
+        if (ConnectionUri.hasStrayComma(url.raw())) {
+            problems.add(name + ".url = '" + ConnectionUri.mask(url.raw()) + "' (from " + url.source() + "): "
+                    + STRAY_COMMA);
+            return Optional.empty();
+        }
+        if (parsed.parts().containsKey(ConnectionUri.TARGET_SESSION_ATTRS)) {
+            problems.add(name + ".url = '" + ConnectionUri.mask(url.raw()) + "' (from " + url.source() + "): asks for "
+                    + "a server that takes writes (target_session_attrs / targetServerType), which only the primary's "
+                    + "URL may; a replica is read from as it is");
             return Optional.empty();
         }
         parsed.warnings().forEach(w -> warnings.add(url.source() + ": " + w));
@@ -105,8 +122,7 @@ final class EndpointResolver {
 
     EndpointConfig endpoint(String name, EndpointConfig.Role role, Map<String, ConfigValue> given,
                                     PoolSizing preset, Environment environment) {
-        String host = values.text(name, "host", given, "localhost", "libpq default");
-        int port = values.integer(name + ".port", given.get("port"), 5432, "libpq default", 1, 65535);
+        List<HostPort> hosts = hosts(name, role, given);
         String user = values.text(name, "user", given, osUser, "libpq default: the operating-system user");
         String database = values.text(name, "database", given, user, "libpq default: same as the user");
         String sslMode = values.text(name, "sslmode", given, DEFAULT_SSLMODE, "libpq default").toLowerCase(Locale.ROOT);
@@ -122,7 +138,17 @@ final class EndpointResolver {
             values.record(name + ".password", password, pw.source());
         } else {
             Path pgpass = env.containsKey("PGPASSFILE") ? Path.of(env.get("PGPASSFILE")) : home.resolve(".pgpass");
-            Optional<PgPass.Match> match = PgPass.lookup(pgpass, host, port, database, user, warnings);
+            // libpq looks a password up for each host it tries; pgjdbc sends one for all: the first host's that has one
+            Optional<PgPass.Match> match = Optional.empty();
+            List<String> fileWarnings = new ArrayList<>();
+            for (HostPort h : hosts) {
+                match = PgPass.lookup(pgpass, h.host(), h.port(), database, user, fileWarnings);
+                if (match.isPresent()) {
+                    break;
+                }
+            }
+            // a file ignored (its mode, a folder) is said once, not once per host
+            fileWarnings.stream().distinct().forEach(warnings::add);
             if (match.isPresent()) {
                 password = match.get().password();
                 values.record(name + ".password", password, ConfigSource.pgpass(pgpass.toString(), match.get().line()));
@@ -135,7 +161,67 @@ final class EndpointResolver {
             }
         }
         PoolSizing pool = pool(name, preset, environment);
-        return new EndpointConfig(name, role, host, port, database, user, password, sslMode, app, connectTimeout, pool);
+        boolean primaryOnly = role == EndpointConfig.Role.PRIMARY && (hosts.size() > 1
+                || given.containsKey(ConnectionUri.TARGET_SESSION_ATTRS));
+        if (primaryOnly) {
+            ConfigValue asked = given.get(ConnectionUri.TARGET_SESSION_ATTRS);
+            values.record(name + "." + ConnectionUri.TARGET_SESSION_ATTRS, "read-write", asked != null ? asked.source()
+                    : ConfigSource.defaults("several hosts: connect to the one that takes writes"));
+        }
+        return new EndpointConfig(name, role, hosts, database, user, password, sslMode, app, connectTimeout, pool,
+                primaryOnly);
+    }
+
+    /**
+     * The host list and the port list, paired as libpq pairs them: one port for every host, or one per host in order;
+     * an empty entry is the default port. Only the primary may list several hosts.
+     */
+    private List<HostPort> hosts(String name, EndpointConfig.Role role, Map<String, ConfigValue> given) {
+        String hostText = values.text(name, "host", given, "localhost", "libpq default");
+        List<String> names = java.util.Arrays.stream(hostText.split(",", -1)).map(String::trim).toList();
+        ConfigValue hv = given.get("host");
+        List<HostPort> fallback = List.of(new HostPort(names.getFirst().isEmpty() ? "localhost" : names.getFirst(),
+                DEFAULT_PORT));
+        if (names.size() > 1 && names.stream().anyMatch(String::isEmpty)) {
+            values.problem(name + ".host", hv, "host names separated by commas, none of them empty");
+            return fallback;
+        }
+        if (names.size() > 1 && role == EndpointConfig.Role.REPLICA) {
+            values.problem(name + ".host", hv, "one host: a replica is one server (only the primary may list several)");
+            return fallback;
+        }
+        ConfigValue pv = given.get("port");
+        List<Integer> ports = new ArrayList<>();
+        if (pv == null) {
+            values.record(name + ".port", Integer.toString(DEFAULT_PORT), ConfigSource.defaults("libpq default"));
+            ports.add(DEFAULT_PORT);
+        } else {
+            for (String p : pv.raw().split(",", -1)) {
+                String t = p.trim();
+                if (t.isEmpty()) {
+                    ports.add(DEFAULT_PORT);
+                } else if (t.matches("[0-9]{1,5}") && Integer.parseInt(t) >= 1 && Integer.parseInt(t) <= 65535) {
+                    ports.add(Integer.parseInt(t));
+                } else {
+                    values.problem(name + ".port", pv, "a whole number from 1 to 65535"
+                            + (names.size() > 1 ? ", or one for each host separated by commas" : ""));
+                    return fallback;
+                }
+            }
+            if (ports.size() != 1 && ports.size() != names.size()) {
+                values.problem(name + ".port", pv, "one port for every host, or one per host in the same order (as "
+                        + "libpq pairs them), but " + ports.size() + " ports were given for " + names.size() + " host"
+                        + (names.size() == 1 ? "" : "s"));
+                return fallback;
+            }
+            values.record(name + ".port", ports.stream().map(String::valueOf).collect(
+                    java.util.stream.Collectors.joining(",")), pv.source());
+        }
+        List<HostPort> out = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            out.add(new HostPort(names.get(i), ports.size() == 1 ? ports.getFirst() : ports.get(i)));
+        }
+        return out;
     }
 
     PoolSizing pool(String endpoint, PoolSizing preset, Environment environment) {

@@ -114,7 +114,10 @@ public record ProfileSpec(String name, String primaryUrl, List<String> replicaUr
         return new Check(List.copyOf(problems), List.copyOf(warnings));
     }
 
-    /** A URL the dialog can take: one PostgreSQL URL naming a host, without a password; false when it does not parse. */
+    /**
+     * A URL the dialog can take: one PostgreSQL URL naming a host (the primary's may list several), without a
+     * password; false when it does not parse.
+     */
     private static boolean url(String field, String url, List<String> problems) {
         ConnectionUri.Parsed parsed;
         try {
@@ -126,6 +129,11 @@ public record ProfileSpec(String name, String primaryUrl, List<String> replicaUr
         }
         if (ConnectionUri.hasPassword(url)) {
             problems.add(field + " '" + ConnectionUri.mask(url) + "' holds a password: " + NO_PASSWORD);
+        }
+        if (!field.startsWith("primary") && parsed.parts().getOrDefault("host", "").indexOf(',') >= 0) {
+            problems.add(field + " '" + ConnectionUri.mask(url) + "' lists several hosts, but a replica is one server; "
+                    + "give each standby as its own replica URL (a host list is for the primary only)");
+            return false;
         }
         // A replica's is the configuration's own check; a primary without one would be libpq's localhost.
         if (field.startsWith("primary") && !parsed.parts().containsKey("host")) {

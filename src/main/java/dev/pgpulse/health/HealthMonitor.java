@@ -9,6 +9,7 @@ import dev.pgpulse.pool.Endpoints;
 import dev.pgpulse.pool.PoolSnapshot;
 import dev.pgpulse.resilience.BreakerState;
 import dev.pgpulse.resilience.ErrorCategory;
+import dev.pgpulse.resilience.ResilienceEvent;
 import dev.pgpulse.service.DatabaseService;
 import dev.pgpulse.service.Result;
 import org.slf4j.Logger;
@@ -52,6 +53,9 @@ public final class HealthMonitor implements AutoCloseable {
     /** The last readings failure logged per endpoint, so a lasting one is logged once, not every round. */
     private final Map<String, String> readingsFailure = new ConcurrentHashMap<>();
     private final Map<String, CounterHistory> counters = new ConcurrentHashMap<>();
+    private final ServingHost servingHosts = new ServingHost();
+    /** The host that last served each primary endpoint, so a move is told once, when a probe first reaches the new one. */
+    private final Map<String, String> lastServing = new ConcurrentHashMap<>();
     private final List<Consumer<? super HealthSnapshot>> listeners = new CopyOnWriteArrayList<>();
     /** The latest round: its snapshot and its readings in one volatile, so a reader never pairs two rounds. */
     private volatile Round latest;
@@ -195,8 +199,17 @@ public final class HealthMonitor implements AutoCloseable {
                     server.connectionsUsed(), server.connectionsAvailable()));
             status = HealthStatus.worst(status, HealthStatus.DEGRADED);
         }
+        String serving = servingHosts.of(e.config().hosts(), server);
+        if (e.role() == EndpointConfig.Role.PRIMARY && serving != null) {
+            // an unreachable round in between (the failover itself) keeps the last host known: the move is from it
+            String before = lastServing.put(name, serving);
+            if (before != null && !before.equals(serving)) {
+                LOG.warn("{} - the primary moved: writes go to {} now, no longer to {}", name, serving, before);
+                service.guard().events().publish(new ResilienceEvent.PrimaryMoved(clock.instant(), name, before, serving));
+            }
+        }
         return new EndpointStatus(name, e.role(), status, reasons, reachable,
-                latencyNanos / 1e6, breaker, pool, server);
+                latencyNanos / 1e6, breaker, pool, server, serving, e.config().multiHost());
     }
 
     /**

@@ -43,6 +43,10 @@ import java.util.Objects;
  * @param replayAgeSeconds         null on a primary; on a standby how long ago the last replayed transaction committed
  *                                 on the primary ({@code now() - pg_last_xact_replay_timestamp()}, also while all
  *                                 received WAL is replayed), null before the first
+ * @param serverAddress            the address the server was reached at, as it reports it ({@code inet_server_addr()},
+ *                                 e.g. {@code 10.0.0.7} or {@code ::1}); null over a Unix socket or when unknown
+ * @param serverPort               the port it was reached at ({@code inet_server_port()}, over a Unix socket the
+ *                                 {@code port} setting); 0 when unknown
  */
 public record ServerStats(Instant at, String endpoint,
                           int connectionsUsed, int connectionsAvailable, double connectionsUsedRatio,
@@ -53,12 +57,23 @@ public record ServerStats(Instant at, String endpoint,
                           boolean inRecovery, Double replayLagSeconds, Long replayLagBytes,
                           boolean ratesKnown, String serverVersion,
                           String database, long databaseOid, ServerCounters counters, List<Activity> activity,
-                          Long walLsn, Double replayAgeSeconds) {
+                          Long walLsn, Double replayAgeSeconds, String serverAddress, int serverPort) {
 
     public ServerStats {
         Objects.requireNonNull(at, "at");
         Objects.requireNonNull(endpoint, "endpoint");
         activity = activity == null ? List.of() : List.copyOf(activity);
+    }
+
+    /** {@code 10.0.0.7:5433}, {@code [::1]:5433}, {@code port 5433 (Unix socket)}; null when neither is known. */
+    public String reportedAddress() {
+        if (serverPort <= 0) {
+            return serverAddress;
+        }
+        if (serverAddress == null) {
+            return "port " + serverPort + " (Unix socket)";
+        }
+        return (serverAddress.contains(":") ? "[" + serverAddress + "]" : serverAddress) + ":" + serverPort;
     }
 
     /**

@@ -71,7 +71,9 @@ public final class ServerStatsReader {
                                         else pg_current_wal_lsn() end, '0/0')::int8 as wal_lsn,
                    case when pg_is_in_recovery() then
                        greatest(0, extract(epoch from now() - pg_last_xact_replay_timestamp()))::float8
-                   end as replay_age
+                   end as replay_age,
+                   host(inet_server_addr()) as server_addr,
+                   coalesce(inet_server_port(), current_setting('port')::int) as server_port
             from pg_stat_database d,
                  (select count(*) filter (where backend_type = 'client backend') as used,
                          greatest(0, coalesce(extract(epoch from max(now() - query_start) filter (
@@ -111,6 +113,9 @@ public final class ServerStatsReader {
             Long walLsn = rs.wasNull() ? null : lsn;
             double age = rs.getDouble("replay_age");
             Double replayAge = rs.wasNull() ? null : age;
+            // read before activity(st) moves the statement on to its next result, closing this one
+            String serverAddress = rs.getString("server_addr");
+            int serverPort = rs.getInt("server_port");
             ServerStats stats = new ServerStats(now.at(), endpoint,
                     used, available, available > 0 ? (double) used / available : 0.0,
                     r.tps(), r.rollbackRatio(), r.cacheHitRatio(),
@@ -118,7 +123,8 @@ public final class ServerStatsReader {
                     rs.getInt("waiting"), rs.getDouble("longest_lock_wait"), r.deadlocksLastMinute(),
                     rs.getLong("database_size"), rs.getLong("oldest_xid_age"),
                     inRecovery, replayLagSeconds, replayLagBytes, r.known(), rs.getString("server_version"),
-                    rs.getString("datname"), rs.getLong("datid"), now, activity(st), walLsn, replayAge);
+                    rs.getString("datname"), rs.getLong("datid"), now, activity(st), walLsn, replayAge,
+                    serverAddress, serverPort);
             return new Sample(stats, now);
         }
     }

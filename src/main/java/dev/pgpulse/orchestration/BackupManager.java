@@ -368,8 +368,8 @@ public final class BackupManager {
             }
         }
         Duration elapsed = since(t0);
-        LOG.info("{} - restored {} into database '{}' on {}:{} ({} tables in {} ms)", source.name(), file, targetDb,
-                source.host(), source.port(), verified.tables(), elapsed.toMillis());
+        LOG.info("{} - restored {} into database '{}' on {} ({} tables in {} ms)", source.name(), file, targetDb,
+                source.hostList(), verified.tables(), elapsed.toMillis());
         return new Restore(file, targetDb, intoSource, verified.tables(), elapsed);
     }
 
@@ -380,7 +380,7 @@ public final class BackupManager {
 
     List<String> dumpCommand(PgTools t, Path out) {
         return List.of(t.pgDump().toString(), "-Fc", "--no-password", "--lock-wait-timeout=" + lockWait.toMillis(),
-                "-h", source.host(), "-p", Integer.toString(source.port()), "-U", source.user(),
+                "-h", source.libpqHosts(), "-p", source.libpqPorts(), "-U", source.user(),
                 "-d", databaseArgument(source.database()), "-f", out.toAbsolutePath().toString());
     }
 
@@ -400,8 +400,8 @@ public final class BackupManager {
         } else {
             cmd.addAll(List.of("--no-owner", "--no-privileges"));
         }
-        cmd.addAll(List.of("--exit-on-error", "--single-transaction", "--no-password", "-h", source.host(),
-                "-p", Integer.toString(source.port()), "-U", source.user(), "-d", restoreConnection(target, session),
+        cmd.addAll(List.of("--exit-on-error", "--single-transaction", "--no-password", "-h", source.libpqHosts(),
+                "-p", source.libpqPorts(), "-U", source.user(), "-d", restoreConnection(target, session),
                 file.toAbsolutePath().toString()));
         return List.copyOf(cmd);
     }
@@ -415,6 +415,10 @@ public final class BackupManager {
         env.put("PGSSLMODE", source.sslMode());
         env.put("PGAPPNAME", APPLICATION_NAME);
         env.put("PGCONNECT_TIMEOUT", Long.toString(Math.max(2, source.connectTimeout().toSeconds())));
+        if (source.primaryOnly()) {
+            // with several hosts (-h db1,db2) libpq tries each in turn; only the one taking writes is the primary
+            env.put("PGTARGETSESSIONATTRS", "read-write");
+        }
         env.put("TZ", "UTC");
         return env;
     }

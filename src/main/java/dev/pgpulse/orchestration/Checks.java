@@ -78,6 +78,7 @@ public final class Checks {
             checks.add(new Check("endpoint " + e.name(), ok, e.displayTarget() + ": "
                     + (h.reachable() ? "reachable" : "unreachable") + ", breaker " + h.breakerState().label()
                     + (st == null ? "" : ", PostgreSQL " + st.serverVersion())
+                    + (h.severalHosts() && h.servingHost() != null ? ", on " + h.servingHost() : "")
                     + (ok || h.reasons().isEmpty() ? "" : " (" + String.join("; ", h.reasons()) + ")")));
         }
         return checks;

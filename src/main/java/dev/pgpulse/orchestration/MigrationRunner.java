@@ -114,7 +114,7 @@ public final class MigrationRunner {
         // connect_timeout as libpq means it, the whole attempt: pgjdbc's connectTimeout bounds only the TCP connect,
         // loginTimeout the startup and TLS exchange a hung server never answers.
         long connect = Math.max(1, primary.connectTimeout().toSeconds());
-        String url = primary.jdbcUrl() + "?sslmode=" + primary.sslMode() + "&ApplicationName="
+        String url = primary.jdbcUrl() + (primary.jdbcUrl().indexOf('?') >= 0 ? "&" : "?") + "sslmode=" + primary.sslMode() + "&ApplicationName="
                 + URLEncoder.encode("pgpulse migrate", StandardCharsets.UTF_8)
                 + "&connectTimeout=" + connect + "&loginTimeout=" + (connect + 1);
         if (bounded) {

@@ -57,8 +57,8 @@ final class PgServer {
                 st.execute("create database " + quote(name) + " template template0" + locale);
             }
         } catch (SQLException e) {
-            throw new BackupException("cannot create database '" + name + "' on " + source.host() + ":"
-                    + source.port() + ": " + oneLine(e.getMessage()), e);
+            throw new BackupException("cannot create database '" + name + "' on " + source.hostList() + ": "
+                    + oneLine(e.getMessage()), e);
         }
     }
 

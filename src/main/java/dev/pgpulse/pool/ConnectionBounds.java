@@ -60,7 +60,7 @@ final class ConnectionBounds {
         Duration connect = endpoint.connectTimeout();
         p.setProperty("connectTimeout", Long.toString(seconds(connect)));
         if (!connect.isZero()) {
-            p.setProperty("loginTimeout", Long.toString(seconds(connect.plus(LOGIN_SLACK))));
+            p.setProperty("loginTimeout", Long.toString(seconds(everyHost(endpoint, connect).plus(LOGIN_SLACK))));
         }
         return p;
     }
@@ -71,7 +71,7 @@ final class ConnectionBounds {
         Duration attempt = attempt(endpoint);
         p.setProperty("connectTimeout", Long.toString(seconds(attempt)));
         p.setProperty("socketTimeout", Long.toString(seconds(attempt)));
-        p.setProperty("loginTimeout", Long.toString(seconds(attempt.plus(LOGIN_SLACK))));
+        p.setProperty("loginTimeout", Long.toString(seconds(everyHost(endpoint, attempt).plus(LOGIN_SLACK))));
         return p;
     }
 
@@ -104,6 +104,15 @@ final class ConnectionBounds {
     /** One connection attempt's bound: connect_timeout, or {@link #REQUIRED_BOUND_FALLBACK} when that is 0. */
     static Duration attempt(EndpointConfig endpoint) {
         return endpoint.connectTimeout().isZero() ? REQUIRED_BOUND_FALLBACK : endpoint.connectTimeout();
+    }
+
+    /**
+     * A per-host bound for the whole attempt: libpq applies connect_timeout to each host it tries, and pgjdbc's
+     * connectTimeout is per host too, but its loginTimeout covers them all; a first host that black-holes must leave
+     * the next one its time.
+     */
+    static Duration everyHost(EndpointConfig endpoint, Duration perHost) {
+        return perHost.multipliedBy(endpoint.hosts().size());
     }
 
     /** pgjdbc takes whole seconds; round up so a bound is never shorter than asked. */

@@ -180,7 +180,8 @@ public final class ConnectionTest {
 
     /** The whole attempt: the login bound (connect_timeout + 1 s), the query's read limit and some slack. */
     private static Duration bound(EndpointConfig e) {
-        return ConnectionBounds.attempt(e).plusSeconds(1).plus(ConnectionBounds.HEALTH_READ_TIMEOUT).plus(OVERALL_SLACK);
+        return ConnectionBounds.everyHost(e, ConnectionBounds.attempt(e)).plusSeconds(1)
+                .plus(ConnectionBounds.HEALTH_READ_TIMEOUT).plus(OVERALL_SLACK);
     }
 
     /** The first line, with any URL in it shown as {@link Redact} shows URLs. */

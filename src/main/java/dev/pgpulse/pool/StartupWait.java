@@ -53,7 +53,9 @@ final class StartupWait {
             if (remainingMs <= 0) {
                 throw new EndpointStartupException(endpoint.name() + " (" + endpoint.displayTarget()
                         + "): no connection within " + Durations.format(bound) + " after " + attempt + (attempt == 1 ? " attempt: " : " attempts: ")
-                        + why(last, attemptBound) + " [" + last.getSQLState() + "]. Check that PostgreSQL runs and accepts TCP "
+                        + why(last, attemptBound) + " [" + last.getSQLState() + "]. " + (noPrimary(endpoint, last)
+                        ? "None of the listed hosts takes writes (each is a standby or down): promote one, or list the "
+                        + "primary; " : "") + "Check that PostgreSQL runs and accepts TCP "
                         + "connections there, or wait longer with startup.wait (PGPULSE_STARTUP_WAIT)", last);
             }
             long sleep = Math.min(BACKOFF.apply(attempt), remainingMs);
@@ -70,6 +72,11 @@ final class StartupWait {
                 throw new EndpointStartupException(endpoint.name() + ": interrupted while waiting for the server", ie);
             }
         }
+    }
+
+    /** pgjdbc reached servers, but none that takes writes (targetServerType=primary). */
+    static boolean noPrimary(EndpointConfig endpoint, SQLException e) {
+        return endpoint.primaryOnly() && e.getMessage() != null && e.getMessage().contains("targetServerType");
     }
 
     /** The driver's message, or for a timeout what timed out (pgjdbc's own words do not say). */

@@ -29,6 +29,16 @@ public sealed interface ResilienceEvent {
     record ReplicaRotation(Instant at, String endpoint, boolean inRotation, String reason) implements ResilienceEvent {
     }
 
+    /**
+     * The primary endpoint's writes go to another host now: a standby listed beside the old primary was promoted (or
+     * the old primary came back as the primary). Seen by the health round whose probe reached the new host.
+     *
+     * @param from the host that served the endpoint before ({@code db1:5432}), as {@code EndpointStatus.servingHost}
+     * @param to   the host that serves it now
+     */
+    record PrimaryMoved(Instant at, String endpoint, String from, String to) implements ResilienceEvent {
+    }
+
     /** A call took at least the slow-query threshold. */
     record SlowCall(Instant at, String operation, String endpoint, Duration duration, String sql)
             implements ResilienceEvent {

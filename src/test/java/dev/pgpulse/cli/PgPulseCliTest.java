@@ -108,6 +108,22 @@ class PgPulseCliTest {
     }
 
     @Test
+    void statusNamesWhichOfThePrimarysHostsTakesTheWrites(TestDatabase db) {
+        // a host that refuses first (an old primary down after a failover), then the server
+        String hosts = "127.0.0.1:1," + db.host() + ":" + db.port();
+        Map<String, String> env = new HashMap<>(Map.of("DATABASE_URL", "postgresql://" + db.user() + "@" + hosts + "/"
+                + db.database()));
+        if (db.password() != null && !db.password().isEmpty()) {
+            env.put("PGPASSWORD", db.password());
+        }
+        CliRun r = run(env, "status");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains(db.user() + "@" + hosts + "/" + db.database())
+                .contains("primary (writes) on " + db.host() + ":" + db.port() + ", of 127.0.0.1:1, " + db.host() + ":"
+                        + db.port());
+    }
+
+    @Test
     void statusStartsTheEmbeddedDefaultWhenNothingIsConfigured() throws Exception {
         Path data = home.resolve("embedded-data");
         CliRun r = run(Map.of("PGPULSE_EMBEDDED_DATA_DIR", data.toString()), "status");

@@ -167,28 +167,68 @@ class BadInputTest {
     }
 
     @Test
-    void multiHostUrlIsRejected() {
-        var e = failure(home, Map.of("DATABASE_URL", "postgresql://h1:5432,h2:5432/db"));
+    void aReplicaListingSeveralHostsIsRefusedInOneLineSayingWhy() {
+        var e = failure(home, Map.of("PGHOST", "h", "DATABASE_READ_URLS", "postgresql://r1:5432,r2:5432/db"));
 
         assertThat(e.problems()).singleElement().asString()
-                .contains("DATABASE_URL", "'postgresql://h1:5432,h2:5432/db'", "several hosts", "env DATABASE_URL");
+                .contains("replica-1.url", "'postgresql://r1:5432,r2:5432/db'", "env DATABASE_READ_URLS",
+                        "lists several hosts", "a replica is one server", "only for the primary")
+                .doesNotContain(System.lineSeparator());
+    }
+
+    @Test
+    void aReplicaMayNotAskForAServerTakingWrites() {
+        var e = failure(home, Map.of("PGHOST", "h"),
+                flags().replica("postgresql://r1/db?target_session_attrs=read-write").build());
+
+        assertThat(e.problems()).singleElement().asString().contains("replica-1.url", "only the primary's URL may");
+    }
+
+    @Test
+    void portsThatDoNotPairWithTheHostsAreRefusedAsLibpqWould() {
+        var e = failure(home, Map.of("PGHOST", "db1,db2,db3", "PGPORT", "5432,5433"));
+        assertThat(e.problems()).singleElement().asString().isEqualTo("primary.port = '5432,5433' (from env PGPORT): "
+                + "expected one port for every host, or one per host in the same order (as libpq pairs them), but 2 "
+                + "ports were given for 3 hosts");
+        var bad = failure(home, Map.of("PGHOST", "db1,db2", "PGPORT", "5432,x"));
+        assertThat(bad.problems()).singleElement().asString().contains("primary.port", "'5432,x'",
+                "one for each host separated by commas");
+        var empty = failure(home, Map.of("PGHOST", "db1,,db2"));
+        assertThat(empty.problems()).singleElement().asString().contains("primary.host", "none of them empty");
+    }
+
+    @Test
+    void aPortListInPgportIsNotAReplicasPort() {
+        var e = failure(home, Map.of("PGHOST", "db1,db2", "PGPORT", "5432,5433", "DATABASE_READ_URLS",
+                "postgresql://r1/db"));
+
+        assertThat(e.problems()).singleElement().asString().contains("replica-1.port", "'5432,5433'", "env PGPORT",
+                "2 ports were given for 1 host");
     }
 
     @Test
     void unsupportedUriParameterIsRejected() {
-        var e = failure(home, Map.of(), flags().url("postgresql://h/db?target_session_attrs=read-write").build());
+        var e = failure(home, Map.of(), flags().url("postgresql://h/db?keepalives=1").build());
 
         assertThat(e.problems()).singleElement().asString()
-                .contains("--url", "target_session_attrs", "flag --url", "expected postgresql://");
+                .contains("--url", "keepalives", "flag --url", "expected postgresql://");
+    }
+
+    @Test
+    void aTargetSessionAttrsThatIsNotAPrimarysIsRefused() {
+        var e = failure(home, Map.of(), flags().url("postgresql://h1,h2/db?target_session_attrs=standby").build());
+
+        assertThat(e.problems()).singleElement().asString()
+                .contains("--url", "target_session_attrs=standby", "the primary endpoint takes writes");
     }
 
     @Test
     void badReplicaUrlNamesTheReplica() {
-        var e = failure(home, Map.of("PGHOST", "h", "DATABASE_READ_URLS", "postgresql://r1,not-a-url,postgresql:///db"));
+        var e = failure(home, Map.of("PGHOST", "h", "DATABASE_READ_URLS", "postgresql://r1/db,not-a-url,postgresql:///db"));
 
         assertThat(e.problems()).hasSize(2);
         // The list splits only where a URL starts, so a comma in a password stays in it; this comma cannot be one.
-        assertThat(e.problems().get(0)).contains("replica-1.url", "'postgresql://r1,not-a-url'", "env DATABASE_READ_URLS",
+        assertThat(e.problems().get(0)).contains("replica-1.url", "'postgresql://r1/db,not-a-url'", "env DATABASE_READ_URLS",
                 "does not start a new URL", "%2C");
         assertThat(e.problems().get(1)).contains("replica-2.url", "names no host");
     }

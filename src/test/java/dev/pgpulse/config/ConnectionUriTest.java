@@ -83,15 +83,67 @@ class ConnectionUriTest {
 
     @Test
     void unknownLibpqParameterIsRejectedNamingItAndTheSupportedOnes() {
-        assertThatIllegalArgumentException().isThrownBy(() -> ConnectionUri.parse("postgresql://h/db?target_session_attrs=any"))
-                .withMessageContaining("'target_session_attrs'").withMessageContaining("sslmode");
+        assertThatIllegalArgumentException().isThrownBy(() -> ConnectionUri.parse("postgresql://h/db?keepalives=1"))
+                .withMessageContaining("'keepalives'").withMessageContaining("sslmode")
+                .withMessageContaining("target_session_attrs");
+    }
+
+    @Test
+    void severalHostsComeOutAsLibpqListsOfHostsAndPorts() {
+        assertThat(ConnectionUri.parse("postgresql://app@db1:5432,db2:5433/app").parts()).containsOnly(
+                entry("user", "app"), entry("host", "db1,db2"), entry("port", "5432,5433"), entry("database", "app"));
+        assertThat(ConnectionUri.parse("jdbc:postgresql://db1:5432,db2:5433/app").parts()).containsOnly(
+                entry("host", "db1,db2"), entry("port", "5432,5433"), entry("database", "app"));
+        // a host without a port is an empty entry (libpq's default port); no port at all leaves the port out
+        assertThat(ConnectionUri.parse("postgresql://db1,[::1]:5433/app").parts())
+                .contains(entry("host", "db1,::1"), entry("port", ",5433"));
+        assertThat(ConnectionUri.parse("postgresql://db1,db2/app").parts()).containsEntry("host", "db1,db2")
+                .doesNotContainKey("port");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"postgresql://h1,h2/db", "postgresql://h1:5432,h2:5433/db", "jdbc:postgresql://h1,h2/db"})
-    void multiHostUrlsAreRejectedPointingAtReplicaUrls(String url) {
+    @ValueSource(strings = {"postgresql://h1,,h2/db", "postgresql://h1,:5432/db", "postgresql://,h2/db"})
+    void anEmptyHostInAListIsRefused(String url) {
         assertThatIllegalArgumentException().isThrownBy(() -> ConnectionUri.parse(url))
-                .withMessageContaining("several hosts").withMessageContaining("DATABASE_READ_URLS");
+                .withMessageContaining("several hosts with an empty one");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"postgresql://a%2Cb/db", "postgresql://h1,a%2Cb:5432/db"})
+    void anEncodedCommaInAHostIsRefusedRatherThanReadAsAList(String url) {
+        assertThatIllegalArgumentException().isThrownBy(() -> ConnectionUri.parse(url))
+                .withMessageContaining("a host name holding a comma");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"postgresql://h1,h2/db?target_session_attrs=read-write",
+            "postgresql://h1,h2/db?target_session_attrs=primary", "postgresql://h/db?target_session_attrs=Read-Write",
+            "jdbc:postgresql://h1,h2/db?targetServerType=primary", "jdbc:postgresql://h1,h2/db?targetServerType=master"})
+    void readWriteAndPrimaryAreOneTargetSessionAttrs(String url) {
+        var parsed = ConnectionUri.parse(url);
+        assertThat(parsed.parts()).containsEntry(ConnectionUri.TARGET_SESSION_ATTRS, "read-write");
+        assertThat(parsed.warnings()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"postgresql://h1,h2/db?target_session_attrs=any",
+            "postgresql://h1,h2/db?target_session_attrs=standby", "postgresql://h/db?target_session_attrs=read-only",
+            "jdbc:postgresql://h1,h2/db?targetServerType=preferSecondary"})
+    void otherTargetSessionAttrsAreRefusedSayingWhy(String url) {
+        assertThatIllegalArgumentException().isThrownBy(() -> ConnectionUri.parse(url))
+                .withMessageContaining("the primary endpoint takes writes").withMessageContaining("read-write or primary")
+                .withMessageContaining("DATABASE_READ_URLS");
+    }
+
+    @Test
+    void aHostListFormatsAndParsesBack() {
+        var parts = Map.of("host", "db1,db2", "port", "5432,5433", "database", "app", "user", "app",
+                ConnectionUri.TARGET_SESSION_ATTRS, "read-write");
+        String url = ConnectionUri.format(parts);
+
+        assertThat(url).isEqualTo("postgresql://app@db1:5432,db2:5433/app?target_session_attrs=read-write");
+        assertThat(ConnectionUri.parse(url).parts()).isEqualTo(parts);
+        assertThat(ConnectionUri.format(Map.of("host", "db1,db2", "port", "6432"))).isEqualTo("postgresql://db1:6432,db2:6432");
     }
 
     @ParameterizedTest
@@ -135,7 +187,8 @@ class ConnectionUriTest {
         assertThat(primary.applicationName()).isEqualTo("batch");
         assertThat(primary.connectTimeout()).hasSeconds(3);
         assertThat(primary.jdbcUrl()).isEqualTo("jdbc:postgresql://[::1]:6543/orders");
-        assertThat(primary.displayTarget()).isEqualTo("app@::1:6543/orders");
+        assertThat(primary.displayTarget()).as("an IPv6 address in brackets, as a URL writes it")
+                .isEqualTo("app@[::1]:6543/orders");
     }
 
     @Test

@@ -59,7 +59,8 @@ class ProfileSpecTest {
         assertThat(spec("p", "postgresql:///orders", List.of(), Map.of(), null).problems()).singleElement().asString()
                 .contains("names no host");
         assertThat(spec("p", "postgresql://db1/x", List.of("postgresql://a,b/x"), Map.of(), null).problems())
-                .singleElement().asString().startsWith("replica URL 1").contains("several hosts");
+                .singleElement().asString().startsWith("replica URL 1").contains("several hosts", "a replica is one server");
+        assertThat(spec("p", "postgresql://db1,db2/x", List.of(), Map.of(), null).problems()).isEmpty();
         assertThat(spec("p", "postgresql://db1/x", List.of("postgresql:///x"), Map.of(), null).problems())
                 .singleElement().asString().startsWith("replica-1.url").contains("names no host");
     }

@@ -74,14 +74,17 @@ class SecretsTest {
             "postgresql://u:" + PW + "]x@[h/db",
             "postgresql://u:" + PW + "@h:notaport/db",
             "postgresql://u:" + PW + "@h:99999/db",
-            "postgresql://u:" + PW + "@h1,h2/db",
+            "postgresql://u:" + PW + "@h1,h2:x/db",
+            "postgresql://u:" + PW + "@h1,,h2/db",
             "postgresql://u:" + PW + "@h/db?target_session_attrs=any",
+            "postgresql://u:" + PW + "@h/db?keepalives=1",
             "postgresql://u:" + PW + "@h/db?sslmode=always",
             "postgresql://u:" + PW + "@h/db?connect_timeout=forever",
             "postgresql://u:" + PW + "%zz@h/db",
             "postgres://u:" + PW + "@h/db#fragment",
             "postgresql://h/db?password=" + PW + "&options=-c",
-            "jdbc:postgresql://h1,h2/db?password=" + PW,
+            "jdbc:postgresql://h1,,h2/db?password=" + PW,
+            "jdbc:postgresql://h1,h2/db?password=" + PW + "&targetServerType=secondary",
             "jdbc:postgresql://h/db?password=" + PW + "&sslmode=always",
             "mysql://u:" + PW + "@h/db",
             // An '@' inside a query value: what follows the last '@' is not a host.
@@ -230,7 +233,7 @@ class SecretsTest {
 
     @Test
     void passwordContainingAnAtSignIsMaskedWhole() {
-        var e = failure(home, Map.of("DATABASE_URL", "postgresql://u:s3cr@3t-pw@h1,h2/db"));
+        var e = failure(home, Map.of("DATABASE_URL", "postgresql://u:s3cr@3t-pw@h1,h2/db?sslmode=always"));
 
         assertThat(e.getMessage()).doesNotContain("3t-pw");
     }

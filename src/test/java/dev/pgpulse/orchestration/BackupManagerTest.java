@@ -397,6 +397,36 @@ class BackupManagerTest {
     }
 
     @Test
+    void aPrimaryListingSeveralHostsIsDumpedAndRestoredFromTheOneThatTakesWrites(TestDatabase db) throws Exception {
+        TestDatabase src = db.freshDatabase("backup_hosts");
+        exec(src, "create table t(id int)", "insert into t select generate_series(1, 10)");
+        // a host that refuses first, as an old primary that is down after a failover: the tools go on to the next
+        String url = "postgresql://" + src.user() + "@127.0.0.1:1," + src.host() + ":" + src.port() + "/" + src.database();
+        EndpointConfig source = new ConfigLoader(Map.of("DATABASE_URL", url), tmp, "tester", 2)
+                .load(Overrides.none()).primary().orElseThrow();
+        BackupManager manager = new BackupManager(source, tmp.resolve("backups"), tools);
+
+        List<String> dump = manager.dumpCommand(tmp.resolve("x.dump.partial"));
+        assertThat(dump.get(dump.indexOf("-h") + 1)).isEqualTo("127.0.0.1," + src.host());
+        assertThat(dump.get(dump.indexOf("-p") + 1)).isEqualTo("1," + src.port());
+        List<String> restore = manager.restoreCommand(tmp.resolve("x.dump"), "backup_hosts_copy", false);
+        assertThat(restore.get(restore.indexOf("-h") + 1)).isEqualTo("127.0.0.1," + src.host());
+        assertThat(restore.get(restore.indexOf("-p") + 1)).isEqualTo("1," + src.port());
+        assertThat(manager.childEnvironment()).containsEntry("PGTARGETSESSIONATTRS", "read-write");
+        assertThat(new BackupManager(endpoint(src, null), tmp, tools).childEnvironment())
+                .doesNotContainKey("PGTARGETSESSIONATTRS");
+
+        BackupManager.Backup b = manager.backup();
+        assertThat(b.database()).isEqualTo("backup_hosts");
+        try {
+            BackupManager.Restore r = manager.restore(b.file(), "backup_hosts_copy", false);
+            assertThat(r.tables()).isEqualTo(1);
+        } finally {
+            db.dropDatabase("backup_hosts_copy");
+        }
+    }
+
+    @Test
     void aServerItCannotReachIsOneLine() throws Exception {
         EndpointConfig nowhere = new ConfigLoader(Map.of("DATABASE_URL", "postgresql://tester@127.0.0.1:1/nothing"),
                 tmp, "tester", 2).load(Overrides.none()).primary().orElseThrow();

@@ -56,6 +56,34 @@ class ConnectionTestTest {
     }
 
     @Test
+    void aPrimaryListingSeveralHostsIsTestedOnTheOneThatAnswers(TestDatabase db) throws Exception {
+        int closed = PoolTesting.freePort();
+        String auth = db.password() == null || db.password().isEmpty() ? db.user() : db.user() + ":" + db.password();
+        String hosts = "127.0.0.1:" + closed + "," + db.host() + ":" + db.port();
+        PgPulseConfig config = PoolTesting.config("postgresql://" + auth + "@" + hosts + "/" + db.database(), home,
+                List.of(), Map.of());
+
+        var result = ConnectionTest.test(config);
+
+        assertThat(result.ok()).as(result.summary()).isTrue();
+        assertThat(result.endpoints()).singleElement().satisfies(e -> {
+            assertThat(e.inRecovery()).isFalse();
+            assertThat(e.displayTarget()).isEqualTo(db.user() + "@" + hosts + "/" + db.database());
+        });
+
+        // no host answering is one failure, naming them all
+        int other = PoolTesting.freePort();
+        var none = ConnectionTest.test(PoolTesting.config("postgresql://" + auth + "@127.0.0.1:" + closed
+                + ",127.0.0.1:" + other + "/" + db.database(), home, List.of(), Map.of()));
+        assertThat(none.ok()).isFalse();
+        assertThat(none.endpoints()).singleElement().satisfies(e -> {
+            assertThat(e.ok()).isFalse();
+            assertThat(e.displayTarget()).contains("127.0.0.1:" + closed + ",127.0.0.1:" + other);
+            assertThat(e.reason()).isNotBlank().doesNotContain("\n");
+        });
+    }
+
+    @Test
     void aClosedPortIsRefusedAtOnce() throws Exception {
         int port = PoolTesting.freePort();
         PgPulseConfig config = PoolTesting.config("postgresql://postgres:s3cr3t-pw@localhost:" + port + "/postgres",

@@ -62,6 +62,9 @@ public final class TestSnapshots {
         public Long replayLagBytes;
         public Long walLsn;
         public Double replayAgeSeconds;
+        /** What inet_server_addr() said; null as over a Unix socket. */
+        public String serverAddress = "127.0.0.1";
+        public int serverPort = 5432;
         public boolean ratesKnown = true;
         public String serverVersion = "16.4";
         public String database = "app";
@@ -100,7 +103,7 @@ public final class TestSnapshots {
                 f.cacheHitRatio, f.longestQuerySeconds, f.longestTransactionSeconds, f.longestIdleInTransactionSeconds,
                 f.waitingOnLocks, f.longestLockWaitSeconds, f.deadlocksLastMinute, f.databaseSizeBytes, f.oldestXidAge, f.inRecovery,
                 f.replayLagSeconds, f.replayLagBytes, f.ratesKnown, f.serverVersion, f.database, f.databaseOid,
-                counters, f.activity, f.walLsn, f.replayAgeSeconds);
+                counters, f.activity, f.walLsn, f.replayAgeSeconds, f.serverAddress, f.serverPort);
     }
 
     /** An {@link dev.pgpulse.orchestration.AlertBoard} with the default rules, nothing pending or firing, no webhook. */

@@ -250,6 +250,8 @@ public final class DashboardViewModel {
             case ResilienceEvent.SlowCall sc -> new EventRow(time, "slow", sc.operation(), Format.ms(sc.duration().toNanos() / 1e6));
             case ResilienceEvent.ReplicaRotation rr -> new EventRow(time, "reads", rr.endpoint(),
                     (rr.inRotation() ? "back in the read rotation: " : "out of the read rotation: ") + rr.reason());
+            case ResilienceEvent.PrimaryMoved pm -> new EventRow(time, "primary", pm.endpoint(),
+                    "writes go to " + pm.to() + " now (was " + pm.from() + ")");
         };
     }
 

@@ -96,9 +96,6 @@ final class EndpointRow extends VBox {
         slow.textProperty().bind(vm.slowCallsProperty());
         Label rejected = new Label();
         rejected.textProperty().bind(vm.rejectedProperty());
-        for (Label l : List.of(meaning, failures, slow, rejected)) {
-            l.getStyleClass().add("tile-line");
-        }
         MenuButton drills = new MenuButton("Drill");
         drills.setId("drill-" + vm.name());
         drills.getStyleClass().add("drill");
@@ -112,7 +109,16 @@ final class EndpointRow extends VBox {
             item.setOnAction(e -> drill.accept(vm.name(), d));
             drills.getItems().add(item);
         }
-        VBox box = new VBox(2, breakerState, meaning, failures, slow, rejected, drills);
+        // the breaker guards the endpoint, whichever of its hosts serves it: say which one that is now
+        Label on = new Label();
+        on.setId("breaker-serving-" + vm.name());
+        on.textProperty().bind(vm.servingProperty());
+        on.visibleProperty().bind(vm.servingProperty().isNotEmpty());
+        on.managedProperty().bind(on.visibleProperty());
+        for (Label l : List.of(meaning, failures, slow, rejected, on)) {
+            l.getStyleClass().add("tile-line");
+        }
+        VBox box = new VBox(2, breakerState, on, meaning, failures, slow, rejected, drills);
         box.setAlignment(Pos.TOP_LEFT);
         return box;
     }
@@ -135,6 +141,12 @@ final class EndpointRow extends VBox {
         Label probe = new Label();
         probe.textProperty().bind(vm.probeProperty());
         probe.getStyleClass().add("tile-line");
+        Label serving = new Label();
+        serving.setId("serving-" + vm.name());
+        serving.textProperty().bind(vm.servingProperty());
+        serving.getStyleClass().add("tile-line");
+        serving.visibleProperty().bind(vm.servingProperty().isNotEmpty());
+        serving.managedProperty().bind(serving.visibleProperty());
         Label lag = new Label();
         lag.textProperty().bind(vm.replayLagProperty());
         lag.getStyleClass().add("tile-line");
@@ -154,7 +166,7 @@ final class EndpointRow extends VBox {
         });
         reads.visibleProperty().bind(vm.readsProperty().isNotEmpty());
         reads.managedProperty().bind(reads.visibleProperty());
-        VBox box = new VBox(4, healthState, probe, lag, reads, reason);
+        VBox box = new VBox(4, healthState, serving, probe, lag, reads, reason);
         box.setAlignment(Pos.TOP_LEFT);
         return box;
     }

@@ -78,6 +78,7 @@ public final class EndpointViewModel {
             "waiting for the first health sample");
     private final ReadOnlyStringWrapper probe = new ReadOnlyStringWrapper(this, "probe", "");
     private final ReadOnlyStringWrapper replayLag = new ReadOnlyStringWrapper(this, "replayLag", "");
+    private final ReadOnlyStringWrapper serving = new ReadOnlyStringWrapper(this, "serving", "");
     private final ReadOnlyStringWrapper reads = new ReadOnlyStringWrapper(this, "reads", "");
     private final javafx.beans.property.ReadOnlyBooleanWrapper outOfReads =
             new javafx.beans.property.ReadOnlyBooleanWrapper(this, "outOfReads", false);
@@ -138,6 +139,13 @@ public final class EndpointViewModel {
             health.set(status.status().name());
             healthReason.set(status.reasons().isEmpty() ? "" : String.join("; ", status.reasons()));
             probe.set(status.reachable() ? "probe round trip " + Format.ms(status.latencyMs()) : "probe failed");
+            // with several hosts listed, which of them answers (for the primary: takes the writes) is news; the host a
+            // failed probe last reached stays shown, the probe line says it failed
+            if (status.severalHosts() && status.servingHost() != null) {
+                serving.set("on " + status.servingHost());
+            } else if (!status.severalHosts()) {
+                serving.set("");
+            }
             ServerStats s = status.server();
             if (s != null && s.inRecovery()) {
                 replayLag.set(s.replayLagSeconds() == null ? "replay lag unknown"
@@ -322,6 +330,11 @@ public final class EndpointViewModel {
 
     public javafx.beans.property.ReadOnlyBooleanProperty outOfReadsProperty() {
         return outOfReads.getReadOnlyProperty();
+    }
+
+    /** "on db2:5433": the host serving an endpoint that lists several; empty for an endpoint of one host. */
+    public ReadOnlyStringProperty servingProperty() {
+        return serving.getReadOnlyProperty();
     }
 
     public ReadOnlyStringProperty replayLagProperty() {

@@ -203,4 +203,43 @@ class DashboardViewModelTest {
                     assertThat(e.detail()).isEqualTo("DEGRADED → DOWN: " + reason);
                 });
     }
+
+    /** The snapshot of {@link #snapshot(ServerStats)} with the primary's row served by {@code host} of several. */
+    private static Snapshot servedBy(String host, List<ResilienceEvent> events) {
+        Snapshot first = snapshot(stats("replica-1", true, 1.0, 0L));
+        var h = first.health();
+        EndpointStatus p = h.endpoints().getFirst();
+        var primary = new EndpointStatus(p.endpoint(), p.role(), p.status(), p.reasons(), host != null, p.latencyMs(),
+                p.breakerState(), p.pool(), host == null ? null : p.server(), host, true);
+        var service = first.service();
+        var withEvents = new ServiceSnapshot(service.at(), service.operations(), service.breakers(), service.pools(),
+                service.traffic(), service.slowQueries(), events, service.inFlight(), service.oldestCallInFlight(),
+                service.shuttingDown(), service.rotation());
+        return new Snapshot(T, first.status(), first.target(), false, Environment.DEVELOPMENT, withEvents,
+                new HealthSnapshot(T, h.status(), h.reasons(), List.of(primary, h.endpoints().get(1))),
+                List.of(), List.of(), first.history(), null, first.alerting());
+    }
+
+    @Test
+    void aPrimaryListingSeveralHostsSaysWhichServesItAndAMoveIsAnEvent() {
+        DashboardViewModel vm = new DashboardViewModel(Duration.ofMinutes(15));
+        vm.apply(snapshot(stats("replica-1", true, 1.0, 0L)));
+        assertThat(vm.endpoint("primary").servingProperty().get()).as("one host: nothing to say").isEmpty();
+
+        vm.apply(servedBy("db1:5432", List.of()));
+        assertThat(vm.endpoint("primary").servingProperty().get()).isEqualTo("on db1:5432");
+        // a failed probe (the failover itself) leaves the last host shown; the probe line says it failed
+        vm.apply(servedBy(null, List.of()));
+        assertThat(vm.endpoint("primary").servingProperty().get()).isEqualTo("on db1:5432");
+
+        Snapshot moved = servedBy("db2:5433", List.of(new ResilienceEvent.PrimaryMoved(T, "primary", "db1:5432",
+                "db2:5433")));
+        vm.apply(moved);
+        vm.applyTables(moved);
+        assertThat(vm.endpoint("primary").servingProperty().get()).isEqualTo("on db2:5433");
+        assertThat(vm.events()).filteredOn(e -> e.kind().equals("primary")).singleElement().satisfies(e -> {
+            assertThat(e.subject()).isEqualTo("primary");
+            assertThat(e.detail()).isEqualTo("writes go to db2:5433 now (was db1:5432)");
+        });
+    }
 }
