@@ -177,6 +177,10 @@ public final class BackupsViewModel {
         restoring.set(true);
         cancellable.set(true);
         progress.set("Restoring " + r.name() + " into " + target + "…");
+        // the pane held the last backup's pg_dump lines: they are not this restore's
+        log.clear();
+        log.add("pg_restore of " + r.name() + " into " + target + (over ? " (over the source, one transaction)" : "")
+                + ": running; the outcome appears above when it ends");
         running = actions.restore(r.file(), target, over, done -> finish("Restored " + r.name() + " into "
                         + done.targetDatabase() + " (" + done.tables() + " tables, "
                         + Format.ms(done.elapsed().toMillis()) + ")", false),
