@@ -5,6 +5,8 @@ import dev.pgpulse.config.PgPulseConfig;
 import dev.pgpulse.embedded.EmbeddedState;
 import dev.pgpulse.health.EndpointStatus;
 import dev.pgpulse.health.HealthStatus;
+import dev.pgpulse.orchestration.Fleet;
+import dev.pgpulse.orchestration.FleetOverview;
 import dev.pgpulse.orchestration.Orchestrator;
 import dev.pgpulse.orchestration.Snapshot;
 import dev.pgpulse.pool.PoolSnapshot;
@@ -13,6 +15,7 @@ import picocli.CommandLine.Mixin;
 
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -35,6 +38,15 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        List<dev.pgpulse.config.ConfigLoader.Cluster> clusters;
+        try {
+            clusters = context.loader().loadClusters(target.toOverrides());
+        } catch (dev.pgpulse.config.ConfigException e) {
+            return Problems.report(context.err(), e);
+        }
+        if (clusters.size() > 1) {
+            return fleet(clusters);
+        }
         try {
             PgPulseConfig config = Core.config(context, target);
             try (Orchestrator o = Core.start(context, config, config.isEmbedded())) {
@@ -48,6 +60,39 @@ final class StatusCommand implements Callable<Integer> {
             }
         } catch (Core.Failed f) {
             return f.code;
+        }
+    }
+
+    /** A profile with clusters: one line per cluster, after each has had its first health sample. */
+    private int fleet(List<dev.pgpulse.config.ConfigLoader.Cluster> clusters) {
+        clusters.stream().flatMap(c -> c.config().warnings().stream()).distinct()
+                .forEach(w -> context.err().println("pgpulse: warning: " + w));
+        try (Fleet f = Fleet.start(clusters, c -> {
+            Orchestrator.Options d = Orchestrator.Options.defaults(context.loader().home(), c);
+            return new Orchestrator.Options(d.healthInterval(), d.alertRulesFile(), false, false);
+        })) {
+            long deadline = System.nanoTime() + FIRST_SAMPLE_WAIT.toNanos();
+            for (Orchestrator o : f.clusters().values()) {
+                Core.firstSample(o, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            }
+            TextTable t = new TextTable("CLUSTER", "HEALTH", "POOLS IN USE", "BREAKERS", "WORST LAG", "ALERTS", "TARGET")
+                    .leftAligned();
+            boolean allUp = true;
+            for (FleetOverview.Line l : FleetOverview.of(f)) {
+                t.row(l.cluster(), l.health(), l.poolsInUse() + " of " + l.poolsMax(),
+                        l.breakers().isEmpty() ? "all closed" : String.join(", ", l.breakers()),
+                        l.worstLagSeconds() == null ? "-" : String.format(Locale.ROOT, "%.1f s", l.worstLagSeconds()),
+                        l.alertsFiring() == 0 ? "none" : l.alertsFiring() + " firing", l.target());
+                allUp &= !l.health().equals("DOWN") && !l.health().equals("STARTING");
+            }
+            PrintWriter out = context.out();
+            out.println("PgPulse status - " + clusters.size() + " clusters");
+            t.print(out);
+            out.flush();
+            return allUp ? PgPulseCli.OK : PgPulseCli.FAILED;
+        } catch (Exception e) {
+            context.err().println("pgpulse: status: " + e.getMessage());
+            return PgPulseCli.FAILED;
         }
     }
 

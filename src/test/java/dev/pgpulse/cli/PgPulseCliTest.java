@@ -108,6 +108,27 @@ class PgPulseCliTest {
     }
 
     @Test
+    void statusOfAProfileWithClustersIsOneLinePerCluster(TestDatabase db) throws Exception {
+        TestDatabase west = db.freshDatabase("status_west");
+        try {
+            java.nio.file.Path file = home.resolve("profiles.json");
+            java.nio.file.Files.writeString(file, """
+                    { "version": 1, "default": "fleet", "profiles": { "fleet": { "clusters": {
+                        "east": { "primary": { "url": "%s" } },
+                        "west": { "primary": { "url": "%s" } } } } } }
+                    """.formatted(db.url(), west.url()));
+            CliRun r = run(Map.of(), "status", "--config", file.toString());
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(r.out()).startsWith("PgPulse status - 2 clusters")
+                    .containsPattern("(?m)^CLUSTER\\s+HEALTH\\s+POOLS IN USE\\s+BREAKERS\\s+WORST LAG\\s+ALERTS\\s+TARGET")
+                    .containsPattern("(?m)^east\\s+UP\\s+\\d+ of \\d+\\s+all closed\\s+-\\s+none\\s+\\S+/" + db.database())
+                    .containsPattern("(?m)^west\\s+UP\\s+\\d+ of \\d+\\s+all closed\\s+-\\s+none\\s+\\S+/status_west");
+        } finally {
+            db.dropDatabase("status_west");
+        }
+    }
+
+    @Test
     void statusNamesWhichOfThePrimarysHostsTakesTheWrites(TestDatabase db) {
         // a host that refuses first (an old primary down after a failover), then the server
         String hosts = "127.0.0.1:1," + db.host() + ":" + db.port();
