@@ -70,6 +70,12 @@ public final class ConfigLoader {
         Layer flagLayer = flags(flags, problems, warnings);
         Layer envLayer = environment(problems, warnings, !flags.profileWins());
         Layer profileLayer = profile(flags, problems, warnings);
+        if (profileLayer != null && !profileLayer.clusters.isEmpty() && !flagLayer.namesPrimary
+                && !envLayer.namesPrimary) {
+            problems.add("profile '" + profileLayer.profileName + "' names clusters ("
+                    + String.join(", ", profileLayer.clusters.keySet()) + "): `pgpulse agent` and `pgpulse status` "
+                    + "watch them all; for this command give one server with --url, or choose a profile without clusters");
+        }
         // The resolver adds its problems to these, so every problem is reported in one round.
         List<Layer> layers = profileLayer == null ? List.of(flagLayer, envLayer)
                 : flags.profileWins() ? List.of(flagLayer, profileLayer, envLayer)
@@ -107,12 +113,23 @@ public final class ConfigLoader {
                     + " names one server: watching that one only");
             return List.of(new Cluster("default", one.withWarnings(w)));
         }
+        if (envLayer.replicas != null || flagLayer.replicas != null) {
+            warnings.add((flagLayer.replicas != null ? "--replica" : "DATABASE_READ_URLS") + " is not used: profile '"
+                    + profileLayer.profileName + "' names each cluster's replicas");
+        }
         List<Cluster> clusters = new ArrayList<>();
         // every problem in one round: the profile's and flags' own, then each cluster's
         List<String> all = new ArrayList<>(problems);
         for (Map.Entry<String, Layer> c : profileLayer.clusters.entrySet()) {
             List<String> p = new ArrayList<>();
-            List<Layer> layers = List.of(flagLayer, envLayer, c.getValue(), profileLayer);
+            Layer cluster = c.getValue();
+            if (cluster.replicas == null) {
+                // a cluster without replicas has none: DATABASE_READ_URLS or --replica name another cluster's servers
+                cluster.putReplicas(List.of());
+            }
+            // the cluster's own fields win: its target above all (PGPORT, PGDATABASE, PGUSER in the environment fill
+            // only what its URL leaves out, as libpq's variables do), its environment and pool over the shared ones
+            List<Layer> layers = List.of(cluster, flagLayer, envLayer, profileLayer);
             try {
                 PgPulseConfig config = new ConfigResolver(layers, env, home, osUser, cores, flags.password(), p,
                         new ArrayList<>(warnings)).resolve();

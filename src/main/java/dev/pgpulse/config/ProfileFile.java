@@ -82,7 +82,9 @@ final class ProfileFile {
                       List<String> warnings) {
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(SmallFile.readString(file, SmallFile.DEFAULT_LIMIT));
+            // a key twice (two clusters called "east") is an error, not the second one silently winning
+            root = new ObjectMapper().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                    .readTree(SmallFile.readString(file, SmallFile.DEFAULT_LIMIT));
         } catch (JsonProcessingException e) {
             var loc = e.getLocation();
             problems.add("profile file " + file + " is not valid JSON"

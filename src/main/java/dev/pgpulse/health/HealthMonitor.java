@@ -71,6 +71,11 @@ public final class HealthMonitor implements AutoCloseable {
         this.clock = clock;
     }
 
+    /** Held by a scheduled round while it runs, so {@link #close} can wait for it. */
+    private final java.util.concurrent.locks.ReentrantLock scheduled = new java.util.concurrent.locks.ReentrantLock();
+    private volatile boolean closed;
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
+
     /** Samples now and then every {@code interval} after the end of the previous sample. */
     public synchronized void start(ScheduledExecutorService scheduler, Duration interval) {
         if (task != null) {
@@ -80,11 +85,17 @@ public final class HealthMonitor implements AutoCloseable {
     }
 
     private void sampleQuietly() {
+        scheduled.lock();
         try {
+            if (closed) {
+                return;
+            }
             sample();
         } catch (RuntimeException e) {
             // A scheduled task that throws is never run again: log and keep sampling.
             LOG.error("health sample failed: {}", e.toString(), e);
+        } finally {
+            scheduled.unlock();
         }
     }
 
@@ -273,10 +284,24 @@ public final class HealthMonitor implements AutoCloseable {
 
     /** Stops scheduling; a sample in progress finishes. The scheduler belongs to the caller. */
     @Override
-    public synchronized void close() {
-        if (task != null) {
-            task.cancel(false);
-            task = null;
+    public void close() {
+        synchronized (this) {
+            closed = true;
+            if (task != null) {
+                task.cancel(false);
+                task = null;
+            }
+        }
+        // a round under way finishes before the caller closes what it reads (the service, the alerts): on a
+        // scheduler shared by a fleet nobody else waits for it. Bounded: a round's reads are (5 s each).
+        try {
+            if (scheduled.tryLock(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                scheduled.unlock();
+            } else {
+                LOG.warn("a health round still runs {} after close; not waiting longer", Durations.format(CLOSE_WAIT));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -11,6 +11,8 @@ import java.util.function.Consumer;
 /** Hands each health round's readings to the service's {@link ReadRotation}: a {@link HealthMonitor} listener. */
 public final class RotationFeed implements Consumer<HealthSnapshot> {
     private final ReadRotation rotation;
+    /** The host the primary endpoint was served by last round, to see a failover. */
+    private String primaryHost;
 
     public RotationFeed(ReadRotation rotation) {
         this.rotation = rotation;
@@ -24,6 +26,13 @@ public final class RotationFeed implements Consumer<HealthSnapshot> {
             LagReading r = reading(e);
             if (e.role() == EndpointConfig.Role.PRIMARY) {
                 primary = r;
+                String host = e.servingHost();
+                if (host != null && primaryHost != null && !host.equals(primaryHost)) {
+                    rotation.primaryChanged();
+                }
+                if (host != null) {
+                    primaryHost = host;
+                }
             } else {
                 replicas.add(r);
             }

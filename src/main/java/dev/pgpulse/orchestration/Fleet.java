@@ -79,27 +79,41 @@ public final class Fleet implements AutoCloseable {
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(Math.min(MAX_THREADS, clusters.size()),
                 Thread.ofPlatform().name("pgpulse-fleet-", 1).daemon().factory());
         Map<String, Future<Orchestrator>> starting = new LinkedHashMap<>();
-        try (ExecutorService starter = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (ConfigLoader.Cluster c : clusters) {
-                Orchestrator.Options o = options.apply(c.config()).inFleet(c.name(), scheduler);
-                starting.put(c.name(), starter.submit(() -> Orchestrator.start(c.config(), o)));
-            }
-        }
         Map<String, Orchestrator> started = new LinkedHashMap<>();
+        Fleet fleet = new Fleet(started, scheduler);
         Exception failure = null;
-        for (Map.Entry<String, Future<Orchestrator>> f : starting.entrySet()) {
-            try {
-                started.put(f.getKey(), f.getValue().get());
-            } catch (java.util.concurrent.ExecutionException e) {
-                Exception cause = e.getCause() instanceof Exception x ? x : e;
-                if (failure == null) {
-                    failure = new IllegalStateException("cluster " + f.getKey() + ": " + cause.getMessage(), cause);
+        try {
+            // the executor's close waits for every start: none is left running when this returns or throws
+            try (ExecutorService starter = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (ConfigLoader.Cluster c : clusters) {
+                    Orchestrator.Options o = options.apply(c.config()).inFleet(c.name(), scheduler);
+                    starting.put(c.name(), starter.submit(() -> Orchestrator.start(c.config(), o)));
                 }
             }
+            for (Map.Entry<String, Future<Orchestrator>> f : starting.entrySet()) {
+                try {
+                    started.put(f.getKey(), f.getValue().get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    Exception cause = e.getCause() instanceof Exception x ? x : e;
+                    if (failure == null) {
+                        failure = new IllegalStateException("cluster " + f.getKey() + ": " + cause.getMessage(), cause);
+                    }
+                }
+            }
+        } catch (RuntimeException | InterruptedException e) {
+            failure = e;
         }
-        Fleet fleet = new Fleet(started, scheduler);
         if (failure != null) {
+            // what did start is closed, then the scheduler; an interrupted start also collects what finished
+            for (Future<Orchestrator> f : starting.values()) {
+                if (f.state() == Future.State.SUCCESS && !started.containsValue(f.resultNow())) {
+                    started.put("unnamed-" + started.size(), f.resultNow());
+                }
+            }
             fleet.close();
+            if (failure instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
             throw failure;
         }
         LOG.info("watching {} clusters: {}", started.size(), String.join(", ", started.keySet()));
@@ -124,12 +138,15 @@ public final class Fleet implements AutoCloseable {
         return clusters.size() > 1;
     }
 
-    /** The worst health over the clusters (a cluster not sampled yet counts as DOWN); null before any sample. */
+    /** The worst health over the clusters; null while one has had no sample yet (the fleet is still starting). */
     public HealthStatus status() {
         HealthStatus worst = null;
         for (Orchestrator o : clusters.values()) {
             HealthSnapshot h = o.health().latest();
-            HealthStatus s = h == null ? HealthStatus.DOWN : h.status();
+            if (h == null) {
+                return null;
+            }
+            HealthStatus s = h.status();
             worst = worst == null || s.ordinal() > worst.ordinal() ? s : worst;
         }
         return worst;

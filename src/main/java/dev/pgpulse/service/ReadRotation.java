@@ -41,6 +41,14 @@ import java.util.Optional;
  */
 public final class ReadRotation {
     private static final Logger LOG = LoggerFactory.getLogger(ReadRotation.class);
+    /**
+     * The primary is another server now (a failover): its positions are on a new timeline, so the history of the
+     * old one's says nothing of how far behind a standby of the new one is.
+     */
+    public synchronized void primaryChanged() {
+        primaryHistory.clear();
+    }
+
     /** Primary positions kept: at a 5 s interval, over ten minutes. */
     private static final int HISTORY = 128;
 
@@ -54,8 +62,8 @@ public final class ReadRotation {
         volatile boolean in = true;
         volatile State state;
         int streak;
-        double lagSeconds = Double.NaN;
-        double lagBytes = Double.NaN;
+        volatile double lagSeconds = Double.NaN;
+        volatile double lagBytes = Double.NaN;
 
         Member(Endpoint endpoint) {
             this.endpoint = endpoint;
@@ -167,7 +175,18 @@ public final class ReadRotation {
                     null, null);
             return;
         }
-        Long bytes = primaryLsn != null && r.walLsn() != null ? Math.max(0, primaryLsn - r.walLsn()) : r.pendingBytes();
+        if (primaryLsn == null) {
+            // without the primary's position there is no lag to measure (what the standby received but has not
+            // replayed says nothing of what it never received): no change either way, no progress to a rejoin
+            m.streak = 0;
+            m.lagSeconds = Double.NaN;
+            m.lagBytes = Double.NaN;
+            m.state = new State(m.endpoint.name(), m.in, "the primary's WAL position is unknown this round (its"
+                    + " health read failed): " + (m.in ? "kept in the rotation" : "kept out") + " as it was",
+                    null, null, m.state.since());
+            return;
+        }
+        Long bytes = r.walLsn() != null ? Math.max(0, primaryLsn - r.walLsn()) : null;
         Double seconds = seconds(at, r, bytes);
         m.lagSeconds = seconds == null ? Double.NaN : seconds;
         m.lagBytes = bytes == null ? Double.NaN : bytes;

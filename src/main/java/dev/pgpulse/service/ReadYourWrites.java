@@ -24,15 +24,24 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code COMMIT}, after anything the transaction could read). A read checks the replica it was routed to in the
  * same round trip as nothing else: {@code pg_last_wal_replay_lsn() >= position} before the work runs; a replica
  * behind is left for the primary, and counted in {@code pgpulse_read_your_writes_total{served_by="primary"}}.
+ * A write that may have committed without its position being known (a failed position read, an outcome unknown)
+ * sends reads to the primary until a later position read. With {@code reads.fallback = fail} and no replica in the
+ * rotation, a read through it fails with {@code NO_REPLICA} as any read does.
  */
 public final class ReadYourWrites {
     private static final String POSITION = "select pg_current_wal_insert_lsn()::text";
-    private static final String REPLAYED = "select not pg_is_in_recovery() or pg_last_wal_replay_lsn() >= ?::pg_lsn";
+    /** On a replica's connection: a server not in recovery there (promoted, unfenced) never gets the caller's writes. */
+    private static final String REPLAYED = "select pg_is_in_recovery() and pg_last_wal_replay_lsn() >= ?::pg_lsn";
 
     private final DatabaseService service;
     private final AtomicLong position = new AtomicLong(-1);
-    /** A write committed whose position could not be read: reads go to the primary until one is. */
-    private volatile boolean unknown;
+    /**
+     * Writes that may have committed with no position known (a failed position read, an outcome unknown) are
+     * counted here; a position read clears those counted before it began, not one that failed meanwhile. While any
+     * is not cleared, reads go to the primary.
+     */
+    private final AtomicLong unknownSince = new AtomicLong();
+    private final AtomicLong cleared = new AtomicLong();
     private final Counter onReplica;
     private final Counter onPrimary;
 
@@ -56,23 +65,27 @@ public final class ReadYourWrites {
         Result<T> r = service.query(operation, Route.WRITE, sql, idempotent, c -> {
             T value = work.apply(c);
             if (c.getAutoCommit()) { // committed already: the position is read on its own connection
-                advance(read(c));
-                read.set(true);
+                long epoch = unknownSince.get();
+                try {
+                    advance(read(c), epoch);
+                    read.set(true);
+                } catch (SQLException e) {
+                    // the write is done; only its position is not known: never turn it into a failure (a retry
+                    // would run it twice)
+                    markUnknown();
+                    read.set(true);
+                }
             }
             return value;
         });
-        if (r.isSuccess() && !read.get()) {
-            remember(operation);
-        }
+        settle(r, operation, read.get());
         return r;
     }
 
     /** A transaction, as {@link DatabaseService#transaction}; once committed, the primary's position is remembered. */
     public <T> Result<T> transaction(String operation, TxOptions options, SqlFunction<Connection, T> work) {
         Result<T> r = service.transaction(operation, options, work);
-        if (r.isSuccess()) {
-            remember(operation);
-        }
+        settle(r, operation, false);
         return r;
     }
 
@@ -82,6 +95,7 @@ public final class ReadYourWrites {
      */
     public <T> Result<T> read(String operation, SqlFunction<Connection, T> work) {
         long need = position.get();
+        boolean unknown = unknownSince.get() > cleared.get();
         if (need < 0 && !unknown) {
             return service.query(operation, Route.READ, work);
         }
@@ -91,6 +105,9 @@ public final class ReadYourWrites {
         }
         String at = lsn(need);
         Result<Ran<T>> first = service.query(operation, Route.READ, c -> {
+            if (!c.isReadOnly()) {
+                return new Ran<>(false, work.apply(c)); // the primary's pool (a fallback): it has every write
+            }
             try (PreparedStatement st = c.prepareStatement(REPLAYED)) {
                 st.setString(1, at);
                 try (ResultSet rs = st.executeQuery()) {
@@ -127,19 +144,40 @@ public final class ReadYourWrites {
         }
     }
 
-    private void remember(String operation) {
-        Result<Long> p = service.query(operation + ".position", Route.WRITE, POSITION, true, ReadYourWrites::read);
-        if (p instanceof Result.Success<Long> ok) {
-            advance(ok.value());
-        } else {
-            // unknown: every read goes to the primary until a later write's position is known
-            unknown = true;
+    /** After a write: its position read if not yet, or, when it may have committed unseen, reads to the primary. */
+    private <T> void settle(Result<T> r, String operation, boolean positionRead) {
+        switch (r) {
+            case Result.Success<T> ok -> {
+                if (!positionRead) {
+                    remember(operation);
+                }
+            }
+            case Result.Failure<T> f -> {
+                if (f.outcomeUnknown()) {
+                    markUnknown(); // it may have committed: a replica that says "not there" could be behind it
+                }
+            }
         }
     }
 
-    private void advance(long p) {
+    private void remember(String operation) {
+        long epoch = unknownSince.get();
+        Result<Long> p = service.query(operation + ".position", Route.WRITE, POSITION, true, ReadYourWrites::read);
+        if (p instanceof Result.Success<Long> ok) {
+            advance(ok.value(), epoch);
+        } else {
+            markUnknown();
+        }
+    }
+
+    private void markUnknown() {
+        unknownSince.incrementAndGet();
+    }
+
+    /** A position read begun when {@code epoch} writes had been marked unknown: those are covered by it. */
+    private void advance(long p, long epoch) {
         position.accumulateAndGet(p, Math::max);
-        unknown = false;
+        cleared.accumulateAndGet(epoch, Math::max);
     }
 
     private static long read(Connection c) throws SQLException {

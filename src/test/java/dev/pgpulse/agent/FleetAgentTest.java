@@ -134,4 +134,45 @@ class FleetAgentTest {
         assertThat(bad.problems()).anySatisfy(p -> assertThat(p).contains("cluster name 'East Coast' must be"));
         assertThat(bad.problems()).anySatisfy(p -> assertThat(p).contains("clusters.west.primary.url"));
     }
+
+    @Test
+    void theEnvironmentFillsWhatAClustersUrlLeavesOutButNeverNamesItsServers(TestDatabase db) throws Exception {
+        Path file = profiles("""
+                { "version": 1, "profiles": { "fleet": { "clusters": {
+                    "east": { "primary": { "url": "postgresql://app@db-east1:5433/eastdb" },
+                              "replicas": [ "postgresql://app@db-east2:5433/eastdb" ] },
+                    "west": { "primary": { "url": "postgresql://db-west1/westdb" } } } } } }
+                """);
+        List<ConfigLoader.Cluster> clusters = new ConfigLoader(Map.of("DATABASE_READ_URLS",
+                "postgresql://other-replica/otherdb", "PGPORT", "5999", "PGUSER", "envuser", "PGDATABASE", "envdb"),
+                home, "tester", 2).loadClusters(new Overrides(file, "fleet", null, List.of(), null, Map.of(), null, false));
+        var east = clusters.get(0).config();
+        var west = clusters.get(1).config();
+        assertThat(east.primary().orElseThrow().displayTarget()).isEqualTo("app@db-east1:5433/eastdb");
+        assertThat(east.replicas()).extracting(r -> r.displayTarget()).containsExactly("app@db-east2:5433/eastdb");
+        assertThat(west.replicas()).as("another cluster's or the environment's replicas are not west's").isEmpty();
+        assertThat(west.warnings()).contains("DATABASE_READ_URLS is not used: profile 'fleet' names each cluster's replicas");
+        assertThat(west.primary().orElseThrow().displayTarget()).as("what west's URL leaves out, as libpq fills it")
+                .isEqualTo("envuser@db-west1:5999/westdb");
+    }
+
+    @Test
+    void aCommandForOneServerRefusesAProfileOfClustersAndTwoClustersOfOneNameAreAnError(TestDatabase db)
+            throws Exception {
+        Path file = profiles("""
+                { "version": 1, "profiles": { "fleet": { "clusters": {
+                    "east": { "primary": { "url": "%s" } }, "west": { "primary": { "url": "%s" } } } } } }
+                """.formatted(db.url(), db.url()));
+        ConfigException one = catchThrowableOfType(ConfigException.class, () -> new ConfigLoader(Map.of(), home,
+                "tester", 2).load(new Overrides(file, "fleet", null, List.of(), null, Map.of(), null, false)));
+        assertThat(one.problems()).singleElement().asString().contains("profile 'fleet' names clusters (east, west)",
+                "give one server with --url");
+
+        Path twice = profiles("""
+                { "version": 1, "profiles": { "fleet": { "clusters": {
+                    "east": { "primary": { "url": "%s" } }, "east": { "primary": { "url": "%s" } } } } } }
+                """.formatted(db.url(), db.url()));
+        ConfigException dup = catchThrowableOfType(ConfigException.class, () -> clusters(twice));
+        assertThat(dup.problems()).singleElement().asString().contains("is not valid JSON", "Duplicate field 'east'");
+    }
 }

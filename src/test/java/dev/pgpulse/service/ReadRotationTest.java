@@ -197,4 +197,40 @@ class ReadRotationTest {
                 .isEqualTo("replay lag 40.0 MB over reads.max_lag_bytes 16.0 MB");
         assertThat(reads(service, 3)).containsOnly("replica-2");
     }
+
+    @Test
+    void withThePrimarysPositionUnknownNothingChangesAndNoLagIsClaimed(TestDatabase db) throws Exception {
+        DatabaseService service = service(db, Map.of());
+        ReadRotation rotation = service.rotation();
+        Instant t = Instant.parse("2026-12-03T10:00:00Z");
+        rotation.observe(t, primary(100 * MB), List.of(standby("replica-1", 80 * MB, 50.0),
+                standby("replica-2", 100 * MB, 0.0)));
+        assertThat(rotation.state("replica-1").orElseThrow().inRotation()).isFalse();
+        // the primary's read fails; a stalled standby (nothing pending, last commit an hour old) is not "0 s behind"
+        for (int round = 1; round <= 4; round++) {
+            rotation.observe(t.plusSeconds(5L * round), LagReading.unreachable("primary"),
+                    List.of(new LagReading("replica-1", true, true, 80 * MB, 3600.0, 0L),
+                            new LagReading("replica-2", true, true, 100 * MB, 3600.0, 0L)));
+        }
+        ReadRotation.State one = rotation.state("replica-1").orElseThrow();
+        assertThat(one.inRotation()).as("no rejoin on rounds that measured nothing").isFalse();
+        assertThat(one.lagSeconds()).isNull();
+        assertThat(one.reason()).startsWith("the primary's WAL position is unknown this round");
+        assertThat(rotation.state("replica-2").orElseThrow().inRotation()).as("and no eviction either").isTrue();
+        assertThat(gauge("pgpulse.replica.rotation.lag.seconds", "replica-1")).isNaN();
+    }
+
+    @Test
+    void aNewPrimaryStartsTheHistoryOfPositionsAfresh(TestDatabase db) throws Exception {
+        DatabaseService service = service(db, Map.of());
+        ReadRotation rotation = service.rotation();
+        Instant t = Instant.parse("2026-12-03T10:00:00Z");
+        rotation.observe(t, primary(5000), List.of(standby("replica-1", 5000, 0.0), standby("replica-2", 5000, 0.0)));
+        rotation.primaryChanged();
+        // the new primary is ahead; the standby's last commit is old: with the old history it would be capped at 5 s
+        rotation.observe(t.plusSeconds(5), primary(9000), List.of(standby("replica-1", 6000, 40.0),
+                standby("replica-2", 9000, 0.0)));
+        assertThat(rotation.state("replica-1").orElseThrow().lagSeconds()).isEqualTo(40.0);
+        assertThat(rotation.state("replica-1").orElseThrow().inRotation()).isFalse();
+    }
 }
