@@ -531,7 +531,6 @@ public final class Orchestrator implements AutoCloseable {
         }
         LOG.info("PgPulse stopping");
         health.close();
-        service.stopSlowQuerySummaries();
         if (ownsScheduler) {
             stop(scheduler);
         }

@@ -366,11 +366,6 @@ public final class DatabaseService implements AutoCloseable {
         slowLog.summariseEvery(scheduler, period);
     }
 
-    /** Cancels what {@link #summariseSlowQueries} scheduled. */
-    public void stopSlowQuerySummaries() {
-        slowLog.stopSummaries();
-    }
-
     public Endpoints endpoints() {
         return endpoints;
     }

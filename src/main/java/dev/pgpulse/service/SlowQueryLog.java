@@ -110,14 +110,6 @@ final class SlowQueryLog implements AutoCloseable {
                 period.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    /** No more summaries (the scheduler is the caller's: a fleet's, shared by other clusters). */
-    synchronized void stopSummaries() {
-        if (task != null) {
-            task.cancel(false);
-            task = null;
-        }
-    }
-
     /** One line per operation that had slow queries since its last line; runs on the scheduler (never throws). */
     void summarise(String over) {
         lastSummary = System.nanoTime();
