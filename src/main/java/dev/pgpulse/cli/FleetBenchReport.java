@@ -81,6 +81,10 @@ final class FleetBenchReport {
         out.printf(Locale.ROOT, "target: at most 10 %% of one core for 20 clusters at a 10 s interval (%.1f %% per "
                 + "cluster: %.1f %% for %d); heap after GC growing at most %.0f %% over the window%n",
                 CPU_PERCENT_PER_CLUSTER, target, n, HEAP_GROWTH_PERCENT);
+        if (!s.interval().equals(java.time.Duration.ofSeconds(10))) {
+            out.println("  (the target is set for a 10 s interval; this run sampled every "
+                    + Durations.format(s.interval()) + ")");
+        }
         out.printf(Locale.ROOT, "CPU: %.2f %% of one core for %d clusters at %s (target <= %.1f %%): %s%n", percent, n,
                 Durations.format(s.interval()), target, percent <= target ? "PASS" : "MISSED");
         out.printf(Locale.ROOT, "heap: %+.1f %% from start to end after GC (target <= %.0f %%): %s%n", growth,

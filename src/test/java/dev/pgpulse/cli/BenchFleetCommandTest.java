@@ -66,6 +66,18 @@ class BenchFleetCommandTest {
     }
 
     @Test
+    void withNothingConfiguredTheDatabasesAreOnTheEmbeddedDefault() {
+        CliRun r = CliRun.of(Map.of(), home, "bench", "fleet", "--clusters", "2", "--interval", "200ms", "--duration",
+                "1s", "--scrape-every", "0");
+        assertThat(r.code()).as(r.err() + r.out()).isZero();
+        assertThat(r.out()).containsPattern("(?m)^PgPulse bench fleet - 2 clusters \\(databases fleet_1\\.\\.fleet_2, 2 "
+                        + "created for this run\\) on embedded PostgreSQL at postgresql://postgres@localhost:\\d+/postgres$")
+                .containsPattern("health every 200ms; no scrapes")
+                .contains("SCRAPE none in the window")
+                .containsPattern("(?m)^CPU: " + N + " % of one core for 2 clusters at 200ms");
+    }
+
+    @Test
     void noClustersIsOneLineAndExitTwo() {
         CliRun r = CliRun.of(Map.of(), home, "bench", "fleet", "--clusters", "0");
         assertThat(r.code()).isEqualTo(2);
