@@ -33,7 +33,8 @@ import java.util.concurrent.TimeUnit;
                 + "the rounds), and the fail-fast time of a call when the primary's breaker is open.",
                 "The primary pool is sized to the largest thread count (pool.max_size and pool.min_idle) unless "
                         + "--set gives them.",
-                "Exit codes: 0 it ran (targets met or MISSED), 1 it could not run or a check failed, 2 bad usage."})
+                "Exit codes: 0 it ran (targets met or MISSED), 1 it could not run or a check failed, 2 bad usage.",
+                "  fleet  the agent's cost watching many clusters: see `pgpulse bench fleet --help`"})
 final class BenchCommand implements Callable<Integer> {
     private final PgPulseCli.Context context;
 

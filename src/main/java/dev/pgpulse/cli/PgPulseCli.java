@@ -59,7 +59,8 @@ public final class PgPulseCli implements Callable<Integer> {
         cmd.addSubcommand(new StatusCommand(context));
         cmd.addSubcommand(new LoadtestCommand(context));
         cmd.addSubcommand(new AgentCommand(context));
-        cmd.addSubcommand(new BenchCommand(context));
+        cmd.addSubcommand(new CommandLine(new BenchCommand(context))
+                .addSubcommand(new BenchFleetCommand(context)));
         cmd.addSubcommand(new ValidateCommand(context));
         cmd.addSubcommand(new MigrateCommand(context));
         cmd.addSubcommand(new BackupCommand(context));
