@@ -261,19 +261,21 @@ class ChildrenDieWithPgPulseIT {
             locker.rollback();
         }
         // its server session ends when it next reads from the dead client; until then it could still commit
-        await().atMost(Duration.ofSeconds(30)).until(() -> sessionsOf(db, "pgpulse backup") == 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> restoreSessions(db) == 0);
         assertThat(db.queryLong("select count(*) from t")).as("the killed restore was rolled back, not completed")
                 .isEqualTo(150);
     }
 
+    /** A restore's session is named {@code pgpulse restore <pid>-<n>}, so that a cancel ends only its own. */
     private static boolean restoreWaitsOnTheLock(TestDatabase db) throws SQLException {
-        return db.queryLong("select count(*) from pg_stat_activity where application_name = 'pgpulse backup' "
+        return db.queryLong("select count(*) from pg_stat_activity where application_name like 'pgpulse restore %' "
                 + "and wait_event_type = 'Lock'") > 0;
     }
 
-    private static long sessionsOf(TestDatabase db, String application) throws SQLException {
-        return db.queryLong("select count(*) from pg_stat_activity where application_name = '" + application + "'");
+    private static long restoreSessions(TestDatabase db) throws SQLException {
+        return db.queryLong("select count(*) from pg_stat_activity where application_name like 'pgpulse restore %'");
     }
+
 
     // ---- the embedded server --------------------------------------------------------------------------------
 
