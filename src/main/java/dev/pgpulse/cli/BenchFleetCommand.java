@@ -161,8 +161,15 @@ final class BenchFleetCommand implements Callable<Integer> {
             context.err().println("pgpulse: bench fleet: cannot listen on 127.0.0.1: " + e.getMessage());
             return PgPulseCli.FAILED;
         }
-        try (agent; Fleet fleet = Fleet.start(fleetClusters,
-                c -> new Orchestrator.Options(settings.interval(), null, false, false))) {
+        Fleet fleet;
+        try {
+            fleet = Fleet.start(fleetClusters, c -> new Orchestrator.Options(settings.interval(), null, false, false));
+        } catch (Exception e) {
+            agent.close();
+            context.err().println("pgpulse: bench fleet: the fleet did not start: " + e.getMessage());
+            return PgPulseCli.FAILED;
+        }
+        try (agent; fleet) {
             agent.serve(fleet);
             FleetBenchReport report = new FleetBenchReport(context.out());
             report.header(settings, where, created, AgentServer.url("127.0.0.1", agent.port()));
@@ -175,9 +182,6 @@ final class BenchFleetCommand implements Callable<Integer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             context.err().println("pgpulse: bench fleet: interrupted");
-            return PgPulseCli.FAILED;
-        } catch (Exception e) {
-            context.err().println("pgpulse: bench fleet: the fleet did not start: " + e.getMessage());
             return PgPulseCli.FAILED;
         }
     }
